@@ -1,0 +1,439 @@
+// gort's hand-written assembly: the C entry point, the one way Go code calls
+// into Rust (rtcall, on the system stack), the context switches the Rust
+// scheduler drives (gogo, mcall), goexit and the stack-check slow path.
+//
+// Register use follows the two conventions that meet here: Go's ABI0 (every
+// argument on the stack, every register clobbered but SP and BP) and the
+// System V C ABI of the Rust side (DI, SI, DX, CX, R8, R9 arguments; BX, BP,
+// R12-R15 callee-saved; SP 16-byte aligned at each CALL).
+
+#include "go_asm.h"
+#include "go_tls.h"
+#include "funcdata.h"
+#include "textflag.h"
+
+// main(argc, argv, envp): called by the C library's start code on the
+// initial thread. g0 runs on this thread's own stack; the Rust side refines
+// its bounds, builds the scheduler and never returns.
+TEXT main(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
+	MOVQ	$runtime·g0(SB), CX
+	MOVQ	$runtime·m0(SB), AX
+	MOVQ	CX, m_g0(AX)
+	MOVQ	AX, g_m(CX)
+	// Provisional stack bounds: 64 KiB below the entry SP.
+	MOVQ	SP, BX
+	MOVQ	BX, (g_stack+stack_hi)(CX)
+	LEAQ	(-64*1024)(BX), BX
+	MOVQ	BX, (g_stack+stack_lo)(CX)
+	ADDQ	$const_stackGuard, BX
+	MOVQ	BX, g_stackguard0(CX)
+	MOVQ	BX, g_stackguard1(CX)
+	// Every later switch to g0 restarts from here.
+	MOVQ	SP, BX
+	ANDQ	$~15, BX
+	MOVQ	BX, (g_sched+gobuf_sp)(CX)
+	MOVQ	BX, m_g0base(AX)
+	get_tls(BX)
+	MOVQ	CX, g(BX)
+	// gort_rt0(argc, argv, links): DI and SI still hold argc and argv.
+	MOVQ	$runtime·gortlinks(SB), DX
+	ANDQ	$~15, SP
+	CALL	gort_rt0(SB)
+	CALL	runtime·abort(SB)
+	RET
+
+// rtcall calls the C function in AX with argument DI on the current m's
+// system stack (g0). The generated trampolines call it with DI pointing at
+// their argument frame. While the goroutine is away, g.sched records the
+// trampoline's pc, sp and bp so that its stack can be walked; the goroutine
+// stays _Grunning and its stack does not move.
+TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
+	get_tls(CX)
+	MOVQ	g(CX), R8
+	MOVQ	g_m(R8), R9
+	CMPQ	R8, m_g0(R9)
+	JEQ	onsystem
+	CMPQ	R8, m_gsignal(R9)
+	JEQ	onsystem
+	MOVQ	0(SP), R10
+	MOVQ	R10, (g_sched+gobuf_pc)(R8)
+	LEAQ	8(SP), R10
+	MOVQ	R10, (g_sched+gobuf_sp)(R8)
+	MOVQ	BP, (g_sched+gobuf_bp)(R8)
+	MOVQ	m_g0(R9), R10
+	MOVQ	R10, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(R10), SP
+	PUSHQ	R8
+	PUSHQ	R8
+	CALL	AX
+	POPQ	R8
+	POPQ	R8
+	get_tls(CX)
+	MOVQ	R8, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(R8), SP
+	MOVQ	(g_sched+gobuf_pc)(R8), R10
+	MOVQ	$0, (g_sched+gobuf_sp)(R8)
+	// A panic requested by the Rust side: the trampoline tail-calls
+	// rtpanic instead of returning (SP is the trampoline's entry SP).
+	MOVQ	g_m(R8), R9
+	CMPL	m_rtpanicKind(R9), $0
+	JNE	raise
+	JMP	R10
+raise:
+	JMP	runtime·rtpanic(SB)
+onsystem:
+	// Already on a system stack: call in place, aligned for C.
+	MOVQ	SP, R12
+	ANDQ	$~15, SP
+	CALL	AX
+	MOVQ	R12, SP
+	get_tls(CX)
+	MOVQ	g(CX), R8
+	MOVQ	g_m(R8), R9
+	CMPL	m_rtpanicKind(R9), $0
+	JNE	2(PC)
+	RET
+	CALL	runtime·rtpanicSystem(SB)
+	RET
+
+// func mcall(op int)
+// Saves the calling goroutine's context in g.sched, switches to g0 and calls
+// gort_mcall(gp, op) there, which never returns: it ends by running some
+// goroutine with gogo. Resuming gp later returns from mcall.
+TEXT runtime·mcall(SB),NOSPLIT,$0-8
+	MOVQ	op+0(FP), SI
+	get_tls(CX)
+	MOVQ	g(CX), DI
+	MOVQ	0(SP), R10
+	MOVQ	R10, (g_sched+gobuf_pc)(DI)
+	LEAQ	op+0(FP), R10
+	MOVQ	R10, (g_sched+gobuf_sp)(DI)
+	MOVQ	BP, (g_sched+gobuf_bp)(DI)
+	MOVQ	g_m(DI), R9
+	MOVQ	m_g0(R9), R10
+	CMPQ	R10, DI
+	JNE	2(PC)
+	CALL	runtime·badmcall(SB)
+	MOVQ	R10, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(R10), SP
+	CALL	gort_mcall(SB)
+	CALL	runtime·abort(SB)
+	RET
+
+// gort_gogo(buf *gobuf): resume the goroutine whose context buf holds.
+// Called from Rust on a system stack; never returns.
+TEXT gort_gogo(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	DI, BX
+	MOVQ	gobuf_g(BX), DX
+	get_tls(CX)
+	MOVQ	DX, g(CX)
+	MOVQ	DX, R14
+	MOVQ	gobuf_sp(BX), SP
+	MOVQ	gobuf_ret(BX), AX
+	MOVQ	gobuf_ctxt(BX), DX
+	MOVQ	gobuf_bp(BX), BP
+	MOVQ	$0, gobuf_sp(BX)
+	MOVQ	$0, gobuf_ret(BX)
+	MOVQ	$0, gobuf_ctxt(BX)
+	MOVQ	$0, gobuf_bp(BX)
+	MOVQ	gobuf_pc(BX), BX
+	XORPS	X15, X15
+	JMP	BX
+
+// gort_getg returns the current g, for Rust code.
+TEXT gort_getg(SB),NOSPLIT|NOFRAME,$0
+	get_tls(CX)
+	MOVQ	g(CX), AX
+	RET
+
+// The bottom frame of every goroutine: a goroutine's function returns here.
+// The return address planted on a new stack is goexit+1, inside goexit.
+TEXT runtime·goexit(SB),NOSPLIT|TOPFRAME|NOFRAME,$0-0
+	BYTE	$0x90	// NOP
+	CALL	runtime·goexit1(SB)
+	BYTE	$0x90	// NOP
+
+// morestack: the slow path of every function prologue's stack check, when
+// SP is below g.stackguard0 (the stack is exhausted, or a preemption was
+// requested by setting stackguard0 to stackPreempt). Records f's context in
+// g.sched and f's caller in m.morebuf, then calls gort_newstack(gp) on g0.
+// Resuming g.sched re-runs f's prologue. DX holds f's closure context.
+TEXT runtime·morestack(SB),NOSPLIT|NOFRAME,$0-0
+	get_tls(CX)
+	MOVQ	g(CX), SI
+	MOVQ	g_m(SI), BX
+	CMPQ	SI, m_g0(BX)
+	JNE	3(PC)
+	CALL	runtime·badmorestackg0(SB)
+	CALL	runtime·abort(SB)
+	CMPQ	SI, m_gsignal(BX)
+	JNE	3(PC)
+	CALL	runtime·badmorestackgsignal(SB)
+	CALL	runtime·abort(SB)
+	MOVQ	8(SP), AX
+	MOVQ	AX, (m_morebuf+gobuf_pc)(BX)
+	LEAQ	16(SP), AX
+	MOVQ	AX, (m_morebuf+gobuf_sp)(BX)
+	MOVQ	SI, (m_morebuf+gobuf_g)(BX)
+	MOVQ	0(SP), AX
+	MOVQ	AX, (g_sched+gobuf_pc)(SI)
+	LEAQ	8(SP), AX
+	MOVQ	AX, (g_sched+gobuf_sp)(SI)
+	MOVQ	BP, (g_sched+gobuf_bp)(SI)
+	MOVQ	DX, (g_sched+gobuf_ctxt)(SI)
+	MOVQ	m_g0(BX), BX
+	MOVQ	BX, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(BX), SP
+	MOVQ	SI, DI
+	CALL	gort_newstack(SB)
+	CALL	runtime·abort(SB)
+	RET
+
+TEXT runtime·morestack_noctxt(SB),NOSPLIT|NOFRAME,$0
+	MOVL	$0, DX
+	JMP	runtime·morestack(SB)
+
+TEXT runtime·abort(SB),NOSPLIT|NOFRAME,$0-0
+	INT	$3
+loop:
+	JMP	loop
+
+// return0: see deferproc.
+TEXT runtime·return0(SB),NOSPLIT,$0
+	MOVL	$0, AX
+	RET
+
+// memmove(to, from, n) copies n bytes; the regions may overlap. Aligned
+// words are copied whole (the garbage collector must never see half a
+// pointer). ABIInternal: AX = to, BX = from, CX = n.
+TEXT runtime·memmove<ABIInternal>(SB),NOSPLIT,$0-24
+	MOVQ	AX, DI
+	MOVQ	BX, SI
+	CMPQ	CX, $16
+	JBE	small
+	CMPQ	CX, $64
+	JBE	medium
+	// Overlap with to after from: copy backwards.
+	MOVQ	DI, DX
+	SUBQ	SI, DX
+	CMPQ	DX, CX
+	JB	backward
+	MOVQ	DI, DX
+	ORQ	SI, DX
+	ORQ	CX, DX
+	TESTQ	$7, DX
+	JNE	fwdbytes
+	SHRQ	$3, CX
+	REP;	MOVSQ
+	RET
+fwdbytes:
+	REP;	MOVSB
+	RET
+backward:
+	MOVQ	DI, DX
+	ORQ	SI, DX
+	ORQ	CX, DX
+	TESTQ	$7, DX
+	JNE	backbytes
+	LEAQ	-8(SI)(CX*1), SI
+	LEAQ	-8(DI)(CX*1), DI
+	SHRQ	$3, CX
+	STD
+	REP;	MOVSQ
+	CLD
+	RET
+backbytes:
+	LEAQ	-1(SI)(CX*1), SI
+	LEAQ	-1(DI)(CX*1), DI
+	STD
+	REP;	MOVSB
+	CLD
+	RET
+medium:
+	// 17..64 bytes: load everything, then store (overlap-safe).
+	CMPQ	CX, $32
+	JA	upto64
+	MOVOU	(SI), X0
+	MOVOU	-16(SI)(CX*1), X1
+	MOVOU	X0, (DI)
+	MOVOU	X1, -16(DI)(CX*1)
+	RET
+upto64:
+	MOVOU	(SI), X0
+	MOVOU	16(SI), X1
+	MOVOU	-32(SI)(CX*1), X2
+	MOVOU	-16(SI)(CX*1), X3
+	MOVOU	X0, (DI)
+	MOVOU	X1, 16(DI)
+	MOVOU	X2, -32(DI)(CX*1)
+	MOVOU	X3, -16(DI)(CX*1)
+	RET
+small:
+	CMPQ	CX, $8
+	JB	lt8
+	MOVQ	(SI), R8
+	MOVQ	-8(SI)(CX*1), R9
+	MOVQ	R8, (DI)
+	MOVQ	R9, -8(DI)(CX*1)
+	RET
+lt8:
+	CMPQ	CX, $4
+	JB	lt4
+	MOVL	(SI), R8
+	MOVL	-4(SI)(CX*1), R9
+	MOVL	R8, (DI)
+	MOVL	R9, -4(DI)(CX*1)
+	RET
+lt4:
+	CMPQ	CX, $2
+	JB	lt2
+	MOVW	(SI), R8
+	MOVW	-2(SI)(CX*1), R9
+	MOVW	R8, (DI)
+	MOVW	R9, -2(DI)(CX*1)
+	RET
+lt2:
+	TESTQ	CX, CX
+	JEQ	done
+	MOVB	(SI), R8
+	MOVB	R8, (DI)
+done:
+	RET
+
+// memclrNoHeapPointers(ptr, n) zeroes n bytes. ABIInternal: AX = ptr, BX = n.
+// X15 is zero under ABIInternal.
+TEXT runtime·memclrNoHeapPointers<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	AX, DI
+	MOVQ	BX, CX
+	XORL	AX, AX
+	CMPQ	CX, $16
+	JBE	csmall
+	CMPQ	CX, $64
+	JBE	cmedium
+	MOVQ	DI, DX
+	ORQ	CX, DX
+	TESTQ	$7, DX
+	JNE	cbytes
+	SHRQ	$3, CX
+	REP;	STOSQ
+	RET
+cbytes:
+	REP;	STOSB
+	RET
+cmedium:
+	MOVOU	X15, (DI)
+	MOVOU	X15, -16(DI)(CX*1)
+	CMPQ	CX, $32
+	JBE	cdone
+	MOVOU	X15, 16(DI)
+	MOVOU	X15, -32(DI)(CX*1)
+	RET
+csmall:
+	CMPQ	CX, $8
+	JB	clt8
+	MOVQ	AX, (DI)
+	MOVQ	AX, -8(DI)(CX*1)
+	RET
+clt8:
+	CMPQ	CX, $4
+	JB	clt4
+	MOVL	AX, (DI)
+	MOVL	AX, -4(DI)(CX*1)
+	RET
+clt4:
+	CMPQ	CX, $2
+	JB	clt2
+	MOVW	AX, (DI)
+	MOVW	AX, -2(DI)(CX*1)
+	RET
+clt2:
+	TESTQ	CX, CX
+	JEQ	cdone
+	MOVB	AX, (DI)
+cdone:
+	RET
+
+// Write barriers: the compiler calls gcWriteBarrierN only while
+// writeBarrier.enabled, which gort never sets before it has a collector.
+TEXT runtime·gcWriteBarrier1<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier2<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier3<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier4<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier5<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier6<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier7<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+TEXT runtime·gcWriteBarrier8<ABIInternal>(SB),NOSPLIT,$0
+	JMP	runtime·wbNotImplemented(SB)
+
+// Bounds-check failure stubs. The compiler leaves the two values in
+// registers that depend on the kind of check; move them to AX (x) and BX (y)
+// and jump to the Go function that panics.
+TEXT runtime·panicIndex<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, BX
+	JMP	runtime·goPanicIndex<ABIInternal>(SB)
+TEXT runtime·panicIndexU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, BX
+	JMP	runtime·goPanicIndexU<ABIInternal>(SB)
+TEXT runtime·panicSliceAlen<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, AX
+	MOVQ	DX, BX
+	JMP	runtime·goPanicSliceAlen<ABIInternal>(SB)
+TEXT runtime·panicSliceAlenU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, AX
+	MOVQ	DX, BX
+	JMP	runtime·goPanicSliceAlenU<ABIInternal>(SB)
+TEXT runtime·panicSliceAcap<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, AX
+	MOVQ	DX, BX
+	JMP	runtime·goPanicSliceAcap<ABIInternal>(SB)
+TEXT runtime·panicSliceAcapU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, AX
+	MOVQ	DX, BX
+	JMP	runtime·goPanicSliceAcapU<ABIInternal>(SB)
+TEXT runtime·panicSliceB<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, BX
+	JMP	runtime·goPanicSliceB<ABIInternal>(SB)
+TEXT runtime·panicSliceBU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, BX
+	JMP	runtime·goPanicSliceBU<ABIInternal>(SB)
+TEXT runtime·panicSlice3Alen<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	DX, AX
+	JMP	runtime·goPanicSlice3Alen<ABIInternal>(SB)
+TEXT runtime·panicSlice3AlenU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	DX, AX
+	JMP	runtime·goPanicSlice3AlenU<ABIInternal>(SB)
+TEXT runtime·panicSlice3Acap<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	DX, AX
+	JMP	runtime·goPanicSlice3Acap<ABIInternal>(SB)
+TEXT runtime·panicSlice3AcapU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	DX, AX
+	JMP	runtime·goPanicSlice3AcapU<ABIInternal>(SB)
+TEXT runtime·panicSlice3B<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, AX
+	MOVQ	DX, BX
+	JMP	runtime·goPanicSlice3B<ABIInternal>(SB)
+TEXT runtime·panicSlice3BU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, AX
+	MOVQ	DX, BX
+	JMP	runtime·goPanicSlice3BU<ABIInternal>(SB)
+TEXT runtime·panicSlice3C<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, BX
+	JMP	runtime·goPanicSlice3C<ABIInternal>(SB)
+TEXT runtime·panicSlice3CU<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	CX, BX
+	JMP	runtime·goPanicSlice3CU<ABIInternal>(SB)
+TEXT runtime·panicSliceConvert<ABIInternal>(SB),NOSPLIT,$0-16
+	MOVQ	DX, AX
+	JMP	runtime·goPanicSliceConvert<ABIInternal>(SB)
+
+// cgocallback(fn, frame, ctxt): C calling Go. Not implemented yet.
+TEXT ·cgocallback(SB),NOSPLIT,$0-24
+	CALL	runtime·cgocallbackNotImplemented(SB)
+	RET

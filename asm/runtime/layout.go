@@ -1,0 +1,557 @@
+// Data layouts shared by compiled Go code, gort's assembly (through the
+// go_asm.h the toolchain generates from this file), debuggers (through DWARF)
+// and gort's Rust code (through src/build, which parses this file and emits
+// matching #[repr(C)] structs). This file is the one definition of each
+// layout; tests hold it against the DWARF of a binary linked with upstream's
+// runtime.
+//
+// Field names and order follow go1.22.12's runtime so that the compiler, the
+// linker and tools such as gdb's runtime-gdb.py and Delve find what they
+// expect. Where a field only matters to gort, the name says what it is in the
+// Go runtime's own words.
+
+package runtime
+
+import (
+	"internal/abi"
+	"runtime/internal/atomic"
+	"runtime/internal/sys"
+	"unsafe"
+)
+
+// Aliases for the type descriptors emitted by the compiler.
+type (
+	_type         = abi.Type
+	maptype       = abi.MapType
+	chantype      = abi.ChanType
+	slicetype     = abi.SliceType
+	functype      = abi.FuncType
+	ptrtype       = abi.PtrType
+	arraytype     = abi.ArrayType
+	structtype    = abi.StructType
+	interfacetype = abi.InterfaceType
+	uncommontype  = abi.UncommonType
+	nameOff       = abi.NameOff
+	typeOff       = abi.TypeOff
+	textOff       = abi.TextOff
+)
+
+// Scheduler handles. They are plain words so that holding one does not keep
+// the referent alive for the garbage collector, and so that writes need no
+// write barrier.
+type (
+	guintptr uintptr
+	muintptr uintptr
+	puintptr uintptr
+)
+
+type waitReason uint8
+type throwType uint32
+type traceTime uint64
+type sigset [2]uint32
+type gsignalStack struct{}
+
+// Number of words of thread-local storage kept in each m.
+const tlsSlots = 6
+
+// Goroutine states (g.atomicstatus), as upstream numbers them: debuggers
+// and tracebacks read them.
+const (
+	_Gidle      = 0
+	_Grunnable  = 1
+	_Grunning   = 2
+	_Gsyscall   = 3
+	_Gwaiting   = 4
+	_Gdead      = 6
+	_Gcopystack = 8
+	_Gpreempted = 9
+	_Gscan      = 0x1000
+)
+
+// A goroutine stack occupies [lo, hi).
+type stack struct {
+	lo uintptr
+	hi uintptr
+}
+
+// Saved execution context of a goroutine that is not running.
+type gobuf struct {
+	sp   uintptr
+	pc   uintptr
+	g    guintptr
+	ctxt unsafe.Pointer
+	ret  uintptr
+	lr   uintptr
+	bp   uintptr
+}
+
+// A closure: the code pointer followed by captured variables.
+type funcval struct {
+	fn uintptr
+}
+
+// A goroutine. The compiler hard-codes the offsets of stack, stackguard0,
+// stackguard1 and _panic; the rest is read by gort's Rust code, gort's
+// assembly, and debuggers.
+type g struct {
+	stack       stack
+	stackguard0 uintptr
+	stackguard1 uintptr
+
+	_panic    *_panic
+	_defer    *_defer
+	m         *m
+	sched     gobuf
+	syscallsp uintptr
+	syscallpc uintptr
+	stktopsp  uintptr
+
+	param        unsafe.Pointer
+	atomicstatus atomic.Uint32
+	stackLock    uint32
+	goid         uint64
+	schedlink    guintptr
+	waitsince    int64
+	waitreason   waitReason
+
+	preempt       bool
+	preemptStop   bool
+	preemptShrink bool
+
+	asyncSafePoint bool
+
+	paniconfault bool
+	gcscandone   bool
+	throwsplit   bool
+	activeStackChans bool
+	parkingOnChan    atomic.Bool
+	inMarkAssist     bool
+	coroexit         bool
+
+	raceignore    int8
+	nocgocallback bool
+	tracking      bool
+	trackingSeq   uint8
+	trackingStamp int64
+	runnableTime  int64
+	lockedm       muintptr
+	sig           uint32
+	writebuf      []byte
+	sigcode0      uintptr
+	sigcode1      uintptr
+	sigpc         uintptr
+	parentGoid    uint64
+	gopc          uintptr
+	ancestors     *[]ancestorInfo
+	startpc       uintptr
+	racectx       uintptr
+	waiting       *sudog
+	cgoCtxt       []uintptr
+	labels        unsafe.Pointer
+	timer         *timer
+	selectDone    atomic.Uint32
+
+	coroarg *coro
+
+	goroutineProfiled goroutineProfileStateHolder
+
+	trace gTraceState
+
+	gcAssistBytes int64
+}
+
+type goroutineProfileStateHolder atomic.Uint32
+
+type gTraceState struct {
+	traceSchedResourceState
+}
+
+type traceSchedResourceState struct {
+	statusTraced [3]atomic.Uint32
+	seq          [2]uint64
+}
+
+type ancestorInfo struct {
+	pcs  []uintptr
+	goid uint64
+	gopc uintptr
+}
+
+type coro struct {
+	gp guintptr
+	f  func(*coro)
+}
+
+// An OS thread. The leading fields keep upstream's order (debuggers read
+// g0, procid and curg); the rest is gort's scheduler state, owned by Rust.
+type m struct {
+	g0      *g
+	morebuf gobuf
+	divmod  uint32
+	_       uint32
+
+	procid     uint64
+	gsignal    *g
+	goSigStack gsignalStack
+	sigmask    sigset
+	tls        [tlsSlots]uintptr
+	mstartfn   func()
+	curg       *g
+	caughtsig  guintptr
+	p          puintptr
+	nextp      puintptr
+	oldp       puintptr
+	id         int64
+	mallocing  int32
+	throwing   throwType
+	preemptoff string
+	locks      int32
+	dying      int32
+	profilehz  int32
+	spinning   bool
+	blocked    bool
+	newSigstack bool
+	printlock  int8
+	incgo      bool
+	isextra    bool
+	freeWait   atomic.Uint32
+	ncgocall   uint64
+	ncgo       int32
+	park       note
+	alllink    *m
+	schedlink  muintptr
+	lockedg    guintptr
+	lockedExt  uint32
+	lockedInt  uint32
+	nextwaitm  muintptr
+
+	// Where mstart left the thread's own (C) stack: the base every switch
+	// to g0 restarts from.
+	g0base uintptr
+	// The pthread that runs this m.
+	thread uintptr
+	// Per-m cache of small allocations (gort's heap, see src/heap).
+	mcache unsafe.Pointer
+	// Random state for cheap scheduling decisions made on this m.
+	cheaprand uint64
+	// What gort_mcall(mcallPark) commits once the goroutine is off its
+	// stack: a Rust function and its argument (e.g. unlock a channel).
+	waitunlockf uintptr
+	waitlock    unsafe.Pointer
+	waitreason  waitReason
+	// A Go panic requested by Rust code (see rtpanic in panic.go): raised
+	// by runtime·rtcall when the Rust call returns.
+	rtpanicKind uint32
+	rtpanicArgs [4]uintptr
+}
+
+// A futex word used to sleep and wake one m.
+type note struct {
+	key uintptr
+}
+
+// Runtime lock. key is a futex word.
+type mutex struct {
+	key uintptr
+}
+
+// A deferred call. Compiled code builds these on the stack for
+// deferprocStack, so the layout is fixed by the compiler.
+type _defer struct {
+	heap      bool
+	rangefunc bool
+	sp        uintptr
+	pc        uintptr
+	fn        func()
+	link      *_defer
+	head      *atomic.Pointer[_defer]
+}
+
+// An active panic. Compiled wrapper methods read and write argp, which
+// therefore stays first.
+type _panic struct {
+	argp unsafe.Pointer
+	arg  any
+	link *_panic
+
+	startPC uintptr
+	startSP unsafe.Pointer
+	sp      unsafe.Pointer
+	lr      uintptr
+	fp      unsafe.Pointer
+	retpc   uintptr
+
+	deferBitsPtr *uint8
+	slotsPtr     unsafe.Pointer
+
+	recovered   bool
+	goexit      bool
+	deferreturn bool
+}
+
+// A goroutine waiting on a channel or semaphore.
+type sudog struct {
+	g *g
+
+	next *sudog
+	prev *sudog
+	elem unsafe.Pointer
+
+	acquiretime int64
+	releasetime int64
+	ticket      uint32
+	isSelect    bool
+	success     bool
+	waiters     uint16
+
+	parent   *sudog
+	waitlink *sudog
+	waittail *sudog
+	c        *hchan
+}
+
+// A runtime timer, as the time package builds them (go1.22 layout: the
+// time package's runtimeTimer mirrors it).
+type timer struct {
+	pp       puintptr
+	when     int64
+	period   int64
+	f        func(any, uintptr)
+	arg      any
+	seq      uintptr
+	nextwhen int64
+	status   atomic.Uint32
+}
+
+// Interface values.
+type eface struct {
+	_type *_type
+	data  unsafe.Pointer
+}
+
+type iface struct {
+	tab  *itab
+	data unsafe.Pointer
+}
+
+// An interface method table. fun is variable-sized: one entry per method of
+// inter; fun[0] == 0 means _type does not implement inter.
+type itab struct {
+	inter *interfacetype
+	_type *_type
+	hash  uint32
+	_     [4]byte
+	fun   [1]uintptr
+}
+
+type slice struct {
+	array unsafe.Pointer
+	len   int
+	cap   int
+}
+
+type stringStruct struct {
+	str unsafe.Pointer
+	len int
+}
+
+// The linker's DWARF pass describes strings with this type.
+type stringStructDWARF struct {
+	str *byte
+	len int
+}
+
+// Maps. hmap's size (48 bytes) is checked by the compiler; buckets are laid
+// out by the compiler for maps that do not escape.
+const bucketCnt = abi.MapBucketCount
+
+type hmap struct {
+	count     int
+	flags     uint8
+	B         uint8
+	noverflow uint16
+	hash0     uint32
+
+	buckets    unsafe.Pointer
+	oldbuckets unsafe.Pointer
+	nevacuate  uintptr
+
+	extra *mapextra
+}
+
+type mapextra struct {
+	overflow     *[]*bmap
+	oldoverflow  *[]*bmap
+	nextOverflow *bmap
+}
+
+type bmap struct {
+	tophash [bucketCnt]uint8
+}
+
+// A map iteration. The compiler allocates it (often on the stack) and knows
+// key and elem are first.
+type hiter struct {
+	key         unsafe.Pointer
+	elem        unsafe.Pointer
+	t           *maptype
+	h           *hmap
+	buckets     unsafe.Pointer
+	bptr        *bmap
+	overflow    *[]*bmap
+	oldoverflow *[]*bmap
+	startBucket uintptr
+	offset      uint8
+	wrapped     bool
+	B           uint8
+	i           uint8
+	bucket      uintptr
+	checkBucket uintptr
+}
+
+// Channels.
+type hchan struct {
+	qcount   uint
+	dataqsiz uint
+	buf      unsafe.Pointer
+	elemsize uint16
+	closed   uint32
+	elemtype *_type
+	sendx    uint
+	recvx    uint
+	recvq    waitq
+	sendq    waitq
+	lock     mutex
+}
+
+type waitq struct {
+	first *sudog
+	last  *sudog
+}
+
+// One case of a select statement, as the compiler lays it out.
+type scase struct {
+	c    *hchan
+	elem unsafe.Pointer
+}
+
+// Package initialisation record emitted by the compiler: state, number of
+// functions, then that many function entry PCs.
+type initTask struct {
+	state uint32
+	nfns  uint32
+}
+
+// Symbol tables, as the linker writes them (runtime.firstmoduledata).
+type moduledata struct {
+	sys.NotInHeap
+
+	pcHeader     *pcHeader
+	funcnametab  []byte
+	cutab        []uint32
+	filetab      []byte
+	pctab        []byte
+	pclntable    []byte
+	ftab         []functab
+	findfunctab  uintptr
+	minpc, maxpc uintptr
+
+	text, etext           uintptr
+	noptrdata, enoptrdata uintptr
+	data, edata           uintptr
+	bss, ebss             uintptr
+	noptrbss, enoptrbss   uintptr
+	covctrs, ecovctrs     uintptr
+	end, gcdata, gcbss    uintptr
+	types, etypes         uintptr
+	rodata                uintptr
+	gofunc                uintptr
+
+	textsectmap []textsect
+	typelinks   []int32
+	itablinks   []*itab
+
+	ptab []ptabEntry
+
+	pluginpath string
+	pkghashes  []modulehash
+
+	inittasks []*initTask
+
+	modulename   string
+	modulehashes []modulehash
+
+	hasmain uint8
+
+	gcdatamask, gcbssmask bitvector
+
+	typemap map[typeOff]*_type
+
+	bad bool
+
+	next *moduledata
+}
+
+type pcHeader struct {
+	magic          uint32
+	pad1, pad2     uint8
+	minLC          uint8
+	ptrSize        uint8
+	nfunc          int
+	nfiles         uint
+	textStart      uintptr
+	funcnameOffset uintptr
+	cuOffset       uintptr
+	filetabOffset  uintptr
+	pctabOffset    uintptr
+	pclnOffset     uintptr
+}
+
+type functab struct {
+	entryoff uint32
+	funcoff  uint32
+}
+
+type textsect struct {
+	vaddr    uintptr
+	end      uintptr
+	baseaddr uintptr
+}
+
+type ptabEntry struct {
+	name nameOff
+	typ  typeOff
+}
+
+type modulehash struct {
+	modulename   string
+	linktimehash string
+	runtimehash  *string
+}
+
+type bitvector struct {
+	n        int32
+	bytedata *uint8
+}
+
+// A function's entry in the pclntab.
+type _func struct {
+	sys.NotInHeap
+
+	entryOff uint32
+	nameOff  int32
+
+	args        int32
+	deferreturn uint32
+
+	pcsp      uint32
+	pcfile    uint32
+	pcln      uint32
+	npcdata   uint32
+	cuOffset  uint32
+	startLine int32
+	funcID    abi.FuncID
+	flag      abi.FuncFlag
+	_         [1]byte
+	nfuncdata uint8
+}

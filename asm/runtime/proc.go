@@ -1,0 +1,128 @@
+// The parts of the scheduler that must run on a goroutine's own stack: the
+// main goroutine (package initialisers and main.main are ordinary Go code
+// that may block, grow the stack and start goroutines), and the entry points
+// that hand the goroutine over to the Rust scheduler through mcall.
+
+package runtime
+
+import (
+	"internal/cpu"
+	"unsafe"
+)
+
+// Stack guard: compiled prologues compare SP against g.stackguard0, which
+// lies this many bytes above the stack's low end. NOSPLIT chains may use up
+// to stackGuard-stackSmall bytes below it (the linker checks 800).
+const (
+	stackGuard = 928
+	stackSmall = 128
+)
+
+// Operations gort_mcall performs on g0 for the goroutine that called mcall.
+const (
+	mcallPark    = 0 // block until goready (what to commit was prepared in Rust)
+	mcallGosched = 1 // back to the global run queue
+	mcallGoexit  = 2 // the goroutine is finished
+	mcallPreempt = 3 // yield at a preemption request
+)
+
+// The linker writes the module's symbol tables here (and sizes it from this
+// declaration's type).
+var firstmoduledata moduledata
+var lastmoduledatap *moduledata
+
+// mcall switches to g0 and runs gort_mcall(gp, op) there (asm_amd64.s).
+func mcall(op int)
+
+func abort()
+
+// main is the body of the main goroutine.
+func main() {
+	cpuinit(rt_godebug())
+	typesinit()
+	doInit(runtime_inittasks)
+	rt_runtimeInitDone()
+	for md := &firstmoduledata; md != nil; md = md.next {
+		doInit(md.inittasks)
+	}
+	mainStarted = true
+	rt_mainInitDone()
+	main_main()
+	rt_exit(0)
+	for {
+		var x *int32
+		*x = 0
+	}
+}
+
+// cpuinit detects CPU features before any package initialiser runs (the
+// internal/cpu contract) and publishes the ones compiled code consults.
+func cpuinit(godebug string) {
+	cpu.Initialize(godebug)
+	x86HasPOPCNT = cpu.X86.HasPOPCNT
+	x86HasSSE41 = cpu.X86.HasSSE41
+	x86HasFMA = cpu.X86.HasFMA
+	rt_cpuflags(cpu.X86.HasAVX, cpu.X86.HasAVX2, cpu.X86.HasERMS)
+}
+
+// doInit runs the initialisers of each task, in the linker's order.
+func doInit(tasks []*initTask) {
+	for _, t := range tasks {
+		runInitTask(t)
+	}
+}
+
+func runInitTask(t *initTask) {
+	switch t.state {
+	case 2:
+		return
+	case 1:
+		fatal("recursive call during initialization - linker skew")
+	}
+	if t.nfns == 0 {
+		fatal("inittask with no functions")
+	}
+	t.state = 1
+	// The task's nfns function entry PCs follow its 8-byte header. A func
+	// value is a pointer to a word holding the PC, so point at each word.
+	pcs := add(unsafe.Pointer(t), 8)
+	for i := uintptr(0); i < uintptr(t.nfns); i++ {
+		pc := add(pcs, i*8)
+		initfn := *(*func())(unsafe.Pointer(&pc))
+		initfn()
+	}
+	t.state = 2
+}
+
+// goexit1 finishes the current goroutine (its function returned into goexit).
+func goexit1() {
+	mcall(mcallGoexit)
+}
+
+// Gosched yields the processor, allowing other goroutines to run. The
+// current goroutine is not suspended: it resumes automatically.
+func Gosched() {
+	mcall(mcallGosched)
+}
+
+func badmcall() {
+	fatal("runtime: mcall called on m->g0 stack")
+}
+
+func badmorestackg0() {
+	fatal("morestack on g0")
+}
+
+func badmorestackgsignal() {
+	fatal("morestack on gsignal")
+}
+
+// newproc starts a goroutine running fn: the compiled form of `go f()`.
+func newproc(fn *funcval) {
+	rt_newproc(fn, getcallerpc())
+}
+
+// Compiler intrinsics.
+func getcallerpc() uintptr
+func getcallersp() uintptr
+func getg() *g

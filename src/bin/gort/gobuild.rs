@@ -1,0 +1,279 @@
+//! Running the go command with gort's environment, and explaining link
+//! failures caused by runtime entry points gort does not provide yet.
+
+use crate::overlay::{self, Overlay};
+use crate::toolchain::Toolchain;
+use crate::{Fail, Result};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Build tags gort needs: until cgo calls work, pick the pure-Go resolver
+/// and user lookup even though CGO_ENABLED=1 (required for external linking).
+pub const TAGS: &str = "netgo,osusergo";
+
+/// The linker flags gort needs (in front of any the user gives).
+pub fn ldflags(ov: &Overlay) -> Result<String> {
+    Ok(format!("-linkmode=external -X=runtime.gortLibID={}", overlay::lib_id(&ov.lib)?))
+}
+
+/// The environment under which plain `go` builds with gort.
+pub fn gort_env(_tc: &Toolchain, ov: &Overlay) -> Result<Vec<(String, String)>> {
+    let path = std::env::var("PATH").unwrap_or_default();
+    Ok(vec![
+        ("GOROOT".into(), ov.root.display().to_string()),
+        ("GOFLAGS".into(), format!("'-ldflags={}' -tags={TAGS}", ldflags(ov)?)),
+        ("CGO_ENABLED".into(), "1".into()),
+        ("GOTOOLCHAIN".into(), "local".into()),
+        ("PATH".into(), format!("{}:{path}", ov.root.join("bin").display())),
+    ])
+}
+
+/// A go command under gort's environment.
+pub fn gort_go(tc: &Toolchain, ov: &Overlay) -> Result<Command> {
+    let mut c = Command::new(&tc.go);
+    for (k, v) in gort_env(tc, ov)? {
+        c.env(k, v);
+    }
+    Ok(c)
+}
+
+/// A go command for upstream's runtime (for comparisons).
+pub fn upstream_go(tc: &Toolchain) -> Command {
+    let mut c = Command::new(&tc.go);
+    c.env("GOROOT", &tc.goroot).env("GOTOOLCHAIN", "local").env_remove("GOFLAGS");
+    c
+}
+
+pub fn cmd_go(args: &[String]) -> Result<u8> {
+    let tc = Toolchain::find()?;
+    let ov = overlay::ensure(&tc)?;
+    let st = gort_go(&tc, &ov)?.args(args).status()?;
+    Ok(st.code().unwrap_or(1) as u8)
+}
+
+/// go build flags that take a value as the next argument.
+const VALUE_FLAGS: &[&str] = &[
+    "-o", "-p", "-asmflags", "-buildmode", "-compiler", "-gccgoflags", "-gcflags", "-installsuffix", "-ldflags",
+    "-mod", "-modfile", "-overlay", "-pgo", "-pkgdir", "-tags", "-toolexec", "-C", "-covermode", "-coverpkg",
+    "-exec", "-buildvcs",
+];
+
+/// A go command line split into build flags, the build target(s) and the
+/// program's arguments (as `go run` splits them).
+pub struct Split {
+    pub flags: Vec<String>,
+    pub targets: Vec<String>,
+    pub args: Vec<String>,
+}
+
+pub fn split_args(args: &[String], take_prog_args: bool) -> Result<Split> {
+    let mut flags = Vec::new();
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') && args[i] != "-" {
+        let a = &args[i];
+        if a == "--" {
+            i += 1;
+            break;
+        }
+        let name = a.split('=').next().unwrap().replacen("--", "-", 1);
+        flags.push(a.clone());
+        if !a.contains('=') && VALUE_FLAGS.contains(&name.as_str()) {
+            i += 1;
+            let v = args.get(i).ok_or_else(|| Fail::new(format!("flag {a} needs a value")))?;
+            flags.push(v.clone());
+        }
+        i += 1;
+    }
+    let mut targets = Vec::new();
+    if take_prog_args {
+        // Either a run of .go files or one package.
+        while i < args.len() && args[i].ends_with(".go") {
+            targets.push(args[i].clone());
+            i += 1;
+        }
+        if targets.is_empty() && i < args.len() {
+            targets.push(args[i].clone());
+            i += 1;
+        }
+        Ok(Split { flags, targets, args: args[i..].to_vec() })
+    } else {
+        targets.extend(args[i..].iter().cloned());
+        Ok(Split { flags, targets, args: vec![] })
+    }
+}
+
+/// Merge gort's -ldflags and -tags into the user's build flags (a
+/// command-line flag would otherwise replace the GOFLAGS one).
+pub fn merge_flags(flags: &[String], ov: &Overlay) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut saw_ld = false;
+    let mut saw_tags = false;
+    while i < flags.len() {
+        let f = &flags[i];
+        let (name, val) = match f.split_once('=') {
+            Some((n, v)) => (n.replacen("--", "-", 1), Some(v.to_string())),
+            None => (f.replacen("--", "-", 1), None),
+        };
+        let takes = VALUE_FLAGS.contains(&name.as_str());
+        let (val, step) = match (&val, takes) {
+            (Some(v), _) => (Some(v.clone()), 1),
+            (None, true) => (flags.get(i + 1).cloned(), 2),
+            (None, false) => (None, 1),
+        };
+        match name.as_str() {
+            "-ldflags" => {
+                saw_ld = true;
+                out.push(format!("-ldflags={} {}", ldflags(ov)?, val.unwrap_or_default()));
+            }
+            "-tags" => {
+                saw_tags = true;
+                let v = val.unwrap_or_default();
+                out.push(if v.is_empty() { format!("-tags={TAGS}") } else { format!("-tags={TAGS},{v}") });
+            }
+            _ => out.extend(flags[i..i + step].iter().cloned()),
+        }
+        i += step;
+    }
+    if !saw_ld {
+        out.insert(0, format!("-ldflags={}", ldflags(ov)?));
+    }
+    if !saw_tags {
+        out.insert(0, format!("-tags={TAGS}"));
+    }
+    Ok(out)
+}
+
+/// Runtime symbols named in a failed link's output.
+pub fn missing_symbols(out: &str) -> BTreeSet<String> {
+    let mut syms = BTreeSet::new();
+    let mut grab = |s: &str| {
+        let s = s.trim_matches(|c: char| c == '`' || c == '\'' || c == '"' || c == ':');
+        if !s.is_empty() {
+            syms.insert(s.to_string());
+        }
+    };
+    for line in out.lines() {
+        if let Some(i) = line.find("undefined reference to ") {
+            grab(&line[i + 23..]);
+        } else if let Some(i) = line.find("reference to undefined builtin ") {
+            let rest = &line[i + 31..];
+            grab(rest.split_whitespace().next().unwrap_or(""));
+        } else if let Some(i) = line.find("relocation target ") {
+            let rest = &line[i + 18..];
+            if rest.contains("not defined") {
+                grab(rest.split_whitespace().next().unwrap_or(""));
+            }
+        } else if let Some(i) = line.find("could not look up ") {
+            grab(&line[i + 18..]);
+        }
+    }
+    syms
+}
+
+/// Run `go build` with gort; on a link failure caused by missing runtime
+/// symbols, say which ones instead of the linker's output.
+pub fn build(tc: &Toolchain, ov: &Overlay, flags: &[String], targets: &[String], dir: Option<&Path>) -> Result<()> {
+    let mut c = gort_go(tc, ov)?;
+    c.arg("build").args(merge_flags(flags, ov)?).args(targets);
+    if let Some(d) = dir {
+        c.current_dir(d);
+    }
+    let out = c.stdout(Stdio::inherit()).stderr(Stdio::piped()).output()?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        eprint!("{text}");
+        return Ok(());
+    }
+    let missing = missing_symbols(&text);
+    if missing.is_empty() {
+        eprint!("{text}");
+        return Err(Fail { msg: "build failed".into(), status: out.status.code().unwrap_or(1) as u8 });
+    }
+    let mut msg = String::from("this program needs runtime symbols that gort does not provide yet:\n");
+    for s in &missing {
+        msg += &format!("\t{s}\n");
+    }
+    msg += "(see docs/SURFACE.md for what gort implements)";
+    Err(Fail::new(msg))
+}
+
+pub fn cmd_build(args: &[String]) -> Result<u8> {
+    let tc = Toolchain::find()?;
+    let ov = overlay::ensure(&tc)?;
+    let s = split_args(args, false)?;
+    build(&tc, &ov, &s.flags, &s.targets, None)?;
+    Ok(0)
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Result<TempDir> {
+        let base = std::env::var_os("TMPDIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/tmp"));
+        for n in 0..1000u32 {
+            let p = base.join(format!("gort-{tag}-{}-{n}", std::process::id()));
+            if std::fs::create_dir(&p).is_ok() {
+                return Ok(TempDir(p));
+            }
+        }
+        Err(Fail::new("cannot create a temporary directory"))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Drop any -o the user gave: run and diff choose where the executable goes.
+pub fn strip_output(flags: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < flags.len() {
+        if flags[i] == "-o" {
+            i += 2;
+            continue;
+        }
+        if flags[i].starts_with("-o=") {
+            i += 1;
+            continue;
+        }
+        out.push(flags[i].clone());
+        i += 1;
+    }
+    out
+}
+
+pub fn cmd_run(args: &[String]) -> Result<u8> {
+    let tc = Toolchain::find()?;
+    let ov = overlay::ensure(&tc)?;
+    let s = split_args(args, true)?;
+    if s.targets.is_empty() {
+        return Err(Fail::new("run: no go files listed"));
+    }
+    let tmp = TempDir::new("run")?;
+    let exe = tmp.0.join(exe_name(&s.targets));
+    let mut flags = strip_output(&s.flags);
+    flags.push("-o".into());
+    flags.push(exe.display().to_string());
+    build(&tc, &ov, &flags, &s.targets, None)?;
+    let st = Command::new(&exe).args(&s.args).status()?;
+    use std::os::unix::process::ExitStatusExt;
+    Ok(match (st.code(), st.signal()) {
+        (Some(c), _) => c as u8,
+        (None, Some(sig)) => 128 + sig as u8,
+        _ => 1,
+    })
+}
+
+pub fn exe_name(targets: &[String]) -> String {
+    let t = targets.first().map(|s| s.as_str()).unwrap_or("prog");
+    let base = Path::new(t.trim_end_matches('/')).file_name().map(|s| s.to_string_lossy().to_string());
+    let base = base.unwrap_or_else(|| "prog".into());
+    base.trim_end_matches(".go").to_string()
+}
+

@@ -1,0 +1,353 @@
+//! The surface table (asm/surface.def): every runtime entry point that gort
+//! implements in Rust, written once, from which the build generates
+//!   - the Go declarations and linkname push wrappers (zsurface.go),
+//!   - the ABI0 trampolines that switch to the system stack (zsurface_amd64.s),
+//!   - the Rust glue that unpacks each argument frame (surface_glue.rs),
+//!   - the table of Go symbols the Rust side needs (golinks).
+//!
+//! Table syntax, one entry per line (`#` starts a comment):
+//!   @mod path                       Rust module (under crate::) of what follows
+//!   func name(params) results       a runtime function
+//!   push pkg.name(params) results   a function the runtime provides to
+//!                                   package pkg by //go:linkname
+//!   golink field symbol             a Go symbol whose address Rust reads
+//! An entry may end in `!todo`: it is declared and links, and calling it is a
+//! fatal error that names it ("gort: runtime.X not implemented").
+
+use super::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
+use std::fmt::Write as _;
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub ty: Ty,
+    /// The Go spelling, copied from the table.
+    pub go: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Kind {
+    Func,
+    /// Pushed to another package: the target package path and name.
+    Push(String, String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub kind: Kind,
+    /// Name of the runtime-package function (for pushes, pkg_name).
+    pub name: String,
+    pub module: String,
+    pub params: Vec<Param>,
+    pub results: Vec<Param>,
+    pub todo: bool,
+    pub line: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct GoLink {
+    pub field: String,
+    pub symbol: String,
+}
+
+#[derive(Default, Debug)]
+pub struct Table {
+    pub entries: Vec<Entry>,
+    pub golinks: Vec<GoLink>,
+}
+
+/// Split a parameter list source like `x, y *any, n uintptr` into params.
+fn parse_params(src: &str, result: bool) -> Result<Vec<Param>, String> {
+    let src = src.trim();
+    if src.is_empty() {
+        return Ok(vec![]);
+    }
+    // Split at top-level commas.
+    let mut items = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, c) in src.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => {
+                items.push(src[start..i].trim().to_string());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    items.push(src[start..].trim().to_string());
+    // Each item is `name Type` or `Type` (or a bare name grouped with the next).
+    let mut parsed: Vec<(Option<String>, Option<String>)> = Vec::new();
+    for it in &items {
+        let first_end = it.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(it.len());
+        let (first, rest) = it.split_at(first_end);
+        let rest = rest.trim();
+        if !first.is_empty() && !rest.is_empty() && !rest.starts_with('.') {
+            parsed.push((Some(first.to_string()), Some(rest.to_string())));
+        } else if rest.is_empty() && !first.is_empty() {
+            parsed.push((Some(first.to_string()), None));
+        } else {
+            parsed.push((None, Some(it.clone())));
+        }
+    }
+    let any_named = parsed.iter().any(|(n, t)| n.is_some() && t.is_some());
+    let mut out = Vec::new();
+    if any_named {
+        let mut pending: Vec<String> = Vec::new();
+        for (n, t) in parsed {
+            match (n, t) {
+                (Some(n), None) => pending.push(n),
+                (Some(n), Some(t)) => {
+                    pending.push(n);
+                    let ty = Parser::new(&t)?.ty()?;
+                    for n in pending.drain(..) {
+                        out.push(Param { name: n, ty: ty.clone(), go: t.clone() });
+                    }
+                }
+                (None, Some(t)) => return Err(format!("mixed named and unnamed parameters near {t:?}")),
+                (None, None) => unreachable!(),
+            }
+        }
+        if !pending.is_empty() {
+            return Err(format!("parameters without a type: {pending:?}"));
+        }
+    } else {
+        for (i, (n, t)) in parsed.into_iter().enumerate() {
+            let t = t.or(n).unwrap();
+            let ty = Parser::new(&t)?.ty()?;
+            let name = if result { format!("r{i}") } else { format!("a{i}") };
+            out.push(Param { name, ty, go: t });
+        }
+    }
+    Ok(out)
+}
+
+/// Find the index of the parenthesis closing the one at `open`.
+fn close_paren(s: &str, open: usize) -> Option<usize> {
+    let mut depth = 0;
+    for (i, c) in s[open..].char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(open + i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+pub fn parse_table(src: &str) -> Result<Table, String> {
+    let mut t = Table::default();
+    let mut module = String::new();
+    for (ln, raw) in src.lines().enumerate() {
+        let line_no = ln + 1;
+        let line = match raw.find('#') {
+            Some(i) => &raw[..i],
+            None => raw,
+        }
+        .trim();
+        if line.is_empty() {
+            continue;
+        }
+        let err = |m: String| format!("asm/surface.def:{line_no}: {m}");
+        if let Some(m) = line.strip_prefix("@mod ") {
+            module = m.trim().to_string();
+            continue;
+        }
+        if let Some(g) = line.strip_prefix("golink ") {
+            let mut it = g.split_whitespace();
+            let (Some(f), Some(s), None) = (it.next(), it.next(), it.next()) else {
+                return Err(err("golink wants: golink field symbol".into()));
+            };
+            t.golinks.push(GoLink { field: f.into(), symbol: s.into() });
+            continue;
+        }
+        let (todo, line) = match line.strip_suffix("!todo") {
+            Some(l) => (true, l.trim()),
+            None => (false, line),
+        };
+        let (kw, rest) = line.split_once(' ').ok_or_else(|| err("expected func or push".into()))?;
+        let open = rest.find('(').ok_or_else(|| err("missing parameter list".into()))?;
+        let close = close_paren(rest, open).ok_or_else(|| err("unbalanced parentheses".into()))?;
+        let fname = rest[..open].trim();
+        let params = parse_params(&rest[open + 1..close], false).map_err(err)?;
+        let res_src = rest[close + 1..].trim();
+        let results = if res_src.starts_with('(') {
+            let c = close_paren(res_src, 0).ok_or_else(|| err("unbalanced result list".into()))?;
+            parse_params(&res_src[1..c], true).map_err(err)?
+        } else if res_src.is_empty() {
+            vec![]
+        } else {
+            parse_params(res_src, true).map_err(err)?
+        };
+        if module.is_empty() {
+            return Err(err("entry before any @mod line".into()));
+        }
+        let (kind, name) = match kw {
+            "func" => (Kind::Func, fname.to_string()),
+            "push" => {
+                let (pkg, n) = fname.rsplit_once('.').ok_or_else(|| err("push wants pkg.name".into()))?;
+                let local = format!("{}_{}", pkg.replace(['/', '.'], "_"), n);
+                (Kind::Push(pkg.to_string(), n.to_string()), local)
+            }
+            _ => return Err(err(format!("unknown entry kind {kw:?}"))),
+        };
+        if t.entries.iter().any(|e| e.name == name) {
+            return Err(err(format!("duplicate entry {name}")));
+        }
+        t.entries.push(Entry { kind, name, module: module.clone(), params, results, todo, line: line_no });
+    }
+    Ok(t)
+}
+
+/// ABI0 frame: offsets of each parameter and result, and the total size.
+pub struct Frame {
+    pub param_offs: Vec<u64>,
+    pub result_offs: Vec<u64>,
+    pub size: u64,
+}
+
+pub fn frame(u: &Universe, e: &Entry) -> Result<Frame, String> {
+    let mut off = 0;
+    let mut param_offs = Vec::new();
+    for p in &e.params {
+        let l = u.layout("runtime", &p.ty)?;
+        off = round_up(off, l.align);
+        param_offs.push(off);
+        off += l.size;
+    }
+    off = round_up(off, 8);
+    let mut result_offs = Vec::new();
+    for p in &e.results {
+        let l = u.layout("runtime", &p.ty)?;
+        off = round_up(off, l.align);
+        result_offs.push(off);
+        off += l.size;
+    }
+    Ok(Frame { param_offs, result_offs, size: round_up(off, 8) })
+}
+
+fn go_sig(e: &Entry) -> String {
+    let ps: Vec<String> = e.params.iter().map(|p| format!("{} {}", p.name, p.go)).collect();
+    let rs: Vec<String> = e.results.iter().map(|p| format!("{} {}", p.name, p.go)).collect();
+    if rs.is_empty() {
+        format!("({})", ps.join(", "))
+    } else {
+        format!("({}) ({})", ps.join(", "), rs.join(", "))
+    }
+}
+
+/// The Go-side name of the ABI0 trampoline for an entry.
+pub fn tramp_name(e: &Entry) -> String {
+    match e.kind {
+        Kind::Func => e.name.clone(),
+        Kind::Push(..) => format!("rt_{}", e.name),
+    }
+}
+
+pub fn gen_go(t: &Table) -> String {
+    let mut s = String::new();
+    s.push_str("// Code generated by gort's build script from asm/surface.def. DO NOT EDIT.\n\n");
+    s.push_str("package runtime\n\nimport (\n\t\"internal/abi\"\n\t\"unsafe\"\n)\n\nvar (\n\t_ unsafe.Pointer\n\t_ abi.Type\n)\n\n");
+    for e in &t.entries {
+        if let Kind::Push(pkg, n) = &e.kind {
+            let args: Vec<&str> = e.params.iter().map(|p| p.name.as_str()).collect();
+            let ret = if e.results.is_empty() { "" } else { "return " };
+            writeln!(s, "//go:linkname {} {}.{}\n//go:nosplit", e.name, pkg, n).unwrap();
+            writeln!(s, "func {}{} {{ {}{}({}) }}\n", e.name, go_sig(e), ret, tramp_name(e), args.join(", ")).unwrap();
+        }
+        writeln!(s, "//go:noescape\nfunc {}{}\n", tramp_name(e), go_sig(e)).unwrap();
+    }
+    s
+}
+
+pub fn gen_asm(u: &Universe, t: &Table) -> Result<String, String> {
+    let mut s = String::new();
+    s.push_str("// Code generated by gort's build script from asm/surface.def. DO NOT EDIT.\n\n");
+    s.push_str("#include \"textflag.h\"\n\n");
+    for e in &t.entries {
+        let f = frame(u, e)?;
+        let first = e.params.first().or(e.results.first());
+        writeln!(s, "TEXT ·{}(SB),NOSPLIT,$0-{}", tramp_name(e), f.size).unwrap();
+        match first {
+            Some(p) => writeln!(s, "\tLEAQ\t{}+0(FP), DI", p.name).unwrap(),
+            None => writeln!(s, "\tXORL\tDI, DI").unwrap(),
+        }
+        writeln!(s, "\tMOVQ\t$gort_{}(SB), AX\n\tCALL\truntime·rtcall(SB)\n\tRET\n", e.name).unwrap();
+    }
+    for (i, g) in t.golinks.iter().enumerate() {
+        writeln!(s, "DATA\truntime·gortlinks+{}(SB)/8, ${}(SB)", i * 8, g.symbol).unwrap();
+    }
+    writeln!(s, "GLOBL\truntime·gortlinks(SB), RODATA, ${}", t.golinks.len().max(1) * 8).unwrap();
+    Ok(s)
+}
+
+pub fn gen_rust(u: &Universe, t: &Table) -> Result<String, String> {
+    let mut s = String::new();
+    s.push_str("// Generated by gort's build script from asm/surface.def.\n");
+    s.push_str("#[allow(non_snake_case, non_camel_case_types, dead_code, unused_variables)]\npub mod glue {\n");
+    for e in &t.entries {
+        let f = frame(u, e)?;
+        let fname = format!("{}_frame", e.name);
+        writeln!(s, "/// Argument frame of `{}` (asm/surface.def:{}).", e.name, e.line).unwrap();
+        writeln!(s, "#[repr(C)]\npub struct {fname} {{").unwrap();
+        let mut cur = 0;
+        let mut npad = 0;
+        let all = e.params.iter().zip(&f.param_offs).chain(e.results.iter().zip(&f.result_offs));
+        for (p, off) in all {
+            if *off > cur {
+                writeln!(s, "    _pad{npad}: [u8; {}],", off - cur).unwrap();
+                npad += 1;
+            }
+            let rt = u.rust_type("runtime", &p.ty).map_err(|m| format!("{}: {m}", e.name))?;
+            writeln!(s, "    pub {}: {rt},", rust_ident(&p.name)).unwrap();
+            cur = off + u.layout("runtime", &p.ty)?.size;
+        }
+        if f.size > cur {
+            writeln!(s, "    _pad{npad}: [u8; {}],", f.size - cur).unwrap();
+        }
+        writeln!(s, "}}").unwrap();
+        writeln!(s, "const _: () = assert!(core::mem::size_of::<{fname}>() == {});", f.size).unwrap();
+        writeln!(s, "#[no_mangle]\npub unsafe extern \"C\" fn gort_{}(f: *mut {fname}) {{", e.name).unwrap();
+        let goname = match &e.kind {
+            Kind::Func => format!("runtime.{}", e.name),
+            Kind::Push(p, n) => format!("{p}.{n}"),
+        };
+        if e.todo {
+            writeln!(s, "    crate::fatal::not_implemented(\"{goname}\");\n}}").unwrap();
+            continue;
+        }
+        writeln!(s, "    // SAFETY: the trampoline passes the address of its ABI0 argument frame,").unwrap();
+        writeln!(s, "    // laid out as {fname} (sizes checked at build time).").unwrap();
+        writeln!(s, "    let f = &mut *f;").unwrap();
+        // Arguments are plain bits in the frame: copy them out as such.
+        let args: Vec<String> =
+            e.params.iter().map(|p| format!("core::ptr::read(core::ptr::addr_of!(f.{}))", rust_ident(&p.name))).collect();
+        let call = format!("crate::{}::{}({})", e.module, e.name, args.join(", "));
+        match e.results.len() {
+            0 => writeln!(s, "    {call};").unwrap(),
+            1 => writeln!(s, "    f.{} = {call};", rust_ident(&e.results[0].name)).unwrap(),
+            _ => {
+                let names: Vec<String> = e.results.iter().map(|p| format!("r_{}", p.name)).collect();
+                writeln!(s, "    let ({}) = {call};", names.join(", ")).unwrap();
+                for p in &e.results {
+                    writeln!(s, "    f.{} = r_{};", rust_ident(&p.name), p.name).unwrap();
+                }
+            }
+        }
+        writeln!(s, "}}").unwrap();
+    }
+    writeln!(s, "/// Addresses of Go symbols, filled in by the linker (runtime·gortlinks).").unwrap();
+    writeln!(s, "#[repr(C)]\npub struct GoLinks {{").unwrap();
+    for g in &t.golinks {
+        writeln!(s, "    pub {}: usize,", rust_ident(&g.field)).unwrap();
+    }
+    writeln!(s, "}}\n}}").unwrap();
+    Ok(s)
+}
+

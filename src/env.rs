@@ -1,0 +1,127 @@
+//! The process's arguments, environment and auxiliary vector, as the kernel
+//! laid them out on the initial stack: argv[0..argc], NULL, envp..., NULL,
+//! auxv pairs..., AT_NULL.
+
+use crate::layout::GoString;
+
+static mut ARGC: usize = 0;
+static mut ARGV: *const *const u8 = core::ptr::null();
+static mut ENVC: usize = 0;
+static mut AUXV: *const usize = core::ptr::null();
+
+pub const AT_NULL: usize = 0;
+pub const AT_PAGESZ: usize = 6;
+pub const AT_HWCAP: usize = 16;
+pub const AT_RANDOM: usize = 25;
+pub const AT_SYSINFO_EHDR: usize = 33;
+
+/// Record argc/argv and find the environment and auxv after them.
+///
+/// # Safety
+/// argv must be the argument vector the kernel passed to the process.
+pub unsafe fn init(argc: usize, argv: *const *const u8) {
+    // SAFETY: the kernel's layout described in the module comment.
+    unsafe {
+        ARGC = argc;
+        ARGV = argv;
+        let envp = argv.add(argc + 1);
+        let mut n = 0;
+        while !(*envp.add(n)).is_null() {
+            n += 1;
+        }
+        ENVC = n;
+        AUXV = envp.add(n + 1) as *const usize;
+    }
+}
+
+/// Length of a NUL-terminated C string.
+///
+/// # Safety
+/// p must point at a NUL-terminated string.
+pub unsafe fn cstrlen(p: *const u8) -> usize {
+    let mut n = 0;
+    // SAFETY: per the function contract.
+    while unsafe { *p.add(n) } != 0 {
+        n += 1;
+    }
+    n
+}
+
+fn cstr(p: *const u8) -> &'static [u8] {
+    // SAFETY: argv/envp entries are NUL-terminated and live for the process.
+    unsafe { core::slice::from_raw_parts(p, cstrlen(p)) }
+}
+
+pub fn argc() -> usize {
+    // SAFETY: written once at startup before any reader.
+    unsafe { ARGC }
+}
+
+pub fn arg(i: usize) -> &'static [u8] {
+    // SAFETY: i < ARGC by the caller's loop; see init.
+    unsafe { cstr(*ARGV.add(i)) }
+}
+
+pub fn envc() -> usize {
+    // SAFETY: written once at startup.
+    unsafe { ENVC }
+}
+
+/// The i'th "KEY=value" entry of the initial environment.
+pub fn env(i: usize) -> &'static [u8] {
+    // SAFETY: i < ENVC; see init.
+    unsafe { cstr(*ARGV.add(ARGC + 1 + i)) }
+}
+
+/// The value of an environment variable in the initial environment.
+pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
+    (0..envc()).map(env).find_map(|e| {
+        if e.len() > name.len() && e[name.len()] == b'=' && &e[..name.len()] == name {
+            Some(&e[name.len() + 1..])
+        } else {
+            None
+        }
+    })
+}
+
+/// The value of an auxv entry.
+pub fn auxv(tag: usize) -> Option<usize> {
+    // SAFETY: AUXV points at AT_NULL-terminated pairs (see init).
+    unsafe {
+        let mut p = AUXV;
+        if p.is_null() {
+            return None;
+        }
+        while *p != AT_NULL {
+            if *p == tag {
+                return Some(*p.add(1));
+            }
+            p = p.add(2);
+        }
+    }
+    None
+}
+
+/// GODEBUG's value, for the Go side (internal/cpu options).
+pub fn rt_godebug() -> GoString {
+    match getenv(b"GODEBUG") {
+        Some(v) => GoString { ptr: v.as_ptr(), len: v.len() as isize },
+        None => GoString { ptr: core::ptr::null(), len: 0 },
+    }
+}
+
+/// A static string as a Go string.
+pub fn gostr(b: &'static [u8]) -> GoString {
+    GoString { ptr: b.as_ptr(), len: b.len() as isize }
+}
+
+/// A Go string copy of a NUL-terminated C string.
+pub fn rt_gostring(p: *mut u8) -> GoString {
+    if p.is_null() {
+        return crate::string::EMPTY;
+    }
+    // SAFETY: p is a NUL-terminated C string from the caller.
+    let n = unsafe { cstrlen(p) };
+    // SAFETY: as above, n bytes are readable.
+    crate::string::gostring(unsafe { core::slice::from_raw_parts(p, n) })
+}

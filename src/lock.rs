@@ -1,0 +1,140 @@
+//! Runtime locks and notes on Linux futexes.
+//!
+//! `Mutex` is the runtime's internal lock (upstream's `mutex`): a futex word
+//! with three states, unlocked / locked / locked-with-sleepers. Holders must
+//! not block the goroutine or switch stacks while holding one; Rust guards
+//! are deliberately not used so that the rule "release before switching" is
+//! visible at every call site.
+//!
+//! `Note` is a one-shot sleep/wakeup event for an m (upstream's `note`).
+
+use crate::sys;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+const UNLOCKED: u32 = 0;
+const LOCKED: u32 = 1;
+const SLEEPING: u32 = 2;
+const SPIN: u32 = 4;
+
+pub struct Mutex {
+    key: AtomicU32,
+}
+
+impl Mutex {
+    pub const fn new() -> Mutex {
+        Mutex { key: AtomicU32::new(UNLOCKED) }
+    }
+
+    pub fn try_lock(&self) -> bool {
+        self.key.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok()
+    }
+
+    pub fn lock(&self) {
+        if self.try_lock() {
+            return;
+        }
+        self.lock_slow();
+    }
+
+    #[cold]
+    fn lock_slow(&self) {
+        // Spin briefly: critical sections are short.
+        for _ in 0..SPIN {
+            for _ in 0..30 {
+                core::hint::spin_loop();
+            }
+            if self.try_lock() {
+                return;
+            }
+        }
+        // Announce a sleeper, then sleep until the word changes.
+        loop {
+            if self.key.swap(SLEEPING, Ordering::Acquire) == UNLOCKED {
+                return;
+            }
+            sys::futex_wait(self.key.as_ptr(), SLEEPING, -1);
+        }
+    }
+
+    pub fn unlock(&self) {
+        if self.key.swap(UNLOCKED, Ordering::Release) == SLEEPING {
+            sys::futex_wake(self.key.as_ptr(), 1);
+        }
+    }
+
+    /// Lock a Go-side `mutex` (its key word), e.g. hchan.lock.
+    ///
+    /// # Safety
+    /// `key` must point at a live, word-aligned runtime mutex key.
+    pub unsafe fn from_key<'a>(key: *mut usize) -> &'a Mutex {
+        // SAFETY: Mutex is a single AtomicU32; the low half of the key word
+        // (little-endian) is used, the high half stays zero.
+        unsafe { &*(key as *const Mutex) }
+    }
+}
+
+impl Default for Mutex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// One-shot event: one thread sleeps until another wakes it.
+pub struct Note {
+    key: AtomicU32,
+}
+
+impl Note {
+    pub const fn new() -> Note {
+        Note { key: AtomicU32::new(0) }
+    }
+
+    /// # Safety
+    /// `key` must point at a live, word-aligned note key.
+    pub unsafe fn from_key<'a>(key: *mut usize) -> &'a Note {
+        // SAFETY: as for Mutex::from_key.
+        unsafe { &*(key as *const Note) }
+    }
+
+    pub fn clear(&self) {
+        self.key.store(0, Ordering::Relaxed);
+    }
+
+    pub fn wakeup(&self) {
+        if self.key.swap(1, Ordering::Release) != 0 {
+            crate::fatal::throw("notewakeup - double wakeup");
+        }
+        sys::futex_wake(self.key.as_ptr(), 1);
+    }
+
+    pub fn sleep(&self) {
+        while self.key.load(Ordering::Acquire) == 0 {
+            sys::futex_wait(self.key.as_ptr(), 0, -1);
+        }
+    }
+
+    /// Sleep for at most `ns` nanoseconds; true if woken.
+    pub fn sleep_timeout(&self, ns: i64) -> bool {
+        if ns < 0 {
+            self.sleep();
+            return true;
+        }
+        let deadline = sys::clock_gettime(sys::CLOCK_MONOTONIC) + ns;
+        loop {
+            if self.key.load(Ordering::Acquire) != 0 {
+                return true;
+            }
+            let now = sys::clock_gettime(sys::CLOCK_MONOTONIC);
+            if now >= deadline {
+                return self.key.load(Ordering::Acquire) != 0;
+            }
+            sys::futex_wait(self.key.as_ptr(), 0, deadline - now);
+        }
+    }
+}
+
+impl Default for Note {
+    fn default() -> Self {
+        Self::new()
+    }
+}

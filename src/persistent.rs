@@ -1,0 +1,51 @@
+//! Memory for the runtime's own long-lived structures (g, m, p, sudogs,
+//! itabs, ...): bump allocation from large mmap'd chunks, never freed
+//! (upstream's persistentalloc). Objects that die are recycled on
+//! per-kind free lists by their owners. Not part of the Go heap: the garbage
+//! collector neither scans nor frees it.
+
+use crate::lock::Mutex;
+use crate::sys;
+
+const CHUNK: usize = 1 << 20;
+
+struct Arena {
+    next: usize,
+    end: usize,
+}
+
+static LOCK: Mutex = Mutex::new();
+static mut ARENA: Arena = Arena { next: 0, end: 0 };
+
+/// Zeroed memory of `size` bytes aligned to `align` (a power of two),
+/// valid for the life of the process. Throws when the system is out of memory.
+pub fn alloc(size: usize, align: usize) -> *mut u8 {
+    if size >= CHUNK / 4 {
+        return sys::mmap_anon(size.next_multiple_of(4096))
+            .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory"));
+    }
+    LOCK.lock();
+    // SAFETY: ARENA is only touched with LOCK held.
+    let p = unsafe {
+        let a = &mut *core::ptr::addr_of_mut!(ARENA);
+        let mut p = a.next.next_multiple_of(align);
+        if a.next == 0 || p + size > a.end {
+            let Some(c) = sys::mmap_anon(CHUNK) else {
+                LOCK.unlock();
+                crate::fatal::throw("runtime: cannot allocate memory");
+            };
+            a.next = c as usize;
+            a.end = c as usize + CHUNK;
+            p = a.next.next_multiple_of(align);
+        }
+        a.next = p + size;
+        p as *mut u8
+    };
+    LOCK.unlock();
+    p
+}
+
+/// A zeroed `T` in persistent memory.
+pub fn new<T>() -> *mut T {
+    alloc(core::mem::size_of::<T>().max(1), core::mem::align_of::<T>()) as *mut T
+}

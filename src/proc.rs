@@ -1,0 +1,125 @@
+//! Process start and end: what runs between the C library calling `main`
+//! and the main goroutine's first instruction, and how the process exits.
+//!
+//! Startup, on the initial thread (asm `main` has already made g0 and m0
+//! current in the TLS slot, on the thread's own stack):
+//!   1. record the Go symbols the Rust side needs (runtime·gortlinks);
+//!   2. record argv, the environment and auxv;
+//!   3. give g0 its real stack bounds (the main thread's stack rlimit);
+//!   4. count CPUs, choose GOMAXPROCS, create the Ps;
+//!   5. create the main goroutine (runtime.main, on its own stack) and
+//!      schedule it. runtime.main (Go) runs the package initialisers in the
+//!      linker's order, then main.main, then exits with status 0.
+
+use crate::env;
+use crate::layout::rt::{self, funcval, g, m};
+use crate::sched;
+use crate::sys;
+use crate::GoLinks;
+use core::sync::atomic::Ordering;
+
+static mut LINKS: *const GoLinks = core::ptr::null();
+
+/// Addresses of Go-side symbols (filled in by the linker).
+pub fn links() -> &'static GoLinks {
+    // SAFETY: set once at the very start of gort_rt0, before any reader.
+    unsafe { &*LINKS }
+}
+
+pub fn m0() -> *mut m {
+    links().m0 as *mut m
+}
+
+pub fn g0() -> *mut g {
+    links().g0 as *mut g
+}
+
+static mut MAIN_FV: funcval = funcval { r#fn: 0 };
+
+/// The C-ABI entry from asm `main`.
+///
+/// # Safety
+/// Called once, by asm `main`, on the initial thread's stack with g0/m0
+/// installed.
+#[no_mangle]
+pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: *const GoLinks) -> ! {
+    // SAFETY: startup runs single-threaded; each static is written once here.
+    unsafe {
+        LINKS = golinks;
+        env::init(argc as usize, argv);
+
+        let g0 = g0();
+        let m0 = m0();
+        // The main thread's stack may grow to its rlimit; keep a margin for
+        // the guard gap the kernel keeps below it.
+        let limit = sys::getrlimit(sys::RLIMIT_STACK).map(|r| r.cur).unwrap_or(8 << 20);
+        let size = (limit.min(64 << 20) as usize).saturating_sub(64 << 10).max(64 << 10);
+        let hi = (*g0).stack.hi;
+        (*g0).stack.lo = hi - size;
+        (*g0).stackguard0 = (*g0).stack.lo + rt::stackGuard as usize;
+        (*g0).stackguard1 = (*g0).stackguard0;
+        (*g0).atomicstatus.store(sched::G_RUNNING, Ordering::Relaxed);
+        (*m0).id = 0;
+        (*m0).procid = sys::gettid() as u64;
+
+        crate::heap::init();
+        let ncpu = sys::ncpu();
+        sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
+        let procs = gomaxprocs_from_env().unwrap_or(ncpu);
+        sched::procinit(procs);
+
+        MAIN_FV.r#fn = links().mainPC;
+        let main_g = sched::newproc1(core::ptr::addr_of_mut!(MAIN_FV), core::ptr::null_mut(), 0);
+        sched::runqput(sched::curp(), main_g, true);
+    }
+    sched::schedule()
+}
+
+/// GOMAXPROCS from the environment, when it is a positive decimal number.
+fn gomaxprocs_from_env() -> Option<i32> {
+    let v = env::getenv(b"GOMAXPROCS")?;
+    let mut n: i64 = 0;
+    if v.is_empty() {
+        return None;
+    }
+    for &c in v {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + (c - b'0') as i64;
+        if n > 1024 {
+            n = 1024;
+        }
+    }
+    if n > 0 {
+        Some(n as i32)
+    } else {
+        None
+    }
+}
+
+/// Called once the runtime package's own initialisers have run.
+pub fn rt_runtimeInitDone() {}
+
+/// Called once every package initialiser has run, before main.main.
+pub fn rt_mainInitDone() {}
+
+/// CPU features the Rust side may use (from internal/cpu, on the Go side).
+pub fn rt_cpuflags(avx: bool, avx2: bool, erms: bool) {
+    let _ = (avx, avx2, erms);
+}
+
+/// Normal process exit (main.main returned, or os.Exit).
+pub fn rt_exit(code: i32) -> ! {
+    sys::exit_group(code)
+}
+
+/// Exit after a fatal error has been reported.
+pub fn die(code: i32) -> ! {
+    sys::exit_group(code)
+}
+
+/// No goroutine can ever run again.
+pub fn deadlock() -> ! {
+    crate::fatal::throw("all goroutines are asleep - deadlock!")
+}
