@@ -125,3 +125,12 @@ pub fn rt_gostring(p: *mut u8) -> GoString {
     // SAFETY: as above, n bytes are readable.
     crate::string::gostring(unsafe { core::slice::from_raw_parts(p, n) })
 }
+
+/// An environment variable of the initial environment ("" if unset).
+pub fn rt_getenv(key: GoString) -> GoString {
+    // SAFETY: key is a live Go string.
+    match getenv(unsafe { key.as_bytes() }) {
+        Some(v) => GoString { ptr: v.as_ptr(), len: v.len() as isize },
+        None => crate::string::EMPTY,
+    }
+}

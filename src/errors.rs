@@ -30,6 +30,11 @@ pub fn raise_error(msg: &'static str) {
 }
 
 /// panic(plainError(msg)): printed as msg.
+/// panic(errorString(s)) with a message built at run time (a Go string).
+pub fn raise_error_go(s: GoString) {
+    raise(rt::rtpanicErrorString, [s.ptr as usize, s.len as usize, 0, 0]);
+}
+
 pub fn raise_plain(msg: &'static str) {
     raise(rt::rtpanicPlainError, [msg.as_ptr() as usize, msg.len(), 0, 0]);
 }

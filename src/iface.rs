@@ -383,6 +383,10 @@ pub fn rt_settypes(string_t: *mut Type, slice_t: *mut Type) {
     SLICE_TYPE.store(slice_t, Ordering::Relaxed);
 }
 
+pub fn string_type() -> *mut Type {
+    STRING_TYPE.load(Ordering::Relaxed)
+}
+
 pub fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
     // SAFETY: t describes the value at v.
     unsafe {

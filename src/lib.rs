@@ -33,6 +33,16 @@ pub mod string;
 pub mod slice;
 pub mod iface;
 pub mod alg;
+pub mod maps;
+pub mod chan;
+pub mod reflectsupport;
+pub mod sema;
+pub mod time;
+pub mod vdso;
+pub mod syscall;
+pub mod debug;
+pub mod mstats;
+pub mod netpoll;
 
 /// Entry points generated from asm/surface.def.
 mod surface {

@@ -63,6 +63,9 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         (*m0).procid = sys::gettid() as u64;
 
         crate::heap::init();
+        crate::alg::init();
+        crate::time::init();
+        crate::debug::init();
         let ncpu = sys::ncpu();
         sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);
@@ -99,7 +102,9 @@ fn gomaxprocs_from_env() -> Option<i32> {
 }
 
 /// Called once the runtime package's own initialisers have run.
-pub fn rt_runtimeInitDone() {}
+pub fn rt_runtimeInitDone() {
+    crate::iface::itabsinit();
+}
 
 /// Called once every package initialiser has run, before main.main.
 pub fn rt_mainInitDone() {}

@@ -105,7 +105,7 @@ pub fn sched() -> &'static mut Sched {
 
 /// All Ps (len == gomaxprocs).
 pub static mut ALLP: [*mut P; 1024] = [null_mut(); 1024];
-pub static GOMAXPROCS: AtomicI64 = AtomicI64::new(0);
+pub static GOMAXPROCS_N: AtomicI64 = AtomicI64::new(0);
 pub static NCPU: AtomicI64 = AtomicI64::new(1);
 
 /// All Gs ever created (debuggers and tracebacks walk it).
@@ -163,7 +163,7 @@ pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
 
 /// Create Ps for `n` = GOMAXPROCS and give P0 to the current m.
 pub fn procinit(n: i32) {
-    GOMAXPROCS.store(n as i64, Ordering::Relaxed);
+    GOMAXPROCS_N.store(n as i64, Ordering::Relaxed);
     for i in 0..n as usize {
         let pp = persistent::new::<P>();
         // SAFETY: fresh zeroed P; ALLP is only written during startup here.
@@ -594,4 +594,121 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
         );
         crate::proc::die(2)
     }
+}
+
+/// Ps with nothing to run.
+pub fn npidle() -> i64 {
+    let mut n = 0;
+    // SAFETY: ALLP entries below GOMAXPROCS are live Ps.
+    unsafe {
+        for i in 0..GOMAXPROCS_N.load(Ordering::Relaxed) as usize {
+            let pp = ALLP[i];
+            if !pp.is_null() && (*pp).status == P_IDLE {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Goroutines that exist and are not finished (upstream's gcount, without
+/// system goroutines: gort has none yet).
+pub fn NumGoroutine() -> isize {
+    let mut n = 0;
+    for_each_g(|gp| {
+        let s = readgstatus(gp);
+        if s != G_DEAD && s != G_IDLE {
+            n += 1;
+        }
+    });
+    n
+}
+
+pub fn NumCPU() -> isize {
+    NCPU.load(Ordering::Relaxed) as isize
+}
+
+/// gort makes no cgo calls yet.
+pub fn NumCgoCall() -> i64 {
+    0
+}
+
+/// Wire the calling goroutine to its thread. With one m running all
+/// goroutines, the wiring is recorded (and checked by UnlockOSThread); it
+/// becomes exclusive with the multi-threaded scheduler.
+pub fn LockOSThread() {
+    let mp = getm();
+    // SAFETY: called on behalf of m.curg.
+    unsafe {
+        (*mp).lockedExt += 1;
+        if (*mp).lockedExt == 0 {
+            (*mp).lockedExt -= 1;
+            crate::fatal::throw("LockOSThread nesting overflow");
+        }
+        let gp = (*mp).curg;
+        (*mp).lockedg = gp as usize;
+        (*gp).lockedm = mp as usize;
+    }
+}
+
+pub fn UnlockOSThread() {
+    let mp = getm();
+    // SAFETY: as for LockOSThread.
+    unsafe {
+        if (*mp).lockedExt == 0 {
+            return;
+        }
+        (*mp).lockedExt -= 1;
+        if (*mp).lockedExt == 0 && (*mp).lockedInt == 0 {
+            let gp = (*mp).curg;
+            (*mp).lockedg = 0;
+            (*gp).lockedm = 0;
+        }
+    }
+}
+
+/// os.Exit is about to exit: run exit hooks (there are none without
+/// coverage instrumentation, which gort does not support yet).
+pub fn rt_beforeExit(_code: isize) {}
+
+/// runtime.GOMAXPROCS: report the number of Ps and, for n > 0, change it.
+/// New Ps start idle; with Ps removed, their run queues move to the global
+/// queue. The current P is P0, which always survives.
+pub fn GOMAXPROCS(n: isize) -> isize {
+    let old = GOMAXPROCS_N.load(Ordering::Relaxed);
+    if n <= 0 || n as i64 == old {
+        return old as isize;
+    }
+    let n = (n as i64).min(1024);
+    procresize(n as i32);
+    old as isize
+}
+
+fn procresize(n: i32) {
+    let old = GOMAXPROCS_N.load(Ordering::Relaxed) as i32;
+    // SAFETY: only the current m touches ALLP while it runs Go code alone.
+    unsafe {
+        for i in old..n {
+            let i = i as usize;
+            if ALLP[i].is_null() {
+                let pp = persistent::new::<P>();
+                (*pp).id = i as i32;
+                (*pp).mcache = crate::heap::new_mcache();
+                ALLP[i] = pp;
+            }
+            (*ALLP[i]).status = P_IDLE;
+        }
+        for i in n..old {
+            let pp = ALLP[i as usize];
+            loop {
+                let (gp, _) = runqget(pp);
+                if gp.is_null() {
+                    break;
+                }
+                globrunqput(gp);
+            }
+            (*pp).status = P_IDLE;
+        }
+    }
+    GOMAXPROCS_N.store(n as i64, Ordering::Relaxed);
 }

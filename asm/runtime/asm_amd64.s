@@ -437,3 +437,63 @@ TEXT runtime·panicSliceConvert<ABIInternal>(SB),NOSPLIT,$0-16
 TEXT ·cgocallback(SB),NOSPLIT,$0-24
 	CALL	runtime·cgocallbackNotImplemented(SB)
 	RET
+
+TEXT runtime·Breakpoint(SB),NOSPLIT,$0-0
+	INT	$3
+	RET
+
+// spillArgs and unspillArgs save and restore every ABIInternal argument
+// register to and from the abi.RegArgs at R12 (for reflect's makeFuncStub).
+TEXT runtime·spillArgs(SB),NOSPLIT,$0-0
+	MOVQ	AX, 0(R12)
+	MOVQ	BX, 8(R12)
+	MOVQ	CX, 16(R12)
+	MOVQ	DI, 24(R12)
+	MOVQ	SI, 32(R12)
+	MOVQ	R8, 40(R12)
+	MOVQ	R9, 48(R12)
+	MOVQ	R10, 56(R12)
+	MOVQ	R11, 64(R12)
+	MOVQ	X0, 72(R12)
+	MOVQ	X1, 80(R12)
+	MOVQ	X2, 88(R12)
+	MOVQ	X3, 96(R12)
+	MOVQ	X4, 104(R12)
+	MOVQ	X5, 112(R12)
+	MOVQ	X6, 120(R12)
+	MOVQ	X7, 128(R12)
+	MOVQ	X8, 136(R12)
+	MOVQ	X9, 144(R12)
+	MOVQ	X10, 152(R12)
+	MOVQ	X11, 160(R12)
+	MOVQ	X12, 168(R12)
+	MOVQ	X13, 176(R12)
+	MOVQ	X14, 184(R12)
+	RET
+
+TEXT runtime·unspillArgs(SB),NOSPLIT,$0-0
+	MOVQ	0(R12), AX
+	MOVQ	8(R12), BX
+	MOVQ	16(R12), CX
+	MOVQ	24(R12), DI
+	MOVQ	32(R12), SI
+	MOVQ	40(R12), R8
+	MOVQ	48(R12), R9
+	MOVQ	56(R12), R10
+	MOVQ	64(R12), R11
+	MOVQ	72(R12), X0
+	MOVQ	80(R12), X1
+	MOVQ	88(R12), X2
+	MOVQ	96(R12), X3
+	MOVQ	104(R12), X4
+	MOVQ	112(R12), X5
+	MOVQ	120(R12), X6
+	MOVQ	128(R12), X7
+	MOVQ	136(R12), X8
+	MOVQ	144(R12), X9
+	MOVQ	152(R12), X10
+	MOVQ	160(R12), X11
+	MOVQ	168(R12), X12
+	MOVQ	176(R12), X13
+	MOVQ	184(R12), X14
+	RET

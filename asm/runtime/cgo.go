@@ -49,3 +49,6 @@ func cgocallbackNotImplemented() {
 func _cgo_panic_internal(p *byte) {
 	panic(rt_gostring(p))
 }
+
+// Never true; cgo-generated code uses it to keep values alive.
+var cgoAlwaysFalse bool

@@ -18,7 +18,8 @@ package runtime
 
 import (
 	"internal/abi"
-	_ "internal/bytealg" // defines runtime·memequal, runtime·cmpstring
+	_ "internal/bytealg"               // defines runtime·memequal, runtime·cmpstring
+	_ "runtime/internal/syscall" // pushes syscall.RawSyscall6
 	"unsafe"
 )
 

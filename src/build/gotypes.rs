@@ -362,6 +362,8 @@ impl Parser {
     fn unary(&mut self) -> Result<Expr, String> {
         match self.next() {
             Some(Tok::Int(v)) => Ok(Expr::Int(v)),
+            // String constants are recorded but never evaluated.
+            Some(Tok::Str) => Ok(Expr::Name(None, "<string constant>".into())),
             Some(Tok::Punct("-")) => Ok(Expr::Neg(Box::new(self.unary()?))),
             Some(Tok::Punct("(")) => {
                 let e = self.expr(0)?;
@@ -716,7 +718,21 @@ impl Universe {
             Ty::Map => "*mut crate::layout::rt::hmap".into(),
             Ty::Chan => "*mut crate::layout::rt::hchan".into(),
             Ty::Func => "*mut crate::layout::rt::funcval".into(),
-            Ty::Slice(e) => format!("crate::layout::GoSlice<{}>", self.rust_pointee(pkg, e)?),
+            Ty::Slice(e) => {
+                // Element values; elements of types without a Rust
+                // definition are opaque bytes.
+                let el = match &**e {
+                    Ty::Named { .. } | Ty::Struct(_) => match self.rust_pointee(pkg, e)?.as_str() {
+                        "u8" => match self.rust_type(pkg, e) {
+                            Ok(t) if t == "*mut u8" || t == "u8" => t,
+                            _ => "u8".to_string(),
+                        },
+                        other => other.to_string(),
+                    },
+                    _ => self.rust_type(pkg, e)?,
+                };
+                format!("crate::layout::GoSlice<{el}>")
+            }
             Ty::Iface { empty: true } => "crate::layout::Eface".into(),
             Ty::Iface { empty: false } => "crate::layout::Iface".into(),
             Ty::Array(n, e) => format!("[{}; {}]", self.rust_type(pkg, e)?, self.eval(pkg, n)?),
@@ -753,10 +769,10 @@ impl Universe {
             }
             // Types without a Rust definition are opaque bytes.
             if basic(name).is_none() || q.is_some() {
-                if let Some((p, _)) = self.lookup(pkg, q, name) {
-                    if !self.emitted.contains(&(p, name.clone())) {
-                        return Ok("u8".into());
-                    }
+                match self.lookup(pkg, q, name) {
+                    Some((p, _)) if !self.emitted.contains(&(p.clone(), name.clone())) => return Ok("u8".into()),
+                    None if q.as_deref() != Some("atomic") => return Ok("u8".into()),
+                    _ => {}
                 }
             }
         }

@@ -1,0 +1,61 @@
+// GODEBUG plumbing for internal/godebug: the runtime tells it the current
+// GODEBUG settings at registration and whenever os.Setenv changes GODEBUG.
+// This calls Go functions, so it lives on the Go side.
+
+package runtime
+
+import _ "unsafe"
+
+// Set by the linker (-X) from the main module's godebug settings.
+var godebugDefault string
+
+var godebugUpdate func(string, string)
+var godebugNewIncNonDefault func(string) func()
+
+// The GODEBUG value set through os.Setenv, if any (else the initial one).
+var godebugEnv string
+var godebugEnvSet bool
+
+func godebugCurrent() string {
+	if godebugEnvSet {
+		return godebugEnv
+	}
+	return rt_getenv("GODEBUG")
+}
+
+//go:linkname godebug_setUpdate internal/godebug.setUpdate
+func godebug_setUpdate(update func(string, string)) {
+	godebugUpdate = update
+	update(godebugDefault, godebugCurrent())
+}
+
+//go:linkname godebug_setNewIncNonDefault internal/godebug.setNewIncNonDefault
+func godebug_setNewIncNonDefault(newIncNonDefault func(string) func()) {
+	godebugNewIncNonDefault = newIncNonDefault
+}
+
+// Metrics registered by internal/godebug are read through runtime/metrics,
+// which gort does not implement yet (its Read fails loudly).
+//
+//go:linkname godebug_registerMetric internal/godebug.registerMetric
+func godebug_registerMetric(name string, read func() uint64) {}
+
+//go:linkname syscall_runtimeSetenv syscall.runtimeSetenv
+func syscall_runtimeSetenv(key, value string) {
+	if key == "GODEBUG" {
+		godebugEnv, godebugEnvSet = value, true
+		if godebugUpdate != nil {
+			godebugUpdate(godebugDefault, value)
+		}
+	}
+}
+
+//go:linkname syscall_runtimeUnsetenv syscall.runtimeUnsetenv
+func syscall_runtimeUnsetenv(key string) {
+	if key == "GODEBUG" {
+		godebugEnv, godebugEnvSet = "", true
+		if godebugUpdate != nil {
+			godebugUpdate(godebugDefault, "")
+		}
+	}
+}

@@ -1,0 +1,90 @@
+// Functions the runtime provides to other standard packages by
+// //go:linkname whose bodies are naturally Go (they delegate to another
+// runtime function or must run on the caller's stack). The others are
+// generated from asm/surface.def.
+
+package runtime
+
+import "unsafe"
+
+//go:linkname reflect_memmove reflect.memmove
+func reflect_memmove(to, from unsafe.Pointer, n uintptr) {
+	memmove(to, from, n)
+}
+
+//go:linkname reflect_memclrNoHeapPointers reflect.memclrNoHeapPointers
+func reflect_memclrNoHeapPointers(ptr unsafe.Pointer, n uintptr) {
+	memclrNoHeapPointers(ptr, n)
+}
+
+//go:linkname sync_throw sync.throw
+func sync_throw(s string) {
+	fatal(s)
+}
+
+//go:linkname sync_fatal sync.fatal
+func sync_fatal(s string) {
+	fatal(s)
+}
+
+//go:linkname syscall_Exit syscall.Exit
+func syscall_Exit(code int) {
+	rt_exit(int32(code))
+}
+
+//go:linkname os_runtime_beforeExit os.runtime_beforeExit
+func os_runtime_beforeExit(exitCode int) {
+	rt_beforeExit(exitCode)
+}
+
+//go:linkname syscall_Getpagesize syscall.Getpagesize
+func syscall_Getpagesize() int {
+	return 4096
+}
+
+// Called when a write to stdout or stderr fails with EPIPE.
+//
+//go:linkname os_sigpipe os.sigpipe
+func os_sigpipe() {
+	rt_sigpipe()
+}
+
+//go:linkname sync_runtime_procPin sync.runtime_procPin
+//go:nosplit
+func sync_runtime_procPin() int {
+	return procPin()
+}
+
+//go:linkname sync_runtime_procUnpin sync.runtime_procUnpin
+//go:nosplit
+func sync_runtime_procUnpin() {
+	procUnpin()
+}
+
+//go:linkname sync_atomic_runtime_procPin sync/atomic.runtime_procPin
+//go:nosplit
+func sync_atomic_runtime_procPin() int {
+	return procPin()
+}
+
+//go:linkname sync_atomic_runtime_procUnpin sync/atomic.runtime_procUnpin
+//go:nosplit
+func sync_atomic_runtime_procUnpin() {
+	procUnpin()
+}
+
+// procPin disables preemption of the current goroutine and returns the id
+// of its P.
+//
+//go:nosplit
+func procPin() int {
+	mp := getg().m
+	mp.locks++
+	// The Rust P struct (src/sched.rs, repr(C)) starts with its id.
+	return int(*(*int32)(unsafe.Pointer(mp.p)))
+}
+
+//go:nosplit
+func procUnpin() {
+	getg().m.locks--
+}

@@ -1,0 +1,97 @@
+//! The system-call glue: entering and leaving system calls (the syscall
+//! package brackets blocking calls with these), the few system calls the
+//! standard library asks the runtime to make, and the process's arguments
+//! and environment as Go slices.
+
+use crate::env;
+use crate::heap::malloc::mallocgc;
+use crate::layout::{GoSlice, GoString};
+use crate::sched::{self, casgstatus, getm, G_RUNNING, G_SYSCALL};
+use crate::sys;
+use core::ptr::null_mut;
+
+/// The current goroutine is about to make a (possibly blocking) system
+/// call. With one m running Go code, the P stays; the hand-off to another m
+/// while the call blocks comes with the multi-threaded scheduler.
+pub fn entersyscall() {
+    let mp = getm();
+    // SAFETY: called on g0 on behalf of m.curg (through a trampoline).
+    unsafe {
+        let gp = (*mp).curg;
+        (*gp).syscallsp = (*gp).sched.sp;
+        (*gp).syscallpc = (*gp).sched.pc;
+        casgstatus(gp, G_RUNNING, G_SYSCALL);
+    }
+}
+
+pub fn exitsyscall() {
+    let mp = getm();
+    // SAFETY: as for entersyscall.
+    unsafe {
+        let gp = (*mp).curg;
+        casgstatus(gp, G_SYSCALL, G_RUNNING);
+        (*gp).syscallsp = 0;
+        (*gp).syscallpc = 0;
+    }
+    let _ = sched::curp();
+}
+
+const SYS_FCNTL: usize = 72;
+
+pub fn fcntl(fd: i32, cmd: i32, arg: i32) -> (i32, i32) {
+    // SAFETY: fcntl with integer arguments touches no memory of ours.
+    let r = unsafe { sys::syscall3(SYS_FCNTL, fd as usize, cmd as usize, arg as usize) };
+    if r < 0 {
+        (-1, -r as i32)
+    } else {
+        (r as i32, 0)
+    }
+}
+
+pub fn write(fd: usize, p: *mut u8, n: i32) -> i32 {
+    // SAFETY: p points at n bytes supplied by the caller.
+    unsafe { sys::syscall3(sys::SYS_WRITE, fd, p as usize, n as usize) as i32 }
+}
+
+/// A new []string of n strings produced by f (pointing at process memory
+/// that lives as long as the process).
+fn string_slice(n: usize, f: impl Fn(usize) -> &'static [u8]) -> GoSlice<GoString> {
+    let p = mallocgc(n * 16, crate::iface::string_type(), true) as *mut GoString;
+    for i in 0..n {
+        let s = f(i);
+        // SAFETY: p has room for n strings.
+        unsafe { *p.add(i) = GoString { ptr: s.as_ptr(), len: s.len() as isize } };
+    }
+    GoSlice { ptr: p, len: n as isize, cap: n as isize }
+}
+
+/// A copy of the initial environment, for the syscall package.
+pub fn envs() -> GoSlice<GoString> {
+    string_slice(env::envc(), env::env)
+}
+
+/// A copy of the command-line arguments, for os.Args.
+pub fn args() -> GoSlice<GoString> {
+    string_slice(env::argc(), env::arg)
+}
+
+pub fn arg0() -> GoString {
+    if env::argc() == 0 {
+        return crate::string::EMPTY;
+    }
+    let a = env::arg(0);
+    GoString { ptr: a.as_ptr(), len: a.len() as isize }
+}
+
+pub fn gostring_c(p: *mut u8) -> GoString {
+    env::rt_gostring(p)
+}
+
+/// A byte slice of len bytes whose contents need not be zeroed.
+pub fn MakeNoZero(len: isize) -> GoSlice<u8> {
+    if len < 0 || len as usize > crate::slice::MAX_ALLOC {
+        crate::errors::raise_error("makeslice: len out of range");
+        return GoSlice { ptr: null_mut(), len: 0, cap: 0 };
+    }
+    GoSlice { ptr: mallocgc(len as usize, null_mut(), false), len, cap: len }
+}
