@@ -205,8 +205,12 @@ pub fn cmd_diff(args: &[String]) -> Result<u8> {
     }
     let tmp = TempDir::new("diff")?;
     let flags = gobuild::strip_output(&s.flags);
-    let up_exe = tmp.0.join("upstream");
-    let gort_exe = tmp.0.join("gort");
+    // Same file name for both, so that os.Args[0] agrees.
+    let name = gobuild::exe_name(&s.targets);
+    std::fs::create_dir(tmp.0.join("upstream"))?;
+    std::fs::create_dir(tmp.0.join("gort"))?;
+    let up_exe = tmp.0.join("upstream").join(&name);
+    let gort_exe = tmp.0.join("gort").join(&name);
 
     let mut c = gobuild::upstream_go(&tc);
     c.arg("build").arg(format!("-tags={}", gobuild::TAGS)).args(&flags).arg("-o").arg(&up_exe).args(&s.targets);

@@ -22,7 +22,7 @@ pub fn gort_env(_tc: &Toolchain, ov: &Overlay) -> Result<Vec<(String, String)>> 
     let path = std::env::var("PATH").unwrap_or_default();
     Ok(vec![
         ("GOROOT".into(), ov.root.display().to_string()),
-        ("GOFLAGS".into(), format!("'-ldflags={}' -tags={TAGS}", ldflags(ov)?)),
+        ("GOFLAGS".into(), format!("\"-ldflags={}\" -tags={TAGS}", ldflags(ov)?)),
         ("CGO_ENABLED".into(), "1".into()),
         ("GOTOOLCHAIN".into(), "local".into()),
         ("PATH".into(), format!("{}:{path}", ov.root.join("bin").display())),

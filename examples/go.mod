@@ -1,0 +1,3 @@
+module gort.examples
+
+go 1.22

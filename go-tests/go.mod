@@ -1,0 +1,3 @@
+module gort.test
+
+go 1.22
