@@ -134,3 +134,16 @@ pub fn rt_getenv(key: GoString) -> GoString {
         None => crate::string::EMPTY,
     }
 }
+
+/// The auxiliary vector as (tag, value) words, without the AT_NULL pair
+/// (for golang.org/x/sys/cpu, vendored in std).
+pub fn getAuxv() -> crate::layout::GoSlice<usize> {
+    // SAFETY: AUXV points at AT_NULL-terminated pairs (see init).
+    unsafe {
+        let mut n = 0;
+        while !AUXV.is_null() && *AUXV.add(n) != AT_NULL {
+            n += 2;
+        }
+        crate::layout::GoSlice { ptr: AUXV as *mut usize, len: n as isize, cap: n as isize }
+    }
+}

@@ -87,3 +87,14 @@ func ifaceeq(tab *itab, x, y unsafe.Pointer) bool {
 	}
 	return efaceeq(tab._type, x, y)
 }
+
+// memhash_varlen hashes memory whose size is stored in the closure that
+// the compiler-generated hash function was called through.
+func memhash_varlen(p unsafe.Pointer, h uintptr) uintptr {
+	ptr := getclosureptr()
+	size := *(*uintptr)(unsafe.Pointer(ptr + unsafe.Sizeof(h)))
+	return memhash(p, h, size)
+}
+
+// getclosureptr is a compiler intrinsic: the closure context (DX) at entry.
+func getclosureptr() uintptr
