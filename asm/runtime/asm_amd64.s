@@ -497,3 +497,23 @@ TEXT runtime·unspillArgs(SB),NOSPLIT,$0-0
 	MOVQ	176(R12), X13
 	MOVQ	184(R12), X14
 	RET
+
+// addmoduledata(md) appends a shared module's moduledata to the module
+// list. C ABI (DI = md): the linker calls it from the module's init code,
+// before main. Loading Go plugins is not implemented yet (plugin.Open fails
+// loudly), but the linker references this whenever package plugin is linked.
+TEXT runtime·addmoduledata(SB),NOSPLIT|NOFRAME,$0-0
+	MOVQ	runtime·lastmoduledatap(SB), AX
+	MOVQ	DI, moduledata_next(AX)
+	MOVQ	DI, runtime·lastmoduledatap(SB)
+	RET
+
+// _cgo_topofstack returns the top (high end) of the current goroutine's
+// stack, for cgo-generated C code (runtime/cgo exports the symbol).
+TEXT _cgo_topofstack(SB),NOSPLIT|NOFRAME,$0
+	get_tls(CX)
+	MOVQ	g(CX), AX
+	MOVQ	g_m(AX), AX
+	MOVQ	m_curg(AX), AX
+	MOVQ	(g_stack+stack_hi)(AX), AX
+	RET

@@ -189,6 +189,12 @@ pub fn build(tc: &Toolchain, ov: &Overlay, flags: &[String], targets: &[String],
     let missing = missing_symbols(&text);
     if missing.is_empty() {
         eprint!("{text}");
+        if text.contains("panic: ") && text.contains("cmd/link/") {
+            return Err(Fail::new(
+                "the Go linker crashed while linking against gort's runtime: this is a gort bug \
+                 (its runtime package is missing something the linker expects); the linker's report is above",
+            ));
+        }
         return Err(Fail { msg: "build failed".into(), status: out.status.code().unwrap_or(1) as u8 });
     }
     let mut msg = String::from("this program needs runtime symbols that gort does not provide yet:\n");

@@ -1,5 +1,7 @@
 //! The overlay GOROOT: the installed toolchain's GOROOT, entry by entry
-//! (symlinks, never copies), except `src/runtime`, which is gort's runtime
+//! (symlinks, never copies; under src/, real directories holding symlinked
+//! files, so that the go command walks them), except `src/runtime`, which
+//! is gort's runtime
 //! package (the Go face embedded in this binary, plus a file naming gort's
 //! static library for the host link). Upstream's sub-packages under
 //! src/runtime (cgo, debug, internal/..., pprof, ...) are linked in as they
@@ -77,8 +79,12 @@ pub fn lib_id(lib: &Path) -> Result<String> {
     Ok(format!("{:016x}", h.finish()))
 }
 
+/// Bump when the overlay's structure changes (forces a rebuild).
+const OVERLAY_FORMAT: u32 = 3;
+
 fn fingerprint(tc: &Toolchain, lib: &Path) -> String {
     let mut h = Fnv::new();
+    h.write(&OVERLAY_FORMAT.to_le_bytes());
     h.write(env!("CARGO_PKG_VERSION").as_bytes());
     h.write(tc.goroot.as_os_str().as_encoded_bytes());
     h.write(tc.version.as_bytes());
@@ -151,16 +157,70 @@ fn link_entries(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// Mirror a directory tree: real directories, symlinked files (the go
+/// command does not descend into symlinked directories, so `go list std`
+/// needs real ones). Files named by a //go:embed directive are copied: the
+/// go command refuses to embed symlinks (three data files in go1.22's std).
+fn mirror(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
+    let embedded = embed_patterns(from)?;
+    mirror_with(from, to, skip, &embedded, Path::new(""))
+}
+
+fn mirror_with(from: &Path, to: &Path, skip: &[&str], embedded: &[String], rel: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for e in fs::read_dir(from)? {
+        let e = e?;
+        let name = e.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let r = rel.join(&name);
+        if e.file_type()?.is_dir() {
+            // A subdirectory is a package of its own unless it holds
+            // embedded files of this one.
+            if embedded.iter().any(|p| Path::new(p).starts_with(&r)) {
+                mirror_with(&e.path(), &to.join(&name), &[], embedded, &r)?;
+            } else {
+                mirror(&e.path(), &to.join(&name), &[])?;
+            }
+        } else if embedded.iter().any(|p| Path::new(p) == r) {
+            fs::copy(e.path(), to.join(&name))?;
+        } else {
+            symlink(e.path(), to.join(&name))?;
+        }
+    }
+    Ok(())
+}
+
+/// The file names that the package in dir embeds (literal patterns).
+fn embed_patterns(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(dir)? {
+        let p = e?.path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if !name.ends_with(".go") || name.ends_with("_test.go") {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(&p) else { continue };
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("//go:embed ") {
+                out.extend(rest.split_whitespace().map(|s| s.trim_matches('"').to_string()));
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn build(tc: &Toolchain, lib: &Path, root: &Path) -> Result<()> {
     let up = &tc.goroot;
-    fs::create_dir_all(root.join("src/runtime"))?;
+    fs::create_dir_all(root)?;
     link_entries(up, root, &["src"])?;
-    link_entries(&up.join("src"), &root.join("src"), &["runtime"])?;
+    mirror(&up.join("src"), &root.join("src"), &["runtime"])?;
     // Upstream's sub-packages of runtime stay upstream's.
     for e in fs::read_dir(up.join("src/runtime"))? {
         let e = e?;
         if e.file_type()?.is_dir() {
-            symlink(e.path(), root.join("src/runtime").join(e.file_name()))?;
+            mirror(&e.path(), &root.join("src/runtime").join(e.file_name()), &[])?;
         }
     }
     let rt = root.join("src/runtime");
