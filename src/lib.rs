@@ -38,6 +38,7 @@ pub mod chan;
 pub mod reflectsupport;
 pub mod sema;
 pub mod time;
+pub mod timer;
 pub mod vdso;
 pub mod syscall;
 pub mod debug;

@@ -454,15 +454,27 @@ fn find_runnable() -> *mut g {
 }
 
 /// Find a goroutine to run and run it. Never returns.
+///
+/// Due timers run first (they may ready goroutines). With nothing to run,
+/// the thread sleeps until the next timer; with no timer either, nothing
+/// can ever become runnable again (one m runs all goroutines in this
+/// version, and system calls block it): that is a deadlock.
 pub fn schedule() -> ! {
     loop {
+        let next_timer = crate::timer::run_timers(crate::time::nanotime());
         let gp = find_runnable();
         if !gp.is_null() {
             execute(gp);
         }
-        // Only one m runs Go code in this version: nothing runnable means
-        // nothing can ever become runnable.
-        crate::proc::deadlock();
+        match next_timer {
+            Some(when) => {
+                let wait = when - crate::time::nanotime();
+                if wait > 0 {
+                    crate::sys::nanosleep(wait);
+                }
+            }
+            None => crate::proc::deadlock(),
+        }
     }
 }
 
@@ -711,4 +723,75 @@ fn procresize(n: i32) {
         }
     }
     GOMAXPROCS_N.store(n as i64, Ordering::Relaxed);
+}
+
+// ---- sudogs: a goroutine's place in a wait queue ----
+
+static SUDOG_LOCK: Mutex = Mutex::new();
+static mut SUDOG_FREE: *mut rt::sudog = null_mut();
+
+/// A clean sudog for the current goroutine to wait with.
+pub fn acquire_sudog() -> *mut rt::sudog {
+    SUDOG_LOCK.lock();
+    // SAFETY: the free list is only touched under SUDOG_LOCK.
+    let s = unsafe {
+        let s = SUDOG_FREE;
+        if !s.is_null() {
+            SUDOG_FREE = (*s).next;
+        }
+        s
+    };
+    SUDOG_LOCK.unlock();
+    let s = if s.is_null() { persistent::new::<rt::sudog>() } else { s };
+    // SAFETY: s is ours; all-zero is a valid, empty sudog.
+    unsafe { core::ptr::write_bytes(s, 0, 1) };
+    s
+}
+
+pub fn release_sudog(s: *mut rt::sudog) {
+    // SAFETY: s is no longer on any queue; we own it.
+    unsafe {
+        if !(*s).elem.is_null() || !(*s).next.is_null() || !(*s).prev.is_null() || !(*s).waitlink.is_null() {
+            crate::fatal::throw("runtime: sudog with non-nil fields");
+        }
+        (*s).g = null_mut();
+        (*s).c = null_mut();
+    }
+    SUDOG_LOCK.lock();
+    // SAFETY: under SUDOG_LOCK.
+    unsafe {
+        (*s).next = SUDOG_FREE;
+        SUDOG_FREE = s;
+    }
+    SUDOG_LOCK.unlock();
+}
+
+/// The goroutine the current m runs (on whose behalf Rust code runs).
+#[inline]
+pub fn curg() -> *mut g {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).curg }
+}
+
+/// Park commit that releases a runtime lock (the lock argument is its key).
+pub unsafe extern "C" fn unlock_commit(_gp: *mut g, lock: *mut u8) -> bool {
+    // SAFETY: lock is the key of a runtime mutex held by the parking goroutine.
+    unsafe { crate::lock::Mutex::from_key(lock as *mut usize).unlock() };
+    true
+}
+
+/// Texts of the wait reasons (g.waitreason), as tracebacks print them.
+pub const WAIT_REASON_STRINGS: [&str; 37] = [
+    "", "GC assist marking", "IO wait", "chan receive (nil chan)", "chan send (nil chan)", "dumping heap",
+    "garbage collection", "garbage collection scan", "panicwait", "select", "select (no cases)", "GC assist wait",
+    "GC sweep wait", "GC scavenge wait", "chan receive", "chan send", "finalizer wait", "force gc (idle)",
+    "semacquire", "sleep", "sync.Cond.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
+    "trace reader (blocked)", "wait for GC cycle", "GC worker (idle)", "GC worker (active)", "preempted",
+    "debug call", "GC mark termination", "stopping the world", "flushing proc caches", "trace goroutine status",
+    "trace proc status", "page trace flush", "coroutine",
+];
+
+/// Park the current goroutine forever (select {}, nil channels).
+pub fn rt_parkForever(reason: u8) {
+    prepare_park(None, null_mut(), reason);
 }

@@ -224,3 +224,12 @@ pub fn getrlimit(res: usize) -> Option<Rlimit> {
         Some(r)
     }
 }
+
+pub const SYS_NANOSLEEP: usize = 35;
+
+/// Sleep the thread for ns nanoseconds (interrupted sleeps end early).
+pub fn nanosleep(ns: i64) {
+    let ts = Timespec { sec: ns / 1_000_000_000, nsec: ns % 1_000_000_000 };
+    // SAFETY: ts is a live timespec; the remainder pointer is null.
+    unsafe { syscall2(SYS_NANOSLEEP, &ts as *const Timespec as usize, 0) };
+}

@@ -216,15 +216,6 @@ func (p *Pinner) Pin(pointer any) {
 // Unpin unpins all pinned objects of the Pinner.
 func (p *Pinner) Unpin() {}
 
-// A sync.Cond's wait list; sync lays out the same struct.
-type notifyList struct {
-	wait   uint32
-	notify uint32
-	lock   uintptr
-	head   unsafe.Pointer
-	tail   unsafe.Pointer
-}
-
 // A reflect.Select case (reflect lays out the same struct).
 type runtimeSelect struct {
 	dir selectDir
@@ -235,7 +226,8 @@ type runtimeSelect struct {
 
 type selectDir int
 
-// A network poller descriptor, owned by the Rust side.
+// A network poller descriptor, owned by the Rust side (src/netpoll.rs);
+// Go code only passes pointers to it around.
 type pollDesc struct {
 	fd uintptr
 }

@@ -100,7 +100,7 @@ onsystem:
 // Saves the calling goroutine's context in g.sched, switches to g0 and calls
 // gort_mcall(gp, op) there, which never returns: it ends by running some
 // goroutine with gogo. Resuming gp later returns from mcall.
-TEXT runtime·mcall(SB),NOSPLIT,$0-8
+TEXT runtime·mcall(SB),NOSPLIT|NOFRAME,$0-8
 	MOVQ	op+0(FP), SI
 	get_tls(CX)
 	MOVQ	g(CX), DI
@@ -516,4 +516,35 @@ TEXT _cgo_topofstack(SB),NOSPLIT|NOFRAME,$0
 	MOVQ	g_m(AX), AX
 	MOVQ	m_curg(AX), AX
 	MOVQ	(g_stack+stack_hi)(AX), AX
+	RET
+
+// gort_calltimer(fn *funcval, argtype, argdata, seq): call a timer's Go
+// function f(arg any, seq uintptr) on the current system stack (g0), from
+// Rust (System V ABI: DI, SI, DX, CX). Go's ABIInternal takes the arguments
+// in AX, BX, CX, the closure in DX, g in R14, zero in X15, and may spill
+// its register arguments into the caller's frame, which we reserve.
+TEXT gort_calltimer(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	BP
+	MOVQ	SP, BP
+	PUSHQ	BX
+	PUSHQ	R12
+	PUSHQ	R13
+	PUSHQ	R14
+	PUSHQ	R15
+	SUBQ	$40, SP		// spill space for three words; keeps 16-byte alignment
+	MOVQ	DX, BX		// arg.data
+	MOVQ	SI, AX		// arg.type
+	MOVQ	DI, DX		// closure
+	get_tls(R12)
+	MOVQ	g(R12), R14
+	XORPS	X15, X15
+	MOVQ	0(DX), R12
+	CALL	R12
+	ADDQ	$40, SP
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	BX
+	POPQ	BP
 	RET

@@ -68,6 +68,48 @@ const (
 	_Gscan      = 0x1000
 )
 
+// Why a goroutine waits (g.waitreason), in upstream's numbering: debuggers
+// read the number; tracebacks print the text (src/sched.rs has the texts).
+const (
+	waitReasonZero waitReason = iota
+	waitReasonGCAssistMarking
+	waitReasonIOWait
+	waitReasonChanReceiveNilChan
+	waitReasonChanSendNilChan
+	waitReasonDumpingHeap
+	waitReasonGarbageCollection
+	waitReasonGarbageCollectionScan
+	waitReasonPanicWait
+	waitReasonSelect
+	waitReasonSelectNoCases
+	waitReasonGCAssistWait
+	waitReasonGCSweepWait
+	waitReasonGCScavengeWait
+	waitReasonChanReceive
+	waitReasonChanSend
+	waitReasonFinalizerWait
+	waitReasonForceGCIdle
+	waitReasonSemacquire
+	waitReasonSleep
+	waitReasonSyncCondWait
+	waitReasonSyncMutexLock
+	waitReasonSyncRWMutexRLock
+	waitReasonSyncRWMutexLock
+	waitReasonTraceReaderBlocked
+	waitReasonWaitForGCCycle
+	waitReasonGCWorkerIdle
+	waitReasonGCWorkerActive
+	waitReasonPreempted
+	waitReasonDebugCall
+	waitReasonGCMarkTermination
+	waitReasonStoppingTheWorld
+	waitReasonFlushProcCaches
+	waitReasonTraceGoroutineStatus
+	waitReasonTraceProcStatus
+	waitReasonPageTraceFlush
+	waitReasonCoroutine
+)
+
 // A goroutine stack occupies [lo, hi).
 type stack struct {
 	lo uintptr
@@ -555,3 +597,14 @@ type _func struct {
 	_         [1]byte
 	nfuncdata uint8
 }
+
+// A sync.Cond's wait list; package sync lays out the same struct (and
+// checks the size with runtime_notifyListCheck).
+type notifyList struct {
+	wait   uint32
+	notify uint32
+	lock   uintptr
+	head   unsafe.Pointer
+	tail   unsafe.Pointer
+}
+

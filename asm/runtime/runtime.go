@@ -30,6 +30,7 @@ import (
 //go:cgo_export_static main
 //go:cgo_export_static gort_getg
 //go:cgo_export_static gort_gogo
+//go:cgo_export_static gort_calltimer
 var _ byte
 
 // The initial thread's m and its system-stack goroutine.

@@ -869,7 +869,7 @@ pub fn emit_rust_package(u: &Universe, pkg: &str, out: &mut String) -> Result<()
         }
     }
     for ((p, n), e) in &u.consts {
-        if p == pkg {
+        if p == pkg && n != "_" {
             if let Ok(v) = u.eval(pkg, e) {
                 writeln!(out, "pub const {n}: i64 = {v};").unwrap();
             }

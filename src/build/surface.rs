@@ -307,7 +307,9 @@ pub fn gen_asm(u: &Universe, t: &Table) -> Result<String, String> {
     for e in &t.entries {
         let f = frame(u, e)?;
         let first = e.params.first().or(e.results.first());
-        writeln!(s, "TEXT ·{}(SB),NOSPLIT,$0-{}", tramp_name(e), f.size).unwrap();
+        // NOFRAME: no frame-pointer prologue, so that rtcall finds the
+        // trampoline's return address right above its own.
+        writeln!(s, "TEXT ·{}(SB),NOSPLIT|NOFRAME,$0-{}", tramp_name(e), f.size).unwrap();
         match first {
             Some(p) => writeln!(s, "\tLEAQ\t{}+0(FP), DI", p.name).unwrap(),
             None => writeln!(s, "\tXORL\tDI, DI").unwrap(),

@@ -56,13 +56,21 @@ pub const SIZE_TO_CLASS128: [u8; (MAX_SMALL_SIZE - SMALL_SIZE_MAX) / LARGE_SIZE_
     t
 };
 
+/// (n + a - 1) / a in wrapping arithmetic, as Go computes it: for sizes in
+/// (SMALL_SIZE_MAX-8, SMALL_SIZE_MAX] the subtraction below wraps and the
+/// quotient comes out 0, selecting the 1024-byte class.
+#[inline]
+fn div_round_up(n: usize, a: usize) -> usize {
+    n.wrapping_add(a - 1) / a
+}
+
 /// Size class for a small request (0 < size <= MAX_SMALL_SIZE).
 #[inline]
 pub fn size_to_class(size: usize) -> usize {
     if size <= SMALL_SIZE_MAX - 8 {
-        SIZE_TO_CLASS8[size.div_ceil(SMALL_SIZE_DIV)] as usize
+        SIZE_TO_CLASS8[div_round_up(size, SMALL_SIZE_DIV)] as usize
     } else {
-        SIZE_TO_CLASS128[(size - SMALL_SIZE_MAX).div_ceil(LARGE_SIZE_DIV)] as usize
+        SIZE_TO_CLASS128[div_round_up(size.wrapping_sub(SMALL_SIZE_MAX), LARGE_SIZE_DIV)] as usize
     }
 }
 
@@ -103,6 +111,10 @@ mod tests {
         assert_eq!(size_to_class(1), 1);
         assert_eq!(size_to_class(33), 5);
         assert_eq!(size_to_class(32768), 67);
+        for size in 1017..=1024 {
+            assert_eq!(CLASS_TO_SIZE[size_to_class(size)], 1024, "size {size}");
+        }
+        assert_eq!(roundupsize(1020, true), 1024);
     }
 
     #[test]

@@ -1,0 +1,238 @@
+// Blocking operations: channels, select, semaphores, sync.Cond wait lists,
+// sleeping. Each follows one protocol, because a goroutine can only be
+// suspended from its own stack:
+//
+//  1. a Rust call tries the operation; if it must wait, the Rust side
+//     enqueues the goroutine (a sudog) and records in its m what to commit
+//     once the goroutine is off its stack (typically: unlock the channel);
+//  2. the Go side calls mcall(mcallPark): the goroutine's context is saved,
+//     gort_mcall runs on g0, marks it waiting, runs the commit, schedules;
+//  3. when another goroutine (or a timer) readies it, mcall returns here and
+//     a second Rust call finishes the operation (results, sudog release,
+//     panics such as "send on closed channel").
+
+package runtime
+
+import (
+	"runtime/internal/atomic"
+	"unsafe"
+)
+
+// Results of the first step of a blocking operation.
+const (
+	blockDone      = 0 // completed
+	blockWouldWait = 1 // would have to wait, and the caller asked not to
+	blockParked    = 2 // enqueued: park, then finish
+)
+
+// ---- channels ----
+
+func chansend1(c *hchan, elem unsafe.Pointer) {
+	chansend(c, elem, true)
+}
+
+func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
+	switch rt_chansend(c, elem, block) {
+	case blockDone:
+		return true
+	case blockParked:
+		mcall(mcallPark)
+		rt_chansendFinish(c)
+		return true
+	}
+	return false
+}
+
+func chanrecv1(c *hchan, elem unsafe.Pointer) {
+	chanrecv(c, elem, true)
+}
+
+func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
+	_, received = chanrecv(c, elem, true)
+	return
+}
+
+func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received bool) {
+	r, ok := rt_chanrecv(c, elem, block)
+	switch r {
+	case blockDone:
+		return true, ok
+	case blockParked:
+		mcall(mcallPark)
+		return true, rt_chanrecvFinish(c)
+	}
+	return false, false
+}
+
+func selectnbsend(c *hchan, elem unsafe.Pointer) (selected bool) {
+	return chansend(c, elem, false)
+}
+
+func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
+	return chanrecv(c, elem, false)
+}
+
+// selectgo runs a select statement's cases (sends first, then receives,
+// as the compiler lays them out in cas0); order0 is scratch space for the
+// poll and lock orders.
+func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
+	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
+	if parked {
+		mcall(mcallPark)
+		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
+	}
+	return casi, recvOK
+}
+
+// block parks forever: select {} and a receive from a nil channel.
+func block() {
+	rt_parkForever(uint8(waitReasonSelectNoCases))
+	mcall(mcallPark)
+}
+
+//go:linkname reflect_chansend0 reflect.chansend0
+func reflect_chansend0(c *hchan, elem unsafe.Pointer, nb bool) (selected bool) {
+	return chansend(c, elem, !nb)
+}
+
+//go:linkname reflect_chanrecv reflect.chanrecv
+func reflect_chanrecv(c *hchan, nb bool, elem unsafe.Pointer) (selected bool, received bool) {
+	return chanrecv(c, elem, !nb)
+}
+
+//go:linkname reflect_chanclose reflect.chanclose
+func reflect_chanclose(c *hchan) {
+	closechan(c)
+}
+
+// reflect.Select's cases, converted to the compiler's layout for selectgo.
+//
+//go:linkname reflect_rselect reflect.rselect
+func reflect_rselect(cases []runtimeSelect) (int, bool) {
+	if len(cases) == 0 {
+		block()
+	}
+	sel := make([]scase, len(cases))
+	orig := make([]int, len(cases))
+	nsends, nrecvs := 0, 0
+	dflt := -1
+	for i, rc := range cases {
+		var j int
+		switch rc.dir {
+		case selectDefault:
+			dflt = i
+			continue
+		case selectSend:
+			j = nsends
+			nsends++
+		case selectRecv:
+			nrecvs++
+			j = len(cases) - nrecvs
+		}
+		sel[j] = scase{c: rc.ch, elem: rc.val}
+		orig[j] = i
+	}
+	// Only a default case: nothing to select.
+	if nsends+nrecvs == 0 {
+		return dflt, false
+	}
+	// Compact the receives right after the sends.
+	if nsends+nrecvs < len(cases) {
+		copy(sel[nsends:], sel[len(cases)-nrecvs:])
+		copy(orig[nsends:], orig[len(cases)-nrecvs:])
+	}
+	order := make([]uint16, 2*(nsends+nrecvs))
+	chosen, recvOK := selectgo(&sel[0], &order[0], nil, nsends, nrecvs, dflt == -1)
+	if chosen < 0 {
+		chosen = dflt
+	} else {
+		chosen = orig[chosen]
+	}
+	return chosen, recvOK
+}
+
+const (
+	_             selectDir = iota
+	selectSend              // case Chan <- Send
+	selectRecv              // case <-Chan:
+	selectDefault           // default
+)
+
+// ---- semaphores (sync.Mutex, WaitGroup, RWMutex, internal/poll) ----
+
+func semacquire1(addr *uint32, lifo bool, reason waitReason) {
+	for !rt_semacquire(addr, lifo, uint8(reason)) {
+		mcall(mcallPark)
+		if rt_semacquireFinish() {
+			return
+		}
+	}
+}
+
+func semrelease1(addr *uint32, handoff bool) {
+	if rt_semrelease(addr, handoff) {
+		// The semaphore was handed to a waiter: let it run now.
+		Gosched()
+	}
+}
+
+//go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
+func sync_runtime_Semacquire(addr *uint32) {
+	semacquire1(addr, false, waitReasonSemacquire)
+}
+
+//go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
+func poll_runtime_Semacquire(addr *uint32) {
+	semacquire1(addr, false, waitReasonSemacquire)
+}
+
+//go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
+func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
+	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+}
+
+//go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
+func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
+	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+}
+
+//go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
+func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
+	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+}
+
+//go:linkname sync_runtime_Semrelease sync.runtime_Semrelease
+func sync_runtime_Semrelease(addr *uint32, handoff bool, skipframes int) {
+	semrelease1(addr, handoff)
+}
+
+//go:linkname poll_runtime_Semrelease internal/poll.runtime_Semrelease
+func poll_runtime_Semrelease(addr *uint32) {
+	semrelease1(addr, false)
+}
+
+// ---- sync.Cond wait lists ----
+
+//go:linkname notifyListAdd sync.runtime_notifyListAdd
+func notifyListAdd(l *notifyList) uint32 {
+	return atomic.Xadd(&l.wait, 1) - 1
+}
+
+//go:linkname notifyListWait sync.runtime_notifyListWait
+func notifyListWait(l *notifyList, t uint32) {
+	if rt_notifyListWait(l, t) {
+		mcall(mcallPark)
+		rt_notifyListFinish()
+	}
+}
+
+// ---- sleeping ----
+
+//go:linkname timeSleep time.Sleep
+func timeSleep(ns int64) {
+	if ns <= 0 {
+		return
+	}
+	rt_sleep(ns)
+	mcall(mcallPark)
+}

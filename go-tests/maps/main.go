@@ -1,0 +1,123 @@
+// Maps: insert, lookup, delete (also while iterating), growth to a million
+// keys, NaN keys, keys of struct, array, interface and float types, map
+// clearing, and printing through fmt (which sorts keys).
+package main
+
+import (
+	"fmt"
+	"math"
+	"sort"
+)
+
+type point struct{ x, y int }
+
+type key struct {
+	name string
+	id   int
+	_    int
+	f    float64
+}
+
+func main() {
+	m := map[string]int{}
+	for i := 0; i < 100; i++ {
+		m[fmt.Sprint("k", i)] = i
+	}
+	fmt.Println(len(m), m["k42"], m["missing"])
+	v, ok := m["k7"]
+	fmt.Println(v, ok)
+	delete(m, "k7")
+	_, ok = m["k7"]
+	fmt.Println(ok, len(m))
+
+	// Delete every other key while iterating.
+	n := 0
+	for k, v := range m {
+		if v%2 == 0 {
+			delete(m, k)
+		}
+		n++
+	}
+	fmt.Println("visited", n, "left", len(m))
+
+	// Growth to a million keys, with checks.
+	big := make(map[int]int)
+	for i := 0; i < 1000000; i++ {
+		big[i] = i * 2
+	}
+	sum := 0
+	for k, v := range big {
+		if v != k*2 {
+			panic("bad value")
+		}
+		sum += k
+	}
+	fmt.Println(len(big), sum, big[999999])
+	for i := 0; i < 1000000; i += 3 {
+		delete(big, i)
+	}
+	fmt.Println(len(big))
+
+	// NaN keys: each insertion is a new key; lookups never find them.
+	f := map[float64]string{}
+	f[math.NaN()] = "a"
+	f[math.NaN()] = "b"
+	f[0] = "zero"
+	f[math.Copysign(0, -1)] = "negative zero overwrites zero"
+	_, found := f[math.NaN()]
+	fmt.Println(len(f), found, f[0])
+	nans := 0
+	for k := range f {
+		if k != k {
+			nans++
+		}
+	}
+	fmt.Println("nan keys:", nans)
+
+	// Struct, array and interface keys.
+	ps := map[point]string{{1, 2}: "a", {3, 4}: "b"}
+	ps[point{1, 2}] = "c"
+	fmt.Println(ps[point{1, 2}], len(ps))
+	ks := map[key]int{}
+	ks[key{name: "x", id: 1, f: 0}] = 1
+	ks[key{name: "x", id: 1, f: math.Copysign(0, -1)}] = 2
+	fmt.Println(len(ks), ks[key{name: "x", id: 1}])
+	arr := map[[3]int]bool{{1, 2, 3}: true}
+	fmt.Println(arr[[3]int{1, 2, 3}], arr[[3]int{3, 2, 1}])
+	ifs := map[any]int{1: 1, "1": 2, 1.0: 3, point{1, 1}: 4, [2]string{"a", "b"}: 5}
+	fmt.Println(ifs[1], ifs["1"], ifs[1.0], ifs[point{1, 1}], ifs[[2]string{"a", "b"}], ifs[int64(1)])
+
+	// Map of structs and maps of maps.
+	mm := map[string]map[string]int{}
+	for _, a := range []string{"x", "y"} {
+		mm[a] = map[string]int{}
+		for _, b := range []string{"p", "q", "r"} {
+			mm[a][b] = len(a + b)
+		}
+	}
+	fmt.Println(mm)
+
+	// fmt sorts keys.
+	fmt.Println(map[int]string{3: "c", 1: "a", 2: "b"})
+	fmt.Println(map[string]bool{"zeta": true, "alpha": false})
+	fmt.Printf("%v\n", map[point]int{{2, 1}: 1, {1, 2}: 2})
+
+	// Deterministic key listing.
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	fmt.Println(keys[:5])
+
+	// clear.
+	clear(m)
+	fmt.Println(len(m), m)
+	m["again"] = 1
+	fmt.Println(m)
+
+	// A small map the compiler keeps on the stack.
+	local := map[int]int{1: 10}
+	local[2] = 20
+	fmt.Println(local[1]+local[2], len(local))
+}
