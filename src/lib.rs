@@ -29,6 +29,7 @@ pub mod proc;
 pub mod types;
 pub mod errors;
 pub mod traceback;
+pub mod symtab;
 pub mod string;
 pub mod slice;
 pub mod iface;
