@@ -252,52 +252,71 @@ pub unsafe fn printpanicval(e: Eface) {
     }
 }
 
-/// An unrecovered panic: print upstream's report and exit with status 2.
-/// `msg` is the text of an error or Stringer value (hasmsg), computed on the
-/// goroutine's stack by the Go side.
-pub fn rt_fatalpanic(e: Eface, msg: GoString, hasmsg: bool) -> ! {
+/// The Go side's printpanicval.
+pub fn rt_printpanicval(v: Eface) {
+    // SAFETY: v is a live interface value.
+    unsafe { printpanicval(v) }
+}
+
+/// Print the chain of panics, oldest first, as upstream's printpanics.
+///
+/// # Safety
+/// p is a live _panic chain.
+unsafe fn printpanics(p: *mut _panic) {
+    // SAFETY: per the function contract.
+    unsafe {
+        let link = (*p).link;
+        if !link.is_null() {
+            printpanics(link);
+            if !(*link).goexit {
+                gwrite(b"\t");
+            }
+        }
+        if (*p).goexit {
+            return;
+        }
+        gwrite(b"panic: ");
+        printpanicval(core::ptr::read(core::ptr::addr_of!((*p).arg)));
+        if (*p).recovered {
+            gwrite(b" [recovered]");
+        }
+        gwrite(b"\n");
+    }
+}
+
+/// An unrecovered panic (its deferred calls have run): print upstream's
+/// report and exit with status 2. Error and Stringer values were turned
+/// into text by the Go side (preprintpanics).
+pub fn rt_fatalpanic(p: *mut _panic) -> ! {
     let mp = getm();
     crate::print::print_lock_for_death();
-    // SAFETY: the current m and its goroutine are live; e is a live value.
+    // SAFETY: the current m and its goroutine are live; p is its panic.
     unsafe {
         (*mp).dying = 1;
         let gp = (*mp).curg;
-        // Earlier panics of this goroutine, oldest first.
-        let mut chain: [*mut _panic; 16] = [core::ptr::null_mut(); 16];
-        let mut n = 0;
-        let mut p = if gp.is_null() { core::ptr::null_mut() } else { (*(*gp)._panic).link };
-        while !p.is_null() && n < chain.len() {
-            chain[n] = p;
-            n += 1;
-            p = (*p).link;
+        printpanics(p);
+        if !gp.is_null() && (*gp).sig != 0 {
+            print_signal_line(gp);
         }
-        for i in (0..n).rev() {
-            let q = chain[i];
-            if (*q).goexit {
-                continue;
-            }
-            gwrite(b"panic: ");
-            printpanicval(core::ptr::read(core::ptr::addr_of!((*q).arg)));
-            if (*q).recovered {
-                gwrite(b" [recovered]");
-            }
-            gwrite(b"\n\t");
-        }
-        gwrite(b"panic: ");
-        if hasmsg {
-            gwrite(msg.as_bytes());
-        } else {
-            printpanicval(e);
-        }
-        gwrite(b"\n");
-        if !gp.is_null() {
-            gwrite(b"\ngoroutine ");
-            printuint((*gp).goid);
-            gwrite(b" [running]:\n");
-            crate::traceback::traceback_current(gp);
-        }
+        crate::fatal::dopanic(gp);
     }
     crate::proc::die(2)
+}
+
+/// "[signal SIGSEGV: segmentation violation code=... addr=... pc=...]"
+fn print_signal_line(gp: *mut crate::layout::rt::g) {
+    // SAFETY: gp is the panicking goroutine.
+    unsafe {
+        gwrite(b"[signal ");
+        crate::signal::print_signame((*gp).sig);
+        gwrite(b" code=");
+        printpointer((*gp).sigcode0 as *mut u8);
+        gwrite(b" addr=");
+        printpointer((*gp).sigcode1 as *mut u8);
+        gwrite(b" pc=");
+        printpointer((*gp).sigpc as *mut u8);
+        gwrite(b"]\n");
+    }
 }
 
 pub fn rt_panicwrap(_pc: usize) {

@@ -19,17 +19,56 @@ impl Write for Stderr {
     }
 }
 
-/// Upstream's `throw`: a fatal error the program cannot recover from.
+/// Upstream's `throw`: a broken runtime invariant (a runtime bug, or memory
+/// corruption). Tracebacks include runtime frames.
 pub fn throw(msg: &str) -> ! {
-    fatal_bytes(msg.as_bytes())
+    fatalthrow(crate::traceback::THROW_RUNTIME, msg.as_bytes())
 }
 
-fn fatal_bytes(msg: &[u8]) -> ! {
+/// Upstream's `fatal`: an unrecoverable error caused by the program
+/// (concurrent map writes, deadlock, ...).
+pub fn fatal_user(msg: &str) -> ! {
+    fatalthrow(crate::traceback::THROW_USER, msg.as_bytes())
+}
+
+fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
     crate::print::print_lock_for_death();
-    sys::write_all(2, b"fatal error: ");
-    sys::write_all(2, msg);
-    sys::write_all(2, b"\n");
+    let mp = crate::sched::getm();
+    // SAFETY: the current m is live (null only before startup).
+    if !mp.is_null() {
+        unsafe {
+            (*mp).throwing = kind;
+            (*mp).dying = 1;
+        }
+    }
+    crate::print::gwrite(b"fatal error: ");
+    crate::print::gwrite(msg);
+    crate::print::gwrite(b"\n");
+    if !mp.is_null() {
+        dopanic(crate::sched::curg());
+    }
     crate::proc::die(2)
+}
+
+/// The traceback part of a fatal report: gp's stack (the goroutine on whose
+/// behalf the runtime failed, if any), then the others when GOTRACEBACK or
+/// the kind of failure asks for all.
+pub fn dopanic(gp: *mut crate::layout::rt::g) {
+    let (level, all, _crash) = crate::traceback::gotraceback();
+    if level > 0 {
+        if !gp.is_null() {
+            crate::print::gwrite(b"\n");
+            crate::traceback::goroutine_header(gp);
+            crate::traceback::traceback_current(gp);
+        } else if level >= 2 {
+            // The failure happened on a system stack, in Rust code, which
+            // this traceback cannot walk.
+            crate::print::gwrite(b"runtime stack:\n(gort: system-stack frames are not shown)\n");
+        }
+        if all {
+            crate::traceback::traceback_others(gp);
+        }
+    }
 }
 
 /// A runtime entry point that gort does not implement yet.
@@ -39,10 +78,15 @@ pub fn not_implemented(name: &str) -> ! {
     crate::proc::die(2)
 }
 
-/// Go-side face's `fatal(s)`.
+/// The Go side's fatal(s) (user errors) and throw(s) (runtime bugs).
 pub fn rt_fatal(s: GoString) -> ! {
     // SAFETY: s comes from Go code and describes an immutable Go string.
-    fatal_bytes(unsafe { s.as_bytes() })
+    fatalthrow(crate::traceback::THROW_USER, unsafe { s.as_bytes() })
+}
+
+pub fn rt_throw(s: GoString) -> ! {
+    // SAFETY: as for rt_fatal.
+    fatalthrow(crate::traceback::THROW_RUNTIME, unsafe { s.as_bytes() })
 }
 
 /// A Rust panic inside gort: always a gort bug.

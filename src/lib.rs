@@ -30,6 +30,7 @@ pub mod types;
 pub mod errors;
 pub mod traceback;
 pub mod symtab;
+pub mod panic;
 pub mod string;
 pub mod slice;
 pub mod iface;
@@ -45,6 +46,7 @@ pub mod syscall;
 pub mod debug;
 pub mod mstats;
 pub mod netpoll;
+pub mod signal;
 
 /// Entry points generated from asm/surface.def.
 mod surface {

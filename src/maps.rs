@@ -332,7 +332,7 @@ fn lookup(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
     // SAFETY: h is a live, non-empty map of type mt.
     unsafe {
         if (*h).flags & HASH_WRITING != 0 {
-            throw("concurrent map read and map write");
+            crate::fatal::fatal_user("concurrent map read and map write");
         }
         let hash = mt.hash(key, (*h).hash0);
         if raised() {
@@ -464,7 +464,7 @@ pub fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     unsafe {
         let mt = Mt::new(t);
         if (*h).flags & HASH_WRITING != 0 {
-            throw("concurrent map writes");
+            crate::fatal::fatal_user("concurrent map writes");
         }
         // Hash before marking the map as being written: hashing may raise.
         let hash = mt.hash(key, (*h).hash0);
@@ -556,7 +556,7 @@ pub fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
             break;
         }
         if (*h).flags & HASH_WRITING == 0 {
-            throw("concurrent map writes");
+            crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags &= !HASH_WRITING;
         elem
@@ -828,7 +828,7 @@ pub fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
             return;
         }
         if (*h).flags & HASH_WRITING != 0 {
-            throw("concurrent map writes");
+            crate::fatal::fatal_user("concurrent map writes");
         }
         let hash = mt.hash(key, (*h).hash0);
         if raised() {
@@ -884,7 +884,7 @@ pub fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
             b = mt.overflow(b);
         }
         if (*h).flags & HASH_WRITING == 0 {
-            throw("concurrent map writes");
+            crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags &= !HASH_WRITING;
     }
@@ -941,7 +941,7 @@ pub fn mapclear(t: *mut MapType, h: *mut hmap) {
         }
         let mt = Mt::new(t);
         if (*h).flags & HASH_WRITING != 0 {
-            throw("concurrent map writes");
+            crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags ^= HASH_WRITING;
         // Iterators may be running: mark every bucket empty so they see
@@ -989,7 +989,7 @@ pub fn mapclear(t: *mut MapType, h: *mut hmap) {
             (*extra(h)).nextOverflow = next as *mut bmap;
         }
         if (*h).flags & HASH_WRITING == 0 {
-            throw("concurrent map writes");
+            crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags &= !HASH_WRITING;
     }
@@ -1035,7 +1035,7 @@ pub fn mapiternext(it: *mut hiter) {
     unsafe {
         let h = (*it).h;
         if (*h).flags & HASH_WRITING != 0 {
-            throw("concurrent map iteration and map write");
+            crate::fatal::fatal_user("concurrent map iteration and map write");
         }
         let mt = Mt::new((*it).t);
         let mut bucket = (*it).bucket;

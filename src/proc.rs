@@ -66,6 +66,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::alg::init();
         crate::time::init();
         crate::debug::init();
+        crate::traceback::init();
         let ncpu = sys::ncpu();
         sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);
@@ -126,5 +127,12 @@ pub fn die(code: i32) -> ! {
 
 /// No goroutine can ever run again.
 pub fn deadlock() -> ! {
-    crate::fatal::throw("all goroutines are asleep - deadlock!")
+    crate::fatal::fatal_user("all goroutines are asleep - deadlock!")
+}
+
+/// Adjust the Go side's runningPanicDefers (panics running deferred calls).
+pub fn running_panic_defers_add(d: i32) {
+    // SAFETY: runtime.runningPanicDefers is an int32 Go variable.
+    let c = unsafe { &*(links().runningPanicDefers as *const core::sync::atomic::AtomicI32) };
+    c.fetch_add(d, core::sync::atomic::Ordering::SeqCst);
 }

@@ -418,6 +418,13 @@ pub fn rt_newproc(fn_: *mut rt::funcval, callerpc: usize) {
 
 // ---- scheduling ----
 
+/// Continue running the current m's goroutine gp from its saved context
+/// (after recovery rewrote it). Never returns.
+pub fn resume(gp: *mut g) -> ! {
+    // SAFETY: gp is the m's current, running goroutine.
+    unsafe { gort_gogo(&mut (*gp).sched) }
+}
+
 /// Run gp on the current m. Never returns.
 pub fn execute(gp: *mut g) -> ! {
     let mp = getm();
@@ -525,6 +532,7 @@ pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
             schedule()
         }
         rt::mcallGoexit => goexit0(gp),
+        rt::mcallRecovery => crate::panic::recovery(gp),
         _ => crate::fatal::throw("gort_mcall: unknown operation"),
     }
 }

@@ -1,8 +1,567 @@
-//! Tracebacks. The pclntab-driven frame walker is not written yet, so a
-//! traceback currently prints nothing after the goroutine header.
+//! Walking goroutine stacks and printing tracebacks in upstream's format.
+//!
+//! Only Go frames live on goroutine stacks (Rust runs on g0), so a stack is
+//! walked with the pclntab alone: a frame's size at its pc (pcsp table)
+//! locates the return address, which is the caller's pc; the walk stops at
+//! a top frame (goexit, flagged TOPFRAME). A goroutine that is not running,
+//! or that is away in a call into the runtime, has its innermost pc and sp
+//! in g.sched.
+//!
+//! The printed form follows upstream exactly: `goroutine N [status]:`,
+//! each source frame as `pkg.Func(args)` then `\tfile:line +0xoff`, inlined
+//! frames as `pkg.Func(...)` without an offset, runtime frames hidden unless
+//! GOTRACEBACK=system, wrappers hidden, 50 innermost and 50 outermost frames
+//! around an `...N frames elided...` line, and `created by ...`.
 
 use crate::layout::rt::g;
+use crate::print::{gwrite, printhex, printint, printuint};
+use crate::sched::{self, readgstatus};
+use crate::symtab::{self, FuncInfo, SrcFrame, *};
+use core::sync::atomic::{AtomicU32, Ordering};
 
-/// Print the frames of the goroutine that is panicking (`gp`, suspended in
-/// a call into the runtime).
-pub fn traceback_current(_gp: *mut g) {}
+/// One physical frame.
+#[derive(Clone, Copy)]
+pub struct Frame {
+    pub pc: usize,
+    pub sp: usize,
+    /// The caller's SP: the frame's top (return address just below).
+    pub fp: usize,
+    pub fi: FuncInfo,
+    /// pc is a faulting instruction, not a return address.
+    pub trap: bool,
+}
+
+impl Frame {
+    /// The pc to look up source positions with: the CALL instruction for
+    /// return addresses.
+    pub fn sym_pc(&self) -> usize {
+        if !self.trap && self.pc > self.fi.entry() {
+            self.pc - 1
+        } else {
+            self.pc
+        }
+    }
+
+    /// Start of the frame's incoming arguments (amd64: just above the
+    /// return address).
+    pub fn argp(&self) -> usize {
+        self.fp
+    }
+}
+
+/// Iterator over the physical frames of a stack, innermost first.
+pub struct Unwinder {
+    pc: usize,
+    sp: usize,
+    done: bool,
+    trap: bool,
+}
+
+impl Unwinder {
+    pub fn new(pc: usize, sp: usize) -> Unwinder {
+        Unwinder { pc, sp, done: pc == 0, trap: false }
+    }
+
+    /// Start at a goroutine's saved context.
+    pub fn for_g(gp: *mut g) -> Unwinder {
+        // SAFETY: gp is a live goroutine that is not running (or is away
+        // in the runtime, which saved its context).
+        unsafe {
+            if readgstatus(gp) & !(crate::layout::rt::_Gscan as u32) == sched::G_SYSCALL && (*gp).syscallsp != 0 {
+                return Unwinder::new((*gp).syscallpc, (*gp).syscallsp);
+            }
+            Unwinder::new((*gp).sched.pc, (*gp).sched.sp)
+        }
+    }
+}
+
+impl Iterator for Unwinder {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        if self.done {
+            return None;
+        }
+        let Some(fi) = symtab::findfunc(self.pc) else {
+            self.done = true;
+            return None;
+        };
+        let spd = fi.spdelta(self.pc);
+        if spd < 0 {
+            self.done = true;
+            return None;
+        }
+        let fp = self.sp + spd as usize + 8;
+        let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
+        let id = fi.func_id();
+        if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
+            self.done = true;
+        } else {
+            // SAFETY: fp-8 holds the return address of a Go frame on this
+            // stack (the frame size came from the function's own table).
+            self.pc = unsafe { *((fp - 8) as *const usize) };
+            self.sp = fp;
+            self.trap = id == FUNCID_SIGPANIC;
+            if self.pc == 0 {
+                self.done = true;
+            }
+        }
+        Some(frame)
+    }
+}
+
+// ---- GOTRACEBACK ----
+
+/// Bits of the traceback setting: level << 2 | crash << 1 | all.
+static TRACEBACK: AtomicU32 = AtomicU32::new(1 << 2);
+/// Set by runtime/debug.SetTraceback (only raises the level).
+static TRACEBACK_DEBUG: AtomicU32 = AtomicU32::new(0);
+
+/// Parse GOTRACEBACK at startup.
+pub fn init() {
+    if let Some(v) = crate::env::getenv(b"GOTRACEBACK") {
+        TRACEBACK.store(parse_traceback(v).unwrap_or(1 << 2), Ordering::Relaxed);
+    }
+}
+
+fn parse_traceback(v: &[u8]) -> Option<u32> {
+    Some(match v {
+        b"none" => 0,
+        b"single" | b"" => 1 << 2,
+        b"all" => 1 << 2 | 1,
+        b"system" => 2 << 2 | 1,
+        b"crash" => 2 << 2 | 3,
+        b"wer" => 2 << 2 | 3,
+        _ => {
+            let mut n = 0u32;
+            for &c in v {
+                if !c.is_ascii_digit() {
+                    return None;
+                }
+                n = n.saturating_mul(10).saturating_add((c - b'0') as u32);
+            }
+            n.min(1 << 20) << 2 | 1
+        }
+    })
+}
+
+/// runtime/debug.SetTraceback: like GOTRACEBACK, but never lowers the
+/// level below the environment's.
+pub fn SetTraceback(level: crate::layout::GoString) {
+    // SAFETY: level is a Go string.
+    let t = parse_traceback(unsafe { level.as_bytes() }).unwrap_or(1 << 2);
+    TRACEBACK_DEBUG.store(t | 1 << 31, Ordering::Relaxed);
+}
+
+/// Throwing states (m.throwing), as upstream.
+pub const THROW_NONE: u32 = 0;
+pub const THROW_USER: u32 = 1;
+pub const THROW_RUNTIME: u32 = 2;
+
+/// (level, all, crash) for the current thread.
+pub fn gotraceback() -> (u32, bool, bool) {
+    let mut t = TRACEBACK.load(Ordering::Relaxed);
+    let d = TRACEBACK_DEBUG.load(Ordering::Relaxed);
+    if d != 0 && (d & !(1 << 31)) >> 2 >= t >> 2 {
+        t = d & !(1 << 31);
+    }
+    let mp = sched::getm();
+    // SAFETY: the current m is live.
+    let (throwing, forced) = unsafe { ((*mp).throwing, (*mp).tracebackLevel) };
+    let crash = t & 2 != 0;
+    let all = throwing >= THROW_USER || t & 1 != 0;
+    let level = if forced != 0 {
+        forced as u32
+    } else if throwing >= THROW_RUNTIME {
+        2
+    } else {
+        t >> 2
+    };
+    (level, all, crash)
+}
+
+// ---- which frames to show ----
+
+fn has_prefix(s: &[u8], p: &[u8]) -> bool {
+    s.len() >= p.len() && &s[..p.len()] == p
+}
+
+/// An exported runtime function or method (runtime.Goexit, runtime.(*T).M).
+fn is_exported_runtime(name: &[u8]) -> bool {
+    let Some(mut rest) = name.strip_prefix(b"runtime.") else { return false };
+    if rest.first() == Some(&b'(') {
+        // Method: check the receiver type is exported.
+        let Some(close) = rest.iter().position(|&c| c == b')') else { return false };
+        let rcvr = rest[1..close].strip_prefix(b"*").unwrap_or(&rest[1..close]);
+        if !rcvr.first().is_some_and(|c| c.is_ascii_uppercase()) {
+            return false;
+        }
+        rest = &rest[close + 1..];
+        rest = rest.strip_prefix(b".").unwrap_or(rest);
+    }
+    rest.first().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+fn elide_wrapper_calling(callee: u8) -> bool {
+    !(callee == FUNCID_GOPANIC || callee == FUNCID_SIGPANIC || callee == FUNCID_PANICWRAP)
+}
+
+fn show_frame(sf: &SrcFrame, gp: *mut g, first: bool, callee: u8) -> bool {
+    let mp = sched::getm();
+    // SAFETY: the current m is live.
+    unsafe {
+        if (*mp).throwing >= THROW_RUNTIME && !gp.is_null() && gp == (*mp).curg {
+            return true;
+        }
+    }
+    show_func(sf, first, callee)
+}
+
+fn show_func(sf: &SrcFrame, first: bool, callee: u8) -> bool {
+    let (level, _, _) = gotraceback();
+    if level > 1 {
+        return true;
+    }
+    if sf.func_id == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
+        return false;
+    }
+    if sf.name == b"runtime.gopanic" && !first {
+        return true;
+    }
+    sf.name.contains(&b'.') && (!has_prefix(sf.name, b"runtime.") || is_exported_runtime(sf.name))
+}
+
+/// Print a function name, eliding generic type arguments as [...].
+pub fn print_func_name(name: &[u8]) {
+    if name == b"runtime.gopanic" {
+        gwrite(b"panic");
+        return;
+    }
+    let (a, b, c) = name_pieces(name);
+    gwrite(a);
+    gwrite(b);
+    gwrite(c);
+}
+
+pub fn name_pieces(name: &[u8]) -> (&[u8], &'static [u8], &[u8]) {
+    let Some(i) = name.iter().position(|&c| c == b'[') else { return (name, b"", b"") };
+    let Some(j) = name.iter().rposition(|&c| c == b']') else { return (name, b"", b"") };
+    if j <= i {
+        return (name, b"", b"");
+    }
+    (&name[..i], b"[...]", &name[j + 1..])
+}
+
+// ---- arguments ----
+
+const ARGS_END_SEQ: u8 = 0xff;
+const ARGS_START_AGG: u8 = 0xfe;
+const ARGS_END_AGG: u8 = 0xfd;
+const ARGS_DOTDOTDOT: u8 = 0xfc;
+const ARGS_OFFSET_TOO_LARGE: u8 = 0xfb;
+
+/// Print a frame's arguments from its ArgInfo funcdata: each word in hex,
+/// aggregates in braces, a `?` after values whose spill slot may be stale.
+fn print_args(fi: &FuncInfo, argp: usize, pc: usize) {
+    let Some(info) = fi.funcdata(FUNCDATA_ARG_INFO) else { return };
+    let live_info = fi.funcdata(FUNCDATA_ARG_LIVE_INFO);
+    let live_idx = fi.pcdata_value(PCDATA_ARG_LIVE_INDEX, pc);
+    // SAFETY: funcdata points at linker-emitted byte tables.
+    let byte = |p: usize| -> u8 { unsafe { *(p as *const u8) } };
+    let start_offset = live_info.map(byte).unwrap_or(0xff);
+    let is_live = |off: u8, slot: u8| -> bool {
+        match live_info {
+            None => true,
+            Some(li) => {
+                if live_idx <= 0 || off < start_offset {
+                    return true;
+                }
+                let bits = byte(li + live_idx as usize + (slot / 8) as usize);
+                bits & (1 << (slot % 8)) != 0
+            }
+        }
+    };
+    let mut start = true;
+    let mut slot = 0u8;
+    let mut i = 0;
+    let comma = |start: bool| {
+        if !start {
+            gwrite(b", ");
+        }
+    };
+    // The encoding is bounded (abi.TraceArgsMaxLen); stop if it is not.
+    while i < 1000 {
+        let o = byte(info + i);
+        i += 1;
+        match o {
+            ARGS_END_SEQ => break,
+            ARGS_START_AGG => {
+                comma(start);
+                gwrite(b"{");
+                start = true;
+                continue;
+            }
+            ARGS_END_AGG => gwrite(b"}"),
+            ARGS_DOTDOTDOT => {
+                comma(start);
+                gwrite(b"...");
+            }
+            ARGS_OFFSET_TOO_LARGE => {
+                comma(start);
+                gwrite(b"_");
+            }
+            _ => {
+                comma(start);
+                let sz = byte(info + i);
+                i += 1;
+                // SAFETY: the argument word lies in the caller's frame.
+                let mut x = unsafe { core::ptr::read_unaligned((argp + o as usize) as *const u64) };
+                if sz < 8 {
+                    let shift = 64 - sz as u32 * 8;
+                    x = (x << shift) >> shift;
+                }
+                printhex(x);
+                if !is_live(o, slot) {
+                    gwrite(b"?");
+                }
+                if o >= start_offset {
+                    slot += 1;
+                }
+            }
+        }
+        start = false;
+    }
+}
+
+// ---- printing ----
+
+/// Print up to `max` shown frames after skipping `skip` shown frames;
+/// returns the number of shown frames passed over (skipped + printed, or
+/// all remaining when max is usize::MAX and printing is off).
+fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> usize {
+    let (level, _, _) = gotraceback();
+    let mut seen = 0;
+    while let Some(frame) = u.peek().copied() {
+        if seen >= skip + max {
+            break;
+        }
+        u.next();
+        let sym = frame.sym_pc();
+        symtab::for_each_src_frame(&frame.fi, sym, |sf| {
+            let c = *callee;
+            *callee = sf.func_id;
+            if !show_frame(&sf, gp, *n == 0, c) {
+                return true;
+            }
+            *n += 1;
+            seen += 1;
+            if seen <= skip || !print {
+                return true;
+            }
+            print_func_name(sf.name);
+            gwrite(b"(");
+            if sf.physical {
+                print_args(&frame.fi, frame.argp(), frame.pc);
+            } else {
+                gwrite(b"...");
+            }
+            gwrite(b")\n\t");
+            gwrite(sf.file);
+            gwrite(b":");
+            printint(sf.line as i64);
+            if sf.physical {
+                gwrite(b" +");
+                printhex((frame.pc - frame.fi.entry()) as u64);
+                if level >= 2 {
+                    gwrite(b" fp=");
+                    printhex(frame.fp as u64);
+                    gwrite(b" sp=");
+                    printhex(frame.sp as u64);
+                    gwrite(b" pc=");
+                    printhex(frame.pc as u64);
+                }
+            }
+            gwrite(b"\n");
+            true
+        });
+    }
+    seen
+}
+
+const INNER_FRAMES: usize = 50;
+const OUTER_FRAMES: usize = 50;
+
+/// Print the frames of gp's stack starting at (pc, sp), skipping the
+/// first `skip_physical` physical frames, then gp's "created by".
+pub fn traceback(pc: usize, sp: usize, skip_physical: usize, gp: *mut g) {
+    print_frames(Unwinder::new(pc, sp), skip_physical, gp);
+    print_created_by(gp);
+}
+
+fn print_frames(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
+    let mut it = unwinder;
+    for _ in 0..skip_physical {
+        it.next();
+    }
+    let mut u = it.peekable();
+    let (mut n, mut callee) = (0usize, FUNCID_NORMAL);
+    let printed = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
+    if printed < INNER_FRAMES || u.peek().is_none() {
+        return;
+    }
+    // Count what is left, then print only the outermost frames.
+    let mut counter = u.clone_state();
+    let (mut n2, mut callee2) = (n, callee);
+    let remaining = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
+    let elide = remaining.saturating_sub(OUTER_FRAMES);
+    if elide > 0 {
+        gwrite(b"...");
+        printint(elide as i64);
+        gwrite(b" frames elided...\n");
+    }
+    traceback2(&mut u, gp, elide, OUTER_FRAMES, &mut n, &mut callee, true);
+}
+
+trait CloneState {
+    fn clone_state(&mut self) -> Self;
+}
+
+impl CloneState for core::iter::Peekable<Unwinder> {
+    /// A copy of the walk from the current (peeked) frame on.
+    fn clone_state(&mut self) -> Self {
+        let f = self.peek().copied();
+        match f {
+            Some(f) => {
+                let mut u = Unwinder::new(f.pc, f.sp);
+                u.trap = f.trap;
+                u.peekable()
+            }
+            None => Unwinder::new(0, 0).peekable(),
+        }
+    }
+}
+
+pub fn print_created_by(gp: *mut g) {
+    // SAFETY: gp is a live goroutine.
+    let (pc, goid, parent) = unsafe { ((*gp).gopc, (*gp).goid, (*gp).parentGoid) };
+    let Some(fi) = symtab::findfunc(pc) else { return };
+    let sf = SrcFrame { name: fi.name(), func_id: fi.func_id(), file: b"", line: 0, start_line: 0, physical: true };
+    if !show_frame(&sf, gp, false, FUNCID_NORMAL) || goid == 1 {
+        return;
+    }
+    gwrite(b"created by ");
+    print_func_name(fi.name());
+    if parent != 0 {
+        gwrite(b" in goroutine ");
+        printuint(parent);
+    }
+    gwrite(b"\n");
+    let tracepc = if pc > fi.entry() { pc - 1 } else { pc };
+    let (file, line) = fi.file_line(tracepc);
+    gwrite(b"\t");
+    gwrite(file);
+    gwrite(b":");
+    printint(line as i64);
+    if pc > fi.entry() {
+        gwrite(b" +");
+        printhex((pc - fi.entry()) as u64);
+    }
+    gwrite(b"\n");
+}
+
+const G_STATUS_STRINGS: [&[u8]; 10] =
+    [b"idle", b"runnable", b"running", b"syscall", b"waiting", b"moribund_unused", b"dead", b"enqueue_unused", b"copystack", b"preempted"];
+
+pub fn goroutine_header(gp: *mut g) {
+    let (level, _, _) = gotraceback();
+    let status = readgstatus(gp);
+    let scan = status & crate::layout::rt::_Gscan as u32 != 0;
+    let status = status & !(crate::layout::rt::_Gscan as u32);
+    // SAFETY: gp is a live goroutine.
+    unsafe {
+        let mut text: &[u8] = G_STATUS_STRINGS.get(status as usize).copied().unwrap_or(b"???");
+        if status == sched::G_WAITING && (*gp).waitreason != 0 {
+            text = sched::WAIT_REASON_STRINGS.get((*gp).waitreason as usize).map(|s| s.as_bytes()).unwrap_or(b"???");
+        }
+        let mut waitfor = 0;
+        if (status == sched::G_WAITING || status == sched::G_SYSCALL) && (*gp).waitsince != 0 {
+            waitfor = (crate::time::nanotime() - (*gp).waitsince) / 60_000_000_000;
+        }
+        gwrite(b"goroutine ");
+        printuint((*gp).goid);
+        let m = (*gp).m;
+        if (!m.is_null() && (*m).throwing >= THROW_RUNTIME && gp == (*m).curg) || level >= 2 {
+            gwrite(b" gp=");
+            printhex(gp as u64);
+            if m.is_null() {
+                gwrite(b" m=nil");
+            } else {
+                gwrite(b" m=");
+                printint((*m).id);
+                gwrite(b" mp=");
+                printhex(m as u64);
+            }
+        }
+        gwrite(b" [");
+        gwrite(text);
+        if scan {
+            gwrite(b" (scan)");
+        }
+        if waitfor >= 1 {
+            gwrite(b", ");
+            printint(waitfor);
+            gwrite(b" minutes");
+        }
+        if (*gp).lockedm != 0 {
+            gwrite(b", locked to thread");
+        }
+        gwrite(b"]:\n");
+    }
+}
+
+/// A goroutine the runtime started for itself (not shown by default).
+fn is_system_goroutine(gp: *mut g) -> bool {
+    // SAFETY: gp is a live goroutine.
+    let Some(fi) = symtab::findfunc(unsafe { (*gp).startpc }) else { return false };
+    if fi.func_id() == FUNCID_RUNTIME_MAIN {
+        return false;
+    }
+    has_prefix(fi.name(), b"runtime.")
+}
+
+/// Print every goroutine but `me` (and the current m's goroutine first).
+pub fn traceback_others(me: *mut g) {
+    let (level, _, _) = gotraceback();
+    let curg = sched::curg();
+    if !curg.is_null() && curg != me {
+        gwrite(b"\n");
+        goroutine_header(curg);
+        let u = Unwinder::for_g(curg);
+        print_frames(u, 0, curg);
+        print_created_by(curg);
+    }
+    sched::for_each_g(|gp| {
+        if gp == me || gp == curg || readgstatus(gp) == sched::G_DEAD || (is_system_goroutine(gp) && level < 2) {
+            return;
+        }
+        gwrite(b"\n");
+        goroutine_header(gp);
+        // SAFETY: gp is live; a running goroutine of another m has no
+        // stable saved context.
+        let running_elsewhere = unsafe { readgstatus(gp) == sched::G_RUNNING && (*gp).m != sched::getm() };
+        if running_elsewhere {
+            gwrite(b"\tgoroutine running on other thread; stack unavailable\n");
+            print_created_by(gp);
+        } else {
+            print_frames(Unwinder::for_g(gp), 0, gp);
+            print_created_by(gp);
+        }
+    });
+}
+
+/// The current goroutine's traceback, for a fatal panic or error: it is
+/// away in a call into the runtime, so its saved context is current.
+pub fn traceback_current(gp: *mut g) {
+    print_frames(Unwinder::for_g(gp), 0, gp);
+    print_created_by(gp);
+}

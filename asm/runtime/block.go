@@ -176,30 +176,10 @@ func semrelease1(addr *uint32, handoff bool) {
 	}
 }
 
-//go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
-func sync_runtime_Semacquire(addr *uint32) {
-	semacquire1(addr, false, waitReasonSemacquire)
-}
 
-//go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
-func poll_runtime_Semacquire(addr *uint32) {
-	semacquire1(addr, false, waitReasonSemacquire)
-}
 
-//go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
-func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
-	semacquire1(addr, lifo, waitReasonSyncMutexLock)
-}
 
-//go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
-func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
-	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
-}
 
-//go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
-func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
-	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
-}
 
 //go:linkname sync_runtime_Semrelease sync.runtime_Semrelease
 func sync_runtime_Semrelease(addr *uint32, handoff bool, skipframes int) {
@@ -218,21 +198,5 @@ func notifyListAdd(l *notifyList) uint32 {
 	return atomic.Xadd(&l.wait, 1) - 1
 }
 
-//go:linkname notifyListWait sync.runtime_notifyListWait
-func notifyListWait(l *notifyList, t uint32) {
-	if rt_notifyListWait(l, t) {
-		mcall(mcallPark)
-		rt_notifyListFinish()
-	}
-}
 
-// ---- sleeping ----
 
-//go:linkname timeSleep time.Sleep
-func timeSleep(ns int64) {
-	if ns <= 0 {
-		return
-	}
-	rt_sleep(ns)
-	mcall(mcallPark)
-}

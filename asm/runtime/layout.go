@@ -285,6 +285,8 @@ type m struct {
 	// by runtime·rtcall when the Rust call returns.
 	rtpanicKind uint32
 	rtpanicArgs [4]uintptr
+	// Traceback level forced for the current print (runtime.Stack uses 1).
+	tracebackLevel uint8
 }
 
 // A futex word used to sleep and wake one m.

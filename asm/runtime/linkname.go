@@ -19,7 +19,7 @@ func reflect_memclrNoHeapPointers(ptr unsafe.Pointer, n uintptr) {
 
 //go:linkname sync_throw sync.throw
 func sync_throw(s string) {
-	fatal(s)
+	throw(s)
 }
 
 //go:linkname sync_fatal sync.fatal

@@ -1,10 +1,6 @@
 // Panics and defers: the entry points the compiler calls. They run on the
 // goroutine's stack because deferred calls and panic values' methods are
 // ordinary Go code.
-//
-// Interim (until the pclntab unwinder, issue 5): deferred calls run when
-// their function returns normally; a panic does not run deferred calls and
-// cannot be recovered: it prints upstream's "panic: " report and exits 2.
 
 package runtime
 
@@ -63,35 +59,148 @@ func rtpanicSystem() {
 	fatal("panic on system stack")
 }
 
-// gopanic implements panic(e).
-func gopanic(e any) {
-	if e == nil {
-		e = new(PanicNilError)
-	}
+// Panics run deferred calls frame by frame, innermost first, on the
+// panicking goroutine's stack. The Rust side walks the stack to find the
+// next frame with pending deferred calls (linked records on g._defer, or
+// open-coded ones flagged in the frame's defer bits) and, when a deferred
+// call recovers, resumes the recovering frame at its deferreturn call
+// (recovery, through mcall).
+
+// The number of panics currently running deferred calls.
+var runningPanicDefers int32
+
+
+// start links p into g._panic and finds the first frame with deferred
+// calls, beginning with the frame that called p's creator (whose pc and sp
+// are given).
+func (p *_panic) start(pc uintptr, sp unsafe.Pointer) {
 	gp := getg()
-	var p _panic
-	p.arg = e
-	p.link = gp._panic
-	gp._panic = (*_panic)(noescape(unsafe.Pointer(&p)))
-	// Turn error and Stringer values into their text now, on this stack,
-	// where calling their methods is allowed.
-	var msg string
-	hasmsg := false
-	switch v := e.(type) {
-	case error:
-		msg, hasmsg = v.Error(), true
-	case stringer:
-		msg, hasmsg = v.String(), true
+	p.startPC = getcallerpc()
+	p.startSP = unsafe.Pointer(getcallersp())
+	if p.deferreturn {
+		p.sp = sp
+		if s := (*savedOpenDeferState)(gp.param); s != nil {
+			// A recovery left open-coded defers of this frame pending.
+			gp.param = nil
+			p.retpc = s.retpc
+			p.deferBitsPtr = (*byte)(add(sp, s.deferBitsOffset))
+			p.slotsPtr = add(sp, s.slotsOffset)
+		}
+		return
 	}
-	rt_fatalpanic(e, msg, hasmsg)
+	p.link = gp._panic
+	gp._panic = (*_panic)(noescape(unsafe.Pointer(p)))
+	p.lr, p.fp = pc, sp
+	p.nextFrame()
 }
 
-// gorecover implements recover(). While panics are fatal (see the file
-// comment) no deferred call runs during a panic, so there is never a panic
-// to recover and the answer is nil, as upstream's outside a panic.
+// nextFrame moves p to the next frame with pending deferred calls.
+func (p *_panic) nextFrame() bool {
+	if p.lr == 0 {
+		return false
+	}
+	return rt_panicNextFrame(p)
+}
+
+// nextDefer returns the next deferred call to run for p, first the
+// open-coded ones of the current frame, then its linked records, then the
+// next frame's.
+func (p *_panic) nextDefer() (func(), bool) {
+	gp := getg()
+	if !p.deferreturn {
+		if gp._panic != p {
+			throw("bad panic stack")
+		}
+		if p.recovered {
+			mcall(mcallRecovery)
+			throw("recovery failed")
+		}
+	}
+	// Wrapper functions adjust argp (so that recover sees through them):
+	// restore it before each call.
+	p.argp = add(p.startSP, 0)
+	for {
+		for p.deferBitsPtr != nil {
+			bits := *p.deferBitsPtr
+			if bits == 0 {
+				p.deferBitsPtr = nil
+				break
+			}
+			// The highest pending bit: defers run in reverse order.
+			i := uintptr(7)
+			for bits&(1<<i) == 0 {
+				i--
+			}
+			bits &^= 1 << i
+			*p.deferBitsPtr = bits
+			return *(*func())(add(p.slotsPtr, i*8)), true
+		}
+		if d := gp._defer; d != nil && d.sp == uintptr(p.sp) {
+			if d.rangefunc {
+				fatal("gort: range-over-func defers are not implemented")
+			}
+			fn := d.fn
+			d.fn = nil
+			p.retpc = d.pc
+			gp._defer = d.link
+			return fn, true
+		}
+		if !p.nextFrame() {
+			return nil, false
+		}
+	}
+}
+
+// State a recovery leaves for the recovering frame's deferreturn: where its
+// remaining open-coded defers are, relative to its SP.
+type savedOpenDeferState struct {
+	retpc           uintptr
+	deferBitsOffset uintptr
+	slotsOffset     uintptr
+}
+
+// preprintpanics turns error and Stringer panic values into their text
+// while it is still safe to call their methods.
+func preprintpanics(p *_panic) {
+	defer func() {
+		text := "panic while printing panic value"
+		switch r := recover().(type) {
+		case nil:
+		case string:
+			throw(text + ": " + r)
+		default:
+			throw(text + ": type " + rt_typestring((*eface)(unsafe.Pointer(&r))._type))
+		}
+	}()
+	for p != nil {
+		switch v := p.arg.(type) {
+		case error:
+			p.arg = v.Error()
+		case stringer:
+			p.arg = v.String()
+		}
+		p = p.link
+	}
+}
+
+func printpanicval(v any) {
+	rt_printpanicval(v)
+}
+
+// gorecover implements recover(): it stops the panic if called directly by
+// a deferred function that the panic is running (argp is that function's
+// argument pointer).
 func gorecover(argp uintptr) any {
+	gp := getg()
+	p := gp._panic
+	if p != nil && !p.goexit && !p.recovered && argp == uintptr(p.argp) {
+		p.recovered = true
+		return p.arg
+	}
 	return nil
 }
+
+
 
 // deferprocStack registers a deferred call whose record the compiler built
 // in the caller's frame (only d.fn is set).
@@ -120,23 +229,6 @@ func deferproc(fn func()) {
 	d.link = gp._defer
 	gp._defer = d
 	return0()
-}
-
-// deferreturn runs the deferred calls registered by its caller, at the
-// caller's return.
-func deferreturn() {
-	gp := getg()
-	sp := getcallersp()
-	for {
-		d := gp._defer
-		if d == nil || d.sp != sp {
-			return
-		}
-		fn := d.fn
-		d.fn = nil
-		gp._defer = d.link
-		fn()
-	}
 }
 
 // return0 makes deferproc report 0 in AX: "continue normally" (the value

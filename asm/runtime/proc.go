@@ -23,7 +23,8 @@ const (
 	mcallPark    = 0 // block until goready (what to commit was prepared in Rust)
 	mcallGosched = 1 // back to the global run queue
 	mcallGoexit  = 2 // the goroutine is finished
-	mcallPreempt = 3 // yield at a preemption request
+	mcallPreempt  = 3 // yield at a preemption request
+	mcallRecovery = 4 // resume the frame a deferred call recovered in
 )
 
 // The linker writes the module's symbol tables here (and sizes it from this

@@ -109,11 +109,19 @@ var (
 	x86HasFMA    bool
 )
 
-// fatal reports an unrecoverable runtime error and exits with status 2.
+// fatal reports an unrecoverable error caused by the program and exits
+// with status 2.
 //
 //go:nosplit
 func fatal(s string) {
 	rt_fatal(s)
+}
+
+// throw reports a broken runtime invariant and exits with status 2.
+//
+//go:nosplit
+func throw(s string) {
+	rt_throw(s)
 }
 
 // add returns p+x.

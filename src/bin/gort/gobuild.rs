@@ -18,10 +18,16 @@ pub fn ldflags(ov: &Overlay) -> Result<String> {
 }
 
 /// The environment under which plain `go` builds with gort.
-pub fn gort_env(_tc: &Toolchain, ov: &Overlay) -> Result<Vec<(String, String)>> {
+///
+/// GOROOT_FINAL makes the linker write the installed toolchain's GOROOT
+/// into binaries (source paths of std and runtime frames in tracebacks, and
+/// runtime.GOROOT()'s default), exactly as an upstream build would, instead
+/// of the overlay's path.
+pub fn gort_env(tc: &Toolchain, ov: &Overlay) -> Result<Vec<(String, String)>> {
     let path = std::env::var("PATH").unwrap_or_default();
     Ok(vec![
         ("GOROOT".into(), ov.root.display().to_string()),
+        ("GOROOT_FINAL".into(), tc.goroot.display().to_string()),
         ("GOFLAGS".into(), format!("\"-ldflags={}\" -tags={TAGS}", ldflags(ov)?)),
         ("CGO_ENABLED".into(), "1".into()),
         ("GOTOOLCHAIN".into(), "local".into()),

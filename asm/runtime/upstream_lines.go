@@ -1,0 +1,124 @@
+// Functions whose frames appear in default tracebacks although they belong
+// to the runtime: panic's frame in the middle of a stack ("panic(...)"),
+// and functions the runtime provides to std packages by linkname (a
+// goroutine blocked in time.Sleep shows "time.Sleep(...)" with a position
+// in runtime/time.go). Upstream prints positions in its own runtime
+// sources; the //line directives below give the calls these frames stop at
+// the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go),
+// so that gort's tracebacks read exactly like upstream's. Directives only
+// affect the lines of this file that follow them.
+
+package runtime
+
+import "unsafe"
+
+// gopanic implements panic(e).
+func gopanic(e any) {
+	if e == nil {
+		e = new(PanicNilError)
+	}
+	gp := getg()
+	if gp.m.curg != gp {
+		print("panic: ")
+		printpanicval(e)
+		print("\n")
+		throw("panic on system stack")
+	}
+	var p _panic
+	p.arg = e
+	runningPanicDefers++
+	p.start(getcallerpc(), unsafe.Pointer(getcallersp()))
+	for {
+		fn, ok := p.nextDefer()
+		if !ok {
+			break
+		}
+//line $GOROOT/src/runtime/panic.go:770
+		fn()
+	}
+	preprintpanics(&p)
+	rt_fatalpanic(&p)
+}
+
+// deferreturn runs the deferred calls its caller registered with
+// deferproc or deferprocStack (and, after a recovery, the caller's
+// remaining open-coded ones), at the caller's return.
+func deferreturn() {
+	var p _panic
+	p.deferreturn = true
+	p.start(getcallerpc(), unsafe.Pointer(getcallersp()))
+	for {
+		fn, ok := p.nextDefer()
+		if !ok {
+			break
+		}
+//line $GOROOT/src/runtime/panic.go:602
+		fn()
+	}
+}
+
+// Goexit terminates the calling goroutine after running its deferred
+// calls. It is not a panic: recover returns nil in those calls.
+func Goexit() {
+	var p _panic
+	p.goexit = true
+	p.start(getcallerpc(), unsafe.Pointer(getcallersp()))
+	for {
+		fn, ok := p.nextDefer()
+		if !ok {
+			break
+		}
+//line $GOROOT/src/runtime/panic.go:626
+		fn()
+	}
+	goexit1()
+}
+
+//go:linkname timeSleep time.Sleep
+func timeSleep(ns int64) {
+	if ns <= 0 {
+		return
+	}
+	rt_sleep(ns)
+//line $GOROOT/src/runtime/time.go:195
+	mcall(mcallPark)
+}
+
+//go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
+func sync_runtime_Semacquire(addr *uint32) {
+//line $GOROOT/src/runtime/sema.go:62
+	semacquire1(addr, false, waitReasonSemacquire)
+}
+
+//go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
+func poll_runtime_Semacquire(addr *uint32) {
+//line $GOROOT/src/runtime/sema.go:67
+	semacquire1(addr, false, waitReasonSemacquire)
+}
+
+//go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
+func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
+//line $GOROOT/src/runtime/sema.go:77
+	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+}
+
+//go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
+func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
+//line $GOROOT/src/runtime/sema.go:82
+	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+}
+
+//go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
+func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
+//line $GOROOT/src/runtime/sema.go:87
+	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+}
+
+//go:linkname notifyListWait sync.runtime_notifyListWait
+func notifyListWait(l *notifyList, t uint32) {
+	if rt_notifyListWait(l, t) {
+//line $GOROOT/src/runtime/sema.go:569
+		mcall(mcallPark)
+		rt_notifyListFinish()
+	}
+}
