@@ -67,6 +67,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::time::init();
         crate::debug::init();
         crate::traceback::init();
+        crate::signal::init();
         let ncpu = sys::ncpu();
         sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);
@@ -127,6 +128,18 @@ pub fn die(code: i32) -> ! {
 
 /// No goroutine can ever run again.
 pub fn deadlock() -> ! {
+    // With no goroutine waiting at all, the main goroutine must have
+    // called runtime.Goexit.
+    let mut waiting = 0;
+    crate::sched::for_each_g(|gp| {
+        let s = crate::sched::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
+        if s == crate::sched::G_WAITING || s == crate::layout::rt::_Gpreempted as u32 {
+            waiting += 1;
+        }
+    });
+    if waiting == 0 {
+        crate::fatal::fatal_user("no goroutines (main called runtime.Goexit) - deadlock!");
+    }
     crate::fatal::fatal_user("all goroutines are asleep - deadlock!")
 }
 

@@ -1,7 +1,31 @@
-//! Signals. Handlers (SIGSEGV/SIGBUS/SIGFPE as Go panics, SIGPIPE, SIGQUIT
-//! dumps) come with the signal work; for now: signal names for reports.
+//! Signals.
+//!
+//! gort installs handlers (on each thread's alternate signal stack) for:
+//!   - SIGSEGV, SIGBUS, SIGFPE raised by a fault in Go code: the faulting
+//!     goroutine is made to "call" sigpanic at the faulting instruction
+//!     (the handler pushes the faulting pc as a return address and resumes
+//!     at sigpanic0), which panics with upstream's runtime error; a fault
+//!     anywhere else (the runtime itself, on a system stack) is fatal:
+//!     "unexpected signal during runtime execution";
+//!   - SIGPIPE: ignored, so writes fail with EPIPE; os.sigpipe then kills
+//!     the process with SIGPIPE for writes to stdout and stderr, as
+//!     upstream does.
+//! Other signals keep their default actions until os/signal is
+//! implemented.
 
-use crate::print::{gwrite, printint};
+use crate::layout::rt::g;
+use crate::layout::GoString;
+use crate::print::{gwrite, printint, printpointer};
+use crate::sched::getg;
+use crate::symtab::findfunc;
+
+const SIGBUS: i32 = 7;
+const SIGFPE: i32 = 8;
+const SIGSEGV: i32 = 11;
+const SIGPIPE: i32 = 13;
+
+/// Size of each thread's signal stack.
+const SIGSTACK_SIZE: usize = 32 << 10;
 
 const NAMES: [&[u8]; 32] = [
     b"SIGNONE: no trap", b"SIGHUP: terminal line hangup", b"SIGINT: interrupt", b"SIGQUIT: quit",
@@ -24,4 +48,134 @@ pub fn print_signame(sig: u32) {
             printint(sig as i64);
         }
     }
+}
+
+pub fn rt_signame(sig: u32) -> GoString {
+    let n: &'static [u8] = NAMES.get(sig as usize).copied().unwrap_or(b"unknown signal");
+    GoString { ptr: n.as_ptr(), len: n.len() as isize }
+}
+
+/// Give the current thread an alternate signal stack.
+pub fn minit_signal_stack() {
+    let stk = crate::persistent::alloc(SIGSTACK_SIZE, 16);
+    let ss = libc::stack_t { ss_sp: stk as *mut libc::c_void, ss_flags: 0, ss_size: SIGSTACK_SIZE };
+    // SAFETY: ss describes memory we own for the life of the thread.
+    unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) };
+}
+
+fn install(sig: i32) {
+    // SAFETY: a plain sigaction call with a fully initialised struct.
+    unsafe {
+        let mut sa: libc::sigaction = core::mem::zeroed();
+        sa.sa_sigaction = sighandler as *const () as usize;
+        sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_RESTART;
+        libc::sigfillset(&mut sa.sa_mask);
+        libc::sigaction(sig, &sa, core::ptr::null_mut());
+    }
+}
+
+/// Install gort's handlers (at startup, on the initial thread).
+pub fn init() {
+    minit_signal_stack();
+    for sig in [SIGSEGV, SIGBUS, SIGFPE, SIGPIPE] {
+        install(sig);
+    }
+}
+
+/// Can the interrupted goroutine panic (is it ordinary Go code)?
+fn can_panic(gp: *mut g, pc: usize) -> bool {
+    if gp.is_null() {
+        return false;
+    }
+    // SAFETY: gp came from the TLS slot of this thread: a live g.
+    unsafe {
+        let mp = (*gp).m;
+        if mp.is_null() || gp == (*mp).g0 || gp == (*mp).gsignal || (*mp).curg != gp {
+            return false;
+        }
+        if (*mp).mallocing != 0 || (*mp).throwing != 0 || (*mp).dying != 0 {
+            return false;
+        }
+    }
+    pc == 0 || findfunc(pc).is_some()
+}
+
+extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
+    // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO
+    // handlers; this runs on the thread's signal stack.
+    unsafe {
+        if sig == SIGPIPE {
+            return;
+        }
+        let ctx = &mut *(uctx as *mut libc::ucontext_t);
+        let pc = ctx.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
+        let sp = ctx.uc_mcontext.gregs[libc::REG_RSP as usize] as usize;
+        let gp = getg();
+        let code = (*info).si_code;
+        let addr = (*info).si_addr() as usize;
+        if can_panic(gp, pc) {
+            (*gp).sig = sig as u32;
+            (*gp).sigcode0 = code as usize;
+            (*gp).sigcode1 = addr;
+            (*gp).sigpc = pc;
+            // Make the faulting instruction look like it called sigpanic,
+            // unless there is no valid frame to return to (a call of a nil
+            // function jumps to pc 0: its caller's return address is at sp).
+            let lr = *(sp as *const usize);
+            let push = pc != 0 && !(findfunc(pc).is_none() && findfunc(lr).is_some());
+            let mut nsp = sp;
+            if push {
+                nsp -= 8;
+                *(nsp as *mut usize) = pc;
+            }
+            ctx.uc_mcontext.gregs[libc::REG_RSP as usize] = nsp as i64;
+            ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::proc::links().sigpanic0 as i64;
+            return;
+        }
+        // A fault in the runtime itself.
+        crate::print::print_lock_for_death();
+        let mp = crate::sched::getm();
+        if !mp.is_null() {
+            (*mp).throwing = crate::traceback::THROW_RUNTIME;
+            (*mp).dying = 1;
+        }
+        gwrite(b"fatal error: unexpected signal during runtime execution\n[signal ");
+        print_signame(sig as u32);
+        gwrite(b" code=");
+        printpointer(code as usize as *mut u8);
+        gwrite(b" addr=");
+        printpointer(addr as *mut u8);
+        gwrite(b" pc=");
+        printpointer(pc as *mut u8);
+        gwrite(b"]\n");
+        if !mp.is_null() {
+            crate::fatal::dopanic((*mp).curg);
+        }
+        crate::proc::die(2)
+    }
+}
+
+/// os.sigpipe: a write to stdout or stderr hit a closed pipe: die of
+/// SIGPIPE, as upstream does.
+pub fn rt_sigpipe() {
+    die_from_signal(SIGPIPE)
+}
+
+/// Terminate the process by signal sig (default action).
+pub fn die_from_signal(sig: i32) -> ! {
+    // SAFETY: resetting a disposition and signalling ourselves.
+    unsafe {
+        let mut sa: libc::sigaction = core::mem::zeroed();
+        sa.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &sa, core::ptr::null_mut());
+        let mut set: libc::sigset_t = core::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, core::ptr::null_mut());
+        libc::raise(sig);
+    }
+    for _ in 0..3 {
+        crate::sys::sched_yield();
+    }
+    crate::sys::exit_group(2)
 }

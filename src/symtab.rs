@@ -135,6 +135,8 @@ pub struct Module {
     /// Where funcdata offsets are relative to, in this address space.
     pub gofunc: usize,
     pub min_lc: u8,
+    /// The moduledata this view was made from (null in tests).
+    pub datap: *const moduledata,
 }
 
 /// A function: its _func record within a module.
@@ -165,6 +167,7 @@ impl Module {
             text: md.text,
             gofunc: md.gofunc,
             min_lc,
+            datap: md,
         }
     }
 
@@ -425,6 +428,26 @@ pub fn modules() -> impl Iterator<Item = Module> {
     crate::types::modules().map(Module::from_moduledata)
 }
 
+impl FuncInfo {
+    /// Address of the _func record (what a *runtime.Func points at).
+    pub fn raw(&self) -> *const u8 {
+        self.md.pclntable.ptr.wrapping_add(self.off)
+    }
+
+    /// The function whose _func record is at p, in the running program.
+    pub fn from_raw(p: *const u8) -> Option<FuncInfo> {
+        modules().find_map(|m| {
+            let start = m.pclntable.ptr as usize;
+            let a = p as usize;
+            if a >= start && a + FUNC_SIZE <= start + m.pclntable.len {
+                Some(FuncInfo { md: m, off: a - start })
+            } else {
+                None
+            }
+        })
+    }
+}
+
 /// The function containing pc in the running program.
 pub fn findfunc(pc: usize) -> Option<FuncInfo> {
     modules().find_map(|m| m.findfunc(pc))
@@ -495,6 +518,7 @@ pub mod tests {
             text: text_start,
             gofunc: translate(gofunc),
             min_lc,
+            datap: core::ptr::null(),
         };
         Loaded { _bufs: vec![pcln, rodata], module, symbols }
     }

@@ -261,8 +261,8 @@ unsafe extern "C" fn sleep_commit(_gp: *mut g, t: *mut u8) -> bool {
     true
 }
 
-/// Prepare the current goroutine to sleep ns nanoseconds (then it parks).
-pub fn rt_sleep(ns: i64) {
+/// Prepare the current goroutine to sleep until `when` (then it parks).
+pub fn rt_sleepUntil(when: i64) {
     let gp = curg();
     // SAFETY: gp is the current goroutine; its timer is runtime-owned.
     unsafe {
@@ -273,8 +273,7 @@ pub fn rt_sleep(ns: i64) {
         (*t).f = sleep_marker();
         core::ptr::write(core::ptr::addr_of_mut!((*t).arg) as *mut Eface, Eface { typ: null_mut(), data: gp as *mut u8 });
         (*t).period = 0;
-        let now = crate::time::nanotime();
-        (*t).when = now.checked_add(ns).unwrap_or(MAX_WHEN);
+        (*t).when = when;
         prepare_park(Some(sleep_commit), t as *mut u8, crate::layout::rt::waitReasonSleep as u8);
     }
 }

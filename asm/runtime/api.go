@@ -91,28 +91,24 @@ type MemStats struct {
 	}
 }
 
-// Frames iterates over the frames of a stack (see CallersFrames).
-type Frames struct {
-	callers    []uintptr
-	frames     []Frame
-	frameStore [2]Frame
+// Callers fills pc with the return program counters of the calling
+// goroutine's stack, skipping skip frames (0 is Callers itself).
+func Callers(skip int, pc []uintptr) int {
+	if len(pc) == 0 {
+		return 0
+	}
+	return rt_callers(skip, pc)
 }
 
-// Frame is the information Frames returns for each call frame.
-type Frame struct {
-	PC        uintptr
-	Func      *Func
-	Function  string
-	File      string
-	Line      int
-	startLine int
-	Entry     uintptr
-	funcInfo  funcInfo
-}
-
-type funcInfo struct {
-	*_func
-	datap *moduledata
+// Caller reports the function invocation skip frames up the stack (0 is
+// the caller of Caller).
+func Caller(skip int) (pc uintptr, file string, line int, ok bool) {
+	rpc := make([]uintptr, 1)
+	if rt_callers(skip+1, rpc) < 1 {
+		return
+	}
+	frame, _ := CallersFrames(rpc).Next()
+	return frame.PC, frame.File, frame.Line, frame.PC != 0
 }
 
 // CallersFrames returns Frames for a slice of PCs returned by Callers.
@@ -124,13 +120,56 @@ func CallersFrames(callers []uintptr) *Frames {
 
 // Next returns the next frame and whether there are more.
 func (ci *Frames) Next() (frame Frame, more bool) {
-	rt_framesNext(ci, &frame, &more)
+	for len(ci.frames) < 2 {
+		if len(ci.callers) == 0 {
+			break
+		}
+		pc := ci.callers[0]
+		ci.callers = ci.callers[1:]
+		var f Frame
+		if !rt_frameFor(pc, &f) {
+			continue
+		}
+		ci.frames = append(ci.frames, f)
+	}
+	switch len(ci.frames) {
+	case 0:
+		return
+	case 1:
+		frame = ci.frames[0]
+		ci.frames = ci.frameStore[:0]
+	case 2:
+		frame = ci.frames[0]
+		ci.frameStore[0] = ci.frames[1]
+		ci.frames = ci.frameStore[:1]
+	default:
+		frame = ci.frames[0]
+		ci.frames = ci.frames[1:]
+	}
+	more = len(ci.frames) > 0
+	if frame.funcInfo._func != nil {
+		frame.File, frame.Line = rt_frameFileLine(&frame)
+	}
 	return
 }
 
-// A Func represents a Go function in the running binary.
-type Func struct {
-	opaque struct{}
+// FuncForPC returns the function containing pc (the innermost inlined one,
+// if pc is in inlined code), or nil.
+func FuncForPC(pc uintptr) *Func {
+	var fi funcinl
+	if raw := rt_funcForPC(pc, &fi); raw != nil {
+		return (*Func)(raw)
+	}
+	if fi.ones != ^uint32(0) {
+		return nil
+	}
+	p := new(funcinl)
+	*p = fi
+	return (*Func)(unsafe.Pointer(p))
+}
+
+func (f *Func) isInlined() bool {
+	return *(*uint32)(unsafe.Pointer(f)) == ^uint32(0)
 }
 
 // Name returns the function's name.
@@ -138,18 +177,41 @@ func (f *Func) Name() string {
 	if f == nil {
 		return ""
 	}
+	if f.isInlined() {
+		return rt_funcNameForPrint((*funcinl)(unsafe.Pointer(f)).name)
+	}
 	return rt_funcName(f)
 }
 
 // Entry returns the function's entry address.
 func (f *Func) Entry() uintptr {
+	if f.isInlined() {
+		return (*funcinl)(unsafe.Pointer(f)).entry
+	}
 	return rt_funcEntry(f)
 }
 
 // FileLine returns the file name and line number of the source code
 // corresponding to pc.
 func (f *Func) FileLine(pc uintptr) (file string, line int) {
+	if f.isInlined() {
+		fi := (*funcinl)(unsafe.Pointer(f))
+		return fi.file, int(fi.line)
+	}
 	return rt_funcFileLine(f, pc)
+}
+
+// Stack formats a stack trace of the calling goroutine into buf and
+// returns the number of bytes written; with all, other goroutines follow.
+// (Not inlined: the trace starts at Stack's caller, found by skipping
+// Stack's own frame.)
+//
+//go:noinline
+func Stack(buf []byte, all bool) int {
+	if len(buf) == 0 {
+		return 0
+	}
+	return rt_stack(buf, all)
 }
 
 // A StackRecord describes a single execution stack.

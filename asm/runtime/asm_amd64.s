@@ -548,3 +548,11 @@ TEXT gort_calltimer(SB),NOSPLIT|NOFRAME,$0
 	POPQ	BX
 	POPQ	BP
 	RET
+
+// sigpanic0: the signal handler makes a faulting goroutine "call" this.
+// Reload the g register and the zero register, then run sigpanic (Go).
+TEXT runtime·sigpanic0(SB),NOSPLIT|NOFRAME,$0-0
+	get_tls(R14)
+	MOVQ	g(R14), R14
+	XORPS	X15, X15
+	JMP	runtime·sigpanic<ABIInternal>(SB)

@@ -610,3 +610,44 @@ type notifyList struct {
 	tail   unsafe.Pointer
 }
 
+
+// Frames iterates over the frames of a stack (see CallersFrames).
+type Frames struct {
+	callers    []uintptr
+	frames     []Frame
+	frameStore [2]Frame
+}
+
+// Frame is the information Frames returns for each call frame.
+type Frame struct {
+	PC        uintptr
+	Func      *Func
+	Function  string
+	File      string
+	Line      int
+	startLine int
+	Entry     uintptr
+	funcInfo  funcInfo
+}
+
+type funcInfo struct {
+	_func *_func
+	datap *moduledata
+}
+
+// A Func represents a Go function in the running binary. A *Func points
+// either at the function's pclntab record or, for a function inlined at
+// the queried pc, at a funcinl (whose first word is all ones).
+type Func struct {
+	opaque struct{}
+}
+
+type funcinl struct {
+	ones      uint32
+	entry     uintptr
+	name      string
+	file      string
+	line      int32
+	startLine int32
+}
+

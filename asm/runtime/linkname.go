@@ -17,16 +17,6 @@ func reflect_memclrNoHeapPointers(ptr unsafe.Pointer, n uintptr) {
 	memclrNoHeapPointers(ptr, n)
 }
 
-//go:linkname sync_throw sync.throw
-func sync_throw(s string) {
-	throw(s)
-}
-
-//go:linkname sync_fatal sync.fatal
-func sync_fatal(s string) {
-	fatal(s)
-}
-
 //go:linkname syscall_Exit syscall.Exit
 func syscall_Exit(code int) {
 	rt_exit(int32(code))

@@ -74,12 +74,19 @@ func Goexit() {
 	goexit1()
 }
 
+// The deadline is computed here, as upstream does, so that ns stays live
+// across a call and its spill slot shows the duration in tracebacks.
+//
 //go:linkname timeSleep time.Sleep
 func timeSleep(ns int64) {
 	if ns <= 0 {
 		return
 	}
-	rt_sleep(ns)
+	when := nanotime() + ns
+	if when < 0 {
+		when = 1<<63 - 1
+	}
+	rt_sleepUntil(when)
 //line $GOROOT/src/runtime/time.go:195
 	mcall(mcallPark)
 }
@@ -121,4 +128,16 @@ func notifyListWait(l *notifyList, t uint32) {
 		mcall(mcallPark)
 		rt_notifyListFinish()
 	}
+}
+
+//go:linkname sync_throw sync.throw
+func sync_throw(s string) {
+//line $GOROOT/src/runtime/panic.go:1002
+	throw(s)
+}
+
+//go:linkname sync_fatal sync.fatal
+func sync_fatal(s string) {
+//line $GOROOT/src/runtime/panic.go:1007
+	fatal(s)
 }
