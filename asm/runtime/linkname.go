@@ -5,7 +5,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/abi"
+	"unsafe"
+)
 
 //go:linkname reflect_memmove reflect.memmove
 func reflect_memmove(to, from unsafe.Pointer, n uintptr) {
@@ -77,4 +80,25 @@ func procPin() int {
 //go:nosplit
 func procUnpin() {
 	getg().m.locks--
+}
+
+// reflectcall calls fn with the arguments at stackArgs (and in regArgs),
+// for reflect.Value.Call (zreflectcall_amd64.s, generated).
+func reflectcall(stackArgsType *_type, fn, stackArgs unsafe.Pointer, stackArgsSize, stackRetOffset, frameSize uint32, regArgs *abi.RegArgs)
+
+// reflectcallmove copies a reflected call's results into place and makes
+// pointers returned in registers visible where the collector looks.
+//
+//go:nosplit
+func reflectcallmove(typ *_type, dst, src unsafe.Pointer, size uintptr, regs *abi.RegArgs) {
+	memmove(dst, src, size)
+	for i := range regs.Ints {
+		if regs.ReturnIsPtr.Get(i) {
+			regs.Ptrs[i] = unsafe.Pointer(regs.Ints[i])
+		}
+	}
+}
+
+func badreflectcall() {
+	panic(plainError("arg size to reflect.call more than 128MB"))
 }
