@@ -49,7 +49,13 @@ type waitReason uint8
 type throwType uint32
 type traceTime uint64
 type sigset [2]uint32
-type gsignalStack struct{}
+// The Go-allocated signal stack state of an m (linux).
+type gsignalStack struct {
+	stack       stack
+	stackguard0 uintptr
+	stackguard1 uintptr
+	stktopsp    uintptr
+}
 
 // Number of words of thread-local storage kept in each m.
 const tlsSlots = 6

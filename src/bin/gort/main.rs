@@ -7,6 +7,8 @@ mod diff;
 mod gobuild;
 mod overlay;
 mod surface;
+#[cfg(test)]
+mod layouttest;
 mod toolchain;
 
 use std::process::ExitCode;

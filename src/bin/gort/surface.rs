@@ -2,7 +2,7 @@
 
 #[path = "../../build/gotypes.rs"]
 #[allow(dead_code)]
-mod gotypes;
+pub mod gotypes;
 #[path = "../../build/surface.rs"]
 #[allow(dead_code)]
 mod table;
