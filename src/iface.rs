@@ -245,6 +245,24 @@ pub fn assertE2I(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
     getitab(inter, t, false)
 }
 
+pub fn assertI2I(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
+    if tab.is_null() {
+        // SAFETY: inter is a descriptor.
+        errors::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
+        return null_mut();
+    }
+    // SAFETY: a non-nil itab.
+    getitab(inter, unsafe { (*tab)._type }, false)
+}
+
+pub fn assertI2I2(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
+    if tab.is_null() {
+        return null_mut();
+    }
+    // SAFETY: a non-nil itab.
+    getitab(inter, unsafe { (*tab)._type }, true)
+}
+
 pub fn assertE2I2(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
     if t.is_null() {
         return null_mut();

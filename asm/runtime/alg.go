@@ -98,3 +98,79 @@ func memhash_varlen(p unsafe.Pointer, h uintptr) uintptr {
 
 // getclosureptr is a compiler intrinsic: the closure context (DX) at entry.
 func getclosureptr() uintptr
+
+// complex128div computes n/m for the compiler. Go's spec follows C99
+// Annex G: Smith's scaled formula (CACM 5(8), 1962) avoids overflow, and
+// when it yields NaN+NaNi, infinite or zero operands are given their
+// Annex G results instead.
+func complex128div(n complex128, m complex128) complex128 {
+	a, b := real(n), imag(n)
+	c, d := real(m), imag(m)
+	var x, y float64
+	if fabs(c) >= fabs(d) {
+		r := d / c
+		den := c + r*d
+		x = (a + b*r) / den
+		y = (b - a*r) / den
+	} else {
+		r := c / d
+		den := d + r*c
+		x = (a*r + b) / den
+		y = (b*r - a) / den
+	}
+	if x != x && y != y {
+		posInf := float64frombits(0x7ff0000000000000)
+		switch {
+		case c == 0 && d == 0 && (a == a || b == b):
+			// Non-NaN divided by zero: an infinity.
+			x = withSign(posInf, c) * a
+			y = withSign(posInf, c) * b
+		case (isInfinite(a) || isInfinite(b)) && isFiniteFloat(c) && isFiniteFloat(d):
+			// Infinite divided by finite: an infinity.
+			a, b = withSign(unitIfInf(a), a), withSign(unitIfInf(b), b)
+			x = posInf * (a*c + b*d)
+			y = posInf * (b*c - a*d)
+		case (isInfinite(c) || isInfinite(d)) && isFiniteFloat(a) && isFiniteFloat(b):
+			// Finite divided by infinite: a (signed) zero.
+			c, d = withSign(unitIfInf(c), c), withSign(unitIfInf(d), d)
+			x = 0 * (a*c + b*d)
+			y = 0 * (b*c - a*d)
+		}
+	}
+	return complex(x, y)
+}
+
+func float64bits(f float64) uint64     { return *(*uint64)(unsafe.Pointer(&f)) }
+func float64frombits(b uint64) float64 { return *(*float64)(unsafe.Pointer(&b)) }
+
+func fabs(f float64) float64 { return float64frombits(float64bits(f) &^ (1 << 63)) }
+
+// withSign returns mag with the sign bit of sgn.
+func withSign(mag, sgn float64) float64 {
+	return float64frombits(float64bits(mag)&^(1<<63) | float64bits(sgn)&(1<<63))
+}
+
+func isInfinite(f float64) bool    { return float64bits(f)&^(1<<63) == 0x7ff0000000000000 }
+func isFiniteFloat(f float64) bool { return float64bits(f)&0x7ff0000000000000 != 0x7ff0000000000000 }
+
+// unitIfInf is 1 for infinities and 0 otherwise.
+func unitIfInf(f float64) float64 {
+	if isInfinite(f) {
+		return 1
+	}
+	return 0
+}
+
+// goschedguarded yields unless the goroutine must not be preempted; the
+// compiler inserts calls to it only when asked to (-d=ssa/insert_resched_checks).
+func goschedguarded() {
+	if mp := getg().m; mp.locks == 0 && mp.mallocing == 0 {
+		Gosched()
+	}
+}
+
+// throwinit: the compiler's check against a package initialising itself
+// recursively.
+func throwinit() {
+	throw("recursive call during initialization - linker skew")
+}
