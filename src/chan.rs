@@ -402,7 +402,10 @@ pub fn closechan(c: *mut hchan) {
             return;
         }
         (*c).closed = 1;
-        let mut woken: *mut sudog = null_mut();
+        // Every waiter fails; its sudog may be part of a select's list
+        // (chained through waitlink), so the woken goroutines are collected
+        // through g.schedlink, free while they wait.
+        let mut woken = sched::GList::new();
         loop {
             let s = dequeue(core::ptr::addr_of_mut!((*c).recvq));
             if s.is_null() {
@@ -412,8 +415,7 @@ pub fn closechan(c: *mut hchan) {
                 clear_elem(c, (*s).elem);
                 (*s).elem = null_mut();
             }
-            (*s).waitlink = woken;
-            woken = s;
+            woken.push(fail_waiter(s));
         }
         loop {
             let s = dequeue(core::ptr::addr_of_mut!((*c).sendq));
@@ -421,16 +423,28 @@ pub fn closechan(c: *mut hchan) {
                 break;
             }
             (*s).elem = null_mut();
-            (*s).waitlink = woken;
-            woken = s;
+            woken.push(fail_waiter(s));
         }
         lock.unlock();
-        while !woken.is_null() {
-            let next = (*woken).waitlink;
-            (*woken).waitlink = null_mut();
-            wake(woken, false);
-            woken = next;
+        loop {
+            let gp = woken.pop();
+            if gp.is_null() {
+                break;
+            }
+            sched::ready(gp);
         }
+    }
+}
+
+/// Tell the goroutine of sudog s (dequeued, channel locked) that its
+/// operation failed (the channel closed); returns the goroutine to ready.
+unsafe fn fail_waiter(s: *mut sudog) -> *mut g {
+    // SAFETY: s was dequeued under the channel lock; its goroutine is parked.
+    unsafe {
+        let gp = (*s).g;
+        (*gp).param = s as *mut u8;
+        (*s).success = false;
+        gp
     }
 }
 
@@ -516,20 +530,27 @@ fn select_orders(sel: &Select) -> usize {
 }
 
 /// Park commit for select: unlock every channel (the goroutine's sudog list
-/// is in lock order).
+/// is in lock order). Once a channel is unlocked, a waker may ready the
+/// goroutine, which then finishes its select (releasing the sudogs) as soon
+/// as it can lock every channel: so each channel is unlocked only after the
+/// walk has moved past its sudogs, and the last one after the walk ends.
 unsafe extern "C" fn select_commit(gp: *mut g, _lock: *mut u8) -> bool {
-    // SAFETY: gp.waiting is the sudog list built by rt_selectgo, in lock order.
+    // SAFETY: gp.waiting is the sudog list built by rt_selectgo, in lock
+    // order; the channels still locked keep the list alive.
     unsafe {
         (*gp).activeStackChans = true;
-        let mut prev: *mut hchan = null_mut();
+        let mut last: *mut hchan = null_mut();
         let mut s = (*gp).waiting;
         while !s.is_null() {
             let c = (*s).c;
-            if c != prev {
-                lock_of(c).unlock();
-                prev = c;
+            if c != last && !last.is_null() {
+                lock_of(last).unlock();
             }
+            last = c;
             s = (*s).waitlink;
+        }
+        if !last.is_null() {
+            lock_of(last).unlock();
         }
     }
     true

@@ -259,3 +259,69 @@ mod tests {
         assert_eq!(f(9.9999999), "+1.000000e+001");
     }
 }
+
+/// Values the runtime's own messages print (upstream's print builtin
+/// applied to runtime values): see the `gprint!` macro.
+pub trait Print {
+    fn gprint(&self);
+}
+
+impl Print for [u8] {
+    fn gprint(&self) {
+        gwrite(self)
+    }
+}
+
+impl<const N: usize> Print for [u8; N] {
+    fn gprint(&self) {
+        gwrite(self)
+    }
+}
+
+impl Print for str {
+    fn gprint(&self) {
+        gwrite(self.as_bytes())
+    }
+}
+
+impl<T: Print + ?Sized> Print for &T {
+    fn gprint(&self) {
+        (**self).gprint()
+    }
+}
+
+impl Print for bool {
+    fn gprint(&self) {
+        printbool(*self)
+    }
+}
+
+macro_rules! print_signed {
+    ($($t:ty),*) => {$(
+        impl Print for $t {
+            fn gprint(&self) {
+                printint(*self as i64)
+            }
+        }
+    )*};
+}
+macro_rules! print_unsigned {
+    ($($t:ty),*) => {$(
+        impl Print for $t {
+            fn gprint(&self) {
+                printuint(*self as u64)
+            }
+        }
+    )*};
+}
+print_signed!(i8, i16, i32, i64, isize);
+print_unsigned!(u8, u16, u32, u64, usize);
+
+/// Print each argument as the print builtin would, without separators:
+/// `gprint!(b"P", id, b": status=", st, b"\n")`.
+#[macro_export]
+macro_rules! gprint {
+    ($($e:expr),* $(,)?) => {{
+        $( $crate::print::Print::gprint(&$e); )*
+    }};
+}

@@ -6,7 +6,8 @@
 //!   1. record the Go symbols the Rust side needs (runtime·gortlinks);
 //!   2. record argv, the environment and auxv;
 //!   3. give g0 its real stack bounds (the main thread's stack rlimit);
-//!   4. count CPUs, choose GOMAXPROCS, create the Ps;
+//!   4. register m0 (its id, signal stack and mask), count CPUs, choose
+//!      GOMAXPROCS, create the Ps;
 //!   5. create the main goroutine (runtime.main, on its own stack) and
 //!      schedule it. runtime.main (Go) runs the package initialisers in the
 //!      linker's order, then main.main, then exits with status 0.
@@ -59,8 +60,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         (*g0).stackguard0 = (*g0).stack.lo + rt::stackGuard as usize;
         (*g0).stackguard1 = (*g0).stackguard0;
         (*g0).atomicstatus.store(sched::G_RUNNING, Ordering::Relaxed);
-        (*m0).id = 0;
-        (*m0).procid = sys::gettid() as u64;
+        sched::m0init(m0);
 
         crate::heap::init();
         crate::alg::init();
@@ -68,6 +68,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::debug::init();
         crate::traceback::init();
         crate::signal::init();
+        sched::parse_sched_godebug();
         let ncpu = sys::ncpu();
         sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);
@@ -124,23 +125,6 @@ pub fn rt_exit(code: i32) -> ! {
 /// Exit after a fatal error has been reported.
 pub fn die(code: i32) -> ! {
     sys::exit_group(code)
-}
-
-/// No goroutine can ever run again.
-pub fn deadlock() -> ! {
-    // With no goroutine waiting at all, the main goroutine must have
-    // called runtime.Goexit.
-    let mut waiting = 0;
-    crate::sched::for_each_g(|gp| {
-        let s = crate::sched::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
-        if s == crate::sched::G_WAITING || s == crate::layout::rt::_Gpreempted as u32 {
-            waiting += 1;
-        }
-    });
-    if waiting == 0 {
-        crate::fatal::fatal_user("no goroutines (main called runtime.Goexit) - deadlock!");
-    }
-    crate::fatal::fatal_user("all goroutines are asleep - deadlock!")
 }
 
 /// Adjust the Go side's runningPanicDefers (panics running deferred calls).

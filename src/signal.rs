@@ -55,11 +55,39 @@ pub fn rt_signame(sig: u32) -> GoString {
     GoString { ptr: n.as_ptr(), len: n.len() as isize }
 }
 
-/// Give the current thread an alternate signal stack.
-pub fn minit_signal_stack() {
+/// The signal mask the process started with (new threads start from it).
+static mut INIT_SIGMASK: libc::sigset_t = unsafe { core::mem::zeroed() };
+
+/// Signals gort handles.
+const HANDLED: [i32; 4] = [SIGSEGV, SIGBUS, SIGFPE, SIGPIPE];
+
+/// Per-thread signal setup, on the thread itself: an alternate signal
+/// stack, and the mask: m0 keeps the one the process started with (and
+/// records it); other threads start from it with gort's signals unblocked.
+pub fn minit(mp: *mut crate::layout::rt::m) {
     let stk = crate::persistent::alloc(SIGSTACK_SIZE, 16);
     let ss = libc::stack_t { ss_sp: stk as *mut libc::c_void, ss_flags: 0, ss_size: SIGSTACK_SIZE };
-    // SAFETY: ss describes memory we own for the life of the thread.
+    // SAFETY: ss describes memory we own for the life of the thread; the
+    // mask calls use locals and a static written only by m0 at startup.
+    unsafe {
+        libc::sigaltstack(&ss, core::ptr::null_mut());
+        (*mp).goSigStack.stack.lo = stk as usize;
+        (*mp).goSigStack.stack.hi = stk as usize + SIGSTACK_SIZE;
+        if mp == crate::proc::m0() {
+            libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::null(), core::ptr::addr_of_mut!(INIT_SIGMASK));
+        }
+        let mut set = *core::ptr::addr_of!(INIT_SIGMASK);
+        for sig in HANDLED {
+            libc::sigdelset(&mut set, sig);
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, core::ptr::null_mut());
+    }
+}
+
+/// The thread is exiting: stop using its signal stack.
+pub fn unminit() {
+    let ss = libc::stack_t { ss_sp: core::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
+    // SAFETY: disabling the alternate stack.
     unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) };
 }
 
@@ -76,9 +104,49 @@ fn install(sig: i32) {
 
 /// Install gort's handlers (at startup, on the initial thread).
 pub fn init() {
-    minit_signal_stack();
-    for sig in [SIGSEGV, SIGBUS, SIGFPE, SIGPIPE] {
+    for sig in HANDLED {
         install(sig);
+    }
+}
+
+// ---- fork (syscall.forkExec) ----
+
+/// Before fork: block every signal (the child must not run a Go handler
+/// before it execs), remembering the mask.
+pub fn runtime_BeforeFork() {
+    let mp = crate::sched::getm();
+    // SAFETY: the current m is live; the mask calls use its own field.
+    unsafe {
+        (*mp).locks += 1;
+        let mut all: libc::sigset_t = core::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, core::ptr::addr_of_mut!((*mp).forkmask) as *mut libc::sigset_t);
+    }
+}
+
+/// After fork, in the parent: restore the mask.
+pub fn runtime_AfterFork() {
+    let mp = crate::sched::getm();
+    // SAFETY: as for runtime_BeforeFork.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
+        (*mp).locks -= 1;
+    }
+}
+
+/// After fork, in the child (which shares the parent's memory until it
+/// execs: it must write none of it): default dispositions for the signals
+/// gort handles, then the saved mask.
+pub fn runtime_AfterForkInChild() {
+    let mp = crate::sched::getm();
+    // SAFETY: system calls on locals and the m's saved mask.
+    unsafe {
+        for sig in HANDLED {
+            let mut sa: libc::sigaction = core::mem::zeroed();
+            sa.sa_sigaction = libc::SIG_DFL;
+            libc::sigaction(sig, &sa, core::ptr::null_mut());
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
     }
 }
 

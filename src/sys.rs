@@ -233,3 +233,30 @@ pub fn nanosleep(ns: i64) {
     // SAFETY: ts is a live timespec; the remainder pointer is null.
     unsafe { syscall2(SYS_NANOSLEEP, &ts as *const Timespec as usize, 0) };
 }
+
+/// Sleep the thread for us microseconds.
+pub fn usleep(us: u32) {
+    nanosleep(us as i64 * 1000)
+}
+
+/// Give up the CPU briefly (upstream's osyield).
+pub fn osyield() {
+    sched_yield()
+}
+
+/// The calling thread's stack bounds (lo, hi), from the C library.
+pub fn thread_stack_bounds() -> (usize, usize) {
+    // SAFETY: pthread_getattr_np fills attr for the calling thread; the
+    // attribute object is destroyed after use.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = core::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            crate::fatal::throw("pthread_getattr_np failed");
+        }
+        let mut addr: *mut libc::c_void = core::ptr::null_mut();
+        let mut size: usize = 0;
+        libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        (addr as usize, addr as usize + size)
+    }
+}

@@ -1,39 +1,22 @@
-//! The system-call glue: entering and leaving system calls (the syscall
-//! package brackets blocking calls with these), the few system calls the
-//! standard library asks the runtime to make, and the process's arguments
-//! and environment as Go slices.
+//! The system-call glue: exec's bracket, the few system calls the standard
+//! library asks the runtime to make, and the process's arguments and
+//! environment as Go slices. (Entering and leaving blocking system calls is
+//! the scheduler's business: sched/syscall.rs.)
 
 use crate::env;
 use crate::heap::malloc::mallocgc;
 use crate::layout::{GoSlice, GoString};
-use crate::sched::{self, casgstatus, getm, G_RUNNING, G_SYSCALL};
 use crate::sys;
 use core::ptr::null_mut;
 
-/// The current goroutine is about to make a (possibly blocking) system
-/// call. With one m running Go code, the P stays; the hand-off to another m
-/// while the call blocks comes with the multi-threaded scheduler.
-pub fn entersyscall() {
-    let mp = getm();
-    // SAFETY: called on g0 on behalf of m.curg (through a trampoline).
-    unsafe {
-        let gp = (*mp).curg;
-        (*gp).syscallsp = (*gp).sched.sp;
-        (*gp).syscallpc = (*gp).sched.pc;
-        casgstatus(gp, G_RUNNING, G_SYSCALL);
-    }
+/// syscall.Exec is about to replace the process image: no thread may be
+/// created meanwhile (it could be lost).
+pub fn BeforeExec() {
+    crate::sched::EXEC_LOCK.lock();
 }
 
-pub fn exitsyscall() {
-    let mp = getm();
-    // SAFETY: as for entersyscall.
-    unsafe {
-        let gp = (*mp).curg;
-        casgstatus(gp, G_SYSCALL, G_RUNNING);
-        (*gp).syscallsp = 0;
-        (*gp).syscallpc = 0;
-    }
-    let _ = sched::curp();
+pub fn AfterExec() {
+    crate::sched::EXEC_LOCK.unlock();
 }
 
 const SYS_FCNTL: usize = 72;

@@ -1,23 +1,32 @@
-//! Timers: the time package's (time.NewTimer, After, AfterFunc, Ticker)
-//! and time.Sleep's.
+//! Timers: the time package's (time.NewTimer, After, AfterFunc, Ticker),
+//! time.Sleep's, and the runtime's own (network poller deadlines).
 //!
-//! One heap of pending timers ordered by `when` (a binary min-heap in
-//! persistent memory), under one lock. A timer records its position in the
-//! heap in its `pp` word (index + 1; 0 when not in the heap), so stopping
-//! and resetting are O(log n). The scheduler runs expired timers before it
-//! looks for a goroutine and sleeps until the next one when idle.
+//! Each P has a binary min-heap of timers ordered by `when`, under the P's
+//! timers lock. A timer is added to the heap of the P that starts it and
+//! runs on whichever M holds (or steals from) that P when it is due; idle Ms
+//! block in the network poller until the earliest timer of all Ps.
 //!
-//! A timer's function is Go code (time.sendTime, time.goFunc): it is
-//! called on the system stack through gort_calltimer, with the lock
-//! released. Sleeping goroutines' timers carry a marker instead and are
-//! readied directly.
+//! The timer struct's layout is fixed by the time package; gort uses its
+//! words as follows: `pp` is the P whose heap holds it (0 if none),
+//! `nextwhen` its index in that heap, `status` one of the states below.
+//! Whoever changes a timer first moves it to MODIFYING (a CAS), so
+//! concurrent Stop/Reset calls and the runner never interleave. The runner
+//! takes a due timer off the heap (RUNNING, briefly, under the P's lock),
+//! re-arms it if it is periodic, and then calls its function with no lock
+//! held: as upstream, a timer stopped while its function runs reports that
+//! it had already fired (or, for a ticker, may deliver one more tick).
+//!
+//! A timer's `f` is either Go code (time.sendTime, time.goFunc), called on
+//! the system stack through gort_calltimer with no lock held, or a runtime
+//! timer: a funcval whose code word is 0, followed by a Rust function.
 
 use crate::layout::rt::{funcval, g, timer};
 use crate::layout::Eface;
 use crate::lock::Mutex;
 use crate::persistent;
-use crate::sched::{self, curg, prepare_park};
+use crate::sched::{self, curg, curp, prepare_park, P};
 use core::ptr::null_mut;
+use core::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
 extern "C" {
     fn gort_calltimer(f: *mut funcval, argtype: *mut u8, argdata: *mut u8, seq: usize);
@@ -25,231 +34,373 @@ extern "C" {
 
 const MAX_WHEN: i64 = i64::MAX;
 
-static LOCK: Mutex = Mutex::new();
-static mut HEAP: *mut *mut timer = null_mut();
-static mut LEN: usize = 0;
-static mut CAP: usize = 0;
+const T_NONE: u32 = 0;
+const T_WAITING: u32 = 1;
+const T_RUNNING: u32 = 2;
+const T_MODIFYING: u32 = 3;
 
-/// The `f` of sleep timers: never called, compared by address.
-static SLEEP_MARKER: funcval = funcval { r#fn: 0 };
-
-fn sleep_marker() -> *mut funcval {
-    &SLEEP_MARKER as *const funcval as *mut funcval
+/// A runtime (Rust) timer function: `fv.fn` is 0, which no Go funcval has.
+#[repr(C)]
+pub struct RtTimerFn {
+    fv: funcval,
+    pub f: fn(arg: Eface, seq: usize),
 }
 
-// ---- the heap (LOCK held) ----
-
-unsafe fn at(i: usize) -> *mut timer {
-    // SAFETY: i < LEN (callers).
-    unsafe { *HEAP.add(i) }
-}
-
-unsafe fn set(i: usize, t: *mut timer) {
-    // SAFETY: i < LEN; t is a live timer.
-    unsafe {
-        *HEAP.add(i) = t;
-        (*t).pp = i + 1;
+impl RtTimerFn {
+    pub const fn new(f: fn(Eface, usize)) -> RtTimerFn {
+        RtTimerFn { fv: funcval { r#fn: 0 }, f }
+    }
+    pub fn as_funcval(&'static self) -> *mut funcval {
+        self as *const RtTimerFn as *mut funcval
     }
 }
 
-unsafe fn sift_up(mut i: usize) {
-    // SAFETY: LOCK held, i < LEN.
-    unsafe {
-        let t = at(i);
+/// Sleeping goroutines' timers: ready the goroutine.
+static SLEEP_FN: RtTimerFn = RtTimerFn::new(|arg, _| sched::ready(arg.data as *mut g));
+
+/// A P's timers.
+#[repr(C)]
+pub struct PTimers {
+    lock: Mutex,
+    heap: *mut *mut timer,
+    len: usize,
+    cap: usize,
+    /// The earliest `when` in the heap, 0 if empty (read without the lock).
+    timer0_when: AtomicI64,
+    /// Number of timers in the heap (read without the lock).
+    count: AtomicU32,
+}
+
+impl PTimers {
+    pub fn init(&mut self) {
+        self.heap = null_mut();
+    }
+    pub fn has_timers(&self) -> bool {
+        self.count.load(Ordering::Acquire) > 0
+    }
+    pub fn len(&self) -> usize {
+        self.count.load(Ordering::Acquire) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The earliest pending timer, 0 if none.
+    pub fn next_when(&self) -> i64 {
+        self.timer0_when.load(Ordering::Acquire)
+    }
+
+    // ---- the heap (lock held) ----
+
+    fn at(&self, i: usize) -> *mut timer {
+        // SAFETY: i < len (callers).
+        unsafe { *self.heap.add(i) }
+    }
+
+    fn set(&mut self, i: usize, t: *mut timer) {
+        // SAFETY: i < len; t is a live timer in this heap.
+        unsafe {
+            *self.heap.add(i) = t;
+            (*t).nextwhen = i as i64;
+        }
+    }
+
+    fn when(&self, i: usize) -> i64 {
+        // SAFETY: heap entries are live timers.
+        unsafe { (*self.at(i)).when }
+    }
+
+    fn sift_up(&mut self, mut i: usize) {
+        let t = self.at(i);
+        // SAFETY: t is live.
+        let w = unsafe { (*t).when };
         while i > 0 {
             let p = (i - 1) / 2;
-            if (*at(p)).when <= (*t).when {
+            if self.when(p) <= w {
                 break;
             }
-            set(i, at(p));
+            self.set(i, self.at(p));
             i = p;
         }
-        set(i, t);
+        self.set(i, t);
     }
-}
 
-unsafe fn sift_down(mut i: usize) {
-    // SAFETY: LOCK held, i < LEN.
-    unsafe {
-        let t = at(i);
+    fn sift_down(&mut self, mut i: usize) {
+        let t = self.at(i);
+        // SAFETY: t is live.
+        let w = unsafe { (*t).when };
         loop {
             let l = 2 * i + 1;
-            if l >= LEN {
+            if l >= self.len {
                 break;
             }
             let r = l + 1;
-            let c = if r < LEN && (*at(r)).when < (*at(l)).when { r } else { l };
-            if (*at(c)).when >= (*t).when {
+            let c = if r < self.len && self.when(r) < self.when(l) { r } else { l };
+            if self.when(c) >= w {
                 break;
             }
-            set(i, at(c));
+            self.set(i, self.at(c));
             i = c;
         }
-        set(i, t);
+        self.set(i, t);
     }
-}
 
-unsafe fn push(t: *mut timer) {
-    // SAFETY: LOCK held; t is not in the heap.
-    unsafe {
-        if LEN == CAP {
-            let cap = (CAP * 2).max(64);
+    fn push(&mut self, t: *mut timer) {
+        if self.len == self.cap {
+            let cap = (self.cap * 2).max(16);
             let n = persistent::alloc(cap * 8, 8) as *mut *mut timer;
-            if LEN > 0 {
-                core::ptr::copy_nonoverlapping(HEAP, n, LEN);
+            if self.len > 0 {
+                // SAFETY: both arrays hold at least len entries.
+                unsafe { core::ptr::copy_nonoverlapping(self.heap, n, self.len) };
             }
-            HEAP = n;
-            CAP = cap;
+            self.heap = n;
+            self.cap = cap;
         }
-        LEN += 1;
-        set(LEN - 1, t);
-        sift_up(LEN - 1);
+        self.len += 1;
+        self.set(self.len - 1, t);
+        self.sift_up(self.len - 1);
+        self.published();
+    }
+
+    fn remove(&mut self, t: *mut timer) {
+        // SAFETY: t is in this heap at index nextwhen.
+        let i = unsafe { (*t).nextwhen } as usize;
+        if i >= self.len || self.at(i) != t {
+            crate::fatal::throw("timer: corrupted heap index");
+        }
+        self.len -= 1;
+        if i != self.len {
+            let last = self.at(self.len);
+            self.set(i, last);
+            self.sift_down(i);
+            // SAFETY: last is live; sift_down recorded its index.
+            let j = unsafe { (*last).nextwhen } as usize;
+            self.sift_up(j);
+        }
+        self.published();
+    }
+
+    fn published(&self) {
+        let w = if self.len == 0 { 0 } else { self.when(0).max(1) };
+        self.timer0_when.store(w, Ordering::Release);
+        self.count.store(self.len as u32, Ordering::Release);
     }
 }
 
-unsafe fn remove(t: *mut timer) -> bool {
-    // SAFETY: LOCK held; t.pp is its index+1 when in the heap.
-    unsafe {
-        if (*t).pp == 0 {
-            return false;
+fn status(t: *mut timer) -> &'static AtomicU32 {
+    // SAFETY: status is an aligned uint32 of a live timer.
+    unsafe { &*(core::ptr::addr_of!((*t).status) as *const AtomicU32) }
+}
+
+fn owner(t: *mut timer) -> &'static AtomicUsize {
+    // SAFETY: pp is an aligned word of a live timer.
+    unsafe { &*(core::ptr::addr_of!((*t).pp) as *const AtomicUsize) }
+}
+
+fn ptimers(pp: *mut P) -> &'static mut PTimers {
+    // SAFETY: pp is a live P; its heap is only changed under its lock.
+    unsafe { &mut (*pp).timers }
+}
+
+/// Take exclusive control of t (MODIFYING), waiting while another thread
+/// changes or runs it; if it was pending, take it off its heap. Returns
+/// true if it was pending.
+fn acquire(t: *mut timer) -> bool {
+    let st = status(t);
+    loop {
+        let s = st.load(Ordering::Acquire);
+        match s {
+            T_NONE | T_WAITING => {
+                if st.compare_exchange(s, T_MODIFYING, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                    continue;
+                }
+                if s == T_WAITING {
+                    let pp = owner(t).load(Ordering::Acquire) as *mut P;
+                    let ts = ptimers(pp);
+                    ts.lock.lock();
+                    ts.remove(t);
+                    ts.lock.unlock();
+                    owner(t).store(0, Ordering::Release);
+                }
+                return s == T_WAITING;
+            }
+            _ => crate::sys::osyield(),
         }
-        let i = (*t).pp - 1;
-        (*t).pp = 0;
-        LEN -= 1;
-        if i != LEN {
-            let last = at(LEN);
-            set(i, last);
-            sift_down(i);
-            sift_up((*last).pp - 1);
-        }
-        true
     }
 }
 
-unsafe fn fix(t: *mut timer) {
-    // SAFETY: LOCK held; t is in the heap.
-    unsafe {
-        let i = (*t).pp - 1;
-        sift_up(i);
-        sift_down((*t).pp - 1);
+/// Release t after `acquire`, adding it to the current P's heap when
+/// `arm` (t.when set by the caller).
+fn release(t: *mut timer, arm: bool) {
+    if !arm {
+        status(t).store(T_NONE, Ordering::Release);
+        return;
     }
-}
-
-fn add(t: *mut timer) {
-    LOCK.lock();
-    // SAFETY: LOCK held.
-    unsafe {
-        if (*t).when < 0 {
+    let pp = curp();
+    if pp.is_null() {
+        crate::fatal::throw("timer: no p");
+    }
+    // SAFETY: we own t (MODIFYING).
+    let when = unsafe {
+        if (*t).when <= 0 {
+            // Overflowed deadlines mean "never".
             (*t).when = MAX_WHEN;
         }
-        if (*t).pp == 0 {
-            push(t);
-        } else {
-            fix(t);
-        }
-    }
-    LOCK.unlock();
+        (*t).when
+    };
+    crate::netpoll::init();
+    let ts = ptimers(pp);
+    ts.lock.lock();
+    owner(t).store(pp as usize, Ordering::Release);
+    ts.push(t);
+    status(t).store(T_WAITING, Ordering::Release);
+    ts.lock.unlock();
+    // SAFETY: pp is a live P.
+    sched::TIMERP_MASK.set(unsafe { (*pp).id } as usize);
+    crate::netpoll::wake_netpoller(when);
 }
 
-// ---- the time package's hooks ----
+// ---- the time package's hooks and the runtime's own timers ----
 
 pub fn startTimer(t: *mut timer) {
-    add(t);
+    acquire(t);
+    release(t, true);
 }
 
 pub fn stopTimer(t: *mut timer) -> bool {
-    LOCK.lock();
-    // SAFETY: LOCK held.
-    let was = unsafe { remove(t) };
-    LOCK.unlock();
+    let was = acquire(t);
+    release(t, false);
     was
 }
 
 pub fn resetTimer(t: *mut timer, when: i64) -> bool {
-    LOCK.lock();
-    // SAFETY: LOCK held.
-    let pending = unsafe {
-        let pending = (*t).pp != 0;
-        (*t).when = if when < 0 { MAX_WHEN } else { when };
-        if pending {
-            fix(t);
-        } else {
-            push(t);
-        }
-        pending
-    };
-    LOCK.unlock();
-    pending
+    let was = acquire(t);
+    // SAFETY: we own t.
+    unsafe { (*t).when = when };
+    release(t, true);
+    was
 }
 
 pub fn modTimer(t: *mut timer, when: i64, period: i64, f: *mut funcval, arg: Eface, seq: usize) {
-    LOCK.lock();
-    // SAFETY: LOCK held; t is the time package's live timer.
+    acquire(t);
+    // SAFETY: we own t; t is the time package's live timer.
     unsafe {
         (*t).period = period;
         (*t).f = f;
         core::ptr::write(core::ptr::addr_of_mut!((*t).arg) as *mut Eface, arg);
         (*t).seq = seq;
-        (*t).when = if when < 0 { MAX_WHEN } else { when };
-        if (*t).pp != 0 {
-            fix(t);
-        } else {
-            push(t);
-        }
+        (*t).when = when;
     }
-    LOCK.unlock();
+    release(t, true);
+}
+
+/// Start (or restart) a runtime timer calling `f(arg, seq)` at `when`.
+pub fn rt_timer_start(t: *mut timer, when: i64, f: &'static RtTimerFn, arg: Eface, seq: usize) {
+    modTimer(t, when, 0, f.as_funcval(), arg, seq);
 }
 
 // ---- running timers ----
 
-/// Run every timer due at `now`. Returns the next pending `when`, if any.
-pub fn run_timers(now: i64) -> Option<i64> {
+/// Run pp's due timers (pp is the current P, or one being helped by a
+/// stealing M). Returns (now, next pending when or 0, ran some).
+pub fn check_timers(pp: *mut P, mut now: i64) -> (i64, i64, bool) {
+    let ts = ptimers(pp);
+    let next = ts.next_when();
+    if next == 0 {
+        return (now, 0, false);
+    }
+    if now == 0 {
+        now = crate::time::nanotime();
+    }
+    if now < next {
+        return (now, next, false);
+    }
+    let mut ran = false;
     loop {
-        LOCK.lock();
-        // SAFETY: LOCK held.
-        let t = unsafe {
-            if LEN == 0 {
-                LOCK.unlock();
-                return None;
-            }
-            let t = at(0);
-            if (*t).when > now {
-                let w = (*t).when;
-                LOCK.unlock();
-                return Some(w);
-            }
-            if (*t).period > 0 {
-                // A ticker: next multiple of period after now.
-                let p = (*t).period;
-                (*t).when += p * (1 + (now - (*t).when) / p);
-                if (*t).when < 0 {
-                    (*t).when = MAX_WHEN;
-                }
-                fix(t);
-            } else {
-                remove(t);
-            }
-            t
-        };
-        // SAFETY: t is live (owned by the time package or a goroutine).
+        ts.lock.lock();
+        if ts.len == 0 {
+            ts.lock.unlock();
+            return (now, 0, ran);
+        }
+        let t = ts.at(0);
+        // SAFETY: t is a live timer in pp's heap (lock held).
+        let (when, period) = unsafe { ((*t).when, (*t).period) };
+        if when > now {
+            ts.lock.unlock();
+            return (now, when, ran);
+        }
+        if status(t).compare_exchange(T_WAITING, T_RUNNING, Ordering::AcqRel, Ordering::Acquire).is_err() {
+            // Someone is modifying it and waits for our lock.
+            ts.lock.unlock();
+            crate::sys::osyield();
+            continue;
+        }
+        ts.remove(t);
+        // SAFETY: we own t (RUNNING) until its new status is stored.
         let (f, arg, seq) = unsafe { ((*t).f, core::ptr::read(core::ptr::addr_of!((*t).arg) as *const Eface), (*t).seq) };
-        LOCK.unlock();
-        if f == sleep_marker() {
-            sched::ready(arg.data as *mut g);
+        if period > 0 {
+            // A ticker: back in the heap at the next multiple of period
+            // after now, before its function runs.
+            let mut w = when + period * (1 + (now - when) / period);
+            if w < 0 {
+                w = MAX_WHEN;
+            }
+            // SAFETY: as above.
+            unsafe { (*t).when = w };
+            ts.push(t);
+            status(t).store(T_WAITING, Ordering::Release);
         } else {
-            // SAFETY: f is the time package's timer function.
-            unsafe { gort_calltimer(f, arg.typ as *mut u8, arg.data, seq) };
+            owner(t).store(0, Ordering::Release);
+            status(t).store(T_NONE, Ordering::Release);
+        }
+        ts.lock.unlock();
+        // The function runs with no lock held and the timer free to be
+        // stopped or reset (it may then run once more, as upstream's).
+        run_one(f, arg, seq);
+        ran = true;
+    }
+}
+
+fn run_one(f: *mut funcval, arg: Eface, seq: usize) {
+    // SAFETY: f is a Go timer function or a RtTimerFn (fn word 0).
+    unsafe {
+        if (*f).r#fn == 0 {
+            ((*(f as *const RtTimerFn)).f)(arg, seq);
+        } else {
+            gort_calltimer(f, arg.typ as *mut u8, arg.data, seq);
         }
     }
 }
 
-/// Pending timers exist?
-pub fn any_pending() -> bool {
-    LOCK.lock();
-    // SAFETY: LOCK held.
-    let n = unsafe { LEN };
-    LOCK.unlock();
-    n > 0
+/// The earliest timer of all Ps (sysmon's sleep), i64::MAX if none.
+pub fn sleep_until() -> i64 {
+    let mut next = i64::MAX;
+    for i in 0..sched::gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live.
+        let w = unsafe { (*sched::allp(i)).timers.next_when() };
+        if w != 0 && w < next {
+            next = w;
+        }
+    }
+    next
+}
+
+/// Move every timer of a retired P to P `to` (world stopped).
+pub fn move_timers(from: *mut P, to: *mut P) {
+    let src = ptimers(from);
+    let dst = ptimers(to);
+    src.lock.lock();
+    dst.lock.lock();
+    while src.len > 0 {
+        let t = src.at(src.len - 1);
+        src.len -= 1;
+        owner(t).store(to as usize, Ordering::Release);
+        dst.push(t);
+    }
+    src.published();
+    dst.lock.unlock();
+    src.lock.unlock();
+    // SAFETY: to is a live P.
+    sched::TIMERP_MASK.set(unsafe { (*to).id } as usize);
 }
 
 // ---- time.Sleep ----
@@ -257,20 +408,23 @@ pub fn any_pending() -> bool {
 /// Park commit for Sleep: arm the goroutine's timer once it is off its
 /// stack, so that it cannot fire before the goroutine waits.
 unsafe extern "C" fn sleep_commit(_gp: *mut g, t: *mut u8) -> bool {
-    add(t as *mut timer);
+    let t = t as *mut timer;
+    acquire(t);
+    release(t, true);
     true
 }
 
 /// Prepare the current goroutine to sleep until `when` (then it parks).
 pub fn rt_sleepUntil(when: i64) {
     let gp = curg();
-    // SAFETY: gp is the current goroutine; its timer is runtime-owned.
+    // SAFETY: gp is the current goroutine; its timer is runtime-owned and
+    // idle (the goroutine is not sleeping).
     unsafe {
         if (*gp).timer.is_null() {
             (*gp).timer = persistent::new::<timer>();
         }
         let t = (*gp).timer;
-        (*t).f = sleep_marker();
+        (*t).f = SLEEP_FN.as_funcval();
         core::ptr::write(core::ptr::addr_of_mut!((*t).arg) as *mut Eface, Eface { typ: null_mut(), data: gp as *mut u8 });
         (*t).period = 0;
         (*t).when = when;

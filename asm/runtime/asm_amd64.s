@@ -42,6 +42,45 @@ TEXT main(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
 	CALL	runtime·abort(SB)
 	RET
 
+// gort_mstart(mp *m): the body of every thread gort creates (called by
+// the Rust thread entry, System V ABI, DI = mp). Installs mp.g0 as the
+// thread's g, records where g0's frames start (g0.sched.sp: every later
+// switch to g0 restarts there), then runs gort_mstart1(mp), which never
+// returns. An exiting m comes back through gort_mexit, which unwinds to
+// this frame and returns to the thread entry, ending the thread.
+TEXT gort_mstart(SB),NOSPLIT|NOFRAME|TOPFRAME,$0
+	// Save the C callee-saved registers (restored by gort_mexit); the
+	// 56 bytes also align SP to 16 for the CALL.
+	SUBQ	$56, SP
+	MOVQ	BP, 0(SP)
+	MOVQ	BX, 8(SP)
+	MOVQ	R12, 16(SP)
+	MOVQ	R13, 24(SP)
+	MOVQ	R14, 32(SP)
+	MOVQ	R15, 40(SP)
+	MOVQ	m_g0(DI), CX
+	get_tls(BX)
+	MOVQ	CX, g(BX)
+	MOVQ	SP, (g_sched+gobuf_sp)(CX)
+	MOVQ	SP, m_g0base(DI)
+	CALL	gort_mstart1(SB)
+	CALL	runtime·abort(SB)
+	RET
+
+// gort_mexit(mp *m): return from mp's gort_mstart frame (System V ABI).
+TEXT gort_mexit(SB),NOSPLIT|NOFRAME,$0
+	MOVQ	m_g0base(DI), SP
+	get_tls(BX)
+	MOVQ	$0, g(BX)
+	MOVQ	0(SP), BP
+	MOVQ	8(SP), BX
+	MOVQ	16(SP), R12
+	MOVQ	24(SP), R13
+	MOVQ	32(SP), R14
+	MOVQ	40(SP), R15
+	ADDQ	$56, SP
+	RET
+
 // rtcall calls the C function in AX with argument DI on the current m's
 // system stack (g0). The generated trampolines call it with DI pointing at
 // their argument frame. While the goroutine is away, g.sched records the

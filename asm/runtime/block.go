@@ -158,6 +158,22 @@ const (
 	selectDefault           // default
 )
 
+// ---- the network poller ----
+
+//go:linkname poll_runtime_pollWait internal/poll.runtime_pollWait
+func poll_runtime_pollWait(pd *pollDesc, mode int) int {
+	for {
+		code, park := rt_pollWait(pd, mode)
+		if !park {
+			return code
+		}
+		mcall(mcallPark)
+		if code := rt_pollWaitFinish(pd, mode); code >= 0 {
+			return code
+		}
+	}
+}
+
 // ---- semaphores (sync.Mutex, WaitGroup, RWMutex, internal/poll) ----
 
 func semacquire1(addr *uint32, lifo bool, reason waitReason) {

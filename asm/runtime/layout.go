@@ -293,6 +293,13 @@ type m struct {
 	rtpanicArgs [4]uintptr
 	// Traceback level forced for the current print (runtime.Stack uses 1).
 	tracebackLevel uint8
+	// A Rust function a new m runs before scheduling (sysmon never
+	// returns from it; mspinning marks the m spinning).
+	mstartRust uintptr
+	// The P's syscalltick when this m entered a system call.
+	syscalltick uint32
+	// The signal mask the m restores after fork (see syscall.runtime_AfterFork).
+	forkmask sigset
 }
 
 // A futex word used to sleep and wake one m.

@@ -25,6 +25,7 @@ const (
 	mcallGoexit  = 2 // the goroutine is finished
 	mcallPreempt  = 3 // yield at a preemption request
 	mcallRecovery = 4 // resume the frame a deferred call recovered in
+	mcallExitsyscall = 5 // leave a system call when no P was free: wait for one
 )
 
 // The linker writes the module's symbol tables here (and sizes it from this
@@ -39,6 +40,12 @@ func abort()
 
 // main is the body of the main goroutine.
 func main() {
+	// From here on new goroutines wake idle Ps; sysmon starts watching.
+	mainStarted = true
+	rt_mainStarted()
+	// Package initialisers run on the main thread (some C libraries and
+	// system calls care which thread calls them).
+	rt_lockOSThread()
 	cpuinit(rt_godebug())
 	typesinit()
 	doInit(runtime_inittasks)
@@ -46,7 +53,7 @@ func main() {
 	for md := &firstmoduledata; md != nil; md = md.next {
 		doInit(md.inittasks)
 	}
-	mainStarted = true
+	rt_unlockOSThread()
 	rt_mainInitDone()
 	main_main()
 	rt_exit(0)
@@ -127,3 +134,31 @@ func newproc(fn *funcval) {
 func getcallerpc() uintptr
 func getcallersp() uintptr
 func getg() *g
+
+// exitsyscall: the goroutine's system call returned. The fast path takes
+// a P back in Rust; without one, wait for a P on g0.
+//
+//go:nosplit
+func exitsyscall() {
+	if !rt_exitsyscallfast() {
+		mcall(mcallExitsyscall)
+	}
+}
+
+// Serialises stop-the-world operations (a goroutine waiting for another's
+// to finish parks instead of holding up its P).
+var worldsema uint32 = 1
+
+// GOMAXPROCS sets the maximum number of CPUs that can be executing
+// simultaneously and returns the previous setting. If n < 1, it does not
+// change the current setting.
+func GOMAXPROCS(n int) int {
+	ret := rt_gomaxprocs(0)
+	if n <= 0 || n == ret {
+		return ret
+	}
+	semacquire1(&worldsema, false, waitReasonSemacquire)
+	ret = rt_gomaxprocs(n)
+	semrelease1(&worldsema, false)
+	return ret
+}

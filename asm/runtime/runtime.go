@@ -31,6 +31,8 @@ import (
 //go:cgo_export_static gort_getg
 //go:cgo_export_static gort_gogo
 //go:cgo_export_static gort_calltimer
+//go:cgo_export_static gort_mstart
+//go:cgo_export_static gort_mexit
 var _ byte
 
 // The initial thread's m and its system-stack goroutine.

@@ -181,14 +181,20 @@ pub fn compare(up: &Outcome, gort: &Outcome) -> Option<String> {
 
 pub fn cmd_diff(args: &[String]) -> Result<u8> {
     let mut limit = Duration::from_secs(60);
+    let mut count = 1u32;
     let mut rest = Vec::new();
     for a in args {
-        if let Some(v) = a.strip_prefix("-timeout=").or_else(|| a.strip_prefix("--timeout=")) {
-            if rest.iter().any(|r: &String| !r.starts_with('-')) {
-                rest.push(a.clone());
-                continue;
-            }
+        // diff's own flags come before the program (after it, they are the
+        // program's arguments).
+        let before_program = !rest.iter().any(|r: &String| !r.starts_with('-'));
+        if let (true, Some(v)) = (before_program, a.strip_prefix("-timeout=").or_else(|| a.strip_prefix("--timeout="))) {
             limit = parse_duration(v).ok_or_else(|| Fail::new(format!("diff: bad -timeout value {v:?} (want e.g. 30s, 2m)")))?;
+        } else if let (true, Some(v)) = (before_program, a.strip_prefix("-count=").or_else(|| a.strip_prefix("--count="))) {
+            count = v
+                .parse()
+                .ok()
+                .filter(|&n| n > 0)
+                .ok_or_else(|| Fail::new(format!("diff: bad -count value {v:?} (want a positive number of gort runs)")))?;
         } else {
             rest.push(a.clone());
         }
@@ -224,22 +230,24 @@ pub fn cmd_diff(args: &[String]) -> Result<u8> {
     gobuild::build(&tc, &ov, &gflags, &s.targets, None)?;
 
     let up = run_limited(&up_exe, &s.args, &stdin, limit, &[])?;
-    let gort = run_limited(&gort_exe, &s.args, &stdin, limit, &[])?;
-    match compare(&up, &gort) {
-        None => {
-            eprintln!(
-                "gort diff: same ({}, {} bytes stdout, {} bytes stderr)",
-                up.status,
-                up.stdout.len(),
-                up.stderr.len()
-            );
-            Ok(0)
-        }
-        Some(r) => {
-            eprint!("gort diff: {} differs from upstream\n{r}", s.targets.join(" "));
-            Ok(1)
+    // With -count=N, gort's build runs N times: each run must agree (a
+    // race in the runtime shows up as a flake, and a flake is a failure).
+    for run in 1..=count {
+        let gort = run_limited(&gort_exe, &s.args, &stdin, limit, &[])?;
+        if let Some(r) = compare(&up, &gort) {
+            let which = if count > 1 { format!(" (gort run {run} of {count})") } else { String::new() };
+            eprint!("gort diff: {} differs from upstream{which}\n{r}", s.targets.join(" "));
+            return Ok(1);
         }
     }
+    let runs = if count > 1 { format!(", {count} gort runs") } else { String::new() };
+    eprintln!(
+        "gort diff: same ({}, {} bytes stdout, {} bytes stderr{runs})",
+        up.status,
+        up.stdout.len(),
+        up.stderr.len()
+    );
+    Ok(0)
 }
 
 pub fn parse_duration(v: &str) -> Option<Duration> {

@@ -24,10 +24,11 @@ Usage:
                                 go build, linked with gort
   gort run [build flags] FILE.go|PKG [args...]
                                 build with gort and run
-  gort diff [build flags] [-timeout=D] FILE.go|PKG [args...]
+  gort diff [build flags] [-timeout=D] [-count=N] FILE.go|PKG [args...]
                                 build with upstream's runtime and with gort, run both
                                 (same args and stdin), compare exit status, stdout
-                                and stderr; exit 0 only when they agree
+                                and stderr; exit 0 only when they agree (-count=N:
+                                run gort's build N times, every run must agree)
   gort doctor                   what is installed, and whether the overlay is fresh
   gort surface [-check]         regenerate docs/SURFACE.md (the runtime entry points
                                 and their status); -check fails if it is stale

@@ -1,0 +1,80 @@
+// LockOSThread: the locked goroutine stays on its thread (same gettid
+// across blocking operations) and no other goroutine runs there; after
+// UnlockOSThread it may move again. A goroutine exiting while locked takes
+// its thread with it.
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"syscall"
+	"time"
+)
+
+func main() {
+	runtime.LockOSThread()
+	mainTid := syscall.Gettid()
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				mu.Lock()
+				seen[syscall.Gettid()] = true
+				mu.Unlock()
+				runtime.Gosched()
+			}
+		}()
+	}
+	same := true
+	c := make(chan int)
+	for i := 0; i < 50; i++ {
+		go func() { c <- i }()
+		<-c
+		time.Sleep(100 * time.Microsecond)
+		runtime.Gosched()
+		if syscall.Gettid() != mainTid {
+			same = false
+		}
+	}
+	close(stop)
+	wg.Wait()
+	fmt.Println("locked main kept its thread:", same)
+	fmt.Println("no other goroutine ran on it:", !seen[mainTid])
+	runtime.UnlockOSThread()
+
+	// A locked goroutine that exits: its thread ends; others go on.
+	tids := make(chan int)
+	go func() {
+		runtime.LockOSThread()
+		tids <- syscall.Gettid()
+	}()
+	t := <-tids
+	time.Sleep(10 * time.Millisecond)
+	alive := syscall.Tgkill(syscall.Getpid(), t, 0) == nil
+	fmt.Println("thread of exited locked goroutine is gone:", !alive)
+
+	// Nested locks need as many unlocks.
+	done := make(chan bool)
+	go func() {
+		runtime.LockOSThread()
+		runtime.LockOSThread()
+		tid := syscall.Gettid()
+		runtime.UnlockOSThread()
+		time.Sleep(time.Millisecond)
+		ok := syscall.Gettid() == tid
+		runtime.UnlockOSThread()
+		done <- ok
+	}()
+	fmt.Println("still locked after one of two unlocks:", <-done)
+}

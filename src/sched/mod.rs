@@ -1,0 +1,550 @@
+//! The scheduler: G (goroutine), M (OS thread), P (the right to run Go code),
+//! in upstream's vocabulary and with upstream's policies.
+//!
+//! Ownership and invariants:
+//!   - A G runs only on an M that holds a P. `m.curg` is the G an M runs;
+//!     `g.m` is the M running a G (null when it is not running).
+//!   - GOMAXPROCS Ps exist (`ALLP[..gomaxprocs]`). A P is idle (on the idle
+//!     list, under `SCHED.lock`), running (held by an M), in a system call
+//!     (its M is in the kernel; sysmon may take the P away), stopped for a
+//!     stop-the-world, or dead (beyond gomaxprocs).
+//!   - Runnable Gs wait on a P's local run queue (a 256-slot lock-free ring
+//!     plus the `runnext` slot; only the owner puts, anyone may steal) or on
+//!     the global run queue (under `SCHED.lock`).
+//!   - Ms are pthreads (`m.rs`), each with its g0 on the thread's own stack
+//!     and an alternate signal stack. An M with nothing to do parks on its
+//!     `m.park` note in the idle M list; at most one M blocks in the
+//!     network poller, with a timeout for the earliest timer.
+//!   - Every switch from a goroutine to the scheduler goes through mcall (the
+//!     goroutine's context saved in g.sched, then gort_mcall runs on g0), and
+//!     every switch to a goroutine through gogo. The Rust frames on g0 below
+//!     `schedule` are abandoned at each gogo, so they must own nothing.
+//!   - Dead Gs keep their stack and go on a free list for reuse.
+//!
+//! Submodules: `runq` (run queues and stealing), `mthread` (threads, idle lists,
+//! hand-offs, locked threads), `schedule` (finding work and switching),
+//! `syscall` (entering and leaving system calls), `sysmon` (the monitor
+//! thread: retaking Ps, preemption requests, schedtrace), `stw` (stopping
+//! the world, GOMAXPROCS).
+
+mod mthread;
+mod runq;
+mod schedule;
+mod stw;
+mod syscall;
+mod sysmon;
+
+pub use mthread::*;
+pub use runq::*;
+pub use schedule::*;
+pub use stw::*;
+pub use syscall::*;
+pub use sysmon::*;
+
+use crate::layout::rt::{self, g};
+use crate::lock::{Mutex, Note};
+use crate::persistent;
+use crate::stack;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+
+pub use crate::layout::rt::m;
+
+extern "C" {
+    fn gort_getg() -> *mut g;
+    fn gort_gogo(buf: *mut rt::gobuf) -> !;
+}
+
+/// The goroutine running on this thread (g0 while in the runtime).
+#[inline]
+pub fn getg() -> *mut g {
+    // SAFETY: gort_getg only reads the TLS slot.
+    unsafe { gort_getg() }
+}
+
+/// The m of the current thread.
+#[inline]
+pub fn getm() -> *mut m {
+    // SAFETY: every thread that runs gort code has a g with an m.
+    unsafe { (*getg()).m }
+}
+
+/// The goroutine the current m runs (on whose behalf Rust code runs).
+#[inline]
+pub fn curg() -> *mut g {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).curg }
+}
+
+/// The current m's P (null when it holds none).
+#[inline]
+pub fn curp() -> *mut P {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).p as *mut P }
+}
+
+pub const G_IDLE: u32 = rt::_Gidle as u32;
+pub const G_RUNNABLE: u32 = rt::_Grunnable as u32;
+pub const G_RUNNING: u32 = rt::_Grunning as u32;
+pub const G_SYSCALL: u32 = rt::_Gsyscall as u32;
+pub const G_WAITING: u32 = rt::_Gwaiting as u32;
+pub const G_DEAD: u32 = rt::_Gdead as u32;
+pub const G_PREEMPTED: u32 = rt::_Gpreempted as u32;
+
+pub const P_IDLE: u32 = 0;
+pub const P_RUNNING: u32 = 1;
+pub const P_SYSCALL: u32 = 2;
+pub const P_GCSTOP: u32 = 3;
+pub const P_DEAD: u32 = 4;
+
+/// Upper bound on GOMAXPROCS (upstream's _MaxGomaxprocs).
+pub const MAX_GOMAXPROCS: usize = 1024;
+
+pub(crate) const RUNQ_SIZE: usize = 256;
+
+/// What sysmon last saw of a P (to notice a G running, or a system call
+/// lasting, for a whole sysmon period).
+#[repr(C)]
+pub struct SysmonTick {
+    pub schedtick: u32,
+    pub syscalltick: u32,
+    pub schedwhen: i64,
+    pub syscallwhen: i64,
+}
+
+/// A processor: the resources needed to run Go code.
+#[repr(C)]
+pub struct P {
+    pub id: i32,
+    pub status: AtomicU32,
+    /// Next P on the idle list (or on procresize's list of Ps with work).
+    pub link: *mut P,
+    /// The M holding this P (null when idle or in a system call).
+    pub m: *mut m,
+    /// Incremented on every scheduler call (every new time slice).
+    pub schedtick: u32,
+    /// Incremented on every system call.
+    pub syscalltick: u32,
+    pub sysmontick: SysmonTick,
+    /// This P's allocation cache.
+    pub mcache: *mut crate::heap::Mcache,
+    /// Set when the P should enter the scheduler as soon as possible.
+    pub preempt: bool,
+    pub(crate) runq_head: AtomicU32,
+    pub(crate) runq_tail: AtomicU32,
+    pub(crate) runq: [AtomicUsize; RUNQ_SIZE],
+    /// A G readied by the running G, to run next (inherits the time slice).
+    pub(crate) runnext: AtomicUsize,
+    /// This P's timers (see crate::timer).
+    pub timers: crate::timer::PTimers,
+}
+
+impl P {
+    pub fn status(&self) -> u32 {
+        self.status.load(Ordering::Acquire)
+    }
+    pub fn set_status(&self, s: u32) {
+        self.status.store(s, Ordering::Release)
+    }
+}
+
+/// Global scheduler state. Fields not atomic are protected by `lock`.
+pub struct Sched {
+    pub lock: Mutex,
+    // Idle Ms.
+    pub(crate) midle: *mut m,
+    pub nmidle: i32,
+    pub nmidlelocked: i32,
+    pub(crate) mnext: i64,
+    pub nmsys: i32,
+    pub nmfreed: i64,
+    // Idle Ps.
+    pub(crate) pidle: *mut P,
+    pub npidle: AtomicI32,
+    pub nmspinning: AtomicI32,
+    pub needspinning: AtomicU32,
+    // The global run queue.
+    pub(crate) runq_head: *mut g,
+    pub(crate) runq_tail: *mut g,
+    pub runqsize: AtomicI32,
+    // Dead Gs with stacks, ready for reuse.
+    gfree: *mut g,
+    gfree_lock: Mutex,
+    pub ngfree: i32,
+    pub goidgen: AtomicU64,
+    // Stop the world.
+    pub gcwaiting: AtomicBool,
+    pub stopwait: i32,
+    pub stopnote: Note,
+    // Sysmon asleep (nothing to watch) and its wakeup.
+    pub sysmonwait: AtomicBool,
+    pub sysmonnote: Note,
+    pub sysmonlock: Mutex,
+    /// Time of the last network poll (0: an M is blocked polling now).
+    pub lastpoll: AtomicI64,
+    /// When the blocked poller will wake up on its own (0: not blocked).
+    pub poll_until: AtomicI64,
+}
+
+pub static mut SCHED: Sched = Sched {
+    lock: Mutex::new(),
+    midle: null_mut(),
+    nmidle: 0,
+    nmidlelocked: 0,
+    mnext: 0,
+    nmsys: 0,
+    nmfreed: 0,
+    pidle: null_mut(),
+    npidle: AtomicI32::new(0),
+    nmspinning: AtomicI32::new(0),
+    needspinning: AtomicU32::new(0),
+    runq_head: null_mut(),
+    runq_tail: null_mut(),
+    runqsize: AtomicI32::new(0),
+    gfree: null_mut(),
+    gfree_lock: Mutex::new(),
+    ngfree: 0,
+    goidgen: AtomicU64::new(0),
+    gcwaiting: AtomicBool::new(false),
+    stopwait: 0,
+    stopnote: Note::new(),
+    sysmonwait: AtomicBool::new(false),
+    sysmonnote: Note::new(),
+    sysmonlock: Mutex::new(),
+    lastpoll: AtomicI64::new(0),
+    poll_until: AtomicI64::new(0),
+};
+
+pub fn sched() -> &'static mut Sched {
+    // SAFETY: fields are protected by their own locks or are atomics; this
+    // is the one place the static is borrowed.
+    unsafe { &mut *core::ptr::addr_of_mut!(SCHED) }
+}
+
+/// All Ps; entries below gomaxprocs are live. Entries are written only
+/// during a stop-the-world (or startup) and never freed, so readers that
+/// race with a resize see a P that exists.
+pub static mut ALLP: [*mut P; MAX_GOMAXPROCS] = [null_mut(); MAX_GOMAXPROCS];
+pub static GOMAXPROCS_N: AtomicI64 = AtomicI64::new(0);
+pub static NCPU: AtomicI64 = AtomicI64::new(1);
+
+pub fn gomaxprocs() -> i32 {
+    GOMAXPROCS_N.load(Ordering::Acquire) as i32
+}
+
+/// P number i (i < gomaxprocs).
+#[inline]
+pub fn allp(i: usize) -> *mut P {
+    // SAFETY: ALLP entries are pointer-sized and written only during a
+    // stop-the-world; a torn read is impossible on amd64.
+    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(ALLP[i])) }
+}
+
+/// A bit per P, readable without locks (upstream's pMask).
+pub struct PMask([AtomicU64; MAX_GOMAXPROCS / 64]);
+
+impl PMask {
+    const fn new() -> PMask {
+        PMask([const { AtomicU64::new(0) }; MAX_GOMAXPROCS / 64])
+    }
+    pub fn read(&self, id: usize) -> bool {
+        self.0[id / 64].load(Ordering::Acquire) & (1 << (id % 64)) != 0
+    }
+    pub fn set(&self, id: usize) {
+        self.0[id / 64].fetch_or(1 << (id % 64), Ordering::AcqRel);
+    }
+    pub fn clear(&self, id: usize) {
+        self.0[id / 64].fetch_and(!(1 << (id % 64)), Ordering::AcqRel);
+    }
+}
+
+/// Ps on the idle list.
+pub static IDLEP_MASK: PMask = PMask::new();
+/// Ps that may have timers.
+pub static TIMERP_MASK: PMask = PMask::new();
+
+/// Set once runtime.main starts: from then on new work wakes idle Ps.
+pub static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
+
+// ---- all goroutines ----
+
+/// All Gs ever created (debuggers and tracebacks walk it).
+static ALLGS_LOCK: Mutex = Mutex::new();
+static mut ALLGS: *mut *mut g = null_mut();
+static mut ALLGLEN: usize = 0;
+static mut ALLGCAP: usize = 0;
+
+pub fn for_each_g(mut f: impl FnMut(*mut g)) {
+    ALLGS_LOCK.lock();
+    // SAFETY: ALLGS[..ALLGLEN] are live Gs; the list is only appended to
+    // under ALLGS_LOCK.
+    unsafe {
+        for i in 0..ALLGLEN {
+            f(*ALLGS.add(i));
+        }
+    }
+    ALLGS_LOCK.unlock();
+}
+
+fn allgadd(gp: *mut g) {
+    ALLGS_LOCK.lock();
+    // SAFETY: under ALLGS_LOCK; a grown array copies the old one.
+    unsafe {
+        if ALLGLEN == ALLGCAP {
+            let cap = (ALLGCAP * 2).max(64);
+            let n = persistent::alloc(cap * 8, 8) as *mut *mut g;
+            if ALLGLEN > 0 {
+                core::ptr::copy_nonoverlapping(ALLGS, n, ALLGLEN);
+            }
+            ALLGS = n;
+            ALLGCAP = cap;
+        }
+        *ALLGS.add(ALLGLEN) = gp;
+        ALLGLEN += 1;
+    }
+    ALLGS_LOCK.unlock();
+}
+
+#[inline]
+pub fn readgstatus(gp: *mut g) -> u32 {
+    // SAFETY: gp is a live G.
+    unsafe { (*gp).atomicstatus.load(Ordering::Acquire) }
+}
+
+#[inline]
+pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
+    // SAFETY: gp is a live G.
+    let ok = unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) };
+    if let Err(cur) = ok {
+        crate::print::printlock();
+        crate::print::gwrite(b"runtime: casgstatus: oldval=");
+        crate::print::printuint(cur as u64);
+        crate::print::gwrite(b" expected ");
+        crate::print::printuint(old as u64);
+        crate::print::gwrite(b" newval=");
+        crate::print::printuint(new as u64);
+        crate::print::gwrite(b"\n");
+        crate::print::printunlock();
+        crate::fatal::throw("casgstatus: bad incoming values");
+    }
+}
+
+/// Store to a goroutine's stackguard0 from another thread (preemption
+/// requests): a plain aligned word store the goroutine's prologue reads.
+#[inline]
+pub fn set_stackguard0(gp: *mut g, v: usize) {
+    // SAFETY: stackguard0 is an aligned word of a live G.
+    unsafe { (*(core::ptr::addr_of_mut!((*gp).stackguard0) as *const AtomicUsize)).store(v, Ordering::Release) }
+}
+
+// ---- Ps ----
+
+fn new_p(id: usize) -> *mut P {
+    let pp = persistent::new::<P>();
+    // SAFETY: fresh zeroed P.
+    unsafe {
+        (*pp).id = id as i32;
+        (*pp).status = AtomicU32::new(P_GCSTOP);
+        (*pp).mcache = crate::heap::new_mcache();
+        (*pp).timers.init();
+    }
+    pp
+}
+
+/// Startup: create the Ps for `n` = GOMAXPROCS; the current m (m0) takes
+/// P0, the others go on the idle list.
+pub fn procinit(n: i32) {
+    let s = sched();
+    s.lock.lock();
+    s.lastpoll.store(crate::time::nanotime(), Ordering::Relaxed);
+    let list = procresize(n);
+    s.lock.unlock();
+    if !list.is_null() {
+        crate::fatal::throw("unknown runnable goroutine during bootstrap");
+    }
+}
+
+/// Ps with nothing to run.
+pub fn npidle() -> i64 {
+    sched().npidle.load(Ordering::Acquire) as i64
+}
+
+// ---- goroutine creation and reuse ----
+
+/// Size of the initial frame of a new goroutine (room for its function's
+/// return address and spill slots).
+const START_FRAME: usize = 4 * 8;
+
+fn gfget() -> *mut g {
+    let s = sched();
+    s.gfree_lock.lock();
+    let gp = s.gfree;
+    if !gp.is_null() {
+        // SAFETY: gp heads the free list; gfree_lock is held.
+        unsafe {
+            s.gfree = (*gp).schedlink as *mut g;
+            (*gp).schedlink = 0;
+        }
+        s.ngfree -= 1;
+    }
+    s.gfree_lock.unlock();
+    gp
+}
+
+pub fn gfput(gp: *mut g) {
+    let s = sched();
+    s.gfree_lock.lock();
+    // SAFETY: gp is dead and owned by the scheduler; gfree_lock is held.
+    unsafe { (*gp).schedlink = s.gfree as usize };
+    s.gfree = gp;
+    s.ngfree += 1;
+    s.gfree_lock.unlock();
+}
+
+fn malg() -> *mut g {
+    let gp = persistent::new::<g>();
+    let st = stack::stackalloc();
+    // SAFETY: gp is fresh zeroed memory.
+    unsafe {
+        (*gp).stackguard0 = st.lo + rt::stackGuard as usize;
+        (*gp).stack = st;
+        (*gp).stackguard1 = usize::MAX;
+        (*gp).atomicstatus.store(G_DEAD, Ordering::Relaxed);
+    }
+    allgadd(gp);
+    gp
+}
+
+/// Create a goroutine running `fn_` (a *funcval), made by the goroutine
+/// `parent` at `callerpc`. The new G is runnable and on no queue.
+///
+/// # Safety
+/// fn_ must point at a live funcval whose code is a Go function taking no
+/// arguments (ABIInternal, closure context in DX).
+pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -> *mut g {
+    if fn_.is_null() {
+        crate::fatal::fatal_user("go of nil func value");
+    }
+    let mut gp = gfget();
+    if gp.is_null() {
+        gp = malg();
+    }
+    // SAFETY: gp is dead (fresh or from the free list) and owned by us.
+    unsafe {
+        let gr = &mut *gp;
+        let mut sp = gr.stack.hi - START_FRAME;
+        sp &= !15;
+        // Plant goexit+1 as the function's return address.
+        sp -= 8;
+        *(sp as *mut usize) = crate::proc::links().goexitPC + 1;
+        gr.sched = core::mem::zeroed();
+        gr.sched.sp = sp;
+        gr.sched.pc = (*fn_).r#fn;
+        gr.sched.g = gp as usize;
+        gr.sched.ctxt = fn_ as *mut u8;
+        gr.stktopsp = sp;
+        gr.stackguard0 = gr.stack.lo + rt::stackGuard as usize;
+        gr.startpc = (*fn_).r#fn;
+        gr.gopc = callerpc;
+        gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };
+        gr.goid = sched().goidgen.fetch_add(1, Ordering::Relaxed) + 1;
+        gr.waitreason = 0;
+        gr._panic = null_mut();
+        gr._defer = null_mut();
+        gr.param = null_mut();
+        gr.preempt = false;
+        casgstatus(gp, G_DEAD, G_RUNNABLE);
+    }
+    gp
+}
+
+/// Compiled `go` statements, via the Go-side face's newproc.
+pub fn rt_newproc(fn_: *mut rt::funcval, callerpc: usize) {
+    // SAFETY: called on g0 on behalf of m.curg; fn_ comes from compiled code.
+    unsafe {
+        let mp = getm();
+        let gp = newproc1(fn_, (*mp).curg, callerpc);
+        runqput(curp(), gp, true);
+    }
+    if MAIN_STARTED.load(Ordering::Relaxed) {
+        wakep();
+    }
+}
+
+/// Goroutines that exist and are not finished (upstream's gcount, without
+/// system goroutines: gort has none yet).
+pub fn NumGoroutine() -> isize {
+    let mut n = 0;
+    for_each_g(|gp| {
+        let s = readgstatus(gp);
+        if s != G_DEAD && s != G_IDLE {
+            n += 1;
+        }
+    });
+    n
+}
+
+pub fn NumCPU() -> isize {
+    NCPU.load(Ordering::Relaxed) as isize
+}
+
+/// gort makes no cgo calls yet.
+pub fn NumCgoCall() -> i64 {
+    0
+}
+
+/// os.Exit is about to exit: run exit hooks (there are none without
+/// coverage instrumentation, which gort does not support yet).
+pub fn rt_beforeExit(_code: isize) {}
+
+// ---- sudogs: a goroutine's place in a wait queue ----
+
+static SUDOG_LOCK: Mutex = Mutex::new();
+static mut SUDOG_FREE: *mut rt::sudog = null_mut();
+
+/// A clean sudog for the current goroutine to wait with.
+pub fn acquire_sudog() -> *mut rt::sudog {
+    SUDOG_LOCK.lock();
+    // SAFETY: the free list is only touched under SUDOG_LOCK.
+    let s = unsafe {
+        let s = SUDOG_FREE;
+        if !s.is_null() {
+            SUDOG_FREE = (*s).next;
+        }
+        s
+    };
+    SUDOG_LOCK.unlock();
+    let s = if s.is_null() { persistent::new::<rt::sudog>() } else { s };
+    // SAFETY: s is ours; all-zero is a valid, empty sudog.
+    unsafe { core::ptr::write_bytes(s, 0, 1) };
+    s
+}
+
+pub fn release_sudog(s: *mut rt::sudog) {
+    // SAFETY: s is no longer on any queue; we own it.
+    unsafe {
+        if !(*s).elem.is_null() || !(*s).next.is_null() || !(*s).prev.is_null() || !(*s).waitlink.is_null() {
+            crate::fatal::throw("runtime: sudog with non-nil fields");
+        }
+        (*s).g = null_mut();
+        (*s).c = null_mut();
+    }
+    SUDOG_LOCK.lock();
+    // SAFETY: under SUDOG_LOCK.
+    unsafe {
+        (*s).next = SUDOG_FREE;
+        SUDOG_FREE = s;
+    }
+    SUDOG_LOCK.unlock();
+}
+
+/// Texts of the wait reasons (g.waitreason), as tracebacks print them.
+pub const WAIT_REASON_STRINGS: [&str; 37] = [
+    "", "GC assist marking", "IO wait", "chan receive (nil chan)", "chan send (nil chan)", "dumping heap",
+    "garbage collection", "garbage collection scan", "panicwait", "select", "select (no cases)", "GC assist wait",
+    "GC sweep wait", "GC scavenge wait", "chan receive", "chan send", "finalizer wait", "force gc (idle)",
+    "semacquire", "sleep", "sync.Cond.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
+    "trace reader (blocked)", "wait for GC cycle", "GC worker (idle)", "GC worker (active)", "preempted",
+    "debug call", "GC mark termination", "stopping the world", "flushing proc caches", "trace goroutine status",
+    "trace proc status", "page trace flush", "coroutine",
+];

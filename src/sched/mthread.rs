@@ -1,0 +1,706 @@
+//! Ms: OS threads, the idle M and idle P lists, and the hand-offs between
+//! them (upstream's newm/startm/stopm/wakep/handoffp), threads locked to a
+//! goroutine, thread exit, and deadlock detection.
+//!
+//! Every M but m0 is a pthread created here. Its g0 runs on the thread's
+//! own stack (bounds from pthread_getattr_np), it gets an alternate signal
+//! stack, and it parks on `m.park` when idle. Counts used by checkdead:
+//! `mcount()` Ms exist; `nmidle` are parked idle, `nmidlelocked` are parked
+//! waiting for their locked goroutine, `nmsys` are system Ms (sysmon).
+
+use super::*;
+use crate::gprint;
+
+extern "C" {
+    fn gort_mstart(mp: *mut m);
+    fn gort_mexit(mp: *mut m) -> !;
+}
+
+/// Every M (linked through m.alllink, under SCHED.lock); m0 is last.
+static ALLM: AtomicUsize = AtomicUsize::new(0);
+
+/// Held while creating a thread and while exec replaces the process (a
+/// thread created during exec could be lost).
+pub static EXEC_LOCK: Mutex = Mutex::new();
+
+/// Stack size of the threads gort creates (their g0 stacks).
+const THREAD_STACK: usize = 1 << 20;
+
+/// Upper bound on Ms (upstream's default for debug.SetMaxThreads).
+static MAX_MCOUNT: AtomicI64 = AtomicI64::new(10000);
+
+pub fn set_max_mcount(n: i64) -> i64 {
+    MAX_MCOUNT.swap(n, Ordering::Relaxed)
+}
+
+/// The first M of the list of all Ms.
+pub fn allm() -> *mut m {
+    ALLM.load(Ordering::Acquire) as *mut m
+}
+
+/// Ms that exist (created and not exited).
+pub fn mcount() -> i32 {
+    let s = sched();
+    (s.mnext - s.nmfreed) as i32
+}
+
+/// Reserve an M id (SCHED.lock held).
+fn mreserveid() -> i64 {
+    let s = sched();
+    if s.mnext + 1 < s.mnext {
+        crate::fatal::throw("runtime: thread ID overflow");
+    }
+    let id = s.mnext;
+    s.mnext += 1;
+    checkmcount();
+    id
+}
+
+fn checkmcount() {
+    let max = MAX_MCOUNT.load(Ordering::Relaxed);
+    if mcount() as i64 > max {
+        gprint!(b"runtime: program exceeds ", max, b"-thread limit\n");
+        crate::fatal::fatal_user("thread exhaustion");
+    }
+}
+
+/// Register m0 (startup, before any other thread exists).
+pub fn m0init(mp: *mut m) {
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: mp is m0; nothing else runs yet.
+    unsafe {
+        (*mp).id = mreserveid();
+        (*mp).alllink = null_mut();
+    }
+    ALLM.store(mp as usize, Ordering::Release);
+    s.lock.unlock();
+    minit(mp);
+}
+
+/// Per-thread setup on the thread itself: its id, signal stack and mask.
+fn minit(mp: *mut m) {
+    // SAFETY: mp is the current thread's m.
+    unsafe { (*mp).procid = crate::sys::gettid() as u64 };
+    crate::signal::minit(mp);
+}
+
+/// Create an M running `start` (if any) and then the scheduler with P pp
+/// (may be null for system Ms). `id` < 0 reserves a fresh id.
+pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
+    let mp = persistent::new::<m>();
+    let g0 = persistent::new::<g>();
+    let s = sched();
+    // SAFETY: mp and g0 are fresh zeroed memory; the m becomes visible to
+    // other threads through ALLM only after it is initialised.
+    unsafe {
+        (*g0).m = mp;
+        (*g0).atomicstatus.store(G_RUNNING, Ordering::Relaxed);
+        (*g0).goid = 0;
+        (*mp).g0 = g0;
+        (*mp).nextp = pp as usize;
+        (*mp).mstartRust = start.map_or(0, |f| f as usize);
+        (*mp).cheaprand = crate::alg::rand() | 1;
+        s.lock.lock();
+        (*mp).id = if id < 0 { mreserveid() } else { id };
+        (*mp).alllink = allm();
+        ALLM.store(mp as usize, Ordering::Release);
+        s.lock.unlock();
+    }
+    newosproc(mp);
+}
+
+/// Start the pthread for mp with every signal blocked (the thread unblocks
+/// what it handles in minit), so no signal arrives before it has a g.
+fn newosproc(mp: *mut m) {
+    EXEC_LOCK.lock();
+    // SAFETY: plain pthread and sigprocmask calls on locals; mp outlives the
+    // thread (Ms are never freed).
+    let err = unsafe {
+        let mut all: libc::sigset_t = core::mem::zeroed();
+        let mut old: libc::sigset_t = core::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        let mut attr: libc::pthread_attr_t = core::mem::zeroed();
+        libc::pthread_attr_init(&mut attr);
+        libc::pthread_attr_setstacksize(&mut attr, THREAD_STACK);
+        libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
+        let mut tid: libc::pthread_t = 0;
+        let err = libc::pthread_create(&mut tid, &attr, thread_entry, mp as *mut libc::c_void);
+        libc::pthread_attr_destroy(&mut attr);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
+        if err == 0 {
+            (*mp).thread = tid as usize;
+        }
+        err
+    };
+    EXEC_LOCK.unlock();
+    if err != 0 {
+        gprint!(b"runtime: failed to create new OS thread (have ", mcount(), b" already; errno=", err, b")\n");
+        if err == libc::EAGAIN {
+            gprint!(b"runtime: may need to increase max user processes (ulimit -u)\n");
+        }
+        crate::fatal::throw("newosproc");
+    }
+}
+
+extern "C" fn thread_entry(arg: *mut libc::c_void) -> *mut libc::c_void {
+    // SAFETY: arg is the m created for this thread; gort_mstart returns only
+    // when the m exits.
+    unsafe { gort_mstart(arg as *mut m) };
+    core::ptr::null_mut()
+}
+
+/// The first Rust code of a new thread, on its g0 (asm gort_mstart has
+/// installed g0 in the TLS slot).
+///
+/// # Safety
+/// Called only by gort_mstart, with mp the thread's m.
+#[no_mangle]
+pub unsafe extern "C" fn gort_mstart1(mp: *mut m) -> ! {
+    // SAFETY: mp and its g0 are ours; the thread's stack bounds come from
+    // the C library.
+    unsafe {
+        let g0 = (*mp).g0;
+        let (lo, hi) = crate::sys::thread_stack_bounds();
+        (*g0).stack.lo = lo;
+        (*g0).stack.hi = hi;
+        (*g0).stackguard0 = lo + rt::stackGuard as usize;
+        (*g0).stackguard1 = (*g0).stackguard0;
+        minit(mp);
+        let f = (*mp).mstartRust;
+        if f != 0 {
+            let f: fn() = core::mem::transmute::<usize, fn()>(f);
+            f();
+        }
+        let pp = (*mp).nextp as *mut P;
+        (*mp).nextp = 0;
+        acquirep(pp);
+    }
+    schedule()
+}
+
+/// mstartfn of Ms started to spin (look for work).
+fn mspinning() {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).spinning = true };
+}
+
+/// The current M (not m0) leaves: its P is handed off and its thread ends.
+pub fn mexit() -> ! {
+    let mp = getm();
+    let s = sched();
+    if mp == crate::proc::m0() {
+        // m0 cannot exit (the process would): park it forever.
+        handoffp(releasep());
+        s.lock.lock();
+        s.nmfreed += 1;
+        checkdead();
+        s.lock.unlock();
+        mpark(mp);
+        crate::fatal::throw("locked m0 woke up");
+    }
+    crate::signal::unminit();
+    s.lock.lock();
+    // Unlink mp from ALLM.
+    // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,
+    // so a reader walking the list concurrently stays on valid memory.
+    unsafe {
+        let mut pp = &ALLM as *const AtomicUsize;
+        loop {
+            let cur = (*pp).load(Ordering::Acquire) as *mut m;
+            if cur.is_null() {
+                s.lock.unlock();
+                crate::fatal::throw("m not found in allm");
+            }
+            if cur == mp {
+                (*pp).store((*mp).alllink as usize, Ordering::Release);
+                break;
+            }
+            pp = core::ptr::addr_of!((*cur).alllink) as *const AtomicUsize;
+        }
+    }
+    s.lock.unlock();
+    handoffp(releasep());
+    s.lock.lock();
+    s.nmfreed += 1;
+    checkdead();
+    s.lock.unlock();
+    // SAFETY: back to gort_mstart's frame, which returns from the thread.
+    unsafe { gort_mexit(mp) }
+}
+
+// ---- Ps and Ms ----
+
+/// Associate P pp with the current M.
+pub fn acquirep(pp: *mut P) {
+    let mp = getm();
+    // SAFETY: mp is the current m; pp a live P handed to us.
+    unsafe {
+        if (*mp).p != 0 {
+            crate::fatal::throw("wirep: already in go");
+        }
+        if !(*pp).m.is_null() || (*pp).status() != P_IDLE {
+            let id = if (*pp).m.is_null() { 0 } else { (*(*pp).m).id };
+            gprint!(b"wirep: p->m=", (*pp).m as usize, b"(", id, b") p->status=", (*pp).status(), b"\n");
+            crate::fatal::throw("wirep: invalid p state");
+        }
+        (*mp).p = pp as usize;
+        (*pp).m = mp;
+        (*pp).set_status(P_RUNNING);
+    }
+}
+
+/// Disassociate the current M from its P; returns the P.
+pub fn releasep() -> *mut P {
+    let mp = getm();
+    // SAFETY: mp is the current m.
+    unsafe {
+        let pp = (*mp).p as *mut P;
+        if pp.is_null() {
+            crate::fatal::throw("releasep: invalid arg");
+        }
+        if (*pp).m != mp || (*pp).status() != P_RUNNING {
+            gprint!(b"releasep: m=", mp as usize, b" m->p=", pp as usize, b" p->m=", (*pp).m as usize, b" p->status=", (*pp).status(), b"\n");
+            crate::fatal::throw("releasep: invalid p state");
+        }
+        (*mp).p = 0;
+        (*pp).m = null_mut();
+        (*pp).set_status(P_IDLE);
+        pp
+    }
+}
+
+/// Put pp on the idle list (SCHED.lock held).
+pub(crate) fn pidleput(pp: *mut P) {
+    if !runq_empty(pp) {
+        crate::fatal::throw("pidleput: P has non-empty run queue");
+    }
+    let s = sched();
+    // SAFETY: pp is a live P nobody runs; SCHED.lock is held.
+    unsafe {
+        let id = (*pp).id as usize;
+        if !(*pp).timers.has_timers() {
+            TIMERP_MASK.clear(id);
+        }
+        IDLEP_MASK.set(id);
+        (*pp).link = s.pidle;
+    }
+    s.pidle = pp;
+    s.npidle.fetch_add(1, Ordering::AcqRel);
+}
+
+/// Take a P from the idle list (SCHED.lock held); null if none.
+pub(crate) fn pidleget() -> *mut P {
+    let s = sched();
+    let pp = s.pidle;
+    if !pp.is_null() {
+        // SAFETY: pp heads the idle list; SCHED.lock is held.
+        unsafe {
+            let id = (*pp).id as usize;
+            TIMERP_MASK.set(id);
+            IDLEP_MASK.clear(id);
+            s.pidle = (*pp).link;
+            (*pp).link = null_mut();
+        }
+        s.npidle.fetch_sub(1, Ordering::AcqRel);
+    }
+    pp
+}
+
+/// pidleget for a spinning M: when no P is idle, ask the Ms giving up
+/// their P to look again (needspinning).
+pub(crate) fn pidleget_spinning() -> *mut P {
+    let pp = pidleget();
+    if pp.is_null() {
+        sched().needspinning.store(1, Ordering::Release);
+    }
+    pp
+}
+
+/// Put mp on the idle M list (SCHED.lock held).
+fn mput(mp: *mut m) {
+    let s = sched();
+    // SAFETY: mp is the current m, about to park; SCHED.lock is held.
+    unsafe { (*mp).schedlink = s.midle as usize };
+    s.midle = mp;
+    s.nmidle += 1;
+    checkdead();
+}
+
+/// Take an M from the idle list (SCHED.lock held).
+pub(crate) fn mget() -> *mut m {
+    let s = sched();
+    let mp = s.midle;
+    if !mp.is_null() {
+        // SAFETY: mp heads the idle list; SCHED.lock is held.
+        unsafe {
+            s.midle = (*mp).schedlink as *mut m;
+            (*mp).schedlink = 0;
+        }
+        s.nmidle -= 1;
+    }
+    mp
+}
+
+/// Park the current M until another hands it work (note: cleared after).
+fn mpark(mp: *mut m) {
+    // SAFETY: mp.park is the m's own note.
+    let park = unsafe { Note::from_key(core::ptr::addr_of_mut!((*mp).park.key)) };
+    // SAFETY: mp is the current m (blocked is what schedtrace reports).
+    unsafe { (*mp).blocked = true };
+    park.sleep();
+    // SAFETY: as above.
+    unsafe { (*mp).blocked = false };
+    park.clear();
+}
+
+fn mwake(mp: *mut m) {
+    // SAFETY: mp is a parked m; its park note is live.
+    unsafe { Note::from_key(core::ptr::addr_of_mut!((*mp).park.key)).wakeup() };
+}
+
+/// Stop the current M until new work is available; it then returns with a
+/// P (the one its waker chose).
+pub fn stopm() {
+    let mp = getm();
+    // SAFETY: mp is the current m.
+    unsafe {
+        if (*mp).locks != 0 {
+            crate::fatal::throw("stopm holding locks");
+        }
+        if (*mp).p != 0 {
+            crate::fatal::throw("stopm holding p");
+        }
+        if (*mp).spinning {
+            crate::fatal::throw("stopm spinning");
+        }
+    }
+    let s = sched();
+    s.lock.lock();
+    mput(mp);
+    s.lock.unlock();
+    mpark(mp);
+    // SAFETY: our waker set nextp before waking us.
+    unsafe {
+        let pp = (*mp).nextp as *mut P;
+        (*mp).nextp = 0;
+        acquirep(pp);
+    }
+}
+
+/// Run some M on P pp (or on an idle P if pp is null; then do nothing if
+/// there is none). `spinning`: the M is started to look for work (the
+/// caller incremented nmspinning). `lockheld`: SCHED.lock is held.
+pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
+    let s = sched();
+    let cur = getm();
+    // SAFETY: cur is the current m (locks keeps the P from changing hands
+    // under us; there is no preemption in Rust code anyway).
+    unsafe { (*cur).locks += 1 };
+    if !lockheld {
+        s.lock.lock();
+    }
+    if pp.is_null() {
+        if spinning {
+            crate::fatal::throw("startm: P required for spinning=true");
+        }
+        pp = pidleget();
+        if pp.is_null() {
+            if !lockheld {
+                s.lock.unlock();
+            }
+            // SAFETY: as above.
+            unsafe { (*cur).locks -= 1 };
+            return;
+        }
+    }
+    let nmp = mget();
+    if nmp.is_null() {
+        let id = mreserveid();
+        s.lock.unlock();
+        newm(if spinning { Some(mspinning) } else { None }, pp, id);
+        if lockheld {
+            s.lock.lock();
+        }
+        // SAFETY: as above.
+        unsafe { (*cur).locks -= 1 };
+        return;
+    }
+    if !lockheld {
+        s.lock.unlock();
+    }
+    // SAFETY: nmp is parked (off every list now) and waits for nextp.
+    unsafe {
+        if (*nmp).spinning {
+            crate::fatal::throw("startm: m is spinning");
+        }
+        if (*nmp).nextp != 0 {
+            crate::fatal::throw("startm: m has p");
+        }
+        if spinning && !runq_empty(pp) {
+            crate::fatal::throw("startm: p has runnable gs");
+        }
+        (*nmp).spinning = spinning;
+        (*nmp).nextp = pp as usize;
+    }
+    mwake(nmp);
+    // SAFETY: as above.
+    unsafe { (*cur).locks -= 1 };
+}
+
+/// Hand off P pp from an M that is blocking (system call, locked thread,
+/// exit): start an M on it if there is work, else make it idle.
+pub fn handoffp(pp: *mut P) {
+    let s = sched();
+    // Local or global work: start an M right away.
+    if !runq_empty(pp) || s.runqsize.load(Ordering::Acquire) != 0 {
+        startm(pp, false, false);
+        return;
+    }
+    // No spinning or idle M to notice new work: this P spins.
+    if s.nmspinning.load(Ordering::Acquire) + s.npidle.load(Ordering::Acquire) == 0
+        && s.nmspinning.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    {
+        s.needspinning.store(0, Ordering::Release);
+        startm(pp, true, false);
+        return;
+    }
+    s.lock.lock();
+    if s.gcwaiting.load(Ordering::Acquire) {
+        // SAFETY: pp is ours to give; SCHED.lock is held.
+        unsafe { (*pp).set_status(P_GCSTOP) };
+        s.stopwait -= 1;
+        if s.stopwait == 0 {
+            s.stopnote.wakeup();
+        }
+        s.lock.unlock();
+        return;
+    }
+    if s.runqsize.load(Ordering::Acquire) != 0 {
+        s.lock.unlock();
+        startm(pp, false, false);
+        return;
+    }
+    // The last running P, and nobody polls the network: someone must.
+    if s.npidle.load(Ordering::Acquire) == gomaxprocs() - 1 && s.lastpoll.load(Ordering::Acquire) != 0 {
+        s.lock.unlock();
+        startm(pp, false, false);
+        return;
+    }
+    // SAFETY: pp is a live P.
+    let when = unsafe { (*pp).timers.next_when() };
+    pidleput(pp);
+    s.lock.unlock();
+    if when != 0 {
+        crate::netpoll::wake_netpoller(when);
+    }
+}
+
+/// New work exists: if there is an idle P and no spinning M, start one
+/// spinning M to look for it.
+pub fn wakep() {
+    let s = sched();
+    // One spinning M at a time is enough to notice new work.
+    if s.nmspinning.load(Ordering::Acquire) != 0
+        || s.nmspinning.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_err()
+    {
+        return;
+    }
+    let cur = getm();
+    // SAFETY: the current m is live.
+    unsafe { (*cur).locks += 1 };
+    s.lock.lock();
+    let pp = pidleget_spinning();
+    if pp.is_null() {
+        if s.nmspinning.fetch_sub(1, Ordering::AcqRel) - 1 < 0 {
+            crate::fatal::throw("wakep: negative nmspinning");
+        }
+        s.lock.unlock();
+        // SAFETY: as above.
+        unsafe { (*cur).locks -= 1 };
+        return;
+    }
+    s.lock.unlock();
+    startm(pp, true, false);
+    // SAFETY: as above.
+    unsafe { (*cur).locks -= 1 };
+}
+
+/// Adjust the count of Ms parked for their locked goroutine.
+pub(crate) fn incidlelocked(v: i32) {
+    let s = sched();
+    s.lock.lock();
+    s.nmidlelocked += v;
+    if v > 0 {
+        checkdead();
+    }
+    s.lock.unlock();
+}
+
+/// The current M is locked to a goroutine that cannot run now: hand off
+/// the P and sleep until the goroutine is runnable again.
+pub fn stoplockedm() {
+    let mp = getm();
+    // SAFETY: mp is the current m; its lockedg is live.
+    unsafe {
+        let lg = (*mp).lockedg as *mut g;
+        if lg.is_null() || (*lg).lockedm != mp as usize {
+            crate::fatal::throw("stoplockedm: inconsistent locking");
+        }
+        if (*mp).p != 0 {
+            let pp = releasep();
+            handoffp(pp);
+        }
+        incidlelocked(1);
+        mpark(mp);
+        let st = readgstatus(lg);
+        if st != G_RUNNABLE {
+            gprint!(b"runtime:stoplockedm: lockedg (atomicstatus=", st, b") is not Grunnable or Gscanrunnable\n");
+            crate::fatal::throw("stoplockedm: not runnable");
+        }
+        let pp = (*mp).nextp as *mut P;
+        (*mp).nextp = 0;
+        acquirep(pp);
+    }
+}
+
+/// gp is locked to another M: give that M our P and gp, and stop.
+pub fn startlockedm(gp: *mut g) {
+    // SAFETY: gp is runnable and locked to a parked m.
+    unsafe {
+        let mp = (*gp).lockedm as *mut m;
+        if mp == getm() {
+            crate::fatal::throw("startlockedm: locked to me");
+        }
+        if (*mp).nextp != 0 {
+            crate::fatal::throw("startlockedm: m has p");
+        }
+        incidlelocked(-1);
+        let pp = releasep();
+        (*mp).nextp = pp as usize;
+        mwake(mp);
+    }
+    stopm();
+}
+
+/// Deadlock detection (SCHED.lock held): with no M running Go code or
+/// able to (none blocked in a system call or the poller), and no timer
+/// pending, nothing can ever happen again.
+pub(crate) fn checkdead() {
+    let s = sched();
+    if crate::panic::panicking() {
+        return;
+    }
+    let run = mcount() - s.nmidle - s.nmidlelocked - s.nmsys;
+    if run > 0 {
+        return;
+    }
+    if run < 0 {
+        gprint!(
+            b"runtime: checkdead: nmidle=", s.nmidle, b" nmidlelocked=", s.nmidlelocked, b" mcount=", mcount(),
+            b" nmsys=", s.nmsys, b"\n"
+        );
+        s.lock.unlock();
+        crate::fatal::throw("checkdead: inconsistent counts");
+    }
+    let mut grunning = 0;
+    let mut bad: *mut g = null_mut();
+    for_each_g(|gp| {
+        let st = readgstatus(gp) & !(rt::_Gscan as u32);
+        match st {
+            G_WAITING | G_PREEMPTED => grunning += 1,
+            G_RUNNABLE | G_RUNNING | G_SYSCALL => bad = gp,
+            _ => {}
+        }
+    });
+    if !bad.is_null() {
+        // SAFETY: bad is a live G.
+        unsafe { gprint!(b"runtime: checkdead: find g ", (*bad).goid, b" in status ", readgstatus(bad), b"\n") };
+        s.lock.unlock();
+        crate::fatal::throw("checkdead: runnable g");
+    }
+    if grunning == 0 {
+        s.lock.unlock();
+        crate::fatal::fatal_user("no goroutines (main called runtime.Goexit) - deadlock!");
+    }
+    for i in 0..gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live.
+        if unsafe { (*allp(i)).timers.has_timers() } {
+            return;
+        }
+    }
+    s.lock.unlock();
+    crate::fatal::fatal_user("all goroutines are asleep - deadlock!");
+}
+
+// ---- LockOSThread ----
+
+fn dolockOSThread() {
+    let mp = getm();
+    // SAFETY: on behalf of m.curg.
+    unsafe {
+        let gp = (*mp).curg;
+        (*mp).lockedg = gp as usize;
+        (*gp).lockedm = mp as usize;
+    }
+}
+
+fn dounlockOSThread() {
+    let mp = getm();
+    // SAFETY: on behalf of m.curg.
+    unsafe {
+        if (*mp).lockedInt != 0 || (*mp).lockedExt != 0 {
+            return;
+        }
+        let gp = (*mp).curg;
+        (*mp).lockedg = 0;
+        (*gp).lockedm = 0;
+    }
+}
+
+/// Wire the calling goroutine to its thread: it runs only there, and
+/// nothing else runs there, until as many UnlockOSThread calls.
+pub fn LockOSThread() {
+    let mp = getm();
+    // SAFETY: on behalf of m.curg.
+    unsafe {
+        (*mp).lockedExt = (*mp).lockedExt.wrapping_add(1);
+        if (*mp).lockedExt == 0 {
+            (*mp).lockedExt = u32::MAX;
+            crate::fatal::fatal_user("LockOSThread nesting overflow");
+        }
+    }
+    dolockOSThread();
+}
+
+pub fn UnlockOSThread() {
+    let mp = getm();
+    // SAFETY: on behalf of m.curg.
+    unsafe {
+        if (*mp).lockedExt == 0 {
+            return;
+        }
+        (*mp).lockedExt -= 1;
+    }
+    dounlockOSThread();
+}
+
+/// The runtime's own (internal) lock of a goroutine to its thread.
+pub fn rt_lockOSThread() {
+    // SAFETY: on behalf of m.curg.
+    unsafe { (*getm()).lockedInt += 1 };
+    dolockOSThread();
+}
+
+pub fn rt_unlockOSThread() {
+    let mp = getm();
+    // SAFETY: on behalf of m.curg.
+    unsafe {
+        if (*mp).lockedInt == 0 {
+            crate::fatal::fatal_user("runtime: internal error: misuse of lockOSThread/unlockOSThread");
+        }
+        (*mp).lockedInt -= 1;
+    }
+    dounlockOSThread();
+}

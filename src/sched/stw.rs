@@ -1,0 +1,219 @@
+//! Stopping the world (every P stopped but the caller's) and starting it
+//! again, and changing GOMAXPROCS, which needs a stopped world.
+//!
+//! Stopping: set `gcwaiting`, ask running goroutines to yield, take idle Ps
+//! and Ps in system calls at once, then wait until the Ms of the others
+//! notice (in the scheduler, or on leaving a system call) and stop theirs.
+//! Goroutines that never call a function cannot be stopped yet (signal-based
+//! preemption is a later step); the wait then lasts as long as they run.
+
+use super::*;
+
+/// GOMAXPROCS to apply at the next start of the world (0: keep).
+static NEWPROCS: AtomicI32 = AtomicI32::new(0);
+
+/// Stop every P but the current one. The caller must not be preemptible
+/// (it runs in Rust on g0 throughout).
+pub fn stop_the_world() {
+    let s = sched();
+    let mp = getm();
+    s.lock.lock();
+    s.stopwait = gomaxprocs();
+    s.gcwaiting.store(true, Ordering::Release);
+    preemptall();
+    // Our own P.
+    // SAFETY: the current m holds a P (the world is stopped on behalf of a
+    // running goroutine).
+    unsafe { (*((*mp).p as *mut P)).set_status(P_GCSTOP) };
+    s.stopwait -= 1;
+    // Ps in system calls.
+    for i in 0..gomaxprocs() as usize {
+        let pp = allp(i);
+        // SAFETY: Ps below gomaxprocs are live.
+        unsafe {
+            if (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
+                s.stopwait -= 1;
+            }
+        }
+    }
+    // Idle Ps.
+    loop {
+        let pp = pidleget();
+        if pp.is_null() {
+            break;
+        }
+        // SAFETY: pp was idle; now it is ours.
+        unsafe { (*pp).set_status(P_GCSTOP) };
+        s.stopwait -= 1;
+    }
+    let wait = s.stopwait > 0;
+    s.lock.unlock();
+    if wait {
+        loop {
+            // Ask again every 100µs: a goroutine may have missed the request.
+            if s.stopnote.sleep_timeout(100_000) {
+                s.stopnote.clear();
+                break;
+            }
+            preemptall();
+        }
+    }
+    if s.stopwait != 0 {
+        crate::fatal::throw("stopTheWorld: not stopped (stopwait != 0)");
+    }
+    for i in 0..gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live.
+        if unsafe { (*allp(i)).status() } != P_GCSTOP {
+            crate::fatal::throw("stopTheWorld: not stopped (status != _Pgcstop)");
+        }
+    }
+}
+
+/// Restart the world stopped by stop_the_world, applying a pending
+/// GOMAXPROCS change.
+pub fn start_the_world() {
+    let s = sched();
+    let mp = getm();
+    // SAFETY: the current m is live.
+    unsafe { (*mp).locks += 1 };
+    if crate::netpoll::inited() {
+        let (mut list, delta) = crate::netpoll::netpoll(0);
+        injectglist(&mut list);
+        crate::netpoll::adjust_waiters(delta);
+    }
+    s.lock.lock();
+    let mut procs = gomaxprocs();
+    let np = NEWPROCS.swap(0, Ordering::AcqRel);
+    if np != 0 {
+        procs = np;
+    }
+    let mut p1 = procresize(procs);
+    s.gcwaiting.store(false, Ordering::Release);
+    if s.sysmonwait.load(Ordering::Acquire) {
+        s.sysmonwait.store(false, Ordering::Release);
+        s.sysmonnote.wakeup();
+    }
+    s.lock.unlock();
+    // Start Ms for the Ps that have work.
+    while !p1.is_null() {
+        // SAFETY: p1 is a P procresize gave an M (or none) to run.
+        unsafe {
+            let pp = p1;
+            p1 = (*pp).link;
+            (*pp).link = null_mut();
+            let pm = (*pp).m;
+            if !pm.is_null() {
+                (*pp).m = null_mut();
+                if (*pm).nextp != 0 {
+                    crate::fatal::throw("startTheWorld: inconsistent mp->nextp");
+                }
+                (*pm).nextp = pp as usize;
+                Note::from_key(core::ptr::addr_of_mut!((*pm).park.key)).wakeup();
+            } else {
+                newm(None, pp, -1);
+            }
+        }
+    }
+    wakep();
+    // SAFETY: as above.
+    unsafe { (*mp).locks -= 1 };
+}
+
+/// Change the number of Ps to n (SCHED.lock held, world stopped or
+/// startup). The current M keeps its P if it survives, else takes P0.
+/// Returns the list (through P.link) of Ps with local work, each with an
+/// idle M assigned in P.m when one was available.
+pub fn procresize(n: i32) -> *mut P {
+    let old = gomaxprocs();
+    if n <= 0 || n as usize > MAX_GOMAXPROCS {
+        crate::fatal::throw("procresize: invalid arg");
+    }
+    // SAFETY: the world is stopped (or this is startup): nobody else
+    // touches ALLP or the Ps' states.
+    unsafe {
+        for i in old..n {
+            let i = i as usize;
+            if ALLP[i].is_null() {
+                ALLP[i] = new_p(i);
+            }
+            (*ALLP[i]).set_status(P_GCSTOP);
+        }
+        GOMAXPROCS_N.store(n as i64, Ordering::Release);
+        let mp = getm();
+        let cur = (*mp).p as *mut P;
+        if !cur.is_null() && (*cur).id < n {
+            (*cur).set_status(P_RUNNING);
+        } else {
+            if !cur.is_null() {
+                (*cur).m = null_mut();
+            }
+            (*mp).p = 0;
+            let p0 = ALLP[0];
+            (*p0).m = null_mut();
+            (*p0).set_status(P_IDLE);
+            acquirep(p0);
+        }
+        let curp = (*mp).p as *mut P;
+        // Retire the Ps beyond n: their goroutines and timers move.
+        for i in n..old {
+            let pp = ALLP[i as usize];
+            if (*pp).status() == P_DEAD {
+                continue;
+            }
+            let rn = (*pp).runnext.swap(0, Ordering::AcqRel) as *mut g;
+            runq_drain_to_global(pp);
+            if !rn.is_null() {
+                globrunqputhead_locked(rn);
+            }
+            crate::timer::move_timers(pp, curp);
+            (*pp).set_status(P_DEAD);
+            IDLEP_MASK.clear(i as usize);
+            TIMERP_MASK.clear(i as usize);
+        }
+        let s = sched();
+        // Rebuild the idle list.
+        s.pidle = null_mut();
+        s.npidle.store(0, Ordering::Release);
+        let mut runnable: *mut P = null_mut();
+        for i in (0..n as usize).rev() {
+            let pp = ALLP[i];
+            if pp == curp {
+                continue;
+            }
+            (*pp).set_status(P_IDLE);
+            (*pp).m = null_mut();
+            if runq_empty(pp) {
+                pidleput(pp);
+            } else {
+                (*pp).m = mget();
+                (*pp).link = runnable;
+                runnable = pp;
+            }
+        }
+        runnable
+    }
+}
+
+/// runtime.GOMAXPROCS, the Rust half: report the current value; for a
+/// different n > 0, stop the world and restart it with n Ps. The Go side
+/// serialises callers (worldsema).
+pub fn rt_gomaxprocs(n: isize) -> isize {
+    let s = sched();
+    s.lock.lock();
+    let ret = gomaxprocs() as isize;
+    s.lock.unlock();
+    if n <= 0 || n == ret {
+        return ret;
+    }
+    let n = (n as usize).min(MAX_GOMAXPROCS) as i32;
+    let mp = getm();
+    // SAFETY: the current m is live; no preemption while the world stops.
+    unsafe { (*mp).locks += 1 };
+    stop_the_world();
+    NEWPROCS.store(n, Ordering::Release);
+    // SAFETY: as above.
+    unsafe { (*mp).locks -= 1 };
+    start_the_world();
+    ret
+}
