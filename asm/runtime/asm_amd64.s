@@ -88,36 +88,38 @@ TEXT gort_mexit(SB),NOSPLIT|NOFRAME,$0
 // stays _Grunning and its stack does not move.
 TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
 	get_tls(CX)
-	MOVQ	g(CX), R8
-	MOVQ	g_m(R8), R9
-	CMPQ	R8, m_g0(R9)
-	JEQ	onsystem
-	CMPQ	R8, m_gsignal(R9)
-	JEQ	onsystem
-	MOVQ	0(SP), R10
-	MOVQ	R10, (g_sched+gobuf_pc)(R8)
-	LEAQ	8(SP), R10
-	MOVQ	R10, (g_sched+gobuf_sp)(R8)
-	MOVQ	BP, (g_sched+gobuf_bp)(R8)
+	MOVQ	g(CX), R13
+	MOVQ	g_m(R13), R9
 	MOVQ	m_g0(R9), R10
+	CMPQ	R13, R10
+	JEQ	onsystem
+	CMPQ	R13, m_gsignal(R9)
+	JEQ	onsystem
+	MOVQ	(g_sched+gobuf_sp)(R10), R11
+	MOVQ	0(SP), DX
+	MOVQ	DX, (g_sched+gobuf_pc)(R13)
+	LEAQ	8(SP), R12
+	MOVQ	R12, (g_sched+gobuf_sp)(R13)
+	MOVQ	BP, (g_sched+gobuf_bp)(R13)
 	MOVQ	R10, g(CX)
-	MOVQ	(g_sched+gobuf_sp)(R10), SP
-	PUSHQ	R8
-	PUSHQ	R8
+	MOVQ	R11, SP
+	// R12 (the goroutine's SP) and R13 (its g) are callee-saved in the C
+	// ABI: they survive the call.
 	CALL	AX
-	POPQ	R8
-	POPQ	R8
 	get_tls(CX)
-	MOVQ	R8, g(CX)
-	MOVQ	(g_sched+gobuf_sp)(R8), SP
-	MOVQ	(g_sched+gobuf_pc)(R8), R10
-	MOVQ	$0, (g_sched+gobuf_sp)(R8)
+	MOVQ	R13, g(CX)
+	MOVQ	R12, SP
+	MOVQ	$0, (g_sched+gobuf_sp)(R13)
 	// A panic requested by the Rust side: the trampoline tail-calls
 	// rtpanic instead of returning (SP is the trampoline's entry SP).
-	MOVQ	g_m(R8), R9
+	MOVQ	g_m(R13), R9
 	CMPL	m_rtpanicKind(R9), $0
 	JNE	raise
-	JMP	R10
+	// Return with RET through the return address still on the goroutine's
+	// stack (a JMP would unbalance the CPU's return-address predictor and
+	// make the caller's later returns mispredict).
+	SUBQ	$8, SP
+	RET
 raise:
 	JMP	runtime·rtpanic(SB)
 onsystem:
