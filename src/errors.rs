@@ -289,10 +289,9 @@ unsafe fn printpanics(p: *mut _panic) {
 /// into text by the Go side (preprintpanics).
 pub fn rt_fatalpanic(p: *mut _panic) -> ! {
     let mp = getm();
-    crate::print::print_lock_for_death();
+    crate::fatal::start_dying();
     // SAFETY: the current m and its goroutine are live; p is its panic.
     unsafe {
-        (*mp).dying = 1;
         let gp = (*mp).curg;
         printpanics(p);
         if !gp.is_null() && (*gp).sig != 0 {

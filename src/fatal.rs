@@ -7,6 +7,7 @@
 use crate::layout::GoString;
 use crate::sys;
 use core::fmt::Write;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Writes straight to fd 2, bypassing print's buffering and locks: used
 /// when the runtime is already failing.
@@ -17,6 +18,33 @@ impl Write for Stderr {
         sys::write_all(2, s.as_bytes());
         Ok(())
     }
+}
+
+/// The thread reporting a fatal error (0: none yet).
+static DYING_M: AtomicUsize = AtomicUsize::new(0);
+
+/// Begin reporting a fatal error: mark the process as panicking (deadlock
+/// detection stands down) and take the print lock. One thread reports;
+/// another thread failing meanwhile waits for the process to exit rather
+/// than interleaving its report (a failure while reporting, on the
+/// reporting thread itself, goes on).
+pub fn start_dying() {
+    crate::panic::PANICKING.fetch_add(1, Ordering::AcqRel);
+    let g = crate::sched::getg();
+    // SAFETY: a non-null g has a live m (null only before startup).
+    let mp = if g.is_null() { core::ptr::null_mut() } else { unsafe { (*g).m } };
+    if let Err(other) = DYING_M.compare_exchange(0, mp as usize | 1, Ordering::AcqRel, Ordering::Acquire) {
+        if other != mp as usize | 1 {
+            loop {
+                sys::nanosleep(1_000_000_000);
+            }
+        }
+    }
+    if !mp.is_null() {
+        // SAFETY: mp is the current m.
+        unsafe { (*mp).dying = 1 };
+    }
+    crate::print::print_lock_for_death();
 }
 
 /// Upstream's `throw`: a broken runtime invariant (a runtime bug, or memory
@@ -32,14 +60,11 @@ pub fn fatal_user(msg: &str) -> ! {
 }
 
 fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
-    crate::print::print_lock_for_death();
+    start_dying();
     let mp = crate::sched::getm();
     // SAFETY: the current m is live (null only before startup).
     if !mp.is_null() {
-        unsafe {
-            (*mp).throwing = kind;
-            (*mp).dying = 1;
-        }
+        unsafe { (*mp).throwing = kind };
     }
     crate::print::gwrite(b"fatal error: ");
     crate::print::gwrite(msg);
@@ -73,7 +98,7 @@ pub fn dopanic(gp: *mut crate::layout::rt::g) {
 
 /// A runtime entry point that gort does not implement yet.
 pub fn not_implemented(name: &str) -> ! {
-    crate::print::print_lock_for_death();
+    start_dying();
     let _ = write!(Stderr, "fatal error: gort: {name} not implemented\n");
     crate::proc::die(2)
 }
@@ -91,7 +116,7 @@ pub fn rt_throw(s: GoString) -> ! {
 
 /// A Rust panic inside gort: always a gort bug.
 pub fn rust_panic(info: &core::panic::PanicInfo) -> ! {
-    crate::print::print_lock_for_death();
+    start_dying();
     let _ = write!(Stderr, "fatal error: gort internal error: {}", info.message());
     if let Some(l) = info.location() {
         let _ = write!(Stderr, " at {}:{}", l.file(), l.line());

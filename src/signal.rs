@@ -201,11 +201,10 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             return;
         }
         // A fault in the runtime itself.
-        crate::print::print_lock_for_death();
-        let mp = crate::sched::getm();
+        crate::fatal::start_dying();
+        let mp = if gp.is_null() { core::ptr::null_mut() } else { (*gp).m };
         if !mp.is_null() {
             (*mp).throwing = crate::traceback::THROW_RUNTIME;
-            (*mp).dying = 1;
         }
         gwrite(b"fatal error: unexpected signal during runtime execution\n[signal ");
         print_signame(sig as u32);

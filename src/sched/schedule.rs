@@ -562,7 +562,7 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             gosched_m(gp);
         }
         let used = (*gp).stack.hi - (*gp).sched.sp;
-        crate::print::print_lock_for_death();
+        crate::fatal::start_dying();
         let mut w = crate::fatal::Stderr;
         let _ = core::fmt::Write::write_fmt(
             &mut w,
