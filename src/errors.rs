@@ -299,7 +299,7 @@ pub fn rt_fatalpanic(p: *mut _panic) -> ! {
         }
         crate::fatal::dopanic(gp);
     }
-    crate::proc::die(2)
+    crate::fatal::exit_or_crash()
 }
 
 /// "[signal SIGSEGV: segmentation violation code=... addr=... pc=...]"

@@ -72,6 +72,16 @@ fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
     if !mp.is_null() {
         dopanic(crate::sched::curg());
     }
+    exit_or_crash()
+}
+
+/// The end of a fatal report: exit status 2, or, with GOTRACEBACK=crash,
+/// death by SIGABRT (a core dump where the system keeps them).
+pub fn exit_or_crash() -> ! {
+    let (_, _, crash) = crate::traceback::gotraceback();
+    if crash {
+        crate::signal::die_from_signal(libc::SIGABRT);
+    }
     crate::proc::die(2)
 }
 

@@ -325,3 +325,12 @@ macro_rules! gprint {
         $( $crate::print::Print::gprint(&$e); )*
     }};
 }
+
+/// A value the print builtin shows in hexadecimal (upstream's `hex`).
+pub struct Hex(pub u64);
+
+impl Print for Hex {
+    fn gprint(&self) {
+        printhex(self.0)
+    }
+}

@@ -1,28 +1,89 @@
 //! Signals.
 //!
-//! gort installs handlers (on each thread's alternate signal stack) for:
+//! gort installs its handler (on each thread's alternate signal stack) for
+//! the signals upstream's table says the runtime handles, with upstream's
+//! default actions:
 //!   - SIGSEGV, SIGBUS, SIGFPE raised by a fault in Go code: the faulting
 //!     goroutine is made to "call" sigpanic at the faulting instruction
 //!     (the handler pushes the faulting pc as a return address and resumes
 //!     at sigpanic0), which panics with upstream's runtime error; a fault
 //!     anywhere else (the runtime itself, on a system stack) is fatal:
 //!     "unexpected signal during runtime execution";
-//!   - SIGPIPE: ignored, so writes fail with EPIPE; os.sigpipe then kills
-//!     the process with SIGPIPE for writes to stdout and stderr, as
-//!     upstream does.
-//! Other signals keep their default actions until os/signal is
-//! implemented.
+//!   - SIGHUP, SIGINT, SIGTERM: the process dies of the signal;
+//!   - SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGSTKFLT, SIGSYS: a dump of all
+//!     goroutines and the registers, exit status 2;
+//!   - the rest (SIGPIPE, SIGUSR1, SIGCHLD, SIGURG, ...): caught and
+//!     ignored (os.sigpipe turns EPIPE on stdout/stderr into death by
+//!     SIGPIPE, as upstream);
+//! and, for every signal a program asked for with os/signal.Notify,
+//! delivery to the os/signal loop (sigsend / signal_recv). SIGTSTP,
+//! SIGTTIN, SIGTTOU keep their default actions; the C library's own
+//! signals (32, 33) are never touched.
 
+use crate::gprint;
 use crate::layout::rt::g;
 use crate::layout::GoString;
 use crate::print::{gwrite, printint, printpointer};
 use crate::sched::getg;
 use crate::symtab::findfunc;
+use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
+const SIGHUP: i32 = 1;
+const SIGINT: i32 = 2;
+const SIGILL: i32 = 4;
 const SIGBUS: i32 = 7;
 const SIGFPE: i32 = 8;
 const SIGSEGV: i32 = 11;
 const SIGPIPE: i32 = 13;
+const SIGPROF: i32 = 27;
+const NSIG: usize = 65;
+
+// What the runtime does with a signal (upstream's sigtable flags).
+const NOTIFY: u16 = 1; // os/signal may ask for it
+const KILL: u16 = 2; // if not notified, die of it
+const THROW: u16 = 4; // if not notified, dump goroutines and exit 2
+const PANIC: u16 = 8; // a fault: panic in the faulting goroutine
+const DEFAULT: u16 = 16; // leave the default action alone unless notified
+const SETSTACK: u16 = 32; // the C library's: never touch
+const UNBLOCK: u16 = 64; // always unblocked
+const IGN: u16 = 128; // ignored by default (when not notified)
+
+/// Upstream's table for linux/amd64, by signal number.
+const SIGTABLE: [u16; NSIG] = {
+    let mut t = [NOTIFY; NSIG];
+    t[0] = 0;
+    t[1] = NOTIFY | KILL; // SIGHUP
+    t[2] = NOTIFY | KILL; // SIGINT
+    t[3] = NOTIFY | THROW; // SIGQUIT
+    t[4] = THROW | UNBLOCK; // SIGILL
+    t[5] = THROW | UNBLOCK; // SIGTRAP
+    t[6] = NOTIFY | THROW; // SIGABRT
+    t[7] = PANIC | UNBLOCK; // SIGBUS
+    t[8] = PANIC | UNBLOCK; // SIGFPE
+    t[9] = 0; // SIGKILL
+    t[11] = PANIC | UNBLOCK; // SIGSEGV
+    t[15] = NOTIFY | KILL; // SIGTERM
+    t[16] = THROW | UNBLOCK; // SIGSTKFLT
+    t[17] = NOTIFY | UNBLOCK | IGN; // SIGCHLD
+    t[18] = NOTIFY | DEFAULT | IGN; // SIGCONT
+    t[19] = 0; // SIGSTOP
+    t[20] = NOTIFY | DEFAULT | IGN; // SIGTSTP
+    t[21] = NOTIFY | DEFAULT | IGN; // SIGTTIN
+    t[22] = NOTIFY | DEFAULT | IGN; // SIGTTOU
+    t[23] = NOTIFY | IGN; // SIGURG
+    t[27] = NOTIFY | UNBLOCK; // SIGPROF
+    t[28] = NOTIFY | IGN; // SIGWINCH
+    t[31] = THROW; // SIGSYS
+    t[32] = SETSTACK | UNBLOCK; // glibc's SIGCANCEL
+    t[33] = SETSTACK | UNBLOCK; // glibc's SIGSETXID
+    t
+};
+
+/// Signals gort's handler is installed for (1 = yes).
+static HANDLING: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
+/// The disposition each signal had before gort's handler (restored by
+/// signal.Reset for signals gort handles only on request).
+static FWD: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
 
 /// Size of each thread's signal stack.
 const SIGSTACK_SIZE: usize = 32 << 10;
@@ -58,12 +119,10 @@ pub fn rt_signame(sig: u32) -> GoString {
 /// The signal mask the process started with (new threads start from it).
 static mut INIT_SIGMASK: libc::sigset_t = unsafe { core::mem::zeroed() };
 
-/// Signals gort handles.
-const HANDLED: [i32; 4] = [SIGSEGV, SIGBUS, SIGFPE, SIGPIPE];
-
 /// Per-thread signal setup, on the thread itself: an alternate signal
-/// stack, and the mask: m0 keeps the one the process started with (and
-/// records it); other threads start from it with gort's signals unblocked.
+/// stack, and the mask: m0 records the one the process started with; every
+/// thread starts from it with the signals that kill, dump or fault
+/// unblocked (as upstream).
 pub fn minit(mp: *mut crate::layout::rt::m) {
     let stk = crate::persistent::alloc(SIGSTACK_SIZE, 16);
     let ss = libc::stack_t { ss_sp: stk as *mut libc::c_void, ss_flags: 0, ss_size: SIGSTACK_SIZE };
@@ -77,8 +136,10 @@ pub fn minit(mp: *mut crate::layout::rt::m) {
             libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::null(), core::ptr::addr_of_mut!(INIT_SIGMASK));
         }
         let mut set = *core::ptr::addr_of!(INIT_SIGMASK);
-        for sig in HANDLED {
-            libc::sigdelset(&mut set, sig);
+        for (sig, &flags) in SIGTABLE.iter().enumerate() {
+            if flags & (UNBLOCK | KILL | THROW) != 0 {
+                libc::sigdelset(&mut set, sig as i32);
+            }
         }
         libc::pthread_sigmask(libc::SIG_SETMASK, &set, core::ptr::null_mut());
     }
@@ -91,21 +152,48 @@ pub fn unminit() {
     unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) };
 }
 
-fn install(sig: i32) {
+fn getsig(sig: i32) -> usize {
+    // SAFETY: querying a disposition into a local.
+    unsafe {
+        let mut old: libc::sigaction = core::mem::zeroed();
+        libc::sigaction(sig, core::ptr::null(), &mut old);
+        old.sa_sigaction
+    }
+}
+
+fn setsig(sig: i32, handler: usize) {
     // SAFETY: a plain sigaction call with a fully initialised struct.
     unsafe {
         let mut sa: libc::sigaction = core::mem::zeroed();
-        sa.sa_sigaction = sighandler as *const () as usize;
+        sa.sa_sigaction = handler;
         sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_RESTART;
         libc::sigfillset(&mut sa.sa_mask);
         libc::sigaction(sig, &sa, core::ptr::null_mut());
     }
 }
 
+/// Should gort's handler be installed for sig at startup?
+fn install_by_default(sig: usize) -> bool {
+    let flags = SIGTABLE[sig];
+    if flags == 0 || flags & (DEFAULT | SETSTACK) != 0 {
+        return false;
+    }
+    // An inherited "ignore" for SIGHUP and SIGINT is respected (nohup).
+    !((sig as i32 == SIGHUP || sig as i32 == SIGINT) && FWD[sig].load(Ordering::Relaxed) == libc::SIG_IGN)
+}
+
 /// Install gort's handlers (at startup, on the initial thread).
 pub fn init() {
-    for sig in HANDLED {
-        install(sig);
+    for sig in 1..NSIG {
+        let flags = SIGTABLE[sig];
+        if flags == 0 || flags & (DEFAULT | SETSTACK) != 0 {
+            continue;
+        }
+        FWD[sig].store(getsig(sig as i32), Ordering::Relaxed);
+        if install_by_default(sig) {
+            HANDLING[sig].store(1, Ordering::Relaxed);
+            setsig(sig as i32, sighandler as *const () as usize);
+        }
     }
 }
 
@@ -141,10 +229,12 @@ pub fn runtime_AfterForkInChild() {
     let mp = crate::sched::getm();
     // SAFETY: system calls on locals and the m's saved mask.
     unsafe {
-        for sig in HANDLED {
-            let mut sa: libc::sigaction = core::mem::zeroed();
-            sa.sa_sigaction = libc::SIG_DFL;
-            libc::sigaction(sig, &sa, core::ptr::null_mut());
+        for sig in 1..NSIG {
+            if HANDLING[sig].load(Ordering::Relaxed) != 0 {
+                let mut sa: libc::sigaction = core::mem::zeroed();
+                sa.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(sig as i32, &sa, core::ptr::null_mut());
+            }
         }
         libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
     }
@@ -168,57 +258,372 @@ fn can_panic(gp: *mut g, pc: usize) -> bool {
     pc == 0 || findfunc(pc).is_some()
 }
 
+/// Was the signal sent by a process (kill, tgkill) rather than raised by
+/// the kernel for a fault?
+fn from_user(code: i32) -> bool {
+    code == libc::SI_USER || code == libc::SI_TKILL
+}
+
 extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO
     // handlers; this runs on the thread's signal stack.
     unsafe {
-        if sig == SIGPIPE {
-            return;
-        }
         let ctx = &mut *(uctx as *mut libc::ucontext_t);
         let pc = ctx.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
         let sp = ctx.uc_mcontext.gregs[libc::REG_RSP as usize] as usize;
         let gp = getg();
         let code = (*info).si_code;
         let addr = (*info).si_addr() as usize;
-        if can_panic(gp, pc) {
-            (*gp).sig = sig as u32;
-            (*gp).sigcode0 = code as usize;
-            (*gp).sigcode1 = addr;
-            (*gp).sigpc = pc;
-            // Make the faulting instruction look like it called sigpanic,
-            // unless there is no valid frame to return to (a call of a nil
-            // function jumps to pc 0: its caller's return address is at sp).
-            let lr = *(sp as *const usize);
-            let push = pc != 0 && !(findfunc(pc).is_none() && findfunc(lr).is_some());
-            let mut nsp = sp;
-            if push {
-                nsp -= 8;
-                *(nsp as *mut usize) = pc;
-            }
-            ctx.uc_mcontext.gregs[libc::REG_RSP as usize] = nsp as i64;
-            ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::proc::links().sigpanic0 as i64;
+        let flags = SIGTABLE.get(sig as usize).copied().unwrap_or(NOTIFY);
+        let user = from_user(code);
+        if sig == SIGPROF {
+            // No profiler runs (CPU profiling is not implemented).
             return;
         }
-        // A fault in the runtime itself.
-        crate::fatal::start_dying();
+        if !user && flags & PANIC != 0 {
+            if can_panic(gp, pc) {
+                inject_sigpanic(ctx, gp, sig, code, addr, pc, sp);
+                return;
+            }
+            fault_in_runtime(gp, sig, code, addr, pc);
+        }
+        if (user || flags & NOTIFY != 0) && sigsend(sig as u32) {
+            return;
+        }
+        if user && signal_ignored(sig as u32) {
+            return;
+        }
+        if flags & KILL != 0 {
+            die_from_signal(sig);
+        }
+        if flags & (THROW | PANIC) == 0 {
+            return;
+        }
+        dump_and_exit(ctx, gp, sig, code, addr, pc, sp)
+    }
+}
+
+/// Make the faulting instruction look like it called sigpanic, unless there
+/// is no valid frame to return to (a call of a nil function jumps to pc 0:
+/// its caller's return address is at sp).
+unsafe fn inject_sigpanic(ctx: &mut libc::ucontext_t, gp: *mut g, sig: i32, code: i32, addr: usize, pc: usize, sp: usize) {
+    // SAFETY: gp is the interrupted goroutine of this thread; sp is its
+    // stack pointer (a Go stack with room below, as at any instruction).
+    unsafe {
+        (*gp).sig = sig as u32;
+        (*gp).sigcode0 = code as usize;
+        (*gp).sigcode1 = addr;
+        (*gp).sigpc = pc;
+        let lr = *(sp as *const usize);
+        let push = pc != 0 && !(findfunc(pc).is_none() && findfunc(lr).is_some());
+        let mut nsp = sp;
+        if push {
+            nsp -= 8;
+            *(nsp as *mut usize) = pc;
+        }
+        ctx.uc_mcontext.gregs[libc::REG_RSP as usize] = nsp as i64;
+        ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::proc::links().sigpanic0 as i64;
+    }
+}
+
+/// A fault in the runtime itself (or in Go code that cannot panic now).
+fn fault_in_runtime(gp: *mut g, sig: i32, code: i32, addr: usize, pc: usize) -> ! {
+    crate::fatal::start_dying();
+    // SAFETY: gp is null or this thread's live g.
+    let mp = if gp.is_null() { core::ptr::null_mut() } else { unsafe { (*gp).m } };
+    if !mp.is_null() {
+        // SAFETY: mp is this thread's m.
+        unsafe { (*mp).throwing = crate::traceback::THROW_RUNTIME };
+    }
+    gwrite(b"fatal error: unexpected signal during runtime execution\n[signal ");
+    print_signame(sig as u32);
+    gwrite(b" code=");
+    printpointer(code as usize as *mut u8);
+    gwrite(b" addr=");
+    printpointer(addr as *mut u8);
+    gwrite(b" pc=");
+    printpointer(pc as *mut u8);
+    gwrite(b"]\n");
+    if !mp.is_null() {
+        // SAFETY: as above.
+        crate::fatal::dopanic(unsafe { (*mp).curg });
+    }
+    crate::fatal::exit_or_crash()
+}
+
+/// A signal whose action is a dump (SIGQUIT, SIGABRT, ...): the signal,
+/// the interrupted goroutine's stack, every other goroutine, the
+/// registers; then exit status 2 (or die of SIGABRT with
+/// GOTRACEBACK=crash).
+unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32, addr: usize, pc: usize, sp: usize) -> ! {
+    crate::fatal::start_dying();
+    // SAFETY: gp is null or this thread's live g, whose m is live.
+    unsafe {
         let mp = if gp.is_null() { core::ptr::null_mut() } else { (*gp).m };
         if !mp.is_null() {
             (*mp).throwing = crate::traceback::THROW_RUNTIME;
         }
-        gwrite(b"fatal error: unexpected signal during runtime execution\n[signal ");
         print_signame(sig as u32);
-        gwrite(b" code=");
-        printpointer(code as usize as *mut u8);
-        gwrite(b" addr=");
-        printpointer(addr as *mut u8);
-        gwrite(b" pc=");
-        printpointer(pc as *mut u8);
-        gwrite(b"]\n");
-        if !mp.is_null() {
-            crate::fatal::dopanic((*mp).curg);
+        gprint!(b"\nPC=", crate::print::Hex(pc as u64), b" m=");
+        if mp.is_null() {
+            gprint!(b"nil");
+        } else {
+            gprint!((*mp).id);
         }
-        crate::proc::die(2)
+        gprint!(b" sigcode=", code as i64 as u64);
+        if sig == SIGSEGV || sig == SIGBUS {
+            gprint!(b" addr=", crate::print::Hex(addr as u64));
+        }
+        gprint!(b"\n");
+        if sig == SIGILL || sig == SIGFPE {
+            // The instruction's bytes (up to 16, not crossing a page).
+            let n = 16.min(4096 - pc % 4096);
+            gprint!(b"instruction bytes:");
+            for i in 0..n {
+                gprint!(b" ", crate::print::Hex(*((pc + i) as *const u8) as u64));
+            }
+            gprint!(b"\n");
+        }
+        gprint!(b"\n");
+        let (level, _, _) = crate::traceback::gotraceback();
+        if level > 0 {
+            let on_goroutine = !mp.is_null() && gp == (*mp).curg;
+            if on_goroutine {
+                crate::traceback::goroutine_header(gp);
+                crate::traceback::traceback_trap(pc, sp, gp);
+            } else if !mp.is_null() {
+                // The signal arrived on a system stack (an idle thread, or the
+                // runtime at work): its Rust frames cannot be walked.
+                gprint!(b"goroutine 0 gp=", crate::print::Hex(gp as u64), b" m=", (*mp).id, b" mp=", crate::print::Hex(mp as u64), b" [idle]:\n");
+                gprint!(b"(gort: system-stack frames are not shown)\n");
+            }
+            crate::traceback::traceback_others(if on_goroutine { gp } else { core::ptr::null_mut() });
+            gprint!(b"\n");
+            dumpregs(ctx);
+        }
+    }
+    crate::fatal::exit_or_crash()
+}
+
+fn dumpregs(ctx: &libc::ucontext_t) {
+    let r = &ctx.uc_mcontext.gregs;
+    let regs: [(&[u8], usize); 17] = [
+        (b"rax    ", libc::REG_RAX as usize),
+        (b"rbx    ", libc::REG_RBX as usize),
+        (b"rcx    ", libc::REG_RCX as usize),
+        (b"rdx    ", libc::REG_RDX as usize),
+        (b"rdi    ", libc::REG_RDI as usize),
+        (b"rsi    ", libc::REG_RSI as usize),
+        (b"rbp    ", libc::REG_RBP as usize),
+        (b"rsp    ", libc::REG_RSP as usize),
+        (b"r8     ", libc::REG_R8 as usize),
+        (b"r9     ", libc::REG_R9 as usize),
+        (b"r10    ", libc::REG_R10 as usize),
+        (b"r11    ", libc::REG_R11 as usize),
+        (b"r12    ", libc::REG_R12 as usize),
+        (b"r13    ", libc::REG_R13 as usize),
+        (b"r14    ", libc::REG_R14 as usize),
+        (b"r15    ", libc::REG_R15 as usize),
+        (b"rip    ", libc::REG_RIP as usize),
+    ];
+    for (name, i) in regs {
+        gprint!(name, crate::print::Hex(r[i] as u64), b"\n");
+    }
+    gprint!(b"rflags ", crate::print::Hex(r[libc::REG_EFL as usize] as u64), b"\n");
+    // cs, gs and fs share one word (csgsfs): cs in the low 16 bits.
+    let csgsfs = r[libc::REG_CSGSFS as usize] as u64;
+    gprint!(b"cs     ", crate::print::Hex(csgsfs & 0xffff), b"\n");
+    gprint!(b"fs     ", crate::print::Hex((csgsfs >> 32) & 0xffff), b"\n");
+    gprint!(b"gs     ", crate::print::Hex((csgsfs >> 16) & 0xffff), b"\n");
+}
+
+// ---- os/signal ----
+
+const SIG_IDLE: u32 = 0;
+const SIG_RECEIVING: u32 = 1;
+const SIG_SENDING: u32 = 2;
+
+/// Signals os/signal asked for, ignores, and the ones pending delivery.
+static WANTED: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
+static IGNORED: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
+static PENDING: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
+/// The receiver's copy of PENDING (only signal_recv touches it).
+static RECV: [AtomicU32; 3] = [const { AtomicU32::new(0) }; 3];
+/// The receiver's state: idle (processing), receiving (asleep), sending
+/// (a signal arrived while it was not asleep).
+static STATE: AtomicU32 = AtomicU32::new(SIG_IDLE);
+/// Handlers in the middle of delivering.
+static DELIVERING: AtomicU32 = AtomicU32::new(0);
+static NOTE: crate::lock::Note = crate::lock::Note::new();
+static INUSE: AtomicU32 = AtomicU32::new(0);
+
+fn bit(s: u32) -> (usize, u32) {
+    ((s / 32) as usize, 1 << (s % 32))
+}
+
+/// From the signal handler: queue sig for the os/signal loop if it wants
+/// it. Returns whether it was queued.
+fn sigsend(s: u32) -> bool {
+    if s as usize >= NSIG {
+        return false;
+    }
+    let (w, b) = bit(s);
+    DELIVERING.fetch_add(1, Ordering::AcqRel);
+    if WANTED[w].load(Ordering::Acquire) & b == 0 {
+        DELIVERING.fetch_sub(1, Ordering::AcqRel);
+        return false;
+    }
+    if PENDING[w].fetch_or(b, Ordering::AcqRel) & b != 0 {
+        // Already queued.
+        DELIVERING.fetch_sub(1, Ordering::AcqRel);
+        return true;
+    }
+    loop {
+        match STATE.load(Ordering::Acquire) {
+            SIG_IDLE => {
+                if STATE.compare_exchange(SIG_IDLE, SIG_SENDING, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                    break;
+                }
+            }
+            SIG_SENDING => break,
+            SIG_RECEIVING => {
+                if STATE.compare_exchange(SIG_RECEIVING, SIG_IDLE, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                    NOTE.wakeup();
+                    break;
+                }
+            }
+            _ => crate::fatal::throw("sigsend: inconsistent state"),
+        }
+    }
+    DELIVERING.fetch_sub(1, Ordering::AcqRel);
+    true
+}
+
+/// os/signal's receive loop, first step: a pending signal (> 0), or 0 when
+/// the caller must wait (rt_signalWait, in a system call).
+pub fn rt_signalRecv() -> u32 {
+    loop {
+        for s in 1..NSIG as u32 {
+            let (w, b) = bit(s);
+            if RECV[w].load(Ordering::Relaxed) & b != 0 {
+                RECV[w].fetch_and(!b, Ordering::Relaxed);
+                return s;
+            }
+        }
+        match STATE.load(Ordering::Acquire) {
+            SIG_IDLE => {
+                if STATE.compare_exchange(SIG_IDLE, SIG_RECEIVING, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                    return 0;
+                }
+            }
+            SIG_SENDING => {
+                if STATE.compare_exchange(SIG_SENDING, SIG_IDLE, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                    take_pending();
+                }
+            }
+            _ => crate::fatal::throw("signal_recv: inconsistent state"),
+        }
+    }
+}
+
+fn take_pending() {
+    for (r, p) in RECV.iter().zip(PENDING.iter()) {
+        r.fetch_or(p.swap(0, Ordering::AcqRel), Ordering::AcqRel);
+    }
+}
+
+/// os/signal's receive loop, waiting (the Go side brackets it as a
+/// blocking system call): sleep until a handler queues a signal.
+pub fn rt_signalWait() {
+    NOTE.sleep();
+    NOTE.clear();
+    take_pending();
+}
+
+pub fn signal_enable(s: u32) {
+    if s as usize >= NSIG {
+        return;
+    }
+    if INUSE.swap(1, Ordering::AcqRel) == 0 {
+        NOTE.clear();
+    }
+    let (w, b) = bit(s);
+    WANTED[w].fetch_or(b, Ordering::AcqRel);
+    IGNORED[w].fetch_and(!b, Ordering::AcqRel);
+    let sig = s as usize;
+    if s as i32 != SIGPROF
+        && SIGTABLE[sig] & NOTIFY != 0
+        && HANDLING[sig].compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok()
+    {
+        FWD[sig].store(getsig(sig as i32), Ordering::Relaxed);
+        setsig(sig as i32, sighandler as *const () as usize);
+        unblock_here(s as i32);
+    }
+}
+
+/// Make sure the calling thread can receive sig (it may have been blocked
+/// in the mask inherited at startup).
+fn unblock_here(sig: i32) {
+    // SAFETY: mask calls on a local set.
+    unsafe {
+        let mut set: libc::sigset_t = core::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, core::ptr::null_mut());
+    }
+}
+
+pub fn signal_disable(s: u32) {
+    if s as usize >= NSIG {
+        return;
+    }
+    let (w, b) = bit(s);
+    WANTED[w].fetch_and(!b, Ordering::AcqRel);
+    let sig = s as usize;
+    if s as i32 != SIGPROF && SIGTABLE[sig] & NOTIFY != 0 && !install_by_default(sig) {
+        // Back to the disposition gort found.
+        HANDLING[sig].store(0, Ordering::Release);
+        setsig_raw(sig as i32, FWD[sig].load(Ordering::Relaxed));
+    }
+}
+
+pub fn signal_ignore(s: u32) {
+    if s as usize >= NSIG {
+        return;
+    }
+    let (w, b) = bit(s);
+    WANTED[w].fetch_and(!b, Ordering::AcqRel);
+    IGNORED[w].fetch_or(b, Ordering::AcqRel);
+    let sig = s as usize;
+    if s as i32 != SIGPROF && SIGTABLE[sig] & NOTIFY != 0 {
+        HANDLING[sig].store(0, Ordering::Release);
+        setsig_raw(sig as i32, libc::SIG_IGN);
+    }
+}
+
+pub fn signal_ignored(s: u32) -> bool {
+    if s as usize >= NSIG {
+        return false;
+    }
+    let (w, b) = bit(s);
+    IGNORED[w].load(Ordering::Acquire) & b != 0
+}
+
+/// signal.Stop waits until no delivery is in flight and the receiver is
+/// asleep: true when that holds now (the Go side yields and asks again).
+pub fn rt_signalIdle() -> bool {
+    DELIVERING.load(Ordering::Acquire) == 0 && STATE.load(Ordering::Acquire) == SIG_RECEIVING
+}
+
+/// Set a disposition that is not gort's handler (SIG_DFL, SIG_IGN or a
+/// handler found at startup).
+fn setsig_raw(sig: i32, handler: usize) {
+    // SAFETY: a plain sigaction call.
+    unsafe {
+        let mut sa: libc::sigaction = core::mem::zeroed();
+        sa.sa_sigaction = handler;
+        sa.sa_flags = libc::SA_ONSTACK | libc::SA_RESTART;
+        libc::sigaction(sig, &sa, core::ptr::null_mut());
     }
 }
 

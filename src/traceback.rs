@@ -62,6 +62,11 @@ impl Unwinder {
         Unwinder { pc, sp, done: pc == 0, trap: false }
     }
 
+    /// Start at an interrupted instruction (a signal's context).
+    pub fn at_trap(pc: usize, sp: usize) -> Unwinder {
+        Unwinder { pc, sp, done: pc == 0, trap: true }
+    }
+
     /// Start at a goroutine's saved context.
     pub fn for_g(gp: *mut g) -> Unwinder {
         // SAFETY: gp is a live goroutine that is not running (or is away
@@ -557,6 +562,12 @@ pub fn traceback_others(me: *mut g) {
             print_created_by(gp);
         }
     });
+}
+
+/// The traceback of a goroutine interrupted by a signal at (pc, sp).
+pub fn traceback_trap(pc: usize, sp: usize, gp: *mut g) {
+    print_frames(Unwinder::at_trap(pc, sp), 0, gp);
+    print_created_by(gp);
 }
 
 /// The current goroutine's traceback, for a fatal panic or error: it is

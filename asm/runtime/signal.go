@@ -5,6 +5,8 @@
 
 package runtime
 
+import _ "unsafe" // for go:linkname
+
 // Printed by print as hexadecimal (the compiler knows this type).
 type hex uint64
 
@@ -58,4 +60,30 @@ func sigpanic() {
 
 func panicmemAddr(addr uintptr) {
 	panic(errorAddressString{msg: "invalid memory address or nil pointer dereference", addr: addr})
+}
+
+// os/signal's receive loop: the next signal a handler queued for it. While
+// none is pending the goroutine waits in a blocking system call (its
+// thread sleeps until a handler wakes it; its P goes to other work).
+//
+//go:linkname signal_recv os/signal.signal_recv
+func signal_recv() uint32 {
+	for {
+		if s := rt_signalRecv(); s != 0 {
+			return s
+		}
+		entersyscallblock()
+		rt_signalWait()
+		exitsyscall()
+	}
+}
+
+// signal.Stop: wait until no signal is being delivered and the receive
+// loop is asleep, so that no signal for the stopped channel is in flight.
+//
+//go:linkname signalWaitUntilIdle os/signal.signalWaitUntilIdle
+func signalWaitUntilIdle() {
+	for !rt_signalIdle() {
+		Gosched()
+	}
 }
