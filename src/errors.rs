@@ -318,6 +318,4 @@ fn print_signal_line(gp: *mut crate::layout::rt::g) {
     }
 }
 
-pub fn rt_panicwrap(_pc: usize) {
-    crate::fatal::not_implemented("runtime.panicwrap")
-}
+
