@@ -47,6 +47,11 @@ pub fn setMemoryLimit(v: i64) -> i64 {
     MEMORY_LIMIT.swap(v, Ordering::Relaxed)
 }
 
+/// The goroutine stack limit (bytes).
+pub fn max_stack() -> isize {
+    MAX_STACK.load(Ordering::Relaxed)
+}
+
 pub fn setMaxStack(v: isize) -> isize {
     MAX_STACK.swap(v, Ordering::Relaxed)
 }

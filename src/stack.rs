@@ -1,46 +1,357 @@
-//! Goroutine stacks.
+//! Goroutine stacks: allocation, and growth by copying.
 //!
-//! For now every goroutine stack has the same fixed size (growth by copying
-//! comes with the pclntab-driven stack copier): STACK_SIZE bytes carved out
-//! of large NORESERVE regions, so only the pages a goroutine touches cost
-//! memory and a million goroutines do not exhaust the kernel's mapping count.
-//! Dead goroutines keep their stack for reuse (see sched::gfput).
+//! A goroutine starts on a 2 KiB stack (upstream's starting size). When a
+//! function's prologue finds too little room, morestack runs `newstack`
+//! (sched/schedule.rs), which moves the goroutine to a stack twice as big
+//! (or more, for a big frame): the used part is copied, then every pointer
+//! into the old stack is adjusted by the distance moved. Where those
+//! pointers are comes from the pclntab, as upstream:
+//!   - in each frame, the live pointer slots of locals and arguments (the
+//!     stack maps, funcdata LocalsPointerMaps/ArgsPointerMaps indexed by
+//!     pcdata StackMapIndex at the frame's continuation pc), every pointer
+//!     slot of its address-taken variables (funcdata StackObjects), and its
+//!     saved frame pointer;
+//!   - outside the frames: g.sched's frame pointer and closure context,
+//!     g._defer records (some live on the stack and point at each other),
+//!     g._panic (panic records are locals of the panic loop, adjusted with
+//!     their frame).
+//! Stacks are never shrunk yet (upstream shrinks them during collection).
+//!
+//! Stack memory: power-of-two sizes. Sizes up to 32 KiB are carved from
+//! 256 KiB chunks and recycled on per-size free lists; larger ones are
+//! mapped on their own and recycled up to 1 MiB, unmapped above.
 
-use crate::layout::rt::stack;
+use crate::gprint;
+use crate::layout::rt::{g, stack};
 use crate::lock::Mutex;
+use crate::symtab::{self, FuncInfo, FUNCDATA_ARGS_POINTER_MAPS, FUNCDATA_LOCALS_POINTER_MAPS, FUNCDATA_STACK_OBJECTS, PCDATA_STACK_MAP_INDEX};
 use crate::sys;
+use crate::traceback::{Frame, Unwinder};
 
-/// Size of every goroutine stack.
-pub const STACK_SIZE: usize = 256 << 10;
-/// Stacks per reserved region.
-const PER_REGION: usize = 256;
+/// The stack a goroutine starts with (upstream's fixedStack on linux).
+pub const FIXED_STACK: usize = 2048;
 
 /// A value stackguard0 can never legitimately hold: set to request a
 /// preemption at the next function prologue.
 pub const STACK_PREEMPT: usize = 0xffff_ffff_ffff_fade;
 
-static LOCK: Mutex = Mutex::new();
-static mut NEXT: usize = 0;
-static mut END: usize = 0;
+/// log2 of the sizes: order k is FIXED_STACK << k.
+const ORDERS: usize = 20;
+/// Sizes below this are carved from shared chunks.
+const SMALL_LIMIT: usize = 32 << 10;
+const CHUNK: usize = 256 << 10;
+/// Freed stacks up to this size are kept for reuse; bigger ones unmapped.
+const KEEP_LIMIT: usize = 1 << 20;
 
-/// A fresh stack (zero pages, as mmap gives them).
-pub fn stackalloc() -> stack {
-    LOCK.lock();
-    // SAFETY: NEXT/END are only touched with LOCK held.
-    let lo = unsafe {
-        if NEXT == END {
-            let size = STACK_SIZE * PER_REGION;
-            let Some(p) = sys::mmap_anon(size) else {
-                LOCK.unlock();
+struct Pool {
+    lock: Mutex,
+    /// Free stacks of each order, linked through their first word.
+    free: [usize; ORDERS],
+    chunk_next: usize,
+    chunk_end: usize,
+}
+
+static mut POOL: Pool = Pool { lock: Mutex::new(), free: [0; ORDERS], chunk_next: 0, chunk_end: 0 };
+
+fn pool() -> &'static mut Pool {
+    // SAFETY: every field but the lock is only touched with the lock held.
+    unsafe { &mut *core::ptr::addr_of_mut!(POOL) }
+}
+
+fn order(size: usize) -> usize {
+    (size / FIXED_STACK).trailing_zeros() as usize
+}
+
+/// A stack of `size` bytes (a power of two, at least FIXED_STACK).
+pub fn stackalloc(size: usize) -> stack {
+    if !size.is_power_of_two() || size < FIXED_STACK {
+        crate::fatal::throw("stackalloc: bad size");
+    }
+    let o = order(size);
+    let p = pool();
+    p.lock.lock();
+    let mut lo = 0;
+    if o < ORDERS && p.free[o] != 0 {
+        lo = p.free[o];
+        // SAFETY: a free stack's first word links the next free one.
+        p.free[o] = unsafe { *(lo as *const usize) };
+    } else if size < SMALL_LIMIT {
+        if p.chunk_next + size > p.chunk_end {
+            let Some(c) = sys::mmap_anon(CHUNK) else {
+                p.lock.unlock();
                 crate::fatal::throw("runtime: cannot allocate memory for goroutine stack");
             };
-            NEXT = p as usize;
-            END = NEXT + size;
+            p.chunk_next = c as usize;
+            p.chunk_end = c as usize + CHUNK;
         }
-        let lo = NEXT;
-        NEXT += STACK_SIZE;
-        lo
-    };
-    LOCK.unlock();
-    stack { lo, hi: lo + STACK_SIZE }
+        lo = p.chunk_next;
+        p.chunk_next += size;
+    }
+    p.lock.unlock();
+    if lo == 0 {
+        lo = sys::mmap_anon(size).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory for goroutine stack"))
+            as usize;
+    }
+    stack { lo, hi: lo + size }
+}
+
+/// Give back a stack from stackalloc.
+pub fn stackfree(s: stack) {
+    let size = s.hi - s.lo;
+    if size > KEEP_LIMIT {
+        sys::munmap(s.lo as *mut u8, size);
+        return;
+    }
+    let o = order(size);
+    let p = pool();
+    p.lock.lock();
+    // SAFETY: the stack is ours and at least a word long.
+    unsafe { *(s.lo as *mut usize) = p.free[o] };
+    p.free[o] = s.lo;
+    p.lock.unlock();
+}
+
+// ---- growth ----
+
+/// Upper bound on a goroutine's stack (debug.SetMaxStack; upstream's
+/// default on 64-bit systems).
+pub fn max_stack_size() -> usize {
+    crate::debug::max_stack() as usize
+}
+
+/// The stack of gp (suspended in a function prologue, its context in
+/// g.sched) is exhausted: move it to a bigger one. Throws "stack overflow"
+/// beyond the limit.
+pub fn grow(gp: *mut g) {
+    // SAFETY: gp is suspended; we are on g0 of its m.
+    unsafe {
+        let oldsize = (*gp).stack.hi - (*gp).stack.lo;
+        let mut newsize = oldsize * 2;
+        // Room for the frame of the function that asked, if bigger.
+        if let Some(f) = symtab::findfunc((*gp).sched.pc) {
+            let needed = f.max_spdelta() as usize + crate::layout::rt::stackGuard as usize;
+            let used = (*gp).stack.hi - (*gp).sched.sp;
+            while newsize - used < needed {
+                newsize *= 2;
+            }
+        }
+        let max = max_stack_size();
+        let ceiling = MAX_STACK_CEILING;
+        if newsize > max || newsize > ceiling {
+            if max < ceiling {
+                gprint!(b"runtime: goroutine stack exceeds ", max, b"-byte limit\n");
+            } else {
+                gprint!(b"runtime: goroutine stack exceeds ", ceiling, b"-byte limit\n");
+            }
+            gprint!(
+                b"runtime: sp=", crate::print::Hex((*gp).sched.sp as u64), b" stack=[",
+                crate::print::Hex((*gp).stack.lo as u64), b", ", crate::print::Hex((*gp).stack.hi as u64), b"]\n"
+            );
+            crate::fatal::throw("stack overflow");
+        }
+        crate::sched::casgstatus(gp, crate::sched::G_RUNNING, COPYSTACK);
+        copystack(gp, newsize);
+        crate::sched::casgstatus(gp, COPYSTACK, crate::sched::G_RUNNING);
+    }
+}
+
+const COPYSTACK: u32 = crate::layout::rt::_Gcopystack as u32;
+
+/// Upstream's maxstackceiling: twice the default limit.
+const MAX_STACK_CEILING: usize = 2_000_000_000;
+
+struct Adjust {
+    old: stack,
+    delta: usize,
+}
+
+impl Adjust {
+    /// If the word at pp points into the old stack, move it.
+    fn pointer(&self, pp: *mut usize) {
+        // SAFETY: pp is a pointer slot the caller found (a frame slot, a
+        // field of g or of a defer record).
+        unsafe {
+            let p = *pp;
+            if self.old.lo <= p && p < self.old.hi {
+                *pp = p.wrapping_add(self.delta);
+            }
+        }
+    }
+}
+
+/// Move gp's stack to a new one of newsize bytes.
+///
+/// # Safety
+/// gp is suspended (not running anywhere) and its context is in g.sched.
+unsafe fn copystack(gp: *mut g, newsize: usize) {
+    // SAFETY: as the function's contract says.
+    unsafe {
+        let old = stack { lo: (*gp).stack.lo, hi: (*gp).stack.hi };
+        let used = old.hi - (*gp).sched.sp;
+        let new = stackalloc(newsize);
+        let (new_lo, new_hi) = (new.lo, new.hi);
+        let adj = Adjust { old: stack { lo: old.lo, hi: old.hi }, delta: new_hi.wrapping_sub(old.hi) };
+        core::ptr::copy_nonoverlapping((old.hi - used) as *const u8, (new_hi - used) as *mut u8, used);
+
+        // Outside the frames.
+        adj.pointer(core::ptr::addr_of_mut!((*gp).sched.ctxt) as *mut usize);
+        adj.pointer(core::ptr::addr_of_mut!((*gp).sched.bp));
+        adj.pointer(core::ptr::addr_of_mut!((*gp)._defer) as *mut usize);
+        let mut d = (*gp)._defer;
+        while !d.is_null() {
+            adj.pointer(core::ptr::addr_of_mut!((*d).r#fn) as *mut usize);
+            adj.pointer(core::ptr::addr_of_mut!((*d).sp));
+            adj.pointer(core::ptr::addr_of_mut!((*d).link) as *mut usize);
+            d = (*d).link;
+        }
+        adj.pointer(core::ptr::addr_of_mut!((*gp)._panic) as *mut usize);
+
+        (*gp).stack = new;
+        (*gp).stackguard0 = new_lo + crate::layout::rt::stackGuard as usize;
+        (*gp).sched.sp = new_hi - used;
+        (*gp).stktopsp = (*gp).stktopsp.wrapping_add(adj.delta);
+
+        // The frames, walked on the new stack.
+        let mut callee_sigpanic = false;
+        for f in Unwinder::new((*gp).sched.pc, (*gp).sched.sp) {
+            adjust_frame(&f, callee_sigpanic, &adj);
+            callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
+        }
+        stackfree(old);
+    }
+}
+
+/// A bit vector of a stack map: n bits at p.
+struct BitVec {
+    n: usize,
+    p: *const u8,
+}
+
+impl BitVec {
+    const EMPTY: BitVec = BitVec { n: 0, p: core::ptr::null() };
+    fn bit(&self, i: usize) -> bool {
+        // SAFETY: i < n; the map has (n+7)/8 bytes.
+        unsafe { *self.p.add(i / 8) >> (i % 8) & 1 != 0 }
+    }
+}
+
+/// Bitmap `index` of a stack map (funcdata: int32 count, int32 bits per
+/// map, then the maps).
+fn stackmap(fi: &FuncInfo, which: usize, index: i32, what: &str) -> Option<BitVec> {
+    let p = fi.funcdata(which)?;
+    // SAFETY: p is linker-emitted funcdata of this function.
+    unsafe {
+        let n = *(p as *const i32);
+        let nbit = *((p + 4) as *const i32);
+        if n <= 0 {
+            return None;
+        }
+        if nbit == 0 {
+            return Some(BitVec::EMPTY);
+        }
+        if index < 0 || index >= n {
+            gprint!(b"runtime: pcdata is ", index, b" and ", n, b" ", what, b" stack map entries for ");
+            crate::traceback::print_func_name(fi.name());
+            gprint!(b"\n");
+            crate::fatal::throw("bad symbol table");
+        }
+        let bytes = (nbit as usize).div_ceil(8);
+        Some(BitVec { n: nbit as usize, p: (p + 8 + bytes * index as usize) as *const u8 })
+    }
+}
+
+fn adjust_pointers(base: usize, bv: &BitVec, adj: &Adjust) {
+    for i in 0..bv.n {
+        if bv.bit(i) {
+            adj.pointer((base + i * 8) as *mut usize);
+        }
+    }
+}
+
+/// A stack object record (funcdata StackObjects, after a count word).
+#[repr(C)]
+struct StackObject {
+    off: i32,
+    size: i32,
+    ptrdata: i32,
+    gcdataoff: u32,
+}
+
+fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
+    let fi = &f.fi;
+    // Where the frame continues: its return address, or for a frame that
+    // faulted, its deferreturn call (if it can recover at all).
+    let mut continpc = f.pc;
+    if callee_sigpanic {
+        continpc = if fi.deferreturn() != 0 { fi.entry() + fi.deferreturn() as usize + 1 } else { 0 };
+    }
+    if continpc == 0 {
+        return;
+    }
+    let targetpc = if continpc != fi.entry() { continpc - 1 } else { continpc };
+    let mut index = fi.pcdata_value(PCDATA_STACK_MAP_INDEX, targetpc);
+    if index == -1 {
+        // Most likely the prologue: the entry map.
+        index = 0;
+    }
+    // varp: below the return address and the saved frame pointer.
+    let mut varp = f.fp - 8;
+    if varp > f.sp {
+        varp -= 8;
+    }
+    let argp = f.fp;
+    // Locals.
+    let size = varp - f.sp;
+    if size > 0 {
+        match stackmap(fi, FUNCDATA_LOCALS_POINTER_MAPS, index, "locals") {
+            Some(bv) => adjust_pointers(varp - bv.n * 8, &bv, adj),
+            None => {
+                gprint!(b"runtime: frame ");
+                crate::traceback::print_func_name(fi.name());
+                gprint!(b" untyped locals ", crate::print::Hex((varp - size) as u64), b"+", crate::print::Hex(size as u64), b"\n");
+                crate::fatal::throw("missing stackmap");
+            }
+        }
+    }
+    // The saved frame pointer.
+    if argp - varp == 16 {
+        adj.pointer(varp as *mut usize);
+    }
+    // Arguments.
+    let args = fi.args();
+    if args != i32::MIN && args > 0 {
+        match stackmap(fi, FUNCDATA_ARGS_POINTER_MAPS, index, "args") {
+            Some(bv) => adjust_pointers(argp, &bv, adj),
+            None => {
+                gprint!(b"runtime: frame ");
+                crate::traceback::print_func_name(fi.name());
+                gprint!(b" untyped args ", crate::print::Hex(argp as u64), b"+", crate::print::Hex(args as u64), b"\n");
+                crate::fatal::throw("missing stackmap");
+            }
+        }
+    }
+    // Address-taken variables: every pointer slot, live or not.
+    if let Some(p) = fi.funcdata(FUNCDATA_STACK_OBJECTS) {
+        // SAFETY: p is linker-emitted funcdata: a count, then records.
+        unsafe {
+            let n = *(p as *const usize);
+            let recs = (p + 8) as *const StackObject;
+            for i in 0..n {
+                let r = &*recs.add(i);
+                let base = if r.off >= 0 { argp } else { varp };
+                let obj = base.wrapping_add(r.off as isize as usize);
+                if obj < f.sp {
+                    // Not allocated in the frame yet.
+                    continue;
+                }
+                if r.ptrdata < 0 {
+                    crate::fatal::not_implemented("stack objects with GC programs (stack copying)");
+                }
+                let gcdata = (*fi.md.datap).rodata + r.gcdataoff as usize;
+                let words = r.ptrdata as usize / 8;
+                let bv = BitVec { n: words, p: gcdata as *const u8 };
+                adjust_pointers(obj, &bv, adj);
+            }
+        }
+    }
 }

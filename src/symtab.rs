@@ -321,6 +321,33 @@ impl FuncInfo {
         self.pcvalue(self.pcsp(), pc)
     }
 
+    /// The largest frame size anywhere in the function (how much stack a
+    /// call of it may need beyond its entry SP).
+    pub fn max_spdelta(&self) -> i32 {
+        let off = self.pcsp();
+        if off == 0 {
+            return 0;
+        }
+        let t = &self.md.pctab;
+        let mut i = off as usize;
+        let mut val: i32 = -1;
+        let mut max: i32 = 0;
+        let mut first = true;
+        loop {
+            let Some(uv) = read_varint(t, &mut i) else { return max };
+            if uv == 0 && !first {
+                return max;
+            }
+            first = false;
+            let delta = if uv & 1 != 0 { !(uv >> 1) as i32 } else { (uv >> 1) as i32 };
+            val = val.wrapping_add(delta);
+            max = max.max(val);
+            if read_varint(t, &mut i).is_none() {
+                return max;
+            }
+        }
+    }
+
     pub fn pcdata_value(&self, table: usize, pc: usize) -> i32 {
         if table as u32 >= self.npcdata() {
             return -1;

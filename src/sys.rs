@@ -260,3 +260,9 @@ pub fn thread_stack_bounds() -> (usize, usize) {
         (addr as usize, addr as usize + size)
     }
 }
+
+/// Unmap memory from mmap_anon.
+pub fn munmap(p: *mut u8, size: usize) {
+    // SAFETY: the caller owns the mapping and no longer uses it.
+    unsafe { syscall2(SYS_MUNMAP, p as usize, size) };
+}

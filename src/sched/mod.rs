@@ -388,10 +388,29 @@ fn gfget() -> *mut g {
         s.ngfree -= 1;
     }
     s.gfree_lock.unlock();
+    // SAFETY: gp (if any) is dead and ours now.
+    unsafe {
+        if !gp.is_null() && (*gp).stack.lo == 0 {
+            // Its grown stack was freed: give it a starting one.
+            (*gp).stack = stack::stackalloc(stack::FIXED_STACK);
+            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+        }
+    }
     gp
 }
 
 pub fn gfput(gp: *mut g) {
+    // SAFETY: gp is dead and owned by the scheduler.
+    unsafe {
+        let size = (*gp).stack.hi - (*gp).stack.lo;
+        if size != stack::FIXED_STACK {
+            // Keep only starting-size stacks with dead goroutines.
+            stack::stackfree(rt::stack { lo: (*gp).stack.lo, hi: (*gp).stack.hi });
+            (*gp).stack.lo = 0;
+            (*gp).stack.hi = 0;
+            (*gp).stackguard0 = 0;
+        }
+    }
     let s = sched();
     s.gfree_lock.lock();
     // SAFETY: gp is dead and owned by the scheduler; gfree_lock is held.
@@ -403,7 +422,7 @@ pub fn gfput(gp: *mut g) {
 
 fn malg() -> *mut g {
     let gp = persistent::new::<g>();
-    let st = stack::stackalloc();
+    let st = stack::stackalloc(stack::FIXED_STACK);
     // SAFETY: gp is fresh zeroed memory.
     unsafe {
         (*gp).stackguard0 = st.lo + rt::stackGuard as usize;

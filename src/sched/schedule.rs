@@ -561,20 +561,8 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             (*gp).preempt = false;
             gosched_m(gp);
         }
-        let used = (*gp).stack.hi - (*gp).sched.sp;
-        crate::fatal::start_dying();
-        let mut w = crate::fatal::Stderr;
-        let _ = core::fmt::Write::write_fmt(
-            &mut w,
-            format_args!(
-                "runtime: goroutine stack exceeds {}-byte limit\n\
-                 fatal error: stack overflow\n\
-                 (gort: goroutine stacks have a fixed size of {} bytes; stack growth is not implemented yet, {} bytes in use)\n",
-                stack::STACK_SIZE,
-                stack::STACK_SIZE,
-                used
-            ),
-        );
-        crate::proc::die(2)
+        stack::grow(gp);
+        (*mp).morebuf = core::mem::zeroed();
+        resume(gp)
     }
 }
