@@ -319,7 +319,12 @@ fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
     }
     // Arguments.
     let args = fi.args();
-    if args != i32::MIN && args > 0 {
+    if args == i32::MIN {
+        let name = fi.name();
+        if name == b"reflect.makeFuncStub" || name == b"reflect.methodValueCall" {
+            adjust_reflect_stub(f, argp, varp, adj);
+        }
+    } else if args > 0 {
         match stackmap(fi, FUNCDATA_ARGS_POINTER_MAPS, index, "args") {
             Some(bv) => adjust_pointers(argp, &bv, adj),
             None => {
@@ -354,4 +359,46 @@ fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
             }
         }
     }
+}
+
+/// reflect's makeFuncStub and methodValueCall have no argument map of their
+/// own: their arguments are described by the closure context they save at
+/// 0(SP) (reflect's makeFuncCtxt: fn, *bitVector of the stack arguments and
+/// results, argLen), the results counting only once reflect has set the
+/// retValid word at 32(SP). Their frame also holds an abi.RegArgs as its
+/// topmost local, whose Ptrs words hold pointer arguments.
+fn adjust_reflect_stub(f: &Frame, argp: usize, varp: usize, adj: &Adjust) {
+    // abi.RegArgs: Ints [9]uintptr, Floats [15]uint64, Ptrs [9]unsafe.Pointer,
+    // ReturnIsPtr; pointer words 24..32.
+    const REGARGS_SIZE: usize = 272;
+    static REGARGS_PTRMASK: [u8; 5] = [0, 0, 0, 0xff, 0x01];
+    let arg0 = f.sp;
+    if arg0 >= f.fp - 8 {
+        // Not started yet (no frame): no arguments to adjust.
+        return;
+    }
+    // SAFETY: the stub stored its context and retValid at these fixed
+    // offsets of its frame (reflect/asm_amd64.s).
+    unsafe {
+        let ctxt = *(arg0 as *const *const usize);
+        let ret_valid = *((arg0 + 32) as *const bool);
+        if *ctxt != f.fi.entry() {
+            crate::fatal::throw("reflect mismatch");
+        }
+        let bv = *ctxt.add(1) as *const BitVecRaw;
+        let mut n = (*bv).n as usize;
+        if !ret_valid {
+            let arglen = *ctxt.add(2);
+            n = n.min(arglen / 8);
+        }
+        adjust_pointers(argp, &BitVec { n, p: (*bv).data }, adj);
+    }
+    adjust_pointers(varp - REGARGS_SIZE, &BitVec { n: 33, p: REGARGS_PTRMASK.as_ptr() }, adj);
+}
+
+/// reflect's bitVector (and the runtime's bitvector): n bits at data.
+#[repr(C)]
+struct BitVecRaw {
+    n: i32,
+    data: *const u8,
 }

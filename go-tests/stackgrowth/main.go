@@ -6,6 +6,7 @@ package main
 
 import (
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -132,4 +133,27 @@ func main() {
 		return callers(n - 1)
 	}
 	fmt.Println("callers:", callers(3000))
+
+	// Stacks grow under reflect's call frames too: Value.Call, method
+	// values and MakeFunc stubs, with pointers to the caller's locals.
+	v := 7
+	out := reflect.ValueOf(chain).Call([]reflect.Value{reflect.ValueOf(5000), reflect.ValueOf(&v), reflect.ValueOf(pair{&one, &two})})
+	fmt.Println("reflect call:", out[0].Int(), v)
+	mk := reflect.MakeFunc(reflect.TypeOf(func(int, *int) int { return 0 }), func(args []reflect.Value) []reflect.Value {
+		p := args[1].Interface().(*int)
+		return []reflect.Value{reflect.ValueOf(chain(int(args[0].Int()), p, pair{p, p}))}
+	}).Interface().(func(int, *int) int)
+	w := 1
+	fmt.Println("makefunc:", mk(4000, &w), w)
+	var h holder
+	m := reflect.ValueOf(&h).MethodByName("Add").Interface().(func(int, *int) int)
+	fmt.Println("method value:", m(3000, &w), w)
+}
+
+type holder struct{ calls int }
+
+func (h *holder) Add(n int, p *int) int {
+	h.calls++
+	local := *p
+	return chain(n, p, pair{&local, &h.calls})
 }
