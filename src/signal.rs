@@ -36,6 +36,10 @@ const SIGFPE: i32 = 8;
 const SIGSEGV: i32 = 11;
 const SIGPIPE: i32 = 13;
 const SIGPROF: i32 = 27;
+/// The signal that asks a thread to preempt its goroutine (upstream's
+/// choice: SIGURG, which programs rarely use and which is ignored by
+/// default).
+pub const SIG_PREEMPT: i32 = 23;
 const NSIG: usize = 65;
 
 // What the runtime does with a signal (upstream's sigtable flags).
@@ -280,6 +284,10 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             // No profiler runs (CPU profiling is not implemented).
             return;
         }
+        if sig == SIG_PREEMPT && !crate::sched::ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
+            do_sig_preempt(ctx, gp, pc, sp);
+            // Also delivered to os/signal if asked for, below.
+        }
         if !user && flags & PANIC != 0 {
             if can_panic(gp, pc) {
                 inject_sigpanic(ctx, gp, sig, code, addr, pc, sp);
@@ -302,6 +310,99 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
         dump_and_exit(ctx, gp, sig, code, addr, pc, sp)
     }
 }
+
+/// The preemption signal: if the interrupted goroutine should yield and is
+/// at an asynchronous safe point, make it "call" asyncPreempt there.
+unsafe fn do_sig_preempt(ctx: &mut libc::ucontext_t, gp: *mut g, pc: usize, sp: usize) {
+    if gp.is_null() {
+        return;
+    }
+    // SAFETY: gp is this thread's live g; its m is live.
+    unsafe {
+        let mp = (*gp).m;
+        if mp.is_null() {
+            return;
+        }
+        if want_async_preempt(gp) {
+            if let Some(resume_pc) = async_safe_point(gp, pc, sp) {
+                let nsp = sp - 8;
+                *(nsp as *mut usize) = resume_pc;
+                ctx.uc_mcontext.gregs[libc::REG_RSP as usize] = nsp as i64;
+                ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::proc::links().asyncPreempt as i64;
+            }
+        }
+        (*mp).signalPending.store(0, Ordering::Release);
+    }
+}
+
+fn want_async_preempt(gp: *mut g) -> bool {
+    // SAFETY: gp is this thread's live g.
+    unsafe {
+        let mp = (*gp).m;
+        let pp = (*mp).p as *mut crate::sched::P;
+        ((*gp).preempt || (!pp.is_null() && (*pp).preempt)) && crate::sched::readgstatus(gp) == crate::sched::G_RUNNING
+    }
+}
+
+/// Stack room asyncPreempt and what it calls need below the interrupted SP.
+fn async_preempt_stack() -> usize {
+    let l = crate::proc::links();
+    let a = findfunc(l.asyncPreempt).map_or(512, |f| f.max_spdelta() as usize);
+    let b = findfunc(l.asyncPreempt2).map_or(128, |f| f.max_spdelta() as usize);
+    a + b + 8 * 8
+}
+
+/// Can gp be preempted at pc? Returns the pc to resume at (the start of a
+/// restartable sequence, or pc itself).
+fn async_safe_point(gp: *mut g, pc: usize, sp: usize) -> Option<usize> {
+    // SAFETY: gp is this thread's live g; its m is live.
+    unsafe {
+        let mp = (*gp).m;
+        if (*mp).curg != gp || (*mp).p == 0 || !crate::sched::can_preempt_m(mp) {
+            return None;
+        }
+        if sp < (*gp).stack.lo || sp - (*gp).stack.lo < async_preempt_stack() {
+            return None;
+        }
+    }
+    let f = findfunc(pc)?;
+    let up = f.pcdata_value(crate::symtab::PCDATA_UNSAFE_POINT, pc);
+    if up == UNSAFE_POINT_UNSAFE {
+        return None;
+    }
+    if f.funcdata(crate::symtab::FUNCDATA_LOCALS_POINTER_MAPS).is_none() || f.flag() & crate::symtab::FUNC_FLAG_ASM != 0 {
+        // Assembly: not assumed well-formed.
+        return None;
+    }
+    // The innermost (possibly inlined) function: never the runtime or code
+    // closely tied to it.
+    let mut name: &[u8] = b"";
+    crate::symtab::for_each_src_frame(&f, pc, |sf| {
+        name = sf.name;
+        false
+    });
+    if name.starts_with(b"runtime.") || name.starts_with(b"runtime/internal/") || name.starts_with(b"reflect.") {
+        return None;
+    }
+    match up {
+        UNSAFE_POINT_RESTART1 | UNSAFE_POINT_RESTART2 => {
+            // Back up to the start of the restartable sequence.
+            let (_, start) = f.pcdata_value_start(crate::symtab::PCDATA_UNSAFE_POINT, pc);
+            if start == 0 || start > pc || pc - start > 20 {
+                crate::fatal::throw("bad restart PC");
+            }
+            Some(start)
+        }
+        UNSAFE_POINT_RESTART_AT_ENTRY => Some(f.entry()),
+        _ => Some(pc),
+    }
+}
+
+// Values of pcdata UnsafePoint.
+const UNSAFE_POINT_UNSAFE: i32 = -2;
+const UNSAFE_POINT_RESTART1: i32 = -3;
+const UNSAFE_POINT_RESTART2: i32 = -4;
+const UNSAFE_POINT_RESTART_AT_ENTRY: i32 = -5;
 
 /// Make the faulting instruction look like it called sigpanic, unless there
 /// is no valid frame to return to (a call of a nil function jumps to pc 0:

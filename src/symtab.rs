@@ -316,6 +316,38 @@ impl FuncInfo {
         }
     }
 
+    /// Like pcdata_value, also returning where the run of that value
+    /// containing targetpc starts (0 when unknown).
+    pub fn pcdata_value_start(&self, table: usize, targetpc: usize) -> (i32, usize) {
+        if table as u32 >= self.npcdata() {
+            return (-1, 0);
+        }
+        let off = self.u32_field(FUNC_SIZE + table * 4);
+        if off == 0 {
+            return (-1, 0);
+        }
+        let t = &self.md.pctab;
+        let mut i = off as usize;
+        let mut pc = self.entry();
+        let mut val: i32 = -1;
+        let mut first = true;
+        loop {
+            let Some(uv) = read_varint(t, &mut i) else { return (-1, 0) };
+            if uv == 0 && !first {
+                return (-1, 0);
+            }
+            first = false;
+            let delta = if uv & 1 != 0 { !(uv >> 1) as i32 } else { (uv >> 1) as i32 };
+            val = val.wrapping_add(delta);
+            let start = pc;
+            let Some(pcd) = read_varint(t, &mut i) else { return (-1, 0) };
+            pc += pcd as usize * self.md.min_lc as usize;
+            if targetpc < pc {
+                return (val, start);
+            }
+        }
+    }
+
     /// Frame size (SP adjustment) at pc.
     pub fn spdelta(&self, pc: usize) -> i32 {
         self.pcvalue(self.pcsp(), pc)

@@ -266,3 +266,9 @@ pub fn munmap(p: *mut u8, size: usize) {
     // SAFETY: the caller owns the mapping and no longer uses it.
     unsafe { syscall2(SYS_MUNMAP, p as usize, size) };
 }
+
+/// Send sig to thread tid of process pid.
+pub fn tgkill(pid: i32, tid: i32, sig: i32) {
+    // SAFETY: no memory is passed.
+    unsafe { syscall3(SYS_TGKILL, pid as usize, tid as usize, sig as usize) };
+}

@@ -106,7 +106,7 @@ impl Iterator for Unwinder {
             // stack (the frame size came from the function's own table).
             self.pc = unsafe { *((fp - 8) as *const usize) };
             self.sp = fp;
-            self.trap = id == FUNCID_SIGPANIC;
+            self.trap = id == FUNCID_SIGPANIC || id == symtab::FUNCID_ASYNC_PREEMPT;
             if self.pc == 0 {
                 self.done = true;
             }

@@ -300,6 +300,8 @@ type m struct {
 	syscalltick uint32
 	// The signal mask the m restores after fork (see syscall.runtime_AfterFork).
 	forkmask sigset
+	// A preemption signal was sent to this m and not yet handled.
+	signalPending atomic.Uint32
 }
 
 // A futex word used to sleep and wake one m.

@@ -162,3 +162,17 @@ func GOMAXPROCS(n int) int {
 	semrelease1(&worldsema, false)
 	return ret
 }
+
+// asyncPreempt is injected by the signal handler (asm_amd64.s).
+func asyncPreempt()
+
+// asyncPreempt2 yields the processor from an asynchronous preemption; the
+// goroutine's registers are saved in asyncPreempt's frame meanwhile.
+//
+//go:nosplit
+func asyncPreempt2() {
+	gp := getg()
+	gp.asyncSafePoint = true
+	mcall(mcallPreempt)
+	gp.asyncSafePoint = false
+}

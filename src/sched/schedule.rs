@@ -520,7 +520,7 @@ fn goexit0(gp: *mut g) -> ! {
 
 /// May the current M be preempted (no locks, not allocating, not marked
 /// unpreemptible, running normally)?
-fn can_preempt_m(mp: *mut m) -> bool {
+pub fn can_preempt_m(mp: *mut m) -> bool {
     // SAFETY: mp is the current m.
     unsafe {
         (*mp).locks == 0

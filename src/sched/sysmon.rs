@@ -18,6 +18,8 @@ const FORCE_PREEMPT_NS: i64 = 10_000_000;
 /// GODEBUG=schedtrace=N (ms) and scheddetail=1.
 static SCHEDTRACE_MS: AtomicI64 = AtomicI64::new(0);
 static SCHEDDETAIL: AtomicBool = AtomicBool::new(false);
+/// GODEBUG=asyncpreemptoff=1 disables signal-based preemption.
+pub static ASYNC_PREEMPT_OFF: AtomicBool = AtomicBool::new(false);
 /// Time of the first schedtrace line.
 static STARTTIME: AtomicI64 = AtomicI64::new(0);
 
@@ -31,6 +33,7 @@ pub fn parse_sched_godebug() {
         match k {
             b"schedtrace" => SCHEDTRACE_MS.store(n, Ordering::Relaxed),
             b"scheddetail" => SCHEDDETAIL.store(n != 0, Ordering::Relaxed),
+            b"asyncpreemptoff" => ASYNC_PREEMPT_OFF.store(n != 0, Ordering::Relaxed),
             _ => {}
         }
     }
@@ -195,7 +198,22 @@ pub fn preemptone(pp: *mut P) -> bool {
         (*gp).preempt = true;
         set_stackguard0(gp, stack::STACK_PREEMPT);
         (*pp).preempt = true;
+        // A goroutine that makes no calls never sees stackguard0: interrupt
+        // its thread too (signal-based preemption).
+        if !ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
+            preempt_m(mp);
+        }
         true
+    }
+}
+
+/// Send m the preemption signal (unless one is on its way already).
+pub fn preempt_m(mp: *mut m) {
+    // SAFETY: mp is a live m (never freed); procid is its thread id.
+    unsafe {
+        if (*mp).signalPending.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::signal::SIG_PREEMPT);
+        }
     }
 }
 
