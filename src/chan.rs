@@ -58,7 +58,7 @@ pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
         unsafe { (*c).buf = if mem == 0 { core::ptr::addr_of_mut!((*c).buf) as *mut u8 } else { (c as *mut u8).add(HCHAN_SIZE) } };
         c
     } else {
-        let c = mallocgc(HCHAN_SIZE, null_mut(), true) as *mut hchan;
+        let c = mallocgc(HCHAN_SIZE, crate::iface::rt_type(&crate::iface::HCHAN_TYPE), true) as *mut hchan;
         // SAFETY: c is a fresh header.
         unsafe { (*c).buf = mallocgc(mem, elem, true) };
         c

@@ -1,6 +1,5 @@
-//! Settings of runtime/debug. gort has no collector yet: the GC percent and
-//! memory limit are recorded and reported back, and take effect when the
-//! collector lands; there is no memory to return to the OS.
+//! Settings of runtime/debug: the collector's GC percent and memory limit,
+//! the stack and thread limits, FreeOSMemory.
 
 use crate::layout::GoString;
 use core::sync::atomic::{AtomicI32, AtomicI64, AtomicIsize, Ordering};
@@ -10,7 +9,7 @@ static MEMORY_LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
 static MAX_STACK: AtomicIsize = AtomicIsize::new(1_000_000_000);
 static MAX_THREADS: AtomicIsize = AtomicIsize::new(10000);
 
-/// Read GOGC at startup ("off" disables collection: -1).
+/// Read GOGC ("off" disables collection: -1) and GOMEMLIMIT at startup.
 pub fn init() {
     if let Some(v) = crate::env::getenv(b"GOGC") {
         if v == b"off" {
@@ -19,6 +18,33 @@ pub fn init() {
             GC_PERCENT.store(n as i32, Ordering::Relaxed);
         }
     }
+    if let Some(v) = crate::env::getenv(b"GOMEMLIMIT") {
+        if !v.is_empty() && v != b"off" {
+            match parse_byte_count(v) {
+                Some(n) => MEMORY_LIMIT.store(n, Ordering::Relaxed),
+                None => {
+                    crate::gprint!(b"GOMEMLIMIT=", v, b"\n");
+                    crate::fatal::throw("malformed GOMEMLIMIT; see `go doc runtime/debug.SetMemoryLimit`");
+                }
+            }
+        }
+    }
+}
+
+/// A byte count with an optional unit suffix (B, KiB, MiB, GiB, TiB), as
+/// GOMEMLIMIT takes it.
+fn parse_byte_count(v: &[u8]) -> Option<i64> {
+    let digits = v.iter().take_while(|c| c.is_ascii_digit()).count();
+    let n = parse_int(&v[..digits])?;
+    let shift = match &v[digits..] {
+        b"" | b"B" => 0,
+        b"KiB" => 10,
+        b"MiB" => 20,
+        b"GiB" => 30,
+        b"TiB" => 40,
+        _ => return None,
+    };
+    n.checked_mul(1 << shift)
 }
 
 fn parse_int(v: &[u8]) -> Option<i64> {
@@ -37,14 +63,26 @@ fn parse_int(v: &[u8]) -> Option<i64> {
 
 pub fn setGCPercent(v: i32) -> i32 {
     // Negative means "off".
-    GC_PERCENT.swap(if v < 0 { -1 } else { v }, Ordering::Relaxed)
+    let old = GC_PERCENT.swap(if v < 0 { -1 } else { v }, Ordering::Relaxed);
+    crate::gc::retune();
+    old
+}
+
+pub fn gc_percent() -> i32 {
+    GC_PERCENT.load(Ordering::Relaxed)
+}
+
+pub fn memory_limit() -> i64 {
+    MEMORY_LIMIT.load(Ordering::Relaxed)
 }
 
 pub fn setMemoryLimit(v: i64) -> i64 {
     if v < 0 {
         return MEMORY_LIMIT.load(Ordering::Relaxed);
     }
-    MEMORY_LIMIT.swap(v, Ordering::Relaxed)
+    let old = MEMORY_LIMIT.swap(v, Ordering::Relaxed);
+    crate::gc::retune();
+    old
 }
 
 /// The goroutine stack limit (bytes).
@@ -71,8 +109,11 @@ pub fn setPanicOnFault(new: bool) -> bool {
     }
 }
 
-/// There is nothing to free: gort does not reclaim memory yet.
-pub fn freeOSMemory() {}
+/// debug.FreeOSMemory's second half (after a collection, on the Go side):
+/// give every free page back to the system.
+pub fn rt_scavengeAll() {
+    crate::heap::scavenge(1);
+}
 
 pub fn modinfo() -> GoString {
     // SAFETY: runtime.modinfo is a string the linker fills in.

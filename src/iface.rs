@@ -396,9 +396,32 @@ pub fn interfaceSwitch(s: *mut abi::InterfaceSwitch, t: *mut Type) -> (isize, *m
 static STRING_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
 static SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
 
-pub fn rt_settypes(string_t: *mut Type, slice_t: *mut Type) {
+/// Types of runtime structures Rust allocates on the heap.
+pub static HMAP_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+pub static MAPEXTRA_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+pub static HCHAN_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+/// unsafe.Pointer (arrays of pointers are allocated as n of these).
+pub static POINTER_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+/// []unsafe.Pointer (a slice header).
+pub static POINTER_SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+
+pub fn rt_settypes(string_t: *mut Type, slice_t: *mut Type, hmap: *mut Type, mapextra: *mut Type, hchan: *mut Type, ptr: *mut Type, ptrslice: *mut Type) {
     STRING_TYPE.store(string_t, Ordering::Relaxed);
     SLICE_TYPE.store(slice_t, Ordering::Relaxed);
+    HMAP_TYPE.store(hmap, Ordering::Relaxed);
+    MAPEXTRA_TYPE.store(mapextra, Ordering::Relaxed);
+    HCHAN_TYPE.store(hchan, Ordering::Relaxed);
+    POINTER_TYPE.store(ptr, Ordering::Relaxed);
+    POINTER_SLICE_TYPE.store(ptrslice, Ordering::Relaxed);
+}
+
+/// A runtime structure's type (registered by typesinit).
+pub fn rt_type(t: &AtomicPtr<Type>) -> *mut Type {
+    let p = t.load(Ordering::Relaxed);
+    if p.is_null() {
+        crate::fatal::throw("runtime type used before typesinit");
+    }
+    p
 }
 
 pub fn string_type() -> *mut Type {

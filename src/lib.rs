@@ -24,6 +24,7 @@ pub mod persistent;
 pub mod env;
 pub mod stack;
 pub mod heap;
+pub mod gc;
 pub mod sched;
 pub mod proc;
 pub mod types;

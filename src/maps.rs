@@ -28,6 +28,7 @@ use crate::alg::{typeequal, typehash};
 use crate::errors::raise_plain;
 use crate::fatal::throw;
 use crate::heap::malloc::mallocgc;
+use crate::iface::{rt_type, HMAP_TYPE, MAPEXTRA_TYPE, POINTER_SLICE_TYPE, POINTER_TYPE};
 use crate::layout::abi::{MapType, Type};
 use crate::layout::rt::{bmap, hiter, hmap, mapextra};
 use crate::layout::{GoSlice, GoString};
@@ -277,7 +278,7 @@ fn extra(h: *mut hmap) -> *mut mapextra {
     // SAFETY: h is a live map header.
     unsafe {
         if (*h).extra.is_null() {
-            (*h).extra = mallocgc(core::mem::size_of::<mapextra>(), null_mut(), true) as *mut mapextra;
+            (*h).extra = mallocgc(core::mem::size_of::<mapextra>(), rt_type(&MAPEXTRA_TYPE), true) as *mut mapextra;
         }
         (*h).extra
     }
@@ -293,7 +294,7 @@ pub fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
         Some(mem) if mem <= crate::slice::MAX_ALLOC && hint >= 0 => hint,
         _ => 0,
     };
-    let h = if h.is_null() { mallocgc(core::mem::size_of::<hmap>(), null_mut(), true) as *mut hmap } else { h };
+    let h = if h.is_null() { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) as *mut hmap } else { h };
     // SAFETY: h is a (fresh or compiler-zeroed) header.
     unsafe {
         (*h).hash0 = fastrand();
@@ -319,7 +320,7 @@ pub fn makemap64(t: *mut MapType, hint: i64, h: *mut hmap) -> *mut hmap {
 }
 
 pub fn makemap_small() -> *mut hmap {
-    let h = mallocgc(core::mem::size_of::<hmap>(), null_mut(), true) as *mut hmap;
+    let h = mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) as *mut hmap;
     // SAFETY: fresh header.
     unsafe { (*h).hash0 = fastrand() };
     h
@@ -604,7 +605,7 @@ fn new_overflow(mt: &Mt, h: *mut hmap, b: *mut u8) -> *mut u8 {
             // map keeps its overflow buckets reachable from hmap.extra.
             let ex = extra(h);
             if (*ex).overflow.is_null() {
-                (*ex).overflow = mallocgc(24, null_mut(), true) as *mut GoSlice<*mut bmap>;
+                (*ex).overflow = mallocgc(24, rt_type(&POINTER_SLICE_TYPE), true) as *mut GoSlice<*mut bmap>;
             }
             push_overflow((*ex).overflow, ovf as *mut bmap);
         }
@@ -623,7 +624,7 @@ unsafe fn push_overflow(s: *mut GoSlice<*mut bmap>, b: *mut bmap) {
         let sl = &mut *s;
         if sl.len == sl.cap {
             let ncap = (sl.cap * 2).max(4) as usize;
-            let np = mallocgc(ncap * 8, null_mut(), true) as *mut *mut bmap;
+            let np = mallocgc(ncap * 8, rt_type(&POINTER_TYPE), true) as *mut *mut bmap;
             if sl.len > 0 {
                 core::ptr::copy_nonoverlapping(sl.ptr, np, sl.len as usize);
             }

@@ -1,10 +1,8 @@
 //! Memory statistics and the garbage-collector API.
 //!
-//! Interim, until the collector lands (see heap/mod.rs): memory is never
-//! reclaimed, so GC() has nothing to do and returns, finalizers are checked
-//! but never run, and pinning only validates its argument (objects never
-//! move). ReadMemStats reports what the allocator knows: bytes and objects
-//! allocated (never freed), and memory obtained from the system.
+//! ReadMemStats reports the allocator's and the collector's counts (the
+//! per-size-class breakdown is not kept). Pinning only validates its
+//! argument: objects never move.
 
 use crate::errors;
 use crate::heap;
@@ -62,70 +60,48 @@ const _: () = assert!(core::mem::size_of::<MemStats>() == 5776);
 
 pub fn ReadMemStats(m: *mut u8) {
     let (mut allocated, mut nmalloc) = (0u64, 0u64);
-    // SAFETY: ALLP entries below GOMAXPROCS are live Ps with caches.
-    unsafe {
-        for i in 0..sched::GOMAXPROCS_N.load(Ordering::Relaxed) as usize {
-            let pp = sched::ALLP[i];
-            if !pp.is_null() {
-                allocated += (*(*pp).mcache).allocated as u64;
-                nmalloc += (*(*pp).mcache).nmalloc as u64;
-            }
+    for i in 0..sched::gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live, with caches.
+        unsafe {
+            let pp = sched::allp(i);
+            allocated += (*(*pp).mcache).allocated as u64;
+            nmalloc += (*(*pp).mcache).nmalloc as u64;
         }
     }
+    let g = crate::gc::stats();
     let heap_sys = heap::heap_mapped() as u64;
+    let heap_inuse = heap::heap_inuse() as u64;
+    let heap_alloc = allocated.saturating_sub(g.freed_bytes);
+    let stacks = crate::stack::stack_inuse() as u64;
     // SAFETY: m points at the caller's MemStats.
     let s = unsafe { &mut *(m as *mut MemStats) };
     // SAFETY: all-zero bytes are a valid MemStats.
     *s = unsafe { core::mem::zeroed() };
-    s.alloc = allocated;
+    s.alloc = heap_alloc;
     s.total_alloc = allocated;
-    s.heap_alloc = allocated;
+    s.heap_alloc = heap_alloc;
     s.heap_sys = heap_sys;
-    s.heap_inuse = heap_sys;
+    s.heap_inuse = heap_inuse;
+    s.heap_idle = heap_sys.saturating_sub(heap_inuse);
+    s.heap_released = g.released.min(s.heap_idle);
     s.mallocs = nmalloc;
-    s.heap_objects = nmalloc;
-    s.sys = heap_sys;
-    s.enable_gc = false;
+    s.frees = g.frees;
+    s.heap_objects = nmalloc.saturating_sub(g.frees);
+    s.stack_inuse = stacks;
+    s.stack_sys = stacks;
+    s.sys = heap_sys + stacks;
+    s.next_gc = crate::gc::next_gc() as u64;
+    s.last_gc = g.last_gc;
+    s.pause_total_ns = g.pause_total_ns;
+    crate::gc::pauses(&mut s.pause_ns, &mut s.pause_end);
+    s.num_gc = g.num_gc;
+    s.num_forced_gc = g.num_forced_gc;
+    s.enable_gc = true;
     for (i, b) in s.by_size.iter_mut().enumerate() {
         b.size = heap::sizeclasses::CLASS_TO_SIZE[i] as u32;
     }
 }
 
-pub fn GC() {}
-
-/// Validate SetFinalizer's arguments as upstream does (misuse is fatal).
-/// Finalizers never run while gort does not collect.
-pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
-    if obj.typ.is_null() {
-        crate::fatal::throw("runtime.SetFinalizer: first argument is nil");
-    }
-    // SAFETY: a live interface value's type descriptor.
-    unsafe {
-        if kind(obj.typ) != KIND_POINTER {
-            let s = type_string(obj.typ);
-            fatal_concat(&[b"runtime.SetFinalizer: first argument is ", s, b", not pointer"]);
-        }
-        if obj.data.is_null() {
-            crate::fatal::throw("nil elem type!");
-        }
-        if !finalizer.typ.is_null() && kind(finalizer.typ) != KIND_FUNC {
-            let s = type_string(finalizer.typ);
-            fatal_concat(&[b"runtime.SetFinalizer: second argument is ", s, b", not a function"]);
-        }
-    }
-}
-
-fn fatal_concat(parts: &[&[u8]]) -> ! {
-    let mut buf = [0u8; 256];
-    let mut n = 0;
-    for p in parts {
-        let k = p.len().min(buf.len() - n);
-        buf[n..n + k].copy_from_slice(&p[..k]);
-        n += k;
-    }
-    // SAFETY: type strings and our literals are UTF-8.
-    crate::fatal::throw(unsafe { core::str::from_utf8_unchecked(&buf[..n]) })
-}
 
 pub fn rt_pinnerPin(pointer: Eface) {
     if pointer.typ.is_null() {

@@ -66,6 +66,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::alg::init();
         crate::time::init();
         crate::debug::init();
+        crate::gc::init();
         crate::traceback::init();
         crate::signal::init();
         sched::parse_sched_godebug();

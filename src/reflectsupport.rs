@@ -176,3 +176,14 @@ pub fn reflect_typehash(t: *mut Type, p: *mut u8, h: usize) -> usize {
 pub fn verifyNotInHeapPtr(p: usize) -> bool {
     !crate::heap::in_heap(p)
 }
+
+/// Every pointer registered with addReflectOff (collector roots: reflect
+/// keeps runtime-made types and functions only here).
+pub fn for_each_reflect_off(mut f: impl FnMut(*mut u8)) {
+    // SAFETY: called with the world stopped; the array holds LEN entries.
+    unsafe {
+        for i in 0..REFLECT_OFFS_LEN {
+            f(*REFLECT_OFFS.add(i));
+        }
+    }
+}

@@ -318,3 +318,8 @@ static POOL_CLEANUP: AtomicPtr<funcval> = AtomicPtr::new(null_mut());
 pub fn registerPoolCleanup(f: *mut funcval) {
     POOL_CLEANUP.store(f, Ordering::Relaxed);
 }
+
+/// sync's poolCleanup (the collector calls it, and keeps it alive).
+pub fn pool_cleanup() -> *mut funcval {
+    POOL_CLEANUP.load(Ordering::Relaxed)
+}

@@ -62,8 +62,16 @@ fn order(size: usize) -> usize {
     (size / FIXED_STACK).trailing_zeros() as usize
 }
 
+/// Bytes of goroutine stacks in use.
+static INUSE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+pub fn stack_inuse() -> usize {
+    INUSE.load(core::sync::atomic::Ordering::Relaxed)
+}
+
 /// A stack of `size` bytes (a power of two, at least FIXED_STACK).
 pub fn stackalloc(size: usize) -> stack {
+    INUSE.fetch_add(size, core::sync::atomic::Ordering::Relaxed);
     if !size.is_power_of_two() || size < FIXED_STACK {
         crate::fatal::throw("stackalloc: bad size");
     }
@@ -98,6 +106,7 @@ pub fn stackalloc(size: usize) -> stack {
 /// Give back a stack from stackalloc.
 pub fn stackfree(s: stack) {
     let size = s.hi - s.lo;
+    INUSE.fetch_sub(size, core::sync::atomic::Ordering::Relaxed);
     if size > KEEP_LIMIT {
         sys::munmap(s.lo as *mut u8, size);
         return;
@@ -214,7 +223,7 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
         // The frames, walked on the new stack.
         let mut callee_sigpanic = false;
         for f in Unwinder::new((*gp).sched.pc, (*gp).sched.sp) {
-            adjust_frame(&f, callee_sigpanic, &adj);
+            visit_frame(&f, callee_sigpanic, &mut |slot, _| adj.pointer(slot as *mut usize));
             callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
         }
         stackfree(old);
@@ -260,10 +269,10 @@ fn stackmap(fi: &FuncInfo, which: usize, index: i32, what: &str) -> Option<BitVe
     }
 }
 
-fn adjust_pointers(base: usize, bv: &BitVec, adj: &Adjust) {
+fn visit_bits(base: usize, bv: &BitVec, kind: Slot, visit: &mut dyn FnMut(usize, Slot)) {
     for i in 0..bv.n {
         if bv.bit(i) {
-            adj.pointer((base + i * 8) as *mut usize);
+            visit(base + i * 8, kind);
         }
     }
 }
@@ -277,7 +286,22 @@ struct StackObject {
     gcdataoff: u32,
 }
 
-fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
+/// What a pointer slot of a frame is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Slot {
+    /// A live pointer (stack maps): it points at a valid object or nowhere.
+    Live,
+    /// A pointer slot of an address-taken variable, live or not: it may
+    /// hold a stale value.
+    Object,
+    /// The frame's saved frame pointer (points into the stack).
+    SavedBP,
+}
+
+/// Call visit(address, kind) for every pointer slot of frame f (whose
+/// callee, the frame below it, was sigpanic if `callee_sigpanic`).
+pub fn visit_frame(f: &Frame, callee_sigpanic: bool, visit: &mut dyn FnMut(usize, Slot)) {
     let fi = &f.fi;
     // Where the frame continues: its return address, or for a frame that
     // faulted, its deferreturn call (if it can recover at all).
@@ -304,7 +328,7 @@ fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
     let size = varp - f.sp;
     if size > 0 {
         match stackmap(fi, FUNCDATA_LOCALS_POINTER_MAPS, index, "locals") {
-            Some(bv) => adjust_pointers(varp - bv.n * 8, &bv, adj),
+            Some(bv) => visit_bits(varp - bv.n * 8, &bv, Slot::Live, visit),
             None => {
                 gprint!(b"runtime: frame ");
                 crate::traceback::print_func_name(fi.name());
@@ -315,18 +339,18 @@ fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
     }
     // The saved frame pointer.
     if argp - varp == 16 {
-        adj.pointer(varp as *mut usize);
+        visit(varp, Slot::SavedBP);
     }
     // Arguments.
     let args = fi.args();
     if args == i32::MIN {
         let name = fi.name();
         if name == b"reflect.makeFuncStub" || name == b"reflect.methodValueCall" {
-            adjust_reflect_stub(f, argp, varp, adj);
+            reflect_stub_slots(f, argp, varp, visit);
         }
     } else if args > 0 {
         match stackmap(fi, FUNCDATA_ARGS_POINTER_MAPS, index, "args") {
-            Some(bv) => adjust_pointers(argp, &bv, adj),
+            Some(bv) => visit_bits(argp, &bv, Slot::Live, visit),
             None => {
                 gprint!(b"runtime: frame ");
                 crate::traceback::print_func_name(fi.name());
@@ -355,7 +379,7 @@ fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
                 let gcdata = (*fi.md.datap).rodata + r.gcdataoff as usize;
                 let words = r.ptrdata as usize / 8;
                 let bv = BitVec { n: words, p: gcdata as *const u8 };
-                adjust_pointers(obj, &bv, adj);
+                visit_bits(obj, &bv, Slot::Object, visit);
             }
         }
     }
@@ -367,7 +391,7 @@ fn adjust_frame(f: &Frame, callee_sigpanic: bool, adj: &Adjust) {
 /// results, argLen), the results counting only once reflect has set the
 /// retValid word at 32(SP). Their frame also holds an abi.RegArgs as its
 /// topmost local, whose Ptrs words hold pointer arguments.
-fn adjust_reflect_stub(f: &Frame, argp: usize, varp: usize, adj: &Adjust) {
+fn reflect_stub_slots(f: &Frame, argp: usize, varp: usize, visit: &mut dyn FnMut(usize, Slot)) {
     // abi.RegArgs: Ints [9]uintptr, Floats [15]uint64, Ptrs [9]unsafe.Pointer,
     // ReturnIsPtr; pointer words 24..32.
     const REGARGS_SIZE: usize = 272;
@@ -391,9 +415,9 @@ fn adjust_reflect_stub(f: &Frame, argp: usize, varp: usize, adj: &Adjust) {
             let arglen = *ctxt.add(2);
             n = n.min(arglen / 8);
         }
-        adjust_pointers(argp, &BitVec { n, p: (*bv).data }, adj);
+        visit_bits(argp, &BitVec { n, p: (*bv).data }, Slot::Live, visit);
     }
-    adjust_pointers(varp - REGARGS_SIZE, &BitVec { n: 33, p: REGARGS_PTRMASK.as_ptr() }, adj);
+    visit_bits(varp - REGARGS_SIZE, &BitVec { n: 33, p: REGARGS_PTRMASK.as_ptr() }, Slot::Object, visit);
 }
 
 /// reflect's bitVector (and the runtime's bitvector): n bits at data.

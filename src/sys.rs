@@ -272,3 +272,11 @@ pub fn tgkill(pid: i32, tid: i32, sig: i32) {
     // SAFETY: no memory is passed.
     unsafe { syscall3(SYS_TGKILL, pid as usize, tid as usize, sig as usize) };
 }
+
+/// Tell the kernel the pages are not needed: their memory is released and
+/// they read as zero afterwards.
+pub fn madvise_dontneed(p: *mut u8, size: usize) {
+    const MADV_DONTNEED: usize = 4;
+    // SAFETY: the caller owns the mapping and no longer needs its contents.
+    unsafe { syscall3(SYS_MADVISE, p as usize, size, MADV_DONTNEED) };
+}

@@ -84,6 +84,13 @@ impl PTimers {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+    /// Every pending timer (world stopped: the collector's roots).
+    pub fn for_each(&self, mut f: impl FnMut(*mut timer)) {
+        for i in 0..self.len {
+            f(self.at(i));
+        }
+    }
+
     /// The earliest pending timer, 0 if none.
     pub fn next_when(&self) -> i64 {
         self.timer0_when.load(Ordering::Acquire)

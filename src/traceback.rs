@@ -525,7 +525,7 @@ pub fn goroutine_header(gp: *mut g) {
 }
 
 /// A goroutine the runtime started for itself (not shown by default).
-fn is_system_goroutine(gp: *mut g) -> bool {
+pub fn is_system_goroutine(gp: *mut g) -> bool {
     // SAFETY: gp is a live goroutine.
     let Some(fi) = symtab::findfunc(unsafe { (*gp).startpc }) else { return false };
     if fi.func_id() == FUNCID_RUNTIME_MAIN {

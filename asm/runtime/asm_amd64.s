@@ -119,7 +119,15 @@ TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
 	// stack (a JMP would unbalance the CPU's return-address predictor and
 	// make the caller's later returns mispredict).
 	SUBQ	$8, SP
+	CMPL	m_rtcallHook(R9), $0
+	JNE	hook
 	RET
+hook:
+	// Work requested during the call (a collection): run rtcallHook as if
+	// the trampoline had called it, so that the trampoline's frame (its
+	// arguments and results) stays on the stack, described by its
+	// argument map.
+	JMP	runtime·rtcallHook(SB)
 raise:
 	JMP	runtime·rtpanic(SB)
 onsystem:

@@ -302,6 +302,9 @@ type m struct {
 	forkmask sigset
 	// A preemption signal was sent to this m and not yet handled.
 	signalPending atomic.Uint32
+	// Work for the goroutine to do when its current Rust call returns
+	// (bits of gort's gc.HOOK_*: a collection the allocation asked for).
+	rtcallHook uint32
 }
 
 // A futex word used to sleep and wake one m.

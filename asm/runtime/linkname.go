@@ -84,6 +84,8 @@ func procUnpin() {
 
 // reflectcall calls fn with the arguments at stackArgs (and in regArgs),
 // for reflect.Value.Call (zreflectcall_amd64.s, generated).
+//
+//go:noescape
 func reflectcall(stackArgsType *_type, fn, stackArgs unsafe.Pointer, stackArgsSize, stackRetOffset, frameSize uint32, regArgs *abi.RegArgs)
 
 // reflectcallmove copies a reflected call's results into place and makes

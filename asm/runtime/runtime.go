@@ -150,7 +150,15 @@ var (
 	sliceEface  any = []byte(nil)
 )
 
-// typesinit hands the Rust side the type descriptors it allocates with.
+// typesinit hands the Rust side the type descriptors it allocates with
+// (their pointer maps tell the collector what to scan).
 func typesinit() {
-	rt_settypes((*eface)(unsafe.Pointer(&stringEface))._type, (*eface)(unsafe.Pointer(&sliceEface))._type)
+	rt_settypes((*eface)(unsafe.Pointer(&stringEface))._type, (*eface)(unsafe.Pointer(&sliceEface))._type,
+		elemType((*hmap)(nil)), elemType((*mapextra)(nil)), elemType((*hchan)(nil)),
+		elemType((*unsafe.Pointer)(nil)), elemType((*[]unsafe.Pointer)(nil)))
+}
+
+// elemType is the type a pointer in x points to.
+func elemType(x any) *_type {
+	return (*ptrtype)(unsafe.Pointer((*eface)(unsafe.Pointer(&x))._type)).Elem
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"syscall"
 	"time"
 )
@@ -58,4 +59,7 @@ func main() {
 	r.SetReadDeadline(time.Time{})
 	_, err = r.Read(make([]byte, 1))
 	fmt.Println("closed:", err)
+	// The write end stays open until here (a collection would otherwise
+	// finalize it and the reader would see EOF).
+	runtime.KeepAlive(w)
 }

@@ -1,4 +1,5 @@
 // GODEBUG=schedtrace and scheddetail: this program runs itself as a child
+// (upstream reads its counters racily, so nmidlelocked may print negative)
 // with the setting, and checks every trace line against upstream's formats.
 package main
 
@@ -14,7 +15,7 @@ import (
 )
 
 var (
-	summary = regexp.MustCompile(`^SCHED \d+ms: gomaxprocs=(\d+) idleprocs=\d+ threads=\d+ spinningthreads=\d+ needspinning=[01] idlethreads=\d+ runqueue=\d+( \[(\d+ ?)+\])?( gcwaiting=(true|false) nmidlelocked=\d+ stopwait=-?\d+ sysmonwait=(true|false))?$`)
+	summary = regexp.MustCompile(`^SCHED \d+ms: gomaxprocs=(\d+) idleprocs=\d+ threads=\d+ spinningthreads=\d+ needspinning=[01] idlethreads=\d+ runqueue=\d+( \[(\d+ ?)+\])?( gcwaiting=(true|false) nmidlelocked=-?\d+ stopwait=-?\d+ sysmonwait=(true|false))?$`)
 	pLine   = regexp.MustCompile(`^  P\d+: status=\d schedtick=\d+ syscalltick=\d+ m=(\d+|nil) runqsize=\d+ gfreecnt=\d+ timerslen=\d+$`)
 	mLine   = regexp.MustCompile(`^  M\d+: p=(\d+|nil) curg=(\d+|nil) mallocing=\d+ throwing=\d+ preemptoff=.* locks=-?\d+ dying=\d+ spinning=(true|false) blocked=(true|false) lockedg=(\d+|nil)$`)
 	gLine   = regexp.MustCompile(`^  G\d+: status=\d+\([a-zA-Z .()]*\) m=(\d+|nil) lockedm=(\d+|nil)$`)

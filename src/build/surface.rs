@@ -14,7 +14,11 @@
 //! An entry may end in `= rustname` (the Rust function to call, in the
 //! entry's module; default: the entry's own name) and/or `!todo`: declared
 //! and linked, but calling it is a fatal error that names it ("gort:
-//! runtime.X not implemented").
+//! runtime.X not implemented"). `!escapes` (before `!todo`, if both)
+//! marks an entry that keeps its pointer arguments beyond the call (a
+//! finalizer table, a new goroutine): its Go declaration then lacks
+//! //go:noescape, so that callers' escape analysis moves those arguments
+//! to the heap. Every other entry is //go:noescape.
 
 use super::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
 use std::fmt::Write as _;
@@ -43,6 +47,8 @@ pub struct Entry {
     pub params: Vec<Param>,
     pub results: Vec<Param>,
     pub todo: bool,
+    /// Keeps pointer arguments after returning (no //go:noescape).
+    pub escapes: bool,
     pub line: usize,
     /// The Rust function implementing the entry.
     pub rust: String,
@@ -179,6 +185,10 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
             Some(l) => (true, l.trim()),
             None => (false, line),
         };
+        let (escapes, line) = match line.strip_suffix("!escapes") {
+            Some(l) => (true, l.trim()),
+            None => (false, line),
+        };
         let (line, rust_target) = match line.rsplit_once(" = ") {
             Some((l, r)) if !r.contains(' ') && !r.contains(')') => (l.trim(), Some(r.trim().to_string())),
             _ => (line, None),
@@ -215,7 +225,7 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
             return Err(err(format!("duplicate entry {name}")));
         }
         let rust = rust_target.unwrap_or_else(|| name.clone());
-        t.entries.push(Entry { kind, name, module: module.clone(), params, results, todo, line: line_no, rust });
+        t.entries.push(Entry { kind, name, module: module.clone(), params, results, todo, escapes, line: line_no, rust });
     }
     Ok(t)
 }
@@ -295,7 +305,8 @@ pub fn gen_go(t: &Table) -> String {
             writeln!(s, "//go:linkname {} {}.{}\n//go:nosplit", e.name, pkg, n).unwrap();
             writeln!(s, "func {}{} {{ {}{}({}) }}\n", e.name, go_sig(e), ret, tramp_name(e), args.join(", ")).unwrap();
         }
-        writeln!(s, "//go:noescape\nfunc {}{}\n", tramp_name(e), go_sig(e)).unwrap();
+        let pragma = if e.escapes { "" } else { "//go:noescape\n" };
+        writeln!(s, "{pragma}func {}{}\n", tramp_name(e), go_sig(e)).unwrap();
     }
     s
 }

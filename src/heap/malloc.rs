@@ -1,9 +1,69 @@
-//! mallocgc and the allocation entry points built on it.
+//! mallocgc and the allocation entry points built on it: per-P span
+//! caches, the central lists of spans with free objects, large objects,
+//! and the accounting that triggers a collection.
 
 use super::sizeclasses::*;
 use super::*;
 use crate::layout::abi::Type;
 use crate::sched;
+
+/// Spans with free objects, per span class, not owned by any cache.
+struct Central {
+    lock: Mutex,
+    partial: *mut Mspan,
+}
+
+static mut CENTRAL: [Central; NUM_SPAN_CLASSES] =
+    [const { Central { lock: Mutex::new(), partial: null_mut() } }; NUM_SPAN_CLASSES];
+
+fn central(spc: usize) -> &'static mut Central {
+    // SAFETY: each list is only touched with its lock held (or the world
+    // stopped).
+    unsafe { &mut (*core::ptr::addr_of_mut!(CENTRAL))[spc] }
+}
+
+/// Put a span with free objects on its class's central list.
+pub fn central_put(s: *mut Mspan) {
+    // SAFETY: s is an in-use small-object span owned by nobody.
+    let spc = unsafe { (*s).spanclass as usize };
+    let c = central(spc);
+    c.lock.lock();
+    // SAFETY: under the list's lock.
+    unsafe {
+        (*s).prev = null_mut();
+        (*s).next = c.partial;
+        if !c.partial.is_null() {
+            (*c.partial).prev = s;
+        }
+    }
+    c.partial = s;
+    c.lock.unlock();
+}
+
+fn central_take(spc: usize) -> *mut Mspan {
+    let c = central(spc);
+    c.lock.lock();
+    let s = c.partial;
+    if !s.is_null() {
+        // SAFETY: under the list's lock.
+        unsafe {
+            c.partial = (*s).next;
+            if !c.partial.is_null() {
+                (*c.partial).prev = null_mut();
+            }
+            (*s).next = null_mut();
+        }
+    }
+    c.lock.unlock();
+    s
+}
+
+/// Empty every central list (world stopped, before a sweep rebuilds them).
+pub fn central_reset() {
+    for spc in 0..NUM_SPAN_CLASSES {
+        central(spc).partial = null_mut();
+    }
+}
 
 /// The current P's cache.
 #[inline]
@@ -16,18 +76,96 @@ fn mcache() -> *mut Mcache {
     unsafe { (*pp).mcache }
 }
 
+/// Load allocbits from the 64-object word at `word` into the span's cache.
+fn refill_alloc_cache(s: &mut Mspan, word: usize) {
+    // SAFETY: word < bits_cap.
+    s.alloc_cache = !unsafe { *s.allocbits.add(word) };
+}
+
+/// The index of the next free object at or after freeindex (nelems if
+/// none); advances freeindex past it.
+fn next_free_index(s: &mut Mspan) -> usize {
+    let n = s.nelems;
+    let mut free = s.freeindex;
+    if free == n {
+        return n;
+    }
+    let mut a = s.alloc_cache;
+    let mut bit = a.trailing_zeros() as usize;
+    while bit == 64 {
+        free = (free + 64) & !63;
+        if free >= n {
+            s.freeindex = n;
+            return n;
+        }
+        refill_alloc_cache(s, free / 64);
+        a = s.alloc_cache;
+        bit = a.trailing_zeros() as usize;
+    }
+    let result = free + bit;
+    if result >= n {
+        s.freeindex = n;
+        return n;
+    }
+    s.alloc_cache = if bit + 1 >= 64 { 0 } else { s.alloc_cache >> (bit + 1) };
+    free = result + 1;
+    if free % 64 == 0 && free != n {
+        refill_alloc_cache(s, free / 64);
+    }
+    s.freeindex = free;
+    result
+}
+
+/// Prepare a span's allocation cache after a sweep reset freeindex to 0.
+pub fn reset_alloc(s: &mut Mspan) {
+    s.freeindex = 0;
+    refill_alloc_cache(s, 0);
+}
+
 /// Replace the cache's span for `spc` with one that has a free object.
 #[cold]
 fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
-    let class = spc >> 1;
-    let s = alloc_span(CLASS_TO_NPAGES[class] as usize, spc as u8);
     // SAFETY: c is the current P's cache.
-    unsafe { (*c).alloc[spc] = s };
+    unsafe {
+        let old = (*c).alloc[spc];
+        if !old.is_null() {
+            // Full: it goes back to the heap's keeping (the sweeper finds it).
+            (*old).in_cache = false;
+        }
+    }
+    let mut s = central_take(spc);
+    if s.is_null() {
+        let class = spc >> 1;
+        s = alloc_span(CLASS_TO_NPAGES[class] as usize, spc as u8);
+    }
+    // SAFETY: s is ours now.
+    unsafe {
+        (*s).in_cache = true;
+        (*c).alloc[spc] = s;
+        // Account its free space as allocated now (the trigger sees it).
+        let free = ((*s).nelems - (*s).alloc_count) * (*s).elemsize;
+        crate::gc::note_alloc(free);
+    }
     s
 }
 
+/// Return every cached span to the heap's keeping (world stopped, before a
+/// collection), adjusting the allocation estimate for unused space.
+pub fn release_all(c: *mut Mcache) {
+    // SAFETY: c is a P's cache; the world is stopped.
+    unsafe {
+        for spc in 0..NUM_SPAN_CLASSES {
+            let s = (*c).alloc[spc];
+            if !s.is_null() {
+                (*s).in_cache = false;
+                (*c).alloc[spc] = null_mut();
+            }
+        }
+    }
+}
+
 /// Allocate `size` bytes of type `typ` (null for memory without pointers).
-/// The memory is zeroed when `needzero` (and whenever it is reused).
+/// The memory is zeroed when `needzero`.
 pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     if size == 0 {
         return crate::proc::links().zerobase as *mut u8;
@@ -46,19 +184,25 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     let p = if size <= MAX_SMALL_SIZE {
         let class = size_to_class(size);
         let spc = class << 1 | noscan as usize;
-        // SAFETY: c is the current P's cache; spans in it are in use and
-        // owned by this P.
+        // SAFETY: c is the current P's cache; its spans are owned by this P.
         unsafe {
             let mut s = (*c).alloc[spc];
-            if s.is_null() || (*s).freeindex == (*s).nelems {
+            let mut idx = if s.is_null() { usize::MAX } else { next_free_index(&mut *s) };
+            if s.is_null() || idx == (*s).nelems {
                 s = refill(c, spc);
+                idx = next_free_index(&mut *s);
+                if idx == (*s).nelems {
+                    crate::fatal::throw("malloc: refilled span is full");
+                }
             }
             let sp = &mut *s;
-            let obj = sp.start + sp.freeindex * sp.elemsize;
-            sp.freeindex += 1;
+            let obj = sp.start + idx * sp.elemsize;
             sp.alloc_count += 1;
             if needzero && sp.needzero {
                 core::ptr::write_bytes(obj as *mut u8, 0, sp.elemsize);
+            }
+            if !noscan {
+                bits::write_object(obj, size, typ, sp.elemsize);
             }
             (*c).allocated += sp.elemsize;
             obj as *mut u8
@@ -68,13 +212,18 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
         let s = alloc_span(npages, noscan as u8);
         // SAFETY: s is a fresh span owned by us.
         unsafe {
-            (*s).largetype = typ;
+            (*s).largesize = size;
             (*s).freeindex = 1;
             (*s).alloc_count = 1;
             if needzero && (*s).needzero {
                 core::ptr::write_bytes((*s).start as *mut u8, 0, npages * PAGE_SIZE);
             }
+            if !noscan {
+                bits::write_object((*s).start, size, typ, npages * PAGE_SIZE);
+            }
             (*c).allocated += npages * PAGE_SIZE;
+            crate::gc::note_alloc(npages * PAGE_SIZE);
+            // The span is in the heap's keeping from the start.
             (*s).start as *mut u8
         }
     };

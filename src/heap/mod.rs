@@ -3,18 +3,22 @@
 //! Structure (upstream's vocabulary):
 //!   - arenas: 64 MiB regions of address space, mapped at hints from
 //!     0xc000000000 up (as upstream), found from an address through a sparse
-//!     index (`arena_index`);
-//!   - pages of 8 KiB; a span (`Mspan`) is a run of pages holding either
-//!     objects of one size class or one large object; every page of an arena
-//!     records its span (`span_of`);
+//!     index (`arena_index`). Each arena records, per 8 KiB page, the span
+//!     owning it and whether it is in use; and, per word, whether the word
+//!     holds a pointer (the heap bitmap the collector scans with, written
+//!     when an object is allocated: `bits.rs`);
+//!   - a span (`Mspan`) is a run of pages holding either objects of one size
+//!     class or one large object. Its `allocbits` say which objects are
+//!     allocated (objects below `freeindex` are, too: they were handed out
+//!     since the last sweep); `gcmarkbits` are the collector's marks. A
+//!     sweep makes the marks the new allocation bits;
 //!   - per-P caches (`Mcache`) hold one span per span class (size class x
-//!     has-pointers), so small allocations take no lock.
-//!
-//! Interim, until the garbage collector lands: memory is never reclaimed.
-//! Spans are filled front to back and retired when full; freshly mapped
-//! memory is already zero, so nothing needs clearing. The span/page
-//! structures are the ones the collector will sweep.
+//!     has-pointers), so small allocations take no lock; `central` lists
+//!     hold the other spans with free objects, per span class.
+//! Free pages are found by scanning the arenas' page bitmaps; pages freed
+//! by the collector are reused (and zeroed when handed out again).
 
+pub mod bits;
 pub mod malloc;
 pub mod sizeclasses;
 
@@ -22,6 +26,7 @@ use crate::lock::Mutex;
 use crate::persistent;
 use crate::sys;
 use core::ptr::null_mut;
+use core::sync::atomic::{AtomicUsize, Ordering};
 use sizeclasses::*;
 
 pub const ARENA_SHIFT: usize = 26;
@@ -44,15 +49,29 @@ pub struct Mspan {
     /// size class << 1 | noscan; class 0 means one large object.
     pub spanclass: u8,
     pub state: u8,
+    /// Some of its memory was used before: objects must be zeroed.
     pub needzero: bool,
+    /// Owned by a P's cache (not on a central list).
+    pub in_cache: bool,
     pub elemsize: usize,
     pub nelems: usize,
-    /// Index of the next object to hand out.
+    /// Objects below this index are allocated; above, allocbits tell.
     pub freeindex: usize,
+    /// Inverted allocbits from the 64-aligned word holding freeindex,
+    /// shifted so that bit 0 is freeindex.
+    pub alloc_cache: u64,
     pub alloc_count: usize,
+    pub allocbits: *mut u64,
+    pub gcmarkbits: *mut u64,
+    /// Capacity of each bitmap, in u64 words.
+    pub bits_cap: usize,
+    /// Link on a central list or the free span-struct list.
     pub next: *mut Mspan,
-    /// Type of a large object (for the collector).
-    pub largetype: *mut crate::layout::abi::Type,
+    pub prev: *mut Mspan,
+    /// Requested size of a large object (for its heap bits).
+    pub largesize: usize,
+    /// Index in ALLSPANS (for removal).
+    pub allidx: usize,
 }
 
 impl Mspan {
@@ -65,41 +84,88 @@ impl Mspan {
     pub fn noscan(&self) -> bool {
         self.spanclass & 1 != 0
     }
+    /// Is object i allocated?
+    pub fn is_allocated(&self, i: usize) -> bool {
+        // SAFETY: i < nelems; allocbits has bits_cap words.
+        i < self.freeindex || unsafe { *self.allocbits.add(i / 64) >> (i % 64) & 1 != 0 }
+    }
+    /// The index of the object containing address p (p inside the span).
+    #[inline]
+    pub fn obj_index(&self, p: usize) -> usize {
+        if self.nelems == 1 {
+            0
+        } else {
+            (p - self.start) / self.elemsize
+        }
+    }
+    pub fn is_marked(&self, i: usize) -> bool {
+        // SAFETY: i < nelems.
+        unsafe { *self.gcmarkbits.add(i / 64) >> (i % 64) & 1 != 0 }
+    }
+    /// Set mark bit i; returns whether it was already set.
+    pub fn set_mark(&self, i: usize) -> bool {
+        // SAFETY: i < nelems; marking runs with the world stopped, on one
+        // thread.
+        unsafe {
+            let w = self.gcmarkbits.add(i / 64);
+            let b = 1u64 << (i % 64);
+            let was = *w & b != 0;
+            *w |= b;
+            was
+        }
+    }
 }
 
 /// Per-arena metadata.
 #[repr(C)]
 pub struct HeapArena {
     pub spans: [*mut Mspan; PAGES_PER_ARENA],
+    /// Pages in use (bit per page).
+    pub inuse: [u64; PAGES_PER_ARENA / 64],
+    /// Pages used since they were last known zero (bit per page).
+    pub dirty: [u64; PAGES_PER_ARENA / 64],
+    /// One bit per word of the arena: the word holds a pointer.
+    pub heapbits: *mut u64,
+    pub base: usize,
+    pub free_pages: usize,
 }
 
 struct Mheap {
     lock: Mutex,
-    /// Free space left in the arena being carved.
-    cur: usize,
-    end: usize,
     next_hint: usize,
     arena_index: *mut *mut HeapArena,
-    /// Bytes of heap memory handed out as spans.
-    pub mapped: usize,
+    /// The arenas, in the order they were mapped.
+    arenas: *mut *mut HeapArena,
+    narenas: usize,
+    arenas_cap: usize,
     spanfree: *mut Mspan,
 }
 
 static mut HEAP: Mheap = Mheap {
     lock: Mutex::new(),
-    cur: 0,
-    end: 0,
     next_hint: ARENA_HINT,
     arena_index: null_mut(),
-    mapped: 0,
+    arenas: null_mut(),
+    narenas: 0,
+    arenas_cap: 0,
     spanfree: null_mut(),
 };
 
 fn heap() -> &'static mut Mheap {
     // SAFETY: mutable fields are only touched with HEAP.lock held (or during
-    // single-threaded startup).
+    // single-threaded startup, or with the world stopped).
     unsafe { &mut *core::ptr::addr_of_mut!(HEAP) }
 }
+
+/// Bytes of address space mapped for the heap.
+static MAPPED: AtomicUsize = AtomicUsize::new(0);
+/// Bytes in in-use spans.
+static INUSE: AtomicUsize = AtomicUsize::new(0);
+
+/// Every in-use span (the collector sweeps them), under the heap lock.
+static mut ALLSPANS: *mut *mut Mspan = null_mut();
+static mut NALLSPANS: usize = 0;
+static mut ALLSPANS_CAP: usize = 0;
 
 pub fn init() {
     let h = heap();
@@ -109,42 +175,56 @@ pub fn init() {
         as *mut *mut HeapArena;
 }
 
-/// The span containing address p, or null if p is not in the Go heap.
 #[inline]
-pub fn span_of(p: usize) -> *mut Mspan {
+pub fn arena_of(p: usize) -> *mut HeapArena {
     let idx = p >> ARENA_SHIFT;
     if idx >= ARENA_INDEX_LEN {
         return null_mut();
     }
-    // SAFETY: arena_index has ARENA_INDEX_LEN entries (init); an arena's
-    // spans table covers every page of the arena.
-    unsafe {
-        let ha = *heap().arena_index.add(idx);
-        if ha.is_null() {
-            return null_mut();
-        }
-        (*ha).spans[(p & (ARENA_SIZE - 1)) >> PAGE_SHIFT]
+    // SAFETY: arena_index has ARENA_INDEX_LEN entries (init).
+    unsafe { *heap().arena_index.add(idx) }
+}
+
+/// The span containing address p, or null if p is not in the Go heap.
+#[inline]
+pub fn span_of(p: usize) -> *mut Mspan {
+    let ha = arena_of(p);
+    if ha.is_null() {
+        return null_mut();
     }
+    // SAFETY: an arena's spans table covers every page of the arena.
+    unsafe { (*ha).spans[(p & (ARENA_SIZE - 1)) >> PAGE_SHIFT] }
+}
+
+/// The in-use span containing p, or null.
+#[inline]
+pub fn span_of_heap(p: usize) -> *mut Mspan {
+    let s = span_of(p);
+    // SAFETY: span_of returns null or a span struct (never freed).
+    if s.is_null() || unsafe { (*s).state != SPAN_IN_USE || p < (*s).start || p >= (*s).limit() } {
+        return null_mut();
+    }
+    s
 }
 
 /// Is p inside the Go heap?
 pub fn in_heap(p: usize) -> bool {
-    let s = span_of(p);
-    // SAFETY: span_of returns null or a live span.
-    !s.is_null() && unsafe { (*s).state == SPAN_IN_USE && p < (*s).limit() }
+    !span_of_heap(p).is_null()
 }
 
-/// Map a new arena (heap lock held).
-fn grow(h: &mut Mheap) {
+const MAP_FIXED_NOREPLACE: usize = 0x100000;
+
+/// Map n arenas of address space at the next free hint (heap lock held).
+fn map_arenas(h: &mut Mheap, n: usize) -> usize {
     loop {
         let hint = h.next_hint;
-        h.next_hint += ARENA_SIZE;
+        h.next_hint += n * ARENA_SIZE;
         // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping.
         let r = unsafe {
             sys::syscall6(
                 sys::SYS_MMAP,
                 hint,
-                ARENA_SIZE,
+                n * ARENA_SIZE,
                 sys::PROT_READ | sys::PROT_WRITE,
                 sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE | MAP_FIXED_NOREPLACE,
                 usize::MAX,
@@ -158,73 +238,211 @@ fn grow(h: &mut Mheap) {
             h.lock.unlock();
             crate::fatal::throw("runtime: out of memory: cannot allocate heap arena");
         }
-        let ha = persistent::new::<HeapArena>();
-        // SAFETY: arena_index covers the whole 48-bit address space.
-        unsafe { *h.arena_index.add(hint >> ARENA_SHIFT) = ha };
-        h.cur = hint;
-        h.end = hint + ARENA_SIZE;
-        return;
+        for i in 0..n {
+            let base = hint + i * ARENA_SIZE;
+            let ha = persistent::new::<HeapArena>();
+            // SAFETY: ha is fresh; arena_index covers the address space.
+            unsafe {
+                (*ha).base = base;
+                (*ha).free_pages = PAGES_PER_ARENA;
+                (*ha).heapbits = sys::mmap_anon(ARENA_SIZE / 64)
+                    .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate heap bitmap"))
+                    as *mut u64;
+                *h.arena_index.add(base >> ARENA_SHIFT) = ha;
+            }
+            if h.narenas == h.arenas_cap {
+                let cap = (h.arenas_cap * 2).max(16);
+                let a = persistent::alloc(cap * 8, 8) as *mut *mut HeapArena;
+                if h.narenas > 0 {
+                    // SAFETY: both arrays hold at least narenas entries.
+                    unsafe { core::ptr::copy_nonoverlapping(h.arenas, a, h.narenas) };
+                }
+                h.arenas = a;
+                h.arenas_cap = cap;
+            }
+            // SAFETY: narenas < arenas_cap.
+            unsafe { *h.arenas.add(h.narenas) = ha };
+            h.narenas += 1;
+        }
+        MAPPED.fetch_add(n * ARENA_SIZE, Ordering::Relaxed);
+        return hint;
     }
 }
 
-const MAP_FIXED_NOREPLACE: usize = 0x100000;
+fn bit(words: &[u64], i: usize) -> bool {
+    words[i / 64] >> (i % 64) & 1 != 0
+}
+
+fn set_bits(words: &mut [u64], from: usize, n: usize, v: bool) {
+    for i in from..from + n {
+        if v {
+            words[i / 64] |= 1 << (i % 64);
+        } else {
+            words[i / 64] &= !(1 << (i % 64));
+        }
+    }
+}
+
+/// First run of n free pages in arena ha, as a page index.
+fn find_run(ha: &HeapArena, n: usize) -> Option<usize> {
+    if ha.free_pages < n {
+        return None;
+    }
+    let mut i = 0;
+    while i + n <= PAGES_PER_ARENA {
+        // Skip fully used words quickly.
+        if i % 64 == 0 && ha.inuse[i / 64] == u64::MAX {
+            i += 64;
+            continue;
+        }
+        if bit(&ha.inuse, i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < i + n && !bit(&ha.inuse, j) {
+            j += 1;
+        }
+        if j == i + n {
+            return Some(i);
+        }
+        i = j + 1;
+    }
+    None
+}
+
+/// Take npages pages (heap lock held); returns (address, needs zeroing).
+fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
+    if npages <= PAGES_PER_ARENA {
+        for k in 0..h.narenas {
+            // SAFETY: arenas[..narenas] are live.
+            let ha = unsafe { &mut **h.arenas.add(k) };
+            if let Some(i) = find_run(ha, npages) {
+                let dirty = (i..i + npages).any(|p| bit(&ha.dirty, p));
+                set_bits(&mut ha.inuse, i, npages, true);
+                set_bits(&mut ha.dirty, i, npages, true);
+                ha.free_pages -= npages;
+                return (ha.base + i * PAGE_SIZE, dirty);
+            }
+        }
+        let base = map_arenas(h, 1);
+        let ha = arena_of(base);
+        // SAFETY: just mapped.
+        let ha = unsafe { &mut *ha };
+        set_bits(&mut ha.inuse, 0, npages, true);
+        set_bits(&mut ha.dirty, 0, npages, true);
+        ha.free_pages -= npages;
+        return (base, false);
+    }
+    // Bigger than an arena: fresh contiguous arenas.
+    let n = (npages * PAGE_SIZE).div_ceil(ARENA_SIZE);
+    let base = map_arenas(h, n);
+    let mut left = npages;
+    for i in 0..n {
+        // SAFETY: just mapped.
+        let ha = unsafe { &mut *arena_of(base + i * ARENA_SIZE) };
+        let k = left.min(PAGES_PER_ARENA);
+        set_bits(&mut ha.inuse, 0, k, true);
+        set_bits(&mut ha.dirty, 0, k, true);
+        ha.free_pages -= k;
+        left -= k;
+    }
+    (base, false)
+}
+
+/// Give pages back (heap lock held).
+fn free_pages(start: usize, npages: usize) {
+    let mut p = start;
+    let mut left = npages;
+    while left > 0 {
+        // SAFETY: the pages belong to mapped arenas.
+        let ha = unsafe { &mut *arena_of(p) };
+        let i = (p - ha.base) / PAGE_SIZE;
+        let k = left.min(PAGES_PER_ARENA - i);
+        set_bits(&mut ha.inuse, i, k, false);
+        for j in i..i + k {
+            ha.spans[j] = null_mut();
+        }
+        ha.free_pages += k;
+        left -= k;
+        p += k * PAGE_SIZE;
+    }
+}
 
 /// Allocate a span of npages for span class `spanclass`.
 pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
     let h = heap();
     h.lock.lock();
-    let bytes = npages * PAGE_SIZE;
-    if h.end - h.cur < bytes {
-        if bytes > ARENA_SIZE {
-            // A huge object: map it directly, arena-aligned, and index every arena it covers.
-            let p = alloc_huge(h, bytes);
-            let s = new_span(h, p, npages, spanclass);
-            h.lock.unlock();
-            return s;
-        }
-        grow(h);
-    }
-    let p = h.cur;
-    h.cur += bytes;
-    let s = new_span(h, p, npages, spanclass);
+    let (start, needzero) = alloc_pages(h, npages);
+    let s = new_span(h, start, npages, spanclass, needzero);
     h.lock.unlock();
+    INUSE.fetch_add(npages * PAGE_SIZE, Ordering::Relaxed);
     s
 }
 
-fn alloc_huge(h: &mut Mheap, bytes: usize) -> usize {
-    let n = bytes.div_ceil(ARENA_SIZE);
-    loop {
-        let hint = h.next_hint;
-        h.next_hint += n * ARENA_SIZE;
-        // SAFETY: as in grow.
-        let r = unsafe {
-            sys::syscall6(
-                sys::SYS_MMAP,
-                hint,
-                n * ARENA_SIZE,
-                sys::PROT_READ | sys::PROT_WRITE,
-                sys::MAP_PRIVATE | sys::MAP_ANONYMOUS | sys::MAP_NORESERVE | MAP_FIXED_NOREPLACE,
-                usize::MAX,
-                0,
-            )
-        };
-        if r == -17 {
-            continue;
+/// Return a span's pages to the heap (the world is stopped, or the span is
+/// otherwise unreachable).
+pub fn free_span(s: *mut Mspan) {
+    let h = heap();
+    h.lock.lock();
+    // SAFETY: s is an in-use span nobody uses any more.
+    unsafe {
+        let (start, npages) = ((*s).start, (*s).npages);
+        free_pages(start, npages);
+        (*s).state = SPAN_FREE;
+        allspans_remove(s);
+        (*s).next = h.spanfree;
+        h.spanfree = s;
+        INUSE.fetch_sub(npages * PAGE_SIZE, Ordering::Relaxed);
+    }
+    h.lock.unlock();
+}
+
+fn allspans_add(s: *mut Mspan) {
+    // SAFETY: heap lock held.
+    unsafe {
+        if NALLSPANS == ALLSPANS_CAP {
+            let cap = (ALLSPANS_CAP * 2).max(1024);
+            let a = persistent::alloc(cap * 8, 8) as *mut *mut Mspan;
+            if NALLSPANS > 0 {
+                core::ptr::copy_nonoverlapping(ALLSPANS, a, NALLSPANS);
+            }
+            ALLSPANS = a;
+            ALLSPANS_CAP = cap;
         }
-        if r < 0 || r as usize != hint {
-            h.lock.unlock();
-            crate::fatal::throw("runtime: out of memory");
-        }
-        for i in 0..n {
-            let ha = persistent::new::<HeapArena>();
-            // SAFETY: as in grow.
-            unsafe { *h.arena_index.add((hint >> ARENA_SHIFT) + i) = ha };
-        }
-        return hint;
+        (*s).allidx = NALLSPANS;
+        *ALLSPANS.add(NALLSPANS) = s;
+        NALLSPANS += 1;
     }
 }
 
-fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8) -> *mut Mspan {
+fn allspans_remove(s: *mut Mspan) {
+    // SAFETY: heap lock held; s is in the list at allidx.
+    unsafe {
+        let i = (*s).allidx;
+        NALLSPANS -= 1;
+        let last = *ALLSPANS.add(NALLSPANS);
+        *ALLSPANS.add(i) = last;
+        (*last).allidx = i;
+    }
+}
+
+/// Every in-use span (world stopped): the sweeper's list, snapshot.
+pub fn for_each_span(mut f: impl FnMut(*mut Mspan)) {
+    // SAFETY: called with the world stopped; f may free spans, which swaps
+    // the last entry into the current slot, so walk backwards.
+    unsafe {
+        let mut i = NALLSPANS;
+        while i > 0 {
+            i -= 1;
+            if i < NALLSPANS {
+                f(*ALLSPANS.add(i));
+            }
+        }
+    }
+}
+
+fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero: bool) -> *mut Mspan {
     let s = if h.spanfree.is_null() {
         persistent::new::<Mspan>()
     } else {
@@ -235,35 +453,90 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8) -> *mut M
     };
     let class = (spanclass >> 1) as usize;
     let elemsize = if class == 0 { npages * PAGE_SIZE } else { CLASS_TO_SIZE[class] as usize };
+    let nelems = npages * PAGE_SIZE / elemsize;
+    let words = nelems.div_ceil(64);
     // SAFETY: s is ours; page table entries for [start, start+npages) belong
-    // to indexed arenas (grow/alloc_huge).
+    // to mapped arenas.
     unsafe {
+        let (mut allocbits, mut gcmarkbits, mut cap) = ((*s).allocbits, (*s).gcmarkbits, (*s).bits_cap);
+        if cap < words {
+            cap = words;
+            allocbits = persistent::alloc(cap * 8, 8) as *mut u64;
+            gcmarkbits = persistent::alloc(cap * 8, 8) as *mut u64;
+        }
+        core::ptr::write_bytes(allocbits, 0, cap);
+        core::ptr::write_bytes(gcmarkbits, 0, cap);
         *s = Mspan {
             start,
             npages,
             spanclass,
             state: SPAN_IN_USE,
-            needzero: false,
+            needzero,
+            in_cache: false,
             elemsize,
-            nelems: npages * PAGE_SIZE / elemsize,
+            nelems,
             freeindex: 0,
+            alloc_cache: u64::MAX,
             alloc_count: 0,
+            allocbits,
+            gcmarkbits,
+            bits_cap: cap,
             next: null_mut(),
-            largetype: null_mut(),
+            prev: null_mut(),
+            largesize: 0,
+            allidx: 0,
         };
-        for i in 0..npages {
-            let p = start + i * PAGE_SIZE;
-            let ha = *h.arena_index.add(p >> ARENA_SHIFT);
+        let mut p = start;
+        for _ in 0..npages {
+            let ha = arena_of(p);
             (*ha).spans[(p & (ARENA_SIZE - 1)) >> PAGE_SHIFT] = s;
+            p += PAGE_SIZE;
         }
     }
-    h.mapped += npages * PAGE_SIZE;
+    allspans_add(s);
     s
 }
 
-/// Bytes of heap handed out as spans so far.
+/// Bytes of address space mapped for the heap.
 pub fn heap_mapped() -> usize {
-    heap().mapped
+    MAPPED.load(Ordering::Relaxed)
+}
+
+/// Bytes in in-use spans.
+pub fn heap_inuse() -> usize {
+    INUSE.load(Ordering::Relaxed)
+}
+
+/// Release the memory of free pages to the system (world stopped): runs of
+/// at least `min_pages` free pages are advised away and become known-zero.
+/// Returns the bytes released.
+pub fn scavenge(min_pages: usize) -> usize {
+    let h = heap();
+    h.lock.lock();
+    let mut released = 0;
+    for k in 0..h.narenas {
+        // SAFETY: arenas[..narenas] are live.
+        let ha = unsafe { &mut **h.arenas.add(k) };
+        let mut i = 0;
+        while i < PAGES_PER_ARENA {
+            if bit(&ha.inuse, i) || !bit(&ha.dirty, i) {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < PAGES_PER_ARENA && !bit(&ha.inuse, j) && bit(&ha.dirty, j) {
+                j += 1;
+            }
+            if j - i >= min_pages {
+                sys::madvise_dontneed((ha.base + i * PAGE_SIZE) as *mut u8, (j - i) * PAGE_SIZE);
+                set_bits(&mut ha.dirty, i, j - i, false);
+                released += (j - i) * PAGE_SIZE;
+            }
+            i = j;
+        }
+    }
+    h.lock.unlock();
+    released
 }
 
 /// Number of span classes: size classes x {scan, noscan}.

@@ -490,13 +490,13 @@ pub fn rt_newproc(fn_: *mut rt::funcval, callerpc: usize) {
     }
 }
 
-/// Goroutines that exist and are not finished (upstream's gcount, without
-/// system goroutines: gort has none yet).
+/// Goroutines that exist and are not finished, without the runtime's own
+/// (the finalizer goroutine).
 pub fn NumGoroutine() -> isize {
     let mut n = 0;
     for_each_g(|gp| {
         let s = readgstatus(gp);
-        if s != G_DEAD && s != G_IDLE {
+        if s != G_DEAD && s != G_IDLE && !crate::traceback::is_system_goroutine(gp) {
             n += 1;
         }
     });

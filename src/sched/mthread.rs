@@ -607,6 +607,9 @@ pub(crate) fn checkdead() {
     let mut grunning = 0;
     let mut bad: *mut g = null_mut();
     for_each_g(|gp| {
+        if crate::traceback::is_system_goroutine(gp) {
+            return;
+        }
         let st = readgstatus(gp) & !(rt::_Gscan as u32);
         match st {
             G_WAITING | G_PREEMPTED => grunning += 1,

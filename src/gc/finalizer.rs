@@ -1,0 +1,431 @@
+//! Finalizers (runtime.SetFinalizer), the finalizer goroutine's queue, and
+//! the other tables the collector treats as roots: module pointer masks,
+//! sync.Pool's cleanup.
+//!
+//! A finalizer is a record keyed by its object's address. At the end of
+//! marking, an unmarked object with a finalizer is marked again (so that it
+//! and what it reaches survive this cycle), its record moves to the queue,
+//! and the finalizer goroutine (runtime.runfinq, started with the first
+//! SetFinalizer) calls the function; the object is freed by a later cycle
+//! if nothing revived it.
+
+use super::mark::Marker;
+use crate::heap::bits;
+use crate::layout::abi::{FuncType, InterfaceType, PtrType, Type};
+use crate::layout::rt::{funcval, g, moduledata};
+use crate::layout::Eface;
+use crate::lock::Mutex;
+use crate::persistent;
+use crate::sched;
+use crate::types::*;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+
+/// A finalizer: what runfinq needs to call it.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Finalizer {
+    pub obj: *mut u8,
+    pub fn_: *mut funcval,
+    /// Bytes of results the function returns (ignored).
+    pub nret: usize,
+    /// The function's parameter type.
+    pub fint: *mut Type,
+    /// The object's pointer type.
+    pub ot: *mut PtrType,
+}
+
+const EMPTY: Finalizer = Finalizer { obj: null_mut(), fn_: null_mut(), nret: 0, fint: null_mut(), ot: null_mut() };
+
+/// The records: an open-addressed table keyed by object address.
+struct Table {
+    slots: *mut Finalizer,
+    cap: usize,
+    len: usize,
+}
+
+static LOCK: Mutex = Mutex::new();
+static mut TABLE: Table = Table { slots: null_mut(), cap: 0, len: 0 };
+/// Finalizers ready to run.
+static mut QUEUE: *mut Finalizer = null_mut();
+static mut QLEN: usize = 0;
+static mut QCAP: usize = 0;
+/// The finalizer goroutine, and whether it waits for work.
+static RUNNER: AtomicPtr<g> = AtomicPtr::new(null_mut());
+static RUNNER_WAITING: AtomicUsize = AtomicUsize::new(0);
+
+fn table() -> &'static mut Table {
+    // SAFETY: only touched with LOCK held or the world stopped.
+    unsafe { &mut *core::ptr::addr_of_mut!(TABLE) }
+}
+
+fn hash(p: usize) -> usize {
+    (p >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+impl Table {
+    fn find(&self, obj: *mut u8) -> Option<usize> {
+        if self.cap == 0 {
+            return None;
+        }
+        let mut i = hash(obj as usize) & (self.cap - 1);
+        loop {
+            // SAFETY: i < cap.
+            let s = unsafe { &*self.slots.add(i) };
+            if s.obj.is_null() {
+                return None;
+            }
+            if s.obj == obj {
+                return Some(i);
+            }
+            i = (i + 1) & (self.cap - 1);
+        }
+    }
+
+    fn insert(&mut self, f: Finalizer) {
+        if (self.len + 1) * 2 > self.cap {
+            self.grow();
+        }
+        let mut i = hash(f.obj as usize) & (self.cap - 1);
+        // SAFETY: the table is never full (load factor 1/2).
+        unsafe {
+            while !(*self.slots.add(i)).obj.is_null() {
+                i = (i + 1) & (self.cap - 1);
+            }
+            *self.slots.add(i) = f;
+        }
+        self.len += 1;
+    }
+
+    fn grow(&mut self) {
+        let (old, oldcap) = (self.slots, self.cap);
+        let cap = (oldcap * 2).max(64);
+        self.slots = crate::sys::mmap_anon(cap * core::mem::size_of::<Finalizer>())
+            .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate finalizer table")) as *mut Finalizer;
+        self.cap = cap;
+        self.len = 0;
+        for i in 0..oldcap {
+            // SAFETY: i < oldcap.
+            let f = unsafe { *old.add(i) };
+            if !f.obj.is_null() {
+                self.insert(f);
+            }
+        }
+        if oldcap > 0 {
+            crate::sys::munmap(old as *mut u8, oldcap * core::mem::size_of::<Finalizer>());
+        }
+    }
+
+    /// Remove slot i, re-placing the entries of its probe run.
+    fn remove_at(&mut self, mut i: usize) {
+        // SAFETY: i < cap.
+        unsafe {
+            *self.slots.add(i) = EMPTY;
+            self.len -= 1;
+            loop {
+                i = (i + 1) & (self.cap - 1);
+                let f = *self.slots.add(i);
+                if f.obj.is_null() {
+                    return;
+                }
+                *self.slots.add(i) = EMPTY;
+                self.len -= 1;
+                self.insert(f);
+            }
+        }
+    }
+}
+
+// ---- SetFinalizer ----
+
+fn fail(parts: &[&[u8]]) -> ! {
+    let mut buf = [0u8; 512];
+    let mut n = 0;
+    for p in parts {
+        let k = p.len().min(buf.len() - n);
+        buf[n..n + k].copy_from_slice(&p[..k]);
+        n += k;
+    }
+    // SAFETY: type strings and our literals are UTF-8.
+    crate::fatal::throw(unsafe { core::str::from_utf8_unchecked(&buf[..n]) })
+}
+
+/// The parameter and result types of a function type.
+unsafe fn func_params(ft: *const FuncType) -> (&'static [*mut Type], &'static [*mut Type], bool) {
+    // SAFETY: ft is a function type descriptor: the parameter types follow
+    // it (and its uncommon part, if any).
+    unsafe {
+        let mut off = core::mem::size_of::<FuncType>();
+        if (*ft).Type.TFlag & TFLAG_UNCOMMON != 0 {
+            off += core::mem::size_of::<crate::layout::abi::UncommonType>();
+        }
+        let p = (ft as *const u8).add(off) as *const *mut Type;
+        let nin = (*ft).InCount as usize;
+        let nout = ((*ft).OutCount & 0x7fff) as usize;
+        let variadic = (*ft).OutCount & 0x8000 != 0;
+        (core::slice::from_raw_parts(p, nin), core::slice::from_raw_parts(p.add(nin), nout), variadic)
+    }
+}
+
+pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
+    let etyp = obj.typ;
+    if etyp.is_null() {
+        crate::fatal::throw("runtime.SetFinalizer: first argument is nil");
+    }
+    // SAFETY: live interface values' type descriptors; obj.data is the
+    // pointer the interface holds.
+    unsafe {
+        if kind(etyp) != KIND_POINTER {
+            fail(&[b"runtime.SetFinalizer: first argument is ", type_string(etyp), b", not pointer"]);
+        }
+        let ot = etyp as *mut PtrType;
+        if (*ot).Elem.is_null() {
+            crate::fatal::throw("nil elem type!");
+        }
+        let p = obj.data as usize;
+        let s = crate::heap::span_of_heap(p);
+        if s.is_null() || !(*s).is_allocated((*s).obj_index(p)) {
+            if crate::types::modules().any(|m| (m.data <= p && p < m.ebss) || (m.noptrdata <= p && p < m.enoptrbss)) {
+                // Linker-allocated (a global): never collected, nothing to do.
+                return;
+            }
+            crate::fatal::throw("runtime.SetFinalizer: pointer not in allocated block");
+        }
+        let base = (*s).start + (*s).obj_index(p) * (*s).elemsize;
+        if p != base {
+            let elem = (*ot).Elem;
+            if (*elem).PtrBytes != 0 || (*elem).Size_ >= 16 {
+                crate::fatal::throw("runtime.SetFinalizer: pointer not at beginning of allocated block");
+            }
+        }
+        let ftyp = finalizer.typ;
+        if ftyp.is_null() {
+            LOCK.lock();
+            let t = table();
+            if let Some(i) = t.find(obj.data) {
+                t.remove_at(i);
+            }
+            LOCK.unlock();
+            return;
+        }
+        if kind(ftyp) != KIND_FUNC {
+            fail(&[b"runtime.SetFinalizer: second argument is ", type_string(ftyp), b", not a function"]);
+        }
+        let (ins, outs, variadic) = func_params(ftyp as *const FuncType);
+        if variadic {
+            fail(&[b"runtime.SetFinalizer: cannot pass ", type_string(etyp), b" to finalizer ", type_string(ftyp), b" because dotdotdot"]);
+        }
+        if ins.len() != 1 {
+            fail(&[b"runtime.SetFinalizer: cannot pass ", type_string(etyp), b" to finalizer ", type_string(ftyp)]);
+        }
+        let fint = ins[0];
+        let ok = fint == etyp
+            || (kind(fint) == KIND_POINTER
+                && ((*fint).TFlag & TFLAG_UNCOMMON == 0 || (*etyp).TFlag & TFLAG_UNCOMMON == 0)
+                && (*(fint as *mut PtrType)).Elem == (*ot).Elem)
+            || (kind(fint) == KIND_INTERFACE && {
+                let it = fint as *mut InterfaceType;
+                (*it).Methods.len == 0 || !crate::iface::assertE2I2(it, etyp).is_null()
+            });
+        if !ok {
+            fail(&[b"runtime.SetFinalizer: cannot pass ", type_string(etyp), b" to finalizer ", type_string(ftyp)]);
+        }
+        let mut nret = 0usize;
+        for &t in outs {
+            let a = ((*t).Align_ as usize).max(1);
+            nret = nret.next_multiple_of(a) + (*t).Size_;
+        }
+        nret = nret.next_multiple_of(8);
+        start_runner();
+        LOCK.lock();
+        let t = table();
+        if t.find(obj.data).is_some() {
+            LOCK.unlock();
+            crate::fatal::throw("runtime.SetFinalizer: finalizer already set");
+        }
+        t.insert(Finalizer { obj: obj.data, fn_: finalizer.data as *mut funcval, nret, fint, ot });
+        LOCK.unlock();
+    }
+}
+
+/// The funcval of runtime.runfinq (its code word filled at first use).
+static mut RUNFINQ_FV: funcval = funcval { r#fn: 0 };
+
+fn start_runner() {
+    if !RUNNER.load(Ordering::Acquire).is_null() {
+        return;
+    }
+    LOCK.lock();
+    if RUNNER.load(Ordering::Acquire).is_null() {
+        // SAFETY: written once, under LOCK, before the goroutine exists.
+        unsafe {
+            RUNFINQ_FV.r#fn = crate::proc::links().runfinqPC;
+            let gp = sched::newproc1(core::ptr::addr_of_mut!(RUNFINQ_FV), sched::curg(), 0);
+            RUNNER.store(gp, Ordering::Release);
+            sched::runqput(sched::curp(), gp, false);
+        }
+    }
+    LOCK.unlock();
+}
+
+// ---- the collector's side (world stopped) ----
+
+/// Mark the finalizer functions (roots); the objects are not roots.
+pub fn mark_tables(m: &mut Marker) {
+    let t = table();
+    for i in 0..t.cap {
+        // SAFETY: i < cap.
+        let f = unsafe { *t.slots.add(i) };
+        if !f.obj.is_null() {
+            m.mark_ptr(f.fn_ as usize, false);
+        }
+    }
+    // SAFETY: the world is stopped.
+    unsafe {
+        for i in 0..QLEN {
+            let f = *QUEUE.add(i);
+            m.mark_ptr(f.obj as usize, false);
+            m.mark_ptr(f.fn_ as usize, false);
+        }
+    }
+    m.mark_ptr(crate::sema::pool_cleanup() as usize, false);
+}
+
+/// After marking: queue the finalizers of unreachable objects, reviving
+/// the objects (and what they reach) for their finalizer.
+pub fn mark_finalizers(m: &mut Marker) {
+    let t = table();
+    let mut i = 0;
+    while i < t.cap {
+        // SAFETY: i < cap.
+        let f = unsafe { *t.slots.add(i) };
+        if f.obj.is_null() || is_marked(f.obj as usize) {
+            i += 1;
+            continue;
+        }
+        queue_push(f);
+        m.mark_ptr(f.obj as usize, false);
+        t.remove_at(i);
+        // remove_at may have moved another entry into slot i: look again.
+    }
+}
+
+fn is_marked(p: usize) -> bool {
+    let s = crate::heap::span_of_heap(p);
+    // SAFETY: s is null or an in-use span.
+    s.is_null() || unsafe { (*s).is_marked((*s).obj_index(p)) }
+}
+
+fn queue_push(f: Finalizer) {
+    // SAFETY: the world is stopped (or LOCK held by the runner's pop).
+    unsafe {
+        if QLEN == QCAP {
+            let cap = (QCAP * 2).max(64);
+            let n = persistent::alloc(cap * core::mem::size_of::<Finalizer>(), 8) as *mut Finalizer;
+            if QLEN > 0 {
+                core::ptr::copy_nonoverlapping(QUEUE, n, QLEN);
+            }
+            QUEUE = n;
+            QCAP = cap;
+        }
+        *QUEUE.add(QLEN) = f;
+        QLEN += 1;
+    }
+}
+
+/// After a collection: wake the finalizer goroutine if it has work.
+pub fn wake_runner() {
+    LOCK.lock();
+    // SAFETY: under LOCK.
+    let has = unsafe { QLEN > 0 };
+    let gp = RUNNER.load(Ordering::Acquire);
+    let wake = has && !gp.is_null() && RUNNER_WAITING.swap(0, Ordering::AcqRel) == 1;
+    LOCK.unlock();
+    if wake {
+        sched::ready(gp);
+    }
+}
+
+/// runfinq's first step: the next finalizer to run (true), or false after
+/// preparing to park until there is one.
+pub fn rt_nextFinalizer(out: *mut u8) -> bool {
+    let out = out as *mut Finalizer;
+    LOCK.lock();
+    // SAFETY: under LOCK; out is the Go side's record.
+    unsafe {
+        if QLEN > 0 {
+            QLEN -= 1;
+            *out = *QUEUE.add(QLEN);
+            LOCK.unlock();
+            return true;
+        }
+    }
+    RUNNER_WAITING.store(1, Ordering::Release);
+    sched::prepare_park(Some(sched::unlock_commit), &LOCK as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
+    false
+}
+
+/// Is gp the finalizer goroutine (a system goroutine)?
+pub fn is_runner(gp: *mut g) -> bool {
+    RUNNER.load(Ordering::Acquire) == gp
+}
+
+// ---- sync.Pool ----
+
+extern "C" {
+    fn gort_calltimer(f: *mut funcval, argtype: *mut u8, argdata: *mut u8, seq: usize);
+}
+
+/// Empty sync.Pool's caches before marking (as upstream: pooled objects
+/// survive at most two collections through the victim cache).
+pub fn clear_pools() {
+    let f = crate::sema::pool_cleanup();
+    if !f.is_null() {
+        // SAFETY: f is sync's poolCleanup, a Go function without arguments
+        // (extra register arguments are ignored); the world is stopped.
+        unsafe { gort_calltimer(f, null_mut(), null_mut(), 0) };
+    }
+}
+
+// ---- module pointer masks ----
+
+struct ModMasks {
+    md: *const moduledata,
+    data: bits::Mask,
+    bss: bits::Mask,
+}
+
+static mut MASKS: [Option<ModMasks>; 8] = [const { None }; 8];
+
+/// The pointer masks of a module's data and bss segments (built from the
+/// linker's GC programs on first use).
+pub fn module_masks(md: &moduledata) -> (&'static bits::Mask, &'static bits::Mask) {
+    // SAFETY: only collections (serialised, world stopped) use the cache.
+    unsafe {
+        let masks = &mut *core::ptr::addr_of_mut!(MASKS);
+        let mut found = None;
+        for (i, m) in masks.iter().enumerate() {
+            match m {
+                Some(m) if m.md == md as *const moduledata => {
+                    found = Some(i);
+                    break;
+                }
+                None => {
+                    masks[i] = Some(ModMasks {
+                        md,
+                        data: bits::prog_to_mask(md.gcdata as *const u8, md.edata - md.data),
+                        bss: bits::prog_to_mask(md.gcbss as *const u8, md.ebss - md.bss),
+                    });
+                    found = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if let Some(i) = found {
+            let m = masks[i].as_ref().unwrap();
+            return (&m.data, &m.bss);
+        }
+    }
+    crate::fatal::throw("gort: too many modules")
+}

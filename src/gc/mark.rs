@@ -1,0 +1,299 @@
+//! Marking: roots, the grey-object stack, object scanning.
+
+use crate::heap::{self, bits, Mspan};
+use crate::layout::rt::{g, sudog};
+use crate::sched;
+use crate::stack::{self, Slot};
+use crate::symtab;
+use crate::sys;
+use crate::traceback::Unwinder;
+use core::ptr::null_mut;
+
+/// The grey objects: marked, not yet scanned.
+pub struct Marker {
+    stack: *mut usize,
+    len: usize,
+    cap: usize,
+}
+
+impl Marker {
+    pub fn new() -> Marker {
+        Marker { stack: null_mut(), len: 0, cap: 0 }
+    }
+
+    pub fn free(self) {
+        if self.cap > 0 {
+            sys::munmap(self.stack as *mut u8, self.cap * 8);
+        }
+    }
+
+    fn push(&mut self, obj: usize) {
+        if self.len == self.cap {
+            let ncap = (self.cap * 2).max(1 << 16);
+            let n = sys::mmap_anon(ncap * 8).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate mark stack")) as *mut usize;
+            if self.cap > 0 {
+                // SAFETY: both hold cap entries.
+                unsafe { core::ptr::copy_nonoverlapping(self.stack, n, self.cap) };
+                sys::munmap(self.stack as *mut u8, self.cap * 8);
+            }
+            self.stack = n;
+            self.cap = ncap;
+        }
+        // SAFETY: len < cap.
+        unsafe { *self.stack.add(self.len) = obj };
+        self.len += 1;
+    }
+
+    fn pop(&mut self) -> Option<usize> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: len < cap, a pushed entry.
+        Some(unsafe { *self.stack.add(self.len) })
+    }
+
+    /// Mark the object containing p, if p points into an allocated heap
+    /// object. `strict`: p comes from a precise pointer slot, so a pointer
+    /// into free heap memory is a bug (reported as upstream does).
+    #[inline]
+    pub fn mark_ptr(&mut self, p: usize, strict: bool) {
+        if p < 4096 {
+            return;
+        }
+        let s = heap::span_of_heap(p);
+        if s.is_null() {
+            return;
+        }
+        // SAFETY: s is an in-use span.
+        let sp: &Mspan = unsafe { &*s };
+        let idx = sp.obj_index(p);
+        if idx >= sp.nelems {
+            return;
+        }
+        if !sp.is_allocated(idx) {
+            if strict {
+                bad_pointer(sp, p);
+            }
+            return;
+        }
+        if sp.set_mark(idx) {
+            return;
+        }
+        if !sp.noscan() {
+            self.push(sp.start + idx * sp.elemsize);
+        }
+    }
+
+    /// Mark the object a pointer slot refers to.
+    pub fn mark_slot(&mut self, slot: usize, strict: bool) {
+        // SAFETY: slot is a readable word (a frame slot or runtime field).
+        let p = unsafe { *(slot as *const usize) };
+        if strict {
+            SLOT.store(slot, core::sync::atomic::Ordering::Relaxed);
+        }
+        self.mark_ptr(p, strict);
+    }
+
+    /// Scan words [lo, hi) conservatively: anything that looks like a
+    /// pointer to an allocated object keeps it.
+    pub fn scan_conservative(&mut self, lo: usize, hi: usize) {
+        let mut a = lo & !7;
+        while a + 8 <= hi {
+            // SAFETY: [lo, hi) is readable stack memory.
+            let p = unsafe { *(a as *const usize) };
+            self.mark_ptr(p, false);
+            a += 8;
+        }
+    }
+
+    /// Scan grey objects until none is left.
+    pub fn drain(&mut self) {
+        while let Some(obj) = self.pop() {
+            self.scan_object(obj);
+        }
+    }
+
+    fn scan_object(&mut self, obj: usize) {
+        FRAME_PC.store(0, core::sync::atomic::Ordering::Relaxed);
+        let s = heap::span_of(obj);
+        // SAFETY: obj is the base of an allocated object of an in-use span.
+        let sp: &Mspan = unsafe { &*s };
+        let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
+        let nwords = size / 8;
+        let mut i = 0;
+        while i < nwords {
+            let a = obj + i * 8;
+            if bits::is_pointer(a) {
+                // SAFETY: a is a word of the object.
+                let p = unsafe { *(a as *const usize) };
+                if p != 0 {
+                    SLOT.store(a, core::sync::atomic::Ordering::Relaxed);
+                    self.mark_ptr(p, true);
+                }
+            }
+            i += 1;
+        }
+    }
+
+    // ---- roots ----
+
+    pub fn mark_roots(&mut self) {
+        self.mark_globals();
+        sched::for_each_g(|gp| self.mark_goroutine(gp));
+        self.mark_timers();
+        crate::reflectsupport::for_each_reflect_off(|p| self.mark_ptr(p as usize, false));
+        super::finalizer::mark_tables(self);
+    }
+
+    fn mark_globals(&mut self) {
+        for md in crate::types::modules() {
+            let (data, bss) = super::finalizer::module_masks(md);
+            self.mark_segment(md.data, md.edata, data);
+            self.mark_segment(md.bss, md.ebss, bss);
+        }
+    }
+
+    fn mark_segment(&mut self, start: usize, end: usize, mask: &bits::Mask) {
+        let n = (end - start) / 8;
+        let mut i = 0;
+        while i < n {
+            // Skip empty mask words quickly.
+            if i % 64 == 0 && i + 64 <= n {
+                // SAFETY: i/64 < words of the mask.
+                if unsafe { *mask.words.add(i / 64) } == 0 {
+                    i += 64;
+                    continue;
+                }
+            }
+            if mask.get(i) {
+                self.mark_slot(start + i * 8, false);
+            }
+            i += 1;
+        }
+    }
+
+    fn mark_goroutine(&mut self, gp: *mut g) {
+        let st = sched::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
+        if st == sched::G_DEAD || st == sched::G_IDLE {
+            return;
+        }
+        // SAFETY: gp is a live goroutine, stopped at a safe point (or the
+        // collecting goroutine, away in the runtime).
+        unsafe {
+            let gr = &*gp;
+            self.mark_ptr(gr.sched.ctxt as usize, false);
+            self.mark_ptr(gr._defer as usize, false);
+            let mut d = gr._defer;
+            while !d.is_null() {
+                self.mark_ptr((*d).r#fn as usize, false);
+                self.mark_ptr((*d).link as usize, false);
+                d = (*d).link;
+            }
+            self.mark_ptr(gr.param as usize, false);
+            self.mark_ptr(gr.labels as usize, false);
+            self.mark_ptr(gr.writebuf.ptr as usize, false);
+            self.mark_ptr(gr.ancestors as usize, false);
+            let mut s: *mut sudog = gr.waiting;
+            while !s.is_null() {
+                self.mark_ptr((*s).elem as usize, false);
+                self.mark_ptr((*s).c as usize, false);
+                s = (*s).waitlink;
+            }
+            self.mark_stack(gp);
+        }
+    }
+
+    fn mark_stack(&mut self, gp: *mut g) {
+        let mut callee = symtab::FUNCID_NORMAL;
+        let mut conservative_next = false;
+        let mut callee_hook = false;
+        for f in Unwinder::for_g(gp) {
+            let id = f.fi.func_id();
+            if callee_hook && f.fi.args() > 0 {
+                // A Rust entry point's trampoline whose return ran the
+                // collection hook: its results are written but its argument
+                // map describes only the arguments.
+                self.scan_conservative(f.fp, f.fp + f.fi.args() as usize);
+            }
+            callee_hook = f.fi.name() == b"runtime.rtcallHook";
+            if conservative_next || id == symtab::FUNCID_ASYNC_PREEMPT {
+                // An asynchronously preempted frame (and asyncPreempt's own,
+                // holding the saved registers): no stack map describes them
+                // at this pc.
+                self.scan_conservative(f.sp, f.fp);
+                conservative_next = id == symtab::FUNCID_ASYNC_PREEMPT;
+                callee = id;
+                continue;
+            }
+            let callee_sigpanic = callee == symtab::FUNCID_SIGPANIC;
+            FRAME_PC.store(f.pc, core::sync::atomic::Ordering::Relaxed);
+            if DEBUG.load(core::sync::atomic::Ordering::Relaxed) {
+                crate::gprint!(b"gcdebug: frame ");
+                crate::traceback::print_func_name(f.fi.name());
+                crate::gprint!(b" pc=", crate::print::Hex(f.pc as u64), b" sp=", crate::print::Hex(f.sp as u64), b" fp=", crate::print::Hex(f.fp as u64), b"\n");
+                stack::visit_frame(&f, callee_sigpanic, &mut |slot, kind| {
+                    let v = unsafe { *(slot as *const usize) };
+                    crate::gprint!(b"gcdebug:   slot ", crate::print::Hex(slot as u64), b" kind ", kind as u8, b" = ", crate::print::Hex(v as u64), b"\n");
+                });
+            }
+            stack::visit_frame(&f, callee_sigpanic, &mut |slot, kind| match kind {
+                Slot::Live => self.mark_slot(slot, true),
+                Slot::Object => self.mark_slot(slot, false),
+                Slot::SavedBP => {}
+            });
+            callee = id;
+        }
+    }
+
+    fn mark_timers(&mut self) {
+        for i in 0..sched::gomaxprocs() as usize {
+            // SAFETY: Ps below gomaxprocs are live; the world is stopped.
+            unsafe { (*sched::allp(i)).timers.for_each(|t| self.mark_ptr(t as usize, false)) };
+        }
+    }
+}
+
+impl Default for Marker {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub static DEBUG: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// The slot being marked from (for the report of a bad pointer).
+static SLOT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// The frame being scanned (function entry), 0 when scanning an object.
+static FRAME_PC: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+#[cold]
+fn bad_pointer(s: &Mspan, p: usize) -> ! {
+    let slot = SLOT.load(core::sync::atomic::Ordering::Relaxed);
+    let pc = FRAME_PC.load(core::sync::atomic::Ordering::Relaxed);
+    crate::gprint!(b"runtime: found in slot ", crate::print::Hex(slot as u64), b" of ");
+    match crate::symtab::findfunc(pc) {
+        Some(f) if pc != 0 => {
+            crate::traceback::print_func_name(f.name());
+            crate::gprint!(b" pc=", crate::print::Hex(pc as u64));
+        }
+        _ => {
+            let s = crate::heap::span_of_heap(slot);
+            if s.is_null() {
+                crate::gprint!(b"?");
+            } else {
+                // SAFETY: an in-use span.
+                unsafe {
+                    crate::gprint!(b"a heap object: span ", crate::print::Hex((*s).start as u64), b" elemsize ", (*s).elemsize, b" noscan ", (*s).noscan());
+                }
+            }
+        }
+    }
+    crate::gprint!(b"\n");
+    crate::gprint!(
+        b"runtime: pointer ", crate::print::Hex(p as u64), b" to unallocated span span.base()=",
+        crate::print::Hex(s.start as u64), b" span.limit=", crate::print::Hex(s.limit() as u64), b" span.state=",
+        s.state, b"\n"
+    );
+    crate::fatal::throw("found bad pointer in Go heap")
+}
