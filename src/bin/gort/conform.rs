@@ -1548,6 +1548,9 @@ struct TestState {
     results: BTreeMap<String, (Verdict, f64)>,
     running: BTreeSet<String>,
     cur: Option<String>,
+    /// A test failed without output of its own so far: its first line
+    /// comes after the FAIL line (examples print got/want there).
+    pending_first: Option<String>,
     progressed: bool,
     final_line: bool,
 }
@@ -1565,6 +1568,7 @@ impl TestState {
     /// is progress (a framing line).
     fn line(&mut self, l: &str) -> bool {
         if let Some(f) = l.strip_prefix('\u{16}') {
+            self.pending_first = None;
             let f = f.trim_start();
             if let Some(n) = f.strip_prefix("=== RUN").or_else(|| f.strip_prefix("=== CONT")).or_else(|| f.strip_prefix("=== NAME")) {
                 let n = n.trim();
@@ -1580,24 +1584,35 @@ impl TestState {
                 .find_map(|(p, v)| f.strip_prefix(p).map(|r| (*v, r)))
             {
                 let name = rest.trim().split(' ').next().unwrap_or("").to_string();
+                self.cur = None;
                 if v == Verdict::Fail {
                     let t = top(&name).to_string();
                     if !self.first.contains_key(&t) {
-                        if let Some(l) = self.sub_out.get(&name).and_then(|ls| ls.first()) {
-                            self.first.insert(t, l.clone());
+                        match self.sub_out.get(&name).and_then(|ls| ls.first()) {
+                            Some(l) => {
+                                self.first.insert(t.clone(), l.clone());
+                            }
+                            None => self.pending_first = Some(t.clone()),
                         }
                     }
+                    self.cur = Some(name.clone());
                 }
                 if !name.contains('/') {
                     self.results.insert(name.clone(), (v, parse_secs(rest)));
                     self.running.remove(&name);
                     self.progressed = true;
                 }
-                self.cur = None;
             } else if f == "PASS" || f == "FAIL" {
                 self.final_line = true;
             }
             return true;
+        }
+        if let Some(t) = self.pending_first.take() {
+            if !l.trim().is_empty() {
+                self.first.insert(t, l.trim().to_string());
+            } else {
+                self.pending_first = Some(t);
+            }
         }
         if let Some(c) = &self.cur {
             let t = top(c).to_string();
@@ -1852,37 +1867,74 @@ fn runtime_public_api(goroot: &Path) -> Result<BTreeSet<String>> {
 }
 
 /// A throw-away GOROOT: `base` entry by entry (symlinks), with src/ and
-/// src/runtime real directories, so that a package can be added next to the
-/// runtime (where its internal packages are importable).
+/// src/runtime real directories. The runtime's own test files are left
+/// out, so that the selected external tests can be put there: they are then
+/// package runtime_test of import path runtime (function names in
+/// tracebacks and examples as upstream's), and the runtime's internal
+/// packages stay importable. testdata is mirrored (real directories), so
+/// that programs built from it are found inside this GOROOT.
 fn make_tree(base: &Path, dest: &Path) -> Result<PathBuf> {
     if dest.exists() {
         std::fs::remove_dir_all(dest)?;
     }
     std::fs::create_dir_all(dest.join("src/runtime"))?;
-    let link_all = |from: &Path, to: &Path, except: &str| -> Result<()> {
+    let link_all = |from: &Path, to: &Path, skip: &dyn Fn(&str) -> bool| -> Result<()> {
         for e in std::fs::read_dir(from)? {
             let e = e?;
-            if e.file_name() == except {
+            if skip(&e.file_name().to_string_lossy()) {
                 continue;
             }
             std::os::unix::fs::symlink(e.path(), to.join(e.file_name()))?;
         }
         Ok(())
     };
-    link_all(base, dest, "src")?;
-    link_all(&base.join("src"), &dest.join("src"), "runtime")?;
-    link_all(&base.join("src/runtime"), &dest.join("src/runtime"), "")?;
-    let pkg = dest.join("src/runtime/gortconform");
-    std::fs::create_dir_all(&pkg)?;
-    mirror_dir(&base.join("src/runtime/testdata"), &pkg.join("testdata"))?;
+    link_all(base, dest, &|n| n == "src")?;
+    link_all(&base.join("src"), &dest.join("src"), &|n| n == "runtime")?;
+    link_all(&base.join("src/runtime"), &dest.join("src/runtime"), &|n| n.ends_with("_test.go") || n == "testdata")?;
+    let pkg = dest.join("src/runtime");
+    let td = base.join("src/runtime/testdata");
+    if td.exists() {
+        mirror_dir(&td, &pkg.join("testdata"))?;
+    }
     Ok(pkg)
 }
 
 pub struct RuntimeSelection {
     pub selected: Vec<String>,
     pub internal: usize,
-    /// file -> reason
-    pub skipped: BTreeMap<String, String>,
+    /// file -> (category, detail)
+    pub skipped: BTreeMap<String, (String, String)>,
+}
+
+/// Top-level tests, examples and fuzz tests declared in a test file.
+fn declared_tests(src: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in src.lines() {
+        if let Some(rest) = line.strip_prefix("func ") {
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if ["Test", "Example", "Fuzz"].iter().any(|p| name.starts_with(p)) && rest[name.len()..].starts_with('(') {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Test files named in a failed link's output together with a runtime
+/// symbol gort lacks: file -> symbol.
+fn files_missing_symbols(out: &str) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for line in out.lines() {
+        let Some(i) = line.find("undefined reference to ") else { continue };
+        let sym = line[i + 23..].trim_matches(|c: char| c == '`' || c == '\'' || c == '"').to_string();
+        for part in line[..i].split(|c: char| c == ' ' || c == ':') {
+            let base = part.rsplit('/').next().unwrap_or(part);
+            if base.ends_with("_test.go") {
+                m.entry(base.to_string()).or_insert_with(|| sym.clone());
+            }
+        }
+    }
+    m
 }
 
 fn runtime_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>) -> Vec<Entry> {
@@ -1916,24 +1968,18 @@ fn runtime_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>
         Err(e) => return fail_all(format!("harness: runtime test selection: {}", e.msg)),
     };
     {
-        let mut n = notes.lock().unwrap();
-        n.push(format!(
-            "runtime: {} test files in package runtime (internal tests, not external) are not run; of the {} external test files, {} compile against the public API and run, {} are skipped",
-            sel.internal,
-            sel.selected.len() + sel.skipped.len(),
-            sel.selected.len(),
-            sel.skipped.len()
-        ));
         let mut s = skips.lock().unwrap();
-        for (f, why) in &sel.skipped {
-            let (cat, detail) = why.split_once(": ").unwrap_or((why, ""));
-            s.push(Skip { suite: Suite::Runtime, name: format!("runtime/{f}"), category: cat.to_string(), detail: detail.to_string() });
+        for (f, (cat, detail)) in &sel.skipped {
+            s.push(Skip { suite: Suite::Runtime, name: format!("runtime/{f}"), category: cat.clone(), detail: detail.clone() });
         }
     }
+    let rtdir = ctx.tc.goroot.join("src/runtime");
+    let mut file_tests: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &sel.selected {
-        if let Err(e) = std::fs::copy(ctx.tc.goroot.join("src/runtime").join(f), gort_pkg.join(f)) {
+        if let Err(e) = std::fs::copy(rtdir.join(f), gort_pkg.join(f)) {
             return fail_all(format!("harness: copying {f}: {e}"));
         }
+        file_tests.insert(f.clone(), declared_tests(&std::fs::read_to_string(rtdir.join(f)).unwrap_or_default()));
     }
     let mut per_rt = Vec::new();
     let mut tests: Vec<String> = Vec::new();
@@ -1944,14 +1990,61 @@ fn runtime_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>
     if per_rt.is_empty() && !ctx.opts.gort_only {
         per_rt.push((Rt::Up, Ok(run_test_binary(ctx, &up_exe, &up_pkg, &up_env, Rt::Up, &tests))));
     }
+    // gort: a file whose code needs a runtime symbol gort lacks would keep
+    // the whole binary from linking; such files are left out (their tests
+    // fail, saying which symbol) and the rest run.
     let gort_exe = tmp.0.join("gort.test");
-    let mut c = Command::new(&ctx.tc.go);
-    c.envs(gort_env.iter().map(|(k, v)| (k, v))).env("GOENV", "off");
-    c.arg("test").arg("-c").arg("-vet=off").args(ctx.build_flags(Rt::Gort, &[])).arg("-o").arg(&gort_exe).arg("runtime/gortconform").current_dir(&tmp.0);
-    match build_test_binary(ctx, Rt::Gort, c) {
+    let mut dropped: BTreeMap<String, String> = BTreeMap::new();
+    let gort_res = loop {
+        let mut c = Command::new(&ctx.tc.go);
+        c.envs(gort_env.iter().map(|(k, v)| (k, v))).env("GOENV", "off");
+        c.arg("test").arg("-c").arg("-vet=off").args(ctx.build_flags(Rt::Gort, &[])).arg("-o").arg(&gort_exe).arg("runtime").current_dir(&tmp.0);
+        match build_test_binary(ctx, Rt::Gort, c) {
+            Ok(()) => break Ok(()),
+            Err(r) => {
+                let files = files_missing_symbols(&r.output);
+                let new: Vec<(String, String)> = files.into_iter().filter(|(f, _)| !dropped.contains_key(f) && gort_pkg.join(f).exists()).collect();
+                if new.is_empty() {
+                    break Err(r);
+                }
+                for (f, sym) in new {
+                    let _ = std::fs::remove_file(gort_pkg.join(&f));
+                    dropped.insert(f, sym);
+                }
+            }
+        }
+    };
+    match gort_res {
         Err(r) => per_rt.push((Rt::Gort, Err(r))),
-        Ok(()) => per_rt.push((Rt::Gort, Ok(run_test_binary(ctx, &gort_exe, &gort_pkg, &gort_env, Rt::Gort, &tests)))),
+        Ok(()) => {
+            let mut lost: BTreeMap<String, Res> = BTreeMap::new();
+            for (f, sym) in &dropped {
+                for t in file_tests.get(f).into_iter().flatten() {
+                    lost.insert(t.clone(), Res::fail(format!("link: runtime symbol not provided by gort: {sym}"), format!("{f} left out of gort's test binary: it needs {sym}\n"), 0.0));
+                }
+            }
+            let run: Vec<String> = tests.iter().filter(|t| !lost.contains_key(*t)).cloned().collect();
+            let mut m = run_test_binary(ctx, &gort_exe, &gort_pkg, &gort_env, Rt::Gort, &run);
+            m.extend(lost);
+            per_rt.push((Rt::Gort, Ok(m)));
+        }
     }
+    notes.lock().unwrap().push(format!(
+        "runtime: {} test files are internal (package runtime) and not run; of the {} external test files, {} compile against the public API and run, {} are skipped{}",
+        sel.internal,
+        sel.selected.len() + sel.skipped.len(),
+        sel.selected.len(),
+        sel.skipped.len(),
+        if dropped.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; under gort, {} of them are left out of the test binary because they need runtime symbols gort lacks ({})",
+                dropped.len(),
+                dropped.iter().map(|(f, s)| format!("{f}: {s}")).collect::<Vec<_>>().join(", ")
+            )
+        }
+    ));
     let entries = merge_entries(Suite::Runtime, &group, tests, per_rt);
     let _ = std::fs::remove_dir_all(&up_tree);
     let _ = std::fs::remove_dir_all(&gort_tree);
@@ -1961,7 +2054,8 @@ fn runtime_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>
 /// Select the external runtime tests that compile against the public API:
 /// drop files naming runtime identifiers that are not public (test-only
 /// exports), then compile and drop the files that still do not compile
-/// (they use what the dropped files declared), until the package builds.
+/// (dot-imports of test-only exports, or helpers declared in dropped
+/// files), until the package builds.
 fn select_runtime_tests(ctx: &Ctx, pkg_dir: &Path, env: &[(String, String)], exe: &Path) -> Result<RuntimeSelection> {
     let rtdir = ctx.tc.goroot.join("src/runtime");
     let public = runtime_public_api(&ctx.tc.goroot)?;
@@ -1972,6 +2066,7 @@ fn select_runtime_tests(ctx: &Ctx, pkg_dir: &Path, env: &[(String, String)], exe
         .collect();
     files.sort();
     let mut sel = RuntimeSelection { selected: Vec::new(), internal: 0, skipped: BTreeMap::new() };
+    const TEST_ONLY: &str = "uses test-only exports of package runtime";
     for f in files {
         let src = std::fs::read_to_string(rtdir.join(&f))?;
         if package_name(&src).as_deref() != Some("runtime_test") {
@@ -1980,7 +2075,7 @@ fn select_runtime_tests(ctx: &Ctx, pkg_dir: &Path, env: &[(String, String)], exe
         }
         let private: Vec<String> = runtime_selectors(&src).into_iter().filter(|x| !public.contains(x)).collect();
         if !private.is_empty() {
-            sel.skipped.insert(f, format!("uses test-only exports of package runtime: runtime.{}", private.join(", runtime.")));
+            sel.skipped.insert(f, (TEST_ONLY.into(), format!("runtime.{}", private.join(", runtime."))));
             continue;
         }
         sel.selected.push(f);
@@ -1988,34 +2083,46 @@ fn select_runtime_tests(ctx: &Ctx, pkg_dir: &Path, env: &[(String, String)], exe
     for f in &sel.selected {
         std::fs::copy(rtdir.join(f), pkg_dir.join(f))?;
     }
-    for _round in 0..20 {
+    for _round in 0..30 {
         let mut c = Command::new(&ctx.tc.go);
         c.env("GOTOOLCHAIN", "local").env_remove("GOFLAGS").env("GOENV", "off");
         c.envs(env.iter().map(|(k, v)| (k, v)));
-        c.args(["test", "-c", "-vet=off", "-gcflags=-e", "-o"]).arg(exe).arg("runtime/gortconform").current_dir(pkg_dir);
+        c.args(["test", "-c", "-vet=off", "-gcflags=runtime_test=-e", "-o"]).arg(exe).arg("runtime").current_dir(pkg_dir);
         let p = run_proc(&mut c, ctx.opts.build_timeout, None, None);
         if p.status.ok() {
             return Ok(sel);
         }
         let text = p.text();
-        let mut bad: BTreeMap<String, String> = BTreeMap::new();
+        // file -> undefined names
+        let mut bad: BTreeMap<String, (BTreeSet<String>, String)> = BTreeMap::new();
         for line in text.lines() {
             let l = line.trim_start_matches("./");
-            if let Some((file, rest)) = l.split_once(':') {
-                let base = file.rsplit('/').next().unwrap_or(file);
-                if base.ends_with("_test.go") && sel.selected.iter().any(|s| s == base) && !bad.contains_key(base) {
-                    let msg = rest.splitn(3, ':').nth(2).unwrap_or(rest).trim().to_string();
-                    bad.insert(base.to_string(), msg);
-                }
+            let Some((file, rest)) = l.split_once(':') else { continue };
+            let base = file.rsplit('/').next().unwrap_or(file);
+            if !(base.ends_with("_test.go") && sel.selected.iter().any(|s| s == base)) {
+                continue;
+            }
+            let msg = rest.splitn(3, ':').nth(2).unwrap_or(rest).trim().to_string();
+            let e = bad.entry(base.to_string()).or_insert_with(|| (BTreeSet::new(), msg.clone()));
+            if let Some(name) = msg.strip_prefix("undefined: ") {
+                e.0.insert(name.trim_start_matches("runtime.").to_string());
             }
         }
         if bad.is_empty() {
             return Err(Fail::new(format!("the selected runtime tests do not build:\n{}", cut(text, 4000))));
         }
-        for (f, msg) in bad {
+        for (f, (undefined, first)) in bad {
             let _ = std::fs::remove_file(pkg_dir.join(&f));
             sel.selected.retain(|s| *s != f);
-            sel.skipped.insert(f, format!("does not compile without the skipped files or test-only exports: {msg}"));
+            let exported: Vec<&String> = undefined.iter().filter(|n| n.starts_with(|c: char| c.is_uppercase()) && !public.contains(*n)).collect();
+            let why = if !exported.is_empty() {
+                (format!("{TEST_ONLY} (dot-import)"), exported.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "))
+            } else if !undefined.is_empty() {
+                ("uses helpers declared in a skipped file".into(), undefined.iter().cloned().collect::<Vec<_>>().join(", "))
+            } else {
+                ("does not compile without the skipped files".into(), first)
+            };
+            sel.skipped.insert(f, why);
         }
     }
     Err(Fail::new("runtime test selection did not settle"))
