@@ -1090,7 +1090,8 @@ struct Ctx<'a> {
     cfg_gort_file: PathBuf,
     gort_ldflags: Vec<String>,
     env_gort: Vec<(String, String)>,
-    tmp_prefix: String,
+    /// Path prefixes removed from failure lines before grouping.
+    strip: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -2224,7 +2225,7 @@ pub fn cmd_conform(args: &[String]) -> Result<u8> {
         cfg_gort_file,
         gort_ldflags: gobuild::ldflags(&ov)?.split_whitespace().map(String::from).collect(),
         env_gort,
-        tmp_prefix: std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into()),
+        strip: strip_prefixes(&tc, &ov),
     };
 
     // The jobs: the long ones first.
@@ -2260,7 +2261,7 @@ pub fn cmd_conform(args: &[String]) -> Result<u8> {
             let v = |r: &Option<Res>| match r {
                 None => "-".to_string(),
                 Some(r) if r.is_pass() => "ok".into(),
-                Some(r) => format!("FAIL ({})", normalise_line(&r.first, &[])),
+                Some(r) => format!("FAIL ({})", normalise_line(&r.first, &strs(&ctx.strip))),
             };
             if opts.verbose || !e.gort.as_ref().is_some_and(|r| r.is_pass()) || !e.up.as_ref().is_none_or(|r| r.is_pass()) {
                 eprintln!("[{n:4}/{total}] {label}: upstream {}, gort {}", v(&e.up), v(&e.gort));
@@ -2297,7 +2298,6 @@ pub fn cmd_conform(args: &[String]) -> Result<u8> {
     results.entries.sort_by(|a, b| (a.suite, &a.name).cmp(&(b.suite, &b.name)));
     results.notes.extend(notes.into_inner().unwrap());
     results.skips.extend(skips.into_inner().unwrap());
-    let tmp_prefix = format!("{}/", ctx.tmp_prefix.trim_end_matches('/'));
     let elapsed = started.elapsed();
 
     // Outputs.
@@ -2310,7 +2310,7 @@ pub fn cmd_conform(args: &[String]) -> Result<u8> {
         elapsed_secs: elapsed.as_secs(),
         date: utc_date(),
         mode: if ci.is_some() { "ci".into() } else if !opts.only.is_empty() { format!("only {}", opts.only.join(",")) } else { "full".into() },
-        tmp_prefix,
+        strip: ctx.strip.clone(),
     };
     if let Some(dir) = opts.json.parent() {
         std::fs::create_dir_all(dir)?;
@@ -2323,9 +2323,29 @@ pub fn cmd_conform(args: &[String]) -> Result<u8> {
     if !opts.only.is_empty() {
         print_failures(&results);
     }
-    print_summary(&results);
+    print_summary(&results, &meta.strip);
     eprintln!("gort conform: results in {} ({:.0}s)", opts.json.display(), elapsed.as_secs_f64());
     check_baseline(&results, &opts)
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(|s| s.as_str()).collect()
+}
+
+/// Paths that make failure lines differ between machines and runs: the
+/// temporary directory, gort's state (overlay GOROOT), the toolchain.
+fn strip_prefixes(tc: &Toolchain, ov: &Overlay) -> Vec<String> {
+    let tmp = std::env::var("TMPDIR").unwrap_or_else(|_| "/tmp".into());
+    let mut v = vec![
+        format!("{}/", ov.root.display()),
+        format!("{}/", overlay::state_dir().display()),
+        format!("{}/", tc.goroot.display()),
+        format!("{}/", tmp.trim_end_matches('/')),
+    ];
+    if let Ok(real) = std::fs::canonicalize(&tc.goroot) {
+        v.push(format!("{}/", real.display()));
+    }
+    v
 }
 
 fn build_ctx(tc: &Toolchain) -> BuildCtx {
@@ -2398,7 +2418,7 @@ pub struct Meta {
     pub elapsed_secs: u64,
     pub date: String,
     pub mode: String,
-    pub tmp_prefix: String,
+    pub strip: Vec<String>,
 }
 
 fn utc_date() -> String {
@@ -2522,12 +2542,12 @@ fn self_skips(es: &[&Entry], rt: Rt) -> usize {
 }
 
 /// Failures grouped by their normalised first line, most common first.
-fn groups<'a>(r: &'a Results, rt: Rt, tmp: &str) -> Vec<(String, Vec<&'a Entry>)> {
+fn groups<'a>(r: &'a Results, rt: Rt, strip: &[String]) -> Vec<(String, Vec<&'a Entry>)> {
     let mut m: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
     for e in &r.entries {
         if let Some(res) = if rt == Rt::Up { &e.up } else { &e.gort } {
             if res.verdict == Verdict::Fail {
-                m.entry(normalise_line(&res.first, &[tmp])).or_default().push(e);
+                m.entry(normalise_line(&res.first, &strs(strip))).or_default().push(e);
             }
         }
     }
@@ -2615,7 +2635,7 @@ fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
     pk.sort_by_key(|p| order.iter().position(|x| x == p).unwrap_or(999));
     for p in pk {
         let es: Vec<&Entry> = std.iter().copied().filter(|e| e.group == p).collect();
-        let first = es.iter().find_map(|e| e.gort.as_ref().filter(|r| r.verdict == Verdict::Fail).map(|r| normalise_line(&r.first, &[&m.tmp_prefix]))).unwrap_or_default();
+        let first = es.iter().find_map(|e| e.gort.as_ref().filter(|r| r.verdict == Verdict::Fail).map(|r| normalise_line(&r.first, &strs(&m.strip)))).unwrap_or_default();
         s += &format!("| {} | {} | {} | {} | {} |\n", p.trim_start_matches("std/"), es.len(), passes(&es, Rt::Up), passes(&es, Rt::Gort), md_escape(&first));
     }
 
@@ -2640,7 +2660,7 @@ fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
 
     // Failures.
     for (rt, title) in [(Rt::Gort, "gort"), (Rt::Up, "upstream")] {
-        let gs = groups(r, rt, &m.tmp_prefix);
+        let gs = groups(r, rt, &m.strip);
         let n: usize = gs.iter().map(|g| g.1.len()).sum();
         s += &format!("\n## Failures on {title}, grouped by first error line\n\n{n} failing tests in {} groups.\n\n", gs.len());
         if gs.is_empty() {
@@ -2655,7 +2675,7 @@ fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
     s
 }
 
-fn print_summary(r: &Results) {
+fn print_summary(r: &Results, strip: &[String]) {
     for su in [Suite::Test, Suite::Std, Suite::Runtime] {
         let es: Vec<&Entry> = r.entries.iter().filter(|e| e.suite == su).collect();
         if es.is_empty() {
@@ -2671,7 +2691,7 @@ fn print_summary(r: &Results) {
             pct(passes(&es, Rt::Gort), es.len())
         );
     }
-    let gs = groups(r, Rt::Gort, "");
+    let gs = groups(r, Rt::Gort, strip);
     if !gs.is_empty() {
         eprintln!("gort conform: most common failures on gort:");
         for (line, es) in gs.iter().take(10) {
