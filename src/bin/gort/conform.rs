@@ -1154,6 +1154,10 @@ impl<'a> Ctx<'a> {
         c.args(args).current_dir(cwd);
         c.env_remove("GOROOT").env("GOENV", "off").env("GOFLAGS", "").env("PWD", cwd);
         c.env("STDLIB_IMPORTCFG", &self.cfg_up_file);
+        // Programs that run the go command find upstream's, as under the
+        // runner (which runs inside `go test`).
+        let path = std::env::var("PATH").unwrap_or_default();
+        c.env("PATH", format!("{}:{path}", self.tc.goroot.join("bin").display()));
         if let Some(g) = goexp {
             c.env("GOEXPERIMENT", g);
         }
@@ -1235,6 +1239,15 @@ fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> Result<Vec<G
                 }
                 continue;
             }
+            if recipe.flags.iter().any(|f| f == "-race") && !race_supported(&test_dir.parent().unwrap_or(Path::new("/"))) {
+                res.skips.push(Skip {
+                    suite: Suite::Test,
+                    name,
+                    category: "needs the race detector, which this toolchain lacks".into(),
+                    detail: String::new(),
+                });
+                continue;
+            }
             if recipe.action == "skip" {
                 res.skips.push(Skip {
                     suite: Suite::Test,
@@ -1257,6 +1270,13 @@ fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> Result<Vec<G
         }
     }
     Ok(tests)
+}
+
+/// Whether the toolchain can build with -race on linux/amd64 (Debian's
+/// golang-1.22 does not ship the race runtime for amd64).
+fn race_supported(goroot: &Path) -> bool {
+    goroot.join("src/runtime/race/race_linux_amd64.syso").exists()
+        || goroot.join("src/runtime/race/internal/amd64v1/race_linux.syso").exists()
 }
 
 fn expected_output(ctx: &Ctx, t: &GoTest) -> String {
@@ -1751,9 +1771,22 @@ fn group_selected(opts: &Opts, group: &str) -> bool {
 /// One std package under both runtimes.
 fn run_std_pkg(ctx: &Ctx, pkg: &str) -> Vec<Entry> {
     let group = format!("std/{pkg}");
-    let cwd = ctx.tc.goroot.join("src").join(pkg);
-    let up_env: Vec<(String, String)> = vec![("GOROOT".into(), ctx.tc.goroot.display().to_string())];
-    let gort_env = ctx.env_gort.clone();
+    let (cwd, goroot) = match pkg_dir(ctx, pkg) {
+        Ok(d) => d,
+        Err(e) => {
+            let r = Res::fail(format!("harness: {}", e.msg), String::new(), 0.0);
+            return vec![Entry { suite: Suite::Std, group: group.clone(), name: group, up: Some(r.clone()), gort: Some(r), want: None }];
+        }
+    };
+    let mut up_env: Vec<(String, String)> = vec![("GOROOT".into(), ctx.tc.goroot.display().to_string())];
+    let mut gort_env = ctx.env_gort.clone();
+    if let Some(g) = &goroot {
+        for (k, v) in up_env.iter_mut().chain(gort_env.iter_mut()) {
+            if k == "GOROOT" {
+                *v = g.display().to_string();
+            }
+        }
+    }
     let mut per_rt: Vec<(Rt, std::result::Result<BTreeMap<String, Res>, Res>)> = Vec::new();
     let mut tests: Option<Vec<String>> = None;
     let tmp = match TempDir::new("conform-std") {
@@ -1792,7 +1825,136 @@ fn run_std_pkg(ctx: &Ctx, pkg: &str) -> Vec<Entry> {
         let list = tests.clone().unwrap_or_default();
         per_rt.push((rt, Ok(run_test_binary(ctx, &exe, &cwd, env, rt, &list))));
     }
+    if let Some(g) = &goroot {
+        let _ = std::fs::remove_dir_all(g);
+    }
     merge_entries(Suite::Std, &group, tests.unwrap_or_default(), per_rt)
+}
+
+/// The directory a package's test binary runs in, and the GOROOT it gets
+/// (None: the runtime's own): the package's source directory, or, for tests
+/// that read `GOROOT/lib/time/zoneinfo.zip` (which Debian's toolchain does
+/// not ship), the package in a GOROOT-shaped tree (symlinks, the package's
+/// top directory mirrored) whose lib/time/zoneinfo.zip is made from the
+/// system's /usr/share/zoneinfo.
+fn pkg_dir(ctx: &Ctx, pkg: &str) -> Result<(PathBuf, Option<PathBuf>)> {
+    let base = &ctx.tc.goroot;
+    let src = base.join("src").join(pkg);
+    if base.join("lib/time/zoneinfo.zip").exists() {
+        return Ok((src, None));
+    }
+    let wants_zip = std::fs::read_dir(&src)?.filter_map(|e| e.ok()).any(|e| {
+        let n = e.file_name().to_string_lossy().into_owned();
+        n.ends_with("_test.go") && std::fs::read_to_string(e.path()).unwrap_or_default().contains("lib/time/zoneinfo.zip")
+    });
+    if !wants_zip {
+        return Ok((src, None));
+    }
+    let root = overlay::state_dir().join(format!("conform-goroot-{}", pkg.replace('/', "-")));
+    if root.exists() {
+        std::fs::remove_dir_all(&root)?;
+    }
+    let top = pkg.split('/').next().unwrap_or(pkg);
+    std::fs::create_dir_all(root.join("src"))?;
+    std::fs::create_dir_all(root.join("lib/time"))?;
+    for e in std::fs::read_dir(base)? {
+        let e = e?;
+        if e.file_name() != "src" && e.file_name() != "lib" {
+            std::os::unix::fs::symlink(e.path(), root.join(e.file_name()))?;
+        }
+    }
+    for e in std::fs::read_dir(base.join("src"))? {
+        let e = e?;
+        if e.file_name() != top {
+            std::os::unix::fs::symlink(e.path(), root.join("src").join(e.file_name()))?;
+        }
+    }
+    mirror_dir(&base.join("src").join(top), &root.join("src").join(top))?;
+    std::fs::write(root.join("lib/time/zoneinfo.zip"), zoneinfo_zip(Path::new("/usr/share/zoneinfo"))?)?;
+    Ok((root.join("src").join(pkg), Some(root)))
+}
+
+/// A zip archive (stored, uncompressed, as the time package reads it) of
+/// the TZif files under `dir`, named by their path relative to it.
+pub fn zoneinfo_zip(dir: &Path) -> Result<Vec<u8>> {
+    fn walk(base: &Path, d: &Path, out: &mut Vec<(String, Vec<u8>)>) -> Result<()> {
+        for e in std::fs::read_dir(d)? {
+            let p = e?.path();
+            let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            if rel == "posix" || rel == "right" {
+                continue;
+            }
+            if std::fs::metadata(&p)?.is_dir() {
+                walk(base, &p, out)?;
+            } else {
+                let data = std::fs::read(&p)?;
+                if data.starts_with(b"TZif") {
+                    out.push((rel, data));
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files).map_err(|e| Fail::new(format!("reading time zones from {}: {}", dir.display(), e.msg)))?;
+    files.sort();
+    Ok(stored_zip(&files))
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 != 0 { (c >> 1) ^ 0xedb8_8320 } else { c >> 1 };
+        }
+    }
+    !c
+}
+
+/// A zip archive with the given files, stored without compression.
+pub fn stored_zip(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let (mut out, mut central) = (Vec::new(), Vec::new());
+    let le16 = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&x.to_le_bytes());
+    let le32 = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&x.to_le_bytes());
+    for (name, data) in files {
+        let off = out.len() as u32;
+        let crc = crc32(data);
+        le32(&mut out, 0x0403_4b50);
+        for x in [20u16, 0, 0, 0, 0x21] {
+            le16(&mut out, x); // version, flags, method (stored), time, date (1980-01-01)
+        }
+        le32(&mut out, crc);
+        le32(&mut out, data.len() as u32);
+        le32(&mut out, data.len() as u32);
+        le16(&mut out, name.len() as u16);
+        le16(&mut out, 0);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(data);
+        le32(&mut central, 0x0201_4b50);
+        for x in [20u16, 20, 0, 0, 0, 0x21] {
+            le16(&mut central, x); // made by, needed, flags, method, time, date
+        }
+        le32(&mut central, crc);
+        le32(&mut central, data.len() as u32);
+        le32(&mut central, data.len() as u32);
+        for x in [name.len() as u16, 0, 0, 0, 0] {
+            le16(&mut central, x); // name, extra, comment lengths, disk, internal attrs
+        }
+        le32(&mut central, 0);
+        le32(&mut central, off);
+        central.extend_from_slice(name.as_bytes());
+    }
+    let cd_off = out.len() as u32;
+    out.extend_from_slice(&central);
+    le32(&mut out, 0x0605_4b50);
+    for x in [0u16, 0, files.len() as u16, files.len() as u16] {
+        le16(&mut out, x);
+    }
+    le32(&mut out, central.len() as u32);
+    le32(&mut out, cd_off);
+    le16(&mut out, 0);
+    out
 }
 
 fn merge_entries(suite: Suite, group: &str, tests: Vec<String>, per_rt: Vec<(Rt, std::result::Result<BTreeMap<String, Res>, Res>)>) -> Vec<Entry> {
@@ -2614,6 +2776,7 @@ fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
         let why = match *c {
             "build constraint excludes linux/amd64" => "a `//go:build` or `// +build` line before the package clause is false for linux/amd64 (tags: linux, amd64, gc, cgo, go1.1-go1.22, the default goexperiments, test_run; `unix` is not among them, as in upstream's runner)",
             "recipe is `skip`" => "the header says `// skip`: helper files or programs that other tests run",
+            "needs the race detector, which this toolchain lacks" => "the recipe builds with `-race`; Debian's golang-1.22-go has no race runtime for linux/amd64 (`src/runtime/race/internal/amd64v1/race_linux.syso`), so the build fails for upstream as for gort: an environment limit, not a runtime difference",
             _ => "",
         };
         let names: Vec<String> = ks.iter().map(|k| format!("{}{}", k.name.trim_start_matches("test/"), if k.detail.is_empty() { String::new() } else { format!(" (`{}`)", md_escape(&k.detail)) })).collect();
@@ -2919,6 +3082,14 @@ mod tests {
         assert_eq!(s.first.get("TestA").map(|s| s.as_str()), Some("x_test.go:3: bad"));
         assert_eq!(s.running.iter().cloned().collect::<Vec<_>>(), vec!["TestC".to_string()]);
         assert!(s.out.get("TestC").unwrap().contains("panic: boom"));
+    }
+
+    #[test]
+    fn zip_archives() {
+        assert_eq!(crc32(b"123456789"), 0xcbf4_3926);
+        let z = stored_zip(&[("a/b".into(), b"TZif".to_vec())]);
+        assert!(z.starts_with(b"PK\x03\x04") && z.windows(4).any(|w| w == b"PK\x05\x06"));
+        assert_eq!(z.len(), 30 + 3 + 4 + 46 + 3 + 22);
     }
 
     #[test]
