@@ -1805,8 +1805,7 @@ fn run_std_pkg(ctx: &Ctx, pkg: &str) -> Vec<Entry> {
     };
     // Upstream first: its list of tests is the package's (with --gort-only it
     // is built and listed, not run).
-    let rts: &[Rt] = &[Rt::Up, Rt::Gort];
-    for &rt in rts {
+    for rt in [Rt::Up, Rt::Gort] {
         let exe = tmp.0.join(format!("{}.test", rt.name()));
         let mut c = ctx.go(rt);
         c.arg("test").arg("-c").arg("-vet=off").args(ctx.build_flags(rt, &[])).arg("-o").arg(&exe).arg(pkg).current_dir(&tmp.0);
