@@ -1695,7 +1695,7 @@ fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String, String)], 
             }
             let out = stt.out.get(name).cloned().unwrap_or_default();
             let res = match v {
-                Verdict::Pass => Res::pass(String::new(), *secs),
+                Verdict::Pass => Res::pass(out, *secs),
                 Verdict::Skip => Res { verdict: Verdict::Skip, first: String::new(), output: String::new(), secs: *secs },
                 Verdict::Fail => {
                     let first = if stt.running.is_empty() && !p.status.ok() && !matches!(p.status, PStatus::Exit(1)) {
