@@ -3,6 +3,7 @@
 //! The flags after a subcommand are go's own; gort adds only what it must
 //! (its overlay GOROOT, external linking, the build tags it needs).
 
+mod conform;
 mod diff;
 mod gobuild;
 mod overlay;
@@ -29,6 +30,19 @@ Usage:
                                 (same args and stdin), compare exit status, stdout
                                 and stderr; exit 0 only when they agree (-count=N:
                                 run gort's build N times, every run must agree)
+  gort conform [flags]          conformance: GOROOT/test programs, std package tests and
+                                runtime tests, each with upstream's runtime and with gort's;
+                                writes target/conform/results.json (and, for the full run,
+                                docs/CONFORMANCE.md); fails on regressions against
+                                conform/baseline.txt. Flags:
+                                  --ci                 only the CI subset (conform/ci.list)
+                                  --only PAT[,PAT]     only matching tests (substring or glob:
+                                                       test/fixedbugs/bug1*, std/strings,
+                                                       std/fmt:TestSprintf, runtime:TestCaller);
+                                                       shows the diff for each failure
+                                  --suite test,std,runtime   --pkgs P1,P2   (std packages)
+                                  -j N  --timeout 60s  --build-timeout 10m  --mem 4096 (MiB)
+                                  --json FILE  --md FILE  --gort-only  --update-baseline  -v
   gort doctor                   what is installed, and whether the overlay is fresh
   gort surface [-check]         regenerate docs/SURFACE.md (the runtime entry points
                                 and their status); -check fails if it is stale
@@ -67,6 +81,7 @@ fn main() -> ExitCode {
         Some("build") => gobuild::cmd_build(&args[1..]),
         Some("run") => gobuild::cmd_run(&args[1..]),
         Some("diff") => diff::cmd_diff(&args[1..]),
+        Some("conform") => conform::cmd_conform(&args[1..]),
         Some("doctor") => cmd_doctor(&args[1..]),
         Some("surface") => surface::cmd_surface(&args[1..]),
         Some(other) => Err(Fail::new(format!(
