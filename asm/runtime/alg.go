@@ -174,3 +174,19 @@ func goschedguarded() {
 func throwinit() {
 	throw("recursive call during initialization - linker skew")
 }
+
+// strmin and strmax: the builtins min and max on strings (for more than
+// two arguments the compiler chains calls). On ties the first wins.
+func strmin(x, y string) string {
+	if y < x {
+		return y
+	}
+	return x
+}
+
+func strmax(x, y string) string {
+	if y > x {
+		return y
+	}
+	return x
+}

@@ -31,7 +31,7 @@ func GOROOT() string {
 	return defaultGOROOT
 }
 
-// Version returns the Go tree's version string.
+// Version: the toolchain's version (go1.22.12), as the linker recorded it.
 func Version() string {
 	return buildVersion
 }
@@ -51,7 +51,8 @@ func KeepAlive(x any) {
 // Never true; the compiler cannot prove it, so KeepAlive's use stays.
 var keepAliveSink bool
 
-// A MemStats records statistics about the memory allocator.
+// MemStats: allocator and collector counters (ReadMemStats fills it;
+// the layout is the public API's).
 type MemStats struct {
 	Alloc         uint64
 	TotalAlloc    uint64
@@ -214,7 +215,7 @@ func Stack(buf []byte, all bool) int {
 	return rt_stack(buf, all)
 }
 
-// A StackRecord describes a single execution stack.
+// StackRecord: the program counters of one stack, zero-terminated.
 type StackRecord struct {
 	Stack0 [32]uintptr
 }

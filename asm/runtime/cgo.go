@@ -52,3 +52,7 @@ func _cgo_panic_internal(p *byte) {
 
 // Never true; cgo-generated code uses it to keep values alive.
 var cgoAlwaysFalse bool
+
+// gostring: a Go copy of a NUL-terminated C string (cgo's C.GoString
+// reaches it by linkname).
+func gostring(p *byte) string { return rt_gostring(p) }

@@ -13,7 +13,7 @@ type Error interface {
 	RuntimeError()
 }
 
-// A TypeAssertionError explains a failed type assertion.
+// TypeAssertionError: the panic value of an x.(T) that does not hold.
 type TypeAssertionError struct {
 	_interface    *_type
 	concrete      *_type
@@ -48,7 +48,7 @@ func (e errorAddressString) Error() string {
 	return "runtime error: " + e.msg
 }
 
-// Addr returns the memory address where a fault occurred.
+// Addr: the faulting address.
 func (e errorAddressString) Addr() uintptr {
 	return e.addr
 }
@@ -91,7 +91,7 @@ func (e boundsError) Error() string {
 	return rt_boundsErrorString(e.x, e.y, e.signed, uint8(e.code))
 }
 
-// A PanicNilError happens when code calls panic(nil).
+// PanicNilError: what panic(nil) panics with (go1.22 semantics).
 type PanicNilError struct {
 	_ [0]*PanicNilError
 }

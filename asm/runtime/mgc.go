@@ -20,13 +20,15 @@ func rtcallHook() {
 	}
 }
 
-// GC runs a garbage collection and blocks the caller until the
-// garbage collection is complete. It may also block the entire
-// program.
+// GC collects now, with every goroutine stopped, and returns when the
+// collection is over. Then it yields once: upstream's caller lets other
+// goroutines run while it sweeps, so finalizers this collection queued
+// get their chance to run before GC returns (programs rely on it).
 func GC() {
 	semacquire1(&worldsema, false, waitReasonSemacquire)
 	rt_gcCollect(true)
 	semrelease1(&worldsema, false)
+	Gosched()
 }
 
 // debug.FreeOSMemory: collect, then return free memory to the system.
@@ -89,3 +91,20 @@ func runfinq() {
 		reflectcall(nil, unsafe.Pointer(f.fn), frame, uint32(framesz), uint32(framesz), uint32(framesz), &regs)
 	}
 }
+
+// blockUntilEmptyFinalizerQueue (sync's tests reach it by linkname): wait,
+// yielding, until no finalizer is queued or running, or the timeout (ns)
+// passes; reports whether the queue emptied.
+func blockUntilEmptyFinalizerQueue(timeout int64) bool {
+	start := nanotime()
+	for !rt_finqEmpty() {
+		if nanotime()-start >= timeout {
+			return false
+		}
+		Gosched()
+	}
+	return true
+}
+
+// heapObjectsCanMove: gort's collector never moves heap objects.
+func heapObjectsCanMove() bool { return false }

@@ -149,9 +149,8 @@ func exitsyscall() {
 // to finish parks instead of holding up its P).
 var worldsema uint32 = 1
 
-// GOMAXPROCS sets the maximum number of CPUs that can be executing
-// simultaneously and returns the previous setting. If n < 1, it does not
-// change the current setting.
+// GOMAXPROCS returns the number of Ps and, when n >= 1, makes it n
+// (stopping the world to resize).
 func GOMAXPROCS(n int) int {
 	ret := rt_gomaxprocs(0)
 	if n <= 0 || n == ret {

@@ -429,3 +429,14 @@ pub fn module_masks(md: &moduledata) -> (&'static bits::Mask, &'static bits::Mas
     }
     crate::fatal::throw("gort: too many modules")
 }
+
+/// No finalizer is queued and the finalizer goroutine (if any) waits for
+/// work (runtime.blockUntilEmptyFinalizerQueue).
+pub fn rt_finqEmpty() -> bool {
+    LOCK.lock();
+    // SAFETY: under LOCK.
+    let empty = unsafe { QLEN == 0 }
+        && (RUNNER.load(Ordering::Acquire).is_null() || RUNNER_WAITING.load(Ordering::Acquire) == 1);
+    LOCK.unlock();
+    empty
+}
