@@ -48,6 +48,7 @@ pub mod debug;
 pub mod mstats;
 pub mod netpoll;
 pub mod signal;
+pub mod checkptr;
 
 /// Entry points generated from asm/surface.def.
 mod surface {

@@ -64,13 +64,8 @@ pub fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *mut u8)
     let size = unsafe { elem_size(et) };
     let (tomem, overflow) = mul_overflow(size, tolen as usize);
     if overflow || tomem > MAX_ALLOC || tolen < 0 {
-        let (mem, overflow) = mul_overflow(size, tolen as usize);
-        let _ = mem;
-        if overflow || tolen < 0 {
-            raise_error("makeslice: len out of range");
-        } else {
-            raise_error("makeslice: cap out of range");
-        }
+        // make(T, n) then copy: only a length was given.
+        raise_error("makeslice: len out of range");
         return null_mut();
     }
     let copymem = if fromlen > tolen { tomem } else { size * fromlen as usize };

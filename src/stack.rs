@@ -302,6 +302,35 @@ pub enum Slot {
 /// Call visit(address, kind) for every pointer slot of frame f (whose
 /// callee, the frame below it, was sigpanic if `callee_sigpanic`).
 pub fn visit_frame(f: &Frame, callee_sigpanic: bool, visit: &mut dyn FnMut(usize, Slot)) {
+    visit_frame_split(f, callee_sigpanic, visit, None)
+}
+
+/// An address-taken variable of a frame (a stack object record): the
+/// collector scans it only if a pointer reaches it.
+#[derive(Clone, Copy)]
+pub struct StackObj {
+    pub addr: usize,
+    pub size: usize,
+    /// Pointer-sized words covered by the bitmap.
+    pub words: usize,
+    gcdata: *const u8,
+}
+
+impl StackObj {
+    /// Does word i of the object hold a pointer?
+    pub fn is_ptr(&self, i: usize) -> bool {
+        BitVec { n: self.words, p: self.gcdata }.bit(i)
+    }
+}
+
+/// visit_frame, but with the frame's stack objects given whole to `objs`
+/// (when present) instead of slot by slot to `visit`.
+pub fn visit_frame_split(
+    f: &Frame,
+    callee_sigpanic: bool,
+    visit: &mut dyn FnMut(usize, Slot),
+    mut objs: Option<&mut dyn FnMut(StackObj)>,
+) {
     let fi = &f.fi;
     // Where the frame continues: its return address, or for a frame that
     // faulted, its deferreturn call (if it can recover at all).
@@ -379,7 +408,10 @@ pub fn visit_frame(f: &Frame, callee_sigpanic: bool, visit: &mut dyn FnMut(usize
                 let gcdata = (*fi.md.datap).rodata + r.gcdataoff as usize;
                 let words = r.ptrdata as usize / 8;
                 let bv = BitVec { n: words, p: gcdata as *const u8 };
-                visit_bits(obj, &bv, Slot::Object, visit);
+                match objs.as_mut() {
+                    Some(o) => o(StackObj { addr: obj, size: r.size as usize, words, gcdata: bv.p }),
+                    None => visit_bits(obj, &bv, Slot::Object, visit),
+                }
             }
         }
     }

@@ -221,9 +221,15 @@ pub unsafe fn pkg_path(t: *const Type) -> &'static [u8] {
     // SAFETY: per the function contract.
     unsafe {
         let u = uncommon(t);
-        if u.is_null() {
-            return b"";
+        if !u.is_null() {
+            return name_bytes(resolve_name_off(u as usize, (*u).PkgPath));
         }
-        name_bytes(resolve_name_off(u as usize, (*u).PkgPath))
+        // Unnamed struct and interface types record the package that
+        // spelled them (for unexported fields and methods).
+        match kind(t) {
+            KIND_STRUCT => name_bytes((*(t as *const abi::StructType)).PkgPath.Bytes),
+            KIND_INTERFACE => name_bytes((*(t as *const abi::InterfaceType)).PkgPath.Bytes),
+            _ => b"",
+        }
     }
 }

@@ -104,3 +104,24 @@ func reflectcallmove(typ *_type, dst, src unsafe.Pointer, size uintptr, regs *ab
 func badreflectcall() {
 	panic(plainError("arg size to reflect.call more than 128MB"))
 }
+
+// maps.Clone (for a non-nil map): a new map of the same type holding the
+// same entries, built by ordinary insertion.
+//
+//go:linkname maps_clone maps.clone
+func maps_clone(m any) any {
+	e := (*eface)(unsafe.Pointer(&m))
+	t := (*maptype)(unsafe.Pointer(e._type))
+	src := (*hmap)(e.data)
+	dst := makemap(t, int(src.count), nil)
+	var it hiter
+	for mapiterinit(t, src, &it); it.key != nil; mapiternext(&it) {
+		typedmemmove(t.Elem, mapassign(t, dst, it.key), it.elem)
+	}
+	e.data = unsafe.Pointer(dst)
+	return m
+}
+
+// A test hook (GOROOT/test/fixedbugs/issue69110.go): is the map growing
+// into a bucket array of its current size (flag bit 8, src/maps.rs)?
+func sameSizeGrowForIssue69110Test(h *hmap) bool { return h.flags&8 != 0 }

@@ -5,6 +5,7 @@ package runtime
 
 import (
 	"internal/abi"
+	"runtime/internal/atomic"
 	"unsafe"
 )
 
@@ -12,8 +13,14 @@ import (
 // the Rust call asked for work before returning to Go code: a collection
 // an allocation triggered. The goroutine is at a safe point here (every
 // frame, the trampoline's included, is described for the collector).
+//
+// The semaphore calls below return through rtcall too, so the hook can
+// fire again inside itself (the goroutine may have moved to an M with a
+// request of its own): while the world semaphore is taken, by this
+// goroutine or another, a collection is under way or excluded, and the
+// request is dropped (the next allocation past the trigger asks again).
 func rtcallHook() {
-	if rt_hookWanted() {
+	if rt_hookWanted() && atomic.Load(&worldsema) != 0 {
 		semacquire1(&worldsema, false, waitReasonSemacquire)
 		rt_gcCollect(false)
 		semrelease1(&worldsema, false)

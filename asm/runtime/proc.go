@@ -46,6 +46,14 @@ func main() {
 	// Package initialisers run on the main thread (some C libraries and
 	// system calls care which thread calls them).
 	rt_lockOSThread()
+	initDone := false
+	defer func() {
+		// Reached only through runtime.Goexit in an initialiser: the main
+		// goroutine ends, and its thread must not stay locked to it.
+		if !initDone {
+			rt_unlockOSThread()
+		}
+	}()
 	cpuinit(rt_godebug())
 	typesinit()
 	doInit(runtime_inittasks)
@@ -53,6 +61,7 @@ func main() {
 	for md := &firstmoduledata; md != nil; md = md.next {
 		doInit(md.inittasks)
 	}
+	initDone = true
 	rt_unlockOSThread()
 	rt_mainInitDone()
 	main_main()

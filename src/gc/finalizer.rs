@@ -270,7 +270,11 @@ fn start_runner() {
 
 // ---- the collector's side (world stopped) ----
 
-/// Mark the finalizer functions (roots); the objects are not roots.
+/// Mark the finalizer functions and what each object with a finalizer
+/// points to (roots); the objects themselves are not roots. So when A
+/// points to B and both have finalizers, only A's runs in a collection
+/// that finds both unreachable, and B's in a later one (upstream's order;
+/// a cycle through an object with a finalizer is never collected).
 pub fn mark_tables(m: &mut Marker) {
     let t = table();
     for i in 0..t.cap {
@@ -278,6 +282,7 @@ pub fn mark_tables(m: &mut Marker) {
         let f = unsafe { *t.slots.add(i) };
         if !f.obj.is_null() {
             m.mark_ptr(f.fn_ as usize, false);
+            m.mark_referents(f.obj as usize);
         }
     }
     // SAFETY: the world is stopped.

@@ -9,22 +9,141 @@ use crate::sys;
 use crate::traceback::Unwinder;
 use core::ptr::null_mut;
 
+/// A growable array in memory of its own (the collector does not allocate
+/// from the heap it collects).
+struct Buf<T: Copy> {
+    p: *mut T,
+    len: usize,
+    cap: usize,
+}
+
+impl<T: Copy> Buf<T> {
+    const fn new() -> Self {
+        Buf { p: null_mut(), len: 0, cap: 0 }
+    }
+    fn push(&mut self, v: T) {
+        if self.len == self.cap {
+            let ncap = (self.cap * 2).max(4096 / core::mem::size_of::<T>().max(1));
+            let bytes = ncap * core::mem::size_of::<T>();
+            let n = sys::mmap_anon(bytes).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate mark buffers")) as *mut T;
+            if self.cap > 0 {
+                // SAFETY: both hold at least len entries.
+                unsafe { core::ptr::copy_nonoverlapping(self.p, n, self.len) };
+                sys::munmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>());
+            }
+            self.p = n;
+            self.cap = ncap;
+        }
+        // SAFETY: len < cap.
+        unsafe { self.p.add(self.len).write(v) };
+        self.len += 1;
+    }
+    fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: a pushed entry.
+        Some(unsafe { self.p.add(self.len).read() })
+    }
+    fn as_mut(&mut self) -> &mut [T] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: len initialised entries.
+        unsafe { core::slice::from_raw_parts_mut(self.p, self.len) }
+    }
+    fn free(&mut self) {
+        if self.cap > 0 {
+            sys::munmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>());
+        }
+        *self = Self::new();
+    }
+}
+
+/// The goroutine stack being scanned: its stack objects (address-taken
+/// variables), which are scanned only when a pointer reaches them, as
+/// upstream does; so a variable whose address is no longer live does not
+/// keep what it points to.
+struct StackScan {
+    lo: usize,
+    hi: usize,
+    /// Sorted by address once the frames are walked; the flag: reached.
+    objs: Buf<(stack::StackObj, bool)>,
+    /// Pointers into the stack met while walking (resolved after sorting).
+    pending: Buf<usize>,
+    /// Reached objects not yet scanned (indices into objs).
+    work: Buf<usize>,
+}
+
 /// The grey objects: marked, not yet scanned.
 pub struct Marker {
     stack: *mut usize,
     len: usize,
     cap: usize,
+    ss: StackScan,
 }
 
 impl Marker {
     pub fn new() -> Marker {
-        Marker { stack: null_mut(), len: 0, cap: 0 }
+        Marker {
+            stack: null_mut(),
+            len: 0,
+            cap: 0,
+            ss: StackScan { lo: 0, hi: 0, objs: Buf::new(), pending: Buf::new(), work: Buf::new() },
+        }
     }
 
-    pub fn free(self) {
+    pub fn free(mut self) {
         if self.cap > 0 {
             sys::munmap(self.stack as *mut u8, self.cap * 8);
         }
+        self.ss.objs.free();
+        self.ss.pending.free();
+        self.ss.work.free();
+    }
+
+    /// Mark p: a heap pointer, or (while a stack is scanned) a pointer into
+    /// that stack, which reaches the stack object holding it.
+    fn mark_any(&mut self, p: usize, strict: bool) {
+        if p >= self.ss.lo && p < self.ss.hi {
+            self.ss.pending.push(p);
+        } else {
+            self.mark_ptr(p, strict);
+        }
+    }
+
+    /// After the walk: sort the stack objects, then scan every one that a
+    /// pointer reaches (transitively).
+    fn scan_stack_objects(&mut self) {
+        self.ss.objs.as_mut().sort_unstable_by_key(|o| o.0.addr);
+        while let Some(p) = self.ss.pending.pop() {
+            self.reach_stack_object(p);
+            while let Some(i) = self.ss.work.pop() {
+                let o = self.ss.objs.as_mut()[i].0;
+                for w in 0..o.words {
+                    if o.is_ptr(w) {
+                        // SAFETY: a word of a live frame's variable.
+                        let v = unsafe { *((o.addr + w * 8) as *const usize) };
+                        self.mark_any(v, false);
+                    }
+                }
+            }
+        }
+    }
+
+    fn reach_stack_object(&mut self, p: usize) {
+        let objs = self.ss.objs.as_mut();
+        let i = objs.partition_point(|o| o.0.addr <= p);
+        if i == 0 {
+            return;
+        }
+        let (o, reached) = &mut objs[i - 1];
+        if p >= o.addr + o.size.max(1) || *reached {
+            return;
+        }
+        *reached = true;
+        self.ss.work.push(i - 1);
     }
 
     fn push(&mut self, obj: usize) {
@@ -102,7 +221,7 @@ impl Marker {
         while a + 8 <= hi {
             // SAFETY: [lo, hi) is readable stack memory.
             let p = unsafe { *(a as *const usize) };
-            self.mark_ptr(p, false);
+            self.mark_any(p, false);
             a += 8;
         }
     }
@@ -111,6 +230,22 @@ impl Marker {
     pub fn drain(&mut self) {
         while let Some(obj) = self.pop() {
             self.scan_object(obj);
+        }
+    }
+
+    /// Mark what the object containing p points to, but not the object
+    /// itself (objects with finalizers: what they reach must survive until
+    /// their finalizer has run).
+    pub fn mark_referents(&mut self, p: usize) {
+        let s = heap::span_of_heap(p);
+        if s.is_null() {
+            return;
+        }
+        // SAFETY: s is an in-use span.
+        let sp: &Mspan = unsafe { &*s };
+        let idx = sp.obj_index(p);
+        if idx < sp.nelems && sp.is_allocated(idx) && !sp.noscan() {
+            self.scan_object(sp.start + idx * sp.elemsize);
         }
     }
 
@@ -182,25 +317,34 @@ impl Marker {
         // collecting goroutine, away in the runtime).
         unsafe {
             let gr = &*gp;
-            self.mark_ptr(gr.sched.ctxt as usize, false);
-            self.mark_ptr(gr._defer as usize, false);
+            self.ss.lo = gr.stack.lo;
+            self.ss.hi = gr.stack.hi;
+            // Pointers the runtime keeps for the goroutine; some point into
+            // its stack (stack-allocated defer records and closures, panic
+            // records, channel operands of a blocked send or receive).
+            self.mark_any(gr.sched.ctxt as usize, false);
             let mut d = gr._defer;
             while !d.is_null() {
-                self.mark_ptr((*d).r#fn as usize, false);
-                self.mark_ptr((*d).link as usize, false);
+                self.mark_any(d as usize, false);
+                self.mark_any((*d).r#fn as usize, false);
                 d = (*d).link;
             }
+            self.mark_any(gr._panic as usize, false);
             self.mark_ptr(gr.param as usize, false);
             self.mark_ptr(gr.labels as usize, false);
             self.mark_ptr(gr.writebuf.ptr as usize, false);
             self.mark_ptr(gr.ancestors as usize, false);
             let mut s: *mut sudog = gr.waiting;
             while !s.is_null() {
-                self.mark_ptr((*s).elem as usize, false);
+                self.mark_any((*s).elem as usize, false);
                 self.mark_ptr((*s).c as usize, false);
                 s = (*s).waitlink;
             }
             self.mark_stack(gp);
+            self.scan_stack_objects();
+            self.ss.objs.len = 0;
+            self.ss.lo = 0;
+            self.ss.hi = 0;
         }
     }
 
@@ -233,15 +377,31 @@ impl Marker {
                 crate::traceback::print_func_name(f.fi.name());
                 crate::gprint!(b" pc=", crate::print::Hex(f.pc as u64), b" sp=", crate::print::Hex(f.sp as u64), b" fp=", crate::print::Hex(f.fp as u64), b"\n");
                 stack::visit_frame(&f, callee_sigpanic, &mut |slot, kind| {
+                    // SAFETY: slot is a word of the frame.
                     let v = unsafe { *(slot as *const usize) };
                     crate::gprint!(b"gcdebug:   slot ", crate::print::Hex(slot as u64), b" kind ", kind as u8, b" = ", crate::print::Hex(v as u64), b"\n");
                 });
             }
-            stack::visit_frame(&f, callee_sigpanic, &mut |slot, kind| match kind {
-                Slot::Live => self.mark_slot(slot, true),
-                Slot::Object => self.mark_slot(slot, false),
-                Slot::SavedBP => {}
-            });
+            let ss_objs: *mut Buf<(stack::StackObj, bool)> = &mut self.ss.objs;
+            stack::visit_frame_split(
+                &f,
+                callee_sigpanic,
+                &mut |slot, kind| {
+                    // SAFETY: slot is a word of the frame.
+                    let v = unsafe { *(slot as *const usize) };
+                    match kind {
+                        Slot::Live => {
+                            SLOT.store(slot, core::sync::atomic::Ordering::Relaxed);
+                            self.mark_any(v, true)
+                        }
+                        Slot::Object => self.mark_any(v, false),
+                        Slot::SavedBP => {}
+                    }
+                },
+                // SAFETY: the objects buffer is not touched by the slot
+                // callback (mark_any only appends to `pending`).
+                Some(&mut |o| unsafe { (*ss_objs).push((o, false)) }),
+            );
             callee = id;
         }
     }
