@@ -57,6 +57,7 @@ static RELEASED: AtomicUsize = AtomicUsize::new(0);
 static START_NS: AtomicI64 = AtomicI64::new(0);
 static GCTRACE: AtomicBool = AtomicBool::new(false);
 /// Debugging: collect at every n-th refill (GORT_GCSTRESS=n).
+static POISON: AtomicBool = AtomicBool::new(false);
 static STRESS: AtomicUsize = AtomicUsize::new(0);
 static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
 
@@ -77,6 +78,9 @@ pub fn init() {
                 GCTRACE.store(true, Ordering::Relaxed);
             }
         }
+    }
+    if crate::env::getenv(b"GORT_GCPOISON").is_some() {
+        POISON.store(true, Ordering::Relaxed);
     }
     if crate::env::getenv(b"GORT_GCDEBUG").is_some() {
         mark::DEBUG.store(true, Ordering::Relaxed);
@@ -274,6 +278,12 @@ fn sweep() -> usize {
         let sp: &mut Mspan = unsafe { &mut *s };
         let words = sp.nelems.div_ceil(64);
         // SAFETY: both bitmaps hold at least `words` words.
+        if sp.in_cache {
+            crate::fatal::throw("sweep: span still in a cache");
+        }
+        if POISON.load(Ordering::Relaxed) {
+            poison_unmarked(sp);
+        }
         let marks = unsafe { core::slice::from_raw_parts(sp.gcmarkbits, words) };
         let count: usize = marks.iter().map(|w| w.count_ones() as usize).sum();
         let large = sp.size_class() == 0;
@@ -307,6 +317,22 @@ fn sweep() -> usize {
     FREES.fetch_add(frees, Ordering::Relaxed);
     FREED_BYTES.fetch_add(freed, Ordering::Relaxed);
     live
+}
+
+/// Debugging (GORT_GCPOISON=1): unreachable objects are filled with
+/// 0xdeadbeef words and kept (marked), never reused: a use after a wrong
+/// free then faults on a recognisable address instead of corrupting memory.
+fn poison_unmarked(sp: &mut Mspan) {
+    let large = sp.size_class() == 0;
+    for i in 0..sp.nelems {
+        if sp.is_allocated(i) && !sp.is_marked(i) {
+            let base = sp.start + i * sp.elemsize;
+            let size = if large { sp.largesize } else { sp.elemsize };
+            // SAFETY: an allocated object of this span, unreachable.
+            unsafe { core::slice::from_raw_parts_mut(base as *mut u64, size / 8).fill(0xdeadbeefdeadbeef) };
+            sp.set_mark(i);
+        }
+    }
 }
 
 /// Objects allocated in a span before this sweep.

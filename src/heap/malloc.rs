@@ -140,6 +140,9 @@ fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
     }
     // SAFETY: s is ours now.
     unsafe {
+        if (*s).in_cache {
+            crate::fatal::throw("malloc: span handed to two caches");
+        }
         (*s).in_cache = true;
         (*c).alloc[spc] = s;
         // Account its free space as allocated now (the trigger sees it).
@@ -178,6 +181,7 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
         }
         (*mp).mallocing = 1;
     }
+
     // SAFETY: typ is null or a type descriptor emitted by the compiler.
     let noscan = typ.is_null() || unsafe { (*typ).PtrBytes } == 0;
     let c = mcache();

@@ -167,6 +167,10 @@ pub fn procresize(n: i32) -> *mut P {
                 globrunqputhead_locked(rn);
             }
             crate::timer::move_timers(pp, curp);
+            // Its cached spans go back to the heap's keeping (the next sweep
+            // lists them again): a P revived later must not find stale spans
+            // that another cache has taken meanwhile.
+            crate::heap::malloc::release_all((*pp).mcache);
             (*pp).set_status(P_DEAD);
             IDLEP_MASK.clear(i as usize);
             TIMERP_MASK.clear(i as usize);
