@@ -1,7 +1,8 @@
-// Scheduler benchmarks (not tests): scripts/bench builds this program with
-// upstream's runtime and with gort and compares the ns/op each prints.
+// Scheduler and allocator benchmarks (not tests): scripts/bench builds this
+// program with upstream's runtime and with gort and compares the ns/op each
+// prints.
 //
-// Usage: sched NAME  (spawn, pingpong, buffered, mutex, sleep)
+// Usage: sched NAME  (spawn, pingpong, buffered, mutex, sleep, trees, churn)
 package main
 
 import (
@@ -81,6 +82,44 @@ func sleep(n int) {
 	}
 }
 
+type tree struct{ l, r *tree }
+
+func mktree(d int) *tree {
+	if d == 0 {
+		return &tree{}
+	}
+	return &tree{mktree(d - 1), mktree(d - 1)}
+}
+
+func (t *tree) count() int {
+	if t.l == nil {
+		return 1
+	}
+	return 1 + t.l.count() + t.r.count()
+}
+
+// trees: binary trees (the classic collector workload): a long-lived tree
+// while many short-lived ones are built and walked; ns per tree node.
+func trees(n int) {
+	long := mktree(16)
+	nodes := 0
+	for nodes < n {
+		nodes += mktree(10).count()
+	}
+	if long.count() != 1<<17-1 {
+		panic("tree")
+	}
+}
+
+var sink []byte
+
+// churn: short-lived allocations of mixed sizes (8 B to 8 KB).
+func churn(n int) {
+	for i := 0; i < n; i++ {
+		sink = make([]byte, 8<<(i%11))
+	}
+}
+
 func main() {
 	benches := map[string]struct {
 		f func(int)
@@ -91,9 +130,11 @@ func main() {
 		"buffered": {buffered, 2000000},
 		"mutex":    {mutex, 2000000},
 		"sleep":    {sleep, 200},
+		"trees":    {trees, 20000000},
+		"churn":    {churn, 5000000},
 	}
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: sched spawn|pingpong|buffered|mutex|sleep")
+		fmt.Fprintln(os.Stderr, "usage: sched spawn|pingpong|buffered|mutex|sleep|trees|churn")
 		os.Exit(2)
 	}
 	b, ok := benches[os.Args[1]]
