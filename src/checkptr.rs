@@ -24,7 +24,7 @@ fn alloc_base(p: usize) -> usize {
     let s = crate::heap::span_of_heap(p);
     if !s.is_null() {
         // SAFETY: an in-use span.
-        unsafe { return (*s).start + (*s).obj_index(p) * (*s).elemsize };
+        unsafe { return (*s).obj_base((*s).obj_index(p)) };
     }
     for md in crate::types::modules() {
         if md.data <= p && p < md.edata {

@@ -513,6 +513,39 @@ pub fn rt_pollWaitFinish(pd: *mut pollDesc, mode: isize) -> isize {
 static READ_DEADLINE: RtTimerFn = RtTimerFn::new(|arg, seq| deadline_fired(arg.data as *mut Desc, seq, true));
 static WRITE_DEADLINE: RtTimerFn = RtTimerFn::new(|arg, seq| deadline_fired(arg.data as *mut Desc, seq, false));
 
+/// After unblocking (descriptor unlocked): run the reader and the writer
+/// woken, if any, and account for the waiters they were.
+fn ready_both(rg: *mut g, wg: *mut g, delta: i32) {
+    if !rg.is_null() {
+        sched::ready(rg);
+    }
+    if !wg.is_null() {
+        sched::ready(wg);
+    }
+    adjust_waiters(delta);
+}
+
+/// Stop one direction's deadline timer if it is armed (descriptor locked).
+fn disarm(t: &mut timer, armed: &mut bool) {
+    if *armed {
+        crate::timer::stopTimer(t);
+        *armed = false;
+    }
+}
+
+/// Replace one direction's deadline timer (descriptor locked): a new
+/// sequence number makes a late firing of the old one harmless; a timer is
+/// armed only for a deadline in the future (when > 0).
+fn set_deadline_timer(d: *mut Desc, t: &mut timer, armed: &mut bool, seq: &mut usize, when: i64, f: &'static RtTimerFn) {
+    *seq = seq.wrapping_add(1);
+    disarm(t, armed);
+    if when > 0 {
+        let arg = Eface { typ: null_mut(), data: d as *mut u8 };
+        crate::timer::rt_timer_start(t, when, f, arg, *seq);
+        *armed = true;
+    }
+}
+
 fn deadline_fired(d: *mut Desc, seq: usize, read: bool) {
     let mut delta = 0;
     // SAFETY: d is a live descriptor; its lock protects the deadline state.
@@ -566,29 +599,11 @@ pub fn poll_runtime_pollSetDeadline(pd: *mut pollDesc, dl: i64, mode: isize) {
         }
         if set_read {
             dr.rd.store(when, Ordering::Release);
-            dr.rseq = dr.rseq.wrapping_add(1);
-            if dr.rt_armed {
-                crate::timer::stopTimer(&mut dr.rt);
-                dr.rt_armed = false;
-            }
-            if when > 0 {
-                let arg = Eface { typ: null_mut(), data: d as *mut u8 };
-                crate::timer::rt_timer_start(&mut dr.rt, when, &READ_DEADLINE, arg, dr.rseq);
-                dr.rt_armed = true;
-            }
+            set_deadline_timer(d, &mut dr.rt, &mut dr.rt_armed, &mut dr.rseq, when, &READ_DEADLINE);
         }
         if set_write {
             dr.wd.store(when, Ordering::Release);
-            dr.wseq = dr.wseq.wrapping_add(1);
-            if dr.wt_armed {
-                crate::timer::stopTimer(&mut dr.wt);
-                dr.wt_armed = false;
-            }
-            if when > 0 {
-                let arg = Eface { typ: null_mut(), data: d as *mut u8 };
-                crate::timer::rt_timer_start(&mut dr.wt, when, &WRITE_DEADLINE, arg, dr.wseq);
-                dr.wt_armed = true;
-            }
+            set_deadline_timer(d, &mut dr.wt, &mut dr.wt_armed, &mut dr.wseq, when, &WRITE_DEADLINE);
         }
         // A deadline in the past unblocks current waiters.
         let rg = if dr.rd.load(Ordering::Acquire) < 0 { unblock(d, true, false, &mut delta) } else { null_mut() };
@@ -596,13 +611,7 @@ pub fn poll_runtime_pollSetDeadline(pd: *mut pollDesc, dl: i64, mode: isize) {
         dr.lock.unlock();
         (rg, wg)
     };
-    if !rg.is_null() {
-        sched::ready(rg);
-    }
-    if !wg.is_null() {
-        sched::ready(wg);
-    }
-    adjust_waiters(delta);
+    ready_both(rg, wg, delta);
 }
 
 /// The descriptor is being closed: wake its waiters (they see "closing").
@@ -622,24 +631,12 @@ pub fn poll_runtime_pollUnblock(pd: *mut pollDesc) {
         dr.wseq = dr.wseq.wrapping_add(1);
         let rg = unblock(d, true, false, &mut delta);
         let wg = unblock(d, false, false, &mut delta);
-        if dr.rt_armed {
-            crate::timer::stopTimer(&mut dr.rt);
-            dr.rt_armed = false;
-        }
-        if dr.wt_armed {
-            crate::timer::stopTimer(&mut dr.wt);
-            dr.wt_armed = false;
-        }
+        disarm(&mut dr.rt, &mut dr.rt_armed);
+        disarm(&mut dr.wt, &mut dr.wt_armed);
         dr.lock.unlock();
         (rg, wg)
     };
-    if !rg.is_null() {
-        sched::ready(rg);
-    }
-    if !wg.is_null() {
-        sched::ready(wg);
-    }
-    adjust_waiters(delta);
+    ready_both(rg, wg, delta);
 }
 
 /// Is fd one of the poller's own descriptors?

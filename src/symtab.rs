@@ -291,38 +291,12 @@ impl FuncInfo {
     /// Value of the pc-value table at `off` for targetpc (-1 when the table
     /// is missing or targetpc lies outside it).
     pub fn pcvalue(&self, off: u32, targetpc: usize) -> i32 {
-        if off == 0 {
-            return -1;
-        }
-        let t = &self.md.pctab;
-        let mut i = off as usize;
-        let mut pc = self.entry();
-        let mut val: i32 = -1;
-        let mut first = true;
-        loop {
-            let Some(uv) = read_varint(t, &mut i) else { return -1 };
-            if uv == 0 && !first {
-                return -1;
-            }
-            first = false;
-            // zigzag: low bit is the sign.
-            let delta = if uv & 1 != 0 { !(uv >> 1) as i32 } else { (uv >> 1) as i32 };
-            val = val.wrapping_add(delta);
-            let Some(pcd) = read_varint(t, &mut i) else { return -1 };
-            pc += pcd as usize * self.md.min_lc as usize;
-            if targetpc < pc {
-                return val;
-            }
-        }
+        self.pcvalue_start(off, targetpc).0
     }
 
-    /// Like pcdata_value, also returning where the run of that value
-    /// containing targetpc starts (0 when unknown).
-    pub fn pcdata_value_start(&self, table: usize, targetpc: usize) -> (i32, usize) {
-        if table as u32 >= self.npcdata() {
-            return (-1, 0);
-        }
-        let off = self.u32_field(FUNC_SIZE + table * 4);
+    /// pcvalue, also returning where the run of that value containing
+    /// targetpc starts (0 when unknown).
+    fn pcvalue_start(&self, off: u32, targetpc: usize) -> (i32, usize) {
         if off == 0 {
             return (-1, 0);
         }
@@ -337,6 +311,7 @@ impl FuncInfo {
                 return (-1, 0);
             }
             first = false;
+            // zigzag: low bit is the sign.
             let delta = if uv & 1 != 0 { !(uv >> 1) as i32 } else { (uv >> 1) as i32 };
             val = val.wrapping_add(delta);
             let start = pc;
@@ -346,6 +321,15 @@ impl FuncInfo {
                 return (val, start);
             }
         }
+    }
+
+    /// Like pcdata_value, also returning where the run of that value
+    /// containing targetpc starts (0 when unknown).
+    pub fn pcdata_value_start(&self, table: usize, targetpc: usize) -> (i32, usize) {
+        if table as u32 >= self.npcdata() {
+            return (-1, 0);
+        }
+        self.pcvalue_start(self.u32_field(FUNC_SIZE + table * 4), targetpc)
     }
 
     /// Frame size (SP adjustment) at pc.

@@ -191,7 +191,7 @@ pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
             }
             crate::fatal::throw("runtime.SetFinalizer: pointer not in allocated block");
         }
-        let base = (*s).start + (*s).obj_index(p) * (*s).elemsize;
+        let base = (*s).obj_base((*s).obj_index(p));
         if p != base {
             let elem = (*ot).Elem;
             if (*elem).PtrBytes != 0 || (*elem).Size_ >= 16 {

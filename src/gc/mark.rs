@@ -76,28 +76,22 @@ struct StackScan {
     work: Buf<usize>,
 }
 
-/// The grey objects: marked, not yet scanned.
 pub struct Marker {
-    stack: *mut usize,
-    len: usize,
-    cap: usize,
+    /// The grey objects: marked, not yet scanned.
+    grey: Buf<usize>,
     ss: StackScan,
 }
 
 impl Marker {
     pub fn new() -> Marker {
         Marker {
-            stack: null_mut(),
-            len: 0,
-            cap: 0,
+            grey: Buf::new(),
             ss: StackScan { lo: 0, hi: 0, objs: Buf::new(), pending: Buf::new(), work: Buf::new() },
         }
     }
 
     pub fn free(mut self) {
-        if self.cap > 0 {
-            sys::munmap(self.stack as *mut u8, self.cap * 8);
-        }
+        self.grey.free();
         self.ss.objs.free();
         self.ss.pending.free();
         self.ss.work.free();
@@ -146,32 +140,6 @@ impl Marker {
         self.ss.work.push(i - 1);
     }
 
-    fn push(&mut self, obj: usize) {
-        if self.len == self.cap {
-            let ncap = (self.cap * 2).max(1 << 16);
-            let n = sys::mmap_anon(ncap * 8).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate mark stack")) as *mut usize;
-            if self.cap > 0 {
-                // SAFETY: both hold cap entries.
-                unsafe { core::ptr::copy_nonoverlapping(self.stack, n, self.cap) };
-                sys::munmap(self.stack as *mut u8, self.cap * 8);
-            }
-            self.stack = n;
-            self.cap = ncap;
-        }
-        // SAFETY: len < cap.
-        unsafe { *self.stack.add(self.len) = obj };
-        self.len += 1;
-    }
-
-    fn pop(&mut self) -> Option<usize> {
-        if self.len == 0 {
-            return None;
-        }
-        self.len -= 1;
-        // SAFETY: len < cap, a pushed entry.
-        Some(unsafe { *self.stack.add(self.len) })
-    }
-
     /// Mark the object containing p, if p points into an allocated heap
     /// object. `strict`: p comes from a precise pointer slot, so a pointer
     /// into free heap memory is a bug (reported as upstream does).
@@ -200,7 +168,7 @@ impl Marker {
             return;
         }
         if !sp.noscan() {
-            self.push(sp.start + idx * sp.elemsize);
+            self.grey.push(sp.obj_base(idx));
         }
     }
 
@@ -228,7 +196,7 @@ impl Marker {
 
     /// Scan grey objects until none is left.
     pub fn drain(&mut self) {
-        while let Some(obj) = self.pop() {
+        while let Some(obj) = self.grey.pop() {
             self.scan_object(obj);
         }
     }
@@ -245,7 +213,7 @@ impl Marker {
         let sp: &Mspan = unsafe { &*s };
         let idx = sp.obj_index(p);
         if idx < sp.nelems && sp.is_allocated(idx) && !sp.noscan() {
-            self.scan_object(sp.start + idx * sp.elemsize);
+            self.scan_object(sp.obj_base(idx));
         }
     }
 

@@ -326,7 +326,7 @@ fn poison_unmarked(sp: &mut Mspan) {
     let large = sp.size_class() == 0;
     for i in 0..sp.nelems {
         if sp.is_allocated(i) && !sp.is_marked(i) {
-            let base = sp.start + i * sp.elemsize;
+            let base = sp.obj_base(i);
             let size = if large { sp.largesize } else { sp.elemsize };
             // SAFETY: an allocated object of this span, unreachable.
             unsafe { core::slice::from_raw_parts_mut(base as *mut u64, size / 8).fill(0xdeadbeefdeadbeef) };
@@ -335,9 +335,27 @@ fn poison_unmarked(sp: &mut Mspan) {
     }
 }
 
-/// Objects allocated in a span before this sweep.
+/// Objects allocated in a span before this sweep (Mspan::is_allocated,
+/// counted a bitmap word at a time): all below freeindex, and those at or
+/// above it whose allocation bit is set.
 fn allocated_count(s: &Mspan) -> usize {
-    (0..s.nelems).filter(|&i| s.is_allocated(i)).count()
+    let n = s.nelems;
+    let f = s.freeindex.min(n);
+    // SAFETY: allocbits holds at least ceil(nelems/64) words.
+    let bits = unsafe { core::slice::from_raw_parts(s.allocbits, n.div_ceil(64)) };
+    let mut count = f;
+    for (w, &word) in bits.iter().enumerate().skip(f / 64) {
+        let lo = w * 64;
+        let mut m = word;
+        if f > lo {
+            m &= !0u64 << (f - lo);
+        }
+        if n - lo < 64 {
+            m &= (1u64 << (n - lo)) - 1;
+        }
+        count += m.count_ones() as usize;
+    }
+    count
 }
 
 /// runtime.GC's and MemStats' view.

@@ -53,9 +53,9 @@ fn set(p: usize, v: bool) {
     }
 }
 
-/// Clear the bits of `nwords` words from p (word aligned; within one
+/// Set the bits of `nwords` words from p to `v` (word aligned; within one
 /// arena or several consecutive ones).
-fn clear(p: usize, nwords: usize) {
+fn fill(p: usize, nwords: usize, v: bool) {
     let mut i = 0;
     while i < nwords {
         let a = p + i * 8;
@@ -63,10 +63,10 @@ fn clear(p: usize, nwords: usize) {
         let bitidx = ((a & (ARENA_SIZE - 1)) / 8) % 64;
         if bitidx == 0 && nwords - i >= 64 {
             // SAFETY: a whole bitmap word inside the arena's bitmap.
-            unsafe { *w = 0 };
+            unsafe { *w = if v { u64::MAX } else { 0 } };
             i += 64;
         } else {
-            set(a, false);
+            set(a, v);
             i += 1;
         }
     }
@@ -80,12 +80,12 @@ pub fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
     let (tsize, ptrbytes, kind, gcdata) = unsafe { ((*t).Size_, (*t).PtrBytes, (*t).Kind_, (*t).GCData as *const u8) };
     let nslot = slot / 8;
     if tsize == 0 || ptrbytes == 0 {
-        clear(p, nslot);
+        fill(p, nslot, false);
         return;
     }
     let elems = (size / tsize).max(1);
     if kind & KIND_GC_PROG != 0 {
-        clear(p, nslot);
+        fill(p, nslot, false);
         for e in 0..elems {
             // SAFETY: GC programs are prefixed by their 4-byte length.
             unsafe { run_prog(gcdata.add(4), |i, v| if v { set(p + e * tsize + i * 8, true) }) };
@@ -98,11 +98,11 @@ pub fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
     if twords == 1 && pwords == 1 {
         // An array of pointers: every word.
         let n = (elems).min(nslot);
-        set_range(p, n);
-        clear(p + n * 8, nslot - n);
+        fill(p, n, true);
+        fill(p + n * 8, nslot - n, false);
         return;
     }
-    clear(p, nslot);
+    fill(p, nslot, false);
     for e in 0..elems {
         let base = p + e * tsize;
         for i in 0..pwords {
@@ -110,23 +110,6 @@ pub fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
             if unsafe { *gcdata.add(i / 8) } >> (i % 8) & 1 != 0 {
                 set(base + i * 8, true);
             }
-        }
-    }
-}
-
-fn set_range(p: usize, nwords: usize) {
-    let mut i = 0;
-    while i < nwords {
-        let a = p + i * 8;
-        let (w, _) = bitpos(a);
-        let bitidx = ((a & (ARENA_SIZE - 1)) / 8) % 64;
-        if bitidx == 0 && nwords - i >= 64 {
-            // SAFETY: a whole bitmap word inside the arena's bitmap.
-            unsafe { *w = u64::MAX };
-            i += 64;
-        } else {
-            set(a, true);
-            i += 1;
         }
     }
 }

@@ -200,7 +200,7 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
                 }
             }
             let sp = &mut *s;
-            let obj = sp.start + idx * sp.elemsize;
+            let obj = sp.obj_base(idx);
             sp.alloc_count += 1;
             if needzero && sp.needzero {
                 core::ptr::write_bytes(obj as *mut u8, 0, sp.elemsize);

@@ -89,6 +89,11 @@ impl Mspan {
         // SAFETY: i < nelems; allocbits has bits_cap words.
         i < self.freeindex || unsafe { *self.allocbits.add(i / 64) >> (i % 64) & 1 != 0 }
     }
+    /// The address of object i.
+    #[inline]
+    pub fn obj_base(&self, i: usize) -> usize {
+        self.start + i * self.elemsize
+    }
     /// The index of the object containing address p (p inside the span).
     #[inline]
     pub fn obj_index(&self, p: usize) -> usize {

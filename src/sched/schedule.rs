@@ -164,6 +164,18 @@ fn check_timers_no_p(mut poll_until: i64) -> i64 {
     poll_until
 }
 
+/// Goroutines the poller made ready (with a P): the first to run now,
+/// the rest queued; the poller's waiter count takes `delta`. Null if none.
+fn take_polled(list: &mut GList, delta: i32) -> *mut g {
+    let gp = list.pop();
+    injectglist(list);
+    crate::netpoll::adjust_waiters(delta);
+    if !gp.is_null() {
+        casgstatus(gp, G_WAITING, G_RUNNABLE);
+    }
+    gp
+}
+
 /// Find a runnable goroutine: from the local and global queues, the
 /// network poller, other Ps (stealing), due timers. With nothing to do,
 /// give up the P and block (in the poller until the next timer, or parked).
@@ -206,14 +218,10 @@ fn find_runnable() -> (*mut g, bool, bool) {
         // worth more than stealing.
         if crate::netpoll::inited() && crate::netpoll::any_waiters() && s.lastpoll.load(Ordering::Acquire) != 0 {
             let (mut list, delta) = crate::netpoll::netpoll(0);
-            if !list.is_empty() {
-                let gp = list.pop();
-                injectglist(&mut list);
-                crate::netpoll::adjust_waiters(delta);
-                casgstatus(gp, G_WAITING, G_RUNNABLE);
+            let gp = take_polled(&mut list, delta);
+            if !gp.is_null() {
                 return (gp, false, false);
             }
-            crate::netpoll::adjust_waiters(delta);
         }
         // Steal, unless too many Ms are spinning already (bounded to half
         // the busy Ps, to limit CPU burnt spinning).
@@ -316,14 +324,10 @@ fn find_runnable() -> (*mut g, bool, bool) {
                 crate::netpoll::adjust_waiters(delta);
             } else {
                 acquirep(pp2);
-                if !list.is_empty() {
-                    let gp = list.pop();
-                    injectglist(&mut list);
-                    crate::netpoll::adjust_waiters(delta);
-                    casgstatus(gp, G_WAITING, G_RUNNABLE);
+                let gp = take_polled(&mut list, delta);
+                if !gp.is_null() {
                     return (gp, false, false);
                 }
-                crate::netpoll::adjust_waiters(delta);
                 if was_spinning {
                     become_spinning(mp);
                 }

@@ -9,6 +9,22 @@
 
 use super::*;
 
+/// Where the collector and tracebacks find gp's frames while it is in the
+/// call (the caller's pc and sp, recorded in g.sched by the trampoline);
+/// any stack growth until exitsyscall would be a bug: catch it.
+///
+/// # Safety
+/// gp is the current m's goroutine, entering a system call.
+unsafe fn save_syscall_context(gp: *mut g) {
+    // SAFETY: per the function contract.
+    unsafe {
+        (*gp).stackguard0 = stack::STACK_PREEMPT;
+        (*gp).throwsplit = true;
+        (*gp).syscallsp = (*gp).sched.sp;
+        (*gp).syscallpc = (*gp).sched.pc;
+    }
+}
+
 /// The current goroutine is about to make a (possibly blocking) system call.
 pub fn entersyscall() {
     let mp = getm();
@@ -18,11 +34,7 @@ pub fn entersyscall() {
     unsafe {
         let gp = (*mp).curg;
         (*mp).locks += 1;
-        // Any stack growth until exitsyscall would be a bug: catch it.
-        (*gp).stackguard0 = stack::STACK_PREEMPT;
-        (*gp).throwsplit = true;
-        (*gp).syscallsp = (*gp).sched.sp;
-        (*gp).syscallpc = (*gp).sched.pc;
+        save_syscall_context(gp);
         casgstatus(gp, G_RUNNING, G_SYSCALL);
         if s.sysmonwait.load(Ordering::Acquire) {
             // Sysmon sleeps (everything was idle): it must watch this call.
@@ -62,10 +74,7 @@ pub fn entersyscallblock() {
     unsafe {
         let gp = (*mp).curg;
         (*mp).locks += 1;
-        (*gp).stackguard0 = stack::STACK_PREEMPT;
-        (*gp).throwsplit = true;
-        (*gp).syscallsp = (*gp).sched.sp;
-        (*gp).syscallpc = (*gp).sched.pc;
+        save_syscall_context(gp);
         let pp = (*mp).p as *mut P;
         (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
         (*mp).syscalltick = (*pp).syscalltick;
