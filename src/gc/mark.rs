@@ -332,8 +332,14 @@ impl Marker {
             if conservative_next || id == symtab::FUNCID_ASYNC_PREEMPT {
                 // An asynchronously preempted frame (and asyncPreempt's own,
                 // holding the saved registers): no stack map describes them
-                // at this pc.
+                // at this pc. Its incoming argument area too: register
+                // arguments are spilled there (the caller's frame does not
+                // describe it, the callee's args map would, at a call site).
                 self.scan_conservative(f.sp, f.fp);
+                let args = f.fi.args();
+                if args > 0 {
+                    self.scan_conservative(f.fp, f.fp + args as usize);
+                }
                 conservative_next = id == symtab::FUNCID_ASYNC_PREEMPT;
                 callee = id;
                 continue;
