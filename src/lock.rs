@@ -79,6 +79,32 @@ impl Default for Mutex {
     }
 }
 
+/// A value that is only reached with its lock held: `with` locks, hands
+/// the closure exclusive access, and unlocks. The closure must not block
+/// or switch stacks (it runs with a runtime lock held).
+pub struct Locked<T> {
+    lock: Mutex,
+    val: core::cell::UnsafeCell<T>,
+}
+
+// SAFETY: every access to `val` goes through `with`, which holds `lock`.
+unsafe impl<T: Send> Sync for Locked<T> {}
+
+impl<T> Locked<T> {
+    pub const fn new(v: T) -> Locked<T> {
+        Locked { lock: Mutex::new(), val: core::cell::UnsafeCell::new(v) }
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        self.lock.lock();
+        // SAFETY: the lock is held until f returns: no other reference to
+        // the value exists meanwhile.
+        let r = f(unsafe { &mut *self.val.get() });
+        self.lock.unlock();
+        r
+    }
+}
+
 /// One-shot event: one thread sleeps until another wakes it.
 pub struct Note {
     key: AtomicU32,

@@ -6,7 +6,6 @@ use crate::heap::malloc::mallocgc;
 use crate::layout::abi::{InterfaceType, Type};
 use crate::layout::rt::{eface, iface, slice};
 use crate::layout::GoSlice;
-use crate::lock::Mutex;
 use crate::types;
 use core::ptr::null_mut;
 
@@ -62,78 +61,15 @@ pub fn resolveNameOff(ptr: *mut u8, off: i32) -> *mut u8 {
 }
 
 pub fn resolveTypeOff(rtype: *mut u8, off: i32) -> *mut u8 {
-    if off < 0 && off != -1 {
-        return reflect_off(off);
-    }
     types::resolve_type_off(rtype as usize, off) as *mut u8
 }
 
 pub fn resolveTextOff(rtype: *mut u8, off: i32) -> *mut u8 {
-    if off == -1 {
-        // The linker dropped the method: calls end in a clear error.
-        return crate::proc::links().unreachableMethod as *mut u8;
-    }
-    if off < 0 {
-        return reflect_off(off);
-    }
     types::resolve_text_off(rtype as usize, off) as *mut u8
 }
 
-/// Types and methods reflect creates at run time get negative offsets.
-static REFLECT_OFFS_LOCK: Mutex = Mutex::new();
-static mut REFLECT_OFFS: *mut *mut u8 = null_mut();
-static mut REFLECT_OFFS_LEN: usize = 0;
-static mut REFLECT_OFFS_CAP: usize = 0;
-
 pub fn addReflectOff(ptr: *mut u8) -> i32 {
-    REFLECT_OFFS_LOCK.lock();
-    // SAFETY: under REFLECT_OFFS_LOCK.
-    let id = unsafe {
-        let mut found = None;
-        for i in 0..REFLECT_OFFS_LEN {
-            if *REFLECT_OFFS.add(i) == ptr {
-                found = Some(i);
-            }
-        }
-        let i = match found {
-            Some(i) => i,
-            None => {
-                if REFLECT_OFFS_LEN == REFLECT_OFFS_CAP {
-                    let cap = (REFLECT_OFFS_CAP * 2).max(64);
-                    let n = crate::persistent::alloc(cap * 8, 8) as *mut *mut u8;
-                    if REFLECT_OFFS_LEN > 0 {
-                        core::ptr::copy_nonoverlapping(REFLECT_OFFS, n, REFLECT_OFFS_LEN);
-                    }
-                    REFLECT_OFFS = n;
-                    REFLECT_OFFS_CAP = cap;
-                }
-                *REFLECT_OFFS.add(REFLECT_OFFS_LEN) = ptr;
-                REFLECT_OFFS_LEN += 1;
-                REFLECT_OFFS_LEN - 1
-            }
-        };
-        -(i as i32) - 2
-    };
-    REFLECT_OFFS_LOCK.unlock();
-    id
-}
-
-fn reflect_off(off: i32) -> *mut u8 {
-    let i = (-(off as i64) - 2) as usize;
-    REFLECT_OFFS_LOCK.lock();
-    // SAFETY: under REFLECT_OFFS_LOCK.
-    let p = unsafe {
-        if i < REFLECT_OFFS_LEN {
-            *REFLECT_OFFS.add(i)
-        } else {
-            null_mut()
-        }
-    };
-    REFLECT_OFFS_LOCK.unlock();
-    if p.is_null() {
-        crate::fatal::throw("runtime: reflect offset not found");
-    }
-    p
+    types::add_runtime_off(ptr)
 }
 
 /// For each module: its types base, and its typelinks (offsets from it).
@@ -175,15 +111,4 @@ pub fn reflect_typehash(t: *mut Type, p: *mut u8, h: usize) -> usize {
 
 pub fn verifyNotInHeapPtr(p: usize) -> bool {
     !crate::heap::in_heap(p)
-}
-
-/// Every pointer registered with addReflectOff (collector roots: reflect
-/// keeps runtime-made types and functions only here).
-pub fn for_each_reflect_off(mut f: impl FnMut(*mut u8)) {
-    // SAFETY: called with the world stopped; the array holds LEN entries.
-    unsafe {
-        for i in 0..REFLECT_OFFS_LEN {
-            f(*REFLECT_OFFS.add(i));
-        }
-    }
 }

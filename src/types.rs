@@ -75,26 +75,45 @@ pub fn modules() -> impl Iterator<Item = &'static moduledata> {
     })
 }
 
-fn module_for_type(p: usize) -> &'static moduledata {
-    modules().find(|m| m.types <= p && p < m.etypes).unwrap_or_else(firstmoduledata)
+/// The module whose type data holds `p`; None for descriptors made at run
+/// time (by reflect: SliceOf, StructOf, FuncOf...), whose name, type and
+/// text offsets are ids in the run-time offset table below.
+pub fn module_of(p: usize) -> Option<&'static moduledata> {
+    modules().find(|m| m.types <= p && p < m.etypes)
 }
 
-/// Resolve a name offset relative to the module holding `ptr`.
+/// Resolve a name offset found in the descriptor at `ptr`.
 pub fn resolve_name_off(ptr: usize, off: i32) -> *const u8 {
-    (module_for_type(ptr).types as isize + off as isize) as *const u8
+    if off == 0 {
+        return core::ptr::null();
+    }
+    match module_of(ptr) {
+        Some(md) => (md.types as isize + off as isize) as *const u8,
+        None => runtime_off(ptr, off),
+    }
 }
 
-/// Resolve a type offset relative to the module holding `ptr`.
+/// Resolve a type offset found in the descriptor at `ptr`.
 pub fn resolve_type_off(ptr: usize, off: i32) -> *mut Type {
     if off == 0 || off == -1 {
+        // -1: the linker's mark for a type it left out.
         return core::ptr::null_mut();
     }
-    (module_for_type(ptr).types as isize + off as isize) as *mut Type
+    match module_of(ptr) {
+        Some(md) => (md.types as isize + off as isize) as *mut Type,
+        None => runtime_off(ptr, off) as *mut Type,
+    }
 }
 
-/// Resolve a text (code) offset relative to the module holding `ptr`.
+/// Resolve a text (code) offset found in the descriptor at `ptr`.
 pub fn resolve_text_off(ptr: usize, off: i32) -> usize {
-    let md = module_for_type(ptr);
+    if off == -1 {
+        // The linker dropped the method: calls end in a clear error.
+        return crate::proc::links().unreachableMethod;
+    }
+    let Some(md) = module_of(ptr) else {
+        return runtime_off(ptr, off) as usize;
+    };
     let off = off as u32 as usize;
     // SAFETY: textsectmap is linker-built and immutable.
     let sects = unsafe { md.textsectmap.as_slice() };
@@ -107,6 +126,124 @@ pub fn resolve_text_off(ptr: usize, off: i32) -> usize {
         }
     }
     md.text + off
+}
+
+// ---- offsets of descriptors made at run time ----
+//
+// reflect builds descriptors whose name/type/text fields must be offsets,
+// like the linker's; it registers each target pointer here and stores the
+// returned id (negative, below the linker's -1 mark). Entries live for the
+// life of the process; the collector treats them as roots.
+
+struct RuntimeOffs {
+    ptrs: *mut usize,
+    len: usize,
+    cap: usize,
+    /// Open-addressing index: pointer -> position + 1 (0: empty slot).
+    index: *mut u32,
+    index_cap: usize,
+}
+
+// SAFETY: the arrays are persistent memory owned by the table; any thread
+// holding the lock may use them.
+unsafe impl Send for RuntimeOffs {}
+
+static RUNTIME_OFFS: crate::lock::Locked<RuntimeOffs> =
+    crate::lock::Locked::new(RuntimeOffs { ptrs: core::ptr::null_mut(), len: 0, cap: 0, index: core::ptr::null_mut(), index_cap: 0 });
+
+impl RuntimeOffs {
+    fn slot(&self, p: usize) -> usize {
+        (p.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 7) & (self.index_cap - 1)
+    }
+
+    /// Position of p, if registered.
+    fn find(&self, p: usize) -> Option<usize> {
+        if self.index_cap == 0 {
+            return None;
+        }
+        let mut i = self.slot(p);
+        loop {
+            // SAFETY: i < index_cap, the index's length.
+            let e = unsafe { *self.index.add(i) } as usize;
+            if e == 0 {
+                return None;
+            }
+            // SAFETY: e - 1 < len.
+            if unsafe { *self.ptrs.add(e - 1) } == p {
+                return Some(e - 1);
+            }
+            i = (i + 1) & (self.index_cap - 1);
+        }
+    }
+
+    fn insert_index(&mut self, pos: usize) {
+        // SAFETY: pos < len.
+        let p = unsafe { *self.ptrs.add(pos) };
+        let mut i = self.slot(p);
+        // SAFETY: the index is never more than half full, so a free slot exists.
+        unsafe {
+            while *self.index.add(i) != 0 {
+                i = (i + 1) & (self.index_cap - 1);
+            }
+            *self.index.add(i) = pos as u32 + 1;
+        }
+    }
+
+    fn add(&mut self, p: usize) -> usize {
+        if let Some(i) = self.find(p) {
+            return i;
+        }
+        if self.len == self.cap {
+            let cap = (self.cap * 2).max(256);
+            let n = crate::persistent::alloc(cap * 8, 8) as *mut usize;
+            // SAFETY: both arrays hold len entries; the old one is abandoned
+            // (persistent memory is never freed).
+            unsafe { core::ptr::copy_nonoverlapping(self.ptrs, n, self.len) };
+            self.ptrs = n;
+            self.cap = cap;
+        }
+        // SAFETY: len < cap.
+        unsafe { *self.ptrs.add(self.len) = p };
+        self.len += 1;
+        if self.len * 2 > self.index_cap {
+            self.index_cap = (self.index_cap * 2).max(512);
+            self.index = crate::persistent::alloc(self.index_cap * 4, 4) as *mut u32;
+            for i in 0..self.len {
+                self.insert_index(i);
+            }
+        } else {
+            self.insert_index(self.len - 1);
+        }
+        self.len - 1
+    }
+}
+
+/// reflect.addReflectOff: the id under which `ptr` is registered (the
+/// same id for the same pointer).
+pub fn add_runtime_off(ptr: *mut u8) -> i32 {
+    let i = RUNTIME_OFFS.with(|t| t.add(ptr as usize));
+    -(i as i32) - 2
+}
+
+fn runtime_off(base: usize, off: i32) -> *mut u8 {
+    let i = (-(off as i64) - 2) as usize;
+    let p = RUNTIME_OFFS.with(|t| if off < -1 && i < t.len { unsafe { *t.ptrs.add(i) } } else { 0 });
+    if p == 0 {
+        crate::gprint!(b"runtime: offset ", off, b" base ", crate::print::Hex(base as u64), b" not in ranges\n");
+        crate::fatal::throw("runtime: offset base pointer out of range");
+    }
+    p as *mut u8
+}
+
+/// Every pointer registered by reflect (collector roots: reflect keeps the
+/// descriptors and functions it makes only here). World stopped.
+pub fn for_each_runtime_off(mut f: impl FnMut(usize)) {
+    RUNTIME_OFFS.with(|t| {
+        for i in 0..t.len {
+            // SAFETY: i < len.
+            f(unsafe { *t.ptrs.add(i) });
+        }
+    });
 }
 
 fn read_varint(p: *const u8) -> (usize, usize) {

@@ -245,7 +245,7 @@ impl Marker {
         self.mark_globals();
         sched::for_each_g(|gp| self.mark_goroutine(gp));
         self.mark_timers();
-        crate::reflectsupport::for_each_reflect_off(|p| self.mark_ptr(p as usize, false));
+        crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
         super::finalizer::mark_tables(self);
     }
 
