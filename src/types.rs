@@ -270,13 +270,19 @@ pub fn name_bytes(n: *const u8) -> &'static [u8] {
     unsafe { core::slice::from_raw_parts(n.add(1 + w), len) }
 }
 
+// A null name (offset 0 resolves to none, as upstream's) reads as the empty
+// name: unexported, without a package path.
+
 pub fn name_is_exported(n: *const u8) -> bool {
-    // SAFETY: n points at an encoded name's flags byte.
-    unsafe { *n & 1 != 0 }
+    // SAFETY: n is null or points at an encoded name's flags byte.
+    !n.is_null() && unsafe { *n & 1 != 0 }
 }
 
 /// The package path stored in a name (for unexported names), if any.
 pub fn name_pkg_path(n: *const u8) -> Option<&'static [u8]> {
+    if n.is_null() {
+        return None;
+    }
     // SAFETY: n points at an encoded name.
     unsafe {
         if *n & (1 << 2) == 0 {

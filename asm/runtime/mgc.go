@@ -22,19 +22,19 @@ import (
 func rtcallHook() {
 	if rt_hookWanted() && atomic.Load(&worldsema) != 0 {
 		semacquire1(&worldsema, false, waitReasonSemacquire)
-		rt_gcCollect(false)
+		rt_gcCollect(triggerHeap)
 		semrelease1(&worldsema, false)
 	}
 }
 
-// GC collects now, with every goroutine stopped, and returns when the
-// collection is over. Then it yields once: upstream's caller lets other
-// goroutines run while it sweeps, so finalizers this collection queued
-// get their chance to run before GC returns (programs rely on it).
+// GC runs a whole collection and sweeps the heap before it returns. Then
+// it yields once: finalizers the collection queued get their chance to
+// run before GC returns (programs rely on it).
 func GC() {
 	semacquire1(&worldsema, false, waitReasonSemacquire)
-	rt_gcCollect(true)
+	rt_gcCollect(triggerUser)
 	semrelease1(&worldsema, false)
+	rt_sweepAll()
 	Gosched()
 }
 

@@ -40,6 +40,11 @@ func abort()
 
 // main is the body of the main goroutine.
 func main() {
+	// The runtime's own set-up first (upstream does it before the main
+	// goroutine exists): sysmon, once started, may preempt this goroutine,
+	// which changes the scheduling order programs observe.
+	cpuinit(rt_godebug())
+	typesinit()
 	// From here on new goroutines wake idle Ps; sysmon starts watching.
 	mainStarted = true
 	rt_mainStarted()
@@ -54,9 +59,8 @@ func main() {
 			rt_unlockOSThread()
 		}
 	}()
-	cpuinit(rt_godebug())
-	typesinit()
 	doInit(runtime_inittasks)
+	gcenable()
 	rt_runtimeInitDone()
 	for md := &firstmoduledata; md != nil; md = md.next {
 		doInit(md.inittasks)

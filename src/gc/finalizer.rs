@@ -262,10 +262,12 @@ fn start_runner() {
             RUNFINQ_FV.r#fn = crate::proc::links().runfinqPC;
             let gp = sched::newproc1(core::ptr::addr_of_mut!(RUNFINQ_FV), sched::curg(), 0);
             RUNNER.store(gp, Ordering::Release);
-            sched::runqput(sched::curp(), gp, false);
+            // As a `go` statement would: next to run on this P.
+            sched::runqput(sched::curp(), gp, true);
         }
     }
     LOCK.unlock();
+    sched::wakep();
 }
 
 // ---- the collector's side (world stopped) ----

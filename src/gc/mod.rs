@@ -1,5 +1,5 @@
-//! The garbage collector: precise, non-moving mark-sweep, with the world
-//! stopped.
+//! The garbage collector: precise, non-moving mark-sweep; marking with the
+//! world stopped, sweeping concurrent with the program.
 //!
 //! A collection runs on the system stack of a goroutine that is at a safe
 //! point (every frame of every goroutine is then described by the
@@ -16,9 +16,11 @@
 //!      grey object is left;
 //!   3. unreachable objects with finalizers are resurrected (marked, with
 //!      everything they reach) and queued for the finalizer goroutine;
-//!   4. every span is swept: its marks become its allocation bits; empty
-//!      spans go back to the page heap; free pages beyond need are
-//!      returned to the system.
+//!   4. every span becomes unswept (heap::sweep), and the world restarts:
+//!      spans are swept by the background sweeper goroutine and by the
+//!      allocator as it needs them; their marks become their allocation
+//!      bits, empty spans go back to the page heap. When sweeping is over,
+//!      the background scavenger returns free pages to the system.
 //! The next collection starts when the heap has grown by GOGC percent over
 //! what survived (at least 4 MB, scaled by GOGC), or earlier under a memory
 //! limit. Collections start from allocation (mallocgc asks, and the
@@ -27,12 +29,15 @@
 //!
 //! No write barriers are needed: the mutator never runs during marking.
 
+mod background;
 mod finalizer;
 mod mark;
 
+pub use background::*;
+
 pub use finalizer::*;
 
-use crate::heap::{self, malloc, Mspan};
+use crate::heap::{self, malloc};
 use crate::lock::Mutex;
 use crate::sched;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -49,15 +54,11 @@ static NUM_GC: AtomicU32 = AtomicU32::new(0);
 static NUM_FORCED_GC: AtomicU32 = AtomicU32::new(0);
 static PAUSE_TOTAL_NS: AtomicU64 = AtomicU64::new(0);
 static LAST_GC_UNIX: AtomicU64 = AtomicU64::new(0);
-/// Cumulative frees (objects and bytes) found by sweeps.
-static FREES: AtomicU64 = AtomicU64::new(0);
-static FREED_BYTES: AtomicU64 = AtomicU64::new(0);
 static RELEASED: AtomicUsize = AtomicUsize::new(0);
 /// Start of the process (for gctrace's @time).
 static START_NS: AtomicI64 = AtomicI64::new(0);
 static GCTRACE: AtomicBool = AtomicBool::new(false);
 /// Debugging: collect at every n-th refill (GORT_GCSTRESS=n).
-static POISON: AtomicBool = AtomicBool::new(false);
 static STRESS: AtomicUsize = AtomicUsize::new(0);
 static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
 
@@ -80,7 +81,7 @@ pub fn init() {
         }
     }
     if crate::env::getenv(b"GORT_GCPOISON").is_some() {
-        POISON.store(true, Ordering::Relaxed);
+        heap::sweep::POISON.store(true, Ordering::Relaxed);
     }
     if crate::env::getenv(b"GORT_GCDEBUG").is_some() {
         mark::DEBUG.store(true, Ordering::Relaxed);
@@ -173,11 +174,40 @@ fn should_collect() -> bool {
     stress > 0 || HEAP_LIVE.load(Ordering::Relaxed) >= TRIGGER.load(Ordering::Relaxed)
 }
 
-/// Run a collection (from the Go side, holding worldsema). `forced`:
-/// runtime.GC (always collects); else only if still needed.
-pub fn rt_gcCollect(forced: bool) {
+/// Why a collection runs (the Go side's gcTrigger kinds).
+pub const TRIGGER_HEAP: u8 = 0;
+/// runtime.GC: always collects.
+pub const TRIGGER_USER: u8 = 1;
+/// No collection for FORCEGC_PERIOD (the forced-GC goroutine).
+pub const TRIGGER_TIME: u8 = 2;
+
+/// Collect at least this often (when any collection ran before), as upstream.
+const FORCEGC_PERIOD: i64 = 2 * 60 * 1_000_000_000;
+static LAST_GC_MONO: AtomicI64 = AtomicI64::new(0);
+
+/// For sysmon: is a periodic collection due?
+pub fn time_trigger_due(now: i64) -> bool {
+    let last = LAST_GC_MONO.load(Ordering::Relaxed);
+    gcpercent() >= 0 && last != 0 && now - last > FORCEGC_PERIOD
+}
+
+/// Run a collection (from the Go side, holding worldsema) for trigger
+/// `kind`; heap and time triggers collect only if still due.
+pub fn rt_gcCollect(kind: u8) {
+    let forced = kind == TRIGGER_USER;
+    if kind == TRIGGER_TIME && GCTRACE.load(Ordering::Relaxed) {
+        crate::gprint!(b"GC forced\n");
+    }
+    // Sweep what the last cycle left before stopping the world (the
+    // caller is a goroutine: others keep running meanwhile).
+    heap::sweep::finish();
     GC_LOCK.lock();
-    if !forced && !should_collect() {
+    let due = match kind {
+        TRIGGER_USER => true,
+        TRIGGER_TIME => time_trigger_due(crate::time::nanotime()),
+        _ => should_collect(),
+    };
+    if !due {
         GC_LOCK.unlock();
         return;
     }
@@ -198,6 +228,7 @@ pub fn rt_gcCollect(forced: bool) {
     // SAFETY: as above.
     unsafe { (*mp).locks -= 1 };
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
+    LAST_GC_MONO.store(t3, Ordering::Relaxed);
     let pause = (t3 - t0) as u64;
     PAUSE_TOTAL_NS.fetch_add(pause, Ordering::Relaxed);
     let now_unix = crate::time::now();
@@ -213,6 +244,7 @@ pub fn rt_gcCollect(forced: bool) {
         trace_line(n, t0, t1 - t0, t2 - t1, t3 - t2, before);
     }
     finalizer::wake_runner();
+    background::wake_sweeper();
 }
 
 /// gctrace's line, in upstream's format (all phases ran with the world
@@ -247,6 +279,8 @@ fn trace_line(n: u32, t0: i64, stw1: i64, mark: i64, stw2: i64, before: usize) {
 
 /// The collection proper (world stopped).
 fn collect() {
+    // Normally a no-op: the caller swept before stopping the world.
+    heap::sweep::finish();
     for i in 0..sched::gomaxprocs() as usize {
         // SAFETY: Ps below gomaxprocs are live.
         unsafe { malloc::release_all((*sched::allp(i)).mcache) };
@@ -259,103 +293,15 @@ fn collect() {
     finalizer::mark_finalizers(&mut m);
     m.drain();
     m.free();
-    let marked = sweep();
+    let marked = heap::sweep::prepare();
     HEAP_MARKED.store(marked, Ordering::Relaxed);
     HEAP_LIVE.store(marked, Ordering::Relaxed);
     set_trigger(marked);
-    // Give memory back: free runs of 64 KiB or more beyond what the next
-    // cycle needs (simple policy: release every such run).
-    RELEASED.fetch_add(heap::scavenge(8), Ordering::Relaxed);
 }
 
-/// Sweep every span; returns the bytes that survived.
-fn sweep() -> usize {
-    let mut live = 0usize;
-    let mut frees = 0u64;
-    let mut freed = 0u64;
-    heap::for_each_span(|s| {
-        // SAFETY: s is an in-use span; the world is stopped.
-        let sp: &mut Mspan = unsafe { &mut *s };
-        let words = sp.nelems.div_ceil(64);
-        // SAFETY: both bitmaps hold at least `words` words.
-        if sp.in_cache {
-            crate::fatal::throw("sweep: span still in a cache");
-        }
-        if POISON.load(Ordering::Relaxed) {
-            poison_unmarked(sp);
-        }
-        let marks = unsafe { core::slice::from_raw_parts(sp.gcmarkbits, words) };
-        let count: usize = marks.iter().map(|w| w.count_ones() as usize).sum();
-        let large = sp.size_class() == 0;
-        let before = if large { 1 } else { allocated_count(sp) };
-        frees += (before - count.min(before)) as u64;
-        freed += ((before - count.min(before)) * sp.elemsize) as u64;
-        if count == 0 {
-            heap::free_span(s);
-            return;
-        }
-        live += count * sp.elemsize;
-        // The marks become the allocation bits; the old bits, cleared, the
-        // next marks.
-        core::mem::swap(&mut sp.allocbits, &mut sp.gcmarkbits);
-        // SAFETY: as above.
-        unsafe { core::ptr::write_bytes(sp.gcmarkbits, 0, words) };
-        if large {
-            sp.freeindex = 1;
-            sp.alloc_count = 1;
-            return;
-        }
-        if count < before {
-            sp.needzero = true;
-        }
-        sp.alloc_count = count;
-        malloc::reset_alloc(sp);
-        if count < sp.nelems {
-            malloc::central_put(s);
-        }
-    });
-    FREES.fetch_add(frees, Ordering::Relaxed);
-    FREED_BYTES.fetch_add(freed, Ordering::Relaxed);
-    live
-}
-
-/// Debugging (GORT_GCPOISON=1): unreachable objects are filled with
-/// 0xdeadbeef words and kept (marked), never reused: a use after a wrong
-/// free then faults on a recognisable address instead of corrupting memory.
-fn poison_unmarked(sp: &mut Mspan) {
-    let large = sp.size_class() == 0;
-    for i in 0..sp.nelems {
-        if sp.is_allocated(i) && !sp.is_marked(i) {
-            let base = sp.obj_base(i);
-            let size = if large { sp.largesize } else { sp.elemsize };
-            // SAFETY: an allocated object of this span, unreachable.
-            unsafe { core::slice::from_raw_parts_mut(base as *mut u64, size / 8).fill(0xdeadbeefdeadbeef) };
-            sp.set_mark(i);
-        }
-    }
-}
-
-/// Objects allocated in a span before this sweep (Mspan::is_allocated,
-/// counted a bitmap word at a time): all below freeindex, and those at or
-/// above it whose allocation bit is set.
-fn allocated_count(s: &Mspan) -> usize {
-    let n = s.nelems;
-    let f = s.freeindex.min(n);
-    // SAFETY: allocbits holds at least ceil(nelems/64) words.
-    let bits = unsafe { core::slice::from_raw_parts(s.allocbits, n.div_ceil(64)) };
-    let mut count = f;
-    for (w, &word) in bits.iter().enumerate().skip(f / 64) {
-        let lo = w * 64;
-        let mut m = word;
-        if f > lo {
-            m &= !0u64 << (f - lo);
-        }
-        if n - lo < 64 {
-            m &= (1u64 << (n - lo)) - 1;
-        }
-        count += m.count_ones() as usize;
-    }
-    count
+/// The scavenger returned `bytes` to the system.
+pub fn note_released(bytes: usize) {
+    RELEASED.fetch_add(bytes, Ordering::Relaxed);
 }
 
 /// runtime.GC's and MemStats' view.
@@ -375,8 +321,8 @@ pub fn stats() -> Stats {
         num_forced_gc: NUM_FORCED_GC.load(Ordering::Relaxed),
         pause_total_ns: PAUSE_TOTAL_NS.load(Ordering::Relaxed),
         last_gc: LAST_GC_UNIX.load(Ordering::Relaxed),
-        frees: FREES.load(Ordering::Relaxed),
-        freed_bytes: FREED_BYTES.load(Ordering::Relaxed),
+        frees: heap::sweep::freed().0,
+        freed_bytes: heap::sweep::freed().1,
         released: RELEASED.load(Ordering::Relaxed) as u64,
     }
 }

@@ -58,7 +58,8 @@ fn central_take(spc: usize) -> *mut Mspan {
     s
 }
 
-/// Empty every central list (world stopped, before a sweep rebuilds them).
+/// Empty every central list (world stopped: every span is about to become
+/// unswept, and the sweeps list them again).
 pub fn central_reset() {
     for spc in 0..NUM_SPAN_CLASSES {
         central(spc).partial = null_mut();
@@ -134,6 +135,9 @@ fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
         }
     }
     let mut s = central_take(spc);
+    if s.is_null() {
+        s = super::sweep::take_for_class(spc);
+    }
     if s.is_null() {
         let class = spc >> 1;
         s = alloc_span(CLASS_TO_NPAGES[class] as usize, spc as u8);

@@ -21,6 +21,7 @@
 pub mod bits;
 pub mod malloc;
 pub mod sizeclasses;
+pub mod sweep;
 
 use crate::lock::Mutex;
 use crate::persistent;
@@ -106,6 +107,34 @@ impl Mspan {
     pub fn is_marked(&self, i: usize) -> bool {
         // SAFETY: i < nelems.
         unsafe { *self.gcmarkbits.add(i / 64) >> (i % 64) & 1 != 0 }
+    }
+    /// Marked objects (the collection's survivors, before the sweep).
+    pub fn marked_count(&self) -> usize {
+        // SAFETY: gcmarkbits holds at least ceil(nelems/64) words.
+        let marks = unsafe { core::slice::from_raw_parts(self.gcmarkbits, self.nelems.div_ceil(64)) };
+        marks.iter().map(|w| w.count_ones() as usize).sum()
+    }
+    /// Objects allocated before the sweep (is_allocated, counted a bitmap
+    /// word at a time): all below freeindex, and those at or above it
+    /// whose allocation bit is set.
+    pub fn allocated_count(&self) -> usize {
+        let n = self.nelems;
+        let f = self.freeindex.min(n);
+        // SAFETY: allocbits holds at least ceil(nelems/64) words.
+        let bits = unsafe { core::slice::from_raw_parts(self.allocbits, n.div_ceil(64)) };
+        let mut count = f;
+        for (w, &word) in bits.iter().enumerate().skip(f / 64) {
+            let lo = w * 64;
+            let mut m = word;
+            if f > lo {
+                m &= !0u64 << (f - lo);
+            }
+            if n - lo < 64 {
+                m &= (1u64 << (n - lo)) - 1;
+            }
+            count += m.count_ones() as usize;
+        }
+        count
     }
     /// Set mark bit i; returns whether it was already set.
     pub fn set_mark(&self, i: usize) -> bool {
@@ -376,6 +405,8 @@ fn free_pages(start: usize, npages: usize) {
 
 /// Allocate a span of npages for span class `spanclass`.
 pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
+    // Pay for fresh pages with sweeping (which may free some to reuse).
+    sweep::credit(2 * npages);
     let h = heap();
     h.lock.lock();
     let (start, needzero) = alloc_pages(h, npages);
@@ -432,7 +463,7 @@ fn allspans_remove(s: *mut Mspan) {
     }
 }
 
-/// Every in-use span (world stopped): the sweeper's list, snapshot.
+/// Every in-use span (world stopped).
 pub fn for_each_span(mut f: impl FnMut(*mut Mspan)) {
     // SAFETY: called with the world stopped; f may free spans, which swaps
     // the last entry into the current slot, so walk backwards.
@@ -512,36 +543,50 @@ pub fn heap_inuse() -> usize {
     INUSE.load(Ordering::Relaxed)
 }
 
-/// Release the memory of free pages to the system (world stopped): runs of
-/// at least `min_pages` free pages are advised away and become known-zero.
-/// Returns the bytes released.
-pub fn scavenge(min_pages: usize) -> usize {
+/// Release the memory of free pages in the k-th arena to the system: runs
+/// of at least `min_pages` free pages are advised away and become known
+/// zero. Returns the bytes released, or None past the last arena.
+pub fn scavenge_arena(k: usize, min_pages: usize) -> Option<usize> {
     let h = heap();
     h.lock.lock();
+    if k >= h.narenas {
+        h.lock.unlock();
+        return None;
+    }
+    // SAFETY: arenas[..narenas] are live; their page maps change only under
+    // the heap lock, which we hold.
+    let ha = unsafe { &mut **h.arenas.add(k) };
     let mut released = 0;
-    for k in 0..h.narenas {
-        // SAFETY: arenas[..narenas] are live.
-        let ha = unsafe { &mut **h.arenas.add(k) };
-        let mut i = 0;
-        while i < PAGES_PER_ARENA {
-            if bit(&ha.inuse, i) || !bit(&ha.dirty, i) {
-                i += 1;
-                continue;
-            }
-            let mut j = i;
-            while j < PAGES_PER_ARENA && !bit(&ha.inuse, j) && bit(&ha.dirty, j) {
-                j += 1;
-            }
-            if j - i >= min_pages {
-                sys::madvise_dontneed((ha.base + i * PAGE_SIZE) as *mut u8, (j - i) * PAGE_SIZE);
-                set_bits(&mut ha.dirty, i, j - i, false);
-                released += (j - i) * PAGE_SIZE;
-            }
-            i = j;
+    let mut i = 0;
+    while i < PAGES_PER_ARENA {
+        if bit(&ha.inuse, i) || !bit(&ha.dirty, i) {
+            i += 1;
+            continue;
         }
+        let mut j = i;
+        while j < PAGES_PER_ARENA && !bit(&ha.inuse, j) && bit(&ha.dirty, j) {
+            j += 1;
+        }
+        if j - i >= min_pages {
+            sys::madvise_dontneed((ha.base + i * PAGE_SIZE) as *mut u8, (j - i) * PAGE_SIZE);
+            set_bits(&mut ha.dirty, i, j - i, false);
+            released += (j - i) * PAGE_SIZE;
+        }
+        i = j;
     }
     h.lock.unlock();
-    released
+    Some(released)
+}
+
+/// Release every run of at least `min_pages` free pages (a whole pass).
+pub fn scavenge(min_pages: usize) -> usize {
+    let mut total = 0;
+    let mut k = 0;
+    while let Some(b) = scavenge_arena(k, min_pages) {
+        total += b;
+        k += 1;
+    }
+    total
 }
 
 /// Number of span classes: size classes x {scan, noscan}.

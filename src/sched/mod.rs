@@ -137,6 +137,33 @@ pub struct P {
     pub(crate) runnext: AtomicUsize,
     /// This P's timers (see crate::timer).
     pub timers: crate::timer::PTimers,
+    /// Goroutine ids reserved for this P: the next to hand out, and the end
+    /// of the batch (ids come from sched.goidgen GOID_BATCH at a time, so
+    /// goroutines made on different Ps get ids from different batches, as
+    /// upstream's do).
+    pub goidcache: u64,
+    pub goidcacheend: u64,
+}
+
+/// Goroutine ids a P reserves at a time.
+const GOID_BATCH: u64 = 16;
+
+/// The next goroutine id for a goroutine made on P pp.
+fn next_goid(pp: *mut P) -> u64 {
+    if pp.is_null() {
+        return sched().goidgen.fetch_add(1, Ordering::Relaxed) + 1;
+    }
+    // SAFETY: pp is the current M's P: only its owner touches the cache.
+    unsafe {
+        if (*pp).goidcache == (*pp).goidcacheend {
+            let end = sched().goidgen.fetch_add(GOID_BATCH, Ordering::Relaxed) + GOID_BATCH;
+            (*pp).goidcache = end - GOID_BATCH + 1;
+            (*pp).goidcacheend = end + 1;
+        }
+        let id = (*pp).goidcache;
+        (*pp).goidcache += 1;
+        id
+    }
 }
 
 impl P {
@@ -466,7 +493,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.startpc = (*fn_).r#fn;
         gr.gopc = callerpc;
         gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };
-        gr.goid = sched().goidgen.fetch_add(1, Ordering::Relaxed) + 1;
+        gr.goid = next_goid(curp());
         gr.waitreason = 0;
         gr._panic = null_mut();
         gr._defer = null_mut();

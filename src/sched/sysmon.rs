@@ -112,6 +112,8 @@ fn sysmon() {
             }
             crate::netpoll::adjust_waiters(delta);
         }
+        // A periodic collection due: wake the forced-GC goroutine.
+        crate::gc::sysmon_forcegc(now);
         if retake(now) != 0 {
             idle = 0;
         } else {
