@@ -7,7 +7,6 @@ use core::sync::atomic::{AtomicI32, AtomicI64, AtomicIsize, Ordering};
 static GC_PERCENT: AtomicI32 = AtomicI32::new(100);
 static MEMORY_LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
 static MAX_STACK: AtomicIsize = AtomicIsize::new(1_000_000_000);
-static MAX_THREADS: AtomicIsize = AtomicIsize::new(10000);
 
 /// Read GOGC ("off" disables collection: -1) and GOMEMLIMIT at startup.
 pub fn init() {
@@ -94,8 +93,10 @@ pub fn setMaxStack(v: isize) -> isize {
     MAX_STACK.swap(v, Ordering::Relaxed)
 }
 
+/// debug.SetMaxThreads: the new limit applies at once (a program already
+/// over it dies, as upstream).
 pub fn setMaxThreads(v: isize) -> isize {
-    MAX_THREADS.swap(v, Ordering::Relaxed)
+    crate::sched::set_max_mcount(v.min(i32::MAX as isize) as i64) as isize
 }
 
 pub fn setPanicOnFault(new: bool) -> bool {

@@ -47,9 +47,32 @@ pub fn start_dying() {
     crate::print::print_lock_for_death();
 }
 
-/// Upstream's `throw`: a broken runtime invariant (a runtime bug, or memory
-/// corruption). Tracebacks include runtime frames.
+/// Upstream's `throw` from the system stack (the Rust runtime always runs
+/// there): a broken runtime invariant (a runtime bug, or memory
+/// corruption). The report shows the runtime stack, then every goroutine.
+#[inline(never)]
 pub fn throw(msg: &str) -> ! {
+    let here = crate::traceback::SysFrameStart::here();
+    start_dying();
+    set_throwing(crate::traceback::THROW_RUNTIME);
+    crate::print::gwrite(b"fatal error: ");
+    crate::print::gwrite(msg.as_bytes());
+    crate::print::gwrite(b"\n");
+    let (level, _, _) = crate::traceback::gotraceback();
+    if level > 0 {
+        crate::print::gwrite(b"\nruntime stack:\n");
+        crate::traceback::print_system_stack(here);
+        // As upstream's report from the system stack: every goroutine,
+        // the one the runtime was working for first.
+        crate::traceback::traceback_others(core::ptr::null_mut());
+    }
+    exit_or_crash()
+}
+
+/// Upstream's `throw` made on a goroutine's own stack (where upstream's
+/// equivalent code runs there, as for runtime/debug's setters): the
+/// report starts with that goroutine.
+pub fn throw_on_goroutine(msg: &str) -> ! {
     fatalthrow(crate::traceback::THROW_RUNTIME, msg.as_bytes())
 }
 
@@ -57,6 +80,14 @@ pub fn throw(msg: &str) -> ! {
 /// (concurrent map writes, deadlock, ...).
 pub fn fatal_user(msg: &str) -> ! {
     fatalthrow(crate::traceback::THROW_USER, msg.as_bytes())
+}
+
+fn set_throwing(kind: u32) {
+    let mp = crate::sched::getm();
+    if !mp.is_null() {
+        // SAFETY: the current m is live.
+        unsafe { (*mp).throwing = kind };
+    }
 }
 
 fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
@@ -95,10 +126,6 @@ pub fn dopanic(gp: *mut crate::layout::rt::g) {
             crate::print::gwrite(b"\n");
             crate::traceback::goroutine_header(gp);
             crate::traceback::traceback_current(gp);
-        } else if level >= 2 {
-            // The failure happened on a system stack, in Rust code, which
-            // this traceback cannot walk.
-            crate::print::gwrite(b"runtime stack:\n(gort: system-stack frames are not shown)\n");
         }
         if all {
             crate::traceback::traceback_others(gp);

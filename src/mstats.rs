@@ -1,8 +1,7 @@
 //! Memory statistics and the garbage-collector API.
 //!
-//! ReadMemStats reports the allocator's and the collector's counts (the
-//! per-size-class breakdown is not kept). Pinning only validates its
-//! argument: objects never move.
+//! ReadMemStats reports the allocator's and the collector's counts, and
+//! the memory obtained from the OS by purpose (crate::sysstat).
 
 use crate::errors;
 use crate::heap;
@@ -59,20 +58,29 @@ pub struct BySize {
 const _: () = assert!(core::mem::size_of::<MemStats>() == 5776);
 
 pub fn ReadMemStats(m: *mut u8) {
+    use crate::heap::sizeclasses::{CLASS_TO_SIZE, NUM_SIZE_CLASSES};
+    use crate::sysstat::{self, Stat};
+    // Every P that ever existed: a P retired by GOMAXPROCS keeps the counts
+    // of what was allocated through it.
     let (mut allocated, mut nmalloc) = (0u64, 0u64);
-    for i in 0..sched::gomaxprocs() as usize {
-        // SAFETY: Ps below gomaxprocs are live, with caches.
+    let mut by_class = [0u64; NUM_SIZE_CLASSES];
+    sched::for_each_p(|pp| {
+        // SAFETY: a live P with its cache (racy counts, for statistics).
         unsafe {
-            let pp = sched::allp(i);
-            allocated += (*(*pp).mcache).allocated as u64;
-            nmalloc += (*(*pp).mcache).nmalloc as u64;
+            let c = &*(*pp).mcache;
+            allocated += c.allocated as u64;
+            nmalloc += c.nmalloc as u64;
+            for (k, n) in c.nmalloc_class.iter().enumerate() {
+                by_class[k] += *n as u64;
+            }
         }
-    }
+    });
     let g = crate::gc::stats();
-    let heap_sys = heap::heap_mapped() as u64;
-    let heap_inuse = heap::heap_inuse() as u64;
+    let h = crate::gc::history();
+    let heap_sys = heap::heap_sys() as u64;
+    let heap_inuse = (heap::heap_inuse() as u64).min(heap_sys);
+    let heap_idle = heap_sys - heap_inuse;
     let heap_alloc = allocated.saturating_sub(g.freed_bytes);
-    let stacks = crate::stack::stack_inuse() as u64;
     // SAFETY: m points at the caller's MemStats.
     let s = unsafe { &mut *(m as *mut MemStats) };
     // SAFETY: all-zero bytes are a valid MemStats.
@@ -82,26 +90,38 @@ pub fn ReadMemStats(m: *mut u8) {
     s.heap_alloc = heap_alloc;
     s.heap_sys = heap_sys;
     s.heap_inuse = heap_inuse;
-    s.heap_idle = heap_sys.saturating_sub(heap_inuse);
-    s.heap_released = g.released.min(s.heap_idle);
+    s.heap_idle = heap_idle;
+    s.heap_released = heap_idle.saturating_sub(heap::heap_free_dirty() as u64);
     s.mallocs = nmalloc;
     s.frees = g.frees;
     s.heap_objects = nmalloc.saturating_sub(g.frees);
-    s.stack_inuse = stacks;
-    s.stack_sys = stacks;
-    s.sys = heap_sys + stacks;
+    s.stack_inuse = crate::stack::stack_inuse() as u64;
+    s.stack_sys = (sysstat::get(Stat::Stack) as u64).max(s.stack_inuse);
+    s.mspan_inuse = heap::mspan_inuse() as u64;
+    s.mspan_sys = sysstat::get(Stat::MSpan) as u64;
+    s.mcache_inuse = sysstat::get(Stat::MCache) as u64;
+    s.mcache_sys = s.mcache_inuse;
+    s.buck_hash_sys = sysstat::get(Stat::BuckHash) as u64;
+    s.gc_sys = sysstat::get(Stat::Gc) as u64;
+    s.other_sys = sysstat::get(Stat::Other) as u64;
+    s.sys = s.heap_sys + s.stack_sys + s.mspan_sys + s.mcache_sys + s.buck_hash_sys + s.gc_sys + s.other_sys;
     s.next_gc = crate::gc::next_gc() as u64;
-    s.last_gc = g.last_gc;
-    s.pause_total_ns = g.pause_total_ns;
-    crate::gc::pauses(&mut s.pause_ns, &mut s.pause_end);
-    s.num_gc = g.num_gc;
-    s.num_forced_gc = g.num_forced_gc;
+    s.last_gc = h.last_gc;
+    s.pause_total_ns = h.pause_total_ns;
+    s.pause_ns = h.pause_ns;
+    s.pause_end = h.pause_end;
+    s.num_gc = h.num_gc;
+    s.num_forced_gc = h.num_forced_gc;
+    s.gc_cpu_fraction = g.gc_cpu_fraction;
     s.enable_gc = true;
     for (i, b) in s.by_size.iter_mut().enumerate() {
-        b.size = heap::sizeclasses::CLASS_TO_SIZE[i] as u32;
+        b.size = CLASS_TO_SIZE[i] as u32;
+        if i > 0 && i < NUM_SIZE_CLASSES {
+            b.mallocs = by_class[i];
+            b.frees = heap::sweep::freed_in_class(i).min(b.mallocs);
+        }
     }
 }
-
 
 pub fn rt_pinnerPin(pointer: Eface) {
     if pointer.typ.is_null() {

@@ -5,7 +5,7 @@
 //! collector neither scans nor frees it.
 
 use crate::lock::Mutex;
-use crate::sys;
+use crate::sysstat::{self, Stat};
 
 const CHUNK: usize = 1 << 20;
 
@@ -20,17 +20,24 @@ static mut ARENA: Arena = Arena { next: 0, end: 0 };
 /// Zeroed memory of `size` bytes aligned to `align` (a power of two),
 /// valid for the life of the process. Throws when the system is out of memory.
 pub fn alloc(size: usize, align: usize) -> *mut u8 {
+    alloc_for(size, align, Stat::Other)
+}
+
+/// Like `alloc`, counted under purpose `stat` (MemStats' *Sys fields).
+pub fn alloc_for(size: usize, align: usize, stat: Stat) -> *mut u8 {
     if size >= CHUNK / 4 {
-        return sys::mmap_anon(size.next_multiple_of(4096))
+        return sysstat::map(size.next_multiple_of(4096), stat)
             .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory"));
     }
+    sysstat::transfer(Stat::Other, stat, size);
     LOCK.lock();
     // SAFETY: ARENA is only touched with LOCK held.
     let p = unsafe {
         let a = &mut *core::ptr::addr_of_mut!(ARENA);
         let mut p = a.next.next_multiple_of(align);
         if a.next == 0 || p + size > a.end {
-            let Some(c) = sys::mmap_anon(CHUNK) else {
+            // A chunk counts as Other until requests claim its bytes.
+            let Some(c) = sysstat::map(CHUNK, Stat::Other) else {
                 LOCK.unlock();
                 crate::fatal::throw("runtime: cannot allocate memory");
             };
@@ -47,5 +54,10 @@ pub fn alloc(size: usize, align: usize) -> *mut u8 {
 
 /// A zeroed `T` in persistent memory.
 pub fn new<T>() -> *mut T {
-    alloc(core::mem::size_of::<T>().max(1), core::mem::align_of::<T>()) as *mut T
+    new_for(Stat::Other)
+}
+
+/// A zeroed `T` in persistent memory, counted under `stat`.
+pub fn new_for<T>(stat: Stat) -> *mut T {
+    alloc_for(core::mem::size_of::<T>().max(1), core::mem::align_of::<T>(), stat) as *mut T
 }

@@ -494,9 +494,15 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
                 crate::traceback::traceback_trap(pc, sp, gp);
             } else if !mp.is_null() {
                 // The signal arrived on a system stack (an idle thread, or the
-                // runtime at work): its Rust frames cannot be walked.
+                // runtime at work): walk it from the interrupted registers.
                 gprint!(b"goroutine 0 gp=", crate::print::Hex(gp as u64), b" m=", (*mp).id, b" mp=", crate::print::Hex(mp as u64), b" [idle]:\n");
-                gprint!(b"(gort: system-stack frames are not shown)\n");
+                let g0 = (*mp).g0;
+                let start = crate::traceback::SysFrameStart {
+                    pc,
+                    bp: ctx.uc_mcontext.gregs[libc::REG_RBP as usize] as usize,
+                    sp,
+                };
+                crate::traceback::print_system_stack_in(start, (*g0).stack.lo, (*g0).stack.hi);
             }
             crate::traceback::traceback_others(if on_goroutine { gp } else { core::ptr::null_mut() });
             gprint!(b"\n");

@@ -25,7 +25,6 @@ use crate::gprint;
 use crate::layout::rt::{g, stack};
 use crate::lock::Mutex;
 use crate::symtab::{self, FuncInfo, FUNCDATA_ARGS_POINTER_MAPS, FUNCDATA_LOCALS_POINTER_MAPS, FUNCDATA_STACK_OBJECTS, PCDATA_STACK_MAP_INDEX};
-use crate::sys;
 use crate::traceback::{Frame, Unwinder};
 
 /// The stack a goroutine starts with (upstream's fixedStack on linux).
@@ -85,7 +84,7 @@ pub fn stackalloc(size: usize) -> stack {
         p.free[o] = unsafe { *(lo as *const usize) };
     } else if size < SMALL_LIMIT {
         if p.chunk_next + size > p.chunk_end {
-            let Some(c) = sys::mmap_anon(CHUNK) else {
+            let Some(c) = crate::sysstat::map(CHUNK, crate::sysstat::Stat::Stack) else {
                 p.lock.unlock();
                 crate::fatal::throw("runtime: cannot allocate memory for goroutine stack");
             };
@@ -97,7 +96,8 @@ pub fn stackalloc(size: usize) -> stack {
     }
     p.lock.unlock();
     if lo == 0 {
-        lo = sys::mmap_anon(size).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory for goroutine stack"))
+        lo = crate::sysstat::map(size, crate::sysstat::Stat::Stack)
+            .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory for goroutine stack"))
             as usize;
     }
     stack { lo, hi: lo + size }
@@ -108,7 +108,7 @@ pub fn stackfree(s: stack) {
     let size = s.hi - s.lo;
     INUSE.fetch_sub(size, core::sync::atomic::Ordering::Relaxed);
     if size > KEEP_LIMIT {
-        sys::munmap(s.lo as *mut u8, size);
+        crate::sysstat::unmap(s.lo as *mut u8, size, crate::sysstat::Stat::Stack);
         return;
     }
     let o = order(size);

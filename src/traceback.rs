@@ -564,6 +564,100 @@ pub fn traceback_others(me: *mut g) {
     });
 }
 
+/// Where a system-stack walk starts: the reporting function's own pc,
+/// frame base (its saved-frame-pointer slot) and stack pointer.
+#[derive(Clone, Copy)]
+pub struct SysFrameStart {
+    pub pc: usize,
+    pub bp: usize,
+    pub sp: usize,
+}
+
+impl SysFrameStart {
+    /// The caller's position (call from the function to be shown first).
+    #[inline(always)]
+    pub fn here() -> SysFrameStart {
+        let (pc, bp, sp): (usize, usize, usize);
+        // SAFETY: reads the instruction pointer and two registers; the
+        // runtime is built with frame pointers (.cargo/config.toml).
+        unsafe {
+            core::arch::asm!("lea {pc}, [rip]", "mov {bp}, rbp", "mov {sp}, rsp", pc = out(reg) pc, bp = out(reg) bp, sp = out(reg) sp, options(nomem, nostack, preserves_flags));
+        }
+        SysFrameStart { pc, bp, sp }
+    }
+}
+
+/// Print the frames of the current system stack (an M's g0, or the signal
+/// stack) in upstream's traceback format, by following the frame-pointer
+/// chain from `start`: Go and assembly functions are named from the
+/// pclntab, the runtime's Rust functions from the executable's symbol
+/// table (their source positions are not known: "?:0").
+pub fn print_system_stack(start: SysFrameStart) {
+    let g = sched::getg();
+    // SAFETY: a non-null g is this thread's g0 or gsignal, with its bounds.
+    let (lo, hi) = if g.is_null() { (start.sp, start.sp + (8 << 20)) } else { unsafe { ((*g).stack.lo, (*g).stack.hi) } };
+    print_system_stack_in(start, lo, hi);
+}
+
+/// print_system_stack for a stack with bounds [lo, hi) (a signal handler
+/// walking the stack it interrupted).
+pub fn print_system_stack_in(start: SysFrameStart, lo: usize, hi: usize) {
+    let (mut pc, mut bp, mut sp) = (start.pc, start.bp, start.sp);
+    for k in 0..100 {
+        let fp = bp.wrapping_add(16);
+        if !print_system_frame(pc, fp, sp, k > 0) {
+            break;
+        }
+        if bp < lo || fp > hi || bp % 8 != 0 {
+            break;
+        }
+        // SAFETY: bp lies inside this thread's stack: a saved frame pointer
+        // and a return address.
+        let (next_bp, ret) = unsafe { (*(bp as *const usize), *((bp + 8) as *const usize)) };
+        if ret == 0 || next_bp <= bp {
+            break;
+        }
+        (pc, sp, bp) = (ret, fp, next_bp);
+    }
+}
+
+/// One system-stack frame; false at the end of the runtime's frames (the
+/// thread's entry, or code that is neither Go nor gort).
+fn print_system_frame(pc: usize, fp: usize, sp: usize, is_return: bool) -> bool {
+    let tail = |off: usize| {
+        gwrite(b" +");
+        printhex(off as u64);
+        gwrite(b" fp=");
+        printhex(fp as u64);
+        gwrite(b" sp=");
+        printhex(sp as u64);
+        gwrite(b" pc=");
+        printhex(pc as u64);
+        gwrite(b"\n");
+    };
+    if let Some(fi) = symtab::findfunc(pc) {
+        let tracepc = if pc > fi.entry() { pc - 1 } else { pc };
+        print_func_name(fi.name());
+        gwrite(b"()\n\t");
+        let (file, line) = fi.file_line(tracepc);
+        gwrite(file);
+        gwrite(b":");
+        printint(line as i64);
+        tail(pc - fi.entry());
+        return fi.flag() & FUNC_FLAG_TOP_FRAME == 0;
+    }
+    // A return address after a call that does not return may lie just past
+    // its function's end: look up the call instruction's address.
+    let Some((name, start)) = crate::elfsym::lookup(if is_return { pc - 1 } else { pc }) else { return false };
+    if !name.starts_with(b"_ZN") && !name.starts_with(b"_R") && !name.starts_with(b"gort_") {
+        return false;
+    }
+    crate::elfsym::write_demangled(name, &mut |b| gwrite(b));
+    gwrite(b"(...)\n\t?:0");
+    tail(pc - start);
+    name != b"gort_mstart1" && name != b"gort_rt0"
+}
+
 /// The traceback of a goroutine interrupted by a signal at (pc, sp).
 pub fn traceback_trap(pc: usize, sp: usize, gp: *mut g) {
     print_frames(Unwinder::at_trap(pc, sp), 0, gp);

@@ -100,7 +100,7 @@ impl Table {
     fn grow(&mut self) {
         let (old, oldcap) = (self.slots, self.cap);
         let cap = (oldcap * 2).max(64);
-        self.slots = crate::sys::mmap_anon(cap * core::mem::size_of::<Finalizer>())
+        self.slots = crate::sysstat::map(cap * core::mem::size_of::<Finalizer>(), crate::sysstat::Stat::Other)
             .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate finalizer table")) as *mut Finalizer;
         self.cap = cap;
         self.len = 0;
@@ -112,7 +112,7 @@ impl Table {
             }
         }
         if oldcap > 0 {
-            crate::sys::munmap(old as *mut u8, oldcap * core::mem::size_of::<Finalizer>());
+            crate::sysstat::unmap(old as *mut u8, oldcap * core::mem::size_of::<Finalizer>(), crate::sysstat::Stat::Other);
         }
     }
 

@@ -5,7 +5,6 @@ use crate::layout::rt::{g, sudog};
 use crate::sched;
 use crate::stack::{self, Slot};
 use crate::symtab;
-use crate::sys;
 use crate::traceback::Unwinder;
 use core::ptr::null_mut;
 
@@ -25,11 +24,12 @@ impl<T: Copy> Buf<T> {
         if self.len == self.cap {
             let ncap = (self.cap * 2).max(4096 / core::mem::size_of::<T>().max(1));
             let bytes = ncap * core::mem::size_of::<T>();
-            let n = sys::mmap_anon(bytes).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate mark buffers")) as *mut T;
+            let n = crate::sysstat::map(bytes, crate::sysstat::Stat::Gc)
+                .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate mark buffers")) as *mut T;
             if self.cap > 0 {
                 // SAFETY: both hold at least len entries.
                 unsafe { core::ptr::copy_nonoverlapping(self.p, n, self.len) };
-                sys::munmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>());
+                crate::sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), crate::sysstat::Stat::Gc);
             }
             self.p = n;
             self.cap = ncap;
@@ -55,7 +55,7 @@ impl<T: Copy> Buf<T> {
     }
     fn free(&mut self) {
         if self.cap > 0 {
-            sys::munmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>());
+            crate::sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), crate::sysstat::Stat::Gc);
         }
         *self = Self::new();
     }

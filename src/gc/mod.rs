@@ -53,6 +53,11 @@ static TRIGGER: AtomicUsize = AtomicUsize::new(4 << 20);
 static NUM_GC: AtomicU32 = AtomicU32::new(0);
 static NUM_FORCED_GC: AtomicU32 = AtomicU32::new(0);
 static PAUSE_TOTAL_NS: AtomicU64 = AtomicU64::new(0);
+/// Processor time the collector used (its pauses stop every P), and the
+/// resulting share of all processor time since the start, as f64 bits
+/// (MemStats.GCCPUFraction, updated at the end of each collection).
+static GC_CPU_NS: AtomicU64 = AtomicU64::new(0);
+static GC_CPU_FRACTION: AtomicU64 = AtomicU64::new(0);
 static LAST_GC_UNIX: AtomicU64 = AtomicU64::new(0);
 static RELEASED: AtomicUsize = AtomicUsize::new(0);
 /// Start of the process (for gctrace's @time).
@@ -62,9 +67,32 @@ static GCTRACE: AtomicBool = AtomicBool::new(false);
 static STRESS: AtomicUsize = AtomicUsize::new(0);
 static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
 
-/// Pause times of the last 256 collections (MemStats.PauseNs).
-static mut PAUSES: [u64; 256] = [0; 256];
-static mut PAUSE_ENDS: [u64; 256] = [0; 256];
+/// What MemStats reports of past collections, updated together at the end
+/// of each (so a reader sees LastGC equal to the newest PauseEnd, and
+/// PauseTotalNs the sum of PauseNs while fewer than 256 ran).
+#[derive(Clone, Copy)]
+pub struct History {
+    pub num_gc: u32,
+    pub num_forced_gc: u32,
+    pub pause_total_ns: u64,
+    pub last_gc: u64,
+    pub pause_ns: [u64; 256],
+    pub pause_end: [u64; 256],
+}
+
+static HISTORY: crate::lock::Locked<History> = crate::lock::Locked::new(History {
+    num_gc: 0,
+    num_forced_gc: 0,
+    pause_total_ns: 0,
+    last_gc: 0,
+    pause_ns: [0; 256],
+    pause_end: [0; 256],
+});
+
+/// A consistent copy of the collection history.
+pub fn history() -> History {
+    HISTORY.with(|h| *h)
+}
 
 /// Serialises collections (the Go side also holds worldsema).
 static GC_LOCK: Mutex = Mutex::new();
@@ -230,15 +258,22 @@ pub fn rt_gcCollect(kind: u8) {
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
     LAST_GC_MONO.store(t3, Ordering::Relaxed);
     let pause = (t3 - t0) as u64;
+    let procs = sched::gomaxprocs().max(1) as u64;
+    let cpu = GC_CPU_NS.fetch_add(pause * procs, Ordering::Relaxed) + pause * procs;
+    let total = ((t3 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
+    GC_CPU_FRACTION.store((cpu as f64 / total as f64).min(1.0).to_bits(), Ordering::Relaxed);
     PAUSE_TOTAL_NS.fetch_add(pause, Ordering::Relaxed);
     let now_unix = crate::time::now();
     let unix_ns = (now_unix.0 as u64) * 1_000_000_000 + now_unix.1 as u64;
     LAST_GC_UNIX.store(unix_ns, Ordering::Relaxed);
-    // SAFETY: only collections (serialised by GC_LOCK) write the ring.
-    unsafe {
-        PAUSES[(n as usize + 255) % 256] = pause;
-        PAUSE_ENDS[(n as usize + 255) % 256] = unix_ns;
-    }
+    HISTORY.with(|h| {
+        h.num_gc = n;
+        h.num_forced_gc = NUM_FORCED_GC.load(Ordering::Relaxed);
+        h.pause_total_ns += pause;
+        h.last_gc = unix_ns;
+        h.pause_ns[(n as usize + 255) % 256] = pause;
+        h.pause_end[(n as usize + 255) % 256] = unix_ns;
+    });
     GC_LOCK.unlock();
     if GCTRACE.load(Ordering::Relaxed) {
         trace_line(n, t0, t1 - t0, t2 - t1, t3 - t2, before);
@@ -306,6 +341,7 @@ pub fn note_released(bytes: usize) {
 
 /// runtime.GC's and MemStats' view.
 pub struct Stats {
+    pub gc_cpu_fraction: f64,
     pub num_gc: u32,
     pub num_forced_gc: u32,
     pub pause_total_ns: u64,
@@ -317,6 +353,7 @@ pub struct Stats {
 
 pub fn stats() -> Stats {
     Stats {
+        gc_cpu_fraction: f64::from_bits(GC_CPU_FRACTION.load(Ordering::Relaxed)),
         num_gc: NUM_GC.load(Ordering::Relaxed),
         num_forced_gc: NUM_FORCED_GC.load(Ordering::Relaxed),
         pause_total_ns: PAUSE_TOTAL_NS.load(Ordering::Relaxed),
@@ -324,16 +361,6 @@ pub fn stats() -> Stats {
         frees: heap::sweep::freed().0,
         freed_bytes: heap::sweep::freed().1,
         released: RELEASED.load(Ordering::Relaxed) as u64,
-    }
-}
-
-/// Copy the pause rings (MemStats.PauseNs, PauseEnd).
-pub fn pauses(ns: &mut [u64; 256], ends: &mut [u64; 256]) {
-    // SAFETY: racy snapshot of plain words, as upstream's ReadMemStats
-    // takes with the world stopped.
-    unsafe {
-        *ns = *core::ptr::addr_of!(PAUSES);
-        *ends = *core::ptr::addr_of!(PAUSE_ENDS);
     }
 }
 

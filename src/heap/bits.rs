@@ -195,11 +195,11 @@ impl BitBuf {
     fn push(&mut self, v: bool) {
         if self.len == self.cap * 64 {
             let ncap = (self.cap * 2).max(512);
-            let n = sys::mmap_anon(ncap * 8).unwrap_or_else(|| crate::fatal::throw("runtime: cannot run GC program")) as *mut u64;
+            let n = crate::sysstat::map(ncap * 8, crate::sysstat::Stat::Gc).unwrap_or_else(|| crate::fatal::throw("runtime: cannot run GC program")) as *mut u64;
             if self.cap > 0 {
                 // SAFETY: both buffers hold cap words.
                 unsafe { core::ptr::copy_nonoverlapping(self.words, n, self.cap) };
-                sys::munmap(self.words as *mut u8, self.cap * 8);
+                crate::sysstat::unmap(self.words as *mut u8, self.cap * 8, crate::sysstat::Stat::Gc);
             }
             self.words = n;
             self.cap = ncap;
@@ -216,7 +216,7 @@ impl BitBuf {
     }
     fn free(self) {
         if self.cap > 0 {
-            sys::munmap(self.words as *mut u8, self.cap * 8);
+            crate::sysstat::unmap(self.words as *mut u8, self.cap * 8, crate::sysstat::Stat::Gc);
         }
     }
 }
@@ -234,7 +234,7 @@ pub struct Mask {
 pub unsafe fn prog_to_mask(prog: *const u8, size: usize) -> Mask {
     let nbits = size / 8;
     let nwords = nbits.div_ceil(64).max(1);
-    let words = persistent::alloc(nwords * 8, 8) as *mut u64;
+    let words = persistent::alloc_for(nwords * 8, 8, crate::sysstat::Stat::Gc) as *mut u64;
     // SAFETY: the caller's contract; out-of-range bits are ignored.
     unsafe {
         run_prog(prog, |i, v| {

@@ -213,6 +213,7 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
                 bits::write_object(obj, size, typ, sp.elemsize);
             }
             (*c).allocated += sp.elemsize;
+            (*c).nmalloc_class[class] += 1;
             obj as *mut u8
         }
     } else {

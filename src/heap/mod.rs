@@ -26,6 +26,7 @@ pub mod sweep;
 use crate::lock::Mutex;
 use crate::persistent;
 use crate::sys;
+use crate::sysstat::{self, Stat};
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use sizeclasses::*;
@@ -162,6 +163,8 @@ pub struct HeapArena {
     pub heapbits: *mut u64,
     pub base: usize,
     pub free_pages: usize,
+    /// Pages from the start counted in HeapSys (a multiple of GROW_PAGES).
+    pub grown: usize,
 }
 
 struct Mheap {
@@ -193,6 +196,10 @@ fn heap() -> &'static mut Mheap {
 
 /// Bytes of address space mapped for the heap.
 static MAPPED: AtomicUsize = AtomicUsize::new(0);
+/// Bytes of the arenas' grown parts (HeapSys).
+static GROWN: AtomicUsize = AtomicUsize::new(0);
+/// Free pages whose memory has been used and not returned to the OS.
+static DIRTY_FREE: AtomicUsize = AtomicUsize::new(0);
 /// Bytes in in-use spans.
 static INUSE: AtomicUsize = AtomicUsize::new(0);
 
@@ -274,19 +281,19 @@ fn map_arenas(h: &mut Mheap, n: usize) -> usize {
         }
         for i in 0..n {
             let base = hint + i * ARENA_SIZE;
-            let ha = persistent::new::<HeapArena>();
+            let ha = persistent::new_for::<HeapArena>(Stat::Gc);
             // SAFETY: ha is fresh; arena_index covers the address space.
             unsafe {
                 (*ha).base = base;
                 (*ha).free_pages = PAGES_PER_ARENA;
-                (*ha).heapbits = sys::mmap_anon(ARENA_SIZE / 64)
+                (*ha).heapbits = sysstat::map(ARENA_SIZE / 64, Stat::Gc)
                     .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate heap bitmap"))
                     as *mut u64;
                 *h.arena_index.add(base >> ARENA_SHIFT) = ha;
             }
             if h.narenas == h.arenas_cap {
                 let cap = (h.arenas_cap * 2).max(16);
-                let a = persistent::alloc(cap * 8, 8) as *mut *mut HeapArena;
+                let a = persistent::alloc_for(cap * 8, 8, Stat::Gc) as *mut *mut HeapArena;
                 if h.narenas > 0 {
                     // SAFETY: both arrays hold at least narenas entries.
                     unsafe { core::ptr::copy_nonoverlapping(h.arenas, a, h.narenas) };
@@ -345,6 +352,27 @@ fn find_run(ha: &HeapArena, n: usize) -> Option<usize> {
     None
 }
 
+/// Pages an arena's used part grows by (upstream grows the heap in 4 MiB
+/// steps): HeapSys counts an arena up to its grown part, not the whole
+/// reservation.
+const GROW_PAGES: usize = 512;
+
+/// Mark pages [i, i+n) of ha in use (heap lock held); returns whether any
+/// of them had been used before (its memory must be zeroed).
+fn take_pages(ha: &mut HeapArena, i: usize, n: usize) -> bool {
+    let dirty = (i..i + n).filter(|&p| bit(&ha.dirty, p)).count();
+    set_bits(&mut ha.inuse, i, n, true);
+    set_bits(&mut ha.dirty, i, n, true);
+    ha.free_pages -= n;
+    DIRTY_FREE.fetch_sub(dirty, Ordering::Relaxed);
+    let high = (i + n).next_multiple_of(GROW_PAGES).min(PAGES_PER_ARENA);
+    if high > ha.grown {
+        GROWN.fetch_add((high - ha.grown) * PAGE_SIZE, Ordering::Relaxed);
+        ha.grown = high;
+    }
+    dirty > 0
+}
+
 /// Take npages pages (heap lock held); returns (address, needs zeroing).
 fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
     if npages <= PAGES_PER_ARENA {
@@ -352,20 +380,14 @@ fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
             // SAFETY: arenas[..narenas] are live.
             let ha = unsafe { &mut **h.arenas.add(k) };
             if let Some(i) = find_run(ha, npages) {
-                let dirty = (i..i + npages).any(|p| bit(&ha.dirty, p));
-                set_bits(&mut ha.inuse, i, npages, true);
-                set_bits(&mut ha.dirty, i, npages, true);
-                ha.free_pages -= npages;
+                let dirty = take_pages(ha, i, npages);
                 return (ha.base + i * PAGE_SIZE, dirty);
             }
         }
         let base = map_arenas(h, 1);
-        let ha = arena_of(base);
         // SAFETY: just mapped.
-        let ha = unsafe { &mut *ha };
-        set_bits(&mut ha.inuse, 0, npages, true);
-        set_bits(&mut ha.dirty, 0, npages, true);
-        ha.free_pages -= npages;
+        let ha = unsafe { &mut *arena_of(base) };
+        take_pages(ha, 0, npages);
         return (base, false);
     }
     // Bigger than an arena: fresh contiguous arenas.
@@ -376,9 +398,7 @@ fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
         // SAFETY: just mapped.
         let ha = unsafe { &mut *arena_of(base + i * ARENA_SIZE) };
         let k = left.min(PAGES_PER_ARENA);
-        set_bits(&mut ha.inuse, 0, k, true);
-        set_bits(&mut ha.dirty, 0, k, true);
-        ha.free_pages -= k;
+        take_pages(ha, 0, k);
         left -= k;
     }
     (base, false)
@@ -398,6 +418,8 @@ fn free_pages(start: usize, npages: usize) {
             ha.spans[j] = null_mut();
         }
         ha.free_pages += k;
+        // Pages in use were dirty: they stay so until scavenged.
+        DIRTY_FREE.fetch_add(k, Ordering::Relaxed);
         left -= k;
         p += k * PAGE_SIZE;
     }
@@ -480,7 +502,7 @@ pub fn for_each_span(mut f: impl FnMut(*mut Mspan)) {
 
 fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero: bool) -> *mut Mspan {
     let s = if h.spanfree.is_null() {
-        persistent::new::<Mspan>()
+        persistent::new_for::<Mspan>(Stat::MSpan)
     } else {
         let s = h.spanfree;
         // SAFETY: spanfree is a list of unused span structs.
@@ -497,8 +519,8 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
         let (mut allocbits, mut gcmarkbits, mut cap) = ((*s).allocbits, (*s).gcmarkbits, (*s).bits_cap);
         if cap < words {
             cap = words;
-            allocbits = persistent::alloc(cap * 8, 8) as *mut u64;
-            gcmarkbits = persistent::alloc(cap * 8, 8) as *mut u64;
+            allocbits = persistent::alloc_for(cap * 8, 8, Stat::Gc) as *mut u64;
+            gcmarkbits = persistent::alloc_for(cap * 8, 8, Stat::Gc) as *mut u64;
         }
         core::ptr::write_bytes(allocbits, 0, cap);
         core::ptr::write_bytes(gcmarkbits, 0, cap);
@@ -538,6 +560,24 @@ pub fn heap_mapped() -> usize {
     MAPPED.load(Ordering::Relaxed)
 }
 
+/// Bytes of heap memory obtained from the OS (MemStats.HeapSys): the
+/// arenas' grown parts.
+pub fn heap_sys() -> usize {
+    GROWN.load(Ordering::Relaxed)
+}
+
+/// Bytes of free heap pages whose memory is still held (not returned to
+/// the OS).
+pub fn heap_free_dirty() -> usize {
+    DIRTY_FREE.load(Ordering::Relaxed) * PAGE_SIZE
+}
+
+/// Bytes in span descriptors of in-use spans (MemStats.MSpanInuse).
+pub fn mspan_inuse() -> usize {
+    // SAFETY: a racy read of a count, for statistics.
+    unsafe { *core::ptr::addr_of!(NALLSPANS) * core::mem::size_of::<Mspan>() }
+}
+
 /// Bytes in in-use spans.
 pub fn heap_inuse() -> usize {
     INUSE.load(Ordering::Relaxed)
@@ -570,6 +610,7 @@ pub fn scavenge_arena(k: usize, min_pages: usize) -> Option<usize> {
         if j - i >= min_pages {
             sys::madvise_dontneed((ha.base + i * PAGE_SIZE) as *mut u8, (j - i) * PAGE_SIZE);
             set_bits(&mut ha.dirty, i, j - i, false);
+            DIRTY_FREE.fetch_sub(j - i, Ordering::Relaxed);
             released += (j - i) * PAGE_SIZE;
         }
         i = j;
@@ -599,8 +640,10 @@ pub struct Mcache {
     /// Bytes allocated through this cache (statistics).
     pub allocated: usize,
     pub nmalloc: usize,
+    /// Small objects allocated, per size class (MemStats.BySize).
+    pub nmalloc_class: [usize; NUM_SIZE_CLASSES],
 }
 
 pub fn new_mcache() -> *mut Mcache {
-    persistent::new::<Mcache>()
+    persistent::new_for::<Mcache>(Stat::MCache)
 }

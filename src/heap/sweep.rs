@@ -45,9 +45,11 @@ static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 /// Where the background sweeper looks next (round robin over classes).
 static NEXT_CLASS: AtomicUsize = AtomicUsize::new(0);
 
-/// Objects and bytes the sweeps freed, since the start.
+/// Objects and bytes the sweeps freed, since the start; small objects
+/// freed per size class.
 static FREES: AtomicU64 = AtomicU64::new(0);
 static FREED_BYTES: AtomicU64 = AtomicU64::new(0);
+static FREES_BY_CLASS: [AtomicU64; NUM_SIZE_CLASSES] = [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES];
 
 /// Debugging (GORT_GCPOISON=1): unreachable objects are filled with
 /// 0xdeadbeef words and kept (marked), never reused: a use after a wrong
@@ -126,6 +128,9 @@ fn sweep_span(s: *mut Mspan) -> Swept {
     let dead = before - count.min(before);
     FREES.fetch_add(dead as u64, Ordering::Relaxed);
     FREED_BYTES.fetch_add((dead * sp.elemsize) as u64, Ordering::Relaxed);
+    if !large && dead > 0 {
+        FREES_BY_CLASS[sp.size_class()].fetch_add(dead as u64, Ordering::Relaxed);
+    }
     let out = if count == 0 {
         free_span(s);
         Swept::Freed
@@ -236,6 +241,11 @@ pub fn done() -> bool {
 /// Objects and bytes freed by sweeps so far.
 pub fn freed() -> (u64, u64) {
     (FREES.load(Ordering::Relaxed), FREED_BYTES.load(Ordering::Relaxed))
+}
+
+/// Small objects of size class `c` freed by sweeps so far.
+pub fn freed_in_class(c: usize) -> u64 {
+    FREES_BY_CLASS[c].load(Ordering::Relaxed)
 }
 
 fn poison_unmarked(sp: &mut Mspan) {

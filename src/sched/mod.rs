@@ -261,6 +261,18 @@ pub fn gomaxprocs() -> i32 {
 
 /// P number i (i < gomaxprocs).
 #[inline]
+/// Every P ever made, live or retired by GOMAXPROCS.
+pub fn for_each_p(mut f: impl FnMut(*mut P)) {
+    for i in 0..MAX_GOMAXPROCS {
+        // SAFETY: a racy read of a slot written once (Ps are never freed).
+        let pp = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(ALLP[i])) };
+        if pp.is_null() {
+            break;
+        }
+        f(pp);
+    }
+}
+
 pub fn allp(i: usize) -> *mut P {
     // SAFETY: ALLP entries are pointer-sized and written only during a
     // stop-the-world; a torn read is impossible on amd64.

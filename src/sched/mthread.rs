@@ -29,8 +29,14 @@ const THREAD_STACK: usize = 1 << 20;
 /// Upper bound on Ms (upstream's default for debug.SetMaxThreads).
 static MAX_MCOUNT: AtomicI64 = AtomicI64::new(10000);
 
+/// Set the limit on Ms (debug.SetMaxThreads) and check it; returns the old.
 pub fn set_max_mcount(n: i64) -> i64 {
-    MAX_MCOUNT.swap(n, Ordering::Relaxed)
+    let s = sched();
+    s.lock.lock();
+    let old = MAX_MCOUNT.swap(n, Ordering::Relaxed);
+    checkmcount(true);
+    s.lock.unlock();
+    old
 }
 
 /// The first M of the list of all Ms.
@@ -52,15 +58,20 @@ fn mreserveid() -> i64 {
     }
     let id = s.mnext;
     s.mnext += 1;
-    checkmcount();
+    checkmcount(false);
     id
 }
 
-fn checkmcount() {
+/// Throw if there are more Ms than allowed. `on_goroutine`: the check runs
+/// for a goroutine's call (debug.SetMaxThreads), not the scheduler's.
+fn checkmcount(on_goroutine: bool) {
     let max = MAX_MCOUNT.load(Ordering::Relaxed);
     if mcount() as i64 > max {
         gprint!(b"runtime: program exceeds ", max, b"-thread limit\n");
-        crate::fatal::fatal_user("thread exhaustion");
+        if on_goroutine {
+            crate::fatal::throw_on_goroutine("thread exhaustion");
+        }
+        crate::fatal::throw("thread exhaustion");
     }
 }
 
