@@ -1,7 +1,7 @@
 //! A parser for the subset of Go that gort's layout files use (type and
 //! const declarations; function bodies are skipped), and Go's struct layout
-//! rules for linux/amd64. Shared by the build script (layout and glue
-//! generation) and the gort CLI (surface table).
+//! rules for linux/amd64, and the Rust structs generated from the layout
+//! files (with compile-time size and offset assertions).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -136,7 +136,6 @@ pub enum Expr {
 #[derive(Clone, Debug)]
 pub struct TypeDecl {
     pub name: String,
-    pub alias: bool,
     pub ty: Ty,
 }
 
@@ -306,14 +305,12 @@ impl Parser {
 
     fn type_spec(&mut self) -> Result<TypeDecl, String> {
         let name = self.ident()?;
-        let alias = if self.is_punct("=") {
+        // An alias (`type A = B`) has B's layout, as a definition has.
+        if self.is_punct("=") {
             self.pos += 1;
-            true
-        } else {
-            false
-        };
+        }
         let ty = self.ty()?;
-        Ok(TypeDecl { name, alias, ty })
+        Ok(TypeDecl { name, ty })
     }
 
     /// One constant spec; a spec without `= expr` repeats the previous

@@ -20,7 +20,7 @@
 //! //go:noescape, so that callers' escape analysis moves those arguments
 //! to the heap. Every other entry is //go:noescape.
 
-use super::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
+use crate::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
 use std::fmt::Write as _;
 
 #[derive(Clone, Debug)]
