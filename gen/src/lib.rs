@@ -8,9 +8,12 @@
 //! - `surface`: the surface table (`asm/surface.def`) and what is generated
 //!   from it: Go declarations, ABI0 trampolines, Rust glue;
 //! - `duff`: duffzero and duffcopy;
-//! - `reflectcall`: reflectcall and its callN helpers.
+//! - `reflectcall`: reflectcall and its callN helpers;
+//! - `template`: the assembly templates (`asm/templates/*.s`) the
+//!   generators of assembly fill in.
 
 pub mod duff;
 pub mod gotypes;
 pub mod reflectcall;
 pub mod surface;
+mod template;
