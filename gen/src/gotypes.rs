@@ -337,13 +337,10 @@ impl Parser {
 
     fn expr(&mut self, min_prec: u8) -> Result<Expr, String> {
         let mut lhs = self.unary()?;
-        loop {
-            let (op, prec) = match self.peek() {
-                Some(Tok::Punct(p)) => match *p {
-                    "*" | "/" | "<<" | ">>" | "&" | "%" => (*p, 5),
-                    "+" | "-" | "|" | "^" => (*p, 4),
-                    _ => break,
-                },
+        while let Some(Tok::Punct(p)) = self.peek() {
+            let (op, prec) = match *p {
+                "*" | "/" | "<<" | ">>" | "&" | "%" => (*p, 5),
+                "+" | "-" | "|" | "^" => (*p, 4),
                 _ => break,
             };
             if prec < min_prec {
@@ -488,13 +485,10 @@ impl Parser {
 
     fn field_decl(&mut self, fields: &mut Vec<Field>) -> Result<(), String> {
         // Embedded: T ; or *T ; or pkg.T ; (optionally followed by a tag).
-        let embedded = match (self.peek(), self.peek_at(1)) {
-            (Some(Tok::Punct("*")), _) => true,
-            (Some(Tok::Ident(_)), Some(Tok::Semi)) | (Some(Tok::Ident(_)), Some(Tok::Str)) => true,
-            (Some(Tok::Ident(_)), Some(Tok::Punct("."))) => true,
-            (Some(Tok::Ident(_)), Some(Tok::Punct("}"))) => true,
-            _ => false,
-        };
+        let embedded = matches!(
+            (self.peek(), self.peek_at(1)),
+            (Some(Tok::Punct("*")), _) | (Some(Tok::Ident(_)), Some(Tok::Semi | Tok::Str | Tok::Punct(".") | Tok::Punct("}")))
+        );
         if embedded {
             let ty = self.ty()?;
             fields.push(Field { name: None, ty });
@@ -539,7 +533,7 @@ pub struct Layout {
 }
 
 pub fn round_up(x: u64, a: u64) -> u64 {
-    (x + a - 1) / a * a
+    x.div_ceil(a) * a
 }
 
 /// The types known to the generator: every declaration of every parsed

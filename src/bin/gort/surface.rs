@@ -1,14 +1,15 @@
 //! `gort surface`: the status table of runtime entry points (docs/SURFACE.md).
 //!
 //! Upstream's surface is read from the installed toolchain:
-//!   - compiler builtins: cmd/compile's _builtin/runtime.go, plus the
-//!     runtime functions and variables cmd/compile looks up by name;
-//!   - linker requirements: "runtime.X" names in cmd/link;
-//!   - pushes: //go:linkname definitions in upstream's runtime (its
-//!     linux/amd64 files) that give functions to other packages;
-//!   - pulls: //go:linkname references from std packages to runtime.X,
-//!     and runtime·X references in std assembly;
-//!   - the exported API: $GOROOT/api/go1*.txt.
+//! - compiler builtins: cmd/compile's _builtin/runtime.go, plus the
+//!   runtime functions and variables cmd/compile looks up by name;
+//! - linker requirements: "runtime.X" names in cmd/link;
+//! - pushes: //go:linkname definitions in upstream's runtime (its
+//!   linux/amd64 files) that give functions to other packages;
+//! - pulls: //go:linkname references from std packages to runtime.X,
+//!   and runtime·X references in std assembly;
+//! - the exported API: $GOROOT/api/go1*.txt.
+//!
 //! Each is looked up in gort: the surface table (Rust, implemented or
 //! "not implemented"), the Go face's Go and assembly definitions.
 

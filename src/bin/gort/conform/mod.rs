@@ -161,7 +161,7 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
             };
             if opts.verbose || !e.gort.as_ref().is_some_and(|r| r.is_pass()) || !e.up.as_ref().is_none_or(|r| r.is_pass()) {
                 eprintln!("[{n:4}/{total}] {label}: upstream {}, gort {}", v(&e.up), v(&e.gort));
-            } else if n % 50 == 0 {
+            } else if n.is_multiple_of(50) {
                 eprintln!("[{n:4}/{total}] ... ({:.0}s)", started.elapsed().as_secs_f64());
             }
         } else {

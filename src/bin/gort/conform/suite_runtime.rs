@@ -74,7 +74,7 @@ fn files_missing_symbols(out: &str) -> BTreeMap<String, String> {
     for line in out.lines() {
         let Some(i) = line.find("undefined reference to ") else { continue };
         let sym = line[i + 23..].trim_matches(|c: char| c == '`' || c == '\'' || c == '"').to_string();
-        for part in line[..i].split(|c: char| c == ' ' || c == ':') {
+        for part in line[..i].split([' ', ':']) {
             let base = part.rsplit('/').next().unwrap_or(part);
             if base.ends_with("_test.go") {
                 m.entry(base.to_string()).or_insert_with(|| sym.clone());

@@ -5,10 +5,9 @@
 use super::context::{Ctx, Rt};
 use super::options::test_name_matches;
 use super::results::{Entry, Res, Suite};
-use super::testbin::{build_test_binary, list_tests, merge_entries, run_test_binary};
+use super::testbin::{build_test_binary, list_tests, merge_entries, run_test_binary, PerRt};
 use super::trees::pkg_dir;
 use crate::gobuild::TempDir;
-use std::collections::BTreeMap;
 
 pub(super) const DEFAULT_STD: &[&str] = &[
     "strings", "strconv", "bytes", "sort", "unicode/utf8", "container/list", "container/heap", "math", "math/big",
@@ -35,7 +34,7 @@ pub(super) fn run_std_pkg(ctx: &Ctx, pkg: &str) -> Vec<Entry> {
             }
         }
     }
-    let mut per_rt: Vec<(Rt, std::result::Result<BTreeMap<String, Res>, Res>)> = Vec::new();
+    let mut per_rt: PerRt = Vec::new();
     let mut tests: Option<Vec<String>> = None;
     let tmp = match TempDir::new("conform-std") {
         Ok(t) => t,

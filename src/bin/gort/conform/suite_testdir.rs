@@ -96,7 +96,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
                 }
                 continue;
             }
-            if recipe.flags.iter().any(|f| f == "-race") && !race_supported(&test_dir.parent().unwrap_or(Path::new("/"))) {
+            if recipe.flags.iter().any(|f| f == "-race") && !race_supported(test_dir.parent().unwrap_or(Path::new("/"))) {
                 res.skips.push(Skip {
                     suite: Suite::Test,
                     name,

@@ -151,7 +151,7 @@ pub(super) fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String,
         let text = p.text();
         let cause = crash_line(&p.status, &text);
         for (name, (v, secs)) in &stt.results {
-            if !remaining.iter().any(|r| *r == name) || done.contains_key(name) {
+            if !remaining.contains(&name) || done.contains_key(name) {
                 continue;
             }
             let out = stt.out.get(name).cloned().unwrap_or_default();
@@ -175,7 +175,7 @@ pub(super) fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String,
         // Tests that were running when the binary died.
         let mut blamed = 0;
         for name in stt.running.iter() {
-            if done.contains_key(name) || !remaining.iter().any(|r| *r == name) {
+            if done.contains_key(name) || !remaining.contains(&name) {
                 continue;
             }
             let out = stt.out.get(name).cloned().unwrap_or_default();
@@ -217,7 +217,11 @@ pub(super) fn build_test_binary(ctx: &Ctx, mut cmd: Command) -> std::result::Res
     Err(Res::fail(first, text, p.secs))
 }
 
-pub(super) fn merge_entries(suite: Suite, group: &str, tests: Vec<String>, per_rt: Vec<(Rt, std::result::Result<BTreeMap<String, Res>, Res>)>) -> Vec<Entry> {
+/// Per runtime, the results of a test binary's tests, or why it could not
+/// run them (the build failed, it could not list its tests).
+pub(super) type PerRt = Vec<(Rt, std::result::Result<BTreeMap<String, Res>, Res>)>;
+
+pub(super) fn merge_entries(suite: Suite, group: &str, tests: Vec<String>, per_rt: PerRt) -> Vec<Entry> {
     let sep = if suite == Suite::Runtime { "" } else { ":" };
     let prefix = if suite == Suite::Runtime { "runtime:".to_string() } else { format!("{group}{sep}") };
     if tests.is_empty() {
