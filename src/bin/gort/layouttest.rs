@@ -4,7 +4,7 @@
 //! checks) against the DWARF of a binary linked with upstream's runtime.
 //! A field moved or resized on either side fails the test.
 
-use crate::surface::gotypes::{Parser, Ty, Universe};
+use gort_gen::gotypes::{Parser, Ty, Universe};
 use gimli::{AttributeValue, EndianSlice, RunTimeEndian};
 use object::{Object, ObjectSection};
 use std::collections::HashMap;

@@ -1,33 +1,26 @@
 //! `gort surface`: the status table of runtime entry points (docs/SURFACE.md).
 //!
 //! Upstream's surface is read from the installed toolchain:
-//!   - compiler builtins: cmd/compile's _builtin/runtime.go, plus the
-//!     runtime functions and variables cmd/compile looks up by name;
-//!   - linker requirements: "runtime.X" names in cmd/link;
-//!   - pushes: //go:linkname definitions in upstream's runtime (its
-//!     linux/amd64 files) that give functions to other packages;
-//!   - pulls: //go:linkname references from std packages to runtime.X,
-//!     and runtime·X references in std assembly;
-//!   - the exported API: $GOROOT/api/go1*.txt.
+//! - compiler builtins: cmd/compile's _builtin/runtime.go, plus the
+//!   runtime functions and variables cmd/compile looks up by name;
+//! - linker requirements: "runtime.X" names in cmd/link;
+//! - pushes: //go:linkname definitions in upstream's runtime (its
+//!   linux/amd64 files) that give functions to other packages;
+//! - pulls: //go:linkname references from std packages to runtime.X,
+//!   and runtime·X references in std assembly;
+//! - the exported API: $GOROOT/api/go1*.txt.
+//!
 //! Each is looked up in gort: the surface table (Rust, implemented or
 //! "not implemented"), the Go face's Go and assembly definitions.
-
-#[path = "../../build/gotypes.rs"]
-#[allow(dead_code)]
-pub mod gotypes;
-#[path = "../../build/surface.rs"]
-#[allow(dead_code)]
-mod table;
 
 use crate::overlay::{RUNTIME_FILES, SURFACE_DEF};
 use crate::toolchain::Toolchain;
 use crate::{Fail, Result};
+use gort_gen::surface::{self as table, Table};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-pub use table::Table;
 
 pub fn load_table() -> Result<Table> {
     table::parse_table(SURFACE_DEF).map_err(Fail::new)
@@ -471,9 +464,4 @@ pub fn cmd_surface(args: &[String]) -> Result<u8> {
     fs::write(&path, text)?;
     println!("wrote {}", path.display());
     Ok(0)
-}
-
-#[allow(dead_code)]
-pub fn table_entries() -> Result<usize> {
-    Ok(load_table()?.entries.len())
 }

@@ -1,7 +1,7 @@
 //! A parser for the subset of Go that gort's layout files use (type and
 //! const declarations; function bodies are skipped), and Go's struct layout
-//! rules for linux/amd64. Shared by the build script (layout and glue
-//! generation) and the gort CLI (surface table).
+//! rules for linux/amd64, and the Rust structs generated from the layout
+//! files (with compile-time size and offset assertions).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -136,7 +136,6 @@ pub enum Expr {
 #[derive(Clone, Debug)]
 pub struct TypeDecl {
     pub name: String,
-    pub alias: bool,
     pub ty: Ty,
 }
 
@@ -306,14 +305,12 @@ impl Parser {
 
     fn type_spec(&mut self) -> Result<TypeDecl, String> {
         let name = self.ident()?;
-        let alias = if self.is_punct("=") {
+        // An alias (`type A = B`) has B's layout, as a definition has.
+        if self.is_punct("=") {
             self.pos += 1;
-            true
-        } else {
-            false
-        };
+        }
         let ty = self.ty()?;
-        Ok(TypeDecl { name, alias, ty })
+        Ok(TypeDecl { name, ty })
     }
 
     /// One constant spec; a spec without `= expr` repeats the previous
@@ -340,13 +337,10 @@ impl Parser {
 
     fn expr(&mut self, min_prec: u8) -> Result<Expr, String> {
         let mut lhs = self.unary()?;
-        loop {
-            let (op, prec) = match self.peek() {
-                Some(Tok::Punct(p)) => match *p {
-                    "*" | "/" | "<<" | ">>" | "&" | "%" => (*p, 5),
-                    "+" | "-" | "|" | "^" => (*p, 4),
-                    _ => break,
-                },
+        while let Some(Tok::Punct(p)) = self.peek() {
+            let (op, prec) = match *p {
+                "*" | "/" | "<<" | ">>" | "&" | "%" => (*p, 5),
+                "+" | "-" | "|" | "^" => (*p, 4),
                 _ => break,
             };
             if prec < min_prec {
@@ -491,13 +485,10 @@ impl Parser {
 
     fn field_decl(&mut self, fields: &mut Vec<Field>) -> Result<(), String> {
         // Embedded: T ; or *T ; or pkg.T ; (optionally followed by a tag).
-        let embedded = match (self.peek(), self.peek_at(1)) {
-            (Some(Tok::Punct("*")), _) => true,
-            (Some(Tok::Ident(_)), Some(Tok::Semi)) | (Some(Tok::Ident(_)), Some(Tok::Str)) => true,
-            (Some(Tok::Ident(_)), Some(Tok::Punct("."))) => true,
-            (Some(Tok::Ident(_)), Some(Tok::Punct("}"))) => true,
-            _ => false,
-        };
+        let embedded = matches!(
+            (self.peek(), self.peek_at(1)),
+            (Some(Tok::Punct("*")), _) | (Some(Tok::Ident(_)), Some(Tok::Semi | Tok::Str | Tok::Punct(".") | Tok::Punct("}")))
+        );
         if embedded {
             let ty = self.ty()?;
             fields.push(Field { name: None, ty });
@@ -542,7 +533,7 @@ pub struct Layout {
 }
 
 pub fn round_up(x: u64, a: u64) -> u64 {
-    (x + a - 1) / a * a
+    x.div_ceil(a) * a
 }
 
 /// The types known to the generator: every declaration of every parsed
