@@ -51,6 +51,7 @@ pub mod mstats;
 pub mod netpoll;
 pub mod signal;
 pub mod checkptr;
+pub mod softfloat;
 
 /// Entry points generated from asm/surface.def.
 mod surface {

@@ -959,6 +959,11 @@ pub fn mapclear(t: *mut MapType, h: *mut hmap) {
             }
         };
         mark_empty((*h).buckets, bucket_shift((*h).B));
+        // A growing map's iterators may be walking the old array.
+        if !(*h).oldbuckets.is_null() {
+            let old_n = if (*h).flags & SAME_SIZE_GROW != 0 { bucket_shift((*h).B) } else { bucket_shift((*h).B - 1) };
+            mark_empty((*h).oldbuckets, old_n);
+        }
         (*h).flags &= !SAME_SIZE_GROW;
         (*h).oldbuckets = null_mut();
         (*h).nevacuate = 0;
