@@ -193,10 +193,15 @@ pub fn init() {
         if flags == 0 || flags & (DEFAULT | SETSTACK) != 0 {
             continue;
         }
-        FWD[sig].store(getsig(sig as i32), Ordering::Relaxed);
+        let inherited = getsig(sig as i32);
+        FWD[sig].store(inherited, Ordering::Relaxed);
         if install_by_default(sig) {
             HANDLING[sig].store(1, Ordering::Relaxed);
             setsig(sig as i32, sighandler as *const () as usize);
+        } else if inherited == libc::SIG_IGN {
+            // Left ignored (nohup): os/signal.Ignored reports it.
+            let (w, b) = bit(sig as u32);
+            IGNORED[w].fetch_or(b, Ordering::Relaxed);
         }
     }
 }
