@@ -734,8 +734,13 @@ fn setsig_raw(sig: i32, handler: usize) {
 }
 
 /// os.sigpipe: a write to stdout or stderr hit a closed pipe: die of
-/// SIGPIPE, as upstream does.
+/// SIGPIPE, as upstream does, unless the program ignores SIGPIPE or asked
+/// os/signal for it (then it is delivered, and the write just fails with
+/// EPIPE).
 pub fn rt_sigpipe() {
+    if signal_ignored(SIGPIPE as u32) || sigsend(SIGPIPE as u32) {
+        return;
+    }
     die_from_signal(SIGPIPE)
 }
 
