@@ -3,9 +3,9 @@
 
 use crate::errors;
 use crate::heap::malloc::mallocgc;
-use crate::layout::abi::{InterfaceType, Type};
+use crate::layout::abi::{InterfaceType, PtrType, Type};
 use crate::layout::rt::{eface, iface, slice};
-use crate::layout::GoSlice;
+use crate::layout::{Eface, GoSlice};
 use crate::types;
 use core::ptr::null_mut;
 
@@ -109,6 +109,122 @@ pub fn reflect_typehash(t: *mut Type, p: *mut u8, h: usize) -> usize {
     unsafe { crate::alg::typehash(t, p, h) }
 }
 
+/// May a not-in-heap pointer type hold p? Not if p points into memory the
+/// runtime manages: a heap arena (upstream: any span) or a goroutine stack
+/// (upstream's stacks are spans too), nor the compiler's clobber pattern.
 pub fn verifyNotInHeapPtr(p: usize) -> bool {
-    !crate::heap::in_heap(p)
+    const CLOBBERDEAD: usize = 0xdeaddead_deaddead;
+    if p == CLOBBERDEAD || !crate::heap::span_of(p).is_null() {
+        return false;
+    }
+    let mut in_stack = false;
+    crate::sched::for_each_g(|gp| {
+        // SAFETY: gp is a G of allgs (never freed); its bounds are read as
+        // a snapshot.
+        let (lo, hi) = unsafe { ((*gp).stack.lo, (*gp).stack.hi) };
+        in_stack |= lo <= p && p < hi;
+    });
+    !in_stack
+}
+
+/// reflect's test hook GCBits: the pointer mask (one byte, 0 or 1, per
+/// word) of the value x points to, as the collector sees it: from the heap
+/// bits of the object holding it (its whole slot, trailing scalar words
+/// dropped; nothing for a span without pointers), from the module's data or
+/// bss mask, or from the live-pointer map of the current goroutine's frame
+/// holding it. Memory the collector does not scan gives an empty mask.
+pub fn gcbits(x: Eface) -> GoSlice<u8> {
+    const EMPTY: GoSlice<u8> = GoSlice { ptr: null_mut(), len: 0, cap: 0 };
+    // SAFETY: x.typ is a type descriptor (reflect passes a non-nil value).
+    let (kind, elem) = unsafe {
+        if x.typ.is_null() {
+            (0, null_mut())
+        } else {
+            ((*x.typ).Kind_ & types::KIND_MASK, (*(x.typ as *mut PtrType)).Elem)
+        }
+    };
+    if kind != types::KIND_POINTER {
+        crate::fatal::throw("bad argument to getgcmask: expected type to be a pointer to the value type whose mask is being queried");
+    }
+    let p = x.data as usize;
+    // SAFETY: elem is the pointer type's element descriptor.
+    let words = unsafe { (*elem).Size_ } / 8;
+
+    // A global: the word bits of its segment's GC program.
+    for md in types::modules() {
+        for (lo, hi, prog) in [(md.data, md.edata, md.gcdata), (md.bss, md.ebss, md.gcbss)] {
+            if lo <= p && p < hi {
+                let out = new_mask(words);
+                let first = (p - lo) / 8;
+                // SAFETY: prog is the linker's program for this segment; out
+                // has `words` bytes.
+                unsafe {
+                    crate::heap::bits::run_prog(prog as *const u8, |i, v| {
+                        if v && i >= first && i - first < words {
+                            *out.ptr.add(i - first) = 1;
+                        }
+                    })
+                };
+                return out;
+            }
+        }
+    }
+
+    // A heap object: its slot's bits, without trailing scalars.
+    let s = crate::heap::span_of_heap(p);
+    if !s.is_null() {
+        // SAFETY: an in-use span; x keeps the object alive.
+        let sp = unsafe { &*s };
+        if sp.noscan() {
+            return EMPTY;
+        }
+        let base = sp.obj_base(sp.obj_index(p));
+        let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
+        let n = (0..size / 8).rev().find(|&i| crate::heap::bits::is_pointer(base + i * 8)).map_or(0, |i| i + 1);
+        let out = new_mask(n);
+        for i in 0..n {
+            // SAFETY: out has n bytes.
+            unsafe { *out.ptr.add(i) = crate::heap::bits::is_pointer(base + i * 8) as u8 };
+        }
+        return out;
+    }
+
+    // The current goroutine's stack: the live-pointer map of the locals of
+    // the frame holding p (address-taken variables are in no such map: all
+    // zero), nothing for a frame without a map.
+    let mp = crate::sched::getm();
+    // SAFETY: the current m; its goroutine is away in the runtime, its
+    // context saved by rtcall.
+    let gp = unsafe { (*mp).curg };
+    if gp.is_null() {
+        return EMPTY;
+    }
+    // SAFETY: as above.
+    let (lo, hi) = unsafe { ((*gp).stack.lo, (*gp).stack.hi) };
+    if p < lo || p >= hi {
+        return EMPTY;
+    }
+    let mut callee_sigpanic = false;
+    for f in crate::traceback::Unwinder::for_g(gp) {
+        if f.sp <= p && p < f.varp() {
+            let out = new_mask(words);
+            let n = crate::stack::live_locals(&f, callee_sigpanic, |a| {
+                if a >= p && a < p + words * 8 {
+                    // SAFETY: out has `words` bytes.
+                    unsafe { *out.ptr.add((a - p) / 8) = 1 };
+                }
+            });
+            return if n == 0 { EMPTY } else { out };
+        }
+        callee_sigpanic = f.fi.func_id() == crate::symtab::FUNCID_SIGPANIC;
+    }
+    EMPTY
+}
+
+/// A zeroed []byte of n elements in the heap.
+fn new_mask(n: usize) -> GoSlice<u8> {
+    if n == 0 {
+        return GoSlice { ptr: null_mut(), len: 0, cap: 0 };
+    }
+    GoSlice { ptr: mallocgc(n, null_mut(), true), len: n as isize, cap: n as isize }
 }

@@ -193,10 +193,15 @@ pub fn init() {
         if flags == 0 || flags & (DEFAULT | SETSTACK) != 0 {
             continue;
         }
-        FWD[sig].store(getsig(sig as i32), Ordering::Relaxed);
+        let inherited = getsig(sig as i32);
+        FWD[sig].store(inherited, Ordering::Relaxed);
         if install_by_default(sig) {
             HANDLING[sig].store(1, Ordering::Relaxed);
             setsig(sig as i32, sighandler as *const () as usize);
+        } else if inherited == libc::SIG_IGN {
+            // Left ignored (nohup): os/signal.Ignored reports it.
+            let (w, b) = bit(sig as u32);
+            IGNORED[w].fetch_or(b, Ordering::Relaxed);
         }
     }
 }
@@ -735,8 +740,13 @@ fn setsig_raw(sig: i32, handler: usize) {
 }
 
 /// os.sigpipe: a write to stdout or stderr hit a closed pipe: die of
-/// SIGPIPE, as upstream does.
+/// SIGPIPE, as upstream does, unless the program ignores SIGPIPE or asked
+/// os/signal for it (then it is delivered, and the write just fails with
+/// EPIPE).
 pub fn rt_sigpipe() {
+    if signal_ignored(SIGPIPE as u32) || sigsend(SIGPIPE as u32) {
+        return;
+    }
     die_from_signal(SIGPIPE)
 }
 

@@ -311,15 +311,36 @@ pub fn visit_frame(f: &Frame, callee_sigpanic: bool, visit: &mut dyn FnMut(usize
 pub struct StackObj {
     pub addr: usize,
     pub size: usize,
-    /// Pointer-sized words covered by the bitmap.
+    /// Pointer-sized words covered by the type's pointer data.
     pub words: usize,
+    /// The type's GC data: a bitmap of `words` bits, or (big types, such
+    /// as large arrays) a GC program after its 4-byte length.
     gcdata: *const u8,
+    prog: bool,
 }
 
 impl StackObj {
-    /// Does word i of the object hold a pointer?
-    pub fn is_ptr(&self, i: usize) -> bool {
-        BitVec { n: self.words, p: self.gcdata }.bit(i)
+    /// Call f(i) for every word i of the object that holds a pointer.
+    pub fn for_each_ptr_word(&self, mut f: impl FnMut(usize)) {
+        if self.prog {
+            let words = self.words;
+            // SAFETY: gcdata is the compiler's GC program for the object's
+            // type, prefixed by its length.
+            unsafe {
+                crate::heap::bits::run_prog(self.gcdata.add(4), |i, v| {
+                    if v && i < words {
+                        f(i)
+                    }
+                })
+            };
+            return;
+        }
+        let bv = BitVec { n: self.words, p: self.gcdata };
+        for i in 0..bv.n {
+            if bv.bit(i) {
+                f(i);
+            }
+        }
     }
 }
 
@@ -332,26 +353,10 @@ pub fn visit_frame_split(
     mut objs: Option<&mut dyn FnMut(StackObj)>,
 ) {
     let fi = &f.fi;
-    // Where the frame continues: its return address, or for a frame that
-    // faulted, its deferreturn call (if it can recover at all).
-    let mut continpc = f.pc;
-    if callee_sigpanic {
-        continpc = if fi.deferreturn() != 0 { fi.entry() + fi.deferreturn() as usize + 1 } else { 0 };
-    }
-    if continpc == 0 {
+    let Some(index) = map_index(f, callee_sigpanic) else {
         return;
-    }
-    let targetpc = if continpc != fi.entry() { continpc - 1 } else { continpc };
-    let mut index = fi.pcdata_value(PCDATA_STACK_MAP_INDEX, targetpc);
-    if index == -1 {
-        // Most likely the prologue: the entry map.
-        index = 0;
-    }
-    // varp: below the return address and the saved frame pointer.
-    let mut varp = f.fp - 8;
-    if varp > f.sp {
-        varp -= 8;
-    }
+    };
+    let varp = f.varp();
     let argp = f.fp;
     // Locals.
     let size = varp - f.sp;
@@ -402,19 +407,59 @@ pub fn visit_frame_split(
                     // Not allocated in the frame yet.
                     continue;
                 }
-                if r.ptrdata < 0 {
-                    crate::fatal::not_implemented("stack objects with GC programs (stack copying)");
-                }
-                let gcdata = (*fi.md.datap).rodata + r.gcdataoff as usize;
-                let words = r.ptrdata as usize / 8;
-                let bv = BitVec { n: words, p: gcdata as *const u8 };
+                let gcdata = ((*fi.md.datap).rodata + r.gcdataoff as usize) as *const u8;
+                // A negative ptrdata: the type's GC data is a program.
+                let words = r.ptrdata.unsigned_abs() as usize / 8;
+                let o = StackObj { addr: obj, size: r.size as usize, words, gcdata, prog: r.ptrdata < 0 };
                 match objs.as_mut() {
-                    Some(o) => o(StackObj { addr: obj, size: r.size as usize, words, gcdata: bv.p }),
-                    None => visit_bits(obj, &bv, Slot::Object, visit),
+                    Some(take) => take(o),
+                    None => o.for_each_ptr_word(|i| visit(obj + i * 8, Slot::Object)),
                 }
             }
         }
     }
+}
+
+/// The index of the stack maps that describe frame f where it continues:
+/// at its return address, or for a frame that faulted (callee sigpanic),
+/// at its deferreturn call; None if it cannot continue (no recovery).
+fn map_index(f: &Frame, callee_sigpanic: bool) -> Option<i32> {
+    let fi = &f.fi;
+    let mut continpc = f.pc;
+    if callee_sigpanic {
+        continpc = if fi.deferreturn() != 0 { fi.entry() + fi.deferreturn() as usize + 1 } else { 0 };
+    }
+    if continpc == 0 {
+        return None;
+    }
+    let targetpc = if continpc != fi.entry() { continpc - 1 } else { continpc };
+    match fi.pcdata_value(PCDATA_STACK_MAP_INDEX, targetpc) {
+        // Most likely the prologue: the entry map.
+        -1 => Some(0),
+        i => Some(i),
+    }
+}
+
+/// The live-pointer map of frame f's locals (the n words just below
+/// varp): calls out(address) for every live pointer slot, and returns n
+/// (0 without locals or a map).
+pub fn live_locals(f: &Frame, callee_sigpanic: bool, mut out: impl FnMut(usize)) -> usize {
+    let Some(index) = map_index(f, callee_sigpanic) else {
+        return 0;
+    };
+    if f.varp() == f.sp {
+        return 0;
+    }
+    let Some(bv) = stackmap(&f.fi, FUNCDATA_LOCALS_POINTER_MAPS, index, "locals") else {
+        return 0;
+    };
+    let base = f.varp() - bv.n * 8;
+    for i in 0..bv.n {
+        if bv.bit(i) {
+            out(base + i * 8);
+        }
+    }
+    bv.n
 }
 
 /// reflect's makeFuncStub and methodValueCall have no argument map of their

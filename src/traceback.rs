@@ -47,6 +47,17 @@ impl Frame {
     pub fn argp(&self) -> usize {
         self.fp
     }
+
+    /// Top of the frame's locals: below the return address and, in a frame
+    /// with locals, the saved frame pointer.
+    pub fn varp(&self) -> usize {
+        let v = self.fp - 8;
+        if v > self.sp {
+            v - 8
+        } else {
+            v
+        }
+    }
 }
 
 /// Iterator over the physical frames of a stack, innermost first.

@@ -123,11 +123,18 @@ TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
 	JNE	hook
 	RET
 hook:
-	// Work requested during the call (a collection): run rtcallHook as if
-	// the trampoline had called it, so that the trampoline's frame (its
-	// arguments and results) stays on the stack, described by its
-	// argument map.
+	// Work requested (a collection, asked for during this call or left on
+	// this M by a goroutine preempted on its way to the hook): run
+	// rtcallHook as if the trampoline had called it, so that the
+	// trampoline's frame (its arguments and results) stays on the stack,
+	// described by its argument map. Not between entersyscall and
+	// exitsyscall (throwsplit): no Go prologue may run there; the request
+	// waits for a later return.
+	CMPB	g_throwsplit(R13), $0
+	JNE	nohook
 	JMP	runtime·rtcallHook(SB)
+nohook:
+	RET
 raise:
 	JMP	runtime·rtpanic(SB)
 onsystem:

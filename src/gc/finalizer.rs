@@ -1,6 +1,7 @@
 //! Finalizers (runtime.SetFinalizer), the finalizer goroutine's queue, and
 //! the other tables the collector treats as roots: module pointer masks,
-//! sync.Pool's cleanup.
+//! sync.Pool's cleanup, the caches crypto/internal/boring/bcache registers
+//! (cleared at every collection).
 //!
 //! A finalizer is a record keyed by its object's address. At the end of
 //! marking, an unmarked object with a finalizer is marked again (so that it
@@ -296,6 +297,7 @@ pub fn mark_tables(m: &mut Marker) {
         }
     }
     m.mark_ptr(crate::sema::pool_cleanup() as usize, false);
+    for_each_cache(|p| m.mark_ptr(p, false));
 }
 
 /// After marking: queue the finalizers of unreachable objects, reviving
@@ -383,8 +385,9 @@ extern "C" {
     fn gort_calltimer(f: *mut funcval, argtype: *mut u8, argdata: *mut u8, seq: usize);
 }
 
-/// Empty sync.Pool's caches before marking (as upstream: pooled objects
-/// survive at most two collections through the victim cache).
+/// Empty sync.Pool's caches and the registered BoringCrypto caches before
+/// marking (as upstream: pooled objects survive at most two collections
+/// through the victim cache; cached entries do not survive one).
 pub fn clear_pools() {
     let f = crate::sema::pool_cleanup();
     if !f.is_null() {
@@ -392,6 +395,57 @@ pub fn clear_pools() {
         // (extra register arguments are ignored); the world is stopped.
         unsafe { gort_calltimer(f, null_mut(), null_mut(), 0) };
     }
+    for_each_cache(|p| {
+        // SAFETY: p is the address of a live atomic.Pointer (bcache.Cache's
+        // ptable) registered by its package; the world is stopped.
+        unsafe { (*(p as *const AtomicPtr<u8>)).store(null_mut(), Ordering::Release) };
+    });
+}
+
+// ---- crypto/internal/boring/bcache ----
+
+/// Addresses of the caches' table pointers, registered at package
+/// initialisation (few: a handful of package-level caches). The array
+/// lives in persistent memory; the caches themselves are roots (as in
+/// upstream, whose list is an ordinary slice of the runtime).
+static CACHES: AtomicPtr<usize> = AtomicPtr::new(null_mut());
+static NCACHES: AtomicUsize = AtomicUsize::new(0);
+static CACHES_CAP: AtomicUsize = AtomicUsize::new(0);
+static CACHES_LOCK: Mutex = Mutex::new();
+
+/// bcache.registerCache: the collector stores nil to *p at the start of
+/// every collection.
+pub fn registerCache(p: *mut u8) {
+    CACHES_LOCK.lock();
+    let n = NCACHES.load(Ordering::Relaxed);
+    let mut arr = CACHES.load(Ordering::Relaxed);
+    let cap = CACHES_CAP.load(Ordering::Relaxed);
+    if n == cap {
+        let ncap = (cap * 2).max(16);
+        let grown = persistent::alloc(ncap * 8, 8) as *mut usize;
+        if n > 0 {
+            // SAFETY: both arrays hold at least n entries.
+            unsafe { core::ptr::copy_nonoverlapping(arr, grown, n) };
+        }
+        arr = grown;
+        CACHES.store(arr, Ordering::Release);
+        CACHES_CAP.store(ncap, Ordering::Relaxed);
+    }
+    // SAFETY: n < capacity of arr.
+    unsafe { *arr.add(n) = p as usize };
+    NCACHES.store(n + 1, Ordering::Release);
+    CACHES_LOCK.unlock();
+}
+
+fn for_each_cache(mut f: impl FnMut(usize)) {
+    CACHES_LOCK.lock();
+    let n = NCACHES.load(Ordering::Acquire);
+    let arr = CACHES.load(Ordering::Acquire);
+    for i in 0..n {
+        // SAFETY: the first n entries are registered addresses.
+        f(unsafe { *arr.add(i) });
+    }
+    CACHES_LOCK.unlock();
 }
 
 // ---- module pointer masks ----

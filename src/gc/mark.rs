@@ -115,13 +115,11 @@ impl Marker {
             self.reach_stack_object(p);
             while let Some(i) = self.ss.work.pop() {
                 let o = self.ss.objs.as_mut()[i].0;
-                for w in 0..o.words {
-                    if o.is_ptr(w) {
-                        // SAFETY: a word of a live frame's variable.
-                        let v = unsafe { *((o.addr + w * 8) as *const usize) };
-                        self.mark_any(v, false);
-                    }
-                }
+                o.for_each_ptr_word(|w| {
+                    // SAFETY: a word of a live frame's variable.
+                    let v = unsafe { *((o.addr + w * 8) as *const usize) };
+                    self.mark_any(v, false);
+                });
             }
         }
     }

@@ -211,23 +211,24 @@ pub fn cmd_diff(args: &[String]) -> Result<u8> {
     }
     let tmp = TempDir::new("diff")?;
     let flags = gobuild::strip_output(&s.flags);
-    // Same file name for both, so that os.Args[0] agrees.
-    let name = gobuild::exe_name(&s.targets);
-    std::fs::create_dir(tmp.0.join("upstream"))?;
-    std::fs::create_dir(tmp.0.join("gort"))?;
-    let up_exe = tmp.0.join("upstream").join(&name);
-    let gort_exe = tmp.0.join("gort").join(&name);
+    // Each build goes to a directory of its own (`-o DIR/`): the go command
+    // names the executable (the same for both, so that os.Args[0] agrees)
+    // and reports what it cannot build, such as a package that is not main.
+    let (up_dir, gort_dir) = (tmp.0.join("upstream"), tmp.0.join("gort"));
+    std::fs::create_dir(&up_dir)?;
+    std::fs::create_dir(&gort_dir)?;
+    let out_flag = |d: &Path| format!("-o={}/", d.display());
 
     let mut c = gobuild::upstream_go(&tc);
-    c.arg("build").arg(format!("-tags={}", gobuild::TAGS)).args(&flags).arg("-o").arg(&up_exe).args(&s.targets);
+    c.arg("build").arg(format!("-tags={}", gobuild::TAGS)).args(&flags).arg(out_flag(&up_dir)).args(&s.targets);
     let st = c.status()?;
     if !st.success() {
         return Err(Fail::new("diff: building with upstream's runtime failed"));
     }
     let mut gflags = flags.clone();
-    gflags.push("-o".into());
-    gflags.push(gort_exe.display().to_string());
+    gflags.push(out_flag(&gort_dir));
     gobuild::build(&tc, &ov, &gflags, &s.targets, None)?;
+    let (up_exe, gort_exe) = (the_executable(&up_dir)?, the_executable(&gort_dir)?);
 
     let up = run_limited(&up_exe, &s.args, &stdin, limit, &[])?;
     // With -count=N, gort's build runs N times: each run must agree (a
@@ -248,6 +249,15 @@ pub fn cmd_diff(args: &[String]) -> Result<u8> {
         up.stderr.len()
     );
     Ok(0)
+}
+
+/// The one executable a build wrote into dir.
+fn the_executable(dir: &Path) -> Result<std::path::PathBuf> {
+    let files: Vec<_> = std::fs::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    match files.as_slice() {
+        [f] => Ok(f.path()),
+        _ => Err(Fail::new(format!("diff: the build wrote {} executables, want one program", files.len()))),
+    }
 }
 
 pub fn parse_duration(v: &str) -> Option<Duration> {

@@ -186,6 +186,13 @@ pub fn build(tc: &Toolchain, ov: &Overlay, flags: &[String], targets: &[String],
     if let Some(d) = dir {
         c.current_dir(d);
     }
+    explain_failure(c)
+}
+
+/// Run a go command that builds (its diagnostics go to stderr as they
+/// are); on a link failure caused by missing runtime symbols, say which
+/// ones instead of the linker's output.
+pub fn explain_failure(mut c: Command) -> Result<()> {
     let out = c.stdout(Stdio::inherit()).stderr(Stdio::piped()).output()?;
     let text = String::from_utf8_lossy(&out.stderr);
     if out.status.success() {
@@ -201,7 +208,8 @@ pub fn build(tc: &Toolchain, ov: &Overlay, flags: &[String], targets: &[String],
                  (its runtime package is missing something the linker expects); the linker's report is above",
             ));
         }
-        return Err(Fail { msg: "build failed".into(), status: out.status.code().unwrap_or(1) as u8 });
+        // The go command said why: nothing to add.
+        return Err(Fail { msg: String::new(), status: out.status.code().unwrap_or(1) as u8 });
     }
     let mut msg = String::from("this program needs runtime symbols that gort does not provide yet:\n");
     for s in &missing {
@@ -260,19 +268,44 @@ pub fn strip_output(flags: &[String]) -> Vec<String> {
     out
 }
 
+/// `gort run`: `go run` under gort's environment (so that every check and
+/// diagnostic is go's own: not a main package, no files, test files...),
+/// except that the program runs as gort's child, so that its exit status
+/// passes through: go run hands the executable it built to `gort
+/// __keep-exe DIR`, which moves it out of go's work directory.
 pub fn cmd_run(args: &[String]) -> Result<u8> {
     let tc = Toolchain::find()?;
     let ov = overlay::ensure(&tc)?;
     let s = split_args(args, true)?;
-    if s.targets.is_empty() {
-        return Err(Fail::new("run: no go files listed"));
+    let user_exec = s.flags.iter().any(|f| {
+        let n = f.split('=').next().unwrap_or("").replacen("--", "-", 1);
+        n == "-exec"
+    });
+    if user_exec {
+        // The user's -exec program runs it: go run as it is.
+        let mut c = gort_go(&tc, &ov)?;
+        c.arg("run").args(merge_flags(&s.flags, &ov)?).args(&s.targets).args(&s.args);
+        return Ok(c.status()?.code().unwrap_or(1) as u8);
     }
     let tmp = TempDir::new("run")?;
-    let exe = tmp.0.join(exe_name(&s.targets));
-    let mut flags = strip_output(&s.flags);
-    flags.push("-o".into());
-    flags.push(exe.display().to_string());
-    build(&tc, &ov, &flags, &s.targets, None)?;
+    let me = std::env::current_exe()?;
+    let quoted = |p: &Path| -> Result<String> {
+        let t = p.display().to_string();
+        if t.contains('\'') {
+            return Err(Fail::new(format!("run: path {t:?} must not contain a quote")));
+        }
+        Ok(format!("'{t}'"))
+    };
+    let mut c = gort_go(&tc, &ov)?;
+    c.arg("run")
+        .args(merge_flags(&s.flags, &ov)?)
+        .arg(format!("-exec={} {KEEP_EXE} {}", quoted(&me)?, quoted(&tmp.0)?))
+        .args(&s.targets);
+    explain_failure(c)?;
+    let exe = std::fs::read_dir(&tmp.0)?
+        .next()
+        .ok_or_else(|| Fail::new("run: go run did not hand over the program it built"))??
+        .path();
     let st = Command::new(&exe).args(&s.args).status()?;
     use std::os::unix::process::ExitStatusExt;
     Ok(match (st.code(), st.signal()) {
@@ -282,10 +315,18 @@ pub fn cmd_run(args: &[String]) -> Result<u8> {
     })
 }
 
-pub fn exe_name(targets: &[String]) -> String {
-    let t = targets.first().map(|s| s.as_str()).unwrap_or("prog");
-    let base = Path::new(t.trim_end_matches('/')).file_name().map(|s| s.to_string_lossy().to_string());
-    let base = base.unwrap_or_else(|| "prog".into());
-    base.trim_end_matches(".go").to_string()
-}
+/// The hidden subcommand go run's -exec calls: `gort __keep-exe DIR EXE
+/// [ARGS...]` moves EXE into DIR (the arguments are gort run's business).
+pub const KEEP_EXE: &str = "__keep-exe";
 
+pub fn cmd_keep_exe(args: &[String]) -> Result<u8> {
+    let [dir, exe, ..] = args else {
+        return Err(Fail::new(format!("{KEEP_EXE}: want a directory and an executable")));
+    };
+    let (dir, exe) = (Path::new(dir), Path::new(exe));
+    let dest = dir.join(exe.file_name().ok_or_else(|| Fail::new(format!("{KEEP_EXE}: bad executable {exe:?}")))?);
+    if std::fs::rename(exe, &dest).is_err() {
+        std::fs::copy(exe, &dest)?;
+    }
+    Ok(0)
+}

@@ -48,8 +48,9 @@ Usage:
                                 and their status); -check fails if it is stale
 ";
 
-/// An error for the user: printed as `gort: <msg>`, exit status 1 (or the
-/// given status).
+/// An error for the user: printed as `gort: <msg>` (nothing when the
+/// message is empty: the go command has reported it), exit status 1 (or
+/// the given status).
 pub struct Fail {
     pub msg: String,
     pub status: u8,
@@ -84,6 +85,7 @@ fn main() -> ExitCode {
         Some("conform") => conform::cmd_conform(&args[1..]),
         Some("doctor") => cmd_doctor(&args[1..]),
         Some("surface") => surface::cmd_surface(&args[1..]),
+        Some(gobuild::KEEP_EXE) => gobuild::cmd_keep_exe(&args[1..]),
         Some(other) => Err(Fail::new(format!(
             "unknown subcommand {other:?}\nRun 'gort help' for usage."
         ))),
@@ -91,7 +93,9 @@ fn main() -> ExitCode {
     match res {
         Ok(code) => ExitCode::from(code),
         Err(f) => {
-            eprintln!("gort: {}", f.msg);
+            if !f.msg.is_empty() {
+                eprintln!("gort: {}", f.msg);
+            }
             ExitCode::from(f.status)
         }
     }

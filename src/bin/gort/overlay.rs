@@ -1,7 +1,7 @@
 //! The overlay GOROOT: the installed toolchain's GOROOT, entry by entry
-//! (symlinks, never copies; under src/, real directories holding symlinked
-//! files, so that the go command walks them), except `src/runtime`, which
-//! is gort's runtime
+//! (top-level entries are symlinks; src/ is a tree of real directories and
+//! regular files, hard links into gort's store of the toolchain's sources,
+//! see `src_store`), except `src/runtime`, which is gort's runtime
 //! package (the Go face embedded in this binary, plus a file naming gort's
 //! static library for the host link). Upstream's sub-packages under
 //! src/runtime (cgo, debug, internal/..., pprof, ...) are linked in as they
@@ -80,7 +80,7 @@ pub fn lib_id(lib: &Path) -> Result<String> {
 }
 
 /// Bump when the overlay's structure changes (forces a rebuild).
-const OVERLAY_FORMAT: u32 = 3;
+const OVERLAY_FORMAT: u32 = 4;
 
 fn fingerprint(tc: &Toolchain, lib: &Path) -> String {
     let mut h = Fnv::new();
@@ -157,16 +157,78 @@ fn link_entries(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Mirror a directory tree: real directories, symlinked files (the go
-/// command does not descend into symlinked directories, so `go list std`
-/// needs real ones). Files named by a //go:embed directive are copied: the
-/// go command refuses to embed symlinks (three data files in go1.22's std).
-fn mirror(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
-    let embedded = embed_patterns(from)?;
-    mirror_with(from, to, skip, &embedded, Path::new(""))
+// ---- the source store ----
+//
+// The overlay's src/ must look like a real GOROOT's to every tool: real
+// directories and regular files (the go command refuses to embed anything
+// else, and tests look at their testdata). Regular files cost nothing when
+// they are hard links, but a hard link to the installed toolchain is not
+// always possible (another file system; a user who does not own the files,
+// under fs.protected_hardlinks). So gort keeps a store: one private copy of
+// the toolchain's src tree per toolchain (made of hard links to it where the
+// system allows, of copies otherwise; made once, about 130 MB when copied),
+// and every overlay (re)build hard-links the store's files, which gort owns
+// and which live next to the overlay.
+
+/// Bump when the store's layout changes.
+const STORE_FORMAT: u32 = 1;
+
+/// The store for this toolchain: created on first use; stores of other
+/// toolchains are removed. The caller holds the overlay lock.
+fn src_store(tc: &Toolchain) -> Result<PathBuf> {
+    let mut h = Fnv::new();
+    h.write(&STORE_FORMAT.to_le_bytes());
+    h.write(tc.goroot.as_os_str().as_encoded_bytes());
+    h.write(tc.version.as_bytes());
+    let name = format!("src-{:016x}", h.finish());
+    let parent = state_dir();
+    let store = parent.join(&name);
+    if !store.join(STAMP).exists() {
+        let tmp = parent.join(format!("{name}.tmp{}", std::process::id()));
+        let _ = fs::remove_dir_all(&tmp);
+        let mut can_link = true;
+        fill_store(&tc.goroot.join("src"), &tmp, &mut can_link)
+            .map_err(|e| Fail::new(format!("creating gort's copy of the Go sources in {}: {}", tmp.display(), e.msg)))?;
+        fs::write(tmp.join(STAMP), if can_link { "hard links\n" } else { "copies\n" })?;
+        let _ = fs::remove_dir_all(&store);
+        fs::rename(&tmp, &store)?;
+    }
+    for e in fs::read_dir(&parent)? {
+        let e = e?;
+        let n = e.file_name().to_string_lossy().into_owned();
+        if n.starts_with("src-") && n != name && !n.contains(".tmp") {
+            let _ = fs::remove_dir_all(e.path());
+        }
+    }
+    Ok(store)
 }
 
-fn mirror_with(from: &Path, to: &Path, skip: &[&str], embedded: &[String], rel: &Path) -> Result<()> {
+/// Copy the tree `from` to `to`: real directories; files hard-linked while
+/// that works (`can_link`), copied once it does not.
+fn fill_store(from: &Path, to: &Path, can_link: &mut bool) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for e in fs::read_dir(from)? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            fill_store(&src, &dst, can_link)?;
+        } else if ft.is_symlink() {
+            symlink(fs::read_link(&src)?, &dst)?;
+        } else {
+            if *can_link && fs::hard_link(&src, &dst).is_ok() {
+                continue;
+            }
+            *can_link = false;
+            fs::copy(&src, &dst).map_err(|err| Fail::new(format!("copying {}: {err}", src.display())))?;
+        }
+    }
+    Ok(())
+}
+
+/// Mirror a tree of the store: real directories, hard-linked files
+/// (symbolic links, if the toolchain has any, stay links).
+fn mirror(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
     fs::create_dir_all(to)?;
     for e in fs::read_dir(from)? {
         let e = e?;
@@ -174,50 +236,27 @@ fn mirror_with(from: &Path, to: &Path, skip: &[&str], embedded: &[String], rel: 
         if skip.iter().any(|s| name == *s) {
             continue;
         }
-        let r = rel.join(&name);
-        if e.file_type()?.is_dir() {
-            // A subdirectory is a package of its own unless it holds
-            // embedded files of this one.
-            if embedded.iter().any(|p| Path::new(p).starts_with(&r)) {
-                mirror_with(&e.path(), &to.join(&name), &[], embedded, &r)?;
-            } else {
-                mirror(&e.path(), &to.join(&name), &[])?;
-            }
-        } else if embedded.iter().any(|p| Path::new(p) == r) {
-            fs::copy(e.path(), to.join(&name))?;
+        let (src, dst) = (e.path(), to.join(&name));
+        let ft = e.file_type()?;
+        if ft.is_dir() {
+            mirror(&src, &dst, &[])?;
+        } else if ft.is_symlink() {
+            symlink(fs::read_link(&src)?, &dst)?;
         } else {
-            symlink(e.path(), to.join(&name))?;
+            fs::hard_link(&src, &dst).map_err(|err| Fail::new(format!("linking {}: {err}", src.display())))?;
         }
     }
     Ok(())
 }
 
-/// The file names that the package in dir embeds (literal patterns).
-fn embed_patterns(dir: &Path) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for e in fs::read_dir(dir)? {
-        let p = e?.path();
-        let name = p.file_name().unwrap().to_string_lossy().to_string();
-        if !name.ends_with(".go") || name.ends_with("_test.go") {
-            continue;
-        }
-        let Ok(text) = fs::read_to_string(&p) else { continue };
-        for line in text.lines() {
-            if let Some(rest) = line.strip_prefix("//go:embed ") {
-                out.extend(rest.split_whitespace().map(|s| s.trim_matches('"').to_string()));
-            }
-        }
-    }
-    Ok(out)
-}
-
 fn build(tc: &Toolchain, lib: &Path, root: &Path) -> Result<()> {
     let up = &tc.goroot;
+    let store = src_store(tc)?;
     fs::create_dir_all(root)?;
     link_entries(up, root, &["src"])?;
-    mirror(&up.join("src"), &root.join("src"), &["runtime"])?;
+    mirror(&store, &root.join("src"), &["runtime", STAMP])?;
     // Upstream's sub-packages of runtime stay upstream's.
-    for e in fs::read_dir(up.join("src/runtime"))? {
+    for e in fs::read_dir(store.join("runtime"))? {
         let e = e?;
         if e.file_type()?.is_dir() {
             mirror(&e.path(), &root.join("src/runtime").join(e.file_name()), &[])?;
