@@ -17,6 +17,7 @@
 use crate::errors::raise_plain;
 use crate::heap::malloc::mallocgc;
 use crate::layout::abi::ChanType;
+use crate::layout::GoSlice;
 use crate::layout::rt::{self, g, hchan, scase, sudog, waitq};
 use crate::lock::Mutex;
 use crate::sched::{self, acquire_sudog, curg, prepare_park, release_sudog};
@@ -731,4 +732,29 @@ pub fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs
         }
         (casi, recv_ok)
     }
+}
+
+/// reflect.Select's cases in the layout selectgo takes: the sends, then the
+/// receives, each kind in the caller's order; orig[k] is the caller's index
+/// of sel[k]. Returns the counts of sends and receives and the index of the
+/// default case (-1 if none). sel and orig have one entry per case.
+pub fn rt_rselectCases(cases: GoSlice<rt::runtimeSelect>, sel: GoSlice<scase>, orig: GoSlice<isize>) -> (isize, isize, isize) {
+    // SAFETY: the three slices are the Go caller's, of equal length.
+    let (cases, sel, orig) = unsafe { (cases.as_slice(), sel.as_mut_slice(), orig.as_mut_slice()) };
+    let nsends = cases.iter().filter(|c| c.dir as i64 == rt::selectSend).count();
+    let (mut sends, mut recvs, mut dflt) = (0, nsends, -1);
+    for (i, c) in cases.iter().enumerate() {
+        let k = match c.dir as i64 {
+            rt::selectSend => &mut sends,
+            rt::selectRecv => &mut recvs,
+            _ => {
+                dflt = i as isize;
+                continue;
+            }
+        };
+        sel[*k] = scase { c: c.ch, elem: c.val };
+        orig[*k] = i as isize;
+        *k += 1;
+    }
+    (nsends as isize, (recvs - nsends) as isize, dflt)
 }

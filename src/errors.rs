@@ -53,6 +53,12 @@ pub fn raise_missing_method(have: *const Type, want: *const Type, missing: &'sta
     raise(rt::rtpanicTypeAssertMM, [have as usize, want as usize, missing.as_ptr() as usize, missing.len()]);
 }
 
+/// A bad memory access at addr: "invalid memory address or nil pointer
+/// dereference", with " addr=0x..." when `show_addr`.
+pub fn raise_memory(addr: usize, show_addr: bool) {
+    raise(rt::rtpanicMemory, [addr, show_addr as usize, 0, 0]);
+}
+
 pub fn raise_divide() {
     raise(rt::rtpanicDivide, [0; 4]);
 }
@@ -303,7 +309,7 @@ pub fn rt_fatalpanic(p: *mut _panic) -> ! {
 }
 
 /// "[signal SIGSEGV: segmentation violation code=... addr=... pc=...]"
-fn print_signal_line(gp: *mut crate::layout::rt::g) {
+pub fn print_signal_line(gp: *mut crate::layout::rt::g) {
     // SAFETY: gp is the panicking goroutine.
     unsafe {
         gwrite(b"[signal ");

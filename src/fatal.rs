@@ -101,7 +101,13 @@ fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
     crate::print::gwrite(msg);
     crate::print::gwrite(b"\n");
     if !mp.is_null() {
-        dopanic(crate::sched::curg());
+        let gp = crate::sched::curg();
+        // SAFETY: a non-null curg is a live goroutine.
+        if !gp.is_null() && unsafe { (*gp).sig } != 0 {
+            // A throw while handling a fault (sigpanic's "fault").
+            crate::errors::print_signal_line(gp);
+        }
+        dopanic(gp);
     }
     exit_or_crash()
 }

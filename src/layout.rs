@@ -61,6 +61,17 @@ impl<T> GoSlice<T> {
         // SAFETY: per the function contract.
         unsafe { core::slice::from_raw_parts(self.ptr, self.len as usize) }
     }
+
+    /// # Safety
+    /// The header must describe live, initialised memory that nothing else
+    /// accesses while the result is used.
+    pub unsafe fn as_mut_slice<'a>(&self) -> &'a mut [T] {
+        if self.len <= 0 || self.ptr.is_null() {
+            return &mut [];
+        }
+        // SAFETY: per the function contract.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len as usize) }
+    }
 }
 
 /// An empty interface value (`any`).

@@ -115,9 +115,50 @@ pub fn print_signame(sig: u32) {
     }
 }
 
-pub fn rt_signame(sig: u32) -> GoString {
-    let n: &'static [u8] = NAMES.get(sig as usize).copied().unwrap_or(b"unknown signal");
-    GoString { ptr: n.as_ptr(), len: n.len() as isize }
+// si_code values of the faults sigpanic tells apart.
+const SEGV_MAPERR: u64 = 1;
+const SEGV_ACCERR: u64 = 2;
+const BUS_ADRERR: u64 = 2;
+const FPE_INTDIV: u64 = 1;
+const FPE_INTOVF: u64 = 2;
+
+/// Faults at addresses below this are nil dereferences (a field or element
+/// of a nil pointer).
+const NIL_PAGE: usize = 0x1000;
+
+/// sigpanic's decision (the Go sigpanic only calls this): turn the fault
+/// the handler recorded in the goroutine (g.sig, g.sigcode0/1) into the
+/// panic upstream raises for it, or into a fatal error for a wild access
+/// (unless debug.SetPanicOnFault asked for a panic).
+pub fn rt_sigpanic() {
+    let gp = crate::sched::curg();
+    // SAFETY: gp is the running goroutine, away in this call.
+    let (sig, code, addr, on_fault) = unsafe { ((*gp).sig as i32, (*gp).sigcode0 as u64, (*gp).sigcode1 as usize, (*gp).paniconfault) };
+    let nil_deref = match sig {
+        SIGSEGV => matches!(code, 0 | SEGV_MAPERR | SEGV_ACCERR) && addr < NIL_PAGE,
+        SIGBUS => code == BUS_ADRERR && addr < NIL_PAGE,
+        SIGFPE => {
+            match code {
+                FPE_INTDIV => crate::errors::raise_divide(),
+                FPE_INTOVF => crate::errors::raise_error("integer overflow"),
+                _ => crate::errors::raise_error("floating point error"),
+            }
+            return;
+        }
+        _ => {
+            let name: &'static [u8] = NAMES.get(sig as usize).copied().unwrap_or(b"unknown signal");
+            crate::errors::raise_error_go(GoString { ptr: name.as_ptr(), len: name.len() as isize });
+            return;
+        }
+    };
+    if nil_deref || on_fault {
+        crate::errors::raise_memory(addr, !nil_deref);
+        return;
+    }
+    gwrite(b"unexpected fault address ");
+    printpointer(addr as *mut u8);
+    gwrite(b"\n");
+    crate::fatal::throw("fault")
 }
 
 /// The signal mask the process started with (new threads start from it).

@@ -684,7 +684,7 @@ pub fn traceback_current(gp: *mut g) {
 
 // ---- runtime.Callers, Stack, FuncForPC, Frames ----
 
-use crate::layout::rt::{funcinl, Frame as GoFrame};
+use crate::layout::rt::{funcinl, Frame as GoFrame, Frames};
 use crate::layout::{GoSlice, GoString};
 
 /// Record the return pcs of `u`'s frames (one per source frame, inlined
@@ -777,7 +777,7 @@ pub fn rt_funcNameForPrint(name: GoString) -> GoString {
 }
 
 /// Fill f for one pc of a Callers list; false if pc is not Go code.
-pub fn rt_frameFor(pc: usize, f: *mut GoFrame) -> bool {
+fn frame_for(pc: usize, f: *mut GoFrame) -> bool {
     let Some(fi) = symtab::findfunc(pc) else { return false };
     let entry = fi.entry();
     let pc = if pc > entry { pc - 1 } else { pc };
@@ -786,11 +786,14 @@ pub fn rt_frameFor(pc: usize, f: *mut GoFrame) -> bool {
         Some(c) => (fi.name_at(c.name_off), c.start_line),
         None => (fi.name(), fi.start_line()),
     };
+    let (file, line) = fi.file_line(pc);
     // SAFETY: f is the caller's Frame.
     unsafe {
         (*f).PC = pc;
         (*f).Func = if ic.is_some() { core::ptr::null_mut() } else { fi.raw() as *mut u8 };
         (*f).Function = name_for_print(name);
+        (*f).File = static_str(file);
+        (*f).Line = line as isize;
         (*f).Entry = entry;
         (*f).startLine = start_line as isize;
         (*f).funcInfo._func = fi.raw() as *mut crate::layout::rt::_func;
@@ -799,15 +802,30 @@ pub fn rt_frameFor(pc: usize, f: *mut GoFrame) -> bool {
     true
 }
 
-pub fn rt_frameFileLine(f: *mut GoFrame) -> (GoString, isize) {
-    // SAFETY: f is the caller's Frame, filled by rt_frameFor.
-    let (raw, pc) = unsafe { ((*f).funcInfo._func as *const u8, (*f).PC) };
-    match FuncInfo::from_raw(raw) {
-        Some(fi) => {
-            let (file, line) = fi.file_line(pc);
-            (static_str(file), line as isize)
+/// Frames.Next: consume ci's pcs up to and including the next one that is
+/// Go code, describing it in f (left zero if none is), then drop the pcs
+/// that are not, so that the result (are there more frames?) is exact.
+/// Frames keeps no other state: one frame per pc, because Callers already
+/// records a pc for every inlined call.
+pub fn rt_framesNext(ci: *mut Frames, f: *mut GoFrame) -> bool {
+    // SAFETY: ci is the caller's Frames; its callers slice is live.
+    unsafe {
+        let callers = &mut (*ci).callers;
+        let pop = |s: &mut GoSlice<usize>| {
+            let pc = *s.ptr;
+            // Never leave a pointer past the end of the array behind.
+            *s = if s.len > 1 { GoSlice { ptr: s.ptr.add(1), len: s.len - 1, cap: s.cap - 1 } } else { GoSlice { ptr: core::ptr::null_mut(), len: 0, cap: 0 } };
+            pc
+        };
+        while callers.len > 0 {
+            if frame_for(pop(callers), f) {
+                break;
+            }
         }
-        None => (static_str(b"?"), 0),
+        while callers.len > 0 && symtab::findfunc(*callers.ptr).is_none() {
+            pop(callers);
+        }
+        callers.len > 0
     }
 }
 

@@ -146,3 +146,13 @@ type InterfaceSwitchCacheEntry struct {
 	Case int
 	Itab uintptr
 }
+
+// The register image reflectcall loads before a call and stores after it
+// (amd64: nine integer and fifteen floating-point argument registers).
+// Ptrs repeats the pointer-typed integer registers for the collector.
+type RegArgs struct {
+	Ints        [9]uintptr
+	Floats      [15]uint64
+	Ptrs        [9]unsafe.Pointer
+	ReturnIsPtr [2]uint8
+}

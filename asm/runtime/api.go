@@ -104,53 +104,23 @@ func Callers(skip int, pc []uintptr) int {
 // Caller reports the function invocation skip frames up the stack (0 is
 // the caller of Caller).
 func Caller(skip int) (pc uintptr, file string, line int, ok bool) {
-	rpc := make([]uintptr, 1)
-	if rt_callers(skip+1, rpc) < 1 {
+	var rpc [1]uintptr
+	if rt_callers(skip+1, rpc[:]) < 1 {
 		return
 	}
-	frame, _ := CallersFrames(rpc).Next()
+	frame, _ := CallersFrames(rpc[:]).Next()
 	return frame.PC, frame.File, frame.Line, frame.PC != 0
 }
 
 // CallersFrames returns Frames for a slice of PCs returned by Callers.
 func CallersFrames(callers []uintptr) *Frames {
-	f := &Frames{callers: callers}
-	f.frames = f.frameStore[:0]
-	return f
+	return &Frames{callers: callers}
 }
 
-// Next returns the next frame and whether there are more.
+// Next returns the next frame and whether there are more (the Rust side
+// walks the pcs: src/traceback.rs).
 func (ci *Frames) Next() (frame Frame, more bool) {
-	for len(ci.frames) < 2 {
-		if len(ci.callers) == 0 {
-			break
-		}
-		pc := ci.callers[0]
-		ci.callers = ci.callers[1:]
-		var f Frame
-		if !rt_frameFor(pc, &f) {
-			continue
-		}
-		ci.frames = append(ci.frames, f)
-	}
-	switch len(ci.frames) {
-	case 0:
-		return
-	case 1:
-		frame = ci.frames[0]
-		ci.frames = ci.frameStore[:0]
-	case 2:
-		frame = ci.frames[0]
-		ci.frameStore[0] = ci.frames[1]
-		ci.frames = ci.frameStore[:1]
-	default:
-		frame = ci.frames[0]
-		ci.frames = ci.frames[1:]
-	}
-	more = len(ci.frames) > 0
-	if frame.funcInfo._func != nil {
-		frame.File, frame.Line = rt_frameFileLine(&frame)
-	}
+	more = rt_framesNext(ci, &frame)
 	return
 }
 
@@ -278,16 +248,6 @@ func (p *Pinner) Pin(pointer any) {
 
 // Unpin unpins all pinned objects of the Pinner.
 func (p *Pinner) Unpin() {}
-
-// A reflect.Select case (reflect lays out the same struct).
-type runtimeSelect struct {
-	dir selectDir
-	typ unsafe.Pointer
-	ch  *hchan
-	val unsafe.Pointer
-}
-
-type selectDir int
 
 // A network poller descriptor, owned by the Rust side (src/netpoll.rs);
 // Go code only passes pointers to it around.

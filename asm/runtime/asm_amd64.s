@@ -176,25 +176,22 @@ TEXT runtime·mcall(SB),NOSPLIT|NOFRAME,$0-8
 	CALL	runtime·abort(SB)
 	RET
 
-// gort_gogo(buf *gobuf): resume the goroutine whose context buf holds.
-// Called from Rust on a system stack; never returns.
+// gort_gogo(gp, sp, pc, bp, ctxt, ret): become goroutine gp, running at pc
+// on the stack at sp, with its frame pointer, closure context (DX) and the
+// value its interrupted call returns (AX). Called from Rust on a system
+// stack (System V: DI, SI, DX, CX, R8, R9), which it abandons: the Rust
+// side has already taken these values out of gp's gobuf. Never returns.
 TEXT gort_gogo(SB),NOSPLIT|NOFRAME,$0
-	MOVQ	DI, BX
-	MOVQ	gobuf_g(BX), DX
+	MOVQ	DX, R11		// pc: DX becomes the closure context
+	MOVQ	R8, DX
+	MOVQ	R9, AX
+	MOVQ	CX, BP
+	MOVQ	DI, R14		// ABIInternal's g register, and the TLS slot
 	get_tls(CX)
-	MOVQ	DX, g(CX)
-	MOVQ	DX, R14
-	MOVQ	gobuf_sp(BX), SP
-	MOVQ	gobuf_ret(BX), AX
-	MOVQ	gobuf_ctxt(BX), DX
-	MOVQ	gobuf_bp(BX), BP
-	MOVQ	$0, gobuf_sp(BX)
-	MOVQ	$0, gobuf_ret(BX)
-	MOVQ	$0, gobuf_ctxt(BX)
-	MOVQ	$0, gobuf_bp(BX)
-	MOVQ	gobuf_pc(BX), BX
-	XORPS	X15, X15
-	JMP	BX
+	MOVQ	DI, g(CX)
+	XORPS	X15, X15	// ABIInternal's zero register
+	MOVQ	SI, SP
+	JMP	R11
 
 // gort_getg returns the current g, for Rust code.
 TEXT gort_getg(SB),NOSPLIT|NOFRAME,$0
@@ -498,60 +495,64 @@ TEXT runtime·Breakpoint(SB),NOSPLIT,$0-0
 	INT	$3
 	RET
 
-// spillArgs and unspillArgs save and restore every ABIInternal argument
-// register to and from the abi.RegArgs at R12 (for reflect's makeFuncStub).
+// spillArgs and unspillArgs store and load the ABIInternal argument
+// registers to and from the abi.RegArgs at R12 (for reflectcall and
+// reflect's makeFuncStub). The slots are the layout's (Ints[0..9] at 0,
+// Floats[0..15] at 72); the order is gort's: each integer register with a
+// float one, then the float registers left over. MOVSD moves the low 64
+// bits, all a float argument register carries.
 TEXT runtime·spillArgs(SB),NOSPLIT,$0-0
 	MOVQ	AX, 0(R12)
+	MOVSD	X0, 72(R12)
 	MOVQ	BX, 8(R12)
+	MOVSD	X1, 80(R12)
 	MOVQ	CX, 16(R12)
+	MOVSD	X2, 88(R12)
 	MOVQ	DI, 24(R12)
+	MOVSD	X3, 96(R12)
 	MOVQ	SI, 32(R12)
+	MOVSD	X4, 104(R12)
 	MOVQ	R8, 40(R12)
+	MOVSD	X5, 112(R12)
 	MOVQ	R9, 48(R12)
+	MOVSD	X6, 120(R12)
 	MOVQ	R10, 56(R12)
+	MOVSD	X7, 128(R12)
 	MOVQ	R11, 64(R12)
-	MOVQ	X0, 72(R12)
-	MOVQ	X1, 80(R12)
-	MOVQ	X2, 88(R12)
-	MOVQ	X3, 96(R12)
-	MOVQ	X4, 104(R12)
-	MOVQ	X5, 112(R12)
-	MOVQ	X6, 120(R12)
-	MOVQ	X7, 128(R12)
-	MOVQ	X8, 136(R12)
-	MOVQ	X9, 144(R12)
-	MOVQ	X10, 152(R12)
-	MOVQ	X11, 160(R12)
-	MOVQ	X12, 168(R12)
-	MOVQ	X13, 176(R12)
-	MOVQ	X14, 184(R12)
+	MOVSD	X8, 136(R12)
+	MOVSD	X9, 144(R12)
+	MOVSD	X10, 152(R12)
+	MOVSD	X11, 160(R12)
+	MOVSD	X12, 168(R12)
+	MOVSD	X13, 176(R12)
+	MOVSD	X14, 184(R12)
 	RET
 
 TEXT runtime·unspillArgs(SB),NOSPLIT,$0-0
-	MOVQ	0(R12), AX
-	MOVQ	8(R12), BX
-	MOVQ	16(R12), CX
-	MOVQ	24(R12), DI
-	MOVQ	32(R12), SI
-	MOVQ	40(R12), R8
-	MOVQ	48(R12), R9
-	MOVQ	56(R12), R10
+	MOVSD	184(R12), X14
+	MOVSD	176(R12), X13
+	MOVSD	168(R12), X12
+	MOVSD	160(R12), X11
+	MOVSD	152(R12), X10
+	MOVSD	144(R12), X9
+	MOVSD	136(R12), X8
 	MOVQ	64(R12), R11
-	MOVQ	72(R12), X0
-	MOVQ	80(R12), X1
-	MOVQ	88(R12), X2
-	MOVQ	96(R12), X3
-	MOVQ	104(R12), X4
-	MOVQ	112(R12), X5
-	MOVQ	120(R12), X6
-	MOVQ	128(R12), X7
-	MOVQ	136(R12), X8
-	MOVQ	144(R12), X9
-	MOVQ	152(R12), X10
-	MOVQ	160(R12), X11
-	MOVQ	168(R12), X12
-	MOVQ	176(R12), X13
-	MOVQ	184(R12), X14
+	MOVSD	128(R12), X7
+	MOVQ	56(R12), R10
+	MOVSD	120(R12), X6
+	MOVQ	48(R12), R9
+	MOVSD	112(R12), X5
+	MOVQ	40(R12), R8
+	MOVSD	104(R12), X4
+	MOVQ	32(R12), SI
+	MOVSD	96(R12), X3
+	MOVQ	24(R12), DI
+	MOVSD	88(R12), X2
+	MOVQ	16(R12), CX
+	MOVSD	80(R12), X1
+	MOVQ	8(R12), BX
+	MOVSD	72(R12), X0
+	MOVQ	0(R12), AX
 	RET
 
 // addmoduledata(md) appends a shared module's moduledata to the module
@@ -615,78 +616,56 @@ TEXT runtime·sigpanic0(SB),NOSPLIT|NOFRAME,$0-0
 
 // asyncPreempt: the signal handler makes a goroutine that must yield, and
 // is at an asynchronous safe point, "call" this at its interrupted
-// instruction. Every register the interrupted code may be using is saved
-// (flags, the general registers, X0-X15), asyncPreempt2 yields the
-// processor, and on resumption everything is restored and the interrupted
-// code continues as if nothing happened.
+// instruction. Everything the interrupted code may be using is saved in
+// this frame: the flags and general registers by pushes, the SSE state
+// (X0-X15 and MXCSR) by one FXSAVE64 into a 512-byte area aligned to 16
+// inside a fixed-size reservation (the interrupted SP has no known
+// alignment; the frame's size stays static for the unwinder). asyncPreempt2
+// yields the processor; on resumption the state is reloaded and the
+// interrupted code continues as if nothing happened. No stack map describes
+// the saved registers: the collector scans this whole frame conservatively
+// (src/gc/mark.rs).
 TEXT runtime·asyncPreempt(SB),NOSPLIT|NOFRAME,$0-0
 	PUSHQ	BP
 	MOVQ	SP, BP
 	PUSHFQ
-	ADJSP	$368
-	NOP	SP
-	MOVQ	AX, 0(SP)
-	MOVQ	CX, 8(SP)
-	MOVQ	DX, 16(SP)
-	MOVQ	BX, 24(SP)
-	MOVQ	SI, 32(SP)
-	MOVQ	DI, 40(SP)
-	MOVQ	R8, 48(SP)
-	MOVQ	R9, 56(SP)
-	MOVQ	R10, 64(SP)
-	MOVQ	R11, 72(SP)
-	MOVQ	R12, 80(SP)
-	MOVQ	R13, 88(SP)
-	MOVQ	R14, 96(SP)
-	MOVQ	R15, 104(SP)
-	MOVUPS	X0, 112(SP)
-	MOVUPS	X1, 128(SP)
-	MOVUPS	X2, 144(SP)
-	MOVUPS	X3, 160(SP)
-	MOVUPS	X4, 176(SP)
-	MOVUPS	X5, 192(SP)
-	MOVUPS	X6, 208(SP)
-	MOVUPS	X7, 224(SP)
-	MOVUPS	X8, 240(SP)
-	MOVUPS	X9, 256(SP)
-	MOVUPS	X10, 272(SP)
-	MOVUPS	X11, 288(SP)
-	MOVUPS	X12, 304(SP)
-	MOVUPS	X13, 320(SP)
-	MOVUPS	X14, 336(SP)
-	MOVUPS	X15, 352(SP)
+	PUSHQ	AX
+	PUSHQ	BX
+	PUSHQ	CX
+	PUSHQ	DX
+	PUSHQ	SI
+	PUSHQ	DI
+	PUSHQ	R8
+	PUSHQ	R9
+	PUSHQ	R10
+	PUSHQ	R11
+	PUSHQ	R12
+	PUSHQ	R13
+	PUSHQ	R14
+	PUSHQ	R15
+	ADJSP	$528		// 512 bytes at 16-byte alignment
+	LEAQ	15(SP), AX
+	ANDQ	$~15, AX
+	FXSAVE64	(AX)
 	CALL	runtime·asyncPreempt2(SB)
-	MOVUPS	352(SP), X15
-	MOVUPS	336(SP), X14
-	MOVUPS	320(SP), X13
-	MOVUPS	304(SP), X12
-	MOVUPS	288(SP), X11
-	MOVUPS	272(SP), X10
-	MOVUPS	256(SP), X9
-	MOVUPS	240(SP), X8
-	MOVUPS	224(SP), X7
-	MOVUPS	208(SP), X6
-	MOVUPS	192(SP), X5
-	MOVUPS	176(SP), X4
-	MOVUPS	160(SP), X3
-	MOVUPS	144(SP), X2
-	MOVUPS	128(SP), X1
-	MOVUPS	112(SP), X0
-	MOVQ	104(SP), R15
-	MOVQ	96(SP), R14
-	MOVQ	88(SP), R13
-	MOVQ	80(SP), R12
-	MOVQ	72(SP), R11
-	MOVQ	64(SP), R10
-	MOVQ	56(SP), R9
-	MOVQ	48(SP), R8
-	MOVQ	40(SP), DI
-	MOVQ	32(SP), SI
-	MOVQ	24(SP), BX
-	MOVQ	16(SP), DX
-	MOVQ	8(SP), CX
-	MOVQ	0(SP), AX
-	ADJSP	$-368
+	LEAQ	15(SP), AX
+	ANDQ	$~15, AX
+	FXRSTOR64	(AX)
+	ADJSP	$-528
+	POPQ	R15
+	POPQ	R14
+	POPQ	R13
+	POPQ	R12
+	POPQ	R11
+	POPQ	R10
+	POPQ	R9
+	POPQ	R8
+	POPQ	DI
+	POPQ	SI
+	POPQ	DX
+	POPQ	CX
+	POPQ	BX
+	POPQ	AX
 	POPFQ
 	POPQ	BP
 	RET

@@ -105,58 +105,29 @@ func reflect_chanclose(c *hchan) {
 	closechan(c)
 }
 
-// reflect.Select's cases, converted to the compiler's layout for selectgo.
+// reflect.Select: the Rust side lays the cases out as the compiler does for
+// a select statement (sends, then receives; orig maps them back), and
+// selectgo runs them.
 //
 //go:linkname reflect_rselect reflect.rselect
 func reflect_rselect(cases []runtimeSelect) (int, bool) {
-	if len(cases) == 0 {
+	n := len(cases)
+	if n == 0 {
 		block()
 	}
-	sel := make([]scase, len(cases))
-	orig := make([]int, len(cases))
-	nsends, nrecvs := 0, 0
-	dflt := -1
-	for i, rc := range cases {
-		var j int
-		switch rc.dir {
-		case selectDefault:
-			dflt = i
-			continue
-		case selectSend:
-			j = nsends
-			nsends++
-		case selectRecv:
-			nrecvs++
-			j = len(cases) - nrecvs
-		}
-		sel[j] = scase{c: rc.ch, elem: rc.val}
-		orig[j] = i
+	sel := make([]scase, n)
+	orig := make([]int, n)
+	nsends, nrecvs, dflt := rt_rselectCases(cases, sel, orig)
+	chosen, recvOK := -1, false
+	if nchans := nsends + nrecvs; nchans > 0 {
+		order := make([]uint16, 2*nchans)
+		chosen, recvOK = selectgo(&sel[0], &order[0], nil, nsends, nrecvs, dflt < 0)
 	}
-	// Only a default case: nothing to select.
-	if nsends+nrecvs == 0 {
+	if chosen < 0 {
 		return dflt, false
 	}
-	// Compact the receives right after the sends.
-	if nsends+nrecvs < len(cases) {
-		copy(sel[nsends:], sel[len(cases)-nrecvs:])
-		copy(orig[nsends:], orig[len(cases)-nrecvs:])
-	}
-	order := make([]uint16, 2*(nsends+nrecvs))
-	chosen, recvOK := selectgo(&sel[0], &order[0], nil, nsends, nrecvs, dflt == -1)
-	if chosen < 0 {
-		chosen = dflt
-	} else {
-		chosen = orig[chosen]
-	}
-	return chosen, recvOK
+	return orig[chosen], recvOK
 }
-
-const (
-	_             selectDir = iota
-	selectSend              // case Chan <- Send
-	selectRecv              // case <-Chan:
-	selectDefault           // default
-)
 
 // ---- the network poller ----
 

@@ -1,12 +1,15 @@
 // GODEBUG plumbing for internal/godebug: the runtime tells it the current
 // GODEBUG settings at registration and whenever os.Setenv changes GODEBUG.
-// This calls Go functions, so it lives on the Go side.
+// This calls Go functions, so it lives on the Go side. The runtime's own
+// settings that follow such changes (panicnil) are re-read by the Rust side
+// (src/debug.rs), which also reads godebugDefault.
 
 package runtime
 
 import _ "unsafe"
 
-// Set by the linker (-X) from the main module's godebug settings.
+// Set by the linker (-X) from the main module's godebug settings: its
+// go.mod's go version and //go:debug lines.
 var godebugDefault string
 
 var godebugUpdate func(string, string)
@@ -44,6 +47,7 @@ func godebug_registerMetric(name string, read func() uint64) {}
 func syscall_runtimeSetenv(key, value string) {
 	if key == "GODEBUG" {
 		godebugEnv, godebugEnvSet = value, true
+		rt_godebugChanged(value)
 		if godebugUpdate != nil {
 			godebugUpdate(godebugDefault, value)
 		}
@@ -54,6 +58,7 @@ func syscall_runtimeSetenv(key, value string) {
 func syscall_runtimeUnsetenv(key string) {
 	if key == "GODEBUG" {
 		godebugEnv, godebugEnvSet = "", true
+		rt_godebugChanged("")
 		if godebugUpdate != nil {
 			godebugUpdate(godebugDefault, "")
 		}

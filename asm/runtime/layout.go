@@ -497,6 +497,23 @@ type scase struct {
 	elem unsafe.Pointer
 }
 
+// A case of reflect.Select, as package reflect lays it out.
+type runtimeSelect struct {
+	dir selectDir
+	typ unsafe.Pointer
+	ch  *hchan
+	val unsafe.Pointer
+}
+
+type selectDir int
+
+const (
+	_             selectDir = iota
+	selectSend              // case ch <- val
+	selectRecv              // case val = <-ch
+	selectDefault           // default
+)
+
 // Package initialisation record emitted by the compiler: state, number of
 // functions, then that many function entry PCs.
 type initTask struct {

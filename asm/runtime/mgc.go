@@ -46,56 +46,25 @@ func debug_freeOSMemory() {
 	rt_scavengeAll()
 }
 
-// A finalizer to run (src/gc/finalizer.rs).
-type finalizer struct {
-	obj  unsafe.Pointer
-	fn   *funcval
-	nret uintptr
-	fint *_type
-	ot   *ptrtype
-}
-
-const (
-	kindInterface     = 20
-	kindPtr           = 22
-	kindUnsafePointer = 26
-)
-
-// runfinq is the finalizer goroutine: it calls each queued finalizer with
-// its object as the argument (converted to the function's parameter
-// type), through reflectcall.
+// runfinq is the finalizer goroutine. The Rust side hands it each queued
+// finalizer as a ready call: the function, its argument already in the
+// register image, and the frame size; the call goes through reflectcall,
+// which handles any result layout. The argument frame is reused while it is
+// big enough.
 func runfinq() {
 	var frame unsafe.Pointer
-	var framecap uintptr
+	var frameCap uintptr
 	for {
-		var f finalizer
-		if !rt_nextFinalizer(&f) {
+		var regs abi.RegArgs
+		fn, size := rt_finalizerCall(&regs)
+		if fn == nil {
 			mcall(mcallPark)
 			continue
 		}
-		framesz := unsafe.Sizeof((any)(nil)) + f.nret
-		if framecap < framesz {
-			frame = mallocgc(framesz, nil, true)
-			framecap = framesz
+		if size > frameCap {
+			frame, frameCap = mallocgc(size, nil, true), size
 		}
-		var regs abi.RegArgs
-		switch f.fint.Kind_ & kindMask {
-		case kindPtr, kindUnsafePointer:
-			regs.Ints[0] = uintptr(f.obj)
-			regs.Ptrs[0] = f.obj
-		case kindInterface:
-			ityp := (*interfacetype)(unsafe.Pointer(f.fint))
-			if len(ityp.Methods) == 0 {
-				regs.Ints[0] = uintptr(unsafe.Pointer(&f.ot.Type))
-			} else {
-				regs.Ints[0] = uintptr(unsafe.Pointer(assertE2I(ityp, &f.ot.Type)))
-			}
-			regs.Ints[1] = uintptr(f.obj)
-			regs.Ptrs[1] = f.obj
-		default:
-			throw("bad kind in runfinq")
-		}
-		reflectcall(nil, unsafe.Pointer(f.fn), frame, uint32(framesz), uint32(framesz), uint32(framesz), &regs)
+		reflectcall(nil, unsafe.Pointer(fn), frame, uint32(size), uint32(size), uint32(size), &regs)
 	}
 }
 

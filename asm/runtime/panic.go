@@ -10,16 +10,15 @@ import "unsafe"
 // returns to Go and runtime·rtcall tail-calls rtpanic, which builds the
 // panic value here, where heap allocation and Go calls are allowed.
 const (
-	rtpanicNone          = 0
-	rtpanicErrorString   = 1 // errorString(args[0:2] as string)
-	rtpanicPlainError    = 2 // plainError(args[0:2] as string)
-	rtpanicBounds        = 3 // boundsError{x: args[0], y: args[1], signed: args[2] != 0, code: args[3]}
-	rtpanicTypeAssert    = 4 // &TypeAssertionError{args[0], args[1], args[2], ""}
-	rtpanicTypeAssertMM  = 5 // &TypeAssertionError{nil, args[0], args[1], missing method name at args[2:4]}
-	rtpanicDivide        = 6
-	rtpanicMemory        = 7 // nil dereference (errorAddressString)
-	rtpanicPlainEface    = 8 // panic with an eface value built in Rust: (args[0], args[1])
-	rtpanicThrowOnSystem = 9
+	rtpanicNone         = 0
+	rtpanicErrorString  = 1 // errorString(args[0:2] as string)
+	rtpanicPlainError   = 2 // plainError(args[0:2] as string)
+	rtpanicBounds       = 3 // boundsError{x: args[0], y: args[1], signed: args[2] != 0, code: args[3]}
+	rtpanicTypeAssert   = 4 // &TypeAssertionError{args[0], args[1], args[2], ""}
+	rtpanicTypeAssertMM = 5 // &TypeAssertionError{nil, args[0], args[1], missing method name at args[2:4]}
+	rtpanicDivide       = 6
+	rtpanicMemory       = 7 // bad memory access at args[0]; args[1] != 0: report the address (errorAddressString)
+	rtpanicPlainEface   = 8 // panic with an eface value built in Rust: (args[0], args[1])
 )
 
 // rtpanic raises the panic the Rust side recorded in m.rtpanicKind.
@@ -44,6 +43,9 @@ func rtpanic() {
 	case rtpanicDivide:
 		panicdivide()
 	case rtpanicMemory:
+		if a[1] != 0 {
+			panicmemAddr(a[0])
+		}
 		panicmem()
 	case rtpanicPlainEface:
 		var e any
@@ -59,128 +61,68 @@ func rtpanicSystem() {
 	fatal("panic on system stack")
 }
 
-// Panics run deferred calls frame by frame, innermost first, on the
-// panicking goroutine's stack. The Rust side walks the stack to find the
-// next frame with pending deferred calls (linked records on g._defer, or
-// open-coded ones flagged in the frame's defer bits) and, when a deferred
-// call recovers, resumes the recovering frame at its deferreturn call
-// (recovery, through mcall).
+// panic, Goexit and deferreturn run deferred calls with the loop
+//
+//	rt_deferBegin(&p, kind, getcallerpc(), getcallersp())
+//	for { fn, ok := rt_deferNext(&p); if !ok { break }; fn() }
+//
+// where src/panic.rs decides everything: which frame's deferred calls come
+// next, in which order, and where a recovery resumes (rt_deferNext performs
+// it). The Go side only makes the calls, because they run on the goroutine's
+// stack. rt_deferBegin may return more than once: a recovery that would jump
+// over a running Goexit resumes Goexit's loop just after that call.
 
-// The number of panics currently running deferred calls.
+// Kinds of deferred-call loop (src/panic.rs LOOP_*).
+const (
+	deferLoopPanic  = 0
+	deferLoopGoexit = 1
+	deferLoopReturn = 2
+)
+
+// The number of panics currently running deferred calls (kept by the Rust
+// side; read by the exit path, which waits for them).
 var runningPanicDefers int32
 
+// asFunc views a closure pointer from the Rust side as a func value.
+//
+//go:nosplit
+func asFunc(fv *funcval) func() {
+	return *(*func())(unsafe.Pointer(&fv))
+}
 
-// start links p into g._panic and finds the first frame with deferred
-// calls, beginning with the frame that called p's creator (whose pc and sp
-// are given).
-func (p *_panic) start(pc uintptr, sp unsafe.Pointer) {
-	gp := getg()
-	p.startPC = getcallerpc()
-	p.startSP = unsafe.Pointer(getcallersp())
-	if p.deferreturn {
-		p.sp = sp
-		if s := (*savedOpenDeferState)(gp.param); s != nil {
-			// A recovery left open-coded defers of this frame pending.
-			gp.param = nil
-			p.retpc = s.retpc
-			p.deferBitsPtr = (*byte)(add(sp, s.deferBitsOffset))
-			p.slotsPtr = add(sp, s.slotsOffset)
-		}
+// preprintpanics replaces each error or Stringer panic value of the chain
+// with its text while calling methods is still safe (the report that
+// follows runs with the world frozen). A method that panics ends in a
+// fatal error naming what it panicked with.
+func preprintpanics(p *_panic) {
+	defer panicValueMethodFailed()
+	for ; p != nil; p = p.link {
+		p.arg = panicValueText(p.arg)
+	}
+}
+
+// panicValueText is v as the panic report prints it: the text of an error
+// or a Stringer, any other value as is.
+func panicValueText(v any) any {
+	if err, ok := v.(error); ok {
+		return err.Error()
+	}
+	if s, ok := v.(stringer); ok {
+		return s.String()
+	}
+	return v
+}
+
+func panicValueMethodFailed() {
+	r := recover()
+	if r == nil {
 		return
 	}
-	p.link = gp._panic
-	gp._panic = (*_panic)(noescape(unsafe.Pointer(p)))
-	p.lr, p.fp = pc, sp
-	p.nextFrame()
-}
-
-// nextFrame moves p to the next frame with pending deferred calls.
-func (p *_panic) nextFrame() bool {
-	if p.lr == 0 {
-		return false
+	const what = "panic while printing panic value: "
+	if s, ok := r.(string); ok {
+		throw(what + s)
 	}
-	return rt_panicNextFrame(p)
-}
-
-// nextDefer returns the next deferred call to run for p, first the
-// open-coded ones of the current frame, then its linked records, then the
-// next frame's.
-func (p *_panic) nextDefer() (func(), bool) {
-	gp := getg()
-	if !p.deferreturn {
-		if gp._panic != p {
-			throw("bad panic stack")
-		}
-		if p.recovered {
-			mcall(mcallRecovery)
-			throw("recovery failed")
-		}
-	}
-	// Wrapper functions adjust argp (so that recover sees through them):
-	// restore it before each call.
-	p.argp = add(p.startSP, 0)
-	for {
-		for p.deferBitsPtr != nil {
-			bits := *p.deferBitsPtr
-			if bits == 0 {
-				p.deferBitsPtr = nil
-				break
-			}
-			// The highest pending bit: defers run in reverse order.
-			i := uintptr(7)
-			for bits&(1<<i) == 0 {
-				i--
-			}
-			bits &^= 1 << i
-			*p.deferBitsPtr = bits
-			return *(*func())(add(p.slotsPtr, i*8)), true
-		}
-		if d := gp._defer; d != nil && d.sp == uintptr(p.sp) {
-			if d.rangefunc {
-				fatal("gort: range-over-func defers are not implemented")
-			}
-			fn := d.fn
-			d.fn = nil
-			p.retpc = d.pc
-			gp._defer = d.link
-			return fn, true
-		}
-		if !p.nextFrame() {
-			return nil, false
-		}
-	}
-}
-
-// State a recovery leaves for the recovering frame's deferreturn: where its
-// remaining open-coded defers are, relative to its SP.
-type savedOpenDeferState struct {
-	retpc           uintptr
-	deferBitsOffset uintptr
-	slotsOffset     uintptr
-}
-
-// preprintpanics turns error and Stringer panic values into their text
-// while it is still safe to call their methods.
-func preprintpanics(p *_panic) {
-	defer func() {
-		text := "panic while printing panic value"
-		switch r := recover().(type) {
-		case nil:
-		case string:
-			throw(text + ": " + r)
-		default:
-			throw(text + ": type " + rt_typestring((*eface)(unsafe.Pointer(&r))._type))
-		}
-	}()
-	for p != nil {
-		switch v := p.arg.(type) {
-		case error:
-			p.arg = v.Error()
-		case stringer:
-			p.arg = v.String()
-		}
-		p = p.link
-	}
+	throw(what + "type " + rt_typestring((*eface)(unsafe.Pointer(&r))._type))
 }
 
 func printpanicval(v any) {
@@ -199,8 +141,6 @@ func gorecover(argp uintptr) any {
 	}
 	return nil
 }
-
-
 
 // deferprocStack registers a deferred call whose record the compiler built
 // in the caller's frame (only d.fn is set).

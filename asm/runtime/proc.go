@@ -20,11 +20,10 @@ const (
 
 // Operations gort_mcall performs on g0 for the goroutine that called mcall.
 const (
-	mcallPark    = 0 // block until goready (what to commit was prepared in Rust)
-	mcallGosched = 1 // back to the global run queue
-	mcallGoexit  = 2 // the goroutine is finished
-	mcallPreempt  = 3 // yield at a preemption request
-	mcallRecovery = 4 // resume the frame a deferred call recovered in
+	mcallPark        = 0 // block until goready (what to commit was prepared in Rust)
+	mcallGosched     = 1 // back to the global run queue
+	mcallGoexit      = 2 // the goroutine is finished
+	mcallPreempt     = 3 // yield at a preemption request
 	mcallExitsyscall = 5 // leave a system call when no P was free: wait for one
 )
 

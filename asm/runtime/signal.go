@@ -10,52 +10,14 @@ import _ "unsafe" // for go:linkname
 // Printed by print as hexadecimal (the compiler knows this type).
 type hex uint64
 
-const (
-	_SIGBUS  = 7
-	_SIGFPE  = 8
-	_SIGSEGV = 11
-
-	_BUS_ADRERR  = 2
-	_SEGV_MAPERR = 1
-	_SEGV_ACCERR = 2
-	_FPE_INTDIV  = 1
-	_FPE_INTOVF  = 2
-)
-
 // sigpanic0 (asm_amd64.s) establishes Go's registers and jumps here.
 func sigpanic0()
 
+// sigpanic runs in place of the faulting instruction. The Rust side decides
+// what the fault means and records the panic to raise (rtcall then raises
+// it, from this frame) or reports a fatal error.
 func sigpanic() {
-	gp := getg()
-	switch gp.sig {
-	case _SIGBUS:
-		if gp.sigcode0 == _BUS_ADRERR && gp.sigcode1 < 0x1000 {
-			panicmem()
-		}
-		if gp.paniconfault {
-			panicmemAddr(gp.sigcode1)
-		}
-		print("unexpected fault address ", hex(gp.sigcode1), "\n")
-		throw("fault")
-	case _SIGSEGV:
-		if (gp.sigcode0 == 0 || gp.sigcode0 == _SEGV_MAPERR || gp.sigcode0 == _SEGV_ACCERR) && gp.sigcode1 < 0x1000 {
-			panicmem()
-		}
-		if gp.paniconfault {
-			panicmemAddr(gp.sigcode1)
-		}
-		print("unexpected fault address ", hex(gp.sigcode1), "\n")
-		throw("fault")
-	case _SIGFPE:
-		switch gp.sigcode0 {
-		case _FPE_INTDIV:
-			panicdivide()
-		case _FPE_INTOVF:
-			panicoverflow()
-		}
-		panic(errorString("floating point error"))
-	}
-	panic(errorString(rt_signame(gp.sig)))
+	rt_sigpanic()
 }
 
 func panicmemAddr(addr uintptr) {

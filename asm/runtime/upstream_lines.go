@@ -10,29 +10,21 @@
 
 package runtime
 
-import "unsafe"
+import _ "unsafe" // for go:linkname
 
-// gopanic implements panic(e).
+// gopanic implements panic(e): it calls the deferred functions of the
+// panicking goroutine, innermost frame first, until one recovers (the Rust
+// side then resumes the recovering frame) or none is left (the panic is
+// reported and the program dies).
 func gopanic(e any) {
-	if e == nil {
+	if e == nil && rt_panicNilIsError() {
 		e = new(PanicNilError)
-	}
-	gp := getg()
-	if gp.m.curg != gp {
-		print("panic: ")
-		printpanicval(e)
-		print("\n")
-		throw("panic on system stack")
 	}
 	var p _panic
 	p.arg = e
-	runningPanicDefers++
-	p.start(getcallerpc(), unsafe.Pointer(getcallersp()))
-	for {
-		fn, ok := p.nextDefer()
-		if !ok {
-			break
-		}
+	rt_deferBegin(&p, deferLoopPanic, getcallerpc(), getcallersp())
+	for fv, more := rt_deferNext(&p); more; fv, more = rt_deferNext(&p) {
+		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:770
 		fn()
 	}
@@ -45,13 +37,9 @@ func gopanic(e any) {
 // remaining open-coded ones), at the caller's return.
 func deferreturn() {
 	var p _panic
-	p.deferreturn = true
-	p.start(getcallerpc(), unsafe.Pointer(getcallersp()))
-	for {
-		fn, ok := p.nextDefer()
-		if !ok {
-			break
-		}
+	rt_deferBegin(&p, deferLoopReturn, getcallerpc(), getcallersp())
+	for fv, more := rt_deferNext(&p); more; fv, more = rt_deferNext(&p) {
+		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:602
 		fn()
 	}
@@ -61,13 +49,9 @@ func deferreturn() {
 // calls. It is not a panic: recover returns nil in those calls.
 func Goexit() {
 	var p _panic
-	p.goexit = true
-	p.start(getcallerpc(), unsafe.Pointer(getcallersp()))
-	for {
-		fn, ok := p.nextDefer()
-		if !ok {
-			break
-		}
+	rt_deferBegin(&p, deferLoopGoexit, getcallerpc(), getcallersp())
+	for fv, more := rt_deferNext(&p); more; fv, more = rt_deferNext(&p) {
+		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:626
 		fn()
 	}

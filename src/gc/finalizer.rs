@@ -12,7 +12,7 @@
 
 use super::mark::Marker;
 use crate::heap::bits;
-use crate::layout::abi::{FuncType, InterfaceType, PtrType, Type};
+use crate::layout::abi::{FuncType, InterfaceType, PtrType, RegArgs, Type};
 use crate::layout::rt::{funcval, g, moduledata};
 use crate::layout::Eface;
 use crate::lock::Mutex;
@@ -51,6 +51,10 @@ static mut TABLE: Table = Table { slots: null_mut(), cap: 0, len: 0 };
 static mut QUEUE: *mut Finalizer = null_mut();
 static mut QLEN: usize = 0;
 static mut QCAP: usize = 0;
+/// The object of the finalizer runfinq is calling (null while it waits):
+/// a root, because once off the queue the object is only in runfinq's
+/// register image, a stack object no live pointer may reach yet.
+static CALLING: AtomicPtr<u8> = AtomicPtr::new(null_mut());
 /// The finalizer goroutine, and whether it waits for work.
 static RUNNER: AtomicPtr<g> = AtomicPtr::new(null_mut());
 static RUNNER_WAITING: AtomicUsize = AtomicUsize::new(0);
@@ -296,6 +300,7 @@ pub fn mark_tables(m: &mut Marker) {
             m.mark_ptr(f.fn_ as usize, false);
         }
     }
+    m.mark_ptr(CALLING.load(Ordering::Relaxed) as usize, false);
     m.mark_ptr(crate::sema::pool_cleanup() as usize, false);
     for_each_cache(|p| m.mark_ptr(p, false));
 }
@@ -355,23 +360,54 @@ pub fn wake_runner() {
     }
 }
 
-/// runfinq's first step: the next finalizer to run (true), or false after
-/// preparing to park until there is one.
-pub fn rt_nextFinalizer(out: *mut u8) -> bool {
-    let out = out as *mut Finalizer;
+/// The finalizer goroutine's next call: the function to call and the size
+/// of the argument frame reflectcall needs (spill space for its one
+/// argument, then room for its results, which are dropped), with the
+/// argument placed in the register image regs. The argument is the object
+/// converted to the function's parameter type: the pointer itself, or an
+/// interface holding it (two words); it stays a root until runfinq asks
+/// again. Null, after preparing to park until there is work, when the
+/// queue is empty.
+pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
     LOCK.lock();
-    // SAFETY: under LOCK; out is the Go side's record.
-    unsafe {
-        if QLEN > 0 {
-            QLEN -= 1;
-            *out = *QUEUE.add(QLEN);
-            LOCK.unlock();
-            return true;
+    // SAFETY: under LOCK.
+    let next = unsafe {
+        match QLEN {
+            0 => None,
+            n => {
+                QLEN = n - 1;
+                Some(*QUEUE.add(n - 1))
+            }
         }
+    };
+    CALLING.store(next.map_or(null_mut(), |f| f.obj), Ordering::Relaxed);
+    let Some(f) = next else {
+        RUNNER_WAITING.store(1, Ordering::Release);
+        sched::prepare_park(Some(sched::unlock_commit), &LOCK as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
+        return (null_mut(), 0);
+    };
+    LOCK.unlock();
+    // SAFETY: regs is runfinq's zeroed register image; f's descriptors were
+    // checked by SetFinalizer.
+    unsafe {
+        let r = &mut *regs;
+        let mut obj_reg = 0;
+        if kind(f.fint) == KIND_INTERFACE {
+            let it = f.fint as *mut InterfaceType;
+            let ptr_type = core::ptr::addr_of_mut!((*f.ot).Type);
+            r.Ints[0] = if (*it).Methods.len == 0 {
+                ptr_type as usize
+            } else {
+                crate::iface::assertE2I(it, ptr_type) as usize
+            };
+            obj_reg = 1;
+        } else if kind(f.fint) != KIND_POINTER && kind(f.fint) != KIND_UNSAFE_POINTER {
+            crate::fatal::throw("bad kind in runfinq");
+        }
+        r.Ints[obj_reg] = f.obj as usize;
+        r.Ptrs[obj_reg] = f.obj;
+        (f.fn_, 2 * core::mem::size_of::<usize>() + f.nret)
     }
-    RUNNER_WAITING.store(1, Ordering::Release);
-    sched::prepare_park(Some(sched::unlock_commit), &LOCK as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
-    false
 }
 
 /// Is gp the finalizer goroutine (a system goroutine)?

@@ -52,7 +52,29 @@ pub use crate::layout::rt::m;
 
 extern "C" {
     fn gort_getg() -> *mut g;
-    fn gort_gogo(buf: *mut rt::gobuf) -> !;
+    fn gort_gogo(gp: *mut g, sp: usize, pc: usize, bp: usize, ctxt: *mut u8, ret: usize) -> !;
+}
+
+/// Switch to gp's saved context (g.sched), consuming it: everything but
+/// the pc is cleared from the gobuf on the way out, so that a running
+/// goroutine's gobuf holds no stale stack address or closure for anyone
+/// to trust (or the collector to keep alive). Never returns; whatever the
+/// current system stack holds is abandoned.
+///
+/// # Safety
+/// gp must be the current m's goroutine (curg), marked running, with a
+/// context saved by mcall, morestack, rtcall or newproc (or rewritten by a
+/// recovery).
+pub unsafe fn switch_to(gp: *mut g) -> ! {
+    // SAFETY: per the function contract; the gobuf is gp's own.
+    unsafe {
+        let b = &mut (*gp).sched;
+        let sp = core::mem::take(&mut b.sp);
+        let bp = core::mem::take(&mut b.bp);
+        let ctxt = core::mem::replace(&mut b.ctxt, core::ptr::null_mut());
+        let ret = core::mem::take(&mut b.ret);
+        gort_gogo(gp, sp, b.pc, bp, ctxt, ret)
+    }
 }
 
 /// The goroutine running on this thread (g0 while in the runtime).

@@ -10,7 +10,7 @@ use crate::gprint;
 /// (after recovery rewrote it). Never returns.
 pub fn resume(gp: *mut g) -> ! {
     // SAFETY: gp is the m's current, running goroutine.
-    unsafe { gort_gogo(&mut (*gp).sched) }
+    unsafe { switch_to(gp) }
 }
 
 /// Run gp on the current m. `inherit`: gp continues the current time slice
@@ -29,7 +29,7 @@ pub fn execute(gp: *mut g, inherit: bool) -> ! {
         if !inherit {
             (*pp).schedtick = (*pp).schedtick.wrapping_add(1);
         }
-        gort_gogo(&mut (*gp).sched)
+        switch_to(gp)
     }
 }
 
@@ -445,7 +445,6 @@ pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
         rt::mcallPark => park_m(gp),
         rt::mcallGosched | rt::mcallPreempt => gosched_m(gp),
         rt::mcallGoexit => goexit0(gp),
-        rt::mcallRecovery => crate::panic::recovery(gp),
         rt::mcallExitsyscall => exitsyscall0(gp),
         _ => crate::fatal::throw("gort_mcall: unknown operation"),
     }

@@ -29,6 +29,7 @@ const CHECKED: &[(&str, &str, &str, Option<usize>)] = &[
     ("runtime.waitq", "runtime", "waitq", None),
     ("runtime.sudog", "runtime", "sudog", None),
     ("runtime.scase", "runtime", "scase", None),
+    ("runtime.runtimeSelect", "runtime", "runtimeSelect", None),
     ("runtime.itab", "runtime", "itab", None),
     ("runtime.eface", "runtime", "eface", None),
     ("runtime.iface", "runtime", "iface", None),
@@ -59,6 +60,7 @@ const CHECKED: &[(&str, &str, &str, Option<usize>)] = &[
     ("internal/abi.Imethod", "abi", "Imethod", None),
     ("internal/abi.TypeAssert", "abi", "TypeAssert", None),
     ("internal/abi.InterfaceSwitch", "abi", "InterfaceSwitch", None),
+    ("internal/abi.RegArgs", "abi", "RegArgs", None),
 ];
 
 /// A struct as DWARF describes it: byte size and (field, offset) list.
@@ -198,7 +200,7 @@ fn upstream_binary() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("main.go"),
-        "package main\n\nimport (\n\t\"fmt\"\n\t\"sync\"\n)\n\nfunc main() {\n\tsync.NewCond(&sync.Mutex{}).Signal()\n\tc := make(chan int, 1)\n\tselect {\n\tcase c <- 1:\n\tcase <-c:\n\t}\n\tfmt.Println(map[int]int{}, c)\n}\n",
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"reflect\"\n\t\"sync\"\n)\n\nfunc main() {\n\tsync.NewCond(&sync.Mutex{}).Signal()\n\tc := make(chan int, 1)\n\tselect {\n\tcase c <- 1:\n\tcase <-c:\n\t}\n\tfmt.Println(map[int]int{}, c)\n\treflect.Select([]reflect.SelectCase{{Dir: reflect.SelectDefault}})\n}\n",
     )
         .unwrap();
     let exe = dir.join("prog");

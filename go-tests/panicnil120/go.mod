@@ -1,0 +1,3 @@
+module gort.test/panicnil120
+
+go 1.20
