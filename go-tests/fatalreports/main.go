@@ -54,6 +54,26 @@ func report(child string) {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	}
+	// Goroutine sections whose frames are all the runtime's own (its
+	// background goroutines, whose states depend on what the collector
+	// happens to be doing) are left out whole.
+	var section []string
+	userFrames := false
+	flush := func() {
+		header := ""
+		for _, l := range section {
+			if l != "" {
+				header = l
+				break
+			}
+		}
+		if userFrames || !strings.HasPrefix(header, "goroutine ") {
+			for _, l := range section {
+				fmt.Println(l)
+			}
+		}
+		section, userFrames = nil, false
+	}
 	sc := bufio.NewScanner(&stderr)
 	inRuntimeStack, skipNext := false, false
 	for sc.Scan() {
@@ -64,22 +84,26 @@ func report(child string) {
 			continue
 		case line == "runtime stack:":
 			inRuntimeStack = true
-			fmt.Println(line)
+			section = append(section, line)
 			continue
 		case inRuntimeStack && line != "":
 			continue
 		case line == "":
 			inRuntimeStack = false
+			flush()
 		case strings.HasPrefix(line, "runtime.") || strings.HasPrefix(line, "created by runtime."):
 			skipNext = true // and its position line
 			continue
+		case !strings.HasPrefix(line, "goroutine ") && !strings.HasPrefix(line, "\t") && !strings.HasPrefix(line, "created by"):
+			userFrames = true
 		}
 		// Argument words of the overflowing frames are whatever the stack
 		// held ("0x4a?": unreliable, as the "?" says): not compared.
 		if i := strings.Index(line, "(0x"); i > 0 && strings.HasSuffix(line, ")") {
 			line = line[:i] + "(...)"
 		}
-		fmt.Println(line)
+		section = append(section, line)
 	}
+	flush()
 	fmt.Println("exit status", code)
 }
