@@ -146,10 +146,6 @@ impl Mt {
         // SAFETY: a type descriptor.
         unsafe { (*self.key).PtrBytes != 0 }
     }
-    fn elem_ptrs(&self) -> bool {
-        // SAFETY: a type descriptor.
-        unsafe { (*self.elem).PtrBytes != 0 }
-    }
     fn bucket_noscan(&self) -> bool {
         // SAFETY: a type descriptor.
         unsafe { (*self.bucket).PtrBytes == 0 }
@@ -860,7 +856,10 @@ pub fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
                     }
                     continue;
                 }
-                // Clear the key and element (only pointers matter to a collector).
+                // Clear the key's pointers (for the collector; a later
+                // insert writes the whole key) and the whole element: an
+                // insert into this slot hands the element to compiled code
+                // as it is (`m[k]++` reads it), so it must be zero.
                 if mt.indirect_key() {
                     *(kslot as *mut *mut u8) = null_mut();
                 } else if mt.key_ptrs() {
@@ -869,7 +868,7 @@ pub fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
                 let eslot = mt.elemp(b, i);
                 if mt.indirect_elem() {
                     *(eslot as *mut *mut u8) = null_mut();
-                } else if mt.elem_ptrs() {
+                } else {
                     core::ptr::write_bytes(eslot, 0, mt.elemsize);
                 }
                 set_tophash(b, i, EMPTY_ONE);
