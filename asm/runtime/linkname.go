@@ -125,3 +125,9 @@ func maps_clone(m any) any {
 // A test hook (GOROOT/test/fixedbugs/issue69110.go): is the map growing
 // into a bucket array of its current size (flag bit 8, src/maps.rs)?
 func sameSizeGrowForIssue69110Test(h *hmap) bool { return h.flags&8 != 0 }
+
+// The runtime's random numbers under their pre-1.22 names, which packages
+// outside the standard library reach by //go:linkname.
+func fastrand() uint32          { return rand32() }
+func fastrandn(n uint32) uint32 { return randn(n) }
+func fastrand64() uint64        { return rand() }
