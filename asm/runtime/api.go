@@ -108,7 +108,11 @@ func Caller(skip int) (pc uintptr, file string, line int, ok bool) {
 	if rt_callers(skip+1, rpc[:]) < 1 {
 		return
 	}
-	frame, _ := CallersFrames(rpc[:]).Next()
+	// A Frames of our own (not CallersFrames'): built without inlining
+	// (-gcflags=-l), CallersFrames' result would move rpc to the heap,
+	// which the runtime package may not do implicitly.
+	ci := Frames{callers: rpc[:]}
+	frame, _ := ci.Next()
 	return frame.PC, frame.File, frame.Line, frame.PC != 0
 }
 
