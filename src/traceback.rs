@@ -354,14 +354,21 @@ fn print_args(fi: &FuncInfo, argp: usize, pc: usize) {
 /// Print up to `max` shown frames after skipping `skip` shown frames;
 /// returns the number of shown frames passed over (skipped + printed, or
 /// all remaining when max is usize::MAX and printing is off).
-fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> usize {
+/// Walk the logical frames (inlined calls expanded) from the unwinder's
+/// current physical frame: skip the first `skip` shown frames, then print
+/// (when `print`) up to `max` more. The walk stops at the first shown frame
+/// beyond skip + max, possibly in the middle of a physical frame, which then
+/// stays current (it is not consumed), so that a later walk can pick up
+/// there. Returns the frames committed (skipped or printed), and how many
+/// of them belong to the physical frame the walk stopped in.
+fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> (usize, usize) {
     let (level, _, _) = gotraceback();
-    let mut seen = 0;
+    let limit = skip.saturating_add(max);
+    let (mut seen, mut last_n) = (0usize, 0usize);
     while let Some(frame) = u.peek().copied() {
-        if seen >= skip + max {
-            break;
-        }
-        u.next();
+        last_n = 0;
+        let callee_at_start = *callee;
+        let mut stopped = false;
         let sym = frame.sym_pc();
         symtab::for_each_src_frame(&frame.fi, sym, |sf| {
             let c = *callee;
@@ -369,8 +376,13 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             if !show_frame(&sf, gp, *n == 0, c) {
                 return true;
             }
+            if seen >= limit {
+                stopped = true;
+                return false;
+            }
             *n += 1;
             seen += 1;
+            last_n += 1;
             if seen <= skip || !print {
                 return true;
             }
@@ -400,8 +412,14 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             gwrite(b"\n");
             true
         });
+        if stopped {
+            // The physical frame stays current for the next walk.
+            *callee = callee_at_start;
+            break;
+        }
+        u.next();
     }
-    seen
+    (seen, last_n)
 }
 
 const INNER_FRAMES: usize = 50;
@@ -421,21 +439,23 @@ fn print_frames(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
     }
     let mut u = it.peekable();
     let (mut n, mut callee) = (0usize, FUNCID_NORMAL);
-    let printed = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
-    if printed < INNER_FRAMES || u.peek().is_none() {
+    let (printed, last_n) = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
+    if printed < INNER_FRAMES {
         return;
     }
-    // Count what is left, then print only the outermost frames.
+    // Count what is left (from the physical frame the walk stopped in,
+    // whose first last_n frames are printed), then print only the
+    // outermost frames.
     let mut counter = u.clone_state();
     let (mut n2, mut callee2) = (n, callee);
-    let remaining = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
-    let elide = remaining.saturating_sub(OUTER_FRAMES);
+    let (remaining, _) = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
+    let elide = remaining.saturating_sub(last_n + OUTER_FRAMES);
     if elide > 0 {
         gwrite(b"...");
         printint(elide as i64);
         gwrite(b" frames elided...\n");
     }
-    traceback2(&mut u, gp, elide, OUTER_FRAMES, &mut n, &mut callee, true);
+    traceback2(&mut u, gp, last_n + elide, OUTER_FRAMES, &mut n, &mut callee, true);
 }
 
 trait CloneState {
