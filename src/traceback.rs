@@ -721,7 +721,12 @@ fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
         loop {
             let ic = frame.fi.inlined_at(pc);
             let fid = ic.map(|c| c.func_id).unwrap_or_else(|| frame.fi.func_id());
-            if fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
+            // rtpanic raises a panic a Rust entry point asked for, as if the
+            // entry point's caller had called it: gort's plumbing, in no
+            // upstream stack (upstream's sigpanic calls panicmem directly).
+            // What it inlined (panicmem) stays.
+            let plumbing = ic.is_none() && frame.fi.name() == b"runtime.rtpanic";
+            if plumbing || fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
             } else if skip > 0 {
                 skip -= 1;
             } else if n < buf.len() {
