@@ -743,6 +743,12 @@ fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
     n
 }
 
+/// Is pc in a function of package runtime (its own code, not code inlined
+/// into a caller elsewhere)? A failed check there is a runtime bug.
+pub fn rt_pcInRuntime(pc: usize) -> bool {
+    findfunc(pc).is_some_and(|f| has_prefix(f.name(), b"runtime."))
+}
+
 /// runtime.Callers' walk, from the Go caller of this trampoline.
 pub fn rt_callers(skip: isize, pcs: GoSlice<usize>) -> isize {
     let gp = sched::curg();
