@@ -399,6 +399,10 @@ static SLOT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::
 /// The frame being scanned (function entry), 0 when scanning an object.
 static FRAME_PC: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
+/// A precise pointer to a free object of an in-use span: a use-after-free
+/// (typically a pointer kept as a uintptr and converted back) or a bad
+/// pointer made with unsafe. Reported as upstream reports the "zombie" its
+/// sweep then finds: the span's objects, and the throw.
 #[cold]
 fn bad_pointer(s: &Mspan, p: usize) -> ! {
     let slot = SLOT.load(core::sync::atomic::Ordering::Relaxed);
@@ -423,9 +427,19 @@ fn bad_pointer(s: &Mspan, p: usize) -> ! {
     }
     crate::gprint!(b"\n");
     crate::gprint!(
-        b"runtime: pointer ", crate::print::Hex(p as u64), b" to unallocated span span.base()=",
-        crate::print::Hex(s.start as u64), b" span.limit=", crate::print::Hex(s.limit() as u64), b" span.state=",
-        s.state, b"\n"
+        b"runtime: marked free object in span ", crate::print::Hex(s.start as u64), b", elemsize=", s.elemsize,
+        b" freeindex=", s.freeindex, b" (bad use of unsafe.Pointer? try -d=checkptr)\n"
     );
-    crate::fatal::throw("found bad pointer in Go heap")
+    let bad = s.obj_index(p);
+    for i in 0..s.nelems {
+        let alloc = s.is_allocated(i);
+        crate::gprint!(crate::print::Hex(s.obj_base(i) as u64));
+        crate::gprint!(if alloc { b" alloc" as &[u8] } else { b" free " });
+        crate::gprint!(if s.is_marked(i) { b" marked  " as &[u8] } else { b" unmarked" });
+        if i == bad {
+            crate::gprint!(b" zombie");
+        }
+        crate::gprint!(b"\n");
+    }
+    crate::fatal::throw("found pointer to free object")
 }
