@@ -3,6 +3,7 @@
 //! auxv pairs..., AT_NULL.
 
 use crate::layout::GoString;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 static mut ARGC: usize = 0;
 static mut ARGV: *const *const u8 = core::ptr::null();
@@ -129,7 +130,21 @@ pub fn rt_gostring(p: *mut u8) -> GoString {
 /// An environment variable of the initial environment ("" if unset).
 pub fn rt_getenv(key: GoString) -> GoString {
     // SAFETY: key is a live Go string.
-    match getenv(unsafe { key.as_bytes() }) {
+    let key = unsafe { key.as_bytes() };
+    let o = ENV_OVERRIDE.load(Ordering::Acquire);
+    if !o.is_null() {
+        // SAFETY: the override is a live Go slice (see set_envs).
+        let list = unsafe { core::slice::from_raw_parts(o, ENV_OVERRIDE_LEN.load(Ordering::Relaxed)) };
+        for e in list {
+            // SAFETY: the entries are live Go strings.
+            let b = unsafe { e.as_bytes() };
+            if b.len() > key.len() && b[key.len()] == b'=' && &b[..key.len()] == key {
+                return GoString { ptr: b[key.len() + 1..].as_ptr(), len: (b.len() - key.len() - 1) as isize };
+            }
+        }
+        return crate::string::EMPTY;
+    }
+    match getenv(key) {
         Some(v) => GoString { ptr: v.as_ptr(), len: v.len() as isize },
         None => crate::string::EMPTY,
     }
@@ -146,4 +161,25 @@ pub fn getAuxv() -> crate::layout::GoSlice<usize> {
         }
         crate::layout::GoSlice { ptr: AUXV as *mut usize, len: n as isize, cap: n as isize }
     }
+}
+
+/// An environment that replaces the initial one for rt_getenv (runtime
+/// tests only, through their SetEnvs hook; the Go side keeps the slice
+/// alive).
+static ENV_OVERRIDE: AtomicPtr<GoString> = AtomicPtr::new(core::ptr::null_mut());
+static ENV_OVERRIDE_LEN: AtomicUsize = AtomicUsize::new(0);
+
+pub fn set_envs(e: crate::layout::GoSlice<GoString>) {
+    ENV_OVERRIDE_LEN.store(e.len as usize, Ordering::Relaxed);
+    ENV_OVERRIDE.store(if e.ptr.is_null() { core::ptr::NonNull::dangling().as_ptr() } else { e.ptr }, Ordering::Release);
+}
+
+/// The runtime's environment: the override, else a copy of the initial one.
+pub fn effective_envs() -> crate::layout::GoSlice<GoString> {
+    let o = ENV_OVERRIDE.load(Ordering::Acquire);
+    if o.is_null() {
+        return crate::syscall::envs();
+    }
+    let n = ENV_OVERRIDE_LEN.load(Ordering::Relaxed) as isize;
+    crate::layout::GoSlice { ptr: o, len: n, cap: n }
 }

@@ -161,6 +161,13 @@ fn parse_traceback(v: &[u8]) -> Option<u32> {
     })
 }
 
+/// Set the environment's level, as GOTRACEBACK at startup would have (a
+/// test hook: upstream's SetTracebackEnv).
+pub fn set_traceback_env(level: crate::layout::GoString) {
+    // SAFETY: level is a Go string.
+    TRACEBACK.store(parse_traceback(unsafe { level.as_bytes() }).unwrap_or(1 << 2), Ordering::Relaxed);
+}
+
 /// runtime/debug.SetTraceback: like GOTRACEBACK, but never lowers the
 /// level below the environment's.
 pub fn SetTraceback(level: crate::layout::GoString) {

@@ -410,6 +410,12 @@ pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
     }
 }
 
+/// Is the finalizer goroutine parked, waiting for work?
+pub fn runner_asleep() -> bool {
+    let gp = RUNNER.load(Ordering::Acquire);
+    !gp.is_null() && RUNNER_WAITING.load(Ordering::Acquire) == 1 && sched::readgstatus(gp) == sched::G_WAITING
+}
+
 /// Is gp the finalizer goroutine (a system goroutine)?
 pub fn is_runner(gp: *mut g) -> bool {
     RUNNER.load(Ordering::Acquire) == gp

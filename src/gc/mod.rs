@@ -30,7 +30,7 @@
 //! No write barriers are needed: the mutator never runs during marking.
 
 mod background;
-mod finalizer;
+pub mod finalizer;
 mod mark;
 
 pub use background::*;
@@ -210,13 +210,14 @@ pub const TRIGGER_USER: u8 = 1;
 pub const TRIGGER_TIME: u8 = 2;
 
 /// Collect at least this often (when any collection ran before), as upstream.
-const FORCEGC_PERIOD: i64 = 2 * 60 * 1_000_000_000;
+/// (A variable: the runtime's tests shorten it through their hook.)
+pub static FORCEGC_PERIOD: AtomicI64 = AtomicI64::new(2 * 60 * 1_000_000_000);
 static LAST_GC_MONO: AtomicI64 = AtomicI64::new(0);
 
 /// For sysmon: is a periodic collection due?
 pub fn time_trigger_due(now: i64) -> bool {
     let last = LAST_GC_MONO.load(Ordering::Relaxed);
-    gcpercent() >= 0 && last != 0 && now - last > FORCEGC_PERIOD
+    gcpercent() >= 0 && last != 0 && now - last > FORCEGC_PERIOD.load(Ordering::Relaxed)
 }
 
 /// Run a collection (from the Go side, holding worldsema) for trigger
@@ -328,6 +329,7 @@ fn collect() {
     finalizer::mark_finalizers(&mut m);
     m.drain();
     m.free();
+    crate::testhooks::probe_marks();
     let marked = heap::sweep::prepare();
     HEAP_MARKED.store(marked, Ordering::Relaxed);
     HEAP_LIVE.store(marked, Ordering::Relaxed);

@@ -564,6 +564,12 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             (*gp).preempt = false;
             gosched_m(gp);
         }
+        if guard == stack::STACK_FORCE_MOVE {
+            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            stack::move_stack(gp);
+            (*mp).morebuf = core::mem::zeroed();
+            resume(gp);
+        }
         stack::grow(gp);
         (*mp).morebuf = core::mem::zeroed();
         resume(gp)

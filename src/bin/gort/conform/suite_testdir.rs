@@ -74,13 +74,13 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
             let name = test_name(dir, &file);
             let src = std::fs::read_to_string(d.join(&file)).unwrap_or_default();
             let Some(line) = action_line(&src) else {
-                res.skips.push(Skip { suite: Suite::Test, name, category: "no recipe".into(), detail: String::new() });
+                res.skips.push(Skip { suite: Suite::Test, group: String::new(), name, category: "no recipe".into(), detail: String::new() });
                 continue;
             };
             let recipe = match parse_recipe(&line) {
                 Ok(r) => r,
                 Err(e) => {
-                    res.skips.push(Skip { suite: Suite::Test, name, category: "bad recipe".into(), detail: e });
+                    res.skips.push(Skip { suite: Suite::Test, group: String::new(), name, category: "bad recipe".into(), detail: e });
                     continue;
                 }
             };
@@ -89,6 +89,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
                 if in_scope {
                     res.skips.push(Skip {
                         suite: Suite::Test,
+                        group: String::new(),
                         name,
                         category: "build constraint excludes linux/amd64".into(),
                         detail: why,
@@ -99,6 +100,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
             if recipe.flags.iter().any(|f| f == "-race") && !race_supported(test_dir.parent().unwrap_or(Path::new("/"))) {
                 res.skips.push(Skip {
                     suite: Suite::Test,
+                    group: String::new(),
                     name,
                     category: "needs the race detector, which this toolchain lacks".into(),
                     detail: String::new(),
@@ -108,6 +110,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
             if recipe.action == "skip" {
                 res.skips.push(Skip {
                     suite: Suite::Test,
+                    group: String::new(),
                     name,
                     category: "recipe is `skip`".into(),
                     detail: String::new(),
