@@ -3,11 +3,13 @@
 //! (overlay GOROOT, external linking, gort's build tags):
 //!
 //! - `test`: the programs of GOROOT/test whose recipe (the header comment)
-//!   is `run`, `buildrun`, `runoutput`, `rundir` or `runindir`, built and run
-//!   the way upstream's own runner (cmd/internal/testdir) does on
-//!   linux/amd64, with its pass rule: the build succeeds, the program exits
-//!   0 and its output (stdout and stderr together) equals the `.out` file,
-//!   or is empty when there is none.
+//!   is `run`, `buildrun`, `runoutput`, `rundir`, `runindir`, `buildrundir`
+//!   or `errorcheckandrundir`, built and run the way upstream's own runner
+//!   (cmd/internal/testdir) does on linux/amd64, with its pass rule: the
+//!   build succeeds (and, for errorcheckandrundir, the compiler's
+//!   diagnostics match the ERROR comments), the program exits 0 and its
+//!   output (stdout and stderr together) equals the `.out` file, or is
+//!   empty when there is none.
 //! - `std`: the tests of every standard-library package with tests: the
 //!   test binary (`go test -c`) is run by this harness in the package
 //!   directory with `-test.short` and test2json framing (what `go test
@@ -32,6 +34,7 @@
 mod baseline;
 mod constraint;
 mod context;
+mod errcheck;
 mod gosrc;
 mod options;
 mod process;
