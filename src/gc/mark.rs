@@ -222,13 +222,19 @@ impl Marker {
         let sp: &Mspan = unsafe { &*s };
         let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
         let nwords = size / 8;
+        // The object's slot: pointers back into it mark nothing (as
+        // upstream's scanobject); this matters when an object with a
+        // finalizer is scanned as a root without being marked itself: a
+        // pointer to itself (say, a slice of one of its own arrays) must
+        // not keep it alive forever.
+        let extent = sp.elemsize.max(size);
         let mut i = 0;
         while i < nwords {
             let a = obj + i * 8;
             if bits::is_pointer(a) {
                 // SAFETY: a is a word of the object.
                 let p = unsafe { *(a as *const usize) };
-                if p != 0 {
+                if p != 0 && p.wrapping_sub(obj) >= extent {
                     SLOT.store(a, core::sync::atomic::Ordering::Relaxed);
                     self.mark_ptr(p, true);
                 }
