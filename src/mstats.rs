@@ -3,12 +3,8 @@
 //! ReadMemStats reports the allocator's and the collector's counts, and
 //! the memory obtained from the OS by purpose (crate::sysstat).
 
-use crate::errors;
 use crate::heap;
-use crate::layout::abi::Type;
-use crate::layout::Eface;
 use crate::sched;
-use crate::types::*;
 use core::sync::atomic::{AtomicIsize, Ordering};
 
 /// The Go side's MemStats, field by field (see asm/runtime/api.go).
@@ -119,21 +115,6 @@ pub fn ReadMemStats(m: *mut u8) {
         if i > 0 && i < NUM_SIZE_CLASSES {
             b.mallocs = by_class[i];
             b.frees = heap::sweep::freed_in_class(i).min(b.mallocs);
-        }
-    }
-}
-
-pub fn rt_pinnerPin(pointer: Eface) {
-    if pointer.typ.is_null() {
-        errors::raise_error("runtime.Pinner: argument is nil");
-        return;
-    }
-    // SAFETY: a live interface value's type descriptor.
-    unsafe {
-        let k = kind(pointer.typ);
-        if k != KIND_POINTER && k != KIND_UNSAFE_POINTER {
-            let s = crate::string::gostring_concat(&[b"runtime.Pinner: argument is not a pointer: ", type_string(pointer.typ as *const Type)]);
-            errors::raise_error_go(s);
         }
     }
 }

@@ -234,8 +234,10 @@ type BlockProfileRecord struct {
 	StackRecord
 }
 
-// A Pinner keeps objects at fixed addresses until Unpin. gort's heap never
-// moves or frees objects yet, so pinning only validates its argument.
+// A Pinner keeps objects at fixed addresses until Unpin (gort's heap never
+// moves objects: pinning is recorded for cgo's pointer checks; src/pinner.rs).
+// It keeps what it pins alive; one that becomes unreachable with pins held
+// is a leak, reported by a finalizer.
 type Pinner struct {
 	*pinner
 }
@@ -247,11 +249,51 @@ type pinner struct {
 
 // Pin pins a Go object.
 func (p *Pinner) Pin(pointer any) {
-	rt_pinnerPin(pointer)
+	ptr := rt_pinnerPin(pointer)
+	if p.pinner == nil {
+		p.pinner = newPinnerState()
+	}
+	p.refs = append(p.refs, ptr)
 }
 
 // Unpin unpins all pinned objects of the Pinner.
-func (p *Pinner) Unpin() {}
+func (p *Pinner) Unpin() {
+	p.pinner.unpin()
+}
+
+// newPinnerState: the state behind a Pinner, whose finalizer reports the
+// pins still held when the Pinner is dropped.
+func newPinnerState() *pinner {
+	st := new(pinner)
+	st.refs = st.refStore[:0]
+	SetFinalizer(st, pinnerLeakCheck)
+	return st
+}
+
+func pinnerLeakCheck(st *pinner) {
+	if len(st.refs) > 0 {
+		st.unpin()
+		pinnerLeakPanic()
+	}
+}
+
+// unpin drops every pin and forgets the pointers (the inline store is
+// cleared too, so the objects can go).
+func (p *pinner) unpin() {
+	if p == nil {
+		return
+	}
+	for _, ref := range p.refs {
+		rt_pinnerUnpin(ref)
+	}
+	clear(p.refs)
+	p.refStore = [5]unsafe.Pointer{}
+	p.refs = p.refStore[:0]
+}
+
+var pinnerLeakPanic = func() {
+	panic(errorString("runtime.Pinner: found leaking pinned pointer; forgot to call Unpin()?"))
+}
 
 // A network poller descriptor, owned by the Rust side (src/netpoll.rs);
 // Go code only passes pointers to it around.

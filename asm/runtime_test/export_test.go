@@ -1029,12 +1029,17 @@ func ReadMetricsSlow(memStats *MemStats, samplesp unsafe.Pointer, len, cap int) 
 	notYet("runtime/metrics")
 }
 
-// Pinner internals: gort's Pinner does not track pins yet.
-func IsPinned(p unsafe.Pointer) bool          { notYet("Pinner pin tracking"); return false }
-func GetPinCounter(p unsafe.Pointer) *uintptr { notYet("Pinner pin tracking"); return nil }
-func SetPinnerLeakPanic(f func())             { notYet("Pinner leak detection") }
-func GetPinnerLeakPanic() func()              { notYet("Pinner leak detection"); return nil }
-func CgoCheckPointer(ptr any, arg any)        { notYet("cgo pointer checks (cgocheck)") }
+// Pinner internals (src/pinner.rs).
+func IsPinned(p unsafe.Pointer) bool { return isPinned(p) }
+
+// GetPinCounter: the count of extra pins (beyond the first) of the object
+// p points into, or nil when it is pinned at most once.
+func GetPinCounter(p unsafe.Pointer) *uintptr { return rt_test_pinCounter(p) }
+
+func SetPinnerLeakPanic(f func()) { pinnerLeakPanic = f }
+func GetPinnerLeakPanic() func()  { return pinnerLeakPanic }
+
+func CgoCheckPointer(ptr any, arg any) { notYet("cgo pointer checks (cgocheck)") }
 
 // Sigisblocked: is signal i blocked in this thread's signal mask?
 func Sigisblocked(i int) bool {
