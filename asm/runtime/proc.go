@@ -32,6 +32,14 @@ const (
 var firstmoduledata moduledata
 var lastmoduledatap *moduledata
 
+// Every goroutine ever created, for debuggers (gdb's runtime-gdb.py and
+// Delve read them): the Rust scheduler keeps the list (src/sched) and
+// publishes it here at every addition. The array is not in the Go heap.
+var (
+	allgs   []*g
+	allglen uintptr
+)
+
 // mcall switches to g0 and runs gort_mcall(gp, op) there (asm_amd64.s).
 func mcall(op int)
 

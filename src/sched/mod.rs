@@ -362,6 +362,10 @@ fn allgadd(gp: *mut g) {
         }
         *ALLGS.add(ALLGLEN) = gp;
         ALLGLEN += 1;
+        // The Go-side copy debuggers read (runtime.allgs, runtime.allglen).
+        let l = crate::proc::links();
+        *(l.allgs as *mut crate::layout::GoSlice<*mut g>) = crate::layout::GoSlice { ptr: ALLGS, len: ALLGLEN as isize, cap: ALLGCAP as isize };
+        *(l.allglen as *mut usize) = ALLGLEN;
     }
     ALLGS_LOCK.unlock();
 }

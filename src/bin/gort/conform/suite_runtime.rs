@@ -193,10 +193,11 @@ fn run_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>, on
             in_tree.insert(f.clone());
         }
     }
-    // The debugger tests load the runtime's gdb script from GOROOT.
+    // The debugger tests load the runtime's gdb script from GOROOT (a copy:
+    // gdb resolves links, and trusts the script only in GOROOT).
     let gdb = rtdir.join("runtime-gdb.py");
     if gdb.exists() {
-        std::os::unix::fs::symlink(&gdb, gort_pkg.join("runtime-gdb.py"))?;
+        std::fs::copy(&gdb, gort_pkg.join("runtime-gdb.py"))?;
     }
     // gort's environment, with the tree as GOROOT, and without the
     // GOROOT_FINAL gort sets elsewhere (the paths binaries record for the
