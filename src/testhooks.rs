@@ -278,3 +278,35 @@ pub fn rt_test_countPagesInUse() -> (usize, usize) {
     start_swept();
     (running, counted)
 }
+
+// ---- signals ----
+
+/// The pipe WaitForSigusr1 waits on (-1: not armed), and the id of the M
+/// whose thread received SIGUSR1.
+static SIGUSR1_FD: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(-1);
+static SIGUSR1_M: AtomicI64 = AtomicI64::new(-1);
+
+/// Is a runtime test waiting for SIGUSR1? (Read by the signal handler.)
+pub fn sigusr1_armed() -> bool {
+    SIGUSR1_FD.load(Ordering::Acquire) >= 0
+}
+
+/// In the signal handler: record which M got SIGUSR1 and wake the test.
+pub fn sigusr1_received(m_id: i64) {
+    SIGUSR1_M.store(m_id, Ordering::Release);
+    let fd = SIGUSR1_FD.load(Ordering::Acquire);
+    let b = 0u8;
+    // SAFETY: write(2) of one byte from a local; async-signal-safe.
+    unsafe { libc::write(fd, core::ptr::addr_of!(b) as *const libc::c_void, 1) };
+}
+
+pub fn rt_test_sigusr1Arm(wfd: i32) {
+    SIGUSR1_M.store(-1, Ordering::Relaxed);
+    SIGUSR1_FD.store(wfd, Ordering::Release);
+}
+
+/// Disarm; the id of the M that received the signal (-1: none).
+pub fn rt_test_sigusr1Disarm() -> i64 {
+    SIGUSR1_FD.store(-1, Ordering::Release);
+    SIGUSR1_M.load(Ordering::Acquire)
+}

@@ -1049,12 +1049,36 @@ func Sigisblocked(i int) bool {
 	return mask[(i-1)/32]&(1<<((i-1)%32)) != 0
 }
 
+// WaitForSigusr1: with SIGUSR1 unblocked on this (locked) thread, call
+// ready, then wait until the signal handler reports (writing to w) which
+// M received SIGUSR1; a non-zero byte from the caller on r means timeout.
+// Returns this M's id and the receiving M's.
 func WaitForSigusr1(r, w int32, ready func(mp *M)) (int64, int64) {
-	notYet("the runtime's SIGUSR1 test hook (testSigusr1)")
-	return 0, 0
+	LockOSThread()
+	const sysRtSigprocmask, sigUnblock, sigusr1 = 14, 1, 10
+	set := uint64(1) << (sigusr1 - 1)
+	syscall.Syscall6(sysRtSigprocmask, sigUnblock, uintptr(unsafe.Pointer(&set)), 0, 8, 0, 0)
+	mp := getg().m
+	rt_test_sigusr1Arm(w)
+	ready(mp)
+	var b byte
+	entersyscallblock()
+	syscall.Syscall6(sysRead, uintptr(r), uintptr(unsafe.Pointer(&b)), 1, 0, 0, 0)
+	exitsyscall()
+	got := rt_test_sigusr1Disarm()
+	UnlockOSThread()
+	if b != 0 {
+		return -1, -1
+	}
+	return mp.id, got
 }
 
-func SendSigusr1(mp *M) { notYet("signalM") }
+// SendSigusr1 sends SIGUSR1 to mp's thread.
+func SendSigusr1(mp *M) {
+	const sysGetpid, sysTgkill, sigusr1 = 39, 234, 10
+	pid, _, _ := syscall.Syscall6(sysGetpid, 0, 0, 0, 0, 0, 0)
+	syscall.Syscall6(sysTgkill, pid, uintptr(mp.procid), sigusr1, 0, 0, 0)
+}
 
 // BlockOnSystemStack prints "x" and blocks forever inside
 // runtime.blockOnSystemStackInternal: gort runs no Go code on the system
