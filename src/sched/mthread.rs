@@ -117,8 +117,91 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).alllink = allm();
         ALLM.store(mp as usize, Ordering::Release);
         s.lock.unlock();
+        // A goroutine locked to this thread may have changed the thread's
+        // OS state (namespaces, credentials...), which a thread cloned from
+        // it would inherit: the template thread starts the new one.
+        if (*getm()).lockedExt != 0 && TEMPLATE_STARTED.load(Ordering::Acquire) {
+            template_handoff(mp);
+            return;
+        }
     }
     newosproc(mp);
+}
+
+// ---- the template thread ----
+//
+// A thread that runs no Go code and whose OS state nothing changes: it
+// starts the Ms asked for by Ms locked to their threads (newm). It is
+// started by the first LockOSThread, from the calling thread before that
+// thread is locked (while its state is still the process's). Its signals
+// stay blocked (it has no g).
+
+static TEMPLATE_STARTED: AtomicBool = AtomicBool::new(false);
+static TEMPLATE_LOCK: Mutex = Mutex::new();
+/// Ms waiting for their thread, linked through m.schedlink.
+static mut TEMPLATE_QUEUE: *mut m = null_mut();
+/// Futex word: the number of handoffs so far (the template thread sleeps
+/// while it has seen them all).
+static TEMPLATE_WAKE: AtomicU32 = AtomicU32::new(0);
+
+fn start_template_thread() {
+    if TEMPLATE_STARTED.load(Ordering::Acquire) {
+        return;
+    }
+    TEMPLATE_LOCK.lock();
+    if !TEMPLATE_STARTED.load(Ordering::Relaxed) {
+        // SAFETY: as in newosproc; the thread runs template_main forever.
+        let err = unsafe {
+            let mut all: libc::sigset_t = core::mem::zeroed();
+            let mut old: libc::sigset_t = core::mem::zeroed();
+            libc::sigfillset(&mut all);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+            let mut attr: libc::pthread_attr_t = core::mem::zeroed();
+            libc::pthread_attr_init(&mut attr);
+            libc::pthread_attr_setstacksize(&mut attr, THREAD_STACK);
+            libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
+            let mut tid: libc::pthread_t = 0;
+            let err = libc::pthread_create(&mut tid, &attr, template_main, null_mut());
+            libc::pthread_attr_destroy(&mut attr);
+            libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
+            err
+        };
+        if err == 0 {
+            TEMPLATE_STARTED.store(true, Ordering::Release);
+        }
+    }
+    TEMPLATE_LOCK.unlock();
+}
+
+fn template_handoff(mp: *mut m) {
+    TEMPLATE_LOCK.lock();
+    // SAFETY: the queue is only touched under TEMPLATE_LOCK; mp is a new m
+    // no one else knows yet.
+    unsafe {
+        (*mp).schedlink = TEMPLATE_QUEUE as usize;
+        TEMPLATE_QUEUE = mp;
+    }
+    TEMPLATE_WAKE.fetch_add(1, Ordering::Release);
+    TEMPLATE_LOCK.unlock();
+    crate::sys::futex_wake(TEMPLATE_WAKE.as_ptr(), 1);
+}
+
+extern "C" fn template_main(_: *mut libc::c_void) -> *mut libc::c_void {
+    loop {
+        let seen = TEMPLATE_WAKE.load(Ordering::Acquire);
+        TEMPLATE_LOCK.lock();
+        // SAFETY: under TEMPLATE_LOCK.
+        let mut list = unsafe { core::mem::replace(&mut *core::ptr::addr_of_mut!(TEMPLATE_QUEUE), null_mut()) };
+        TEMPLATE_LOCK.unlock();
+        while !list.is_null() {
+            // SAFETY: Ms on the queue wait only for their thread.
+            let next = unsafe { (*list).schedlink as *mut m };
+            unsafe { (*list).schedlink = 0 };
+            newosproc(list);
+            list = next;
+        }
+        crate::sys::futex_wait(TEMPLATE_WAKE.as_ptr(), seen, -1);
+    }
 }
 
 /// Start the pthread for mp with every signal blocked (the thread unblocks
@@ -676,6 +759,9 @@ fn dounlockOSThread() {
 /// Wire the calling goroutine to its thread: it runs only there, and
 /// nothing else runs there, until as many UnlockOSThread calls.
 pub fn LockOSThread() {
+    // Before this thread is locked (and perhaps changed by its goroutine):
+    // the thread new Ms are cloned from when their maker is locked.
+    start_template_thread();
     let mp = getm();
     // SAFETY: on behalf of m.curg.
     unsafe {

@@ -511,11 +511,9 @@ fn goexit0(gp: *mut g) -> ! {
     gfput(gp);
     if locked {
         // The goroutine may have left its thread in an unusual state (that
-        // is what locking is for): the thread goes with it.
-        // SAFETY: mp is the current m.
-        unsafe {
-            (*mp).lockedExt = 0;
-        }
+        // is what locking is for): the thread goes with it. Its lock count
+        // stays, so that an M started on its way out (handing off its P)
+        // is cloned from the template thread, not from this one.
         mexit();
     }
     schedule()
