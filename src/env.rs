@@ -76,6 +76,9 @@ pub fn env(i: usize) -> &'static [u8] {
 
 /// The value of an environment variable in the initial environment.
 pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
+    if name == b"GOTRACEBACK" && secure() {
+        return Some(b"none");
+    }
     (0..envc()).map(env).find_map(|e| {
         if e.len() > name.len() && e[name.len()] == b'=' && &e[..name.len()] == name {
             Some(&e[name.len() + 1..])
@@ -83,6 +86,52 @@ pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
             None
         }
     })
+}
+
+// ---- secure mode ----
+
+/// auxv's AT_SECURE: the kernel says the program runs with privileges its
+/// invoker lacks (setuid, setgid, file capabilities).
+pub const AT_SECURE: usize = 23;
+
+static SECURE: AtomicUsize = AtomicUsize::new(0);
+
+/// Is the program in secure mode? Then, as upstream, GOTRACEBACK is
+/// "none" whatever the environment says (a crash must not show the
+/// privileged program's memory), and descriptors 0-2 are open.
+pub fn secure() -> bool {
+    SECURE.load(Ordering::Relaxed) != 0
+}
+
+/// At startup: detect secure mode and, in it, open /dev/null on whichever
+/// of descriptors 0, 1 and 2 is closed (so that a file the program opens
+/// does not become its stderr).
+pub fn secure_init() {
+    if auxv(AT_SECURE).unwrap_or(0) == 0 {
+        return;
+    }
+    SECURE.store(1, Ordering::Relaxed);
+    for fd in 0..3 {
+        // SAFETY: plain system calls on constants.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) >= 0 {
+                continue;
+            }
+            if *libc::__errno_location() != libc::EBADF || libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) < 0 {
+                crate::fatal::throw("cannot secure fds");
+            }
+        }
+    }
+}
+
+/// The environment entry at index i as the program sees it: in secure
+/// mode, GOTRACEBACK is "none".
+pub fn env_for_program(i: usize) -> &'static [u8] {
+    let e = env(i);
+    if secure() && e.starts_with(b"GOTRACEBACK=") {
+        return b"GOTRACEBACK=none";
+    }
+    e
 }
 
 /// The value of an auxv entry.

@@ -48,6 +48,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
     unsafe {
         LINKS = golinks;
         env::init(argc as usize, argv);
+        env::secure_init();
 
         let g0 = g0();
         let m0 = m0();

@@ -48,9 +48,14 @@ fn string_slice(n: usize, f: impl Fn(usize) -> &'static [u8]) -> GoSlice<GoStrin
     GoSlice { ptr: p, len: n as isize, cap: n as isize }
 }
 
-/// A copy of the initial environment, for the syscall package.
+/// A copy of the initial environment, for the syscall package (in secure
+/// mode with GOTRACEBACK=none, replacing or added).
 pub fn envs() -> GoSlice<GoString> {
-    string_slice(env::envc(), env::env)
+    let n = env::envc();
+    if env::secure() && !(0..n).any(|i| env::env(i).starts_with(b"GOTRACEBACK=")) {
+        return string_slice(n + 1, |i| if i == n { b"GOTRACEBACK=none" } else { env::env(i) });
+    }
+    string_slice(n, env::env_for_program)
 }
 
 /// A copy of the command-line arguments, for os.Args.
