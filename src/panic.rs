@@ -47,6 +47,11 @@ pub fn panicking() -> bool {
     PANICKING.load(Ordering::Acquire) > 0
 }
 
+/// Is a fatal error being reported (runtime.main waits for its exit)?
+pub fn rt_panicking() -> bool {
+    panicking()
+}
+
 /// recovery's note to deferreturn in g.param (not a pointer: the collector
 /// ignores values this small): the resumed frame has open-coded defers left.
 const RECOVERED_OPEN_CODED: *mut u8 = 1 as *mut u8;

@@ -7,6 +7,7 @@ package runtime
 
 import (
 	"internal/cpu"
+	"runtime/internal/atomic"
 	"unsafe"
 )
 
@@ -76,6 +77,17 @@ func main() {
 	rt_unlockOSThread()
 	rt_mainInitDone()
 	main_main()
+	// A goroutine whose panic is on its way to a fatal report may still be
+	// running deferred calls: give it the chance to get there; and while a
+	// report is being printed, wait for its exit (status 2), as upstream,
+	// rather than exit 0 under it.
+	for c := 0; c < 1000 && atomic.Load((*uint32)(unsafe.Pointer(&runningPanicDefers))) != 0; c++ {
+		Gosched()
+	}
+	if rt_panicking() {
+		rt_parkForever(uint8(waitReasonPanicWait))
+		mcall(mcallPark)
+	}
 	rt_exit(0)
 	for {
 		var x *int32
