@@ -52,6 +52,7 @@ pub mod netpoll;
 pub mod signal;
 pub mod checkptr;
 pub mod softfloat;
+pub mod cgocheck;
 pub mod pinner;
 pub mod testhooks;
 

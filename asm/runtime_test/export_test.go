@@ -1039,7 +1039,7 @@ func GetPinCounter(p unsafe.Pointer) *uintptr { return rt_test_pinCounter(p) }
 func SetPinnerLeakPanic(f func()) { pinnerLeakPanic = f }
 func GetPinnerLeakPanic() func()  { return pinnerLeakPanic }
 
-func CgoCheckPointer(ptr any, arg any) { notYet("cgo pointer checks (cgocheck)") }
+var CgoCheckPointer = cgoCheckPointer
 
 // Sigisblocked: is signal i blocked in this thread's signal mask?
 func Sigisblocked(i int) bool {
