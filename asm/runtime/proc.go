@@ -98,6 +98,8 @@ func main() {
 // cpuinit detects CPU features before any package initialiser runs (the
 // internal/cpu contract) and publishes the ones compiled code consults.
 func cpuinit(godebug string) {
+	// Linux lets GODEBUG turn CPU features off (cpu.avx2=off, cpu.all=off).
+	cpu.DebugOptions = true
 	cpu.Initialize(godebug)
 	x86HasPOPCNT = cpu.X86.HasPOPCNT
 	x86HasSSE41 = cpu.X86.HasSSE41
