@@ -228,7 +228,11 @@ impl Marker {
             if bits::is_pointer(a) {
                 // SAFETY: a is a word of the object.
                 let p = unsafe { *(a as *const usize) };
-                if p != 0 {
+                // Pointers back into the object itself change nothing (it
+                // is being scanned, so it is marked or, for an object with
+                // a finalizer, deliberately not: a self-reference must not
+                // keep it from being finalized, as upstream).
+                if p != 0 && p.wrapping_sub(obj) >= sp.elemsize {
                     SLOT.store(a, core::sync::atomic::Ordering::Relaxed);
                     self.mark_ptr(p, true);
                 }
