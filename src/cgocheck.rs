@@ -45,7 +45,12 @@ fn is_go_pointer(p: usize) -> bool {
 struct Violation;
 
 fn pinned(p: usize) -> bool {
-    crate::pinner::isPinned(p as *mut u8)
+    heap::pin::is_pinned(p)
+}
+
+/// Is the object p points into pinned (memory outside the heap always is)?
+pub fn isPinned(p: *mut u8) -> bool {
+    pinned(p as usize)
 }
 
 /// `p` is reached from the argument (not the argument's own pointer): it

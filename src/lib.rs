@@ -53,7 +53,6 @@ pub mod signal;
 pub mod checkptr;
 pub mod softfloat;
 pub mod cgocheck;
-pub mod pinner;
 pub mod testhooks;
 
 /// Entry points generated from asm/surface.def.

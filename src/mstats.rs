@@ -3,8 +3,12 @@
 //! ReadMemStats reports the allocator's and the collector's counts, and
 //! the memory obtained from the OS by purpose (crate::sysstat).
 
+use crate::errors;
 use crate::heap;
+use crate::layout::abi::Type;
+use crate::layout::Eface;
 use crate::sched;
+use crate::types::*;
 use core::sync::atomic::{AtomicIsize, Ordering};
 
 /// The Go side's MemStats, field by field (see asm/runtime/api.go).
@@ -115,6 +119,37 @@ pub fn ReadMemStats(m: *mut u8) {
         if i > 0 && i < NUM_SIZE_CLASSES {
             b.mallocs = by_class[i];
             b.frees = heap::sweep::freed_in_class(i).min(b.mallocs);
+        }
+    }
+}
+
+/// Pinner.Pin's argument: the pointer it holds (a panic for anything but
+/// a non-nil pointer value).
+pub fn rt_pinTarget(pointer: Eface) -> *mut u8 {
+    if pointer.typ.is_null() {
+        errors::raise_error("runtime.Pinner: argument is nil");
+        return core::ptr::null_mut();
+    }
+    // SAFETY: a live interface value's type descriptor.
+    unsafe {
+        let k = kind(pointer.typ);
+        if k != KIND_POINTER && k != KIND_UNSAFE_POINTER {
+            let s = crate::string::gostring_concat(&[b"runtime.Pinner: argument is not a pointer: ", type_string(pointer.typ as *const Type)]);
+            errors::raise_error_go(s);
+            return core::ptr::null_mut();
+        }
+    }
+    pointer.data
+}
+
+/// Pin or unpin the object ptr points into; whether it is a heap object
+/// (only those are recorded by the Pinner).
+pub fn rt_setPinned(ptr: *mut u8, pin: bool) -> bool {
+    match crate::heap::pin::set_pinned(ptr as usize, pin) {
+        Ok(heap) => heap,
+        Err(msg) => {
+            errors::raise_error(msg);
+            false
         }
     }
 }

@@ -310,3 +310,20 @@ pub fn rt_test_sigusr1Disarm() -> i64 {
     SIGUSR1_FD.store(-1, Ordering::Release);
     SIGUSR1_M.load(Ordering::Acquire)
 }
+
+// ---- pinning ----
+
+/// Where rt_test_pinCounter leaves its answer.
+static PIN_EXTRA: AtomicUsize = AtomicUsize::new(0);
+
+/// The runtime tests' GetPinCounter: the pins beyond the first of the
+/// object p points into (read at once by the caller), or null when it is
+/// pinned at most once.
+pub fn rt_test_pinCounter(p: *mut u8) -> *mut usize {
+    let n = crate::heap::pin::pin_count(p as usize);
+    if n <= 1 {
+        return null_mut();
+    }
+    PIN_EXTRA.store(n as usize - 1, Ordering::Relaxed);
+    PIN_EXTRA.as_ptr()
+}

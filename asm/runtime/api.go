@@ -234,10 +234,11 @@ type BlockProfileRecord struct {
 	StackRecord
 }
 
-// A Pinner keeps objects at fixed addresses until Unpin (gort's heap never
-// moves objects: pinning is recorded for cgo's pointer checks; src/pinner.rs).
-// It keeps what it pins alive; one that becomes unreachable with pins held
-// is a leak, reported by a finalizer.
+// A Pinner keeps Go objects in place and alive until Unpin, so that their
+// addresses may be held outside Go (the cgo pointer rules). Its record
+// references every object it pinned; a record that becomes unreachable
+// with objects still pinned is a leak, reported by a panic from its
+// finalizer.
 type Pinner struct {
 	*pinner
 }
@@ -247,50 +248,46 @@ type pinner struct {
 	refStore [5]unsafe.Pointer
 }
 
-// Pin pins a Go object.
+// Pin pins a Go object: a non-nil pointer or unsafe.Pointer. Pointers to
+// memory outside the Go heap need no pinning and are accepted as they are.
 func (p *Pinner) Pin(pointer any) {
-	ptr := rt_pinnerPin(pointer)
 	if p.pinner == nil {
-		p.pinner = newPinnerState()
+		p.pinner = new(pinner)
+		p.refs = p.refStore[:0]
+		SetFinalizer(p.pinner, (*pinner).checkLeak)
 	}
-	p.refs = append(p.refs, ptr)
+	ptr := rt_pinTarget(pointer)
+	if rt_setPinned(ptr, true) {
+		p.refs = append(p.refs, ptr)
+	}
 }
 
 // Unpin unpins all pinned objects of the Pinner.
 func (p *Pinner) Unpin() {
-	p.pinner.unpin()
+	p.pinner.unpinAll()
 }
 
-// newPinnerState: the state behind a Pinner, whose finalizer reports the
-// pins still held when the Pinner is dropped.
-func newPinnerState() *pinner {
-	st := new(pinner)
-	st.refs = st.refStore[:0]
-	SetFinalizer(st, pinnerLeakCheck)
-	return st
+func (r *pinner) unpinAll() {
+	if r == nil || r.refs == nil {
+		return
+	}
+	for _, ptr := range r.refs {
+		rt_setPinned(ptr, false)
+	}
+	// Drop the references (and a grown backing array with them).
+	r.refStore = [len(r.refStore)]unsafe.Pointer{}
+	r.refs = r.refStore[:0]
 }
 
-func pinnerLeakCheck(st *pinner) {
-	if len(st.refs) > 0 {
-		st.unpin()
+func (r *pinner) checkLeak() {
+	if len(r.refs) != 0 {
+		r.unpinAll()
 		pinnerLeakPanic()
 	}
 }
 
-// unpin drops every pin and forgets the pointers (the inline store is
-// cleared too, so the objects can go).
-func (p *pinner) unpin() {
-	if p == nil {
-		return
-	}
-	for _, ref := range p.refs {
-		rt_pinnerUnpin(ref)
-	}
-	clear(p.refs)
-	p.refStore = [5]unsafe.Pointer{}
-	p.refs = p.refStore[:0]
-}
-
+// pinnerLeakPanic reports a Pinner dropped while it still pinned objects
+// (a variable: tests replace it).
 var pinnerLeakPanic = func() {
 	panic(errorString("runtime.Pinner: found leaking pinned pointer; forgot to call Unpin()?"))
 }

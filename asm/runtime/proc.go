@@ -26,6 +26,7 @@ const (
 	mcallGoexit      = 2 // the goroutine is finished
 	mcallPreempt     = 3 // yield at a preemption request
 	mcallExitsyscall = 5 // leave a system call when no P was free: wait for one
+	mcallCoroswitch  = 6 // hand the thread to a coroutine's other goroutine (coro.go)
 )
 
 // The linker writes the module's symbol tables here (and sizes it from this

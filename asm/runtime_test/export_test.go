@@ -1029,7 +1029,7 @@ func ReadMetricsSlow(memStats *MemStats, samplesp unsafe.Pointer, len, cap int) 
 	notYet("runtime/metrics")
 }
 
-// Pinner internals (src/pinner.rs).
+// Pinner internals (src/heap/pin.rs).
 func IsPinned(p unsafe.Pointer) bool { return isPinned(p) }
 
 // GetPinCounter: the count of extra pins (beyond the first) of the object

@@ -222,19 +222,17 @@ impl Marker {
         let sp: &Mspan = unsafe { &*s };
         let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
         let nwords = size / 8;
-        // The object's slot: pointers back into it mark nothing (as
-        // upstream's scanobject); this matters when an object with a
-        // finalizer is scanned as a root without being marked itself: a
-        // pointer to itself (say, a slice of one of its own arrays) must
-        // not keep it alive forever.
-        let extent = sp.elemsize.max(size);
         let mut i = 0;
         while i < nwords {
             let a = obj + i * 8;
             if bits::is_pointer(a) {
                 // SAFETY: a is a word of the object.
                 let p = unsafe { *(a as *const usize) };
-                if p != 0 && p.wrapping_sub(obj) >= extent {
+                // Pointers back into the object itself change nothing (it
+                // is being scanned, so it is marked or, for an object with
+                // a finalizer, deliberately not: a self-reference must not
+                // keep it from being finalized, as upstream).
+                if p != 0 && p.wrapping_sub(obj) >= sp.elemsize {
                     SLOT.store(a, core::sync::atomic::Ordering::Relaxed);
                     self.mark_ptr(p, true);
                 }
@@ -306,6 +304,7 @@ impl Marker {
             self.mark_ptr(gr.labels as usize, false);
             self.mark_ptr(gr.writebuf.ptr as usize, false);
             self.mark_ptr(gr.ancestors as usize, false);
+            self.mark_ptr(gr.coroarg as usize, false);
             let mut s: *mut sudog = gr.waiting;
             while !s.is_null() {
                 self.mark_any((*s).elem as usize, false);

@@ -20,6 +20,7 @@
 
 pub mod bits;
 pub mod malloc;
+pub mod pin;
 pub mod sizeclasses;
 pub mod sweep;
 

@@ -27,6 +27,7 @@
 //! thread: retaking Ps, preemption requests, schedtrace), `stw` (stopping
 //! the world, GOMAXPROCS).
 
+pub mod coro;
 mod mthread;
 mod runq;
 mod schedule;

@@ -446,6 +446,7 @@ pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
         rt::mcallGosched | rt::mcallPreempt => gosched_m(gp),
         rt::mcallGoexit => goexit0(gp),
         rt::mcallExitsyscall => exitsyscall0(gp),
+        rt::mcallCoroswitch => super::coro::coroswitch_m(gp),
         _ => crate::fatal::throw("gort_mcall: unknown operation"),
     }
 }
@@ -484,6 +485,19 @@ fn gosched_m(gp: *mut g) -> ! {
 }
 
 fn goexit0(gp: *mut g) -> ! {
+    if destroy_g(gp) {
+        // The goroutine may have left its thread in an unusual state (that
+        // is what locking is for): the thread goes with it. Its lock count
+        // stays, so that an M started on its way out (handing off its P)
+        // is cloned from the template thread, not from this one.
+        mexit();
+    }
+    schedule()
+}
+
+/// Finish goroutine gp (nothing runs on its stack any more) and put it on
+/// the free list; returns whether it was locked to the current thread.
+pub(super) fn destroy_g(gp: *mut g) -> bool {
     let mp = getm();
     // SAFETY: gp has returned into goexit; nothing runs on its stack any more.
     let locked = unsafe {
@@ -509,14 +523,7 @@ fn goexit0(gp: *mut g) -> ! {
         locked
     };
     gfput(gp);
-    if locked {
-        // The goroutine may have left its thread in an unusual state (that
-        // is what locking is for): the thread goes with it. Its lock count
-        // stays, so that an M started on its way out (handing off its P)
-        // is cloned from the template thread, not from this one.
-        mexit();
-    }
-    schedule()
+    locked
 }
 
 /// May the current M be preempted (no locks, not allocating, not marked
