@@ -166,6 +166,11 @@ fn run_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>, on
             return Err(Fail::new(format!("{}: {t} is not a test of the runtime's external test files", xp.display())));
         }
     }
+    for f in only_files.into_iter().flatten() {
+        if !files.contains_key(f) {
+            return Err(Fail::new(format!("conform/ci.list: runtime/{f} is not an external runtime test file")));
+        }
+    }
     let tmp = TempDir::new("conform-rt")?;
 
     // Upstream's binary, from the installed GOROOT: its list of tests is
