@@ -61,21 +61,26 @@ impl Frame {
 }
 
 /// Iterator over the physical frames of a stack, innermost first.
+#[derive(Clone)]
 pub struct Unwinder {
     pc: usize,
     sp: usize,
     done: bool,
     trap: bool,
+    /// The last frame yielded, when the walk ended at a return address in
+    /// no function (a corrupted stack): the frame and that address.
+    pub bad_return: Option<(Frame, usize)>,
+    last: Option<Frame>,
 }
 
 impl Unwinder {
     pub fn new(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: false }
+        Unwinder { pc, sp, done: pc == 0, trap: false, bad_return: None, last: None }
     }
 
     /// Start at an interrupted instruction (a signal's context).
     pub fn at_trap(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: true }
+        Unwinder { pc, sp, done: pc == 0, trap: true, bad_return: None, last: None }
     }
 
     /// Start at a goroutine's saved context.
@@ -100,6 +105,9 @@ impl Iterator for Unwinder {
         }
         let Some(fi) = symtab::findfunc(self.pc) else {
             self.done = true;
+            if let Some(f) = self.last {
+                self.bad_return = Some((f, self.pc));
+            }
             return None;
         };
         let spd = fi.spdelta(self.pc);
@@ -109,6 +117,7 @@ impl Iterator for Unwinder {
         }
         let fp = self.sp + spd as usize + 8;
         let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
+        self.last = Some(frame);
         let id = fi.func_id();
         if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
             self.done = true;
@@ -440,6 +449,79 @@ pub fn traceback(pc: usize, sp: usize, skip_physical: usize, gp: *mut g) {
 }
 
 fn print_frames(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
+    // A walk that ends at a return address in no function (a smashed
+    // stack) is reported after the frames it found, as upstream.
+    let mut probe = unwinder.clone();
+    probe.by_ref().for_each(drop);
+    if let Some((f, lr)) = probe.bad_return {
+        print_frames_walk(unwinder, skip_physical, gp);
+        report_bad_return(gp, &f, lr);
+        return;
+    }
+    print_frames_walk(unwinder, skip_physical, gp);
+}
+
+/// "unexpected return pc": the frame whose return address is in no
+/// function, and a dump of the stack words around it (frame's sp marked
+/// <, its fp >; words that are code addresses symbolized).
+fn report_bad_return(gp: *mut g, f: &Frame, lr: usize) {
+    if gp.is_null() {
+        return;
+    }
+    // SAFETY: gp is the goroutine whose stack was walked.
+    let (goid, lo, hi) = unsafe { ((*gp).goid, (*gp).stack.lo, (*gp).stack.hi) };
+    gwrite(b"runtime: g ");
+    printuint(goid);
+    gwrite(b": unexpected return pc for ");
+    print_func_name(f.fi.name());
+    gwrite(b" called from ");
+    printhex(lr as u64);
+    gwrite(b"\nstack: frame={sp:");
+    printhex(f.sp as u64);
+    gwrite(b", fp:");
+    printhex(f.fp as u64);
+    gwrite(b"} stack=[");
+    printhex(lo as u64);
+    gwrite(b",");
+    printhex(hi as u64);
+    gwrite(b")\n");
+    // Around the frame, within 256 words of its sp and inside the stack.
+    let near = 32 * 8;
+    let far = 256 * 8;
+    let start = f.sp.min(f.fp).saturating_sub(near).max(f.sp.saturating_sub(far)).max(lo);
+    let end = (f.sp.max(f.fp) + near).min(f.sp + far).min(hi);
+    // SAFETY: the printing thread is the only user of MIN_HEX_DIGITS while
+    // it holds the print lock (tracebacks print under it).
+    unsafe { crate::print::MIN_HEX_DIGITS = 16 };
+    let mut a = start & !7;
+    while a < end {
+        if (a - start) % 16 == 0 {
+            if a != start {
+                gwrite(b"\n");
+            }
+            printhex(a as u64);
+            gwrite(b": ");
+        }
+        gwrite(if a == f.fp { b">" } else if a == f.sp { b"<" } else { b" " });
+        // SAFETY: a is a word of gp's stack.
+        let w = unsafe { *(a as *const usize) };
+        printhex(w as u64);
+        gwrite(b" ");
+        if let Some(fi) = symtab::findfunc(w) {
+            gwrite(b"<");
+            gwrite(fi.name());
+            gwrite(b"+");
+            printhex((w - fi.entry()) as u64);
+            gwrite(b"> ");
+        }
+        a += 8;
+    }
+    // SAFETY: as above.
+    unsafe { crate::print::MIN_HEX_DIGITS = 0 };
+    gwrite(b"\n");
+}
+
+fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
     let mut it = unwinder;
     for _ in 0..skip_physical {
         it.next();
