@@ -256,8 +256,9 @@ pub fn in_heap(p: usize) -> bool {
 
 const MAP_FIXED_NOREPLACE: usize = 0x100000;
 
-/// Map n arenas of address space at the next free hint (heap lock held).
-fn map_arenas(h: &mut Mheap, n: usize) -> usize {
+/// Map n arenas of address space at the next free hint (heap lock held),
+/// for a request of `npages` pages (named in the out-of-memory report).
+fn map_arenas(h: &mut Mheap, n: usize, npages: usize) -> usize {
     loop {
         let hint = h.next_hint;
         h.next_hint += n * ARENA_SIZE;
@@ -278,7 +279,11 @@ fn map_arenas(h: &mut Mheap, n: usize) -> usize {
         }
         if r < 0 || r as usize != hint {
             h.lock.unlock();
-            crate::fatal::throw("runtime: out of memory: cannot allocate heap arena");
+            // Upstream's report: the heap grows in 4 MiB steps, and the
+            // allocation runs on the goroutine's behalf.
+            let ask = npages.next_multiple_of(GROW_PAGES) * PAGE_SIZE;
+            crate::gprint!(b"runtime: out of memory: cannot allocate ", ask, b"-byte block (", heap_inuse(), b" in use)\n");
+            crate::fatal::throw_on_goroutine("out of memory");
         }
         for i in 0..n {
             let base = hint + i * ARENA_SIZE;
@@ -385,7 +390,7 @@ fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
                 return (ha.base + i * PAGE_SIZE, dirty);
             }
         }
-        let base = map_arenas(h, 1);
+        let base = map_arenas(h, 1, npages);
         // SAFETY: just mapped.
         let ha = unsafe { &mut *arena_of(base) };
         take_pages(ha, 0, npages);
@@ -393,7 +398,7 @@ fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
     }
     // Bigger than an arena: fresh contiguous arenas.
     let n = (npages * PAGE_SIZE).div_ceil(ARENA_SIZE);
-    let base = map_arenas(h, n);
+    let base = map_arenas(h, n, npages);
     let mut left = npages;
     for i in 0..n {
         // SAFETY: just mapped.

@@ -336,6 +336,21 @@ static mut ALLGS: *mut *mut g = null_mut();
 static mut ALLGLEN: usize = 0;
 static mut ALLGCAP: usize = 0;
 
+/// Every G, without the lock: for fatal-error reports, which may come from
+/// code that holds it (the collector walks goroutines under it). The list
+/// is append-only and a new array is published before its length, so a
+/// racy reader sees a consistent prefix.
+pub fn for_each_g_racy(mut f: impl FnMut(*mut g)) {
+    // SAFETY: see above; entries below the length read are written.
+    unsafe {
+        let n = core::ptr::read_volatile(core::ptr::addr_of!(ALLGLEN));
+        let a = core::ptr::read_volatile(core::ptr::addr_of!(ALLGS));
+        for i in 0..n {
+            f(*a.add(i));
+        }
+    }
+}
+
 pub fn for_each_g(mut f: impl FnMut(*mut g)) {
     ALLGS_LOCK.lock();
     // SAFETY: ALLGS[..ALLGLEN] are live Gs; the list is only appended to
