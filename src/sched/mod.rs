@@ -27,12 +27,16 @@
 //! thread: retaking Ps, preemption requests, schedtrace), `stw` (stopping
 //! the world, GOMAXPROCS).
 
+pub mod chan;
 mod mthread;
+pub mod netpoll;
 mod runq;
 mod schedule;
+pub mod sema;
 mod stw;
 mod syscall;
 mod sysmon;
+pub mod timer;
 
 pub use mthread::*;
 pub use runq::*;

@@ -12,6 +12,11 @@
 //!      schedule it. runtime.main (Go) runs the package initialisers in the
 //!      linker's order, then main.main, then exits with status 0.
 
+pub mod debug;
+pub mod mstats;
+pub mod signal;
+pub mod syscall;
+
 use crate::env;
 use crate::layout::rt::{self, funcval, g, m};
 use crate::sched;
