@@ -30,7 +30,7 @@ static DYING_M: AtomicUsize = AtomicUsize::new(0);
 /// reporting thread itself, goes on).
 pub fn start_dying() {
     crate::panic::PANICKING.fetch_add(1, Ordering::AcqRel);
-    let g = crate::sched::getg();
+    let g = crate::gm::getg();
     // SAFETY: a non-null g has a live m (null only before startup).
     let mp = if g.is_null() { core::ptr::null_mut() } else { unsafe { (*g).m } };
     if let Err(other) = DYING_M.compare_exchange(0, mp as usize | 1, Ordering::AcqRel, Ordering::Acquire) {
@@ -83,7 +83,7 @@ pub fn fatal_user(msg: &str) -> ! {
 }
 
 fn set_throwing(kind: u32) {
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     if !mp.is_null() {
         // SAFETY: the current m is live.
         unsafe { (*mp).throwing = kind };
@@ -92,7 +92,7 @@ fn set_throwing(kind: u32) {
 
 fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
     start_dying();
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m is live (null only before startup).
     if !mp.is_null() {
         unsafe { (*mp).throwing = kind };
@@ -101,7 +101,7 @@ fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
     crate::print::gwrite(msg);
     crate::print::gwrite(b"\n");
     if !mp.is_null() {
-        let gp = crate::sched::curg();
+        let gp = crate::gm::curg();
         // SAFETY: a non-null curg is a live goroutine.
         if !gp.is_null() && unsafe { (*gp).sig } != 0 {
             // A throw while handling a fault (sigpanic's "fault").
@@ -119,7 +119,7 @@ pub fn exit_or_crash() -> ! {
     if crash {
         crate::signal::die_from_signal(libc::SIGABRT);
     }
-    crate::proc::die(2)
+    crate::sys::exit_group(2)
 }
 
 /// The traceback part of a fatal report: gp's stack (the goroutine on whose
@@ -143,7 +143,7 @@ pub fn dopanic(gp: *mut crate::layout::rt::g) {
 pub fn not_implemented(name: &str) -> ! {
     start_dying();
     let _ = write!(Stderr, "fatal error: gort: {name} not implemented\n");
-    crate::proc::die(2)
+    crate::sys::exit_group(2)
 }
 
 /// The Go side's fatal(s) (user errors) and throw(s) (runtime bugs).
@@ -165,7 +165,7 @@ pub fn rust_panic(info: &core::panic::PanicInfo) -> ! {
         let _ = write!(Stderr, " at {}:{}", l.file(), l.line());
     }
     let _ = Stderr.write_str("\n");
-    crate::proc::die(2)
+    crate::sys::exit_group(2)
 }
 
 /// Check a runtime invariant; on failure throw with the message.

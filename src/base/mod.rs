@@ -4,9 +4,13 @@
 //! and the accounting of memory obtained from the OS.
 
 pub mod fatal;
+pub mod gm;
 pub mod layout;
+pub mod links;
 pub mod lock;
 pub mod persistent;
 pub mod print;
+pub mod raise;
+pub mod rand;
 pub mod sys;
 pub mod sysstat;

@@ -6,7 +6,7 @@
 use crate::layout::rt::{eface, iface};
 use crate::layout::{GoSlice, GoString};
 use crate::lock::Mutex;
-use crate::sched::getg;
+use crate::gm::getg;
 use crate::sys;
 
 /// Serialises print statements across threads (upstream's debuglock).

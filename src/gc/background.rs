@@ -36,7 +36,7 @@ impl Helper {
     /// last looked. True: parking is prepared (the Go side calls mcall).
     fn park(&self, reason: u8) -> bool {
         self.lock.lock();
-        self.gp.store(sched::curg(), Ordering::Relaxed);
+        self.gp.store(crate::gm::curg(), Ordering::Relaxed);
         if self.wanted.swap(false, Ordering::AcqRel) {
             self.lock.unlock();
             return false;
@@ -154,7 +154,7 @@ pub fn rt_scavengePark() -> bool {
 /// Is the current goroutine asked to yield, or does every P have work?
 /// (The background goroutines then step aside.)
 pub fn rt_schedBusy() -> bool {
-    let gp = sched::curg();
+    let gp = crate::gm::curg();
     // SAFETY: gp is the current goroutine.
     unsafe { (*gp).preempt || sched::sched().npidle.load(Ordering::Acquire) == 0 }
 }

@@ -264,8 +264,8 @@ fn start_runner() {
     if RUNNER.load(Ordering::Acquire).is_null() {
         // SAFETY: written once, under LOCK, before the goroutine exists.
         unsafe {
-            RUNFINQ_FV.r#fn = crate::proc::links().runfinqPC;
-            let gp = sched::newproc1(core::ptr::addr_of_mut!(RUNFINQ_FV), sched::curg(), 0);
+            RUNFINQ_FV.r#fn = crate::links::links().runfinqPC;
+            let gp = sched::newproc1(core::ptr::addr_of_mut!(RUNFINQ_FV), crate::gm::curg(), 0);
             RUNNER.store(gp, Ordering::Release);
             // As a `go` statement would: next to run on this P.
             sched::runqput(sched::curp(), gp, true);

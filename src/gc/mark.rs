@@ -241,7 +241,7 @@ impl Marker {
 
     pub fn mark_roots(&mut self) {
         self.mark_globals();
-        sched::for_each_g(|gp| self.mark_goroutine(gp));
+        crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
         self.mark_timers();
         crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
         super::finalizer::mark_tables(self);
@@ -275,8 +275,8 @@ impl Marker {
     }
 
     fn mark_goroutine(&mut self, gp: *mut g) {
-        let st = sched::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
-        if st == sched::G_DEAD || st == sched::G_IDLE {
+        let st = crate::gm::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
+        if st == crate::gm::G_DEAD || st == crate::gm::G_IDLE {
             return;
         }
         // SAFETY: gp is a live goroutine, stopped at a safe point (or the

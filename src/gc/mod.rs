@@ -163,7 +163,7 @@ pub fn note_alloc(bytes: usize) {
 
 /// Ask the current m's goroutine to collect at its next return from Rust.
 fn request() {
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: mp is the current m.
     unsafe { (*mp).rtcallHook |= HOOK_GC };
 }
@@ -176,7 +176,7 @@ pub const HOOK_GC: u32 = 1;
 /// should collect now (the Go side then takes worldsema and calls
 /// rt_gcCollect).
 pub fn rt_hookWanted() -> bool {
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: mp is the current m, on behalf of its goroutine.
     unsafe {
         let h = (*mp).rtcallHook;
@@ -187,7 +187,7 @@ pub fn rt_hookWanted() -> bool {
         // (not one entering or leaving a system call): the request waits
         // for the next return from Rust.
         let gp = (*mp).curg;
-        if (*mp).p == 0 || gp.is_null() || sched::readgstatus(gp) != sched::G_RUNNING {
+        if (*mp).p == 0 || gp.is_null() || crate::gm::readgstatus(gp) != crate::gm::G_RUNNING {
             return false;
         }
         (*mp).rtcallHook = 0;
@@ -242,7 +242,7 @@ pub fn rt_gcCollect(kind: u8) {
     if forced {
         NUM_FORCED_GC.fetch_add(1, Ordering::Relaxed);
     }
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m; no preemption during the collection.
     unsafe { (*mp).locks += 1 };
     let t0 = crate::time::nanotime();

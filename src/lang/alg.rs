@@ -126,10 +126,6 @@ pub fn strhash(p: *mut u8, h: usize) -> usize {
     wyhash(s.ptr, s.len as usize, h as u64) as usize
 }
 
-fn randomish() -> u64 {
-    crate::iface::cheaprand() as u64 | (crate::iface::cheaprand() as u64) << 32
-}
-
 fn f64hash_v(f: f64, h: usize) -> usize {
     if f == 0.0 {
         // +0 and -0 are equal, so they must hash alike.
@@ -138,7 +134,7 @@ fn f64hash_v(f: f64, h: usize) -> usize {
     }
     if f.is_nan() {
         // NaN != NaN: any hash will do; spread them out.
-        return mum(h as u64 ^ P3, randomish()) as usize;
+        return mum(h as u64 ^ P3, crate::rand::cheaprand64()) as usize;
     }
     let bits = f.to_bits();
     wyhash(&bits as *const u64 as *const u8, 8, h as u64) as usize
@@ -168,7 +164,7 @@ fn unhashable(t: *const Type, h: usize) -> usize {
     // SAFETY: t is a type descriptor.
     let ts = unsafe { type_string(t) };
     let s = crate::string::gostring_concat(&[b"hash of unhashable type ", ts]);
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m is live.
     unsafe {
         if (*mp).rtpanicKind == 0 {
@@ -333,7 +329,7 @@ pub unsafe fn efaceequal(t: *const Type, a: *mut u8, b: *mut u8) -> bool {
         if (*t).Equal.is_null() {
             let ts = type_string(t);
             let s = crate::string::gostring_concat(&[b"comparing uncomparable type ", ts]);
-            let mp = crate::sched::getm();
+            let mp = crate::gm::getm();
             if (*mp).rtpanicKind == 0 {
                 (*mp).rtpanicKind = crate::layout::rt::rtpanicErrorString as u32;
                 (*mp).rtpanicArgs = [s.ptr as usize, s.len as usize, 0, 0];
@@ -351,13 +347,5 @@ pub unsafe fn efaceequal(t: *const Type, a: *mut u8, b: *mut u8) -> bool {
 pub fn memeq(p: *const u8, q: *const u8, n: usize) -> bool {
     // SAFETY: callers pass n readable bytes at both.
     p == q || unsafe { core::slice::from_raw_parts(p, n) == core::slice::from_raw_parts(q, n) }
-}
-
-pub fn rand32() -> u32 {
-    crate::iface::cheaprand()
-}
-
-pub fn rand() -> u64 {
-    randomish()
 }
 

@@ -4,7 +4,7 @@
 //! unsafe.String results must not straddle allocations. Violations are
 //! fatal errors with upstream's messages.
 
-use crate::errors::raise_error;
+use crate::raise::raise_error;
 use crate::layout::abi::Type;
 use crate::layout::GoSlice;
 
@@ -15,7 +15,7 @@ const MIN_LEGAL_POINTER: usize = 4096;
 /// whole: 1), a heap object's base, a module's data or bss segment, or 0
 /// for anything else.
 fn alloc_base(p: usize) -> usize {
-    let gp = crate::sched::curg();
+    let gp = crate::gm::curg();
     // SAFETY: the calling goroutine is live.
     let (lo, hi) = unsafe { ((*gp).stack.lo, (*gp).stack.hi) };
     if lo <= p && p < hi {

@@ -12,7 +12,6 @@
 //! probes inline (abi.TypeAssertCache / InterfaceSwitchCache): a new, larger
 //! cache is published with one atomic compare-and-swap.
 
-use crate::errors;
 use crate::heap::malloc::mallocgc;
 use crate::layout::abi::{self, InterfaceType, Type};
 use crate::layout::rt::itab;
@@ -198,7 +197,7 @@ pub fn getitab(inter: *mut InterfaceType, typ: *mut Type, canfail: bool) -> *mut
         if (*typ).TFlag & TFLAG_UNCOMMON == 0 {
             if !canfail {
                 let n = name_bytes(resolve_name_off(inter as usize, ims[0].Name));
-                errors::raise_missing_method(typ, &(*inter).Type, n);
+                crate::raise::raise_missing_method(typ, &(*inter).Type, n);
             }
             return null_mut();
         }
@@ -231,7 +230,7 @@ pub fn getitab(inter: *mut InterfaceType, typ: *mut Type, canfail: bool) -> *mut
             (*tmp)._type = typ;
             missing = itab_init(tmp);
         }
-        errors::raise_missing_method(typ, &(*inter).Type, missing);
+        crate::raise::raise_missing_method(typ, &(*inter).Type, missing);
         null_mut()
     }
 }
@@ -239,7 +238,7 @@ pub fn getitab(inter: *mut InterfaceType, typ: *mut Type, canfail: bool) -> *mut
 pub fn assertE2I(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
     if t.is_null() {
         // SAFETY: inter is a descriptor.
-        errors::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
+        crate::raise::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
         return null_mut();
     }
     getitab(inter, t, false)
@@ -248,7 +247,7 @@ pub fn assertE2I(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
 pub fn assertI2I(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
     if tab.is_null() {
         // SAFETY: inter is a descriptor.
-        errors::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
+        crate::raise::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
         return null_mut();
     }
     // SAFETY: a non-nil itab.
@@ -270,21 +269,10 @@ pub fn assertE2I2(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
     getitab(inter, t, true)
 }
 
-/// A cheap random number from the current m's state (wyrand).
-pub fn cheaprand() -> u32 {
-    let mp = crate::sched::getm();
-    // SAFETY: the current m is live; only its own thread uses cheaprand.
-    unsafe {
-        (*mp).cheaprand = (*mp).cheaprand.wrapping_add(0xa076_1d64_78bd_642f);
-        let r = ((*mp).cheaprand as u128) * (((*mp).cheaprand ^ 0xe703_7ed1_a0b4_28db) as u128);
-        ((r >> 64) ^ r) as u32
-    }
-}
-
 /// Should this call rebuild the inline cache? Rarely, and more rarely as
 /// the cache grows (as upstream, to amortise rebuilding).
 fn should_update_cache(mask: usize) -> bool {
-    cheaprand() & 1023 == 0 && (cheaprand() as usize & mask) == 0
+    crate::rand::cheaprand() & 1023 == 0 && (crate::rand::cheaprand() as usize & mask) == 0
 }
 
 pub fn typeAssert(s: *mut abi::TypeAssert, t: *mut Type) -> *mut itab {
@@ -292,13 +280,13 @@ pub fn typeAssert(s: *mut abi::TypeAssert, t: *mut Type) -> *mut itab {
     unsafe {
         let tab = if t.is_null() {
             if !(*s).CanFail {
-                errors::raise_type_assert(null_mut(), null_mut(), &(*(*s).Inter).Type);
+                crate::raise::raise_type_assert(null_mut(), null_mut(), &(*(*s).Inter).Type);
             }
             return null_mut();
         } else {
             getitab((*s).Inter, t, (*s).CanFail)
         };
-        if (*crate::sched::getm()).rtpanicKind != 0 {
+        if (*crate::gm::getm()).rtpanicKind != 0 {
             return null_mut();
         }
         let cache = &*(core::ptr::addr_of_mut!((*s).Cache) as *const AtomicPtr<abi::TypeAssertCache>);
@@ -392,42 +380,6 @@ pub fn interfaceSwitch(s: *mut abi::InterfaceSwitch, t: *mut Type) -> (isize, *m
 
 // ---- conversions to interfaces ----
 
-/// Type descriptors the Go side hands over at startup (see typesinit).
-static STRING_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-static SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-
-/// Types of runtime structures Rust allocates on the heap.
-pub static HMAP_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-pub static MAPEXTRA_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-pub static HCHAN_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-/// unsafe.Pointer (arrays of pointers are allocated as n of these).
-pub static POINTER_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-/// []unsafe.Pointer (a slice header).
-pub static POINTER_SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
-
-pub fn rt_settypes(string_t: *mut Type, slice_t: *mut Type, hmap: *mut Type, mapextra: *mut Type, hchan: *mut Type, ptr: *mut Type, ptrslice: *mut Type) {
-    STRING_TYPE.store(string_t, Ordering::Relaxed);
-    SLICE_TYPE.store(slice_t, Ordering::Relaxed);
-    HMAP_TYPE.store(hmap, Ordering::Relaxed);
-    MAPEXTRA_TYPE.store(mapextra, Ordering::Relaxed);
-    HCHAN_TYPE.store(hchan, Ordering::Relaxed);
-    POINTER_TYPE.store(ptr, Ordering::Relaxed);
-    POINTER_SLICE_TYPE.store(ptrslice, Ordering::Relaxed);
-}
-
-/// A runtime structure's type (registered by typesinit).
-pub fn rt_type(t: &AtomicPtr<Type>) -> *mut Type {
-    let p = t.load(Ordering::Relaxed);
-    if p.is_null() {
-        crate::fatal::throw("runtime type used before typesinit");
-    }
-    p
-}
-
-pub fn string_type() -> *mut Type {
-    STRING_TYPE.load(Ordering::Relaxed)
-}
-
 pub fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
     // SAFETY: t describes the value at v.
     unsafe {
@@ -448,7 +400,7 @@ pub fn convTnoptr(t: *mut Type, v: *mut u8) -> *mut u8 {
 
 fn small_int(v: u64) -> *mut u8 {
     // SAFETY: staticuint64s has 256 entries.
-    unsafe { (crate::proc::links().staticuint64s as *mut u64).add(v as usize) as *mut u8 }
+    unsafe { (crate::links::links().staticuint64s as *mut u64).add(v as usize) as *mut u8 }
 }
 
 pub fn convT16(val: u16) -> *mut u8 {
@@ -494,7 +446,7 @@ pub fn convTstring(val: GoString) -> *mut u8 {
     if val.len == 0 {
         return zero_val();
     }
-    let x = mallocgc(16, STRING_TYPE.load(Ordering::Relaxed), true);
+    let x = mallocgc(16, crate::types::string_type(), true);
     // SAFETY: x has 16 bytes.
     unsafe { *(x as *mut GoString) = val };
     x
@@ -504,7 +456,7 @@ pub fn convTslice(val: GoSlice<u8>) -> *mut u8 {
     if val.ptr.is_null() {
         return zero_val();
     }
-    let x = mallocgc(24, SLICE_TYPE.load(Ordering::Relaxed), true);
+    let x = mallocgc(24, crate::types::slice_type(), true);
     // SAFETY: x has 24 bytes.
     unsafe { *(x as *mut GoSlice<u8>) = val };
     x

@@ -25,14 +25,14 @@
 //! as upstream.
 
 use crate::alg::{typeequal, typehash};
-use crate::errors::raise_plain;
+use crate::raise::raise_plain;
 use crate::fatal::throw;
 use crate::heap::malloc::mallocgc;
-use crate::iface::{rt_type, HMAP_TYPE, MAPEXTRA_TYPE, POINTER_SLICE_TYPE, POINTER_TYPE};
+use crate::types::{rt_type, HMAP_TYPE, MAPEXTRA_TYPE, POINTER_SLICE_TYPE, POINTER_TYPE};
 use crate::layout::abi::{MapType, Type};
 use crate::layout::rt::{bmap, hiter, hmap, mapextra};
 use crate::layout::{GoSlice, GoString};
-use crate::sched::getm;
+use crate::gm::getm;
 use core::ptr::null_mut;
 
 const BUCKET_CNT_BITS: u8 = 3;
@@ -229,11 +229,11 @@ fn raised() -> bool {
 }
 
 fn zero_val() -> *mut u8 {
-    crate::proc::links().zeroVal as *mut u8
+    crate::links::links().zeroVal as *mut u8
 }
 
 fn fastrand() -> u32 {
-    crate::iface::cheaprand()
+    crate::rand::cheaprand()
 }
 
 // ---- creation ----
@@ -242,7 +242,7 @@ fn newarray(typ: *mut Type, n: usize) -> *mut u8 {
     // SAFETY: typ is a type descriptor.
     let size = unsafe { (*typ).Size_ };
     match size.checked_mul(n) {
-        Some(mem) if mem <= crate::slice::MAX_ALLOC => mallocgc(mem, typ, true),
+        Some(mem) if mem <= crate::heap::MAX_ALLOC => mallocgc(mem, typ, true),
         _ => throw("runtime: allocation size out of range"),
     }
 }
@@ -291,7 +291,7 @@ pub fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
     // SAFETY: a type descriptor.
     let bsize = unsafe { (*mt.bucket).Size_ };
     let hint = match bsize.checked_mul(hint.max(0) as usize) {
-        Some(mem) if mem <= crate::slice::MAX_ALLOC && hint >= 0 => hint,
+        Some(mem) if mem <= crate::heap::MAX_ALLOC && hint >= 0 => hint,
         _ => 0,
     };
     let h = if h.is_null() { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) as *mut hmap } else { h };
@@ -1021,7 +1021,7 @@ pub fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
             (*it).oldoverflow = (*ex).oldoverflow;
         }
         let r = if (*h).B > 31 - BUCKET_CNT_BITS {
-            crate::alg::rand() as usize
+            crate::rand::cheaprand64() as usize
         } else {
             fastrand() as usize
         };

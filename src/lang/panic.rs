@@ -149,7 +149,7 @@ fn advance(gp: *mut g, p: &mut _panic) -> bool {
 /// deferreturn); pc and sp are the loop's caller's: where the walk starts,
 /// or, for deferreturn, the frame whose deferred calls run.
 pub fn rt_deferBegin(p: *mut _panic, kind: isize, pc: usize, sp: usize) {
-    let gp = crate::sched::curg();
+    let gp = crate::gm::curg();
     // SAFETY: p is the Go side's cursor, a live _panic in the loop's frame
     // that only this call touches now.
     let cursor = unsafe { &mut *p };
@@ -187,7 +187,7 @@ pub fn rt_deferBegin(p: *mut _panic, kind: isize, pc: usize, sp: usize) {
     cursor.startPC = loop_pc;
     cursor.startSP = loop_sp as *mut u8;
     match kind {
-        LOOP_PANIC => crate::proc::running_panic_defers_add(1),
+        LOOP_PANIC => running_panic_defers_add(1),
         LOOP_GOEXIT => cursor.goexit = true,
         _ => crate::fatal::throw("deferred calls: bad loop kind"),
     }
@@ -204,7 +204,7 @@ pub fn rt_deferBegin(p: *mut _panic, kind: isize, pc: usize, sp: usize) {
 /// The next deferred function the loop must call, or (null, false) when
 /// none is left. A recovery by the previous call happens here instead.
 pub fn rt_deferNext(p: *mut _panic) -> (*mut funcval, bool) {
-    let gp = crate::sched::curg();
+    let gp = crate::gm::curg();
     // SAFETY: p is the Go side's live cursor, untouched by Go code while
     // this call runs.
     let cursor = unsafe { &mut *p };
@@ -294,7 +294,7 @@ fn recovery(gp: *mut g) -> ! {
                 resume_open_coded = false;
                 break;
             }
-            crate::proc::running_panic_defers_add(-1);
+            running_panic_defers_add(-1);
             p = (*p).link;
         }
         (*gp)._panic = p;
@@ -319,4 +319,11 @@ fn recovery(gp: *mut g) -> ! {
         b.ctxt = null_mut();
         crate::sched::resume(gp)
     }
+}
+
+/// Adjust the Go side's runningPanicDefers (panics running deferred calls).
+fn running_panic_defers_add(d: i32) {
+    // SAFETY: runtime.runningPanicDefers is an int32 Go variable.
+    let c = unsafe { &*(crate::links::links().runningPanicDefers as *const core::sync::atomic::AtomicI32) };
+    c.fetch_add(d, core::sync::atomic::Ordering::SeqCst);
 }

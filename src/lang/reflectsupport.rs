@@ -1,7 +1,6 @@
 //! What packages reflect and internal/reflectlite ask of the runtime:
 //! allocation, typed memory operations, module offsets, type links.
 
-use crate::errors;
 use crate::heap::malloc::mallocgc;
 use crate::layout::abi::{InterfaceType, PtrType, Type};
 use crate::layout::rt::{eface, iface, slice};
@@ -19,9 +18,9 @@ pub fn unsafe_NewArray(typ: *mut Type, n: isize) -> *mut u8 {
     // SAFETY: typ comes from reflect.
     let size = unsafe { (*typ).Size_ };
     match size.checked_mul(n as usize) {
-        Some(mem) if n >= 0 && mem <= crate::slice::MAX_ALLOC => mallocgc(mem, typ, true),
+        Some(mem) if n >= 0 && mem <= crate::heap::MAX_ALLOC => mallocgc(mem, typ, true),
         _ => {
-            errors::raise_plain("runtime: allocation size out of range");
+            crate::raise::raise_plain("runtime: allocation size out of range");
             null_mut()
         }
     }
@@ -93,7 +92,7 @@ pub fn typelinks() -> (GoSlice<*mut u8>, GoSlice<GoSlice<i32>>) {
 pub fn ifaceE2I(inter: *mut InterfaceType, e: eface, dst: *mut iface) {
     if e._type.is_null() {
         // SAFETY: inter is a descriptor.
-        errors::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
+        crate::raise::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
         return;
     }
     let tab = crate::iface::getitab(inter, e._type, false);
@@ -118,7 +117,7 @@ pub fn verifyNotInHeapPtr(p: usize) -> bool {
         return false;
     }
     let mut in_stack = false;
-    crate::sched::for_each_g(|gp| {
+    crate::gm::for_each_g(|gp| {
         // SAFETY: gp is a G of allgs (never freed); its bounds are read as
         // a snapshot.
         let (lo, hi) = unsafe { ((*gp).stack.lo, (*gp).stack.hi) };
@@ -192,7 +191,7 @@ pub fn gcbits(x: Eface) -> GoSlice<u8> {
     // The current goroutine's stack: the live-pointer map of the locals of
     // the frame holding p (address-taken variables are in no such map: all
     // zero), nothing for a frame without a map.
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m; its goroutine is away in the runtime, its
     // context saved by rtcall.
     let gp = unsafe { (*mp).curg };

@@ -5,15 +5,13 @@
 //! Write barriers: gort has no collector yet, so writeBarrier.enabled is
 //! never set and the bulk barriers these operations would run are empty.
 
-use crate::errors::raise_error;
+use crate::raise::raise_error;
 use crate::heap::malloc::mallocgc;
 use crate::heap::sizeclasses::roundupsize;
+use crate::heap::MAX_ALLOC;
 use crate::layout::abi::Type;
 use crate::layout::rt::slice;
 use core::ptr::null_mut;
-
-/// Largest allocation (upstream's maxAlloc on 64-bit: the heap address bits).
-pub const MAX_ALLOC: usize = 1 << 48;
 
 #[inline]
 fn mul_overflow(a: usize, b: usize) -> (usize, bool) {
@@ -161,7 +159,7 @@ pub fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mu
     let (size, noscan) = unsafe { ((*et).Size_, (*et).PtrBytes == 0) };
     if size == 0 {
         // append should not create a slice with nil pointer but non-zero len.
-        return slice { array: crate::proc::links().zerobase as *mut u8, len: newlen, cap: newlen };
+        return slice { array: crate::links::links().zerobase as *mut u8, len: newlen, cap: newlen };
     }
     let (newcap, lenmem, newlenmem, capmem, overflow) = grow_sizes(size, oldlen, newlen, oldcap, noscan);
     if overflow {

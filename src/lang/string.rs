@@ -48,7 +48,7 @@ pub fn gostring_concat(parts: &[&[u8]]) -> GoString {
 
 /// Does the string's data live on the current goroutine's stack?
 fn on_goroutine_stack(p: *const u8) -> bool {
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m is live; its curg (if any) too.
     unsafe {
         let gp = (*mp).curg;
@@ -121,7 +121,7 @@ pub fn concatstring5(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString, a3:
 
 /// The one-byte string for byte b, without allocating.
 fn onebyte(b: u8) -> GoString {
-    let tbl = crate::proc::links().staticuint64s as *const u64;
+    let tbl = crate::links::links().staticuint64s as *const u64;
     // SAFETY: staticuint64s has 256 entries; on little-endian the low byte of
     // entry b is b itself.
     GoString { ptr: unsafe { tbl.add(b as usize) } as *const u8, len: 1 }

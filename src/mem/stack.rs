@@ -158,9 +158,9 @@ pub fn grow(gp: *mut g) {
             );
             crate::fatal::throw("stack overflow");
         }
-        crate::sched::casgstatus(gp, crate::sched::G_RUNNING, COPYSTACK);
+        crate::gm::casgstatus(gp, crate::gm::G_RUNNING, COPYSTACK);
         copystack(gp, newsize);
-        crate::sched::casgstatus(gp, COPYSTACK, crate::sched::G_RUNNING);
+        crate::gm::casgstatus(gp, COPYSTACK, crate::gm::G_RUNNING);
     }
 }
 

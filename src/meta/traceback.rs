@@ -15,7 +15,7 @@
 
 use crate::layout::rt::g;
 use crate::print::{gwrite, printhex, printint, printuint};
-use crate::sched::{self, readgstatus};
+use crate::gm::readgstatus;
 use crate::symtab::{self, FuncInfo, SrcFrame, *};
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -83,7 +83,7 @@ impl Unwinder {
         // SAFETY: gp is a live goroutine that is not running (or is away
         // in the runtime, which saved its context).
         unsafe {
-            if readgstatus(gp) & !(crate::layout::rt::_Gscan as u32) == sched::G_SYSCALL && (*gp).syscallsp != 0 {
+            if readgstatus(gp) & !(crate::layout::rt::_Gscan as u32) == crate::gm::G_SYSCALL && (*gp).syscallsp != 0 {
                 return Unwinder::new((*gp).syscallpc, (*gp).syscallsp);
             }
             Unwinder::new((*gp).sched.pc, (*gp).sched.sp)
@@ -181,7 +181,7 @@ pub fn gotraceback() -> (u32, bool, bool) {
     if d != 0 && (d & !(1 << 31)) >> 2 >= t >> 2 {
         t = d & !(1 << 31);
     }
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m is live.
     let (throwing, forced) = unsafe { ((*mp).throwing, (*mp).tracebackLevel) };
     let crash = t & 2 != 0;
@@ -223,7 +223,7 @@ fn elide_wrapper_calling(callee: u8) -> bool {
 }
 
 fn show_frame(sf: &SrcFrame, gp: *mut g, first: bool, callee: u8) -> bool {
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m is live.
     unsafe {
         if (*mp).throwing >= THROW_RUNTIME && !gp.is_null() && gp == (*mp).curg {
@@ -485,6 +485,17 @@ pub fn print_created_by(gp: *mut g) {
     gwrite(b"\n");
 }
 
+/// Texts of the wait reasons (g.waitreason), as tracebacks print them.
+pub const WAIT_REASON_STRINGS: [&str; 37] = [
+    "", "GC assist marking", "IO wait", "chan receive (nil chan)", "chan send (nil chan)", "dumping heap",
+    "garbage collection", "garbage collection scan", "panicwait", "select", "select (no cases)", "GC assist wait",
+    "GC sweep wait", "GC scavenge wait", "chan receive", "chan send", "finalizer wait", "force gc (idle)",
+    "semacquire", "sleep", "sync.Cond.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
+    "trace reader (blocked)", "wait for GC cycle", "GC worker (idle)", "GC worker (active)", "preempted",
+    "debug call", "GC mark termination", "stopping the world", "flushing proc caches", "trace goroutine status",
+    "trace proc status", "page trace flush", "coroutine",
+];
+
 const G_STATUS_STRINGS: [&[u8]; 10] =
     [b"idle", b"runnable", b"running", b"syscall", b"waiting", b"moribund_unused", b"dead", b"enqueue_unused", b"copystack", b"preempted"];
 
@@ -496,11 +507,11 @@ pub fn goroutine_header(gp: *mut g) {
     // SAFETY: gp is a live goroutine.
     unsafe {
         let mut text: &[u8] = G_STATUS_STRINGS.get(status as usize).copied().unwrap_or(b"???");
-        if status == sched::G_WAITING && (*gp).waitreason != 0 {
-            text = sched::WAIT_REASON_STRINGS.get((*gp).waitreason as usize).map(|s| s.as_bytes()).unwrap_or(b"???");
+        if status == crate::gm::G_WAITING && (*gp).waitreason != 0 {
+            text = WAIT_REASON_STRINGS.get((*gp).waitreason as usize).map(|s| s.as_bytes()).unwrap_or(b"???");
         }
         let mut waitfor = 0;
-        if (status == sched::G_WAITING || status == sched::G_SYSCALL) && (*gp).waitsince != 0 {
+        if (status == crate::gm::G_WAITING || status == crate::gm::G_SYSCALL) && (*gp).waitsince != 0 {
             waitfor = (crate::time::nanotime() - (*gp).waitsince) / 60_000_000_000;
         }
         gwrite(b"goroutine ");
@@ -548,7 +559,7 @@ pub fn is_system_goroutine(gp: *mut g) -> bool {
 /// Print every goroutine but `me` (and the current m's goroutine first).
 pub fn traceback_others(me: *mut g) {
     let (level, _, _) = gotraceback();
-    let curg = sched::curg();
+    let curg = crate::gm::curg();
     if !curg.is_null() && curg != me {
         gwrite(b"\n");
         goroutine_header(curg);
@@ -556,15 +567,15 @@ pub fn traceback_others(me: *mut g) {
         print_frames(u, 0, curg);
         print_created_by(curg);
     }
-    sched::for_each_g(|gp| {
-        if gp == me || gp == curg || readgstatus(gp) == sched::G_DEAD || (is_system_goroutine(gp) && level < 2) {
+    crate::gm::for_each_g(|gp| {
+        if gp == me || gp == curg || readgstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
             return;
         }
         gwrite(b"\n");
         goroutine_header(gp);
         // SAFETY: gp is live; a running goroutine of another m has no
         // stable saved context.
-        let running_elsewhere = unsafe { readgstatus(gp) == sched::G_RUNNING && (*gp).m != sched::getm() };
+        let running_elsewhere = unsafe { readgstatus(gp) == crate::gm::G_RUNNING && (*gp).m != crate::gm::getm() };
         if running_elsewhere {
             gwrite(b"\tgoroutine running on other thread; stack unavailable\n");
             print_created_by(gp);
@@ -604,7 +615,7 @@ impl SysFrameStart {
 /// pclntab, the runtime's Rust functions from the executable's symbol
 /// table (their source positions are not known: "?:0").
 pub fn print_system_stack(start: SysFrameStart) {
-    let g = sched::getg();
+    let g = crate::gm::getg();
     // SAFETY: a non-null g is this thread's g0 or gsignal, with its bounds.
     let (lo, hi) = if g.is_null() { (start.sp, start.sp + (8 << 20)) } else { unsafe { ((*g).stack.lo, (*g).stack.hi) } };
     print_system_stack_in(start, lo, hi);
@@ -720,7 +731,7 @@ fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
 
 /// runtime.Callers' walk, from the Go caller of this trampoline.
 pub fn rt_callers(skip: isize, pcs: GoSlice<usize>) -> isize {
-    let gp = sched::curg();
+    let gp = crate::gm::curg();
     let mut u = Unwinder::for_g(gp);
     u.next(); // the rt_callers trampoline itself
     // SAFETY: pcs is the caller's []uintptr.
@@ -731,9 +742,9 @@ pub fn rt_callers(skip: isize, pcs: GoSlice<usize>) -> isize {
 /// runtime.Stack: the calling goroutine's traceback (and all others with
 /// `all`) into buf, through g0's write buffer.
 pub fn rt_stack(buf: GoSlice<u8>, all: bool) -> isize {
-    let gp = sched::curg();
-    let g0 = crate::sched::getg();
-    let mp = sched::getm();
+    let gp = crate::gm::curg();
+    let g0 = crate::gm::getg();
+    let mp = crate::gm::getm();
     // SAFETY: we run on g0 of the current m, on behalf of gp.
     unsafe {
         (*g0).writebuf = GoSlice { ptr: buf.ptr, len: 0, cap: buf.len };

@@ -4,6 +4,8 @@
 
 use crate::layout::abi::{self, Type};
 use crate::layout::rt::moduledata;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 pub const KIND_BOOL: u8 = 1;
 pub const KIND_INT: u8 = 2;
@@ -58,7 +60,7 @@ pub unsafe fn is_direct_iface(t: *const Type) -> bool {
 
 fn firstmoduledata() -> &'static moduledata {
     // SAFETY: the linker fills runtime.firstmoduledata before the program runs.
-    unsafe { &*(crate::proc::links().firstmoduledata as *const moduledata) }
+    unsafe { &*(crate::links::links().firstmoduledata as *const moduledata) }
 }
 
 /// Every module (just the executable until plugins exist).
@@ -109,7 +111,7 @@ pub fn resolve_type_off(ptr: usize, off: i32) -> *mut Type {
 pub fn resolve_text_off(ptr: usize, off: i32) -> usize {
     if off == -1 {
         // The linker dropped the method: calls end in a clear error.
-        return crate::proc::links().unreachableMethod;
+        return crate::links::links().unreachableMethod;
     }
     let Some(md) = module_of(ptr) else {
         return runtime_off(ptr, off) as usize;
@@ -375,4 +377,46 @@ pub unsafe fn pkg_path(t: *const Type) -> &'static [u8] {
             _ => b"",
         }
     }
+}
+
+// ---- descriptors of runtime structures ----
+
+/// Type descriptors the Go side hands over at startup (see typesinit).
+static STRING_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+static SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+
+/// Types of runtime structures Rust allocates on the heap.
+pub static HMAP_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+pub static MAPEXTRA_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+pub static HCHAN_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+/// unsafe.Pointer (arrays of pointers are allocated as n of these).
+pub static POINTER_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+/// []unsafe.Pointer (a slice header).
+pub static POINTER_SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
+
+pub fn rt_settypes(string_t: *mut Type, slice_t: *mut Type, hmap: *mut Type, mapextra: *mut Type, hchan: *mut Type, ptr: *mut Type, ptrslice: *mut Type) {
+    STRING_TYPE.store(string_t, Ordering::Relaxed);
+    SLICE_TYPE.store(slice_t, Ordering::Relaxed);
+    HMAP_TYPE.store(hmap, Ordering::Relaxed);
+    MAPEXTRA_TYPE.store(mapextra, Ordering::Relaxed);
+    HCHAN_TYPE.store(hchan, Ordering::Relaxed);
+    POINTER_TYPE.store(ptr, Ordering::Relaxed);
+    POINTER_SLICE_TYPE.store(ptrslice, Ordering::Relaxed);
+}
+
+/// A runtime structure's type (registered by typesinit).
+pub fn rt_type(t: &AtomicPtr<Type>) -> *mut Type {
+    let p = t.load(Ordering::Relaxed);
+    if p.is_null() {
+        crate::fatal::throw("runtime type used before typesinit");
+    }
+    p
+}
+
+pub fn string_type() -> *mut Type {
+    STRING_TYPE.load(Ordering::Relaxed)
+}
+
+pub fn slice_type() -> *mut Type {
+    SLICE_TYPE.load(Ordering::Relaxed)
 }

@@ -103,7 +103,7 @@ pub fn setMaxThreads(v: isize) -> isize {
 }
 
 pub fn setPanicOnFault(new: bool) -> bool {
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: called on behalf of m.curg.
     unsafe {
         let gp = (*mp).curg;
@@ -121,7 +121,7 @@ pub fn rt_scavengeAll() {
 
 pub fn modinfo() -> GoString {
     // SAFETY: runtime.modinfo is a string the linker fills in.
-    unsafe { *(crate::proc::links().modinfo as *const GoString) }
+    unsafe { *(crate::links::links().modinfo as *const GoString) }
 }
 
 // ---- GODEBUG settings that follow os.Setenv ----
@@ -157,7 +157,7 @@ fn godebug_items<'a>(list: &'a [u8], key: &'a [u8]) -> impl Iterator<Item = Opti
 fn godebug_default() -> &'static [u8] {
     // SAFETY: runtime.godebugDefault is a Go string the linker sets (-X)
     // and nothing changes afterwards.
-    unsafe { (*(crate::proc::links().godebugDefault as *const GoString)).as_bytes() }
+    unsafe { (*(crate::links::links().godebugDefault as *const GoString)).as_bytes() }
 }
 
 /// key's value at startup, given $GODEBUG.

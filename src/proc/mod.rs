@@ -18,27 +18,12 @@ pub mod signal;
 pub mod syscall;
 
 use crate::env;
-use crate::layout::rt::{self, funcval, g, m};
+use crate::layout::rt::{self, funcval};
 use crate::sched;
 use crate::sys;
+use crate::links::{g0, links, m0};
 use crate::GoLinks;
 use core::sync::atomic::Ordering;
-
-static mut LINKS: *const GoLinks = core::ptr::null();
-
-/// Addresses of Go-side symbols (filled in by the linker).
-pub fn links() -> &'static GoLinks {
-    // SAFETY: set once at the very start of gort_rt0, before any reader.
-    unsafe { &*LINKS }
-}
-
-pub fn m0() -> *mut m {
-    links().m0 as *mut m
-}
-
-pub fn g0() -> *mut g {
-    links().g0 as *mut g
-}
 
 static mut MAIN_FV: funcval = funcval { r#fn: 0 };
 
@@ -51,7 +36,7 @@ static mut MAIN_FV: funcval = funcval { r#fn: 0 };
 pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: *const GoLinks) -> ! {
     // SAFETY: startup runs single-threaded; each static is written once here.
     unsafe {
-        LINKS = golinks;
+        crate::links::init(golinks);
         env::init(argc as usize, argv);
 
         let g0 = g0();
@@ -64,7 +49,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         (*g0).stack.lo = hi - size;
         (*g0).stackguard0 = (*g0).stack.lo + rt::stackGuard as usize;
         (*g0).stackguard1 = (*g0).stackguard0;
-        (*g0).atomicstatus.store(sched::G_RUNNING, Ordering::Relaxed);
+        (*g0).atomicstatus.store(crate::gm::G_RUNNING, Ordering::Relaxed);
         sched::m0init(m0);
 
         crate::heap::init();
@@ -126,16 +111,4 @@ pub fn rt_cpuflags(avx: bool, avx2: bool, erms: bool) {
 /// Normal process exit (main.main returned, or os.Exit).
 pub fn rt_exit(code: i32) -> ! {
     sys::exit_group(code)
-}
-
-/// Exit after a fatal error has been reported.
-pub fn die(code: i32) -> ! {
-    sys::exit_group(code)
-}
-
-/// Adjust the Go side's runningPanicDefers (panics running deferred calls).
-pub fn running_panic_defers_add(d: i32) {
-    // SAFETY: runtime.runningPanicDefers is an int32 Go variable.
-    let c = unsafe { &*(links().runningPanicDefers as *const core::sync::atomic::AtomicI32) };
-    c.fetch_add(d, core::sync::atomic::Ordering::SeqCst);
 }

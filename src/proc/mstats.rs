@@ -3,7 +3,6 @@
 //! ReadMemStats reports the allocator's and the collector's counts, and
 //! the memory obtained from the OS by purpose (crate::sysstat).
 
-use crate::errors;
 use crate::heap;
 use crate::layout::abi::Type;
 use crate::layout::Eface;
@@ -125,7 +124,7 @@ pub fn ReadMemStats(m: *mut u8) {
 
 pub fn rt_pinnerPin(pointer: Eface) {
     if pointer.typ.is_null() {
-        errors::raise_error("runtime.Pinner: argument is nil");
+        crate::raise::raise_error("runtime.Pinner: argument is nil");
         return;
     }
     // SAFETY: a live interface value's type descriptor.
@@ -133,7 +132,7 @@ pub fn rt_pinnerPin(pointer: Eface) {
         let k = kind(pointer.typ);
         if k != KIND_POINTER && k != KIND_UNSAFE_POINTER {
             let s = crate::string::gostring_concat(&[b"runtime.Pinner: argument is not a pointer: ", type_string(pointer.typ as *const Type)]);
-            errors::raise_error_go(s);
+            crate::raise::raise_error_go(s);
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::gprint;
 use crate::layout::rt::g;
 use crate::layout::GoString;
 use crate::print::{gwrite, printint, printpointer};
-use crate::sched::getg;
+use crate::gm::getg;
 use crate::symtab::findfunc;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
@@ -131,7 +131,7 @@ const NIL_PAGE: usize = 0x1000;
 /// panic upstream raises for it, or into a fatal error for a wild access
 /// (unless debug.SetPanicOnFault asked for a panic).
 pub fn rt_sigpanic() {
-    let gp = crate::sched::curg();
+    let gp = crate::gm::curg();
     // SAFETY: gp is the running goroutine, away in this call.
     let (sig, code, addr, on_fault) = unsafe { ((*gp).sig as i32, (*gp).sigcode0 as u64, (*gp).sigcode1 as usize, (*gp).paniconfault) };
     let nil_deref = match sig {
@@ -139,20 +139,20 @@ pub fn rt_sigpanic() {
         SIGBUS => code == BUS_ADRERR && addr < NIL_PAGE,
         SIGFPE => {
             match code {
-                FPE_INTDIV => crate::errors::raise_divide(),
-                FPE_INTOVF => crate::errors::raise_error("integer overflow"),
-                _ => crate::errors::raise_error("floating point error"),
+                FPE_INTDIV => crate::raise::raise_divide(),
+                FPE_INTOVF => crate::raise::raise_error("integer overflow"),
+                _ => crate::raise::raise_error("floating point error"),
             }
             return;
         }
         _ => {
             let name: &'static [u8] = NAMES.get(sig as usize).copied().unwrap_or(b"unknown signal");
-            crate::errors::raise_error_go(GoString { ptr: name.as_ptr(), len: name.len() as isize });
+            crate::raise::raise_error_go(GoString { ptr: name.as_ptr(), len: name.len() as isize });
             return;
         }
     };
     if nil_deref || on_fault {
-        crate::errors::raise_memory(addr, !nil_deref);
+        crate::raise::raise_memory(addr, !nil_deref);
         return;
     }
     gwrite(b"unexpected fault address ");
@@ -177,7 +177,7 @@ pub fn minit(mp: *mut crate::layout::rt::m) {
         libc::sigaltstack(&ss, core::ptr::null_mut());
         (*mp).goSigStack.stack.lo = stk as usize;
         (*mp).goSigStack.stack.hi = stk as usize + SIGSTACK_SIZE;
-        if mp == crate::proc::m0() {
+        if mp == crate::links::m0() {
             libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::null(), core::ptr::addr_of_mut!(INIT_SIGMASK));
         }
         let mut set = *core::ptr::addr_of!(INIT_SIGMASK);
@@ -252,7 +252,7 @@ pub fn init() {
 /// Before fork: block every signal (the child must not run a Go handler
 /// before it execs), remembering the mask.
 pub fn runtime_BeforeFork() {
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: the current m is live; the mask calls use its own field.
     unsafe {
         (*mp).locks += 1;
@@ -264,7 +264,7 @@ pub fn runtime_BeforeFork() {
 
 /// After fork, in the parent: restore the mask.
 pub fn runtime_AfterFork() {
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: as for runtime_BeforeFork.
     unsafe {
         libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
@@ -276,7 +276,7 @@ pub fn runtime_AfterFork() {
 /// execs: it must write none of it): default dispositions for the signals
 /// gort handles, then the saved mask.
 pub fn runtime_AfterForkInChild() {
-    let mp = crate::sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: system calls on locals and the m's saved mask.
     unsafe {
         for sig in 1..NSIG {
@@ -374,7 +374,7 @@ unsafe fn do_sig_preempt(ctx: &mut libc::ucontext_t, gp: *mut g, pc: usize, sp: 
                 let nsp = sp - 8;
                 *(nsp as *mut usize) = resume_pc;
                 ctx.uc_mcontext.gregs[libc::REG_RSP as usize] = nsp as i64;
-                ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::proc::links().asyncPreempt as i64;
+                ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::links::links().asyncPreempt as i64;
             }
         }
         (*mp).signalPending.store(0, Ordering::Release);
@@ -386,13 +386,13 @@ fn want_async_preempt(gp: *mut g) -> bool {
     unsafe {
         let mp = (*gp).m;
         let pp = (*mp).p as *mut crate::sched::P;
-        ((*gp).preempt || (!pp.is_null() && (*pp).preempt)) && crate::sched::readgstatus(gp) == crate::sched::G_RUNNING
+        ((*gp).preempt || (!pp.is_null() && (*pp).preempt)) && crate::gm::readgstatus(gp) == crate::gm::G_RUNNING
     }
 }
 
 /// Stack room asyncPreempt and what it calls need below the interrupted SP.
 fn async_preempt_stack() -> usize {
-    let l = crate::proc::links();
+    let l = crate::links::links();
     let a = findfunc(l.asyncPreempt).map_or(512, |f| f.max_spdelta() as usize);
     let b = findfunc(l.asyncPreempt2).map_or(128, |f| f.max_spdelta() as usize);
     a + b + 8 * 8
@@ -469,7 +469,7 @@ unsafe fn inject_sigpanic(ctx: &mut libc::ucontext_t, gp: *mut g, sig: i32, code
             *(nsp as *mut usize) = pc;
         }
         ctx.uc_mcontext.gregs[libc::REG_RSP as usize] = nsp as i64;
-        ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::proc::links().sigpanic0 as i64;
+        ctx.uc_mcontext.gregs[libc::REG_RIP as usize] = crate::links::links().sigpanic0 as i64;
     }
 }
 

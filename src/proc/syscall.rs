@@ -39,7 +39,7 @@ pub fn write(fd: usize, p: *mut u8, n: i32) -> i32 {
 /// A new []string of n strings produced by f (pointing at process memory
 /// that lives as long as the process).
 fn string_slice(n: usize, f: impl Fn(usize) -> &'static [u8]) -> GoSlice<GoString> {
-    let p = mallocgc(n * 16, crate::iface::string_type(), true) as *mut GoString;
+    let p = mallocgc(n * 16, crate::types::string_type(), true) as *mut GoString;
     for i in 0..n {
         let s = f(i);
         // SAFETY: p has room for n strings.
@@ -72,8 +72,8 @@ pub fn gostring_c(p: *mut u8) -> GoString {
 
 /// A byte slice of len bytes whose contents need not be zeroed.
 pub fn MakeNoZero(len: isize) -> GoSlice<u8> {
-    if len < 0 || len as usize > crate::slice::MAX_ALLOC {
-        crate::errors::raise_error("makeslice: len out of range");
+    if len < 0 || len as usize > crate::heap::MAX_ALLOC {
+        crate::raise::raise_error("makeslice: len out of range");
         return GoSlice { ptr: null_mut(), len: 0, cap: 0 };
     }
     GoSlice { ptr: mallocgc(len as usize, null_mut(), false), len, cap: len }

@@ -14,7 +14,7 @@
 //! waker to claim the select (g.selectDone) wins, and the losing sudogs are
 //! removed when the goroutine resumes.
 
-use crate::errors::raise_plain;
+use crate::raise::raise_plain;
 use crate::heap::malloc::mallocgc;
 use crate::layout::abi::ChanType;
 use crate::layout::GoSlice;
@@ -45,7 +45,7 @@ pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
         crate::fatal::throw("makechan: invalid channel element type");
     }
     let mem = match esize.checked_mul(size as usize) {
-        Some(m) if size >= 0 && m <= crate::slice::MAX_ALLOC - HCHAN_SIZE => m,
+        Some(m) if size >= 0 && m <= crate::heap::MAX_ALLOC - HCHAN_SIZE => m,
         _ => {
             raise_plain("makechan: size out of range");
             return null_mut();
@@ -59,7 +59,7 @@ pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
         unsafe { (*c).buf = if mem == 0 { core::ptr::addr_of_mut!((*c).buf) as *mut u8 } else { (c as *mut u8).add(HCHAN_SIZE) } };
         c
     } else {
-        let c = mallocgc(HCHAN_SIZE, crate::iface::rt_type(&crate::iface::HCHAN_TYPE), true) as *mut hchan;
+        let c = mallocgc(HCHAN_SIZE, crate::types::rt_type(&crate::types::HCHAN_TYPE), true) as *mut hchan;
         // SAFETY: c is a fresh header.
         unsafe { (*c).buf = mallocgc(mem, elem, true) };
         c
@@ -504,7 +504,7 @@ fn select_orders(sel: &Select) -> usize {
             cas.elem = null_mut();
             continue;
         }
-        let j = (crate::iface::cheaprand() as u64 * (norder as u64 + 1) >> 32) as usize;
+        let j = (crate::rand::cheaprand() as u64 * (norder as u64 + 1) >> 32) as usize;
         // SAFETY: pollorder has ncases slots; j <= norder < ncases.
         unsafe {
             *sel.pollorder.add(norder) = *sel.pollorder.add(j);

@@ -53,9 +53,11 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 pub use crate::layout::rt::m;
+use crate::gm::{allgadd, for_each_g};
+pub(crate) use crate::gm::{casgstatus, curg, getm, readgstatus};
+pub(crate) use crate::gm::{G_DEAD, G_IDLE, G_PREEMPTED, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING};
 
 extern "C" {
-    fn gort_getg() -> *mut g;
     fn gort_gogo(gp: *mut g, sp: usize, pc: usize, bp: usize, ctxt: *mut u8, ret: usize) -> !;
 }
 
@@ -81,41 +83,12 @@ pub unsafe fn switch_to(gp: *mut g) -> ! {
     }
 }
 
-/// The goroutine running on this thread (g0 while in the runtime).
-#[inline]
-pub fn getg() -> *mut g {
-    // SAFETY: gort_getg only reads the TLS slot.
-    unsafe { gort_getg() }
-}
-
-/// The m of the current thread.
-#[inline]
-pub fn getm() -> *mut m {
-    // SAFETY: every thread that runs gort code has a g with an m.
-    unsafe { (*getg()).m }
-}
-
-/// The goroutine the current m runs (on whose behalf Rust code runs).
-#[inline]
-pub fn curg() -> *mut g {
-    // SAFETY: the current m is live.
-    unsafe { (*getm()).curg }
-}
-
 /// The current m's P (null when it holds none).
 #[inline]
 pub fn curp() -> *mut P {
     // SAFETY: the current m is live.
     unsafe { (*getm()).p as *mut P }
 }
-
-pub const G_IDLE: u32 = rt::_Gidle as u32;
-pub const G_RUNNABLE: u32 = rt::_Grunnable as u32;
-pub const G_RUNNING: u32 = rt::_Grunning as u32;
-pub const G_SYSCALL: u32 = rt::_Gsyscall as u32;
-pub const G_WAITING: u32 = rt::_Gwaiting as u32;
-pub const G_DEAD: u32 = rt::_Gdead as u32;
-pub const G_PREEMPTED: u32 = rt::_Gpreempted as u32;
 
 pub const P_IDLE: u32 = 0;
 pub const P_RUNNING: u32 = 1;
@@ -331,68 +304,8 @@ pub static TIMERP_MASK: PMask = PMask::new();
 /// Set once runtime.main starts: from then on new work wakes idle Ps.
 pub static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
 
-// ---- all goroutines ----
 
-/// All Gs ever created (debuggers and tracebacks walk it).
-static ALLGS_LOCK: Mutex = Mutex::new();
-static mut ALLGS: *mut *mut g = null_mut();
-static mut ALLGLEN: usize = 0;
-static mut ALLGCAP: usize = 0;
 
-pub fn for_each_g(mut f: impl FnMut(*mut g)) {
-    ALLGS_LOCK.lock();
-    // SAFETY: ALLGS[..ALLGLEN] are live Gs; the list is only appended to
-    // under ALLGS_LOCK.
-    unsafe {
-        for i in 0..ALLGLEN {
-            f(*ALLGS.add(i));
-        }
-    }
-    ALLGS_LOCK.unlock();
-}
-
-fn allgadd(gp: *mut g) {
-    ALLGS_LOCK.lock();
-    // SAFETY: under ALLGS_LOCK; a grown array copies the old one.
-    unsafe {
-        if ALLGLEN == ALLGCAP {
-            let cap = (ALLGCAP * 2).max(64);
-            let n = persistent::alloc(cap * 8, 8) as *mut *mut g;
-            if ALLGLEN > 0 {
-                core::ptr::copy_nonoverlapping(ALLGS, n, ALLGLEN);
-            }
-            ALLGS = n;
-            ALLGCAP = cap;
-        }
-        *ALLGS.add(ALLGLEN) = gp;
-        ALLGLEN += 1;
-    }
-    ALLGS_LOCK.unlock();
-}
-
-#[inline]
-pub fn readgstatus(gp: *mut g) -> u32 {
-    // SAFETY: gp is a live G.
-    unsafe { (*gp).atomicstatus.load(Ordering::Acquire) }
-}
-
-#[inline]
-pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
-    // SAFETY: gp is a live G.
-    let ok = unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) };
-    if let Err(cur) = ok {
-        crate::print::printlock();
-        crate::print::gwrite(b"runtime: casgstatus: oldval=");
-        crate::print::printuint(cur as u64);
-        crate::print::gwrite(b" expected ");
-        crate::print::printuint(old as u64);
-        crate::print::gwrite(b" newval=");
-        crate::print::printuint(new as u64);
-        crate::print::gwrite(b"\n");
-        crate::print::printunlock();
-        crate::fatal::throw("casgstatus: bad incoming values");
-    }
-}
 
 /// Store to a goroutine's stackguard0 from another thread (preemption
 /// requests): a plain aligned word store the goroutine's prologue reads.
@@ -520,7 +433,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         sp &= !15;
         // Plant goexit+1 as the function's return address.
         sp -= 8;
-        *(sp as *mut usize) = crate::proc::links().goexitPC + 1;
+        *(sp as *mut usize) = crate::links::links().goexitPC + 1;
         gr.sched = core::mem::zeroed();
         gr.sched.sp = sp;
         gr.sched.pc = (*fn_).r#fn;
@@ -621,14 +534,3 @@ pub fn release_sudog(s: *mut rt::sudog) {
     }
     SUDOG_LOCK.unlock();
 }
-
-/// Texts of the wait reasons (g.waitreason), as tracebacks print them.
-pub const WAIT_REASON_STRINGS: [&str; 37] = [
-    "", "GC assist marking", "IO wait", "chan receive (nil chan)", "chan send (nil chan)", "dumping heap",
-    "garbage collection", "garbage collection scan", "panicwait", "select", "select (no cases)", "GC assist wait",
-    "GC sweep wait", "GC scavenge wait", "chan receive", "chan send", "finalizer wait", "force gc (idle)",
-    "semacquire", "sleep", "sync.Cond.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
-    "trace reader (blocked)", "wait for GC cycle", "GC worker (idle)", "GC worker (active)", "preempted",
-    "debug call", "GC mark termination", "stopping the world", "flushing proc caches", "trace goroutine status",
-    "trace proc status", "page trace flush", "coroutine",
-];

@@ -111,7 +111,7 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).g0 = g0;
         (*mp).nextp = pp as usize;
         (*mp).mstartRust = start.map_or(0, |f| f as usize);
-        (*mp).cheaprand = crate::alg::rand() | 1;
+        (*mp).cheaprand = crate::rand::cheaprand64() | 1;
         s.lock.lock();
         (*mp).id = if id < 0 { mreserveid() } else { id };
         (*mp).alllink = allm();
@@ -201,7 +201,7 @@ fn mspinning() {
 pub fn mexit() -> ! {
     let mp = getm();
     let s = sched();
-    if mp == crate::proc::m0() {
+    if mp == crate::links::m0() {
         // m0 cannot exit (the process would): park it forever.
         handoffp(releasep());
         s.lock.lock();

@@ -97,7 +97,7 @@ fn steal_work(mut now: i64) -> (*mut g, bool, i64, i64, bool) {
     const STEAL_TRIES: i32 = 4;
     for i in 0..STEAL_TRIES {
         let last = i == STEAL_TRIES - 1;
-        let start = crate::iface::cheaprand();
+        let start = crate::rand::cheaprand();
         for k in 0..n {
             if sched().gcwaiting.load(Ordering::Acquire) {
                 // A stop-the-world is pending: let the caller stop.

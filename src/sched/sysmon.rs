@@ -320,7 +320,7 @@ pub fn schedtrace(detailed: bool) {
             // SAFETY: gp is a live G; fields are read racily.
             unsafe {
                 let st = readgstatus(gp);
-                let wr = WAIT_REASON_STRINGS.get((*gp).waitreason as usize).copied().unwrap_or("");
+                let wr = crate::traceback::WAIT_REASON_STRINGS.get((*gp).waitreason as usize).copied().unwrap_or("");
                 gprint!(b"  G", (*gp).goid, b": status=", st, b"(", wr, b") m=");
                 if (*gp).m.is_null() {
                     gprint!(b"nil");

@@ -175,9 +175,9 @@ pub fn release_all(c: *mut Mcache) {
 /// The memory is zeroed when `needzero`.
 pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     if size == 0 {
-        return crate::proc::links().zerobase as *mut u8;
+        return crate::links::links().zerobase as *mut u8;
     }
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: mp is the current m.
     unsafe {
         if (*mp).mallocing != 0 {

@@ -40,6 +40,9 @@ const ARENA_INDEX_LEN: usize = 1 << (48 - ARENA_SHIFT);
 /// pointers such as 0xc000012345).
 const ARENA_HINT: usize = 0x00c0_0000_0000;
 
+/// Largest allocation (upstream's maxAlloc on 64-bit: the heap address bits).
+pub const MAX_ALLOC: usize = 1 << 48;
+
 pub const SPAN_FREE: u8 = 0;
 pub const SPAN_IN_USE: u8 = 1;
 

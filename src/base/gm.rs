@@ -1,0 +1,109 @@
+//! The current goroutine and thread, goroutine states, and the list of
+//! every goroutine: what every layer needs to know about G and M (the
+//! scheduler, in sched/, decides what runs where).
+//!
+//! Rust code always runs on a system stack: an m's g0 (entered through
+//! rtcall or mcall) or its signal stack. `getg()` is then g0 or gsignal,
+//! and `curg()` is the goroutine the runtime is working for (null when the
+//! m runs none).
+
+use crate::layout::rt::{self, g, m};
+use crate::lock::Mutex;
+use crate::persistent;
+use core::ptr::null_mut;
+use core::sync::atomic::Ordering;
+
+extern "C" {
+    fn gort_getg() -> *mut g;
+}
+
+/// The goroutine running on this thread (g0 while in the runtime).
+#[inline]
+pub fn getg() -> *mut g {
+    // SAFETY: gort_getg only reads the TLS slot.
+    unsafe { gort_getg() }
+}
+
+/// The m of the current thread.
+#[inline]
+pub fn getm() -> *mut m {
+    // SAFETY: every thread that runs gort code has a g with an m.
+    unsafe { (*getg()).m }
+}
+
+/// The goroutine the current m runs (on whose behalf Rust code runs).
+#[inline]
+pub fn curg() -> *mut g {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).curg }
+}
+
+pub const G_IDLE: u32 = rt::_Gidle as u32;
+pub const G_RUNNABLE: u32 = rt::_Grunnable as u32;
+pub const G_RUNNING: u32 = rt::_Grunning as u32;
+pub const G_SYSCALL: u32 = rt::_Gsyscall as u32;
+pub const G_WAITING: u32 = rt::_Gwaiting as u32;
+pub const G_DEAD: u32 = rt::_Gdead as u32;
+pub const G_PREEMPTED: u32 = rt::_Gpreempted as u32;
+
+#[inline]
+pub fn readgstatus(gp: *mut g) -> u32 {
+    // SAFETY: gp is a live G.
+    unsafe { (*gp).atomicstatus.load(Ordering::Acquire) }
+}
+
+#[inline]
+pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
+    // SAFETY: gp is a live G.
+    let ok = unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) };
+    if let Err(cur) = ok {
+        crate::print::printlock();
+        crate::print::gwrite(b"runtime: casgstatus: oldval=");
+        crate::print::printuint(cur as u64);
+        crate::print::gwrite(b" expected ");
+        crate::print::printuint(old as u64);
+        crate::print::gwrite(b" newval=");
+        crate::print::printuint(new as u64);
+        crate::print::gwrite(b"\n");
+        crate::print::printunlock();
+        crate::fatal::throw("casgstatus: bad incoming values");
+    }
+}
+
+/// All Gs ever created (debuggers and tracebacks walk it).
+static ALLGS_LOCK: Mutex = Mutex::new();
+static mut ALLGS: *mut *mut g = null_mut();
+static mut ALLGLEN: usize = 0;
+static mut ALLGCAP: usize = 0;
+
+pub fn for_each_g(mut f: impl FnMut(*mut g)) {
+    ALLGS_LOCK.lock();
+    // SAFETY: ALLGS[..ALLGLEN] are live Gs; the list is only appended to
+    // under ALLGS_LOCK.
+    unsafe {
+        for i in 0..ALLGLEN {
+            f(*ALLGS.add(i));
+        }
+    }
+    ALLGS_LOCK.unlock();
+}
+
+/// Record a new goroutine (never removed: dead ones are reused).
+pub fn allgadd(gp: *mut g) {
+    ALLGS_LOCK.lock();
+    // SAFETY: under ALLGS_LOCK; a grown array copies the old one.
+    unsafe {
+        if ALLGLEN == ALLGCAP {
+            let cap = (ALLGCAP * 2).max(64);
+            let n = persistent::alloc(cap * 8, 8) as *mut *mut g;
+            if ALLGLEN > 0 {
+                core::ptr::copy_nonoverlapping(ALLGS, n, ALLGLEN);
+            }
+            ALLGS = n;
+            ALLGCAP = cap;
+        }
+        *ALLGS.add(ALLGLEN) = gp;
+        ALLGLEN += 1;
+    }
+    ALLGS_LOCK.unlock();
+}
