@@ -33,7 +33,7 @@ use base::{fatal, gm, layout, links, lock, persistent, print, raise, rand, sys, 
 use lang::{alg, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, stack};
 use meta::{elfsym, symtab, traceback, types};
-use os::{env, time, vdso};
+use os::{env, settings, sigtab, time, vdso};
 use proc::{debug, mstats, signal, syscall};
 use sched::{chan, netpoll, sema, timer};
 

@@ -117,7 +117,7 @@ fn fatalthrow(kind: u32, msg: &[u8]) -> ! {
 pub fn exit_or_crash() -> ! {
     let (_, _, crash) = crate::traceback::gotraceback();
     if crash {
-        crate::signal::die_from_signal(libc::SIGABRT);
+        crate::sys::die_from_signal(libc::SIGABRT);
     }
     crate::sys::exit_group(2)
 }

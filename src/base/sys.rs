@@ -280,3 +280,22 @@ pub fn madvise_dontneed(p: *mut u8, size: usize) {
     // SAFETY: the caller owns the mapping and no longer needs its contents.
     unsafe { syscall3(SYS_MADVISE, p as usize, size, MADV_DONTNEED) };
 }
+
+/// Terminate the process by signal sig (default action).
+pub fn die_from_signal(sig: i32) -> ! {
+    // SAFETY: resetting a disposition and signalling ourselves.
+    unsafe {
+        let mut sa: libc::sigaction = core::mem::zeroed();
+        sa.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &sa, core::ptr::null_mut());
+        let mut set: libc::sigset_t = core::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, sig);
+        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, core::ptr::null_mut());
+        libc::raise(sig);
+    }
+    for _ in 0..3 {
+        sched_yield();
+    }
+    exit_group(2)
+}

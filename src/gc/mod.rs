@@ -123,13 +123,13 @@ pub fn init() {
 
 /// GOGC (negative: off).
 fn gcpercent() -> i64 {
-    crate::debug::gc_percent() as i64
+    crate::settings::gc_percent() as i64
 }
 
 /// Recompute the trigger from what survived.
 fn set_trigger(marked: usize) {
     let pct = gcpercent();
-    let limit = crate::debug::memory_limit();
+    let limit = crate::settings::memory_limit();
     let mut goal = if pct < 0 {
         usize::MAX
     } else {

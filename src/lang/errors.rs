@@ -255,7 +255,7 @@ pub fn print_signal_line(gp: *mut crate::layout::rt::g) {
     // SAFETY: gp is the panicking goroutine.
     unsafe {
         gwrite(b"[signal ");
-        crate::signal::print_signame((*gp).sig);
+        crate::sigtab::print_signame((*gp).sig);
         gwrite(b" code=");
         printpointer((*gp).sigcode0 as *mut u8);
         gwrite(b" addr=");

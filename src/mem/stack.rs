@@ -125,7 +125,7 @@ pub fn stackfree(s: stack) {
 /// Upper bound on a goroutine's stack (debug.SetMaxStack; upstream's
 /// default on 64-bit systems).
 pub fn max_stack_size() -> usize {
-    crate::debug::max_stack() as usize
+    crate::settings::max_stack() as usize
 }
 
 /// The stack of gp (suspended in a function prologue, its context in

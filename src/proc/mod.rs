@@ -55,7 +55,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::heap::init();
         crate::alg::init();
         crate::time::init();
-        crate::debug::init();
+        crate::settings::init();
         crate::gc::init();
         crate::traceback::init();
         crate::signal::init();

@@ -21,99 +21,27 @@
 //! signals (32, 33) are never touched.
 
 use crate::gprint;
+use crate::sigtab::*;
 use crate::layout::rt::g;
 use crate::layout::GoString;
-use crate::print::{gwrite, printint, printpointer};
+use crate::print::{gwrite, printpointer};
 use crate::gm::getg;
 use crate::symtab::findfunc;
 use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 
-const SIGHUP: i32 = 1;
-const SIGINT: i32 = 2;
-const SIGILL: i32 = 4;
-const SIGBUS: i32 = 7;
-const SIGFPE: i32 = 8;
-const SIGSEGV: i32 = 11;
-const SIGPIPE: i32 = 13;
-const SIGPROF: i32 = 27;
-/// The signal that asks a thread to preempt its goroutine (upstream's
-/// choice: SIGURG, which programs rarely use and which is ignored by
-/// default).
-pub const SIG_PREEMPT: i32 = 23;
-const NSIG: usize = 65;
-
-// What the runtime does with a signal (upstream's sigtable flags).
-const NOTIFY: u16 = 1; // os/signal may ask for it
-const KILL: u16 = 2; // if not notified, die of it
-const THROW: u16 = 4; // if not notified, dump goroutines and exit 2
-const PANIC: u16 = 8; // a fault: panic in the faulting goroutine
-const DEFAULT: u16 = 16; // leave the default action alone unless notified
-const SETSTACK: u16 = 32; // the C library's: never touch
-const UNBLOCK: u16 = 64; // always unblocked
-const IGN: u16 = 128; // ignored by default (when not notified)
-
-/// Upstream's table for linux/amd64, by signal number.
-const SIGTABLE: [u16; NSIG] = {
-    let mut t = [NOTIFY; NSIG];
-    t[0] = 0;
-    t[1] = NOTIFY | KILL; // SIGHUP
-    t[2] = NOTIFY | KILL; // SIGINT
-    t[3] = NOTIFY | THROW; // SIGQUIT
-    t[4] = THROW | UNBLOCK; // SIGILL
-    t[5] = THROW | UNBLOCK; // SIGTRAP
-    t[6] = NOTIFY | THROW; // SIGABRT
-    t[7] = PANIC | UNBLOCK; // SIGBUS
-    t[8] = PANIC | UNBLOCK; // SIGFPE
-    t[9] = 0; // SIGKILL
-    t[11] = PANIC | UNBLOCK; // SIGSEGV
-    t[15] = NOTIFY | KILL; // SIGTERM
-    t[16] = THROW | UNBLOCK; // SIGSTKFLT
-    t[17] = NOTIFY | UNBLOCK | IGN; // SIGCHLD
-    t[18] = NOTIFY | DEFAULT | IGN; // SIGCONT
-    t[19] = 0; // SIGSTOP
-    t[20] = NOTIFY | DEFAULT | IGN; // SIGTSTP
-    t[21] = NOTIFY | DEFAULT | IGN; // SIGTTIN
-    t[22] = NOTIFY | DEFAULT | IGN; // SIGTTOU
-    t[23] = NOTIFY | IGN; // SIGURG
-    t[27] = NOTIFY | UNBLOCK; // SIGPROF
-    t[28] = NOTIFY | IGN; // SIGWINCH
-    t[31] = THROW; // SIGSYS
-    t[32] = SETSTACK | UNBLOCK; // glibc's SIGCANCEL
-    t[33] = SETSTACK | UNBLOCK; // glibc's SIGSETXID
-    t
-};
 
 /// Signals gort's handler is installed for (1 = yes).
 static HANDLING: [AtomicU32; NSIG] = [const { AtomicU32::new(0) }; NSIG];
+/// Is gort's handler installed for sig?
+pub fn handling(sig: usize) -> bool {
+    HANDLING[sig].load(Ordering::Relaxed) != 0
+}
+
 /// The disposition each signal had before gort's handler (restored by
 /// signal.Reset for signals gort handles only on request).
 static FWD: [AtomicUsize; NSIG] = [const { AtomicUsize::new(0) }; NSIG];
 
-/// Size of each thread's signal stack.
-const SIGSTACK_SIZE: usize = 32 << 10;
 
-const NAMES: [&[u8]; 32] = [
-    b"SIGNONE: no trap", b"SIGHUP: terminal line hangup", b"SIGINT: interrupt", b"SIGQUIT: quit",
-    b"SIGILL: illegal instruction", b"SIGTRAP: trace trap", b"SIGABRT: abort", b"SIGBUS: bus error",
-    b"SIGFPE: floating-point exception", b"SIGKILL: kill", b"SIGUSR1: user-defined signal 1",
-    b"SIGSEGV: segmentation violation", b"SIGUSR2: user-defined signal 2", b"SIGPIPE: write to broken pipe",
-    b"SIGALRM: alarm clock", b"SIGTERM: termination", b"SIGSTKFLT: stack fault", b"SIGCHLD: child status has changed",
-    b"SIGCONT: continue", b"SIGSTOP: stop, unblockable", b"SIGTSTP: keyboard stop", b"SIGTTIN: background read from tty",
-    b"SIGTTOU: background write to tty", b"SIGURG: urgent condition on socket", b"SIGXCPU: cpu limit exceeded",
-    b"SIGXFSZ: file size limit exceeded", b"SIGVTALRM: virtual alarm clock", b"SIGPROF: profiling alarm clock",
-    b"SIGWINCH: window size change", b"SIGIO: i/o now possible", b"SIGPWR: power failure restart", b"SIGSYS: bad system call",
-];
-
-/// Print "SIGSEGV: segmentation violation" for signal number sig.
-pub fn print_signame(sig: u32) {
-    match NAMES.get(sig as usize) {
-        Some(n) => gwrite(n),
-        None => {
-            gwrite(b"signal ");
-            printint(sig as i64);
-        }
-    }
-}
 
 // si_code values of the faults sigpanic tells apart.
 const SEGV_MAPERR: u64 = 1;
@@ -161,41 +89,6 @@ pub fn rt_sigpanic() {
     crate::fatal::throw("fault")
 }
 
-/// The signal mask the process started with (new threads start from it).
-static mut INIT_SIGMASK: libc::sigset_t = unsafe { core::mem::zeroed() };
-
-/// Per-thread signal setup, on the thread itself: an alternate signal
-/// stack, and the mask: m0 records the one the process started with; every
-/// thread starts from it with the signals that kill, dump or fault
-/// unblocked (as upstream).
-pub fn minit(mp: *mut crate::layout::rt::m) {
-    let stk = crate::persistent::alloc(SIGSTACK_SIZE, 16);
-    let ss = libc::stack_t { ss_sp: stk as *mut libc::c_void, ss_flags: 0, ss_size: SIGSTACK_SIZE };
-    // SAFETY: ss describes memory we own for the life of the thread; the
-    // mask calls use locals and a static written only by m0 at startup.
-    unsafe {
-        libc::sigaltstack(&ss, core::ptr::null_mut());
-        (*mp).goSigStack.stack.lo = stk as usize;
-        (*mp).goSigStack.stack.hi = stk as usize + SIGSTACK_SIZE;
-        if mp == crate::links::m0() {
-            libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::null(), core::ptr::addr_of_mut!(INIT_SIGMASK));
-        }
-        let mut set = *core::ptr::addr_of!(INIT_SIGMASK);
-        for (sig, &flags) in SIGTABLE.iter().enumerate() {
-            if flags & (UNBLOCK | KILL | THROW) != 0 {
-                libc::sigdelset(&mut set, sig as i32);
-            }
-        }
-        libc::pthread_sigmask(libc::SIG_SETMASK, &set, core::ptr::null_mut());
-    }
-}
-
-/// The thread is exiting: stop using its signal stack.
-pub fn unminit() {
-    let ss = libc::stack_t { ss_sp: core::ptr::null_mut(), ss_flags: libc::SS_DISABLE, ss_size: 0 };
-    // SAFETY: disabling the alternate stack.
-    unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) };
-}
 
 fn getsig(sig: i32) -> usize {
     // SAFETY: querying a disposition into a local.
@@ -247,48 +140,6 @@ pub fn init() {
     }
 }
 
-// ---- fork (syscall.forkExec) ----
-
-/// Before fork: block every signal (the child must not run a Go handler
-/// before it execs), remembering the mask.
-pub fn runtime_BeforeFork() {
-    let mp = crate::gm::getm();
-    // SAFETY: the current m is live; the mask calls use its own field.
-    unsafe {
-        (*mp).locks += 1;
-        let mut all: libc::sigset_t = core::mem::zeroed();
-        libc::sigfillset(&mut all);
-        libc::pthread_sigmask(libc::SIG_SETMASK, &all, core::ptr::addr_of_mut!((*mp).forkmask) as *mut libc::sigset_t);
-    }
-}
-
-/// After fork, in the parent: restore the mask.
-pub fn runtime_AfterFork() {
-    let mp = crate::gm::getm();
-    // SAFETY: as for runtime_BeforeFork.
-    unsafe {
-        libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
-        (*mp).locks -= 1;
-    }
-}
-
-/// After fork, in the child (which shares the parent's memory until it
-/// execs: it must write none of it): default dispositions for the signals
-/// gort handles, then the saved mask.
-pub fn runtime_AfterForkInChild() {
-    let mp = crate::gm::getm();
-    // SAFETY: system calls on locals and the m's saved mask.
-    unsafe {
-        for sig in 1..NSIG {
-            if HANDLING[sig].load(Ordering::Relaxed) != 0 {
-                let mut sa: libc::sigaction = core::mem::zeroed();
-                sa.sa_sigaction = libc::SIG_DFL;
-                libc::sigaction(sig as i32, &sa, core::ptr::null_mut());
-            }
-        }
-        libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
-    }
-}
 
 /// Can the interrupted goroutine panic (is it ordinary Go code)?
 fn can_panic(gp: *mut g, pc: usize) -> bool {
@@ -348,7 +199,7 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             return;
         }
         if flags & KILL != 0 {
-            die_from_signal(sig);
+            crate::sys::die_from_signal(sig);
         }
         if flags & (THROW | PANIC) == 0 {
             return;
@@ -788,24 +639,5 @@ pub fn rt_sigpipe() {
     if signal_ignored(SIGPIPE as u32) || sigsend(SIGPIPE as u32) {
         return;
     }
-    die_from_signal(SIGPIPE)
-}
-
-/// Terminate the process by signal sig (default action).
-pub fn die_from_signal(sig: i32) -> ! {
-    // SAFETY: resetting a disposition and signalling ourselves.
-    unsafe {
-        let mut sa: libc::sigaction = core::mem::zeroed();
-        sa.sa_sigaction = libc::SIG_DFL;
-        libc::sigaction(sig, &sa, core::ptr::null_mut());
-        let mut set: libc::sigset_t = core::mem::zeroed();
-        libc::sigemptyset(&mut set);
-        libc::sigaddset(&mut set, sig);
-        libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, core::ptr::null_mut());
-        libc::raise(sig);
-    }
-    for _ in 0..3 {
-        crate::sys::sched_yield();
-    }
-    crate::sys::exit_group(2)
+    crate::sys::die_from_signal(SIGPIPE)
 }

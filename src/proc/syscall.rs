@@ -1,4 +1,4 @@
-//! The system-call glue: exec's bracket, the few system calls the standard
+//! The system-call glue: fork's and exec's brackets, the few system calls the standard
 //! library asks the runtime to make, and the process's arguments and
 //! environment as Go slices. (Entering and leaving blocking system calls is
 //! the scheduler's business: sched/syscall.rs.)
@@ -77,4 +77,48 @@ pub fn MakeNoZero(len: isize) -> GoSlice<u8> {
         return GoSlice { ptr: null_mut(), len: 0, cap: 0 };
     }
     GoSlice { ptr: mallocgc(len as usize, null_mut(), false), len, cap: len }
+}
+
+// ---- fork (syscall.forkExec) ----
+
+
+/// Before fork: block every signal (the child must not run a Go handler
+/// before it execs), remembering the mask.
+pub fn runtime_BeforeFork() {
+    let mp = crate::gm::getm();
+    // SAFETY: the current m is live; the mask calls use its own field.
+    unsafe {
+        (*mp).locks += 1;
+        let mut all: libc::sigset_t = core::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, core::ptr::addr_of_mut!((*mp).forkmask) as *mut libc::sigset_t);
+    }
+}
+
+/// After fork, in the parent: restore the mask.
+pub fn runtime_AfterFork() {
+    let mp = crate::gm::getm();
+    // SAFETY: as for runtime_BeforeFork.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
+        (*mp).locks -= 1;
+    }
+}
+
+/// After fork, in the child (which shares the parent's memory until it
+/// execs: it must write none of it): default dispositions for the signals
+/// gort handles, then the saved mask.
+pub fn runtime_AfterForkInChild() {
+    let mp = crate::gm::getm();
+    // SAFETY: system calls on locals and the m's saved mask.
+    unsafe {
+        for sig in 1..crate::sigtab::NSIG {
+            if crate::signal::handling(sig) {
+                let mut sa: libc::sigaction = core::mem::zeroed();
+                sa.sa_sigaction = libc::SIG_DFL;
+                libc::sigaction(sig as i32, &sa, core::ptr::null_mut());
+            }
+        }
+        libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
+    }
 }

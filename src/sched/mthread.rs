@@ -93,7 +93,7 @@ pub fn m0init(mp: *mut m) {
 fn minit(mp: *mut m) {
     // SAFETY: mp is the current thread's m.
     unsafe { (*mp).procid = crate::sys::gettid() as u64 };
-    crate::signal::minit(mp);
+    crate::sigtab::minit(mp);
 }
 
 /// Create an M running `start` (if any) and then the scheduler with P pp
@@ -211,7 +211,7 @@ pub fn mexit() -> ! {
         mpark(mp);
         crate::fatal::throw("locked m0 woke up");
     }
-    crate::signal::unminit();
+    crate::sigtab::unminit();
     s.lock.lock();
     // Unlink mp from ALLM.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,

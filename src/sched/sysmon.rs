@@ -214,7 +214,7 @@ pub fn preempt_m(mp: *mut m) {
     // SAFETY: mp is a live m (never freed); procid is its thread id.
     unsafe {
         if (*mp).signalPending.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::signal::SIG_PREEMPT);
+            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::sigtab::SIG_PREEMPT);
         }
     }
 }
