@@ -5,6 +5,7 @@
 
 pub mod fatal;
 pub mod gm;
+pub mod hook;
 pub mod layout;
 pub mod links;
 pub mod lock;

@@ -243,27 +243,9 @@ pub fn rt_fatalpanic(p: *mut _panic) -> ! {
         let gp = (*mp).curg;
         printpanics(p);
         if !gp.is_null() && (*gp).sig != 0 {
-            print_signal_line(gp);
+            crate::fatal::print_signal_line(gp);
         }
         crate::fatal::dopanic(gp);
     }
     crate::fatal::exit_or_crash()
 }
-
-/// "[signal SIGSEGV: segmentation violation code=... addr=... pc=...]"
-pub fn print_signal_line(gp: *mut crate::layout::rt::g) {
-    // SAFETY: gp is the panicking goroutine.
-    unsafe {
-        gwrite(b"[signal ");
-        crate::sigtab::print_signame((*gp).sig);
-        gwrite(b" code=");
-        printpointer((*gp).sigcode0 as *mut u8);
-        gwrite(b" addr=");
-        printpointer((*gp).sigcode1 as *mut u8);
-        gwrite(b" pc=");
-        printpointer((*gp).sigpc as *mut u8);
-        gwrite(b"]\n");
-    }
-}
-
-

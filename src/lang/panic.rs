@@ -37,15 +37,6 @@ use crate::layout::rt::{_panic, funcval, g};
 use crate::symtab::FUNCDATA_OPEN_CODED_DEFER_INFO;
 use crate::traceback::{Frame, Unwinder};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
-
-/// Threads reporting a fatal error (an unrecovered panic or a throw): once
-/// set, the process is exiting and deadlock detection stands down.
-pub static PANICKING: AtomicU32 = AtomicU32::new(0);
-
-pub fn panicking() -> bool {
-    PANICKING.load(Ordering::Acquire) > 0
-}
 
 /// recovery's note to deferreturn in g.param (not a pointer: the collector
 /// ignores values this small): the resumed frame has open-coded defers left.

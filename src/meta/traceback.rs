@@ -14,10 +14,10 @@
 //! around an `...N frames elided...` line, and `created by ...`.
 
 use crate::layout::rt::g;
-use crate::print::{gwrite, printhex, printint, printuint};
+use crate::fatal::{gotraceback, SysFrameStart, THROW_RUNTIME};
+use crate::print::{gwrite, printhex, printint, printpointer, printuint};
 use crate::gm::readgstatus;
 use crate::symtab::{self, FuncInfo, SrcFrame, *};
-use core::sync::atomic::{AtomicU32, Ordering};
 
 /// One physical frame.
 #[derive(Clone, Copy)]
@@ -126,74 +126,42 @@ impl Iterator for Unwinder {
     }
 }
 
-// ---- GOTRACEBACK ----
+// ---- fatal reports ----
 
-/// Bits of the traceback setting: level << 2 | crash << 1 | all.
-static TRACEBACK: AtomicU32 = AtomicU32::new(1 << 2);
-/// Set by runtime/debug.SetTraceback (only raises the level).
-static TRACEBACK_DEBUG: AtomicU32 = AtomicU32::new(0);
+/// The stack printers of fatal reports (base/fatal.rs lays the reports
+/// out).
+static REPORTER: crate::fatal::Reporter = crate::fatal::Reporter {
+    system_stack: print_system_stack,
+    goroutine: |gp| {
+        goroutine_header(gp);
+        traceback_current(gp);
+    },
+    others: traceback_others,
+    signal_line: print_signal_line,
+};
 
-/// Parse GOTRACEBACK at startup.
+/// Startup: GOTRACEBACK, and fatal reports get their stacks.
 pub fn init() {
     if let Some(v) = crate::env::getenv(b"GOTRACEBACK") {
-        TRACEBACK.store(parse_traceback(v).unwrap_or(1 << 2), Ordering::Relaxed);
+        crate::fatal::set_traceback(v);
     }
+    crate::fatal::REPORTER.set(&REPORTER);
 }
 
-fn parse_traceback(v: &[u8]) -> Option<u32> {
-    Some(match v {
-        b"none" => 0,
-        b"single" | b"" => 1 << 2,
-        b"all" => 1 << 2 | 1,
-        b"system" => 2 << 2 | 1,
-        b"crash" => 2 << 2 | 3,
-        b"wer" => 2 << 2 | 3,
-        _ => {
-            let mut n = 0u32;
-            for &c in v {
-                if !c.is_ascii_digit() {
-                    return None;
-                }
-                n = n.saturating_mul(10).saturating_add((c - b'0') as u32);
-            }
-            n.min(1 << 20) << 2 | 1
-        }
-    })
-}
-
-/// runtime/debug.SetTraceback: like GOTRACEBACK, but never lowers the
-/// level below the environment's.
-pub fn SetTraceback(level: crate::layout::GoString) {
-    // SAFETY: level is a Go string.
-    let t = parse_traceback(unsafe { level.as_bytes() }).unwrap_or(1 << 2);
-    TRACEBACK_DEBUG.store(t | 1 << 31, Ordering::Relaxed);
-}
-
-/// Throwing states (m.throwing), as upstream.
-pub const THROW_NONE: u32 = 0;
-pub const THROW_USER: u32 = 1;
-pub const THROW_RUNTIME: u32 = 2;
-
-/// (level, all, crash) for the current thread.
-pub fn gotraceback() -> (u32, bool, bool) {
-    let mut t = TRACEBACK.load(Ordering::Relaxed);
-    let d = TRACEBACK_DEBUG.load(Ordering::Relaxed);
-    if d != 0 && (d & !(1 << 31)) >> 2 >= t >> 2 {
-        t = d & !(1 << 31);
+/// "[signal SIGSEGV: segmentation violation code=... addr=... pc=...]"
+pub fn print_signal_line(gp: *mut g) {
+    // SAFETY: gp is the faulting goroutine.
+    unsafe {
+        gwrite(b"[signal ");
+        crate::sigtab::print_signame((*gp).sig);
+        gwrite(b" code=");
+        printpointer((*gp).sigcode0 as *mut u8);
+        gwrite(b" addr=");
+        printpointer((*gp).sigcode1 as *mut u8);
+        gwrite(b" pc=");
+        printpointer((*gp).sigpc as *mut u8);
+        gwrite(b"]\n");
     }
-    let mp = crate::gm::getm();
-    // SAFETY: the current m is live.
-    let (throwing, forced) = unsafe { ((*mp).throwing, (*mp).tracebackLevel) };
-    let crash = t & 2 != 0;
-    let all = throwing >= THROW_USER || t & 1 != 0;
-    let level = if forced != 0 {
-        forced as u32
-    } else if throwing >= THROW_RUNTIME {
-        2
-    } else {
-        t >> 2
-    };
-    (level, all, crash)
 }
 
 // ---- which frames to show ----
@@ -584,29 +552,6 @@ pub fn traceback_others(me: *mut g) {
             print_created_by(gp);
         }
     });
-}
-
-/// Where a system-stack walk starts: the reporting function's own pc,
-/// frame base (its saved-frame-pointer slot) and stack pointer.
-#[derive(Clone, Copy)]
-pub struct SysFrameStart {
-    pub pc: usize,
-    pub bp: usize,
-    pub sp: usize,
-}
-
-impl SysFrameStart {
-    /// The caller's position (call from the function to be shown first).
-    #[inline(always)]
-    pub fn here() -> SysFrameStart {
-        let (pc, bp, sp): (usize, usize, usize);
-        // SAFETY: reads the instruction pointer and two registers; the
-        // runtime is built with frame pointers (.cargo/config.toml).
-        unsafe {
-            core::arch::asm!("lea {pc}, [rip]", "mov {bp}, rbp", "mov {sp}, rsp", pc = out(reg) pc, bp = out(reg) bp, sp = out(reg) sp, options(nomem, nostack, preserves_flags));
-        }
-        SysFrameStart { pc, bp, sp }
-    }
 }
 
 /// Print the frames of the current system stack (an M's g0, or the signal

@@ -64,3 +64,10 @@ pub fn rt_godebugChanged(env: GoString) {
 pub fn rt_panicNilIsError() -> bool {
     settings::panicnil() != 1
 }
+
+/// runtime/debug.SetTraceback: like GOTRACEBACK, but never lowers the
+/// level below the environment's.
+pub fn SetTraceback(level: GoString) {
+    // SAFETY: level is a Go string.
+    crate::fatal::set_traceback_debug(unsafe { level.as_bytes() });
+}

@@ -331,7 +331,7 @@ fn fault_in_runtime(gp: *mut g, sig: i32, code: i32, addr: usize, pc: usize) -> 
     let mp = if gp.is_null() { core::ptr::null_mut() } else { unsafe { (*gp).m } };
     if !mp.is_null() {
         // SAFETY: mp is this thread's m.
-        unsafe { (*mp).throwing = crate::traceback::THROW_RUNTIME };
+        unsafe { (*mp).throwing = crate::fatal::THROW_RUNTIME };
     }
     gwrite(b"fatal error: unexpected signal during runtime execution\n[signal ");
     print_signame(sig as u32);
@@ -359,7 +359,7 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
     unsafe {
         let mp = if gp.is_null() { core::ptr::null_mut() } else { (*gp).m };
         if !mp.is_null() {
-            (*mp).throwing = crate::traceback::THROW_RUNTIME;
+            (*mp).throwing = crate::fatal::THROW_RUNTIME;
         }
         print_signame(sig as u32);
         gprint!(b"\nPC=", crate::print::Hex(pc as u64), b" m=");
@@ -383,7 +383,7 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
             gprint!(b"\n");
         }
         gprint!(b"\n");
-        let (level, _, _) = crate::traceback::gotraceback();
+        let (level, _, _) = crate::fatal::gotraceback();
         if level > 0 {
             let on_goroutine = !mp.is_null() && gp == (*mp).curg;
             if on_goroutine {
@@ -394,7 +394,7 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
                 // runtime at work): walk it from the interrupted registers.
                 gprint!(b"goroutine 0 gp=", crate::print::Hex(gp as u64), b" m=", (*mp).id, b" mp=", crate::print::Hex(mp as u64), b" [idle]:\n");
                 let g0 = (*mp).g0;
-                let start = crate::traceback::SysFrameStart {
+                let start = crate::fatal::SysFrameStart {
                     pc,
                     bp: ctx.uc_mcontext.gregs[libc::REG_RBP as usize] as usize,
                     sp,

@@ -600,7 +600,7 @@ pub fn startlockedm(gp: *mut g) {
 /// pending, nothing can ever happen again.
 pub(crate) fn checkdead() {
     let s = sched();
-    if crate::panic::panicking() {
+    if crate::fatal::panicking() {
         return;
     }
     let run = mcount() - s.nmidle - s.nmidlelocked - s.nmsys;
