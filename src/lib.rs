@@ -30,9 +30,9 @@ pub mod proc; // startup and exit, signal handling, the runtime/debug and syscal
 // Every module is also reachable by its short name (`crate::heap`), as the
 // surface glue and the rest of the crate name them; its folder is its layer.
 use base::{fatal, gm, hook, layout, links, lock, persistent, print, raise, rand, sys, sysstat};
-use lang::{alg, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
+use lang::{alg, callers, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, stack};
-use meta::{elfsym, symtab, traceback, types};
+use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
 use os::{env, settings, sigtab, time, vdso};
 use proc::{debug, mstats, signal, syscall};
 use sched::{chan, netpoll, sema, timer};

@@ -11,7 +11,6 @@
 //! if nothing revived it.
 
 use super::mark::Marker;
-use crate::heap::bits;
 use crate::layout::abi::{FuncType, InterfaceType, PtrType, RegArgs, Type};
 use crate::layout::rt::{funcval, g, moduledata};
 use crate::layout::Eface;
@@ -488,15 +487,15 @@ fn for_each_cache(mut f: impl FnMut(usize)) {
 
 struct ModMasks {
     md: *const moduledata,
-    data: bits::Mask,
-    bss: bits::Mask,
+    data: crate::gcprog::Mask,
+    bss: crate::gcprog::Mask,
 }
 
 static mut MASKS: [Option<ModMasks>; 8] = [const { None }; 8];
 
 /// The pointer masks of a module's data and bss segments (built from the
 /// linker's GC programs on first use).
-pub fn module_masks(md: &moduledata) -> (&'static bits::Mask, &'static bits::Mask) {
+pub fn module_masks(md: &moduledata) -> (&'static crate::gcprog::Mask, &'static crate::gcprog::Mask) {
     // SAFETY: only collections (serialised, world stopped) use the cache.
     unsafe {
         let masks = &mut *core::ptr::addr_of_mut!(MASKS);
@@ -510,8 +509,8 @@ pub fn module_masks(md: &moduledata) -> (&'static bits::Mask, &'static bits::Mas
                 None => {
                     masks[i] = Some(ModMasks {
                         md,
-                        data: bits::prog_to_mask(md.gcdata as *const u8, md.edata - md.data),
-                        bss: bits::prog_to_mask(md.gcbss as *const u8, md.ebss - md.bss),
+                        data: crate::gcprog::prog_to_mask(md.gcdata as *const u8, md.edata - md.data),
+                        bss: crate::gcprog::prog_to_mask(md.gcbss as *const u8, md.ebss - md.bss),
                     });
                     found = Some(i);
                     break;

@@ -3,7 +3,7 @@
 use crate::heap::{self, bits, Mspan};
 use crate::layout::rt::{g, sudog};
 use crate::sched;
-use crate::stack::{self, Slot};
+use crate::stackmap::{self, Slot};
 use crate::symtab;
 use crate::traceback::Unwinder;
 use core::ptr::null_mut;
@@ -69,7 +69,7 @@ struct StackScan {
     lo: usize,
     hi: usize,
     /// Sorted by address once the frames are walked; the flag: reached.
-    objs: Buf<(stack::StackObj, bool)>,
+    objs: Buf<(stackmap::StackObj, bool)>,
     /// Pointers into the stack met while walking (resolved after sorting).
     pending: Buf<usize>,
     /// Reached objects not yet scanned (indices into objs).
@@ -255,7 +255,7 @@ impl Marker {
         }
     }
 
-    fn mark_segment(&mut self, start: usize, end: usize, mask: &bits::Mask) {
+    fn mark_segment(&mut self, start: usize, end: usize, mask: &crate::gcprog::Mask) {
         let n = (end - start) / 8;
         let mut i = 0;
         while i < n {
@@ -348,14 +348,14 @@ impl Marker {
                 crate::gprint!(b"gcdebug: frame ");
                 crate::traceback::print_func_name(f.fi.name());
                 crate::gprint!(b" pc=", crate::print::Hex(f.pc as u64), b" sp=", crate::print::Hex(f.sp as u64), b" fp=", crate::print::Hex(f.fp as u64), b"\n");
-                stack::visit_frame(&f, callee_sigpanic, &mut |slot, kind| {
+                stackmap::visit_frame(&f, callee_sigpanic, &mut |slot, kind| {
                     // SAFETY: slot is a word of the frame.
                     let v = unsafe { *(slot as *const usize) };
                     crate::gprint!(b"gcdebug:   slot ", crate::print::Hex(slot as u64), b" kind ", kind as u8, b" = ", crate::print::Hex(v as u64), b"\n");
                 });
             }
-            let ss_objs: *mut Buf<(stack::StackObj, bool)> = &mut self.ss.objs;
-            stack::visit_frame_split(
+            let ss_objs: *mut Buf<(stackmap::StackObj, bool)> = &mut self.ss.objs;
+            stackmap::visit_frame_split(
                 &f,
                 callee_sigpanic,
                 &mut |slot, kind| {

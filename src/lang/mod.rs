@@ -4,6 +4,7 @@
 //! hooks, software floating point, checkptr.
 
 pub mod alg;
+pub mod callers;
 pub mod checkptr;
 pub mod errors;
 pub mod iface;

@@ -158,7 +158,7 @@ pub fn gcbits(x: Eface) -> GoSlice<u8> {
                 // SAFETY: prog is the linker's program for this segment; out
                 // has `words` bytes.
                 unsafe {
-                    crate::heap::bits::run_prog(prog as *const u8, |i, v| {
+                    crate::gcprog::run_prog(prog as *const u8, |i, v| {
                         if v && i >= first && i - first < words {
                             *out.ptr.add(i - first) = 1;
                         }
@@ -207,7 +207,7 @@ pub fn gcbits(x: Eface) -> GoSlice<u8> {
     for f in crate::traceback::Unwinder::for_g(gp) {
         if f.sp <= p && p < f.varp() {
             let out = new_mask(words);
-            let n = crate::stack::live_locals(&f, callee_sigpanic, |a| {
+            let n = crate::stackmap::live_locals(&f, callee_sigpanic, |a| {
                 if a >= p && a < p + words * 8 {
                     // SAFETY: out has `words` bytes.
                     unsafe { *out.ptr.add((a - p) / 8) = 1 };

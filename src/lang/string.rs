@@ -320,6 +320,17 @@ pub fn stringtoslicerune(buf: *mut i32, s: GoString) -> GoSlice<i32> {
     out
 }
 
+/// A Go string copy of a NUL-terminated C string.
+pub fn rt_gostring(p: *mut u8) -> GoString {
+    if p.is_null() {
+        return EMPTY;
+    }
+    // SAFETY: p is a NUL-terminated C string from the caller.
+    let n = unsafe { crate::env::cstrlen(p) };
+    // SAFETY: as above, n bytes are readable.
+    gostring(unsafe { core::slice::from_raw_parts(p, n) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

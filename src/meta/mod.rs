@@ -3,6 +3,8 @@
 //! printing goroutine stacks with it.
 
 pub mod elfsym;
+pub mod gcprog;
+pub mod stackmap;
 pub mod symtab;
 pub mod traceback;
 pub mod types;

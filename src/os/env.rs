@@ -115,23 +115,12 @@ pub fn gostr(b: &'static [u8]) -> GoString {
     GoString { ptr: b.as_ptr(), len: b.len() as isize }
 }
 
-/// A Go string copy of a NUL-terminated C string.
-pub fn rt_gostring(p: *mut u8) -> GoString {
-    if p.is_null() {
-        return crate::string::EMPTY;
-    }
-    // SAFETY: p is a NUL-terminated C string from the caller.
-    let n = unsafe { cstrlen(p) };
-    // SAFETY: as above, n bytes are readable.
-    crate::string::gostring(unsafe { core::slice::from_raw_parts(p, n) })
-}
-
 /// An environment variable of the initial environment ("" if unset).
 pub fn rt_getenv(key: GoString) -> GoString {
     // SAFETY: key is a live Go string.
     match getenv(unsafe { key.as_bytes() }) {
         Some(v) => GoString { ptr: v.as_ptr(), len: v.len() as isize },
-        None => crate::string::EMPTY,
+        None => GoString { ptr: core::ptr::null(), len: 0 },
     }
 }
 

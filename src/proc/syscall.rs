@@ -67,7 +67,7 @@ pub fn arg0() -> GoString {
 }
 
 pub fn gostring_c(p: *mut u8) -> GoString {
-    env::rt_gostring(p)
+    crate::string::rt_gostring(p)
 }
 
 /// A byte slice of len bytes whose contents need not be zeroed.

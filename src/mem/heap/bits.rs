@@ -7,17 +7,10 @@
 //!
 //! Types describe their pointers with a bitmap (`GCData`, one bit per word
 //! of `PtrBytes`) or, for big types, a GC program (kind flag KindGCProg;
-//! `GCData` is a 4-byte length and the program). The linker describes the
-//! data and bss segments with GC programs too.
-//!
-//! GC programs (cmd/internal/gcprog), one instruction per byte:
-//!   0x00            stop
-//!   0nnnnnnn        emit the next n bits, taken from the following
-//!                   (n+7)/8 bytes, low bit first
-//!   10000000 n c    repeat the last n bits c more times (n, c varints)
-//!   1nnnnnnn c      the same with n in the instruction (c a varint)
+//! `GCData` is a 4-byte length and the program: meta/gcprog.rs).
 
 use super::*;
+use crate::gcprog::run_prog;
 use crate::layout::abi::Type;
 
 const KIND_GC_PROG: u8 = 1 << 6;
@@ -111,144 +104,5 @@ pub fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
                 set(base + i * 8, true);
             }
         }
-    }
-}
-
-/// Run a GC program, calling out(bit index, value) for every bit it
-/// produces. Returns the number of bits.
-///
-/// # Safety
-/// prog points at a well-formed GC program (from the linker or compiler).
-pub unsafe fn run_prog(prog: *const u8, mut out: impl FnMut(usize, bool)) -> usize {
-    // The bits produced so far are needed for repeats: keep them in a
-    // growable bit buffer only as far back as a repeat can reach. Programs
-    // reference at most the last n bits; buffer everything (programs are
-    // for types and segments of bounded size).
-    let mut buf = BitBuf::new();
-    let mut p = prog;
-    // SAFETY: the caller's contract: the program is well formed.
-    unsafe {
-        loop {
-            let inst = *p;
-            p = p.add(1);
-            if inst == 0 {
-                break;
-            }
-            if inst & 0x80 == 0 {
-                let n = inst as usize;
-                for i in 0..n {
-                    let v = *p.add(i / 8) >> (i % 8) & 1 != 0;
-                    out(buf.len, v);
-                    buf.push(v);
-                }
-                p = p.add(n.div_ceil(8));
-                continue;
-            }
-            let mut n = (inst & 0x7f) as usize;
-            if n == 0 {
-                n = read_varint(&mut p);
-            }
-            let c = read_varint(&mut p);
-            let start = buf.len - n;
-            for _ in 0..c {
-                for i in 0..n {
-                    let v = buf.get(start + i);
-                    out(buf.len, v);
-                    buf.push(v);
-                }
-            }
-        }
-    }
-    let n = buf.len;
-    buf.free();
-    n
-}
-
-unsafe fn read_varint(p: &mut *const u8) -> usize {
-    let (mut v, mut shift) = (0usize, 0);
-    // SAFETY: the caller's contract.
-    unsafe {
-        loop {
-            let b = **p;
-            *p = p.add(1);
-            v |= ((b & 0x7f) as usize) << shift;
-            if b & 0x80 == 0 {
-                return v;
-            }
-            shift += 7;
-        }
-    }
-}
-
-/// A growable bit vector in mmap'd memory (GC programs can describe
-/// segments of many megabytes).
-struct BitBuf {
-    words: *mut u64,
-    cap: usize,
-    len: usize,
-}
-
-impl BitBuf {
-    fn new() -> BitBuf {
-        BitBuf { words: null_mut(), cap: 0, len: 0 }
-    }
-    fn push(&mut self, v: bool) {
-        if self.len == self.cap * 64 {
-            let ncap = (self.cap * 2).max(512);
-            let n = crate::sysstat::map(ncap * 8, crate::sysstat::Stat::Gc).unwrap_or_else(|| crate::fatal::throw("runtime: cannot run GC program")) as *mut u64;
-            if self.cap > 0 {
-                // SAFETY: both buffers hold cap words.
-                unsafe { core::ptr::copy_nonoverlapping(self.words, n, self.cap) };
-                crate::sysstat::unmap(self.words as *mut u8, self.cap * 8, crate::sysstat::Stat::Gc);
-            }
-            self.words = n;
-            self.cap = ncap;
-        }
-        if v {
-            // SAFETY: len < cap*64.
-            unsafe { *self.words.add(self.len / 64) |= 1 << (self.len % 64) };
-        }
-        self.len += 1;
-    }
-    fn get(&self, i: usize) -> bool {
-        // SAFETY: i < len.
-        unsafe { *self.words.add(i / 64) >> (i % 64) & 1 != 0 }
-    }
-    fn free(self) {
-        if self.cap > 0 {
-            crate::sysstat::unmap(self.words as *mut u8, self.cap * 8, crate::sysstat::Stat::Gc);
-        }
-    }
-}
-
-/// A pointer mask built from a GC program (the data and bss segments).
-pub struct Mask {
-    pub words: *mut u64,
-    pub nbits: usize,
-}
-
-/// Build the pointer mask of a segment of `size` bytes from its program.
-///
-/// # Safety
-/// prog is the linker's GC program for the segment.
-pub unsafe fn prog_to_mask(prog: *const u8, size: usize) -> Mask {
-    let nbits = size / 8;
-    let nwords = nbits.div_ceil(64).max(1);
-    let words = persistent::alloc_for(nwords * 8, 8, crate::sysstat::Stat::Gc) as *mut u64;
-    // SAFETY: the caller's contract; out-of-range bits are ignored.
-    unsafe {
-        run_prog(prog, |i, v| {
-            if v && i < nbits {
-                *words.add(i / 64) |= 1 << (i % 64);
-            }
-        })
-    };
-    Mask { words, nbits }
-}
-
-impl Mask {
-    pub fn get(&self, i: usize) -> bool {
-        // SAFETY: i < nbits.
-        i < self.nbits && unsafe { *self.words.add(i / 64) >> (i % 64) & 1 != 0 }
     }
 }
