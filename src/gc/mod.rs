@@ -37,18 +37,14 @@ pub use background::*;
 
 pub use finalizer::*;
 
-use crate::heap::{self, malloc};
+use crate::heap::malloc::{self, HEAP_LIVE, HOOK_GC, STRESS, TRIGGER};
+use crate::heap;
 use crate::lock::Mutex;
 use crate::sched;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
-/// Heap bytes allocated since the last collection plus what survived it
-/// (spans handed to caches count in full).
-static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
 /// Heap bytes that survived the last collection.
 static HEAP_MARKED: AtomicUsize = AtomicUsize::new(0);
-/// A collection starts when HEAP_LIVE reaches this.
-static TRIGGER: AtomicUsize = AtomicUsize::new(4 << 20);
 /// Completed collections.
 static NUM_GC: AtomicU32 = AtomicU32::new(0);
 static NUM_FORCED_GC: AtomicU32 = AtomicU32::new(0);
@@ -63,9 +59,6 @@ static RELEASED: AtomicUsize = AtomicUsize::new(0);
 /// Start of the process (for gctrace's @time).
 static START_NS: AtomicI64 = AtomicI64::new(0);
 static GCTRACE: AtomicBool = AtomicBool::new(false);
-/// Debugging: collect at every n-th refill (GORT_GCSTRESS=n).
-static STRESS: AtomicUsize = AtomicUsize::new(0);
-static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// What MemStats reports of past collections, updated together at the end
 /// of each (so a reader sees LastGC equal to the newest PauseEnd, and
@@ -100,6 +93,8 @@ static GC_LOCK: Mutex = Mutex::new();
 const HEAP_MINIMUM: usize = 4 << 20;
 
 pub fn init() {
+    static FORCEGC: fn(i64) = background::sysmon_forcegc;
+    sched::SYSMON_FORCEGC.set(&FORCEGC);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GODEBUG") {
         for kv in v.split(|&c| c == b',') {
@@ -149,27 +144,6 @@ pub fn next_gc() -> usize {
     TRIGGER.load(Ordering::Relaxed)
 }
 
-/// mallocgc accounting: `bytes` more are in use. Past the trigger, the
-/// current goroutine will collect when its Rust call returns.
-pub fn note_alloc(bytes: usize) {
-    let live = HEAP_LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    let stress = STRESS.load(Ordering::Relaxed);
-    if live >= TRIGGER.load(Ordering::Relaxed)
-        || (stress > 0 && STRESS_COUNT.fetch_add(1, Ordering::Relaxed) % stress == stress - 1)
-    {
-        request();
-    }
-}
-
-/// Ask the current m's goroutine to collect at its next return from Rust.
-fn request() {
-    let mp = crate::gm::getm();
-    // SAFETY: mp is the current m.
-    unsafe { (*mp).rtcallHook |= HOOK_GC };
-}
-
-/// Bits of m.rtcallHook.
-pub const HOOK_GC: u32 = 1;
 
 /// The hook rtcall runs before returning to Go code (with the calling
 /// trampoline's frame still on the stack): returns true if the goroutine

@@ -114,6 +114,9 @@ pub struct SysmonTick {
 /// A processor: the resources needed to run Go code.
 #[repr(C)]
 pub struct P {
+    /// This P's allocation cache (first: the heap finds it from m.p
+    /// through crate::heap::PCache).
+    pub mcache: *mut crate::heap::Mcache,
     pub id: i32,
     pub status: AtomicU32,
     /// Next P on the idle list (or on procresize's list of Ps with work).
@@ -125,8 +128,6 @@ pub struct P {
     /// Incremented on every system call.
     pub syscalltick: u32,
     pub sysmontick: SysmonTick,
-    /// This P's allocation cache.
-    pub mcache: *mut crate::heap::Mcache,
     /// Set when the P should enter the scheduler as soon as possible.
     pub preempt: bool,
     pub(crate) runq_head: AtomicU32,
@@ -143,6 +144,9 @@ pub struct P {
     pub goidcache: u64,
     pub goidcacheend: u64,
 }
+
+// The heap reads a P's cache through its own view of the P's start.
+const _: () = assert!(core::mem::offset_of!(P, mcache) == core::mem::offset_of!(crate::heap::PCache, mcache));
 
 /// Goroutine ids a P reserves at a time.
 const GOID_BATCH: u64 = 16;

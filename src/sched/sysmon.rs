@@ -20,6 +20,9 @@ static SCHEDTRACE_MS: AtomicI64 = AtomicI64::new(0);
 static SCHEDDETAIL: AtomicBool = AtomicBool::new(false);
 /// GODEBUG=asyncpreemptoff=1 disables signal-based preemption.
 pub static ASYNC_PREEMPT_OFF: AtomicBool = AtomicBool::new(false);
+/// Sysmon's check for a periodic collection (the collector registers it:
+/// gc::init).
+pub static SYSMON_FORCEGC: crate::hook::Hook<fn(i64)> = crate::hook::Hook::new();
 /// Time of the first schedtrace line.
 static STARTTIME: AtomicI64 = AtomicI64::new(0);
 
@@ -113,7 +116,9 @@ fn sysmon() {
             crate::netpoll::adjust_waiters(delta);
         }
         // A periodic collection due: wake the forced-GC goroutine.
-        crate::gc::sysmon_forcegc(now);
+        if let Some(forcegc) = SYSMON_FORCEGC.get() {
+            forcegc(now);
+        }
         if retake(now) != 0 {
             idle = 0;
         } else {

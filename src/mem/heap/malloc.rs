@@ -5,7 +5,7 @@
 use super::sizeclasses::*;
 use super::*;
 use crate::layout::abi::Type;
-use crate::sched;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Spans with free objects, per span class, not owned by any cache.
 struct Central {
@@ -69,11 +69,12 @@ pub fn central_reset() {
 /// The current P's cache.
 #[inline]
 fn mcache() -> *mut Mcache {
-    let pp = sched::curp();
+    // SAFETY: the current m is live; m.p is null or its P.
+    let pp = unsafe { (*crate::gm::getm()).p } as *const PCache;
     if pp.is_null() {
         crate::fatal::throw("malloc: no P (allocating outside the scheduler)");
     }
-    // SAFETY: pp is the current m's P.
+    // SAFETY: a P begins with its PCache (checked in sched/mod.rs).
     unsafe { (*pp).mcache }
 }
 
@@ -151,7 +152,7 @@ fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
         (*c).alloc[spc] = s;
         // Account its free space as allocated now (the trigger sees it).
         let free = ((*s).nelems - (*s).alloc_count) * (*s).elemsize;
-        crate::gc::note_alloc(free);
+        note_alloc(free);
     }
     s
 }
@@ -231,7 +232,7 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
                 bits::write_object((*s).start, size, typ, npages * PAGE_SIZE);
             }
             (*c).allocated += npages * PAGE_SIZE;
-            crate::gc::note_alloc(npages * PAGE_SIZE);
+            note_alloc(npages * PAGE_SIZE);
             // The span is in the heap's keeping from the start.
             (*s).start as *mut u8
         }
@@ -248,3 +249,37 @@ pub fn newobject(typ: *mut Type) -> *mut u8 {
     // SAFETY: typ is a type descriptor emitted by the compiler.
     mallocgc(unsafe { (*typ).Size_ }, typ, true)
 }
+
+// ---- the collection trigger ----
+
+/// Heap bytes allocated since the last collection plus what survived it
+/// (spans handed to caches count in full).
+pub static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
+/// A collection starts when HEAP_LIVE reaches this (the collector sets
+/// it from what survived: gc/mod.rs).
+pub static TRIGGER: AtomicUsize = AtomicUsize::new(4 << 20);
+/// Debugging: collect at every n-th refill (GORT_GCSTRESS=n).
+pub static STRESS: AtomicUsize = AtomicUsize::new(0);
+static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// mallocgc accounting: `bytes` more are in use. Past the trigger, the
+/// current goroutine will collect when its Rust call returns.
+fn note_alloc(bytes: usize) {
+    let live = HEAP_LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    let stress = STRESS.load(Ordering::Relaxed);
+    if live >= TRIGGER.load(Ordering::Relaxed)
+        || (stress > 0 && STRESS_COUNT.fetch_add(1, Ordering::Relaxed) % stress == stress - 1)
+    {
+        request();
+    }
+}
+
+/// Ask the current m's goroutine to collect at its next return from Rust.
+fn request() {
+    let mp = crate::gm::getm();
+    // SAFETY: mp is the current m.
+    unsafe { (*mp).rtcallHook |= HOOK_GC };
+}
+
+/// Bits of m.rtcallHook.
+pub const HOOK_GC: u32 = 1;

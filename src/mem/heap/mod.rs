@@ -647,6 +647,13 @@ pub struct Mcache {
     pub nmalloc_class: [usize; NUM_SIZE_CLASSES],
 }
 
+/// What the heap knows of a P (the scheduler's, sched/mod.rs, which
+/// begins with this): its allocation cache, reached from m.p.
+#[repr(C)]
+pub struct PCache {
+    pub mcache: *mut Mcache,
+}
+
 pub fn new_mcache() -> *mut Mcache {
     persistent::new_for::<Mcache>(Stat::MCache)
 }
