@@ -73,7 +73,7 @@ func sync_atomic_runtime_procUnpin() {
 func procPin() int {
 	mp := getg().m
 	mp.locks++
-	// The Rust P struct (src/sched.rs, repr(C)) starts with its id.
+	// The Rust P struct (src/sched/mod.rs, repr(C)) starts with its id.
 	return int(*(*int32)(unsafe.Pointer(mp.p)))
 }
 

@@ -42,7 +42,7 @@ impl Helper {
             return false;
         }
         self.parked.store(true, Ordering::Release);
-        sched::prepare_park(Some(sched::unlock_commit), &self.lock as *const Mutex as *mut u8, reason);
+        sched::schedule::prepare_park(Some(sched::schedule::unlock_commit), &self.lock as *const Mutex as *mut u8, reason);
         true
     }
 
@@ -57,7 +57,7 @@ impl Helper {
         }
         self.lock.unlock();
         if was_parked && !gp.is_null() {
-            sched::ready(gp);
+            sched::schedule::ready(gp);
         }
     }
 }
@@ -83,7 +83,7 @@ pub fn sysmon_forcegc(now: i64) {
     let parked = FORCEGC.parked.swap(false, Ordering::AcqRel);
     FORCEGC.lock.unlock();
     if parked && !gp.is_null() {
-        sched::inject_one(gp);
+        sched::runq::inject_one(gp);
     }
 }
 

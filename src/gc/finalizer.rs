@@ -1,7 +1,4 @@
-//! Finalizers (runtime.SetFinalizer), the finalizer goroutine's queue, and
-//! the other tables the collector treats as roots: module pointer masks,
-//! sync.Pool's cleanup, the caches crypto/internal/boring/bcache registers
-//! (cleared at every collection).
+//! Finalizers (runtime.SetFinalizer) and the finalizer goroutine's queue.
 //!
 //! A finalizer is a record keyed by its object's address. At the end of
 //! marking, an unmarked object with a finalizer is marked again (so that it
@@ -12,7 +9,7 @@
 
 use super::mark::Marker;
 use crate::layout::abi::{FuncType, InterfaceType, PtrType, RegArgs, Type};
-use crate::layout::rt::{funcval, g, moduledata};
+use crate::layout::rt::{funcval, g};
 use crate::layout::Eface;
 use crate::lock::Mutex;
 use crate::persistent;
@@ -267,11 +264,11 @@ fn start_runner() {
             let gp = sched::newproc1(core::ptr::addr_of_mut!(RUNFINQ_FV), crate::gm::curg(), 0);
             RUNNER.store(gp, Ordering::Release);
             // As a `go` statement would: next to run on this P.
-            sched::runqput(sched::curp(), gp, true);
+            sched::runq::runqput(sched::curp(), gp, true);
         }
     }
     LOCK.unlock();
-    sched::wakep();
+    sched::mthread::wakep();
 }
 
 // ---- the collector's side (world stopped) ----
@@ -300,8 +297,6 @@ pub fn mark_tables(m: &mut Marker) {
         }
     }
     m.mark_ptr(CALLING.load(Ordering::Relaxed) as usize, false);
-    m.mark_ptr(crate::sema::pool_cleanup() as usize, false);
-    for_each_cache(|p| m.mark_ptr(p, false));
 }
 
 /// After marking: queue the finalizers of unreachable objects, reviving
@@ -355,7 +350,7 @@ pub fn wake_runner() {
     let wake = has && !gp.is_null() && RUNNER_WAITING.swap(0, Ordering::AcqRel) == 1;
     LOCK.unlock();
     if wake {
-        sched::ready(gp);
+        sched::schedule::ready(gp);
     }
 }
 
@@ -382,7 +377,7 @@ pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
     CALLING.store(next.map_or(null_mut(), |f| f.obj), Ordering::Relaxed);
     let Some(f) = next else {
         RUNNER_WAITING.store(1, Ordering::Release);
-        sched::prepare_park(Some(sched::unlock_commit), &LOCK as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
+        sched::schedule::prepare_park(Some(sched::schedule::unlock_commit), &LOCK as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
         return (null_mut(), 0);
     };
     LOCK.unlock();
@@ -412,118 +407,6 @@ pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
 /// Is gp the finalizer goroutine (a system goroutine)?
 pub fn is_runner(gp: *mut g) -> bool {
     RUNNER.load(Ordering::Acquire) == gp
-}
-
-// ---- sync.Pool ----
-
-extern "C" {
-    fn gort_calltimer(f: *mut funcval, argtype: *mut u8, argdata: *mut u8, seq: usize);
-}
-
-/// Empty sync.Pool's caches and the registered BoringCrypto caches before
-/// marking (as upstream: pooled objects survive at most two collections
-/// through the victim cache; cached entries do not survive one).
-pub fn clear_pools() {
-    let f = crate::sema::pool_cleanup();
-    if !f.is_null() {
-        // SAFETY: f is sync's poolCleanup, a Go function without arguments
-        // (extra register arguments are ignored); the world is stopped.
-        unsafe { gort_calltimer(f, null_mut(), null_mut(), 0) };
-    }
-    for_each_cache(|p| {
-        // SAFETY: p is the address of a live atomic.Pointer (bcache.Cache's
-        // ptable) registered by its package; the world is stopped.
-        unsafe { (*(p as *const AtomicPtr<u8>)).store(null_mut(), Ordering::Release) };
-    });
-}
-
-// ---- crypto/internal/boring/bcache ----
-
-/// Addresses of the caches' table pointers, registered at package
-/// initialisation (few: a handful of package-level caches). The array
-/// lives in persistent memory; the caches themselves are roots (as in
-/// upstream, whose list is an ordinary slice of the runtime).
-static CACHES: AtomicPtr<usize> = AtomicPtr::new(null_mut());
-static NCACHES: AtomicUsize = AtomicUsize::new(0);
-static CACHES_CAP: AtomicUsize = AtomicUsize::new(0);
-static CACHES_LOCK: Mutex = Mutex::new();
-
-/// bcache.registerCache: the collector stores nil to *p at the start of
-/// every collection.
-pub fn registerCache(p: *mut u8) {
-    CACHES_LOCK.lock();
-    let n = NCACHES.load(Ordering::Relaxed);
-    let mut arr = CACHES.load(Ordering::Relaxed);
-    let cap = CACHES_CAP.load(Ordering::Relaxed);
-    if n == cap {
-        let ncap = (cap * 2).max(16);
-        let grown = persistent::alloc(ncap * 8, 8) as *mut usize;
-        if n > 0 {
-            // SAFETY: both arrays hold at least n entries.
-            unsafe { core::ptr::copy_nonoverlapping(arr, grown, n) };
-        }
-        arr = grown;
-        CACHES.store(arr, Ordering::Release);
-        CACHES_CAP.store(ncap, Ordering::Relaxed);
-    }
-    // SAFETY: n < capacity of arr.
-    unsafe { *arr.add(n) = p as usize };
-    NCACHES.store(n + 1, Ordering::Release);
-    CACHES_LOCK.unlock();
-}
-
-fn for_each_cache(mut f: impl FnMut(usize)) {
-    CACHES_LOCK.lock();
-    let n = NCACHES.load(Ordering::Acquire);
-    let arr = CACHES.load(Ordering::Acquire);
-    for i in 0..n {
-        // SAFETY: the first n entries are registered addresses.
-        f(unsafe { *arr.add(i) });
-    }
-    CACHES_LOCK.unlock();
-}
-
-// ---- module pointer masks ----
-
-struct ModMasks {
-    md: *const moduledata,
-    data: crate::gcprog::Mask,
-    bss: crate::gcprog::Mask,
-}
-
-static mut MASKS: [Option<ModMasks>; 8] = [const { None }; 8];
-
-/// The pointer masks of a module's data and bss segments (built from the
-/// linker's GC programs on first use).
-pub fn module_masks(md: &moduledata) -> (&'static crate::gcprog::Mask, &'static crate::gcprog::Mask) {
-    // SAFETY: only collections (serialised, world stopped) use the cache.
-    unsafe {
-        let masks = &mut *core::ptr::addr_of_mut!(MASKS);
-        let mut found = None;
-        for (i, m) in masks.iter().enumerate() {
-            match m {
-                Some(m) if m.md == md as *const moduledata => {
-                    found = Some(i);
-                    break;
-                }
-                None => {
-                    masks[i] = Some(ModMasks {
-                        md,
-                        data: crate::gcprog::prog_to_mask(md.gcdata as *const u8, md.edata - md.data),
-                        bss: crate::gcprog::prog_to_mask(md.gcbss as *const u8, md.ebss - md.bss),
-                    });
-                    found = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        if let Some(i) = found {
-            let m = masks[i].as_ref().unwrap();
-            return (&m.data, &m.bss);
-        }
-    }
-    crate::fatal::throw("gort: too many modules")
 }
 
 /// No finalizer is queued and the finalizer goroutine (if any) waits for

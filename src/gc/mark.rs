@@ -245,11 +245,12 @@ impl Marker {
         self.mark_timers();
         crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
         super::finalizer::mark_tables(self);
+        super::pools::mark_roots(self);
     }
 
     fn mark_globals(&mut self) {
         for md in crate::types::modules() {
-            let (data, bss) = super::finalizer::module_masks(md);
+            let (data, bss) = super::roots::module_masks(md);
             self.mark_segment(md.data, md.edata, data);
             self.mark_segment(md.bss, md.ebss, bss);
         }

@@ -29,13 +29,11 @@
 //!
 //! No write barriers are needed: the mutator never runs during marking.
 
-mod background;
-mod finalizer;
+pub mod background;
+pub mod finalizer;
 mod mark;
-
-pub use background::*;
-
-pub use finalizer::*;
+pub mod pools;
+mod roots;
 
 use crate::heap::malloc::{self, HEAP_LIVE, HOOK_GC, STRESS, TRIGGER};
 use crate::heap;
@@ -94,7 +92,7 @@ const HEAP_MINIMUM: usize = 4 << 20;
 
 pub fn init() {
     static FORCEGC: fn(i64) = background::sysmon_forcegc;
-    sched::SYSMON_FORCEGC.set(&FORCEGC);
+    sched::sysmon::SYSMON_FORCEGC.set(&FORCEGC);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GODEBUG") {
         for kv in v.split(|&c| c == b',') {
@@ -220,12 +218,12 @@ pub fn rt_gcCollect(kind: u8) {
     // SAFETY: the current m; no preemption during the collection.
     unsafe { (*mp).locks += 1 };
     let t0 = crate::time::nanotime();
-    sched::stop_the_world();
+    sched::stw::stop_the_world();
     let t1 = crate::time::nanotime();
     let before = HEAP_LIVE.load(Ordering::Relaxed);
     collect();
     let t2 = crate::time::nanotime();
-    sched::start_the_world();
+    sched::stw::start_the_world();
     let t3 = crate::time::nanotime();
     // SAFETY: as above.
     unsafe { (*mp).locks -= 1 };
@@ -295,7 +293,7 @@ fn collect() {
         unsafe { malloc::release_all((*sched::allp(i)).mcache) };
     }
     malloc::central_reset();
-    finalizer::clear_pools();
+    pools::clear_pools();
     let mut m = mark::Marker::new();
     m.mark_roots();
     m.drain();

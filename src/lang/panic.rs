@@ -308,7 +308,7 @@ fn recovery(gp: *mut g) -> ! {
         b.bp = fp - 16;
         b.ret = 1;
         b.ctxt = null_mut();
-        crate::sched::resume(gp)
+        crate::sched::schedule::resume(gp)
     }
 }
 

@@ -29,7 +29,7 @@ pub fn setMaxStack(v: isize) -> isize {
 /// debug.SetMaxThreads: the new limit applies at once (a program already
 /// over it dies, as upstream).
 pub fn setMaxThreads(v: isize) -> isize {
-    crate::sched::set_max_mcount(v.min(i32::MAX as isize) as i64) as isize
+    crate::sched::mthread::set_max_mcount(v.min(i32::MAX as isize) as i64) as isize
 }
 
 pub fn setPanicOnFault(new: bool) -> bool {

@@ -50,7 +50,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         (*g0).stackguard0 = (*g0).stack.lo + rt::stackGuard as usize;
         (*g0).stackguard1 = (*g0).stackguard0;
         (*g0).atomicstatus.store(crate::gm::G_RUNNING, Ordering::Relaxed);
-        sched::m0init(m0);
+        sched::mthread::m0init(m0);
 
         crate::heap::init();
         crate::alg::init();
@@ -59,7 +59,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::gc::init();
         crate::traceback::init();
         crate::signal::init();
-        sched::parse_sched_godebug();
+        sched::sysmon::parse_sched_godebug();
         let ncpu = sys::ncpu();
         sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);
@@ -67,9 +67,9 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
 
         MAIN_FV.r#fn = links().mainPC;
         let main_g = sched::newproc1(core::ptr::addr_of_mut!(MAIN_FV), core::ptr::null_mut(), 0);
-        sched::runqput(sched::curp(), main_g, true);
+        sched::runq::runqput(sched::curp(), main_g, true);
     }
-    sched::schedule()
+    sched::schedule::schedule()
 }
 
 /// GOMAXPROCS from the environment, when it is a positive decimal number.

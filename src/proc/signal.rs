@@ -181,7 +181,7 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             // No profiler runs (CPU profiling is not implemented).
             return;
         }
-        if sig == SIG_PREEMPT && !crate::sched::ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
+        if sig == SIG_PREEMPT && !crate::sched::schedule::ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
             do_sig_preempt(ctx, gp, pc, sp);
             // Also delivered to os/signal if asked for, below.
         }
@@ -255,7 +255,7 @@ fn async_safe_point(gp: *mut g, pc: usize, sp: usize) -> Option<usize> {
     // SAFETY: gp is this thread's live g; its m is live.
     unsafe {
         let mp = (*gp).m;
-        if (*mp).curg != gp || (*mp).p == 0 || !crate::sched::can_preempt_m(mp) {
+        if (*mp).curg != gp || (*mp).p == 0 || !crate::sched::schedule::can_preempt_m(mp) {
             return None;
         }
         if sp < (*gp).stack.lo || sp - (*gp).stack.lo < async_preempt_stack() {

@@ -12,11 +12,11 @@ use core::ptr::null_mut;
 /// syscall.Exec is about to replace the process image: no thread may be
 /// created meanwhile (it could be lost).
 pub fn BeforeExec() {
-    crate::sched::EXEC_LOCK.lock();
+    crate::sched::mthread::EXEC_LOCK.lock();
 }
 
 pub fn AfterExec() {
-    crate::sched::EXEC_LOCK.unlock();
+    crate::sched::mthread::EXEC_LOCK.unlock();
 }
 
 const SYS_FCNTL: usize = 72;

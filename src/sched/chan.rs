@@ -20,7 +20,8 @@ use crate::layout::abi::ChanType;
 use crate::layout::GoSlice;
 use crate::layout::rt::{self, g, hchan, scase, sudog, waitq};
 use crate::lock::Mutex;
-use crate::sched::{self, acquire_sudog, curg, prepare_park, release_sudog};
+use crate::sched::{self, acquire_sudog, curg, release_sudog};
+use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -193,7 +194,7 @@ fn wake(s: *mut sudog, success: bool) {
         let gp = (*s).g;
         (*gp).param = s as *mut u8;
         (*s).success = success;
-        sched::ready(gp);
+        sched::schedule::ready(gp);
     }
 }
 
@@ -249,7 +250,7 @@ fn wait_on(c: *mut hchan, q: *mut waitq, ep: *mut u8, reason: u32) {
         (*gp).param = null_mut();
         (*gp).parkingOnChan.store(true, Ordering::Relaxed);
         enqueue(q, s);
-        prepare_park(Some(sched::unlock_commit), core::ptr::addr_of_mut!((*c).lock.key) as *mut u8, reason as u8);
+        prepare_park(Some(sched::schedule::unlock_commit), core::ptr::addr_of_mut!((*c).lock.key) as *mut u8, reason as u8);
     }
 }
 
@@ -406,7 +407,7 @@ pub fn closechan(c: *mut hchan) {
         // Every waiter fails; its sudog may be part of a select's list
         // (chained through waitlink), so the woken goroutines are collected
         // through g.schedlink, free while they wait.
-        let mut woken = sched::GList::new();
+        let mut woken = sched::runq::GList::new();
         loop {
             let s = dequeue(core::ptr::addr_of_mut!((*c).recvq));
             if s.is_null() {
@@ -432,7 +433,7 @@ pub fn closechan(c: *mut hchan) {
             if gp.is_null() {
                 break;
             }
-            sched::ready(gp);
+            sched::schedule::ready(gp);
         }
     }
 }

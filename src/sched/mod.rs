@@ -28,22 +28,16 @@
 //! the world, GOMAXPROCS).
 
 pub mod chan;
-mod mthread;
+pub mod mthread;
 pub mod netpoll;
-mod runq;
-mod schedule;
+pub mod runq;
+pub mod schedule;
 pub mod sema;
-mod stw;
-mod syscall;
-mod sysmon;
+pub mod stw;
+pub mod syscall;
+pub mod sysmon;
 pub mod timer;
 
-pub use mthread::*;
-pub use runq::*;
-pub use schedule::*;
-pub use stw::*;
-pub use syscall::*;
-pub use sysmon::*;
 
 use crate::layout::rt::{self, g};
 use crate::lock::{Mutex, Note};
@@ -53,6 +47,9 @@ use core::ptr::null_mut;
 use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 pub use crate::layout::rt::m;
+use mthread::wakep;
+use runq::runqput;
+use stw::procresize;
 use crate::gm::{allgadd, for_each_g};
 pub(crate) use crate::gm::{casgstatus, curg, getm, readgstatus};
 pub(crate) use crate::gm::{G_DEAD, G_IDLE, G_PREEMPTED, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING};
@@ -114,10 +111,12 @@ pub struct SysmonTick {
 /// A processor: the resources needed to run Go code.
 #[repr(C)]
 pub struct P {
-    /// This P's allocation cache (first: the heap finds it from m.p
-    /// through crate::heap::PCache).
-    pub mcache: *mut crate::heap::Mcache,
+    /// The P's number (0..gomaxprocs). First: the Go side's procPin reads
+    /// it through m.p (asm/runtime/linkname.go).
     pub id: i32,
+    /// This P's allocation cache (second: the heap finds it through m.p
+    /// as crate::heap::PCache).
+    pub mcache: *mut crate::heap::Mcache,
     pub status: AtomicU32,
     /// Next P on the idle list (or on procresize's list of Ps with work).
     pub link: *mut P,
@@ -145,8 +144,11 @@ pub struct P {
     pub goidcacheend: u64,
 }
 
-// The heap reads a P's cache through its own view of the P's start.
-const _: () = assert!(core::mem::offset_of!(P, mcache) == core::mem::offset_of!(crate::heap::PCache, mcache));
+// The Go side and the heap read a P's first fields through m.p.
+const _: () = assert!(
+    core::mem::offset_of!(P, id) == core::mem::offset_of!(crate::heap::PCache, id)
+        && core::mem::offset_of!(P, mcache) == core::mem::offset_of!(crate::heap::PCache, mcache)
+);
 
 /// Goroutine ids a P reserves at a time.
 const GOID_BATCH: u64 = 16;

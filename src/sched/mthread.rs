@@ -9,6 +9,8 @@
 //! waiting for their locked goroutine, `nmsys` are system Ms (sysmon).
 
 use super::*;
+use super::runq::runq_empty;
+use super::schedule::schedule;
 use crate::gprint;
 
 extern "C" {

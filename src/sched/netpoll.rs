@@ -20,7 +20,8 @@ use crate::layout::rt::{g, timer};
 use crate::layout::Eface;
 use crate::lock::Mutex;
 use crate::persistent;
-use crate::sched::{self, GList};
+use crate::sched;
+use crate::sched::runq::GList;
 use crate::sys;
 use crate::timer::RtTimerFn;
 use core::ptr::null_mut;
@@ -180,7 +181,7 @@ pub fn wake_netpoller(when: i64) {
         }
     } else {
         // Nobody polls: get an idle P running to handle the timer.
-        sched::wakep();
+        sched::mthread::wakep();
     }
 }
 
@@ -487,7 +488,7 @@ pub fn rt_pollWait(pd: *mut pollDesc, mode: isize) -> (isize, bool) {
         }
         return (if old == PD_READY { POLL_NO_ERROR } else { e }, false);
     }
-    sched::prepare_park(Some(block_commit), gpp as *const AtomicUsize as *mut u8, crate::layout::rt::waitReasonIOWait as u8);
+    sched::schedule::prepare_park(Some(block_commit), gpp as *const AtomicUsize as *mut u8, crate::layout::rt::waitReasonIOWait as u8);
     (POLL_NO_ERROR, true)
 }
 
@@ -517,10 +518,10 @@ static WRITE_DEADLINE: RtTimerFn = RtTimerFn::new(|arg, seq| deadline_fired(arg.
 /// woken, if any, and account for the waiters they were.
 fn ready_both(rg: *mut g, wg: *mut g, delta: i32) {
     if !rg.is_null() {
-        sched::ready(rg);
+        sched::schedule::ready(rg);
     }
     if !wg.is_null() {
-        sched::ready(wg);
+        sched::schedule::ready(wg);
     }
     adjust_waiters(delta);
 }
@@ -570,7 +571,7 @@ fn deadline_fired(d: *mut Desc, seq: usize, read: bool) {
         gp
     };
     if !gp.is_null() {
-        sched::ready(gp);
+        sched::schedule::ready(gp);
     }
     adjust_waiters(delta);
 }

@@ -3,6 +3,7 @@
 //! stealing between Ps.
 
 use super::*;
+use super::mthread::startm;
 
 /// Put gp on pp's local run queue; with `next`, in the runnext slot (the
 /// previous occupant moves to the queue's tail). A full queue spills half

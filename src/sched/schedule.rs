@@ -4,6 +4,9 @@
 //! preemption, recovery).
 
 use super::*;
+use super::mthread::{acquirep, mexit, pidleget, pidleget_spinning, pidleput, releasep, startlockedm, stoplockedm, stopm, wakep};
+use super::runq::{GList, globrunqget_locked, globrunqput, injectglist, runq_empty, runqget, runqput, runqsteal};
+use super::syscall::exitsyscall0;
 use crate::gprint;
 
 /// Continue running the current m's goroutine gp from its saved context
@@ -519,6 +522,59 @@ fn goexit0(gp: *mut g) -> ! {
         mexit();
     }
     schedule()
+}
+
+// ---- preemption requests ----
+
+/// GODEBUG=asyncpreemptoff=1 disables signal-based preemption.
+pub static ASYNC_PREEMPT_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Ask the goroutine running on P pp to yield at its next function call.
+pub fn preemptone(pp: *mut P) -> bool {
+    // SAFETY: pp is a live P; the m and g read here are never freed, and a
+    // stale request only makes some goroutine yield once.
+    unsafe {
+        let mp = (*pp).m;
+        if mp.is_null() || mp == getm() {
+            return false;
+        }
+        let gp = (*mp).curg;
+        if gp.is_null() || gp == (*mp).g0 {
+            return false;
+        }
+        (*gp).preempt = true;
+        set_stackguard0(gp, stack::STACK_PREEMPT);
+        (*pp).preempt = true;
+        // A goroutine that makes no calls never sees stackguard0: interrupt
+        // its thread too (signal-based preemption).
+        if !ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
+            preempt_m(mp);
+        }
+        true
+    }
+}
+
+/// Send m the preemption signal (unless one is on its way already).
+pub fn preempt_m(mp: *mut m) {
+    // SAFETY: mp is a live m (never freed); procid is its thread id.
+    unsafe {
+        if (*mp).signalPending.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::sigtab::SIG_PREEMPT);
+        }
+    }
+}
+
+/// Ask every running goroutine to yield (stop-the-world).
+pub fn preemptall() -> bool {
+    let mut res = false;
+    for i in 0..gomaxprocs() as usize {
+        let pp = allp(i);
+        // SAFETY: Ps below gomaxprocs are live.
+        if unsafe { (*pp).status() } == P_RUNNING && preemptone(pp) {
+            res = true;
+        }
+    }
+    res
 }
 
 /// May the current M be preempted (no locks, not allocating, not marked

@@ -7,11 +7,12 @@
 //! `nwait` lets Semrelease skip the lock when nobody waits. Waking a waiter
 //! with `handoff` gives it the count directly (sudog.ticket = 1).
 
-use crate::layout::rt::{funcval, notifyList, sudog};
+use crate::layout::rt::{notifyList, sudog};
 use crate::lock::Mutex;
-use crate::sched::{self, acquire_sudog, curg, prepare_park, release_sudog};
+use crate::sched::{self, acquire_sudog, curg, release_sudog};
+use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 pub use crate::time::nanotime;
 
@@ -87,7 +88,7 @@ pub fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
         }
         (*gp).waiting = s;
     }
-    prepare_park(Some(sched::unlock_commit), &root.lock as *const Mutex as *mut u8, reason);
+    prepare_park(Some(sched::schedule::unlock_commit), &root.lock as *const Mutex as *mut u8, reason);
     false
 }
 
@@ -153,7 +154,7 @@ pub fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
             (*s).ticket = 1;
             yield_now = (*sched::getm()).locks == 0;
         }
-        sched::ready((*s).g);
+        sched::schedule::ready((*s).g);
     }
     yield_now
 }
@@ -194,7 +195,7 @@ pub fn rt_notifyListWait(l: *mut notifyList, t: u32) -> bool {
         (*l).tail = s as *mut u8;
         (*gp).waiting = s;
     }
-    prepare_park(Some(sched::unlock_commit), core::ptr::addr_of_mut!(unsafe { &mut *l }.lock) as *mut u8, crate::layout::rt::waitReasonSyncCondWait as u8);
+    prepare_park(Some(sched::schedule::unlock_commit), core::ptr::addr_of_mut!(unsafe { &mut *l }.lock) as *mut u8, crate::layout::rt::waitReasonSyncCondWait as u8);
     true
 }
 
@@ -238,7 +239,7 @@ pub fn notifyListNotifyAll(l: *mut notifyList) {
         unsafe {
             let next = (*s).next;
             (*s).next = null_mut();
-            sched::ready((*s).g);
+            sched::schedule::ready((*s).g);
             s = next;
         }
     }
@@ -281,7 +282,7 @@ pub fn notifyListNotifyOne(l: *mut notifyList) {
     lock.unlock();
     if !found.is_null() {
         // SAFETY: dequeued by us; its goroutine has parked (see semrelease).
-        unsafe { sched::ready((*found).g) };
+        unsafe { sched::schedule::ready((*found).g) };
     }
 }
 
@@ -303,23 +304,11 @@ pub fn canSpin(i: isize) -> bool {
     if i >= ACTIVE_SPIN || sched::NCPU.load(Ordering::Relaxed) <= 1 || procs <= busy_elsewhere {
         return false;
     }
-    sched::runq_empty(sched::curp())
+    sched::runq::runq_empty(sched::curp())
 }
 
 pub fn doSpin() {
     for _ in 0..30 {
         core::hint::spin_loop();
     }
-}
-
-/// sync.Pool's cleanup, to be called at the start of each collection.
-static POOL_CLEANUP: AtomicPtr<funcval> = AtomicPtr::new(null_mut());
-
-pub fn registerPoolCleanup(f: *mut funcval) {
-    POOL_CLEANUP.store(f, Ordering::Relaxed);
-}
-
-/// sync's poolCleanup (the collector calls it, and keeps it alive).
-pub fn pool_cleanup() -> *mut funcval {
-    POOL_CLEANUP.load(Ordering::Relaxed)
 }

@@ -8,6 +8,9 @@
 //! preemption is a later step); the wait then lasts as long as they run.
 
 use super::*;
+use super::mthread::{acquirep, mget, newm, pidleget, pidleput, wakep};
+use super::runq::{globrunqputhead_locked, injectglist, runq_drain_to_global, runq_empty};
+use super::schedule::preemptall;
 
 /// GOMAXPROCS to apply at the next start of the world (0: keep).
 static NEWPROCS: AtomicI32 = AtomicI32::new(0);

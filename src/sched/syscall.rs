@@ -8,6 +8,9 @@
 //! parks the M, unless an idle P is available.
 
 use super::*;
+use super::mthread::{acquirep, handoffp, pidleget, releasep, stoplockedm, stopm};
+use super::runq::globrunqput_locked;
+use super::schedule::{execute, schedule};
 
 /// Where the collector and tracebacks find gp's frames while it is in the
 /// call (the caller's pc and sp, recorded in g.sched by the trampoline);

@@ -10,6 +10,9 @@
 //! call or a stop-the-world end wakes it).
 
 use super::*;
+use super::mthread::{allm, checkdead, handoffp, incidlelocked, mcount, newm};
+use super::runq::{injectglist, runq_empty, runq_len};
+use super::schedule::{ASYNC_PREEMPT_OFF, preemptone};
 use crate::gprint;
 
 /// A goroutine may run this long before sysmon asks it to yield.
@@ -18,8 +21,6 @@ const FORCE_PREEMPT_NS: i64 = 10_000_000;
 /// GODEBUG=schedtrace=N (ms) and scheddetail=1.
 static SCHEDTRACE_MS: AtomicI64 = AtomicI64::new(0);
 static SCHEDDETAIL: AtomicBool = AtomicBool::new(false);
-/// GODEBUG=asyncpreemptoff=1 disables signal-based preemption.
-pub static ASYNC_PREEMPT_OFF: AtomicBool = AtomicBool::new(false);
 /// Sysmon's check for a periodic collection (the collector registers it:
 /// gc::init).
 pub static SYSMON_FORCEGC: crate::hook::Hook<fn(i64)> = crate::hook::Hook::new();
@@ -187,54 +188,6 @@ fn retake(now: i64) -> u32 {
         }
     }
     n
-}
-
-/// Ask the goroutine running on P pp to yield at its next function call.
-pub fn preemptone(pp: *mut P) -> bool {
-    // SAFETY: pp is a live P; the m and g read here are never freed, and a
-    // stale request only makes some goroutine yield once.
-    unsafe {
-        let mp = (*pp).m;
-        if mp.is_null() || mp == getm() {
-            return false;
-        }
-        let gp = (*mp).curg;
-        if gp.is_null() || gp == (*mp).g0 {
-            return false;
-        }
-        (*gp).preempt = true;
-        set_stackguard0(gp, stack::STACK_PREEMPT);
-        (*pp).preempt = true;
-        // A goroutine that makes no calls never sees stackguard0: interrupt
-        // its thread too (signal-based preemption).
-        if !ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
-            preempt_m(mp);
-        }
-        true
-    }
-}
-
-/// Send m the preemption signal (unless one is on its way already).
-pub fn preempt_m(mp: *mut m) {
-    // SAFETY: mp is a live m (never freed); procid is its thread id.
-    unsafe {
-        if (*mp).signalPending.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::sigtab::SIG_PREEMPT);
-        }
-    }
-}
-
-/// Ask every running goroutine to yield (stop-the-world).
-pub fn preemptall() -> bool {
-    let mut res = false;
-    for i in 0..gomaxprocs() as usize {
-        let pp = allp(i);
-        // SAFETY: Ps below gomaxprocs are live.
-        if unsafe { (*pp).status() } == P_RUNNING && preemptone(pp) {
-            res = true;
-        }
-    }
-    res
 }
 
 /// The scheduler trace (GODEBUG=schedtrace, in upstream's format).

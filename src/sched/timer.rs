@@ -24,7 +24,8 @@ use crate::layout::rt::{funcval, g, timer};
 use crate::layout::Eface;
 use crate::lock::Mutex;
 use crate::persistent;
-use crate::sched::{self, curg, curp, prepare_park, P};
+use crate::sched::{self, curg, curp, P};
+use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicI64, AtomicU32, AtomicUsize, Ordering};
 
@@ -56,7 +57,7 @@ impl RtTimerFn {
 }
 
 /// Sleeping goroutines' timers: ready the goroutine.
-static SLEEP_FN: RtTimerFn = RtTimerFn::new(|arg, _| sched::ready(arg.data as *mut g));
+static SLEEP_FN: RtTimerFn = RtTimerFn::new(|arg, _| sched::schedule::ready(arg.data as *mut g));
 
 /// A P's timers.
 #[repr(C)]

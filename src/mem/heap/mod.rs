@@ -647,10 +647,12 @@ pub struct Mcache {
     pub nmalloc_class: [usize; NUM_SIZE_CLASSES],
 }
 
-/// What the heap knows of a P (the scheduler's, sched/mod.rs, which
-/// begins with this): its allocation cache, reached from m.p.
+/// The start of every P (the scheduler's, sched/mod.rs, checks that it
+/// begins so): its id, which the Go side's procPin reads, and its
+/// allocation cache, which mallocgc reaches from m.p.
 #[repr(C)]
 pub struct PCache {
+    pub id: i32,
     pub mcache: *mut Mcache,
 }
 
