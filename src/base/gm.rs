@@ -8,9 +8,9 @@
 //! m runs none).
 
 use crate::layout::rt::{self, g, m};
-use crate::lock::Mutex;
-use crate::persistent;
-use core::ptr::null_mut;
+use crate::lock::Locked;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 use core::sync::atomic::Ordering;
 
 extern "C" {
@@ -36,6 +36,26 @@ pub fn getm() -> *mut m {
 pub fn curg() -> *mut g {
     // SAFETY: the current m is live.
     unsafe { (*getm()).curg }
+}
+
+/// Pin the current goroutine to its m and keep it from being preempted
+/// or collecting at its next return from Rust (m.locks > 0), for a
+/// sequence that must not be interrupted (stopping the world, handing Ps
+/// around, fork). Returns the m; pair with `releasem` on the same thread.
+#[inline]
+pub fn acquirem() -> *mut m {
+    let mp = getm();
+    // SAFETY: the current m is live; only its own thread changes m.locks.
+    unsafe { (*mp).locks += 1 };
+    mp
+}
+
+/// Undo one `acquirem` (on the thread that made it).
+#[inline]
+pub fn releasem() {
+    let mp = getm();
+    // SAFETY: as for acquirem.
+    unsafe { (*mp).locks -= 1 };
 }
 
 pub const G_IDLE: u32 = rt::_Gidle as u32;
@@ -70,40 +90,21 @@ pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
     }
 }
 
-/// All Gs ever created (debuggers and tracebacks walk it).
-static ALLGS_LOCK: Mutex = Mutex::new();
-static mut ALLGS: *mut *mut g = null_mut();
-static mut ALLGLEN: usize = 0;
-static mut ALLGCAP: usize = 0;
+/// All Gs ever created (debuggers and tracebacks walk it); never shrinks
+/// (dead Gs are reused).
+static ALLGS: Locked<PVec<*mut g>> = Locked::new(PVec::persistent(64, Stat::Other));
 
+/// Call f for every G ever created (with the list's lock held: f must not
+/// create goroutines).
 pub fn for_each_g(mut f: impl FnMut(*mut g)) {
-    ALLGS_LOCK.lock();
-    // SAFETY: ALLGS[..ALLGLEN] are live Gs; the list is only appended to
-    // under ALLGS_LOCK.
-    unsafe {
-        for i in 0..ALLGLEN {
-            f(*ALLGS.add(i));
+    ALLGS.with(|all| {
+        for &gp in all.as_slice() {
+            f(gp);
         }
-    }
-    ALLGS_LOCK.unlock();
+    });
 }
 
 /// Record a new goroutine (never removed: dead ones are reused).
 pub fn allgadd(gp: *mut g) {
-    ALLGS_LOCK.lock();
-    // SAFETY: under ALLGS_LOCK; a grown array copies the old one.
-    unsafe {
-        if ALLGLEN == ALLGCAP {
-            let cap = (ALLGCAP * 2).max(64);
-            let n = persistent::alloc(cap * 8, 8) as *mut *mut g;
-            if ALLGLEN > 0 {
-                core::ptr::copy_nonoverlapping(ALLGS, n, ALLGLEN);
-            }
-            ALLGS = n;
-            ALLGCAP = cap;
-        }
-        *ALLGS.add(ALLGLEN) = gp;
-        ALLGLEN += 1;
-    }
-    ALLGS_LOCK.unlock();
+    ALLGS.with(|all| all.push(gp));
 }

@@ -103,6 +103,28 @@ impl<T> Locked<T> {
         self.lock.unlock();
         r
     }
+
+    /// The lock itself, for critical sections that `with` cannot express:
+    /// one that a park commit ends (m.waitunlockf unlocks it once the
+    /// goroutine is off its stack), or one that must unlock before a fatal
+    /// error. Inside, the value is reached with `get_locked`.
+    #[inline]
+    pub fn mutex(&self) -> &Mutex {
+        &self.lock
+    }
+
+    /// The value, with the lock held by the caller.
+    ///
+    /// # Safety
+    /// The current thread holds `self.mutex()` (or the world is stopped and
+    /// no thread can hold it) until the reference is dropped, and no other
+    /// reference from `get_locked` is live.
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    pub unsafe fn get_locked(&self) -> &mut T {
+        // SAFETY: per the function contract.
+        unsafe { &mut *self.val.get() }
+    }
 }
 
 /// One-shot event: one thread sleeps until another wakes it.

@@ -4,6 +4,7 @@
 //! and the accounting of memory obtained from the OS.
 
 pub mod fatal;
+pub mod global;
 pub mod gm;
 pub mod hook;
 pub mod layout;
@@ -11,6 +12,7 @@ pub mod links;
 pub mod lock;
 pub mod persistent;
 pub mod print;
+pub mod pvec;
 pub mod raise;
 pub mod rand;
 pub mod sys;

@@ -4,7 +4,7 @@
 //! per-kind free lists by their owners. Not part of the Go heap: the garbage
 //! collector neither scans nor frees it.
 
-use crate::lock::Mutex;
+use crate::lock::Locked;
 use crate::sysstat::{self, Stat};
 
 const CHUNK: usize = 1 << 20;
@@ -14,8 +14,8 @@ struct Arena {
     end: usize,
 }
 
-static LOCK: Mutex = Mutex::new();
-static mut ARENA: Arena = Arena { next: 0, end: 0 };
+/// The chunk requests are carved from.
+static ARENA: Locked<Arena> = Locked::new(Arena { next: 0, end: 0 });
 
 /// Zeroed memory of `size` bytes aligned to `align` (a power of two),
 /// valid for the life of the process. Throws when the system is out of memory.
@@ -30,26 +30,19 @@ pub fn alloc_for(size: usize, align: usize, stat: Stat) -> *mut u8 {
             .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory"));
     }
     sysstat::transfer(Stat::Other, stat, size);
-    LOCK.lock();
-    // SAFETY: ARENA is only touched with LOCK held.
-    let p = unsafe {
-        let a = &mut *core::ptr::addr_of_mut!(ARENA);
+    let p = ARENA.with(|a| {
         let mut p = a.next.next_multiple_of(align);
         if a.next == 0 || p + size > a.end {
             // A chunk counts as Other until requests claim its bytes.
-            let Some(c) = sysstat::map(CHUNK, Stat::Other) else {
-                LOCK.unlock();
-                crate::fatal::throw("runtime: cannot allocate memory");
-            };
+            let c = sysstat::map(CHUNK, Stat::Other)?;
             a.next = c as usize;
             a.end = c as usize + CHUNK;
             p = a.next.next_multiple_of(align);
         }
         a.next = p + size;
-        p as *mut u8
-    };
-    LOCK.unlock();
-    p
+        Some(p as *mut u8)
+    });
+    p.unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory"))
 }
 
 /// A zeroed `T` in persistent memory.

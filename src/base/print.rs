@@ -12,10 +12,6 @@ use crate::sys;
 /// Serialises print statements across threads (upstream's debuglock).
 static DEBUG_LOCK: Mutex = Mutex::new();
 
-/// Minimum number of hex digits printhex prints (upstream: 0, raised by
-/// tracebacks that want aligned columns).
-pub static mut MIN_HEX_DIGITS: usize = 0;
-
 pub fn gwrite(b: &[u8]) {
     if b.is_empty() {
         return;
@@ -109,15 +105,13 @@ pub fn printint(v: i64) {
 
 pub fn printhex(mut v: u64) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut buf = [0u8; 100];
+    let mut buf = [0u8; 18];
     let mut i = buf.len();
-    // SAFETY: a plain read of a word-sized global.
-    let min = unsafe { MIN_HEX_DIGITS };
     loop {
         i -= 1;
         buf[i] = DIGITS[(v % 16) as usize];
         v /= 16;
-        if v == 0 && buf.len() - i >= min {
+        if v == 0 {
             break;
         }
     }

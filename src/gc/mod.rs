@@ -214,9 +214,8 @@ pub fn rt_gcCollect(kind: u8) {
     if forced {
         NUM_FORCED_GC.fetch_add(1, Ordering::Relaxed);
     }
-    let mp = crate::gm::getm();
-    // SAFETY: the current m; no preemption during the collection.
-    unsafe { (*mp).locks += 1 };
+    // No preemption during the collection.
+    crate::gm::acquirem();
     let t0 = crate::time::nanotime();
     sched::stw::stop_the_world();
     let t1 = crate::time::nanotime();
@@ -225,8 +224,7 @@ pub fn rt_gcCollect(kind: u8) {
     let t2 = crate::time::nanotime();
     sched::stw::start_the_world();
     let t3 = crate::time::nanotime();
-    // SAFETY: as above.
-    unsafe { (*mp).locks -= 1 };
+    crate::gm::releasem();
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
     LAST_GC_MONO.store(t3, Ordering::Relaxed);
     let pause = (t3 - t0) as u64;
@@ -300,7 +298,8 @@ fn collect() {
     finalizer::mark_finalizers(&mut m);
     m.drain();
     m.free();
-    let marked = heap::sweep::prepare();
+    // SAFETY: collect runs with the world stopped (rt_gcCollect).
+    let marked = unsafe { heap::sweep::prepare() };
     HEAP_MARKED.store(marked, Ordering::Relaxed);
     HEAP_LIVE.store(marked, Ordering::Relaxed);
     set_trigger(marked);

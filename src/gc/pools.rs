@@ -5,10 +5,11 @@
 
 use super::mark::Marker;
 use crate::layout::rt::funcval;
-use crate::lock::Mutex;
-use crate::persistent;
+use crate::lock::Locked;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 /// sync.Pool's cleanup, to be called at the start of each collection.
 static POOL_CLEANUP: AtomicPtr<funcval> = AtomicPtr::new(null_mut());
@@ -49,44 +50,16 @@ pub fn clear_pools() {
 /// initialisation (few: a handful of package-level caches). The array
 /// lives in persistent memory; the caches themselves are roots (as in
 /// upstream, whose list is an ordinary slice of the runtime).
-static CACHES: AtomicPtr<usize> = AtomicPtr::new(null_mut());
-static NCACHES: AtomicUsize = AtomicUsize::new(0);
-static CACHES_CAP: AtomicUsize = AtomicUsize::new(0);
-static CACHES_LOCK: Mutex = Mutex::new();
+static CACHES: Locked<PVec<usize>> = Locked::new(PVec::persistent(16, Stat::Other));
 
 /// bcache.registerCache: the collector stores nil to *p at the start of
 /// every collection.
 pub fn registerCache(p: *mut u8) {
-    CACHES_LOCK.lock();
-    let n = NCACHES.load(Ordering::Relaxed);
-    let mut arr = CACHES.load(Ordering::Relaxed);
-    let cap = CACHES_CAP.load(Ordering::Relaxed);
-    if n == cap {
-        let ncap = (cap * 2).max(16);
-        let grown = persistent::alloc(ncap * 8, 8) as *mut usize;
-        if n > 0 {
-            // SAFETY: both arrays hold at least n entries.
-            unsafe { core::ptr::copy_nonoverlapping(arr, grown, n) };
-        }
-        arr = grown;
-        CACHES.store(arr, Ordering::Release);
-        CACHES_CAP.store(ncap, Ordering::Relaxed);
-    }
-    // SAFETY: n < capacity of arr.
-    unsafe { *arr.add(n) = p as usize };
-    NCACHES.store(n + 1, Ordering::Release);
-    CACHES_LOCK.unlock();
+    CACHES.with(|c| c.push(p as usize));
 }
 
 fn for_each_cache(mut f: impl FnMut(usize)) {
-    CACHES_LOCK.lock();
-    let n = NCACHES.load(Ordering::Acquire);
-    let arr = CACHES.load(Ordering::Acquire);
-    for i in 0..n {
-        // SAFETY: the first n entries are registered addresses.
-        f(unsafe { *arr.add(i) });
-    }
-    CACHES_LOCK.unlock();
+    CACHES.with(|c| c.as_slice().iter().for_each(|&p| f(p)));
 }
 
 /// Mark the cleanup function and the registered caches (roots).

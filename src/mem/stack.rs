@@ -23,7 +23,7 @@
 
 use crate::gprint;
 use crate::layout::rt::{g, stack};
-use crate::lock::Mutex;
+use crate::lock::Locked;
 use crate::symtab;
 use crate::traceback::Unwinder;
 
@@ -43,19 +43,13 @@ const CHUNK: usize = 256 << 10;
 const KEEP_LIMIT: usize = 1 << 20;
 
 struct Pool {
-    lock: Mutex,
     /// Free stacks of each order, linked through their first word.
     free: [usize; ORDERS],
     chunk_next: usize,
     chunk_end: usize,
 }
 
-static mut POOL: Pool = Pool { lock: Mutex::new(), free: [0; ORDERS], chunk_next: 0, chunk_end: 0 };
-
-fn pool() -> &'static mut Pool {
-    // SAFETY: every field but the lock is only touched with the lock held.
-    unsafe { &mut *core::ptr::addr_of_mut!(POOL) }
-}
+static POOL: Locked<Pool> = Locked::new(Pool { free: [0; ORDERS], chunk_next: 0, chunk_end: 0 });
 
 fn order(size: usize) -> usize {
     (size / FIXED_STACK).trailing_zeros() as usize
@@ -75,26 +69,26 @@ pub fn stackalloc(size: usize) -> stack {
         crate::fatal::throw("stackalloc: bad size");
     }
     let o = order(size);
-    let p = pool();
-    p.lock.lock();
-    let mut lo = 0;
-    if o < ORDERS && p.free[o] != 0 {
-        lo = p.free[o];
-        // SAFETY: a free stack's first word links the next free one.
-        p.free[o] = unsafe { *(lo as *const usize) };
-    } else if size < SMALL_LIMIT {
-        if p.chunk_next + size > p.chunk_end {
-            let Some(c) = crate::sysstat::map(CHUNK, crate::sysstat::Stat::Stack) else {
-                p.lock.unlock();
-                crate::fatal::throw("runtime: cannot allocate memory for goroutine stack");
-            };
-            p.chunk_next = c as usize;
-            p.chunk_end = c as usize + CHUNK;
+    let lo = POOL.with(|p| {
+        let mut lo = 0;
+        if o < ORDERS && p.free[o] != 0 {
+            lo = p.free[o];
+            // SAFETY: a free stack's first word links the next free one.
+            p.free[o] = unsafe { *(lo as *const usize) };
+        } else if size < SMALL_LIMIT {
+            if p.chunk_next + size > p.chunk_end {
+                let c = crate::sysstat::map(CHUNK, crate::sysstat::Stat::Stack)?;
+                p.chunk_next = c as usize;
+                p.chunk_end = c as usize + CHUNK;
+            }
+            lo = p.chunk_next;
+            p.chunk_next += size;
         }
-        lo = p.chunk_next;
-        p.chunk_next += size;
-    }
-    p.lock.unlock();
+        Some(lo)
+    });
+    let Some(mut lo) = lo else {
+        crate::fatal::throw("runtime: cannot allocate memory for goroutine stack");
+    };
     if lo == 0 {
         lo = crate::sysstat::map(size, crate::sysstat::Stat::Stack)
             .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory for goroutine stack"))
@@ -112,12 +106,11 @@ pub fn stackfree(s: stack) {
         return;
     }
     let o = order(size);
-    let p = pool();
-    p.lock.lock();
-    // SAFETY: the stack is ours and at least a word long.
-    unsafe { *(s.lo as *mut usize) = p.free[o] };
-    p.free[o] = s.lo;
-    p.lock.unlock();
+    POOL.with(|p| {
+        // SAFETY: the stack is ours and at least a word long.
+        unsafe { *(s.lo as *mut usize) = p.free[o] };
+        p.free[o] = s.lo;
+    });
 }
 
 // ---- growth ----

@@ -8,7 +8,8 @@
 //!   1nnnnnnn c      the same with n in the instruction (c a varint)
 
 use crate::persistent;
-use core::ptr::null_mut;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 
 /// Run a GC program, calling out(bit index, value) for every bit it
 /// produces. Returns the number of bits.
@@ -76,44 +77,32 @@ unsafe fn read_varint(p: &mut *const u8) -> usize {
     }
 }
 
-/// A growable bit vector in mmap'd memory (GC programs can describe
+/// A growable bit vector in mapped memory (GC programs can describe
 /// segments of many megabytes).
 struct BitBuf {
-    words: *mut u64,
-    cap: usize,
+    words: PVec<u64>,
     len: usize,
 }
 
 impl BitBuf {
     fn new() -> BitBuf {
-        BitBuf { words: null_mut(), cap: 0, len: 0 }
+        BitBuf { words: PVec::mapped(Stat::Gc), len: 0 }
     }
     fn push(&mut self, v: bool) {
-        if self.len == self.cap * 64 {
-            let ncap = (self.cap * 2).max(512);
-            let n = crate::sysstat::map(ncap * 8, crate::sysstat::Stat::Gc).unwrap_or_else(|| crate::fatal::throw("runtime: cannot run GC program")) as *mut u64;
-            if self.cap > 0 {
-                // SAFETY: both buffers hold cap words.
-                unsafe { core::ptr::copy_nonoverlapping(self.words, n, self.cap) };
-                crate::sysstat::unmap(self.words as *mut u8, self.cap * 8, crate::sysstat::Stat::Gc);
-            }
-            self.words = n;
-            self.cap = ncap;
+        if self.len == self.words.len() * 64 {
+            self.words.push(0);
         }
         if v {
-            // SAFETY: len < cap*64.
-            unsafe { *self.words.add(self.len / 64) |= 1 << (self.len % 64) };
+            let w = self.len / 64;
+            self.words.set(w, self.words.get(w) | 1 << (self.len % 64));
         }
         self.len += 1;
     }
     fn get(&self, i: usize) -> bool {
-        // SAFETY: i < len.
-        unsafe { *self.words.add(i / 64) >> (i % 64) & 1 != 0 }
+        self.words.get(i / 64) >> (i % 64) & 1 != 0
     }
-    fn free(self) {
-        if self.cap > 0 {
-            crate::sysstat::unmap(self.words as *mut u8, self.cap * 8, crate::sysstat::Stat::Gc);
-        }
+    fn free(mut self) {
+        self.words.free();
     }
 }
 

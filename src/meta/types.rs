@@ -4,6 +4,8 @@
 
 use crate::layout::abi::{self, Type};
 use crate::layout::rt::moduledata;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicPtr, Ordering};
 
@@ -138,9 +140,7 @@ pub fn resolve_text_off(ptr: usize, off: i32) -> usize {
 // life of the process; the collector treats them as roots.
 
 struct RuntimeOffs {
-    ptrs: *mut usize,
-    len: usize,
-    cap: usize,
+    ptrs: PVec<usize>,
     /// Open-addressing index: pointer -> position + 1 (0: empty slot).
     index: *mut u32,
     index_cap: usize,
@@ -151,7 +151,7 @@ struct RuntimeOffs {
 unsafe impl Send for RuntimeOffs {}
 
 static RUNTIME_OFFS: crate::lock::Locked<RuntimeOffs> =
-    crate::lock::Locked::new(RuntimeOffs { ptrs: core::ptr::null_mut(), len: 0, cap: 0, index: core::ptr::null_mut(), index_cap: 0 });
+    crate::lock::Locked::new(RuntimeOffs { ptrs: PVec::persistent(256, Stat::Other), index: core::ptr::null_mut(), index_cap: 0 });
 
 impl RuntimeOffs {
     fn slot(&self, p: usize) -> usize {
@@ -170,8 +170,7 @@ impl RuntimeOffs {
             if e == 0 {
                 return None;
             }
-            // SAFETY: e - 1 < len.
-            if unsafe { *self.ptrs.add(e - 1) } == p {
+            if self.ptrs.get(e - 1) == p {
                 return Some(e - 1);
             }
             i = (i + 1) & (self.index_cap - 1);
@@ -179,8 +178,7 @@ impl RuntimeOffs {
     }
 
     fn insert_index(&mut self, pos: usize) {
-        // SAFETY: pos < len.
-        let p = unsafe { *self.ptrs.add(pos) };
+        let p = self.ptrs.get(pos);
         let mut i = self.slot(p);
         // SAFETY: the index is never more than half full, so a free slot exists.
         unsafe {
@@ -195,28 +193,18 @@ impl RuntimeOffs {
         if let Some(i) = self.find(p) {
             return i;
         }
-        if self.len == self.cap {
-            let cap = (self.cap * 2).max(256);
-            let n = crate::persistent::alloc(cap * 8, 8) as *mut usize;
-            // SAFETY: both arrays hold len entries; the old one is abandoned
-            // (persistent memory is never freed).
-            unsafe { core::ptr::copy_nonoverlapping(self.ptrs, n, self.len) };
-            self.ptrs = n;
-            self.cap = cap;
-        }
-        // SAFETY: len < cap.
-        unsafe { *self.ptrs.add(self.len) = p };
-        self.len += 1;
-        if self.len * 2 > self.index_cap {
+        self.ptrs.push(p);
+        let len = self.ptrs.len();
+        if len * 2 > self.index_cap {
             self.index_cap = (self.index_cap * 2).max(512);
             self.index = crate::persistent::alloc(self.index_cap * 4, 4) as *mut u32;
-            for i in 0..self.len {
+            for i in 0..len {
                 self.insert_index(i);
             }
         } else {
-            self.insert_index(self.len - 1);
+            self.insert_index(len - 1);
         }
-        self.len - 1
+        len - 1
     }
 }
 
@@ -229,7 +217,7 @@ pub fn add_runtime_off(ptr: *mut u8) -> i32 {
 
 fn runtime_off(base: usize, off: i32) -> *mut u8 {
     let i = (-(off as i64) - 2) as usize;
-    let p = RUNTIME_OFFS.with(|t| if off < -1 && i < t.len { unsafe { *t.ptrs.add(i) } } else { 0 });
+    let p = RUNTIME_OFFS.with(|t| if off < -1 && i < t.ptrs.len() { t.ptrs.get(i) } else { 0 });
     if p == 0 {
         crate::gprint!(b"runtime: offset ", off, b" base ", crate::print::Hex(base as u64), b" not in ranges\n");
         crate::fatal::throw("runtime: offset base pointer out of range");
@@ -240,12 +228,7 @@ fn runtime_off(base: usize, off: i32) -> *mut u8 {
 /// Every pointer registered by reflect (collector roots: reflect keeps the
 /// descriptors and functions it makes only here). World stopped.
 pub fn for_each_runtime_off(mut f: impl FnMut(usize)) {
-    RUNTIME_OFFS.with(|t| {
-        for i in 0..t.len {
-            // SAFETY: i < len.
-            f(unsafe { *t.ptrs.add(i) });
-        }
-    });
+    RUNTIME_OFFS.with(|t| t.ptrs.as_slice().iter().for_each(|&p| f(p)));
 }
 
 fn read_varint(p: *const u8) -> (usize, usize) {

@@ -3,11 +3,14 @@
 //! auxv pairs..., AT_NULL.
 
 use crate::layout::GoString;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-static mut ARGC: usize = 0;
-static mut ARGV: *const *const u8 = core::ptr::null();
-static mut ENVC: usize = 0;
-static mut AUXV: *const usize = core::ptr::null();
+// Written once at startup, before any other thread exists.
+static ARGC: AtomicUsize = AtomicUsize::new(0);
+static ARGV: AtomicPtr<*const u8> = AtomicPtr::new(null_mut());
+static ENVC: AtomicUsize = AtomicUsize::new(0);
+static AUXV: AtomicPtr<usize> = AtomicPtr::new(null_mut());
 
 pub const AT_NULL: usize = 0;
 pub const AT_PAGESZ: usize = 6;
@@ -22,15 +25,15 @@ pub const AT_SYSINFO_EHDR: usize = 33;
 pub unsafe fn init(argc: usize, argv: *const *const u8) {
     // SAFETY: the kernel's layout described in the module comment.
     unsafe {
-        ARGC = argc;
-        ARGV = argv;
         let envp = argv.add(argc + 1);
         let mut n = 0;
         while !(*envp.add(n)).is_null() {
             n += 1;
         }
-        ENVC = n;
-        AUXV = envp.add(n + 1) as *const usize;
+        ARGC.store(argc, Ordering::Relaxed);
+        ARGV.store(argv as *mut *const u8, Ordering::Relaxed);
+        ENVC.store(n, Ordering::Relaxed);
+        AUXV.store(envp.add(n + 1) as *mut usize, Ordering::Relaxed);
     }
 }
 
@@ -53,24 +56,25 @@ fn cstr(p: *const u8) -> &'static [u8] {
 }
 
 pub fn argc() -> usize {
-    // SAFETY: written once at startup before any reader.
-    unsafe { ARGC }
+    ARGC.load(Ordering::Relaxed)
 }
 
+/// The i'th argument (i < argc()).
 pub fn arg(i: usize) -> &'static [u8] {
-    // SAFETY: i < ARGC by the caller's loop; see init.
-    unsafe { cstr(*ARGV.add(i)) }
+    assert!(i < argc());
+    // SAFETY: argv has argc entries (see init).
+    unsafe { cstr(*ARGV.load(Ordering::Relaxed).add(i)) }
 }
 
 pub fn envc() -> usize {
-    // SAFETY: written once at startup.
-    unsafe { ENVC }
+    ENVC.load(Ordering::Relaxed)
 }
 
-/// The i'th "KEY=value" entry of the initial environment.
+/// The i'th "KEY=value" entry of the initial environment (i < envc()).
 pub fn env(i: usize) -> &'static [u8] {
-    // SAFETY: i < ENVC; see init.
-    unsafe { cstr(*ARGV.add(ARGC + 1 + i)) }
+    assert!(i < envc());
+    // SAFETY: the environment follows argv's NULL (see init).
+    unsafe { cstr(*ARGV.load(Ordering::Relaxed).add(argc() + 1 + i)) }
 }
 
 /// The value of an environment variable in the initial environment.
@@ -88,7 +92,7 @@ pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
 pub fn auxv(tag: usize) -> Option<usize> {
     // SAFETY: AUXV points at AT_NULL-terminated pairs (see init).
     unsafe {
-        let mut p = AUXV;
+        let mut p = AUXV.load(Ordering::Relaxed) as *const usize;
         if p.is_null() {
             return None;
         }
@@ -127,12 +131,13 @@ pub fn rt_getenv(key: GoString) -> GoString {
 /// The auxiliary vector as (tag, value) words, without the AT_NULL pair
 /// (for golang.org/x/sys/cpu, vendored in std).
 pub fn getAuxv() -> crate::layout::GoSlice<usize> {
+    let auxv = AUXV.load(Ordering::Relaxed);
     // SAFETY: AUXV points at AT_NULL-terminated pairs (see init).
     unsafe {
         let mut n = 0;
-        while !AUXV.is_null() && *AUXV.add(n) != AT_NULL {
+        while !auxv.is_null() && *auxv.add(n) != AT_NULL {
             n += 2;
         }
-        crate::layout::GoSlice { ptr: AUXV as *mut usize, len: n as isize, cap: n as isize }
+        crate::layout::GoSlice { ptr: auxv, len: n as isize, cap: n as isize }
     }
 }

@@ -3,6 +3,7 @@
 //! alternate signal stack and its mask). The handler and os/signal's
 //! side are proc/signal.rs.
 
+use crate::global::Global;
 use crate::print::{gwrite, printint};
 
 pub const SIGHUP: i32 = 1;
@@ -86,8 +87,10 @@ pub fn print_signame(sig: u32) {
     }
 }
 
-/// The signal mask the process started with (new threads start from it).
-static mut INIT_SIGMASK: libc::sigset_t = unsafe { core::mem::zeroed() };
+/// The signal mask the process started with (new threads start from it):
+/// written by m0's minit, before any other thread exists; read-only after.
+// SAFETY: an all-zero sigset_t is a valid (empty) set.
+static INIT_SIGMASK: Global<libc::sigset_t> = Global::new(unsafe { core::mem::zeroed() });
 
 /// Per-thread signal setup, on the thread itself: an alternate signal
 /// stack, and the mask: m0 records the one the process started with; every
@@ -103,9 +106,9 @@ pub fn minit(mp: *mut crate::layout::rt::m) {
         (*mp).goSigStack.stack.lo = stk as usize;
         (*mp).goSigStack.stack.hi = stk as usize + SIGSTACK_SIZE;
         if mp == crate::links::m0() {
-            libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::null(), core::ptr::addr_of_mut!(INIT_SIGMASK));
+            libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::null(), INIT_SIGMASK.as_ptr());
         }
-        let mut set = *core::ptr::addr_of!(INIT_SIGMASK);
+        let mut set = *INIT_SIGMASK.get_ref();
         for (sig, &flags) in SIGTABLE.iter().enumerate() {
             if flags & (UNBLOCK | KILL | THROW) != 0 {
                 libc::sigdelset(&mut set, sig as i32);

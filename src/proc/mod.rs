@@ -18,6 +18,7 @@ pub mod signal;
 pub mod syscall;
 
 use crate::env;
+use crate::global::Global;
 use crate::layout::rt::{self, funcval};
 use crate::sched;
 use crate::sys;
@@ -25,7 +26,9 @@ use crate::links::{g0, links, m0};
 use crate::GoLinks;
 use core::sync::atomic::Ordering;
 
-static mut MAIN_FV: funcval = funcval { r#fn: 0 };
+/// The main goroutine's function value (runtime.main): written once, by
+/// gort_rt0 while the process is single-threaded.
+static MAIN_FV: Global<funcval> = Global::new(funcval { r#fn: 0 });
 
 /// The C-ABI entry from asm `main`.
 ///
@@ -65,8 +68,8 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);
         sched::procinit(procs);
 
-        MAIN_FV.r#fn = links().mainPC;
-        let main_g = sched::newproc1(core::ptr::addr_of_mut!(MAIN_FV), core::ptr::null_mut(), 0);
+        MAIN_FV.get().r#fn = links().mainPC;
+        let main_g = sched::newproc1(MAIN_FV.as_ptr(), core::ptr::null_mut(), 0);
         sched::runq::runqput(sched::curp(), main_g, true);
     }
     sched::schedule::schedule()

@@ -88,7 +88,7 @@ pub fn runtime_BeforeFork() {
     let mp = crate::gm::getm();
     // SAFETY: the current m is live; the mask calls use its own field.
     unsafe {
-        (*mp).locks += 1;
+        crate::gm::acquirem();
         let mut all: libc::sigset_t = core::mem::zeroed();
         libc::sigfillset(&mut all);
         libc::pthread_sigmask(libc::SIG_SETMASK, &all, core::ptr::addr_of_mut!((*mp).forkmask) as *mut libc::sigset_t);
@@ -101,7 +101,7 @@ pub fn runtime_AfterFork() {
     // SAFETY: as for runtime_BeforeFork.
     unsafe {
         libc::pthread_sigmask(libc::SIG_SETMASK, core::ptr::addr_of!((*mp).forkmask) as *const libc::sigset_t, core::ptr::null_mut());
-        (*mp).locks -= 1;
+        crate::gm::releasem();
     }
 }
 

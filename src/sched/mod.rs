@@ -40,11 +40,12 @@ pub mod timer;
 
 
 use crate::layout::rt::{self, g};
-use crate::lock::{Mutex, Note};
+use crate::global::Global;
+use crate::lock::{Locked, Mutex, Note};
 use crate::persistent;
 use crate::stack;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 pub use crate::layout::rt::m;
 use mthread::wakep;
@@ -180,33 +181,21 @@ impl P {
     }
 }
 
-/// Global scheduler state. Fields not atomic are protected by `lock`.
+/// Global scheduler state: atomics, and the fields `lock` protects
+/// (`locked()`).
 pub struct Sched {
     pub lock: Mutex,
-    // Idle Ms.
-    pub(crate) midle: *mut m,
-    pub nmidle: i32,
-    pub nmidlelocked: i32,
-    pub(crate) mnext: i64,
-    pub nmsys: i32,
-    pub nmfreed: i64,
-    // Idle Ps.
-    pub(crate) pidle: *mut P,
+    locked: Global<SchedLocked>,
     pub npidle: AtomicI32,
     pub nmspinning: AtomicI32,
     pub needspinning: AtomicU32,
-    // The global run queue.
-    pub(crate) runq_head: *mut g,
-    pub(crate) runq_tail: *mut g,
+    /// Length of the global run queue (read without the lock).
     pub runqsize: AtomicI32,
-    // Dead Gs with stacks, ready for reuse.
-    gfree: *mut g,
-    gfree_lock: Mutex,
-    pub ngfree: i32,
+    /// Dead Gs with stacks, ready for reuse.
+    gfree: Locked<GFree>,
     pub goidgen: AtomicU64,
     // Stop the world.
     pub gcwaiting: AtomicBool,
-    pub stopwait: i32,
     pub stopnote: Note,
     // Sysmon asleep (nothing to watch) and its wakeup.
     pub sysmonwait: AtomicBool,
@@ -218,27 +207,73 @@ pub struct Sched {
     pub poll_until: AtomicI64,
 }
 
-pub static mut SCHED: Sched = Sched {
+/// The scheduler's fields under SCHED.lock.
+pub struct SchedLocked {
+    // Idle Ms (a list through m.schedlink) and the counts checkdead uses.
+    pub midle: *mut m,
+    pub nmidle: i32,
+    pub nmidlelocked: i32,
+    pub mnext: i64,
+    pub nmsys: i32,
+    pub nmfreed: i64,
+    /// Idle Ps (a list through P.link).
+    pub pidle: *mut P,
+    // The global run queue (a list through g.schedlink).
+    pub runq_head: *mut g,
+    pub runq_tail: *mut g,
+    /// Ps a stop-the-world still waits for.
+    pub stopwait: i32,
+}
+
+// SAFETY: the lists hold runtime objects (Ms, Ps, Gs) every thread may
+// use; the fields are reached only under SCHED.lock (Sched::locked).
+unsafe impl Send for SchedLocked {}
+
+/// The free list of dead Gs (through g.schedlink).
+struct GFree {
+    head: *mut g,
+}
+
+// SAFETY: the list's Gs are runtime objects every thread may use; the
+// head is reached only under its lock.
+unsafe impl Send for GFree {}
+
+impl Sched {
+    /// The fields under `lock`.
+    ///
+    /// # Safety
+    /// The current thread holds `self.lock` while it uses the reference
+    /// (or the process is single-threaded), and no other reference from
+    /// `locked()` is live.
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    pub unsafe fn locked(&self) -> &mut SchedLocked {
+        // SAFETY: per the function contract.
+        unsafe { self.locked.get() }
+    }
+}
+
+static SCHED: Sched = Sched {
     lock: Mutex::new(),
-    midle: null_mut(),
-    nmidle: 0,
-    nmidlelocked: 0,
-    mnext: 0,
-    nmsys: 0,
-    nmfreed: 0,
-    pidle: null_mut(),
+    locked: Global::new(SchedLocked {
+        midle: null_mut(),
+        nmidle: 0,
+        nmidlelocked: 0,
+        mnext: 0,
+        nmsys: 0,
+        nmfreed: 0,
+        pidle: null_mut(),
+        runq_head: null_mut(),
+        runq_tail: null_mut(),
+        stopwait: 0,
+    }),
     npidle: AtomicI32::new(0),
     nmspinning: AtomicI32::new(0),
     needspinning: AtomicU32::new(0),
-    runq_head: null_mut(),
-    runq_tail: null_mut(),
     runqsize: AtomicI32::new(0),
-    gfree: null_mut(),
-    gfree_lock: Mutex::new(),
-    ngfree: 0,
+    gfree: Locked::new(GFree { head: null_mut() }),
     goidgen: AtomicU64::new(0),
     gcwaiting: AtomicBool::new(false),
-    stopwait: 0,
     stopnote: Note::new(),
     sysmonwait: AtomicBool::new(false),
     sysmonnote: Note::new(),
@@ -247,16 +282,14 @@ pub static mut SCHED: Sched = Sched {
     poll_until: AtomicI64::new(0),
 };
 
-pub fn sched() -> &'static mut Sched {
-    // SAFETY: fields are protected by their own locks or are atomics; this
-    // is the one place the static is borrowed.
-    unsafe { &mut *core::ptr::addr_of_mut!(SCHED) }
+pub fn sched() -> &'static Sched {
+    &SCHED
 }
 
 /// All Ps; entries below gomaxprocs are live. Entries are written only
 /// during a stop-the-world (or startup) and never freed, so readers that
 /// race with a resize see a P that exists.
-pub static mut ALLP: [*mut P; MAX_GOMAXPROCS] = [null_mut(); MAX_GOMAXPROCS];
+static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS] = [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS];
 pub static GOMAXPROCS_N: AtomicI64 = AtomicI64::new(0);
 pub static NCPU: AtomicI64 = AtomicI64::new(1);
 
@@ -264,13 +297,11 @@ pub fn gomaxprocs() -> i32 {
     GOMAXPROCS_N.load(Ordering::Acquire) as i32
 }
 
-/// P number i (i < gomaxprocs).
-#[inline]
 /// Every P ever made, live or retired by GOMAXPROCS.
 pub fn for_each_p(mut f: impl FnMut(*mut P)) {
-    for i in 0..MAX_GOMAXPROCS {
-        // SAFETY: a racy read of a slot written once (Ps are never freed).
-        let pp = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(ALLP[i])) };
+    for slot in &ALLP {
+        // A slot is written once (Ps are never freed).
+        let pp = slot.load(Ordering::Acquire);
         if pp.is_null() {
             break;
         }
@@ -278,10 +309,10 @@ pub fn for_each_p(mut f: impl FnMut(*mut P)) {
     }
 }
 
+/// P number i (null if it was never made; live if i < gomaxprocs).
+#[inline]
 pub fn allp(i: usize) -> *mut P {
-    // SAFETY: ALLP entries are pointer-sized and written only during a
-    // stop-the-world; a torn read is impossible on amd64.
-    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(ALLP[i])) }
+    ALLP[i].load(Ordering::Acquire)
 }
 
 /// A bit per P, readable without locks (upstream's pMask).
@@ -330,7 +361,7 @@ fn new_p(id: usize) -> *mut P {
         (*pp).id = id as i32;
         (*pp).status = AtomicU32::new(P_GCSTOP);
         (*pp).mcache = crate::heap::new_mcache();
-        (*pp).timers.init();
+        core::ptr::write(core::ptr::addr_of_mut!((*pp).timers), crate::timer::PTimers::new());
     }
     pp
 }
@@ -360,18 +391,17 @@ pub fn npidle() -> i64 {
 const START_FRAME: usize = 4 * 8;
 
 fn gfget() -> *mut g {
-    let s = sched();
-    s.gfree_lock.lock();
-    let gp = s.gfree;
-    if !gp.is_null() {
-        // SAFETY: gp heads the free list; gfree_lock is held.
-        unsafe {
-            s.gfree = (*gp).schedlink as *mut g;
-            (*gp).schedlink = 0;
+    let gp = sched().gfree.with(|free| {
+        let gp = free.head;
+        if !gp.is_null() {
+            // SAFETY: gp heads the free list, a dead G.
+            unsafe {
+                free.head = (*gp).schedlink as *mut g;
+                (*gp).schedlink = 0;
+            }
         }
-        s.ngfree -= 1;
-    }
-    s.gfree_lock.unlock();
+        gp
+    });
     // SAFETY: gp (if any) is dead and ours now.
     unsafe {
         if !gp.is_null() && (*gp).stack.lo == 0 {
@@ -395,13 +425,11 @@ pub fn gfput(gp: *mut g) {
             (*gp).stackguard0 = 0;
         }
     }
-    let s = sched();
-    s.gfree_lock.lock();
-    // SAFETY: gp is dead and owned by the scheduler; gfree_lock is held.
-    unsafe { (*gp).schedlink = s.gfree as usize };
-    s.gfree = gp;
-    s.ngfree += 1;
-    s.gfree_lock.unlock();
+    sched().gfree.with(|free| {
+        // SAFETY: gp is dead and owned by the scheduler.
+        unsafe { (*gp).schedlink = free.head as usize };
+        free.head = gp;
+    });
 }
 
 fn malg() -> *mut g {
@@ -502,21 +530,26 @@ pub fn rt_beforeExit(_code: isize) {}
 
 // ---- sudogs: a goroutine's place in a wait queue ----
 
-static SUDOG_LOCK: Mutex = Mutex::new();
-static mut SUDOG_FREE: *mut rt::sudog = null_mut();
+/// Released sudogs (a list through sudog.next).
+struct SudogFree {
+    head: *mut rt::sudog,
+}
+
+// SAFETY: sudogs are runtime objects; the head is reached under its lock.
+unsafe impl Send for SudogFree {}
+
+static SUDOG_FREE: Locked<SudogFree> = Locked::new(SudogFree { head: null_mut() });
 
 /// A clean sudog for the current goroutine to wait with.
 pub fn acquire_sudog() -> *mut rt::sudog {
-    SUDOG_LOCK.lock();
-    // SAFETY: the free list is only touched under SUDOG_LOCK.
-    let s = unsafe {
-        let s = SUDOG_FREE;
+    let s = SUDOG_FREE.with(|free| {
+        let s = free.head;
         if !s.is_null() {
-            SUDOG_FREE = (*s).next;
+            // SAFETY: s heads the free list.
+            free.head = unsafe { (*s).next };
         }
         s
-    };
-    SUDOG_LOCK.unlock();
+    });
     let s = if s.is_null() { persistent::new::<rt::sudog>() } else { s };
     // SAFETY: s is ours; all-zero is a valid, empty sudog.
     unsafe { core::ptr::write_bytes(s, 0, 1) };
@@ -532,11 +565,9 @@ pub fn release_sudog(s: *mut rt::sudog) {
         (*s).g = null_mut();
         (*s).c = null_mut();
     }
-    SUDOG_LOCK.lock();
-    // SAFETY: under SUDOG_LOCK.
-    unsafe {
-        (*s).next = SUDOG_FREE;
-        SUDOG_FREE = s;
-    }
-    SUDOG_LOCK.unlock();
+    SUDOG_FREE.with(|free| {
+        // SAFETY: s is ours.
+        unsafe { (*s).next = free.head };
+        free.head = s;
+    });
 }

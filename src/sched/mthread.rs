@@ -46,20 +46,24 @@ pub fn allm() -> *mut m {
     ALLM.load(Ordering::Acquire) as *mut m
 }
 
-/// Ms that exist (created and not exited).
+/// Ms that exist (created and not exited); SCHED.lock held.
 pub fn mcount() -> i32 {
-    let s = sched();
-    (s.mnext - s.nmfreed) as i32
+    // SAFETY: SCHED.lock is held (the function's contract).
+    let l = unsafe { sched().locked() };
+    (l.mnext - l.nmfreed) as i32
 }
 
 /// Reserve an M id (SCHED.lock held).
 fn mreserveid() -> i64 {
-    let s = sched();
-    if s.mnext + 1 < s.mnext {
-        crate::fatal::throw("runtime: thread ID overflow");
-    }
-    let id = s.mnext;
-    s.mnext += 1;
+    // SAFETY: SCHED.lock is held.
+    let id = unsafe {
+        let l = sched().locked();
+        if l.mnext + 1 < l.mnext {
+            crate::fatal::throw("runtime: thread ID overflow");
+        }
+        l.mnext += 1;
+        l.mnext - 1
+    };
     checkmcount(false);
     id
 }
@@ -149,7 +153,10 @@ fn newosproc(mp: *mut m) {
     };
     EXEC_LOCK.unlock();
     if err != 0 {
-        gprint!(b"runtime: failed to create new OS thread (have ", mcount(), b" already; errno=", err, b")\n");
+        sched().lock.lock();
+        let n = mcount();
+        sched().lock.unlock();
+        gprint!(b"runtime: failed to create new OS thread (have ", n, b" already; errno=", err, b")\n");
         if err == libc::EAGAIN {
             gprint!(b"runtime: may need to increase max user processes (ulimit -u)\n");
         }
@@ -207,7 +214,8 @@ pub fn mexit() -> ! {
         // m0 cannot exit (the process would): park it forever.
         handoffp(releasep());
         s.lock.lock();
-        s.nmfreed += 1;
+        // SAFETY: SCHED.lock is held.
+        unsafe { s.locked().nmfreed += 1 };
         checkdead();
         s.lock.unlock();
         mpark(mp);
@@ -236,7 +244,8 @@ pub fn mexit() -> ! {
     s.lock.unlock();
     handoffp(releasep());
     s.lock.lock();
-    s.nmfreed += 1;
+    // SAFETY: SCHED.lock is held.
+    unsafe { s.locked().nmfreed += 1 };
     checkdead();
     s.lock.unlock();
     // SAFETY: back to gort_mstart's frame, which returns from the thread.
@@ -297,25 +306,30 @@ pub(crate) fn pidleput(pp: *mut P) {
             TIMERP_MASK.clear(id);
         }
         IDLEP_MASK.set(id);
-        (*pp).link = s.pidle;
+        let l = s.locked();
+        (*pp).link = l.pidle;
+        l.pidle = pp;
     }
-    s.pidle = pp;
     s.npidle.fetch_add(1, Ordering::AcqRel);
 }
 
 /// Take a P from the idle list (SCHED.lock held); null if none.
 pub(crate) fn pidleget() -> *mut P {
     let s = sched();
-    let pp = s.pidle;
-    if !pp.is_null() {
-        // SAFETY: pp heads the idle list; SCHED.lock is held.
-        unsafe {
+    // SAFETY: SCHED.lock is held; pp (if any) heads the idle list.
+    let pp = unsafe {
+        let l = s.locked();
+        let pp = l.pidle;
+        if !pp.is_null() {
             let id = (*pp).id as usize;
             TIMERP_MASK.set(id);
             IDLEP_MASK.clear(id);
-            s.pidle = (*pp).link;
+            l.pidle = (*pp).link;
             (*pp).link = null_mut();
         }
+        pp
+    };
+    if !pp.is_null() {
         s.npidle.fetch_sub(1, Ordering::AcqRel);
     }
     pp
@@ -333,27 +347,29 @@ pub(crate) fn pidleget_spinning() -> *mut P {
 
 /// Put mp on the idle M list (SCHED.lock held).
 fn mput(mp: *mut m) {
-    let s = sched();
     // SAFETY: mp is the current m, about to park; SCHED.lock is held.
-    unsafe { (*mp).schedlink = s.midle as usize };
-    s.midle = mp;
-    s.nmidle += 1;
+    unsafe {
+        let l = sched().locked();
+        (*mp).schedlink = l.midle as usize;
+        l.midle = mp;
+        l.nmidle += 1;
+    }
     checkdead();
 }
 
 /// Take an M from the idle list (SCHED.lock held).
 pub(crate) fn mget() -> *mut m {
-    let s = sched();
-    let mp = s.midle;
-    if !mp.is_null() {
-        // SAFETY: mp heads the idle list; SCHED.lock is held.
-        unsafe {
-            s.midle = (*mp).schedlink as *mut m;
+    // SAFETY: SCHED.lock is held; mp (if any) heads the idle list.
+    unsafe {
+        let l = sched().locked();
+        let mp = l.midle;
+        if !mp.is_null() {
+            l.midle = (*mp).schedlink as *mut m;
             (*mp).schedlink = 0;
+            l.nmidle -= 1;
         }
-        s.nmidle -= 1;
+        mp
     }
-    mp
 }
 
 /// Park the current M until another hands it work (note: cleared after).
@@ -407,10 +423,9 @@ pub fn stopm() {
 /// caller incremented nmspinning). `lockheld`: SCHED.lock is held.
 pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
     let s = sched();
-    let cur = getm();
-    // SAFETY: cur is the current m (locks keeps the P from changing hands
-    // under us; there is no preemption in Rust code anyway).
-    unsafe { (*cur).locks += 1 };
+    // Keep the P from changing hands under us (there is no preemption in
+    // Rust code anyway).
+    crate::gm::acquirem();
     if !lockheld {
         s.lock.lock();
     }
@@ -423,8 +438,7 @@ pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
             if !lockheld {
                 s.lock.unlock();
             }
-            // SAFETY: as above.
-            unsafe { (*cur).locks -= 1 };
+            crate::gm::releasem();
             return;
         }
     }
@@ -436,8 +450,7 @@ pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
         if lockheld {
             s.lock.lock();
         }
-        // SAFETY: as above.
-        unsafe { (*cur).locks -= 1 };
+        crate::gm::releasem();
         return;
     }
     if !lockheld {
@@ -458,8 +471,7 @@ pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
         (*nmp).nextp = pp as usize;
     }
     mwake(nmp);
-    // SAFETY: as above.
-    unsafe { (*cur).locks -= 1 };
+    crate::gm::releasem();
 }
 
 /// Hand off P pp from an M that is blocking (system call, locked thread,
@@ -482,10 +494,13 @@ pub fn handoffp(pp: *mut P) {
     s.lock.lock();
     if s.gcwaiting.load(Ordering::Acquire) {
         // SAFETY: pp is ours to give; SCHED.lock is held.
-        unsafe { (*pp).set_status(P_GCSTOP) };
-        s.stopwait -= 1;
-        if s.stopwait == 0 {
-            s.stopnote.wakeup();
+        unsafe {
+            (*pp).set_status(P_GCSTOP);
+            let l = s.locked();
+            l.stopwait -= 1;
+            if l.stopwait == 0 {
+                s.stopnote.wakeup();
+            }
         }
         s.lock.unlock();
         return;
@@ -520,9 +535,7 @@ pub fn wakep() {
     {
         return;
     }
-    let cur = getm();
-    // SAFETY: the current m is live.
-    unsafe { (*cur).locks += 1 };
+    crate::gm::acquirem();
     s.lock.lock();
     let pp = pidleget_spinning();
     if pp.is_null() {
@@ -530,21 +543,20 @@ pub fn wakep() {
             crate::fatal::throw("wakep: negative nmspinning");
         }
         s.lock.unlock();
-        // SAFETY: as above.
-        unsafe { (*cur).locks -= 1 };
+        crate::gm::releasem();
         return;
     }
     s.lock.unlock();
     startm(pp, true, false);
-    // SAFETY: as above.
-    unsafe { (*cur).locks -= 1 };
+    crate::gm::releasem();
 }
 
 /// Adjust the count of Ms parked for their locked goroutine.
 pub(crate) fn incidlelocked(v: i32) {
     let s = sched();
     s.lock.lock();
-    s.nmidlelocked += v;
+    // SAFETY: SCHED.lock is held.
+    unsafe { s.locked().nmidlelocked += v };
     if v > 0 {
         checkdead();
     }
@@ -605,14 +617,19 @@ pub(crate) fn checkdead() {
     if crate::fatal::panicking() {
         return;
     }
-    let run = mcount() - s.nmidle - s.nmidlelocked - s.nmsys;
+    // SAFETY: SCHED.lock is held (the function's contract).
+    let (nmidle, nmidlelocked, nmsys) = unsafe {
+        let l = s.locked();
+        (l.nmidle, l.nmidlelocked, l.nmsys)
+    };
+    let run = mcount() - nmidle - nmidlelocked - nmsys;
     if run > 0 {
         return;
     }
     if run < 0 {
         gprint!(
-            b"runtime: checkdead: nmidle=", s.nmidle, b" nmidlelocked=", s.nmidlelocked, b" mcount=", mcount(),
-            b" nmsys=", s.nmsys, b"\n"
+            b"runtime: checkdead: nmidle=", nmidle, b" nmidlelocked=", nmidlelocked, b" mcount=", mcount(),
+            b" nmsys=", nmsys, b"\n"
         );
         s.lock.unlock();
         crate::fatal::throw("checkdead: inconsistent counts");

@@ -18,7 +18,7 @@
 
 use crate::layout::rt::{g, timer};
 use crate::layout::Eface;
-use crate::lock::Mutex;
+use crate::lock::{Locked, Mutex};
 use crate::persistent;
 use crate::sched;
 use crate::sched::runq::GList;
@@ -91,8 +91,17 @@ static INITED: AtomicBool = AtomicBool::new(false);
 static WAKE_SIG: AtomicU32 = AtomicU32::new(0);
 /// Goroutines parked waiting for I/O.
 static WAITERS: AtomicI32 = AtomicI32::new(0);
-static FREE_LOCK: Mutex = Mutex::new();
-static mut FREE: *mut Desc = null_mut();
+/// Closed descriptors for reuse (a list through Desc.next): descriptors
+/// are never freed, so a stale event still finds one.
+static FREE: Locked<FreeDescs> = Locked::new(FreeDescs { head: null_mut() });
+
+struct FreeDescs {
+    head: *mut Desc,
+}
+
+// SAFETY: descriptors are runtime objects; the list head is reached only
+// under its lock.
+unsafe impl Send for FreeDescs {}
 
 /// The epoll data word of the wakeup eventfd.
 const EVENTFD_TAG: u64 = 1;
@@ -350,18 +359,16 @@ pub fn poll_runtime_pollServerInit() {
 }
 
 pub fn poll_runtime_pollOpen(fd: usize) -> (*mut pollDesc, isize) {
-    FREE_LOCK.lock();
-    // SAFETY: FREE is only touched under FREE_LOCK.
-    let d = unsafe {
-        let d = FREE;
+    let d = FREE.with(|free| {
+        let d = free.head;
         if d.is_null() {
             persistent::new::<Desc>()
         } else {
-            FREE = (*d).next;
+            // SAFETY: d heads the free list.
+            free.head = unsafe { (*d).next };
             d
         }
-    };
-    FREE_LOCK.unlock();
+    });
     // SAFETY: d is ours until pollClose.
     let tag = unsafe {
         let dr = &mut *d;
@@ -405,13 +412,11 @@ fn free(d: *mut Desc) {
     // SAFETY: d is no longer used by anyone; the new sequence number makes
     // its pending events stale.
     unsafe { (*d).fdseq.fetch_add(1, Ordering::AcqRel) };
-    FREE_LOCK.lock();
-    // SAFETY: under FREE_LOCK.
-    unsafe {
-        (*d).next = FREE;
-        FREE = d;
-    }
-    FREE_LOCK.unlock();
+    FREE.with(|free| {
+        // SAFETY: d is ours to give back.
+        unsafe { (*d).next = free.head };
+        free.head = d;
+    });
 }
 
 pub fn poll_runtime_pollClose(pd: *mut pollDesc) {

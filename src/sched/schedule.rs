@@ -81,9 +81,13 @@ fn gcstopm() {
     s.lock.lock();
     // SAFETY: pp was ours.
     unsafe { (*pp).set_status(P_GCSTOP) };
-    s.stopwait -= 1;
-    if s.stopwait == 0 {
-        s.stopnote.wakeup();
+    // SAFETY: SCHED.lock is held.
+    unsafe {
+        let l = s.locked();
+        l.stopwait -= 1;
+        if l.stopwait == 0 {
+            s.stopnote.wakeup();
+        }
     }
     s.lock.unlock();
     stopm();

@@ -8,7 +8,7 @@
 //! with `handoff` gives it the count directly (sudog.ticket = 1).
 
 use crate::layout::rt::{notifyList, sudog};
-use crate::lock::Mutex;
+use crate::lock::{Locked, Mutex};
 use crate::sched::{self, acquire_sudog, curg, release_sudog};
 use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
@@ -18,19 +18,26 @@ pub use crate::time::nanotime;
 
 const SEMTAB_SIZE: usize = 251;
 
-struct SemRoot {
-    lock: Mutex,
+/// A bucket's waiters: sudogs linked through next/prev.
+struct SemQueue {
     head: *mut sudog,
     tail: *mut sudog,
+}
+
+// SAFETY: sudogs are runtime objects; the queue is reached under its lock.
+unsafe impl Send for SemQueue {}
+
+struct SemRoot {
+    queue: Locked<SemQueue>,
+    /// Waiters in the queue (read without the lock).
     nwait: AtomicU32,
 }
 
-static mut SEMTAB: [SemRoot; SEMTAB_SIZE] =
-    [const { SemRoot { lock: Mutex::new(), head: null_mut(), tail: null_mut(), nwait: AtomicU32::new(0) } }; SEMTAB_SIZE];
+static SEMTAB: [SemRoot; SEMTAB_SIZE] =
+    [const { SemRoot { queue: Locked::new(SemQueue { head: null_mut(), tail: null_mut() }), nwait: AtomicU32::new(0) } }; SEMTAB_SIZE];
 
-fn semroot(addr: *mut u32) -> &'static mut SemRoot {
-    // SAFETY: each root's list is only touched under its lock; nwait is atomic.
-    unsafe { &mut (*core::ptr::addr_of_mut!(SEMTAB))[(addr as usize >> 3) % SEMTAB_SIZE] }
+fn semroot(addr: *mut u32) -> &'static SemRoot {
+    &SEMTAB[(addr as usize >> 3) % SEMTAB_SIZE]
 }
 
 fn counter(addr: *mut u32) -> &'static AtomicU32 {
@@ -59,17 +66,19 @@ pub fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
         return true;
     }
     let root = semroot(addr);
-    root.lock.lock();
+    // Held until the park commit (unlock_commit) releases it.
+    root.queue.mutex().lock();
     root.nwait.fetch_add(1, Ordering::SeqCst);
     if cansemacquire(addr) {
         root.nwait.fetch_sub(1, Ordering::SeqCst);
-        root.lock.unlock();
+        root.queue.mutex().unlock();
         return true;
     }
     let s = acquire_sudog();
     let gp = curg();
-    // SAFETY: s is ours; the root's list is protected by root.lock (held).
+    // SAFETY: s is ours; the root's lock is held.
     unsafe {
+        let root = root.queue.get_locked();
         (*s).g = gp;
         (*s).elem = addr as *mut u8;
         (*s).ticket = 0;
@@ -88,7 +97,7 @@ pub fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
         }
         (*gp).waiting = s;
     }
-    prepare_park(Some(sched::schedule::unlock_commit), &root.lock as *const Mutex as *mut u8, reason);
+    prepare_park(Some(sched::schedule::unlock_commit), root.queue.mutex() as *const Mutex as *mut u8, reason);
     false
 }
 
@@ -114,13 +123,33 @@ pub fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
     if root.nwait.load(Ordering::SeqCst) == 0 {
         return false;
     }
-    root.lock.lock();
-    if root.nwait.load(Ordering::SeqCst) == 0 {
-        root.lock.unlock();
+    let s = root.queue.with(|q| {
+        if root.nwait.load(Ordering::SeqCst) == 0 {
+            return null_mut();
+        }
+        dequeue(q, addr, &root.nwait)
+    });
+    if s.is_null() {
         return false;
     }
-    // SAFETY: root.lock is held.
-    let s = unsafe {
+    let mut yield_now = false;
+    // SAFETY: s was dequeued by us; its goroutine is parked (or parking:
+    // it cannot run before its park commit released the root's lock).
+    unsafe {
+        if handoff && cansemacquire(addr) {
+            (*s).ticket = 1;
+            yield_now = (*sched::getm()).locks == 0;
+        }
+        sched::schedule::ready((*s).g);
+    }
+    yield_now
+}
+
+/// Take the first waiter for addr off q (its lock held); null if none.
+fn dequeue(q: &mut SemQueue, addr: *mut u32, nwait: &AtomicU32) -> *mut sudog {
+    let root = q;
+    // SAFETY: the queue's sudogs are live; the caller holds its lock.
+    unsafe {
         let mut s = root.head;
         while !s.is_null() && (*s).elem != addr as *mut u8 {
             s = (*s).next;
@@ -138,25 +167,10 @@ pub fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
             }
             (*s).next = null_mut();
             (*s).prev = null_mut();
-            root.nwait.fetch_sub(1, Ordering::SeqCst);
+            nwait.fetch_sub(1, Ordering::SeqCst);
         }
         s
-    };
-    root.lock.unlock();
-    if s.is_null() {
-        return false;
     }
-    let mut yield_now = false;
-    // SAFETY: s was dequeued by us; its goroutine is parked (or parking:
-    // it cannot run before its park commit released root.lock, above).
-    unsafe {
-        if handoff && cansemacquire(addr) {
-            (*s).ticket = 1;
-            yield_now = (*sched::getm()).locks == 0;
-        }
-        sched::schedule::ready((*s).g);
-    }
-    yield_now
 }
 
 // ---- sync.Cond ----

@@ -36,7 +36,7 @@ pub fn entersyscall() {
     // recorded the caller's pc and sp in g.sched).
     unsafe {
         let gp = (*mp).curg;
-        (*mp).locks += 1;
+        crate::gm::acquirem();
         save_syscall_context(gp);
         casgstatus(gp, G_RUNNING, G_SYSCALL);
         if s.sysmonwait.load(Ordering::Acquire) {
@@ -59,14 +59,15 @@ pub fn entersyscall() {
             s.lock.lock();
             if (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                 (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
-                s.stopwait -= 1;
-                if s.stopwait == 0 {
+                let l = s.locked();
+                l.stopwait -= 1;
+                if l.stopwait == 0 {
                     s.stopnote.wakeup();
                 }
             }
             s.lock.unlock();
         }
-        (*mp).locks -= 1;
+        crate::gm::releasem();
     }
 }
 
@@ -76,14 +77,14 @@ pub fn entersyscallblock() {
     // SAFETY: as for entersyscall.
     unsafe {
         let gp = (*mp).curg;
-        (*mp).locks += 1;
+        crate::gm::acquirem();
         save_syscall_context(gp);
         let pp = (*mp).p as *mut P;
         (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
         (*mp).syscalltick = (*pp).syscalltick;
         casgstatus(gp, G_RUNNING, G_SYSCALL);
         handoffp(releasep());
-        (*mp).locks -= 1;
+        crate::gm::releasem();
     }
 }
 
@@ -109,7 +110,7 @@ pub fn rt_exitsyscallfast() -> bool {
                 (*oldp).syscalltick = (*oldp).syscalltick.wrapping_add(1);
             }
             got = true;
-        } else if !s.pidle.is_null() {
+        } else if s.npidle.load(Ordering::Acquire) > 0 {
             s.lock.lock();
             let pp = pidleget();
             if !pp.is_null() && s.sysmonwait.load(Ordering::Acquire) {

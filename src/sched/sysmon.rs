@@ -60,7 +60,8 @@ pub fn rt_mainStarted() {
 fn sysmon() {
     let s = sched();
     s.lock.lock();
-    s.nmsys += 1;
+    // SAFETY: SCHED.lock is held.
+    unsafe { s.locked().nmsys += 1 };
     checkdead();
     s.lock.unlock();
 
@@ -197,17 +198,23 @@ pub fn schedtrace(detailed: bool) {
     let start = STARTTIME.load(Ordering::Acquire);
     let s = sched();
     s.lock.lock();
+    let threads = mcount();
+    // SAFETY: SCHED.lock is held until the end; the fields are copied.
+    let (nmidle, nmidlelocked, stopwait) = unsafe {
+        let l = s.locked();
+        (l.nmidle, l.nmidlelocked, l.stopwait)
+    };
     crate::print::printlock();
     gprint!(
         b"SCHED ", (now - start) / 1_000_000, b"ms: gomaxprocs=", gomaxprocs(), b" idleprocs=",
-        s.npidle.load(Ordering::Acquire), b" threads=", mcount(), b" spinningthreads=",
+        s.npidle.load(Ordering::Acquire), b" threads=", threads, b" spinningthreads=",
         s.nmspinning.load(Ordering::Acquire), b" needspinning=", s.needspinning.load(Ordering::Acquire),
-        b" idlethreads=", s.nmidle, b" runqueue=", s.runqsize.load(Ordering::Acquire)
+        b" idlethreads=", nmidle, b" runqueue=", s.runqsize.load(Ordering::Acquire)
     );
     if detailed {
         gprint!(
-            b" gcwaiting=", s.gcwaiting.load(Ordering::Acquire), b" nmidlelocked=", s.nmidlelocked, b" stopwait=",
-            s.stopwait, b" sysmonwait=", s.sysmonwait.load(Ordering::Acquire), b"\n"
+            b" gcwaiting=", s.gcwaiting.load(Ordering::Acquire), b" nmidlelocked=", nmidlelocked, b" stopwait=",
+            stopwait, b" sysmonwait=", s.sysmonwait.load(Ordering::Acquire), b"\n"
         );
     }
     let np = gomaxprocs() as usize;

@@ -22,8 +22,10 @@
 
 use crate::layout::rt::{funcval, g, timer};
 use crate::layout::Eface;
-use crate::lock::Mutex;
+use crate::lock::Locked;
 use crate::persistent;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 use crate::sched::{self, curg, curp, P};
 use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
@@ -62,10 +64,8 @@ static SLEEP_FN: RtTimerFn = RtTimerFn::new(|arg, _| sched::schedule::ready(arg.
 /// A P's timers.
 #[repr(C)]
 pub struct PTimers {
-    lock: Mutex,
-    heap: *mut *mut timer,
-    len: usize,
-    cap: usize,
+    /// The pending timers, a min-heap by `when`.
+    heap: Locked<TimerHeap>,
     /// The earliest `when` in the heap, 0 if empty (read without the lock).
     timer0_when: AtomicI64,
     /// Number of timers in the heap (read without the lock).
@@ -73,8 +73,12 @@ pub struct PTimers {
 }
 
 impl PTimers {
-    pub fn init(&mut self) {
-        self.heap = null_mut();
+    pub const fn new() -> PTimers {
+        PTimers {
+            heap: Locked::new(TimerHeap { timers: PVec::persistent(16, Stat::Other) }),
+            timer0_when: AtomicI64::new(0),
+            count: AtomicU32::new(0),
+        }
     }
     pub fn has_timers(&self) -> bool {
         self.count.load(Ordering::Acquire) > 0
@@ -87,9 +91,7 @@ impl PTimers {
     }
     /// Every pending timer (world stopped: the collector's roots).
     pub fn for_each(&self, mut f: impl FnMut(*mut timer)) {
-        for i in 0..self.len {
-            f(self.at(i));
-        }
+        self.heap.with(|h| h.timers.as_slice().iter().for_each(|&t| f(t)));
     }
 
     /// The earliest pending timer, 0 if none.
@@ -97,19 +99,40 @@ impl PTimers {
         self.timer0_when.load(Ordering::Acquire)
     }
 
-    // ---- the heap (lock held) ----
+    /// Publish h's (this P's heap's) earliest timer and size for readers
+    /// that take no lock (lock held).
+    fn published(&self, h: &TimerHeap) {
+        let w = if h.len() == 0 { 0 } else { h.when(0).max(1) };
+        self.timer0_when.store(w, Ordering::Release);
+        self.count.store(h.len() as u32, Ordering::Release);
+    }
+}
+
+impl Default for PTimers {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A binary min-heap of timers by `when`; each timer's `nextwhen` is its
+/// index.
+struct TimerHeap {
+    timers: PVec<*mut timer>,
+}
+
+impl TimerHeap {
+    fn len(&self) -> usize {
+        self.timers.len()
+    }
 
     fn at(&self, i: usize) -> *mut timer {
-        // SAFETY: i < len (callers).
-        unsafe { *self.heap.add(i) }
+        self.timers.get(i)
     }
 
     fn set(&mut self, i: usize, t: *mut timer) {
-        // SAFETY: i < len; t is a live timer in this heap.
-        unsafe {
-            *self.heap.add(i) = t;
-            (*t).nextwhen = i as i64;
-        }
+        self.timers.set(i, t);
+        // SAFETY: t is a live timer in this heap.
+        unsafe { (*t).nextwhen = i as i64 };
     }
 
     fn when(&self, i: usize) -> i64 {
@@ -136,13 +159,14 @@ impl PTimers {
         let t = self.at(i);
         // SAFETY: t is live.
         let w = unsafe { (*t).when };
+        let n = self.len();
         loop {
             let l = 2 * i + 1;
-            if l >= self.len {
+            if l >= n {
                 break;
             }
             let r = l + 1;
-            let c = if r < self.len && self.when(r) < self.when(l) { r } else { l };
+            let c = if r < n && self.when(r) < self.when(l) { r } else { l };
             if self.when(c) >= w {
                 break;
             }
@@ -153,46 +177,32 @@ impl PTimers {
     }
 
     fn push(&mut self, t: *mut timer) {
-        if self.len == self.cap {
-            let cap = (self.cap * 2).max(16);
-            let n = persistent::alloc(cap * 8, 8) as *mut *mut timer;
-            if self.len > 0 {
-                // SAFETY: both arrays hold at least len entries.
-                unsafe { core::ptr::copy_nonoverlapping(self.heap, n, self.len) };
-            }
-            self.heap = n;
-            self.cap = cap;
-        }
-        self.len += 1;
-        self.set(self.len - 1, t);
-        self.sift_up(self.len - 1);
-        self.published();
+        self.timers.push(t);
+        let last = self.len() - 1;
+        self.set(last, t);
+        self.sift_up(last);
     }
 
     fn remove(&mut self, t: *mut timer) {
         // SAFETY: t is in this heap at index nextwhen.
         let i = unsafe { (*t).nextwhen } as usize;
-        if i >= self.len || self.at(i) != t {
+        if i >= self.len() || self.at(i) != t {
             crate::fatal::throw("timer: corrupted heap index");
         }
-        self.len -= 1;
-        if i != self.len {
-            let last = self.at(self.len);
+        let last = self.timers.pop().unwrap();
+        if i != self.len() {
             self.set(i, last);
             self.sift_down(i);
             // SAFETY: last is live; sift_down recorded its index.
             let j = unsafe { (*last).nextwhen } as usize;
             self.sift_up(j);
         }
-        self.published();
-    }
-
-    fn published(&self) {
-        let w = if self.len == 0 { 0 } else { self.when(0).max(1) };
-        self.timer0_when.store(w, Ordering::Release);
-        self.count.store(self.len as u32, Ordering::Release);
     }
 }
+
+// SAFETY: the heap's timers are Go objects every thread may use; the heap
+// is reached only under its P's timers lock.
+unsafe impl Send for TimerHeap {}
 
 fn status(t: *mut timer) -> &'static AtomicU32 {
     // SAFETY: status is an aligned uint32 of a live timer.
@@ -204,9 +214,9 @@ fn owner(t: *mut timer) -> &'static AtomicUsize {
     unsafe { &*(core::ptr::addr_of!((*t).pp) as *const AtomicUsize) }
 }
 
-fn ptimers(pp: *mut P) -> &'static mut PTimers {
-    // SAFETY: pp is a live P; its heap is only changed under its lock.
-    unsafe { &mut (*pp).timers }
+fn ptimers(pp: *mut P) -> &'static PTimers {
+    // SAFETY: pp is a live P (Ps are never freed).
+    unsafe { &(*pp).timers }
 }
 
 /// Take exclusive control of t (MODIFYING), waiting while another thread
@@ -224,9 +234,10 @@ fn acquire(t: *mut timer) -> bool {
                 if s == T_WAITING {
                     let pp = owner(t).load(Ordering::Acquire) as *mut P;
                     let ts = ptimers(pp);
-                    ts.lock.lock();
-                    ts.remove(t);
-                    ts.lock.unlock();
+                    ts.heap.with(|h| {
+                        h.remove(t);
+                        ts.published(h);
+                    });
                     owner(t).store(0, Ordering::Release);
                 }
                 return s == T_WAITING;
@@ -257,11 +268,12 @@ fn release(t: *mut timer, arm: bool) {
     };
     crate::netpoll::init();
     let ts = ptimers(pp);
-    ts.lock.lock();
-    owner(t).store(pp as usize, Ordering::Release);
-    ts.push(t);
-    status(t).store(T_WAITING, Ordering::Release);
-    ts.lock.unlock();
+    ts.heap.with(|h| {
+        owner(t).store(pp as usize, Ordering::Release);
+        h.push(t);
+        ts.published(h);
+        status(t).store(T_WAITING, Ordering::Release);
+    });
     // SAFETY: pp is a live P.
     sched::TIMERP_MASK.set(unsafe { (*pp).id } as usize);
     crate::netpoll::wake_netpoller(when);
@@ -322,49 +334,64 @@ pub fn check_timers(pp: *mut P, mut now: i64) -> (i64, i64, bool) {
     if now < next {
         return (now, next, false);
     }
+    /// What one look at the heap found.
+    enum Step {
+        /// Nothing due: the next pending when (0: none).
+        Done(i64),
+        /// The first timer is being changed: look again.
+        Retry,
+        /// A due timer, taken off the heap: call f(arg, seq).
+        Run(*mut funcval, Eface, usize),
+    }
     let mut ran = false;
     loop {
-        ts.lock.lock();
-        if ts.len == 0 {
-            ts.lock.unlock();
-            return (now, 0, ran);
-        }
-        let t = ts.at(0);
-        // SAFETY: t is a live timer in pp's heap (lock held).
-        let (when, period) = unsafe { ((*t).when, (*t).period) };
-        if when > now {
-            ts.lock.unlock();
-            return (now, when, ran);
-        }
-        if status(t).compare_exchange(T_WAITING, T_RUNNING, Ordering::AcqRel, Ordering::Acquire).is_err() {
-            // Someone is modifying it and waits for our lock.
-            ts.lock.unlock();
-            crate::sys::osyield();
-            continue;
-        }
-        ts.remove(t);
-        // SAFETY: we own t (RUNNING) until its new status is stored.
-        let (f, arg, seq) = unsafe { ((*t).f, core::ptr::read(core::ptr::addr_of!((*t).arg) as *const Eface), (*t).seq) };
-        if period > 0 {
-            // A ticker: back in the heap at the next multiple of period
-            // after now, before its function runs.
-            let mut w = when + period * (1 + (now - when) / period);
-            if w < 0 {
-                w = MAX_WHEN;
+        let step = ts.heap.with(|h| {
+            if h.len() == 0 {
+                return Step::Done(0);
             }
-            // SAFETY: as above.
-            unsafe { (*t).when = w };
-            ts.push(t);
-            status(t).store(T_WAITING, Ordering::Release);
-        } else {
-            owner(t).store(0, Ordering::Release);
-            status(t).store(T_NONE, Ordering::Release);
+            let t = h.at(0);
+            // SAFETY: t is a live timer in pp's heap (lock held).
+            let (when, period) = unsafe { ((*t).when, (*t).period) };
+            if when > now {
+                return Step::Done(when);
+            }
+            if status(t).compare_exchange(T_WAITING, T_RUNNING, Ordering::AcqRel, Ordering::Acquire).is_err() {
+                // Someone is modifying it and waits for our lock.
+                return Step::Retry;
+            }
+            h.remove(t);
+            // SAFETY: we own t (RUNNING) until its new status is stored.
+            let (f, arg, seq) = unsafe { ((*t).f, core::ptr::read(core::ptr::addr_of!((*t).arg) as *const Eface), (*t).seq) };
+            if period > 0 {
+                // A ticker: back in the heap at the next multiple of period
+                // after now, before its function runs.
+                let mut w = when + period * (1 + (now - when) / period);
+                if w < 0 {
+                    w = MAX_WHEN;
+                }
+                // SAFETY: as above.
+                unsafe { (*t).when = w };
+                h.push(t);
+                ts.published(h);
+                status(t).store(T_WAITING, Ordering::Release);
+            } else {
+                ts.published(h);
+                owner(t).store(0, Ordering::Release);
+                status(t).store(T_NONE, Ordering::Release);
+            }
+            Step::Run(f, arg, seq)
+        });
+        match step {
+            Step::Done(when) => return (now, when, ran),
+            Step::Retry => crate::sys::osyield(),
+            Step::Run(f, arg, seq) => {
+                // The function runs with no lock held and the timer free to
+                // be stopped or reset (it may then run once more, as
+                // upstream's).
+                run_one(f, arg, seq);
+                ran = true;
+            }
         }
-        ts.lock.unlock();
-        // The function runs with no lock held and the timer free to be
-        // stopped or reset (it may then run once more, as upstream's).
-        run_one(f, arg, seq);
-        ran = true;
     }
 }
 
@@ -394,19 +421,17 @@ pub fn sleep_until() -> i64 {
 
 /// Move every timer of a retired P to P `to` (world stopped).
 pub fn move_timers(from: *mut P, to: *mut P) {
-    let src = ptimers(from);
-    let dst = ptimers(to);
-    src.lock.lock();
-    dst.lock.lock();
-    while src.len > 0 {
-        let t = src.at(src.len - 1);
-        src.len -= 1;
-        owner(t).store(to as usize, Ordering::Release);
-        dst.push(t);
-    }
-    src.published();
-    dst.lock.unlock();
-    src.lock.unlock();
+    let (src, dst) = (ptimers(from), ptimers(to));
+    src.heap.with(|s| {
+        dst.heap.with(|d| {
+            while let Some(t) = s.timers.pop() {
+                owner(t).store(to as usize, Ordering::Release);
+                d.push(t);
+            }
+            dst.published(d);
+        });
+        src.published(s);
+    });
     // SAFETY: to is a live P.
     sched::TIMERP_MASK.set(unsafe { (*to).id } as usize);
 }

@@ -4,65 +4,62 @@
 
 use super::sizeclasses::*;
 use super::*;
+use crate::lock::Locked;
 use crate::layout::abi::Type;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-/// Spans with free objects, per span class, not owned by any cache.
+/// Spans with free objects of one span class, not owned by any cache (a
+/// list through next/prev).
 struct Central {
-    lock: Mutex,
     partial: *mut Mspan,
 }
 
-static mut CENTRAL: [Central; NUM_SPAN_CLASSES] =
-    [const { Central { lock: Mutex::new(), partial: null_mut() } }; NUM_SPAN_CLASSES];
+// SAFETY: spans are runtime structures; a list is reached only under its
+// lock.
+unsafe impl Send for Central {}
 
-fn central(spc: usize) -> &'static mut Central {
-    // SAFETY: each list is only touched with its lock held (or the world
-    // stopped).
-    unsafe { &mut (*core::ptr::addr_of_mut!(CENTRAL))[spc] }
-}
+static CENTRAL: [Locked<Central>; NUM_SPAN_CLASSES] = [const { Locked::new(Central { partial: null_mut() }) }; NUM_SPAN_CLASSES];
 
 /// Put a span with free objects on its class's central list.
 pub fn central_put(s: *mut Mspan) {
     // SAFETY: s is an in-use small-object span owned by nobody.
     let spc = unsafe { (*s).spanclass as usize };
-    let c = central(spc);
-    c.lock.lock();
-    // SAFETY: under the list's lock.
-    unsafe {
-        (*s).prev = null_mut();
-        (*s).next = c.partial;
-        if !c.partial.is_null() {
-            (*c.partial).prev = s;
+    CENTRAL[spc].with(|c| {
+        // SAFETY: s and the list's spans are span structs (under the list's
+        // lock).
+        unsafe {
+            (*s).prev = null_mut();
+            (*s).next = c.partial;
+            if !c.partial.is_null() {
+                (*c.partial).prev = s;
+            }
         }
-    }
-    c.partial = s;
-    c.lock.unlock();
+        c.partial = s;
+    });
 }
 
 fn central_take(spc: usize) -> *mut Mspan {
-    let c = central(spc);
-    c.lock.lock();
-    let s = c.partial;
-    if !s.is_null() {
-        // SAFETY: under the list's lock.
-        unsafe {
-            c.partial = (*s).next;
-            if !c.partial.is_null() {
-                (*c.partial).prev = null_mut();
+    CENTRAL[spc].with(|c| {
+        let s = c.partial;
+        if !s.is_null() {
+            // SAFETY: the list's spans are span structs (under its lock).
+            unsafe {
+                c.partial = (*s).next;
+                if !c.partial.is_null() {
+                    (*c.partial).prev = null_mut();
+                }
+                (*s).next = null_mut();
             }
-            (*s).next = null_mut();
         }
-    }
-    c.lock.unlock();
-    s
+        s
+    })
 }
 
 /// Empty every central list (world stopped: every span is about to become
 /// unswept, and the sweeps list them again).
 pub fn central_reset() {
-    for spc in 0..NUM_SPAN_CLASSES {
-        central(spc).partial = null_mut();
+    for c in &CENTRAL {
+        c.with(|c| c.partial = null_mut());
     }
 }
 

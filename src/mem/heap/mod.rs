@@ -23,12 +23,13 @@ pub mod malloc;
 pub mod sizeclasses;
 pub mod sweep;
 
-use crate::lock::Mutex;
+use crate::lock::Locked;
 use crate::persistent;
+use crate::pvec::PVec;
 use crate::sys;
 use crate::sysstat::{self, Stat};
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 use sizeclasses::*;
 
 pub const ARENA_SHIFT: usize = 26;
@@ -170,32 +171,33 @@ pub struct HeapArena {
     pub grown: usize,
 }
 
+/// The page heap's state, under the heap lock.
 struct Mheap {
-    lock: Mutex,
     next_hint: usize,
-    arena_index: *mut *mut HeapArena,
     /// The arenas, in the order they were mapped.
-    arenas: *mut *mut HeapArena,
-    narenas: usize,
-    arenas_cap: usize,
+    arenas: PVec<*mut HeapArena>,
+    /// Span structs of freed spans, for reuse (a list through next).
     spanfree: *mut Mspan,
+    /// Every in-use span (the collector sweeps them); Mspan.allidx is its
+    /// index.
+    allspans: PVec<*mut Mspan>,
 }
 
-static mut HEAP: Mheap = Mheap {
-    lock: Mutex::new(),
+// SAFETY: arenas and spans are runtime structures every thread may use;
+// the lists are reached only under the heap lock.
+unsafe impl Send for Mheap {}
+
+static HEAP: Locked<Mheap> = Locked::new(Mheap {
     next_hint: ARENA_HINT,
-    arena_index: null_mut(),
-    arenas: null_mut(),
-    narenas: 0,
-    arenas_cap: 0,
+    arenas: PVec::persistent(16, Stat::Gc),
     spanfree: null_mut(),
-};
+    allspans: PVec::persistent(1024, Stat::Other),
+});
 
-fn heap() -> &'static mut Mheap {
-    // SAFETY: mutable fields are only touched with HEAP.lock held (or during
-    // single-threaded startup, or with the world stopped).
-    unsafe { &mut *core::ptr::addr_of_mut!(HEAP) }
-}
+/// The sparse index from address to arena (ARENA_INDEX_LEN slots):
+/// mapped at startup, slots written under the heap lock when an arena is
+/// mapped, read without it.
+static ARENA_INDEX: AtomicPtr<AtomicPtr<HeapArena>> = AtomicPtr::new(null_mut());
 
 /// Bytes of address space mapped for the heap.
 static MAPPED: AtomicUsize = AtomicUsize::new(0);
@@ -206,17 +208,13 @@ static DIRTY_FREE: AtomicUsize = AtomicUsize::new(0);
 /// Bytes in in-use spans.
 static INUSE: AtomicUsize = AtomicUsize::new(0);
 
-/// Every in-use span (the collector sweeps them), under the heap lock.
-static mut ALLSPANS: *mut *mut Mspan = null_mut();
-static mut NALLSPANS: usize = 0;
-static mut ALLSPANS_CAP: usize = 0;
+/// In-use spans (statistics: read without the heap lock).
+static NSPANS: AtomicUsize = AtomicUsize::new(0);
 
 pub fn init() {
-    let h = heap();
-    let bytes = ARENA_INDEX_LEN * core::mem::size_of::<*mut HeapArena>();
-    h.arena_index = sys::mmap_anon(bytes)
-        .unwrap_or_else(|| crate::fatal::throw("runtime: cannot reserve heap arena index"))
-        as *mut *mut HeapArena;
+    let bytes = ARENA_INDEX_LEN * core::mem::size_of::<AtomicPtr<HeapArena>>();
+    let index = sys::mmap_anon(bytes).unwrap_or_else(|| crate::fatal::throw("runtime: cannot reserve heap arena index"));
+    ARENA_INDEX.store(index as *mut AtomicPtr<HeapArena>, Ordering::Release);
 }
 
 #[inline]
@@ -225,8 +223,9 @@ pub fn arena_of(p: usize) -> *mut HeapArena {
     if idx >= ARENA_INDEX_LEN {
         return null_mut();
     }
-    // SAFETY: arena_index has ARENA_INDEX_LEN entries (init).
-    unsafe { *heap().arena_index.add(idx) }
+    // SAFETY: the index has ARENA_INDEX_LEN slots (init); mmap zeroed
+    // them, and an all-zero AtomicPtr is null.
+    unsafe { (*ARENA_INDEX.load(Ordering::Relaxed).add(idx)).load(Ordering::Acquire) }
 }
 
 /// The span containing address p, or null if p is not in the Go heap.
@@ -258,8 +257,9 @@ pub fn in_heap(p: usize) -> bool {
 
 const MAP_FIXED_NOREPLACE: usize = 0x100000;
 
-/// Map n arenas of address space at the next free hint (heap lock held).
-fn map_arenas(h: &mut Mheap, n: usize) -> usize {
+/// Map n arenas of address space at the next free hint (heap lock held);
+/// None when the system refuses.
+fn map_arenas(h: &mut Mheap, n: usize) -> Option<usize> {
     loop {
         let hint = h.next_hint;
         h.next_hint += n * ARENA_SIZE;
@@ -279,37 +279,22 @@ fn map_arenas(h: &mut Mheap, n: usize) -> usize {
             continue; // EEXIST: something lives there; try the next hint.
         }
         if r < 0 || r as usize != hint {
-            h.lock.unlock();
-            crate::fatal::throw("runtime: out of memory: cannot allocate heap arena");
+            return None;
         }
         for i in 0..n {
             let base = hint + i * ARENA_SIZE;
             let ha = persistent::new_for::<HeapArena>(Stat::Gc);
-            // SAFETY: ha is fresh; arena_index covers the address space.
+            // SAFETY: ha is fresh; the index covers the address space.
             unsafe {
                 (*ha).base = base;
                 (*ha).free_pages = PAGES_PER_ARENA;
-                (*ha).heapbits = sysstat::map(ARENA_SIZE / 64, Stat::Gc)
-                    .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate heap bitmap"))
-                    as *mut u64;
-                *h.arena_index.add(base >> ARENA_SHIFT) = ha;
+                (*ha).heapbits = sysstat::map(ARENA_SIZE / 64, Stat::Gc)? as *mut u64;
+                (*ARENA_INDEX.load(Ordering::Relaxed).add(base >> ARENA_SHIFT)).store(ha, Ordering::Release);
             }
-            if h.narenas == h.arenas_cap {
-                let cap = (h.arenas_cap * 2).max(16);
-                let a = persistent::alloc_for(cap * 8, 8, Stat::Gc) as *mut *mut HeapArena;
-                if h.narenas > 0 {
-                    // SAFETY: both arrays hold at least narenas entries.
-                    unsafe { core::ptr::copy_nonoverlapping(h.arenas, a, h.narenas) };
-                }
-                h.arenas = a;
-                h.arenas_cap = cap;
-            }
-            // SAFETY: narenas < arenas_cap.
-            unsafe { *h.arenas.add(h.narenas) = ha };
-            h.narenas += 1;
+            h.arenas.push(ha);
         }
         MAPPED.fetch_add(n * ARENA_SIZE, Ordering::Relaxed);
-        return hint;
+        return Some(hint);
     }
 }
 
@@ -376,26 +361,28 @@ fn take_pages(ha: &mut HeapArena, i: usize, n: usize) -> bool {
     dirty > 0
 }
 
-/// Take npages pages (heap lock held); returns (address, needs zeroing).
-fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
+/// Take npages pages (heap lock held); returns (address, needs zeroing),
+/// or None when the system refuses more memory.
+fn alloc_pages(h: &mut Mheap, npages: usize) -> Option<(usize, bool)> {
     if npages <= PAGES_PER_ARENA {
-        for k in 0..h.narenas {
-            // SAFETY: arenas[..narenas] are live.
-            let ha = unsafe { &mut **h.arenas.add(k) };
+        for &ha in h.arenas.as_slice() {
+            // SAFETY: arenas are live; their page maps change only under
+            // the heap lock, which we hold.
+            let ha = unsafe { &mut *ha };
             if let Some(i) = find_run(ha, npages) {
                 let dirty = take_pages(ha, i, npages);
-                return (ha.base + i * PAGE_SIZE, dirty);
+                return Some((ha.base + i * PAGE_SIZE, dirty));
             }
         }
-        let base = map_arenas(h, 1);
+        let base = map_arenas(h, 1)?;
         // SAFETY: just mapped.
         let ha = unsafe { &mut *arena_of(base) };
         take_pages(ha, 0, npages);
-        return (base, false);
+        return Some((base, false));
     }
     // Bigger than an arena: fresh contiguous arenas.
     let n = (npages * PAGE_SIZE).div_ceil(ARENA_SIZE);
-    let base = map_arenas(h, n);
+    let base = map_arenas(h, n)?;
     let mut left = npages;
     for i in 0..n {
         // SAFETY: just mapped.
@@ -404,7 +391,7 @@ fn alloc_pages(h: &mut Mheap, npages: usize) -> (usize, bool) {
         take_pages(ha, 0, k);
         left -= k;
     }
-    (base, false)
+    Some((base, false))
 }
 
 /// Give pages back (heap lock held).
@@ -432,11 +419,13 @@ fn free_pages(start: usize, npages: usize) {
 pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
     // Pay for fresh pages with sweeping (which may free some to reuse).
     sweep::credit(2 * npages);
-    let h = heap();
-    h.lock.lock();
-    let (start, needzero) = alloc_pages(h, npages);
-    let s = new_span(h, start, npages, spanclass, needzero);
-    h.lock.unlock();
+    let s = HEAP.with(|h| {
+        let (start, needzero) = alloc_pages(h, npages)?;
+        Some(new_span(h, start, npages, spanclass, needzero))
+    });
+    let Some(s) = s else {
+        crate::fatal::throw("runtime: out of memory: cannot allocate heap arena");
+    };
     INUSE.fetch_add(npages * PAGE_SIZE, Ordering::Relaxed);
     s
 }
@@ -444,61 +433,66 @@ pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
 /// Return a span's pages to the heap (the world is stopped, or the span is
 /// otherwise unreachable).
 pub fn free_span(s: *mut Mspan) {
-    let h = heap();
-    h.lock.lock();
-    // SAFETY: s is an in-use span nobody uses any more.
-    unsafe {
-        let (start, npages) = ((*s).start, (*s).npages);
-        free_pages(start, npages);
-        (*s).state = SPAN_FREE;
-        allspans_remove(s);
-        (*s).next = h.spanfree;
-        h.spanfree = s;
-        INUSE.fetch_sub(npages * PAGE_SIZE, Ordering::Relaxed);
-    }
-    h.lock.unlock();
-}
-
-fn allspans_add(s: *mut Mspan) {
-    // SAFETY: heap lock held.
-    unsafe {
-        if NALLSPANS == ALLSPANS_CAP {
-            let cap = (ALLSPANS_CAP * 2).max(1024);
-            let a = persistent::alloc(cap * 8, 8) as *mut *mut Mspan;
-            if NALLSPANS > 0 {
-                core::ptr::copy_nonoverlapping(ALLSPANS, a, NALLSPANS);
-            }
-            ALLSPANS = a;
-            ALLSPANS_CAP = cap;
+    HEAP.with(|h| {
+        // SAFETY: s is an in-use span nobody uses any more.
+        unsafe {
+            let (start, npages) = ((*s).start, (*s).npages);
+            free_pages(start, npages);
+            (*s).state = SPAN_FREE;
+            allspans_remove(h, s);
+            (*s).next = h.spanfree;
+            h.spanfree = s;
+            INUSE.fetch_sub(npages * PAGE_SIZE, Ordering::Relaxed);
         }
-        (*s).allidx = NALLSPANS;
-        *ALLSPANS.add(NALLSPANS) = s;
-        NALLSPANS += 1;
-    }
+    });
 }
 
-fn allspans_remove(s: *mut Mspan) {
-    // SAFETY: heap lock held; s is in the list at allidx.
+/// Record a new in-use span (heap lock held).
+fn allspans_add(h: &mut Mheap, s: *mut Mspan) {
+    // SAFETY: s is a span struct of ours.
+    unsafe { (*s).allidx = h.allspans.len() };
+    h.allspans.push(s);
+    NSPANS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Forget a freed span (heap lock held).
+fn allspans_remove(h: &mut Mheap, s: *mut Mspan) {
+    // SAFETY: s is in the list at allidx; the entry moved into its place
+    // (if any) is a live span struct.
     unsafe {
         let i = (*s).allidx;
-        NALLSPANS -= 1;
-        let last = *ALLSPANS.add(NALLSPANS);
-        *ALLSPANS.add(i) = last;
-        (*last).allidx = i;
+        h.allspans.swap_remove(i);
+        if i < h.allspans.len() {
+            (*h.allspans.get(i)).allidx = i;
+        }
     }
+    NSPANS.fetch_sub(1, Ordering::Relaxed);
 }
 
-/// Every in-use span (world stopped).
-pub fn for_each_span(mut f: impl FnMut(*mut Mspan)) {
-    // SAFETY: called with the world stopped; f may free spans, which swaps
-    // the last entry into the current slot, so walk backwards.
-    unsafe {
-        let mut i = NALLSPANS;
-        while i > 0 {
-            i -= 1;
-            if i < NALLSPANS {
-                f(*ALLSPANS.add(i));
+/// Call f for every in-use span.
+///
+/// # Safety
+/// The world is stopped: nobody else allocates or frees spans meanwhile
+/// (f may free spans itself, which moves the last entry into the freed
+/// one's slot: the walk goes backwards).
+pub unsafe fn for_each_span(mut f: impl FnMut(*mut Mspan)) {
+    // SAFETY (each borrow below): the world is stopped, so no thread holds
+    // the heap lock, and each borrow ends before f runs (f may take the
+    // lock to free a span).
+    let mut i = unsafe { HEAP.get_locked().allspans.len() };
+    while i > 0 {
+        i -= 1;
+        // SAFETY: as said.
+        let s = unsafe {
+            let h = HEAP.get_locked();
+            if i < h.allspans.len() {
+                h.allspans.get(i)
+            } else {
+                null_mut()
             }
+        };
+        if !s.is_null() {
+            f(s);
         }
     }
 }
@@ -554,7 +548,7 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
             p += PAGE_SIZE;
         }
     }
-    allspans_add(s);
+    allspans_add(h, s);
     s
 }
 
@@ -577,8 +571,7 @@ pub fn heap_free_dirty() -> usize {
 
 /// Bytes in span descriptors of in-use spans (MemStats.MSpanInuse).
 pub fn mspan_inuse() -> usize {
-    // SAFETY: a racy read of a count, for statistics.
-    unsafe { *core::ptr::addr_of!(NALLSPANS) * core::mem::size_of::<Mspan>() }
+    NSPANS.load(Ordering::Relaxed) * core::mem::size_of::<Mspan>()
 }
 
 /// Bytes in in-use spans.
@@ -590,15 +583,18 @@ pub fn heap_inuse() -> usize {
 /// of at least `min_pages` free pages are advised away and become known
 /// zero. Returns the bytes released, or None past the last arena.
 pub fn scavenge_arena(k: usize, min_pages: usize) -> Option<usize> {
-    let h = heap();
-    h.lock.lock();
-    if k >= h.narenas {
-        h.lock.unlock();
-        return None;
-    }
-    // SAFETY: arenas[..narenas] are live; their page maps change only under
-    // the heap lock, which we hold.
-    let ha = unsafe { &mut **h.arenas.add(k) };
+    HEAP.with(|h| {
+        if k >= h.arenas.len() {
+            return None;
+        }
+        // SAFETY: arenas are live; their page maps change only under the
+        // heap lock, which we hold.
+        Some(scavenge_pages(unsafe { &mut *h.arenas.get(k) }, min_pages))
+    })
+}
+
+/// scavenge_arena's work on one arena (heap lock held).
+fn scavenge_pages(ha: &mut HeapArena, min_pages: usize) -> usize {
     let mut released = 0;
     let mut i = 0;
     while i < PAGES_PER_ARENA {
@@ -618,8 +614,7 @@ pub fn scavenge_arena(k: usize, min_pages: usize) -> Option<usize> {
         }
         i = j;
     }
-    h.lock.unlock();
-    Some(released)
+    released
 }
 
 /// Release every run of at least `min_pages` free pages (a whole pass).

@@ -84,14 +84,17 @@ fn pop(spc: usize) -> *mut Mspan {
     s
 }
 
-/// With the world stopped, after marking: every in-use span becomes
-/// unswept. Returns the bytes the marks cover (what survived).
-pub fn prepare() -> usize {
+/// After marking: every in-use span becomes unswept. Returns the bytes
+/// the marks cover (what survived).
+///
+/// # Safety
+/// The world is stopped.
+pub unsafe fn prepare() -> usize {
     if PENDING.load(Ordering::Relaxed) != 0 || ACTIVE.load(Ordering::Relaxed) != 0 {
         crate::fatal::throw("gcSweep: previous sweep not finished");
     }
     let mut marked = 0usize;
-    for_each_span(|s| {
+    let visit = |s: *mut Mspan| {
         // SAFETY: s is an in-use span; the world is stopped.
         let sp = unsafe { &*s };
         if sp.in_cache {
@@ -99,7 +102,9 @@ pub fn prepare() -> usize {
         }
         marked += sp.marked_count() * sp.elemsize;
         push(s);
-    });
+    };
+    // SAFETY: the world is stopped (the function's contract).
+    unsafe { for_each_span(visit) };
     marked
 }
 
