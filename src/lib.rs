@@ -29,7 +29,7 @@ pub mod proc; // startup and exit, signal handling, the runtime/debug and syscal
 
 // Every module is also reachable by its short name (`crate::heap`), as the
 // surface glue and the rest of the crate name them; its folder is its layer.
-use base::{fatal, global, gm, hook, layout, links, lock, persistent, print, pvec, raise, rand, sys, sysstat};
+use base::{fatal, global, gm, hook, layout, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat};
 use lang::{alg, callers, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, stack};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};

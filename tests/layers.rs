@@ -455,6 +455,13 @@ fn no_big_circles() {
             visit(&mut s, v);
         }
     }
+    // LAYERS_VERBOSE=1 cargo test --test layers -- --nocapture: list them.
+    if std::env::var_os("LAYERS_VERBOSE").is_some() {
+        for scc in s.sccs.iter().filter(|c| c.len() > 1) {
+            let names: BTreeSet<&str> = scc.iter().map(|&i| c.modules[i].path.as_str()).collect();
+            println!("circle of {}: {}", scc.len(), names.into_iter().collect::<Vec<_>>().join(", "));
+        }
+    }
     let mut big = Vec::new();
     for scc in &s.sccs {
         if scc.len() > MAX_CIRCLE {

@@ -92,16 +92,37 @@ pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
 
 /// All Gs ever created (debuggers and tracebacks walk it); never shrinks
 /// (dead Gs are reused).
-static ALLGS: Locked<PVec<*mut g>> = Locked::new(PVec::persistent(64, Stat::Other));
+static ALLGS: Locked<PVec<*mut g>> = Locked::new(crate::lockrank::Rank::AllGs, PVec::persistent(64, Stat::Other));
 
 /// Call f for every G ever created (with the list's lock held: f must not
 /// create goroutines).
 pub fn for_each_g(mut f: impl FnMut(*mut g)) {
+    if dying() {
+        // A fatal report: the lock may be held by this very thread (a throw
+        // made under it) or by a stuck one. Walk the list anyway, as
+        // upstream's forEachGRace does.
+        let locked = ALLGS.mutex().try_lock();
+        // SAFETY: the process is dying; the list's arrays are persistent
+        // memory, never freed, so the walk stays on valid memory (it may
+        // miss a G being added meanwhile).
+        unsafe { ALLGS.get_locked() }.as_slice().iter().for_each(|&gp| f(gp));
+        if locked {
+            ALLGS.mutex().unlock();
+        }
+        return;
+    }
     ALLGS.with(|all| {
         for &gp in all.as_slice() {
             f(gp);
         }
     });
+}
+
+/// Is this thread reporting a fatal error?
+fn dying() -> bool {
+    let gp = getg();
+    // SAFETY: a non-null g is this thread's; its m (if any) is live.
+    !gp.is_null() && unsafe { !(*gp).m.is_null() && (*(*gp).m).dying != 0 }
 }
 
 /// Record a new goroutine (never removed: dead ones are reused).

@@ -7,9 +7,14 @@
 //! visible at every call site.
 //!
 //! `Note` is a one-shot sleep/wakeup event for an m (upstream's `note`).
+//!
+//! Every Mutex has a rank (base/lockrank.rs): the order in which locks
+//! may be taken, which a checker enforces in debug builds and under
+//! GORT_LOCKRANK=1.
 
+use crate::lockrank::{self, Rank};
 use crate::sys;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, AtomicU8, Ordering};
 
 const UNLOCKED: u32 = 0;
 const LOCKED: u32 = 1;
@@ -18,22 +23,53 @@ const SPIN: u32 = 4;
 
 pub struct Mutex {
     key: AtomicU32,
+    /// A `Rank` (for the lock-order checker only).
+    rank: AtomicU8,
 }
 
 impl Mutex {
-    pub const fn new() -> Mutex {
-        Mutex { key: AtomicU32::new(UNLOCKED) }
+    pub const fn new(rank: Rank) -> Mutex {
+        Mutex { key: AtomicU32::new(UNLOCKED), rank: AtomicU8::new(rank as u8) }
     }
 
-    pub fn try_lock(&self) -> bool {
+    #[inline]
+    fn raw_try_lock(&self) -> bool {
         self.key.compare_exchange(UNLOCKED, LOCKED, Ordering::Acquire, Ordering::Relaxed).is_ok()
     }
 
+    pub fn try_lock(&self) -> bool {
+        let ok = self.raw_try_lock();
+        if ok && lockrank::checking() {
+            lockrank::acquire(self.addr(), self.rank());
+        }
+        ok
+    }
+
+    #[inline]
     pub fn lock(&self) {
-        if self.try_lock() {
+        if lockrank::checking() {
+            lockrank::acquire(self.addr(), self.rank());
+        }
+        if self.raw_try_lock() {
             return;
         }
         self.lock_slow();
+    }
+
+    /// Give a lock made in zeroed memory (rank Unranked) its rank, before
+    /// anyone takes it.
+    pub fn set_rank(&self, rank: Rank) {
+        self.rank.store(rank as u8, Ordering::Relaxed);
+    }
+
+    fn addr(&self) -> usize {
+        self as *const Mutex as usize
+    }
+
+    fn rank(&self) -> Rank {
+        // SAFETY: the field only ever holds a Rank's discriminant (new,
+        // from_key_ranked).
+        unsafe { core::mem::transmute::<u8, Rank>(self.rank.load(Ordering::Relaxed)) }
     }
 
     #[cold]
@@ -43,7 +79,7 @@ impl Mutex {
             for _ in 0..30 {
                 core::hint::spin_loop();
             }
-            if self.try_lock() {
+            if self.raw_try_lock() {
                 return;
             }
         }
@@ -56,7 +92,11 @@ impl Mutex {
         }
     }
 
+    #[inline]
     pub fn unlock(&self) {
+        if lockrank::checking() {
+            lockrank::release(self.addr());
+        }
         if self.key.swap(UNLOCKED, Ordering::Release) == SLEEPING {
             sys::futex_wake(self.key.as_ptr(), 1);
         }
@@ -67,15 +107,25 @@ impl Mutex {
     /// # Safety
     /// `key` must point at a live, word-aligned runtime mutex key.
     pub unsafe fn from_key<'a>(key: *mut usize) -> &'a Mutex {
-        // SAFETY: Mutex is a single AtomicU32; the low half of the key word
-        // (little-endian) is used, the high half stays zero.
+        const _: () = assert!(core::mem::size_of::<Mutex>() <= core::mem::size_of::<usize>());
+        // SAFETY: a Mutex fits in the key word: the futex is its low half
+        // (little-endian), the rank the byte above; Go code never touches
+        // runtime mutex words (it zeroes them, which is unlocked).
         unsafe { &*(key as *const Mutex) }
     }
-}
 
-impl Default for Mutex {
-    fn default() -> Self {
-        Self::new()
+    /// `from_key` for a lock about to be taken: records its rank (which
+    /// a zeroed Go mutex word lacks) for the checker.
+    ///
+    /// # Safety
+    /// As for `from_key`.
+    pub unsafe fn from_key_ranked<'a>(key: *mut usize, rank: Rank) -> &'a Mutex {
+        // SAFETY: per the function contract.
+        let m = unsafe { Self::from_key(key) };
+        if lockrank::checking() {
+            m.rank.store(rank as u8, Ordering::Relaxed);
+        }
+        m
     }
 }
 
@@ -91,8 +141,8 @@ pub struct Locked<T> {
 unsafe impl<T: Send> Sync for Locked<T> {}
 
 impl<T> Locked<T> {
-    pub const fn new(v: T) -> Locked<T> {
-        Locked { lock: Mutex::new(), val: core::cell::UnsafeCell::new(v) }
+    pub const fn new(rank: Rank, v: T) -> Locked<T> {
+        Locked { lock: Mutex::new(rank), val: core::cell::UnsafeCell::new(v) }
     }
 
     pub fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {

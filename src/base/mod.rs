@@ -10,6 +10,7 @@ pub mod hook;
 pub mod layout;
 pub mod links;
 pub mod lock;
+pub mod lockrank;
 pub mod persistent;
 pub mod print;
 pub mod pvec;

@@ -15,7 +15,7 @@ struct Arena {
 }
 
 /// The chunk requests are carved from.
-static ARENA: Locked<Arena> = Locked::new(Arena { next: 0, end: 0 });
+static ARENA: Locked<Arena> = Locked::new(crate::lockrank::Rank::Persistent, Arena { next: 0, end: 0 });
 
 /// Zeroed memory of `size` bytes aligned to `align` (a power of two),
 /// valid for the life of the process. Throws when the system is out of memory.

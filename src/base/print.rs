@@ -10,7 +10,7 @@ use crate::gm::getg;
 use crate::sys;
 
 /// Serialises print statements across threads (upstream's debuglock).
-static DEBUG_LOCK: Mutex = Mutex::new();
+static DEBUG_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Print);
 
 pub fn gwrite(b: &[u8]) {
     if b.is_empty() {

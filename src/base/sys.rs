@@ -244,20 +244,21 @@ pub fn osyield() {
     sched_yield()
 }
 
-/// The calling thread's stack bounds (lo, hi), from the C library.
-pub fn thread_stack_bounds() -> (usize, usize) {
+/// The calling thread's stack bounds (lo, hi), from the C library (None
+/// if it does not know them).
+pub fn thread_stack_bounds() -> Option<(usize, usize)> {
     // SAFETY: pthread_getattr_np fills attr for the calling thread; the
     // attribute object is destroyed after use.
     unsafe {
         let mut attr: libc::pthread_attr_t = core::mem::zeroed();
         if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            crate::fatal::throw("pthread_getattr_np failed");
+            return None;
         }
         let mut addr: *mut libc::c_void = core::ptr::null_mut();
         let mut size: usize = 0;
         libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
         libc::pthread_attr_destroy(&mut attr);
-        (addr as usize, addr as usize + size)
+        Some((addr as usize, addr as usize + size))
     }
 }
 

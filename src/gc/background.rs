@@ -29,7 +29,7 @@ struct Helper {
 
 impl Helper {
     const fn new() -> Helper {
-        Helper { lock: Mutex::new(), gp: AtomicPtr::new(null_mut()), parked: AtomicBool::new(false), wanted: AtomicBool::new(false) }
+        Helper { lock: Mutex::new(crate::lockrank::Rank::GcHelper), gp: AtomicPtr::new(null_mut()), parked: AtomicBool::new(false), wanted: AtomicBool::new(false) }
     }
 
     /// From the goroutine itself: park unless work was requested since it

@@ -55,7 +55,7 @@ struct Finalizers {
 unsafe impl Send for Finalizers {}
 
 static FINALIZERS: Locked<Finalizers> =
-    Locked::new(Finalizers { table: Table { slots: null_mut(), cap: 0, len: 0 }, queue: PVec::persistent(64, Stat::Other) });
+    Locked::new(crate::lockrank::Rank::Finalizers, Finalizers { table: Table { slots: null_mut(), cap: 0, len: 0 }, queue: PVec::persistent(64, Stat::Other) });
 /// The object of the finalizer runfinq is calling (null while it waits):
 /// a root, because once off the queue the object is only in runfinq's
 /// register image, a stack object no live pointer may reach yet.

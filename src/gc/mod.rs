@@ -71,7 +71,7 @@ pub struct History {
     pub pause_end: [u64; 256],
 }
 
-static HISTORY: crate::lock::Locked<History> = crate::lock::Locked::new(History {
+static HISTORY: crate::lock::Locked<History> = crate::lock::Locked::new(crate::lockrank::Rank::History, History {
     num_gc: 0,
     num_forced_gc: 0,
     pause_total_ns: 0,
@@ -86,7 +86,7 @@ pub fn history() -> History {
 }
 
 /// Serialises collections (the Go side also holds worldsema).
-static GC_LOCK: Mutex = Mutex::new();
+static GC_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Gc);
 
 const HEAP_MINIMUM: usize = 4 << 20;
 
@@ -160,6 +160,12 @@ pub fn rt_hookWanted() -> bool {
         // for the next return from Rust.
         let gp = (*mp).curg;
         if (*mp).p == 0 || gp.is_null() || crate::gm::readgstatus(gp) != crate::gm::G_RUNNING {
+            return false;
+        }
+        // Nor one about to park with a lock that its park commit releases
+        // (m.waitunlockf): collecting would park it in between (worldsema)
+        // and lose the commit, with the lock held.
+        if (*mp).waitunlockf != 0 {
             return false;
         }
         (*mp).rtcallHook = 0;

@@ -50,7 +50,7 @@ pub fn clear_pools() {
 /// initialisation (few: a handful of package-level caches). The array
 /// lives in persistent memory; the caches themselves are roots (as in
 /// upstream, whose list is an ordinary slice of the runtime).
-static CACHES: Locked<PVec<usize>> = Locked::new(PVec::persistent(16, Stat::Other));
+static CACHES: Locked<PVec<usize>> = Locked::new(crate::lockrank::Rank::Caches, PVec::persistent(16, Stat::Other));
 
 /// bcache.registerCache: the collector stores nil to *p at the start of
 /// every collection.

@@ -28,7 +28,7 @@ struct ItabTable {
     entries: *mut AtomicPtr<itab>,
 }
 
-static ITAB_LOCK: Mutex = Mutex::new();
+static ITAB_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Itab);
 static ITAB_TABLE: AtomicPtr<ItabTable> = AtomicPtr::new(null_mut());
 
 fn itab_hash(inter: *const InterfaceType, typ: *const Type) -> usize {

@@ -49,7 +49,7 @@ struct Pool {
     chunk_end: usize,
 }
 
-static POOL: Locked<Pool> = Locked::new(Pool { free: [0; ORDERS], chunk_next: 0, chunk_end: 0 });
+static POOL: Locked<Pool> = Locked::new(crate::lockrank::Rank::StackPool, Pool { free: [0; ORDERS], chunk_next: 0, chunk_end: 0 });
 
 fn order(size: usize) -> usize {
     (size / FIXED_STACK).trailing_zeros() as usize

@@ -151,7 +151,7 @@ struct RuntimeOffs {
 unsafe impl Send for RuntimeOffs {}
 
 static RUNTIME_OFFS: crate::lock::Locked<RuntimeOffs> =
-    crate::lock::Locked::new(RuntimeOffs { ptrs: PVec::persistent(256, Stat::Other), index: core::ptr::null_mut(), index_cap: 0 });
+    crate::lock::Locked::new(crate::lockrank::Rank::RuntimeOffs, RuntimeOffs { ptrs: PVec::persistent(256, Stat::Other), index: core::ptr::null_mut(), index_cap: 0 });
 
 impl RuntimeOffs {
     fn slot(&self, p: usize) -> usize {

@@ -13,6 +13,11 @@ static MAX_STACK: AtomicIsize = AtomicIsize::new(1_000_000_000);
 /// Read GOGC ("off" disables collection: -1), GOMEMLIMIT and GODEBUG at
 /// startup.
 pub fn init() {
+    match crate::env::getenv(b"GORT_LOCKRANK") {
+        Some(b"1") => crate::lockrank::enable(),
+        Some(b"selftest") => crate::lockrank::selftest(),
+        _ => {}
+    }
     PANICNIL.store(godebug_initial(crate::env::getenv(b"GODEBUG").unwrap_or(b""), b"panicnil"), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GOGC") {
         if v == b"off" {

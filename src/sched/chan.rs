@@ -19,6 +19,7 @@ use crate::heap::malloc::mallocgc;
 use crate::layout::abi::ChanType;
 use crate::layout::GoSlice;
 use crate::layout::rt::{self, g, hchan, scase, sudog, waitq};
+use crate::lockrank::Rank;
 use crate::lock::Mutex;
 use crate::sched::{self, acquire_sudog, curg, release_sudog};
 use crate::sched::schedule::prepare_park;
@@ -34,7 +35,7 @@ const HCHAN_SIZE: usize = core::mem::size_of::<hchan>().next_multiple_of(8);
 
 fn lock_of(c: *mut hchan) -> &'static Mutex {
     // SAFETY: c is a live channel; its lock word is a runtime mutex.
-    unsafe { Mutex::from_key(core::ptr::addr_of_mut!((*c).lock.key)) }
+    unsafe { Mutex::from_key_ranked(core::ptr::addr_of_mut!((*c).lock.key), Rank::Hchan) }
 }
 
 pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {

@@ -41,6 +41,7 @@ pub mod timer;
 
 use crate::layout::rt::{self, g};
 use crate::global::Global;
+use crate::lockrank::Rank;
 use crate::lock::{Locked, Mutex, Note};
 use crate::persistent;
 use crate::stack;
@@ -254,7 +255,7 @@ impl Sched {
 }
 
 static SCHED: Sched = Sched {
-    lock: Mutex::new(),
+    lock: Mutex::new(Rank::Sched),
     locked: Global::new(SchedLocked {
         midle: null_mut(),
         nmidle: 0,
@@ -271,13 +272,13 @@ static SCHED: Sched = Sched {
     nmspinning: AtomicI32::new(0),
     needspinning: AtomicU32::new(0),
     runqsize: AtomicI32::new(0),
-    gfree: Locked::new(GFree { head: null_mut() }),
+    gfree: Locked::new(Rank::GFree, GFree { head: null_mut() }),
     goidgen: AtomicU64::new(0),
     gcwaiting: AtomicBool::new(false),
     stopnote: Note::new(),
     sysmonwait: AtomicBool::new(false),
     sysmonnote: Note::new(),
-    sysmonlock: Mutex::new(),
+    sysmonlock: Mutex::new(Rank::Sysmon),
     lastpoll: AtomicI64::new(0),
     poll_until: AtomicI64::new(0),
 };
@@ -538,7 +539,7 @@ struct SudogFree {
 // SAFETY: sudogs are runtime objects; the head is reached under its lock.
 unsafe impl Send for SudogFree {}
 
-static SUDOG_FREE: Locked<SudogFree> = Locked::new(SudogFree { head: null_mut() });
+static SUDOG_FREE: Locked<SudogFree> = Locked::new(Rank::SudogFree, SudogFree { head: null_mut() });
 
 /// A clean sudog for the current goroutine to wait with.
 pub fn acquire_sudog() -> *mut rt::sudog {

@@ -23,7 +23,7 @@ static ALLM: AtomicUsize = AtomicUsize::new(0);
 
 /// Held while creating a thread and while exec replaces the process (a
 /// thread created during exec could be lost).
-pub static EXEC_LOCK: Mutex = Mutex::new();
+pub static EXEC_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Unranked);
 
 /// Stack size of the threads gort creates (their g0 stacks).
 const THREAD_STACK: usize = 1 << 20;
@@ -182,7 +182,7 @@ pub unsafe extern "C" fn gort_mstart1(mp: *mut m) -> ! {
     // the C library.
     unsafe {
         let g0 = (*mp).g0;
-        let (lo, hi) = crate::sys::thread_stack_bounds();
+        let (lo, hi) = crate::sys::thread_stack_bounds().unwrap_or_else(|| crate::fatal::throw("pthread_getattr_np failed"));
         (*g0).stack.lo = lo;
         (*g0).stack.hi = hi;
         (*g0).stackguard0 = lo + rt::stackGuard as usize;

@@ -18,6 +18,7 @@
 
 use crate::layout::rt::{g, timer};
 use crate::layout::Eface;
+use crate::lockrank::Rank;
 use crate::lock::{Locked, Mutex};
 use crate::persistent;
 use crate::sched;
@@ -85,7 +86,7 @@ struct Desc {
 
 static EPFD: AtomicI32 = AtomicI32::new(-1);
 static EVENTFD: AtomicI32 = AtomicI32::new(-1);
-static INIT_LOCK: Mutex = Mutex::new();
+static INIT_LOCK: Mutex = Mutex::new(Rank::NetpollInit);
 static INITED: AtomicBool = AtomicBool::new(false);
 /// A wakeup of a blocked netpoll is pending (coalesces netpoll_break).
 static WAKE_SIG: AtomicU32 = AtomicU32::new(0);
@@ -93,7 +94,7 @@ static WAKE_SIG: AtomicU32 = AtomicU32::new(0);
 static WAITERS: AtomicI32 = AtomicI32::new(0);
 /// Closed descriptors for reuse (a list through Desc.next): descriptors
 /// are never freed, so a stale event still finds one.
-static FREE: Locked<FreeDescs> = Locked::new(FreeDescs { head: null_mut() });
+static FREE: Locked<FreeDescs> = Locked::new(Rank::NetpollFree, FreeDescs { head: null_mut() });
 
 struct FreeDescs {
     head: *mut Desc,
@@ -372,6 +373,7 @@ pub fn poll_runtime_pollOpen(fd: usize) -> (*mut pollDesc, isize) {
     // SAFETY: d is ours until pollClose.
     let tag = unsafe {
         let dr = &mut *d;
+        dr.lock.set_rank(Rank::PollDesc);
         dr.lock.lock();
         let w = dr.wg.load(Ordering::Acquire);
         if w != 0 && w != PD_READY {

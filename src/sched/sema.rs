@@ -8,6 +8,7 @@
 //! with `handoff` gives it the count directly (sudog.ticket = 1).
 
 use crate::layout::rt::{notifyList, sudog};
+use crate::lockrank::Rank;
 use crate::lock::{Locked, Mutex};
 use crate::sched::{self, acquire_sudog, curg, release_sudog};
 use crate::sched::schedule::prepare_park;
@@ -34,7 +35,7 @@ struct SemRoot {
 }
 
 static SEMTAB: [SemRoot; SEMTAB_SIZE] =
-    [const { SemRoot { queue: Locked::new(SemQueue { head: null_mut(), tail: null_mut() }), nwait: AtomicU32::new(0) } }; SEMTAB_SIZE];
+    [const { SemRoot { queue: Locked::new(Rank::SemRoot, SemQueue { head: null_mut(), tail: null_mut() }), nwait: AtomicU32::new(0) } }; SEMTAB_SIZE];
 
 fn semroot(addr: *mut u32) -> &'static SemRoot {
     &SEMTAB[(addr as usize >> 3) % SEMTAB_SIZE]
@@ -177,7 +178,7 @@ fn dequeue(q: &mut SemQueue, addr: *mut u32, nwait: &AtomicU32) -> *mut sudog {
 
 fn notify_lock(l: *mut notifyList) -> &'static Mutex {
     // SAFETY: l.lock is the runtime mutex word of sync's notifyList.
-    unsafe { Mutex::from_key(core::ptr::addr_of_mut!((*l).lock)) }
+    unsafe { Mutex::from_key_ranked(core::ptr::addr_of_mut!((*l).lock), Rank::NotifyList) }
 }
 
 /// a < b for ticket numbers that wrap.

@@ -22,6 +22,7 @@
 
 use crate::layout::rt::{funcval, g, timer};
 use crate::layout::Eface;
+use crate::lockrank::Rank;
 use crate::lock::Locked;
 use crate::persistent;
 use crate::pvec::PVec;
@@ -75,7 +76,7 @@ pub struct PTimers {
 impl PTimers {
     pub const fn new() -> PTimers {
         PTimers {
-            heap: Locked::new(TimerHeap { timers: PVec::persistent(16, Stat::Other) }),
+            heap: Locked::new(Rank::Timers, TimerHeap { timers: PVec::persistent(16, Stat::Other) }),
             timer0_when: AtomicI64::new(0),
             count: AtomicU32::new(0),
         }

@@ -18,7 +18,7 @@ struct Central {
 // lock.
 unsafe impl Send for Central {}
 
-static CENTRAL: [Locked<Central>; NUM_SPAN_CLASSES] = [const { Locked::new(Central { partial: null_mut() }) }; NUM_SPAN_CLASSES];
+static CENTRAL: [Locked<Central>; NUM_SPAN_CLASSES] = [const { Locked::new(crate::lockrank::Rank::Central, Central { partial: null_mut() }) }; NUM_SPAN_CLASSES];
 
 /// Put a span with free objects on its class's central list.
 pub fn central_put(s: *mut Mspan) {

@@ -187,7 +187,7 @@ struct Mheap {
 // the lists are reached only under the heap lock.
 unsafe impl Send for Mheap {}
 
-static HEAP: Locked<Mheap> = Locked::new(Mheap {
+static HEAP: Locked<Mheap> = Locked::new(crate::lockrank::Rank::Heap, Mheap {
     next_hint: ARENA_HINT,
     arenas: PVec::persistent(16, Stat::Gc),
     spanfree: null_mut(),

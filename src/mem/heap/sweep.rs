@@ -37,7 +37,7 @@ struct SpanStack {
 unsafe impl Send for SpanStack {}
 
 static UNSWEPT: [Locked<SpanStack>; NUM_SPAN_CLASSES] =
-    [const { Locked::new(SpanStack { head: null_mut() }) }; NUM_SPAN_CLASSES];
+    [const { Locked::new(crate::lockrank::Rank::Unswept, SpanStack { head: null_mut() }) }; NUM_SPAN_CLASSES];
 /// Spans still on the unswept lists.
 static PENDING: AtomicUsize = AtomicUsize::new(0);
 /// Spans popped but not yet swept (a sweep in progress).
