@@ -13,19 +13,22 @@
 //!   - Anything not implemented yet is a fatal error naming it.
 
 #![cfg_attr(not(test), no_std)]
-#![allow(clippy::missing_safety_doc, non_snake_case)]
+#![allow(non_snake_case)]
+// Module docs are plain text (lists continue without markdown indentation).
+#![allow(clippy::doc_lazy_continuation)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
 // The crate is layered; each layer is a folder, and a module may name
 // only modules of its own layer or of lower ones (tests/layers.rs checks
 // it). From the bottom up:
-pub mod base; // layouts, system calls, locks, print, fatal errors, non-heap memory
-pub mod os; // the process environment, clocks, settings, the signal table
-pub mod meta; // type descriptors, the pclntab, stack maps, tracebacks
-pub mod mem; // the Go heap and goroutine stacks
-pub mod sched; // goroutines, threads, Ps; timers, the network poller, semaphores, channels
-pub mod lang; // what compiled code calls: maps, strings, slices, interfaces, panics, ...
-pub mod gc; // the garbage collector, finalizers, the collector's goroutines
-pub mod proc; // startup and exit, signal handling, the runtime/debug and syscall APIs
+mod base; // layouts, system calls, locks, print, fatal errors, non-heap memory
+mod os; // the process environment, clocks, settings, the signal table
+mod meta; // type descriptors, the pclntab, stack maps, tracebacks
+mod mem; // the Go heap and goroutine stacks
+mod sched; // goroutines, threads, Ps; timers, the network poller, semaphores, channels
+mod lang; // what compiled code calls: maps, strings, slices, interfaces, panics, ...
+mod gc; // the garbage collector, finalizers, the collector's goroutines
+mod proc; // startup and exit, signal handling, the runtime/debug and syscall APIs
 
 // Every module is also reachable by its short name (`crate::heap`), as the
 // surface glue and the rest of the crate name them; its folder is its layer.

@@ -1,5 +1,6 @@
 //! The runtime crate's architecture, checked: its modules are layered in
-//! folders (src/base, src/os, ... in the order lib.rs declares them), and
+//! folders (src/base, src/os, ... in the order lib.rs declares them:
+//! `mod <layer>;` lines, lowest first), and
 //!   1. a module names only modules of its own layer or of lower ones;
 //!   2. no circle of modules that name each other spans more than
 //!      MAX_CIRCLE files;
@@ -242,7 +243,7 @@ impl Crate {
         for stmt in root.split(';') {
             let stmt = stmt.trim();
             let last = stmt.lines().last().unwrap_or("").trim();
-            if let Some(name) = last.strip_prefix("pub mod ") {
+            if let Some(name) = last.strip_prefix("pub mod ").or_else(|| last.strip_prefix("mod ")) {
                 layers.push(name.trim().to_string());
             } else if let Some(tree) = stmt.strip_prefix("use ") {
                 for (path, name) in use_tree(tree) {

@@ -120,7 +120,6 @@ pub fn set_traceback_debug(v: &[u8]) {
 }
 
 /// Throwing states (m.throwing), as upstream.
-pub const THROW_NONE: u32 = 0;
 pub const THROW_USER: u32 = 1;
 pub const THROW_RUNTIME: u32 = 2;
 
@@ -273,7 +272,7 @@ pub fn print_signal_line(gp: *mut g) {
 /// A runtime entry point that gort does not implement yet.
 pub fn not_implemented(name: &str) -> ! {
     start_dying();
-    let _ = write!(Stderr, "fatal error: gort: {name} not implemented\n");
+    let _ = writeln!(Stderr, "fatal error: gort: {name} not implemented");
     crate::sys::exit_group(2)
 }
 
@@ -289,6 +288,7 @@ pub fn rt_throw(s: GoString) -> ! {
 }
 
 /// A Rust panic inside gort: always a gort bug.
+#[cfg_attr(test, allow(dead_code))]
 pub fn rust_panic(info: &core::panic::PanicInfo) -> ! {
     start_dying();
     let _ = write!(Stderr, "fatal error: gort internal error: {}", info.message());

@@ -17,10 +17,6 @@ pub struct GoString {
 }
 
 impl GoString {
-    pub const fn from_static(s: &'static str) -> GoString {
-        GoString { ptr: s.as_ptr(), len: s.len() as isize }
-    }
-
     /// The string's bytes.
     ///
     /// # Safety

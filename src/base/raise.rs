@@ -9,7 +9,7 @@
 use crate::gm::getm;
 use crate::layout::abi::Type;
 use crate::layout::rt;
-use crate::layout::{Eface, GoString};
+use crate::layout::GoString;
 
 fn raise(kind: i64, args: [usize; 4]) {
     let mp = getm();
@@ -35,10 +35,6 @@ pub fn raise_plain(msg: &'static str) {
     raise(rt::rtpanicPlainError, [msg.as_ptr() as usize, msg.len(), 0, 0]);
 }
 
-pub fn raise_bounds(x: i64, y: isize, signed: bool, code: u8) {
-    raise(rt::rtpanicBounds, [x as usize, y as usize, signed as usize, code as usize]);
-}
-
 /// panic(&TypeAssertionError{iface, have, want, ""}).
 pub fn raise_type_assert(iface: *const Type, have: *const Type, want: *const Type) {
     raise(rt::rtpanicTypeAssert, [iface as usize, have as usize, want as usize, 0]);
@@ -57,9 +53,4 @@ pub fn raise_memory(addr: usize, show_addr: bool) {
 
 pub fn raise_divide() {
     raise(rt::rtpanicDivide, [0; 4]);
-}
-
-/// panic(e) with an interface value built in Rust.
-pub fn raise_eface(e: Eface) {
-    raise(rt::rtpanicPlainEface, [e.typ as usize, e.data as usize, 0, 0]);
 }

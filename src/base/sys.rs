@@ -11,14 +11,10 @@ use core::arch::asm;
 pub const SYS_READ: usize = 0;
 pub const SYS_WRITE: usize = 1;
 pub const SYS_MMAP: usize = 9;
-pub const SYS_MPROTECT: usize = 10;
 pub const SYS_MUNMAP: usize = 11;
-pub const SYS_RT_SIGPROCMASK: usize = 14;
 pub const SYS_SCHED_YIELD: usize = 24;
 pub const SYS_MADVISE: usize = 28;
 pub const SYS_GETPID: usize = 39;
-pub const SYS_EXIT: usize = 60;
-pub const SYS_KILL: usize = 62;
 pub const SYS_GETRLIMIT: usize = 97;
 pub const SYS_GETTID: usize = 186;
 pub const SYS_TGKILL: usize = 234;
@@ -104,11 +100,9 @@ pub fn exit_group(code: i32) -> ! {
     }
 }
 
-pub const PROT_NONE: usize = 0;
 pub const PROT_READ: usize = 1;
 pub const PROT_WRITE: usize = 2;
 pub const MAP_PRIVATE: usize = 0x02;
-pub const MAP_FIXED: usize = 0x10;
 pub const MAP_ANONYMOUS: usize = 0x20;
 pub const MAP_NORESERVE: usize = 0x4000;
 
@@ -118,19 +112,6 @@ pub fn mmap_anon(size: usize) -> Option<*mut u8> {
     // SAFETY: an anonymous private mapping touches no existing memory.
     let r = unsafe {
         syscall6(SYS_MMAP, 0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, usize::MAX, 0)
-    };
-    if r < 0 {
-        None
-    } else {
-        Some(r as *mut u8)
-    }
-}
-
-/// Reserve address space without backing (PROT_NONE).
-pub fn mmap_reserve(size: usize) -> Option<*mut u8> {
-    // SAFETY: an anonymous private mapping touches no existing memory.
-    let r = unsafe {
-        syscall6(SYS_MMAP, 0, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, usize::MAX, 0)
     };
     if r < 0 {
         None

@@ -136,10 +136,7 @@ const SCAV_MIN_PAGES: usize = 8;
 pub fn rt_scavengeStep() -> bool {
     let k = SCAV_NEXT.fetch_add(1, Ordering::Relaxed);
     match heap::scavenge_arena(k, SCAV_MIN_PAGES) {
-        Some(bytes) => {
-            super::note_released(bytes);
-            true
-        }
+        Some(_) => true,
         None => {
             SCAV_NEXT.store(0, Ordering::Relaxed);
             false

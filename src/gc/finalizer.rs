@@ -358,7 +358,10 @@ pub fn wake_runner() {
 /// interface holding it (two words); it stays a root until runfinq asks
 /// again. Null, after preparing to park until there is work, when the
 /// queue is empty.
-pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
+///
+/// # Safety
+/// `regs` is runfinq's own register image.
+pub unsafe fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
     // Held until the park commit releases it when the queue is empty.
     let lock = FINALIZERS.mutex();
     lock.lock();
@@ -392,11 +395,6 @@ pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
         r.Ptrs[obj_reg] = f.obj;
         (f.fn_, 2 * core::mem::size_of::<usize>() + f.nret)
     }
-}
-
-/// Is gp the finalizer goroutine (a system goroutine)?
-pub fn is_runner(gp: *mut g) -> bool {
-    RUNNER.load(Ordering::Acquire) == gp
 }
 
 /// No finalizer is queued and the finalizer goroutine (if any) waits for

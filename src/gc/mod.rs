@@ -46,14 +46,11 @@ static HEAP_MARKED: AtomicUsize = AtomicUsize::new(0);
 /// Completed collections.
 static NUM_GC: AtomicU32 = AtomicU32::new(0);
 static NUM_FORCED_GC: AtomicU32 = AtomicU32::new(0);
-static PAUSE_TOTAL_NS: AtomicU64 = AtomicU64::new(0);
 /// Processor time the collector used (its pauses stop every P), and the
 /// resulting share of all processor time since the start, as f64 bits
 /// (MemStats.GCCPUFraction, updated at the end of each collection).
 static GC_CPU_NS: AtomicU64 = AtomicU64::new(0);
 static GC_CPU_FRACTION: AtomicU64 = AtomicU64::new(0);
-static LAST_GC_UNIX: AtomicU64 = AtomicU64::new(0);
-static RELEASED: AtomicUsize = AtomicUsize::new(0);
 /// Start of the process (for gctrace's @time).
 static START_NS: AtomicI64 = AtomicI64::new(0);
 static GCTRACE: AtomicBool = AtomicBool::new(false);
@@ -180,9 +177,8 @@ fn should_collect() -> bool {
     stress > 0 || HEAP_LIVE.load(Ordering::Relaxed) >= TRIGGER.load(Ordering::Relaxed)
 }
 
-/// Why a collection runs (the Go side's gcTrigger kinds).
-pub const TRIGGER_HEAP: u8 = 0;
-/// runtime.GC: always collects.
+/// Why a collection runs (the Go side's gcTrigger kinds; 0 is the heap
+/// trigger). runtime.GC: always collects.
 pub const TRIGGER_USER: u8 = 1;
 /// No collection for FORCEGC_PERIOD (the forced-GC goroutine).
 pub const TRIGGER_TIME: u8 = 2;
@@ -238,10 +234,8 @@ pub fn rt_gcCollect(kind: u8) {
     let cpu = GC_CPU_NS.fetch_add(pause * procs, Ordering::Relaxed) + pause * procs;
     let total = ((t3 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
     GC_CPU_FRACTION.store((cpu as f64 / total as f64).min(1.0).to_bits(), Ordering::Relaxed);
-    PAUSE_TOTAL_NS.fetch_add(pause, Ordering::Relaxed);
     let now_unix = crate::time::now();
     let unix_ns = (now_unix.0 as u64) * 1_000_000_000 + now_unix.1 as u64;
-    LAST_GC_UNIX.store(unix_ns, Ordering::Relaxed);
     HISTORY.with(|h| {
         h.num_gc = n;
         h.num_forced_gc = NUM_FORCED_GC.load(Ordering::Relaxed);
@@ -311,33 +305,20 @@ fn collect() {
     set_trigger(marked);
 }
 
-/// The scavenger returned `bytes` to the system.
-pub fn note_released(bytes: usize) {
-    RELEASED.fetch_add(bytes, Ordering::Relaxed);
-}
-
 /// runtime.GC's and MemStats' view.
 pub struct Stats {
     pub gc_cpu_fraction: f64,
     pub num_gc: u32,
-    pub num_forced_gc: u32,
-    pub pause_total_ns: u64,
-    pub last_gc: u64,
     pub frees: u64,
     pub freed_bytes: u64,
-    pub released: u64,
 }
 
 pub fn stats() -> Stats {
     Stats {
         gc_cpu_fraction: f64::from_bits(GC_CPU_FRACTION.load(Ordering::Relaxed)),
         num_gc: NUM_GC.load(Ordering::Relaxed),
-        num_forced_gc: NUM_FORCED_GC.load(Ordering::Relaxed),
-        pause_total_ns: PAUSE_TOTAL_NS.load(Ordering::Relaxed),
-        last_gc: LAST_GC_UNIX.load(Ordering::Relaxed),
         frees: heap::sweep::freed().0,
         freed_bytes: heap::sweep::freed().1,
-        released: RELEASED.load(Ordering::Relaxed) as u64,
     }
 }
 

@@ -14,7 +14,9 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 /// sync.Pool's cleanup, to be called at the start of each collection.
 static POOL_CLEANUP: AtomicPtr<funcval> = AtomicPtr::new(null_mut());
 
-pub fn registerPoolCleanup(f: *mut funcval) {
+/// # Safety
+/// The argument is the registering package's own live, never-freed value.
+pub unsafe fn registerPoolCleanup(f: *mut funcval) {
     POOL_CLEANUP.store(f, Ordering::Relaxed);
 }
 
@@ -54,7 +56,10 @@ static CACHES: Locked<PVec<usize>> = Locked::new(crate::lockrank::Rank::Caches, 
 
 /// bcache.registerCache: the collector stores nil to *p at the start of
 /// every collection.
-pub fn registerCache(p: *mut u8) {
+///
+/// # Safety
+/// The argument is the registering package's own live, never-freed value.
+pub unsafe fn registerCache(p: *mut u8) {
     CACHES.with(|c| c.push(p as usize));
 }
 

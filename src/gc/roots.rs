@@ -46,7 +46,7 @@ pub unsafe fn module_masks(md: &moduledata) -> (&'static Mask, &'static Mask) {
         }
         // SAFETY: a built entry: persistent and never written again.
         let m: &'static ModMasks = unsafe { &**slot };
-        if m.md == md as *const moduledata {
+        if core::ptr::eq(m.md, md) {
             return (&m.data, &m.bss);
         }
     }

@@ -56,7 +56,10 @@ unsafe fn r3(p: *const u8, k: usize) -> u64 {
 }
 
 /// wyhash of n bytes at p with seed.
-pub fn wyhash(p: *const u8, n: usize, seed: u64) -> u64 {
+///
+/// # Safety
+/// p points at n readable bytes.
+pub unsafe fn wyhash(p: *const u8, n: usize, seed: u64) -> u64 {
     let mut seed = seed ^ HASHKEY.load(Ordering::Relaxed) ^ P0;
     let (a, b);
     // SAFETY: p points at n readable bytes.
@@ -98,62 +101,107 @@ pub fn wyhash(p: *const u8, n: usize, seed: u64) -> u64 {
     mum(P1 ^ n as u64, mum(a ^ P1, b ^ seed))
 }
 
-pub fn memhash(p: *mut u8, h: usize, s: usize) -> usize {
-    wyhash(p, s, h as u64) as usize
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash(p: *mut u8, h: usize, s: usize) -> usize {
+    // SAFETY: p points at s bytes (the function's contract).
+    unsafe { wyhash(p, s, h as u64) as usize }
 }
-pub fn memhash0(_p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash0(_p: *mut u8, h: usize) -> usize {
     h
 }
-pub fn memhash8(p: *mut u8, h: usize) -> usize {
-    memhash(p, h, 1)
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash8(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 1) }
 }
-pub fn memhash16(p: *mut u8, h: usize) -> usize {
-    memhash(p, h, 2)
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash16(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 2) }
 }
-pub fn memhash32(p: *mut u8, h: usize) -> usize {
-    memhash(p, h, 4)
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash32(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 4) }
 }
-pub fn memhash64(p: *mut u8, h: usize) -> usize {
-    memhash(p, h, 8)
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash64(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 8) }
 }
-pub fn memhash128(p: *mut u8, h: usize) -> usize {
-    memhash(p, h, 16)
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash128(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 16) }
 }
 
-pub fn strhash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn strhash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a Go string header.
     let s = unsafe { *(p as *const GoString) };
-    wyhash(s.ptr, s.len as usize, h as u64) as usize
+    // SAFETY: a Go string's bytes.
+    unsafe { wyhash(s.ptr, s.len as usize, h as u64) as usize }
 }
 
 fn f64hash_v(f: f64, h: usize) -> usize {
     if f == 0.0 {
         // +0 and -0 are equal, so they must hash alike.
         let z = 0u64;
-        return wyhash(&z as *const u64 as *const u8, 8, h as u64) as usize;
+        // SAFETY: z is a local u64.
+        return unsafe { wyhash(&z as *const u64 as *const u8, 8, h as u64) } as usize;
     }
     if f.is_nan() {
         // NaN != NaN: any hash will do; spread them out.
         return mum(h as u64 ^ P3, crate::rand::cheaprand64()) as usize;
     }
     let bits = f.to_bits();
-    wyhash(&bits as *const u64 as *const u8, 8, h as u64) as usize
+    // SAFETY: bits is a local u64.
+    unsafe { wyhash(&bits as *const u64 as *const u8, 8, h as u64) as usize }
 }
 
-pub fn f32hash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn f32hash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a float32.
     f64hash_v(unsafe { *(p as *const f32) } as f64, h)
 }
-pub fn f64hash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn f64hash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a float64.
     f64hash_v(unsafe { *(p as *const f64) }, h)
 }
-pub fn c64hash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn c64hash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a complex64.
     let c = unsafe { *(p as *const [f32; 2]) };
     f64hash_v(c[1] as f64, f64hash_v(c[0] as f64, h))
 }
-pub fn c128hash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn c128hash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a complex128.
     let c = unsafe { *(p as *const [f64; 2]) };
     f64hash_v(c[1], f64hash_v(c[0], h))
@@ -190,7 +238,10 @@ fn efacehash(t: *const Type, d: *mut u8, h: usize) -> usize {
     }
 }
 
-pub fn interhash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn interhash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a non-empty interface value.
     let i = unsafe { *(p as *const Iface) };
     if i.tab.is_null() {
@@ -200,7 +251,10 @@ pub fn interhash(p: *mut u8, h: usize) -> usize {
     efacehash(unsafe { (*(i.tab as *const itab))._type }, i.data, h)
 }
 
-pub fn nilinterhash(p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn nilinterhash(p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at an empty interface value.
     let e = unsafe { *(p as *const Eface) };
     efacehash(e.typ, e.data, h)
@@ -343,8 +397,10 @@ pub unsafe fn efaceequal(t: *const Type, a: *mut u8, b: *mut u8) -> bool {
     }
 }
 
+/// # Safety
+/// p and q point at n readable bytes each.
 #[inline]
-pub fn memeq(p: *const u8, q: *const u8, n: usize) -> bool {
+pub unsafe fn memeq(p: *const u8, q: *const u8, n: usize) -> bool {
     // SAFETY: callers pass n readable bytes at both.
     p == q || unsafe { core::slice::from_raw_parts(p, n) == core::slice::from_raw_parts(q, n) }
 }

@@ -127,7 +127,11 @@ fn frame_for(pc: usize, f: *mut GoFrame) -> bool {
 /// that are not, so that the result (are there more frames?) is exact.
 /// Frames keeps no other state: one frame per pc, because Callers already
 /// records a pc for every inlined call.
-pub fn rt_framesNext(ci: *mut Frames, f: *mut GoFrame) -> bool {
+///
+/// # Safety
+/// The pointers are the Go caller's own live values (a Frames, a Frame, a
+/// funcinl, a *Func from FuncForPC).
+pub unsafe fn rt_framesNext(ci: *mut Frames, f: *mut GoFrame) -> bool {
     // SAFETY: ci is the caller's Frames; its callers slice is live.
     unsafe {
         let callers = &mut (*ci).callers;
@@ -151,7 +155,11 @@ pub fn rt_framesNext(ci: *mut Frames, f: *mut GoFrame) -> bool {
 
 /// runtime.FuncForPC: the _func record, or (for inlined code) a filled
 /// funcinl and null.
-pub fn rt_funcForPC(pc: usize, out: *mut funcinl) -> *mut u8 {
+///
+/// # Safety
+/// The pointers are the Go caller's own live values (a Frames, a Frame, a
+/// funcinl, a *Func from FuncForPC).
+pub unsafe fn rt_funcForPC(pc: usize, out: *mut funcinl) -> *mut u8 {
     let Some(fi) = symtab::findfunc(pc) else { return core::ptr::null_mut() };
     match fi.inlined_at(pc) {
         None => fi.raw() as *mut u8,
@@ -175,15 +183,24 @@ fn func_of(f: *mut u8) -> FuncInfo {
     FuncInfo::from_raw(f as *const u8).unwrap_or_else(|| crate::fatal::throw("runtime: bad *Func"))
 }
 
-pub fn rt_funcName(f: *mut u8) -> GoString {
+/// # Safety
+/// The pointers are the Go caller's own live values (a Frames, a Frame, a
+/// funcinl, a *Func from FuncForPC).
+pub unsafe fn rt_funcName(f: *mut u8) -> GoString {
     name_for_print(func_of(f).name())
 }
 
-pub fn rt_funcEntry(f: *mut u8) -> usize {
+/// # Safety
+/// The pointers are the Go caller's own live values (a Frames, a Frame, a
+/// funcinl, a *Func from FuncForPC).
+pub unsafe fn rt_funcEntry(f: *mut u8) -> usize {
     func_of(f).entry()
 }
 
-pub fn rt_funcFileLine(f: *mut u8, pc: usize) -> (GoString, isize) {
+/// # Safety
+/// The pointers are the Go caller's own live values (a Frames, a Frame, a
+/// funcinl, a *Func from FuncForPC).
+pub unsafe fn rt_funcFileLine(f: *mut u8, pc: usize) -> (GoString, isize) {
     let (file, line) = func_of(f).file_line(pc);
     (static_str(file), line as isize)
 }

@@ -49,7 +49,12 @@ fn straddles(p: usize, size: usize) -> bool {
 }
 
 /// (*[n]T)(p): aligned (when T holds pointers) and inside one allocation.
-pub fn checkptrAlignment(p: *mut u8, elem: *mut Type, n: usize) {
+///
+/// # Safety
+/// The arguments are checkptr instrumentation's: a type descriptor and the
+/// pointers being checked (only their values are examined, and memory the
+/// type describes).
+pub unsafe fn checkptrAlignment(p: *mut u8, elem: *mut Type, n: usize) {
     if p.is_null() {
         return;
     }
@@ -65,7 +70,12 @@ pub fn checkptrAlignment(p: *mut u8, elem: *mut Type, n: usize) {
 
 /// unsafe.Pointer(uintptr(q) + off): the result, if it points into an
 /// allocation, must point into one that an operand pointed into.
-pub fn checkptrArithmetic(p: *mut u8, originals: GoSlice<*mut u8>) {
+///
+/// # Safety
+/// The arguments are checkptr instrumentation's: a type descriptor and the
+/// pointers being checked (only their values are examined, and memory the
+/// type describes).
+pub unsafe fn checkptrArithmetic(p: *mut u8, originals: GoSlice<*mut u8>) {
     let p = p as usize;
     if p > 0 && p < MIN_LEGAL_POINTER {
         crate::fatal::throw("checkptr: pointer arithmetic computed bad pointer value");
@@ -85,7 +95,12 @@ pub fn checkptrArithmetic(p: *mut u8, originals: GoSlice<*mut u8>) {
 
 /// unsafe.Slice(ptr, len) under checkptr: the usual checks, then the
 /// straddle check.
-pub fn unsafeslicecheckptr(et: *mut Type, ptr: *mut u8, len64: i64) {
+///
+/// # Safety
+/// The arguments are checkptr instrumentation's: a type descriptor and the
+/// pointers being checked (only their values are examined, and memory the
+/// type describes).
+pub unsafe fn unsafeslicecheckptr(et: *mut Type, ptr: *mut u8, len64: i64) {
     // SAFETY: et is a type descriptor from compiled code.
     let size = unsafe { (*et).Size_ };
     if len64 < 0 || len64 as isize as i64 != len64 {
@@ -95,7 +110,7 @@ pub fn unsafeslicecheckptr(et: *mut Type, ptr: *mut u8, len64: i64) {
         return raise_error("unsafe.Slice: ptr is nil and len is not zero");
     }
     let mem = size.checked_mul(len64 as usize);
-    if mem.map_or(true, |m| m > (ptr as usize).wrapping_neg()) {
+    if mem.is_none_or(|m| m > (ptr as usize).wrapping_neg()) {
         if ptr.is_null() {
             return raise_error("unsafe.Slice: ptr is nil and len is not zero");
         }
@@ -107,7 +122,12 @@ pub fn unsafeslicecheckptr(et: *mut Type, ptr: *mut u8, len64: i64) {
 }
 
 /// unsafe.String(ptr, len) under checkptr.
-pub fn unsafestringcheckptr(ptr: *mut u8, len64: i64) {
+///
+/// # Safety
+/// The arguments are checkptr instrumentation's: a type descriptor and the
+/// pointers being checked (only their values are examined, and memory the
+/// type describes).
+pub unsafe fn unsafestringcheckptr(ptr: *mut u8, len64: i64) {
     if len64 < 0 || len64 as isize as i64 != len64 {
         return raise_error("unsafe.String: len out of range");
     }

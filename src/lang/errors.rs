@@ -11,13 +11,20 @@ use crate::string::gostring_concat;
 use crate::types::{self, *};
 
 /// The type string as a Go string (for the Go side's messages).
-pub fn rt_typestring(t: *mut Type) -> GoString {
+///
+/// # Safety
+/// The type descriptors (and the panic record) are live ones from the Go
+/// side.
+pub unsafe fn rt_typestring(t: *mut Type) -> GoString {
     // SAFETY: t is a type descriptor passed by Go code.
     let s = unsafe { types::type_string(t) };
     GoString { ptr: s.as_ptr(), len: s.len() as isize }
 }
 
-pub fn rt_typeAssertionErrorString(iface: *mut Type, concrete: *mut Type, asserted: *mut Type, missing: GoString) -> GoString {
+/// # Safety
+/// The type descriptors (and the panic record) are live ones from the Go
+/// side.
+pub unsafe fn rt_typeAssertionErrorString(iface: *mut Type, concrete: *mut Type, asserted: *mut Type, missing: GoString) -> GoString {
     // SAFETY: descriptors come from the error value; names are linker data.
     unsafe {
         let inter: &[u8] = if iface.is_null() { b"interface" } else { type_string(iface) };
@@ -235,7 +242,11 @@ unsafe fn printpanics(p: *mut _panic) {
 /// An unrecovered panic (its deferred calls have run): print upstream's
 /// report and exit with status 2. Error and Stringer values were turned
 /// into text by the Go side (preprintpanics).
-pub fn rt_fatalpanic(p: *mut _panic) -> ! {
+///
+/// # Safety
+/// The type descriptors (and the panic record) are live ones from the Go
+/// side.
+pub unsafe fn rt_fatalpanic(p: *mut _panic) -> ! {
     let mp = getm();
     crate::fatal::start_dying();
     // SAFETY: the current m and its goroutine are live; p is its panic.

@@ -60,7 +60,7 @@ fn find(t: *mut ItabTable, inter: *const InterfaceType, typ: *const Type) -> *mu
             if m.is_null() {
                 return null_mut();
             }
-            if (*m).inter as *const InterfaceType == inter && (*m)._type as *const Type == typ {
+            if core::ptr::eq((*m).inter, inter) && core::ptr::eq((*m)._type, typ) {
                 return m;
             }
             h = (h + i) & mask;
@@ -187,7 +187,11 @@ unsafe fn itab_init(m: *mut itab) -> &'static [u8] {
 
 /// The itab for (inter, typ). When typ does not implement inter: null if
 /// canfail, otherwise raise the TypeAssertionError (and return null).
-pub fn getitab(inter: *mut InterfaceType, typ: *mut Type, canfail: bool) -> *mut itab {
+///
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn getitab(inter: *mut InterfaceType, typ: *mut Type, canfail: bool) -> *mut itab {
     // SAFETY: descriptors come from compiled code.
     unsafe {
         let ims = imethods(inter);
@@ -235,38 +239,52 @@ pub fn getitab(inter: *mut InterfaceType, typ: *mut Type, canfail: bool) -> *mut
     }
 }
 
-pub fn assertE2I(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn assertE2I(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
     if t.is_null() {
         // SAFETY: inter is a descriptor.
         crate::raise::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
         return null_mut();
     }
-    getitab(inter, t, false)
+    // SAFETY: per the function contract.
+    unsafe { getitab(inter, t, false) }
 }
 
-pub fn assertI2I(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn assertI2I(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
     if tab.is_null() {
         // SAFETY: inter is a descriptor.
         crate::raise::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
         return null_mut();
     }
     // SAFETY: a non-nil itab.
-    getitab(inter, unsafe { (*tab)._type }, false)
+    unsafe { getitab(inter, (*tab)._type, false) }
 }
 
-pub fn assertI2I2(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn assertI2I2(inter: *mut InterfaceType, tab: *mut itab) -> *mut itab {
     if tab.is_null() {
         return null_mut();
     }
     // SAFETY: a non-nil itab.
-    getitab(inter, unsafe { (*tab)._type }, true)
+    unsafe { getitab(inter, (*tab)._type, true) }
 }
 
-pub fn assertE2I2(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn assertE2I2(inter: *mut InterfaceType, t: *mut Type) -> *mut itab {
     if t.is_null() {
         return null_mut();
     }
-    getitab(inter, t, true)
+    // SAFETY: per the function contract.
+    unsafe { getitab(inter, t, true) }
 }
 
 /// Should this call rebuild the inline cache? Rarely, and more rarely as
@@ -275,7 +293,10 @@ fn should_update_cache(mask: usize) -> bool {
     crate::rand::cheaprand() & 1023 == 0 && (crate::rand::cheaprand() as usize & mask) == 0
 }
 
-pub fn typeAssert(s: *mut abi::TypeAssert, t: *mut Type) -> *mut itab {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn typeAssert(s: *mut abi::TypeAssert, t: *mut Type) -> *mut itab {
     // SAFETY: s is the compiler's static descriptor of this assertion.
     unsafe {
         let tab = if t.is_null() {
@@ -330,7 +351,10 @@ unsafe fn build_assert_cache(old: *mut abi::TypeAssertCache, t: *mut Type, tab: 
     }
 }
 
-pub fn interfaceSwitch(s: *mut abi::InterfaceSwitch, t: *mut Type) -> (isize, *mut itab) {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn interfaceSwitch(s: *mut abi::InterfaceSwitch, t: *mut Type) -> (isize, *mut itab) {
     // SAFETY: s is the compiler's static descriptor of this switch.
     unsafe {
         let ncases = (*s).NCases as usize;
@@ -380,7 +404,10 @@ pub fn interfaceSwitch(s: *mut abi::InterfaceSwitch, t: *mut Type) -> (isize, *m
 
 // ---- conversions to interfaces ----
 
-pub fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
     // SAFETY: t describes the value at v.
     unsafe {
         let x = mallocgc((*t).Size_, t, true);
@@ -389,7 +416,10 @@ pub fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
     }
 }
 
-pub fn convTnoptr(t: *mut Type, v: *mut u8) -> *mut u8 {
+/// # Safety
+/// The type descriptors, itabs and assertion caches are compiled code's (or
+/// reflect's), and `v` points at a value of type `t`.
+pub unsafe fn convTnoptr(t: *mut Type, v: *mut u8) -> *mut u8 {
     // SAFETY: as for convT.
     unsafe {
         let x = mallocgc((*t).Size_, null_mut(), false);
@@ -407,7 +437,8 @@ pub fn convT16(val: u16) -> *mut u8 {
     if val < 256 {
         return small_int(val as u64);
     }
-    let x = mallocgc(2, null_mut(), false);
+    // SAFETY: memory without pointers needs no type.
+    let x = unsafe { mallocgc(2, null_mut(), false) };
     // SAFETY: x has 2 bytes.
     unsafe { *(x as *mut u16) = val };
     x
@@ -417,7 +448,8 @@ pub fn convT32(val: u32) -> *mut u8 {
     if val < 256 {
         return small_int(val as u64);
     }
-    let x = mallocgc(4, null_mut(), false);
+    // SAFETY: memory without pointers needs no type.
+    let x = unsafe { mallocgc(4, null_mut(), false) };
     // SAFETY: x has 4 bytes.
     unsafe { *(x as *mut u32) = val };
     x
@@ -427,7 +459,8 @@ pub fn convT64(val: u64) -> *mut u8 {
     if val < 256 {
         return small_int(val);
     }
-    let x = mallocgc(8, null_mut(), false);
+    // SAFETY: memory without pointers needs no type.
+    let x = unsafe { mallocgc(8, null_mut(), false) };
     // SAFETY: x has 8 bytes.
     unsafe { *(x as *mut u64) = val };
     x
@@ -446,7 +479,8 @@ pub fn convTstring(val: GoString) -> *mut u8 {
     if val.len == 0 {
         return zero_val();
     }
-    let x = mallocgc(16, crate::types::string_type(), true);
+    // SAFETY: string_type is the Go side's descriptor of string.
+    let x = unsafe { mallocgc(16, crate::types::string_type(), true) };
     // SAFETY: x has 16 bytes.
     unsafe { *(x as *mut GoString) = val };
     x
@@ -456,7 +490,8 @@ pub fn convTslice(val: GoSlice<u8>) -> *mut u8 {
     if val.ptr.is_null() {
         return zero_val();
     }
-    let x = mallocgc(24, crate::types::slice_type(), true);
+    // SAFETY: slice_type is the Go side's descriptor of []byte.
+    let x = unsafe { mallocgc(24, crate::types::slice_type(), true) };
     // SAFETY: x has 24 bytes.
     unsafe { *(x as *mut GoSlice<u8>) = val };
     x

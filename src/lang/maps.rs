@@ -242,7 +242,8 @@ fn newarray(typ: *mut Type, n: usize) -> *mut u8 {
     // SAFETY: typ is a type descriptor.
     let size = unsafe { (*typ).Size_ };
     match size.checked_mul(n) {
-        Some(mem) if mem <= crate::heap::MAX_ALLOC => mallocgc(mem, typ, true),
+        // SAFETY: typ is a type descriptor (the caller's contract).
+        Some(mem) if mem <= crate::heap::MAX_ALLOC => unsafe { mallocgc(mem, typ, true) },
         _ => throw("runtime: allocation size out of range"),
     }
 }
@@ -285,7 +286,12 @@ fn extra(h: *mut hmap) -> *mut mapextra {
 }
 
 /// Make a map for `hint` elements; h is the compiler's header, or null.
-pub fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
+///
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
     // SAFETY: t comes from compiled code.
     let mt = unsafe { Mt::new(t) };
     // SAFETY: a type descriptor.
@@ -294,7 +300,8 @@ pub fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
         Some(mem) if mem <= crate::heap::MAX_ALLOC && hint >= 0 => hint,
         _ => 0,
     };
-    let h = if h.is_null() { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) as *mut hmap } else { h };
+    // SAFETY: HMAP_TYPE describes hmap.
+    let h = if h.is_null() { (unsafe { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) }) as *mut hmap } else { h };
     // SAFETY: h is a (fresh or compiler-zeroed) header.
     unsafe {
         (*h).hash0 = fastrand();
@@ -314,13 +321,19 @@ pub fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
     h
 }
 
-pub fn makemap64(t: *mut MapType, hint: i64, h: *mut hmap) -> *mut hmap {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn makemap64(t: *mut MapType, hint: i64, h: *mut hmap) -> *mut hmap {
     let hint = if hint as isize as i64 != hint { 0 } else { hint as isize };
-    makemap(t, hint, h)
+    // SAFETY: per the function contract.
+    unsafe { makemap(t, hint, h) }
 }
 
 pub fn makemap_small() -> *mut hmap {
-    let h = mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) as *mut hmap;
+    // SAFETY: HMAP_TYPE describes hmap.
+    let h = unsafe { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) } as *mut hmap;
     // SAFETY: fresh header.
     unsafe { (*h).hash0 = fastrand() };
     h
@@ -397,7 +410,11 @@ fn access(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     }
 }
 
-pub fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     let e = access(t, h, key);
     if e.is_null() {
         zero_val()
@@ -406,7 +423,11 @@ pub fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     }
 }
 
-pub fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
     let e = access(t, h, key);
     if e.is_null() {
         (zero_val(), false)
@@ -415,7 +436,11 @@ pub fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool
     }
 }
 
-pub fn mapaccess1_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> *mut u8 {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> *mut u8 {
     let e = access(t, h, key);
     if e.is_null() {
         zero
@@ -424,7 +449,11 @@ pub fn mapaccess1_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8
     }
 }
 
-pub fn mapaccess2_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> (*mut u8, bool) {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> (*mut u8, bool) {
     let e = access(t, h, key);
     if e.is_null() {
         (zero, false)
@@ -433,30 +462,65 @@ pub fn mapaccess2_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8
     }
 }
 
-pub fn mapaccess1_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
-    mapaccess1(t, h, &mut key as *mut u32 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess1(t, h, &mut key as *mut u32 as *mut u8) }
 }
-pub fn mapaccess2_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> (*mut u8, bool) {
-    mapaccess2(t, h, &mut key as *mut u32 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> (*mut u8, bool) {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess2(t, h, &mut key as *mut u32 as *mut u8) }
 }
-pub fn mapaccess1_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
-    mapaccess1(t, h, &mut key as *mut u64 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess1(t, h, &mut key as *mut u64 as *mut u8) }
 }
-pub fn mapaccess2_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> (*mut u8, bool) {
-    mapaccess2(t, h, &mut key as *mut u64 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> (*mut u8, bool) {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess2(t, h, &mut key as *mut u64 as *mut u8) }
 }
-pub fn mapaccess1_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> *mut u8 {
-    mapaccess1(t, h, &mut ky as *mut GoString as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess1(t, h, &mut ky as *mut GoString as *mut u8) }
 }
-pub fn mapaccess2_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> (*mut u8, bool) {
-    mapaccess2(t, h, &mut ky as *mut GoString as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> (*mut u8, bool) {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess2(t, h, &mut ky as *mut GoString as *mut u8) }
 }
 
 // ---- assignment ----
 
 /// Where to store key's element (inserting the key if absent). Null after
 /// raising a panic.
-pub fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+///
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     if h.is_null() {
         raise_plain("assignment to entry in nil map");
         return zero_val();
@@ -564,20 +628,45 @@ pub fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     }
 }
 
-pub fn mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
-    mapassign(t, h, &mut key as *mut u32 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut u32 as *mut u8) }
 }
-pub fn mapassign_fast32ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
-    mapassign(t, h, &mut key as *mut *mut u8 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast32ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut *mut u8 as *mut u8) }
 }
-pub fn mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
-    mapassign(t, h, &mut key as *mut u64 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut u64 as *mut u8) }
 }
-pub fn mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
-    mapassign(t, h, &mut key as *mut *mut u8 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut *mut u8 as *mut u8) }
 }
-pub fn mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoString) -> *mut u8 {
-    mapassign(t, h, &mut s as *mut GoString as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoString) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut s as *mut GoString as *mut u8) }
 }
 
 fn new_overflow(mt: &Mt, h: *mut hmap, b: *mut u8) -> *mut u8 {
@@ -818,7 +907,11 @@ fn advance_evacuation_mark(mt: &Mt, h: *mut hmap, newbit: usize) {
 
 // ---- deletion ----
 
-pub fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         let mt = Mt::new(t);
@@ -924,17 +1017,36 @@ fn mark_empty_rest(mt: &Mt, borig: *mut u8, mut b: *mut u8, mut i: usize) {
     }
 }
 
-pub fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
-    mapdelete(t, h, &mut key as *mut u32 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
+    // SAFETY: per the function contract.
+    unsafe { mapdelete(t, h, &mut key as *mut u32 as *mut u8) }
 }
-pub fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
-    mapdelete(t, h, &mut key as *mut u64 as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
+    // SAFETY: per the function contract.
+    unsafe { mapdelete(t, h, &mut key as *mut u64 as *mut u8) }
 }
-pub fn mapdelete_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) {
-    mapdelete(t, h, &mut ky as *mut GoString as *mut u8)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) {
+    // SAFETY: per the function contract.
+    unsafe { mapdelete(t, h, &mut ky as *mut GoString as *mut u8) }
 }
 
-pub fn mapclear(t: *mut MapType, h: *mut hmap) {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         if h.is_null() || (*h).count == 0 {
@@ -1003,7 +1115,11 @@ pub fn mapclear(t: *mut MapType, h: *mut hmap) {
 
 // ---- iteration ----
 
-pub fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
     // SAFETY: it is the compiler's (zeroed) iterator; h null or a live map.
     unsafe {
         (*it).t = t;
@@ -1033,10 +1149,15 @@ pub fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
             flags.fetch_or(ITERATOR | OLD_ITERATOR, core::sync::atomic::Ordering::Relaxed);
         }
     }
-    mapiternext(it);
+    // SAFETY: per the function contract.
+    unsafe { mapiternext(it) };
 }
 
-pub fn mapiternext(it: *mut hiter) {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiternext(it: *mut hiter) {
     // SAFETY: it was set up by mapiterinit; its map is live.
     unsafe {
         let h = (*it).h;
@@ -1138,26 +1259,44 @@ const NO_CHECK: usize = 1 << 63;
 
 // ---- reflect ----
 
-pub fn reflect_makemap(t: *mut MapType, cap: isize) -> *mut hmap {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_makemap(t: *mut MapType, cap: isize) -> *mut hmap {
     // SAFETY: t is a map type descriptor from reflect.
     unsafe {
         if (*(*t).Key).Equal.is_null() {
             throw("runtime.reflect_makemap: unsupported map key type");
         }
     }
-    makemap(t, cap, null_mut())
+    // SAFETY: per the function contract.
+    unsafe { makemap(t, cap, null_mut()) }
 }
 
-pub fn reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     access(t, h, key)
 }
 
-pub fn reflect_mapaccess_faststr(t: *mut MapType, h: *mut hmap, mut key: GoString) -> *mut u8 {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapaccess_faststr(t: *mut MapType, h: *mut hmap, mut key: GoString) -> *mut u8 {
     access(t, h, &mut key as *mut GoString as *mut u8)
 }
 
-pub fn reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mut u8) {
-    let p = mapassign(t, h, key);
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mut u8) {
+    // SAFETY: per the function contract.
+    let p = unsafe { mapassign(t, h, key) };
     if raised() {
         return;
     }
@@ -1165,21 +1304,38 @@ pub fn reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mu
     unsafe { core::ptr::copy(elem, p, (*(*t).Elem).Size_) };
 }
 
-pub fn reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, mut key: GoString, elem: *mut u8) {
-    reflect_mapassign0(t, h, &mut key as *mut GoString as *mut u8, elem)
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, mut key: GoString, elem: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe { reflect_mapassign0(t, h, &mut key as *mut GoString as *mut u8, elem) }
 }
 
-pub fn mapiterkey(it: *mut hiter) -> *mut u8 {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiterkey(it: *mut hiter) -> *mut u8 {
     // SAFETY: it is a live iterator.
     unsafe { (*it).key }
 }
 
-pub fn mapiterelem(it: *mut hiter) -> *mut u8 {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiterelem(it: *mut hiter) -> *mut u8 {
     // SAFETY: it is a live iterator.
     unsafe { (*it).elem }
 }
 
-pub fn maplen(h: *mut hmap) -> isize {
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn maplen(h: *mut hmap) -> isize {
     if h.is_null() {
         return 0;
     }

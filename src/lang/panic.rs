@@ -40,7 +40,7 @@ use core::ptr::null_mut;
 
 /// recovery's note to deferreturn in g.param (not a pointer: the collector
 /// ignores values this small): the resumed frame has open-coded defers left.
-const RECOVERED_OPEN_CODED: *mut u8 = 1 as *mut u8;
+const RECOVERED_OPEN_CODED: *mut u8 = core::ptr::without_provenance_mut(1);
 
 /// What a deferred-call loop is running (rt_deferBegin's kind; the Go
 /// constants deferLoop* in asm/runtime/panic.go).
@@ -139,7 +139,10 @@ fn advance(gp: *mut g, p: &mut _panic) -> bool {
 /// Set up the cursor of a deferred-call loop (panic, Goexit or
 /// deferreturn); pc and sp are the loop's caller's: where the walk starts,
 /// or, for deferreturn, the frame whose deferred calls run.
-pub fn rt_deferBegin(p: *mut _panic, kind: isize, pc: usize, sp: usize) {
+///
+/// # Safety
+/// `p` is the calling loop's own _panic record, on its stack.
+pub unsafe fn rt_deferBegin(p: *mut _panic, kind: isize, pc: usize, sp: usize) {
     let gp = crate::gm::curg();
     // SAFETY: p is the Go side's cursor, a live _panic in the loop's frame
     // that only this call touches now.
@@ -194,7 +197,10 @@ pub fn rt_deferBegin(p: *mut _panic, kind: isize, pc: usize, sp: usize) {
 
 /// The next deferred function the loop must call, or (null, false) when
 /// none is left. A recovery by the previous call happens here instead.
-pub fn rt_deferNext(p: *mut _panic) -> (*mut funcval, bool) {
+///
+/// # Safety
+/// `p` is the calling loop's own _panic record, on its stack.
+pub unsafe fn rt_deferNext(p: *mut _panic) -> (*mut funcval, bool) {
     let gp = crate::gm::curg();
     // SAFETY: p is the Go side's live cursor, untouched by Go code while
     // this call runs.

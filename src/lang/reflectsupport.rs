@@ -10,15 +10,23 @@ use core::ptr::null_mut;
 
 pub use crate::slice::{typedmemclr, typedmemmove};
 
-pub fn unsafe_New(typ: *mut Type) -> *mut u8 {
-    crate::heap::malloc::newobject(typ)
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn unsafe_New(typ: *mut Type) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { crate::heap::malloc::newobject(typ) }
 }
 
-pub fn unsafe_NewArray(typ: *mut Type, n: isize) -> *mut u8 {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn unsafe_NewArray(typ: *mut Type, n: isize) -> *mut u8 {
     // SAFETY: typ comes from reflect.
     let size = unsafe { (*typ).Size_ };
     match size.checked_mul(n as usize) {
-        Some(mem) if n >= 0 && mem <= crate::heap::MAX_ALLOC => mallocgc(mem, typ, true),
+        // SAFETY: per the function contract.
+        Some(mem) if n >= 0 && mem <= crate::heap::MAX_ALLOC => unsafe { mallocgc(mem, typ, true) },
         _ => {
             crate::raise::raise_plain("runtime: allocation size out of range");
             null_mut()
@@ -26,24 +34,38 @@ pub fn unsafe_NewArray(typ: *mut Type, n: isize) -> *mut u8 {
     }
 }
 
-pub fn typedmemclrpartial(_typ: *mut Type, ptr: *mut u8, off: usize, size: usize) {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn typedmemclrpartial(_typ: *mut Type, ptr: *mut u8, off: usize, size: usize) {
     // SAFETY: reflect passes a range inside a live value.
     unsafe { core::ptr::write_bytes(ptr.add(off), 0, size) };
 }
 
-pub fn typedarrayclear(typ: *mut Type, ptr: *mut u8, len: isize) {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn typedarrayclear(typ: *mut Type, ptr: *mut u8, len: isize) {
     // SAFETY: ptr holds len values of typ.
     unsafe { core::ptr::write_bytes(ptr, 0, (*typ).Size_ * len as usize) };
 }
 
-pub fn reflect_typedslicecopy(elem: *mut Type, dst: slice, src: slice) -> isize {
-    crate::slice::typedslicecopy(elem, dst.array, dst.len, src.array, src.len)
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn reflect_typedslicecopy(elem: *mut Type, dst: slice, src: slice) -> isize {
+    // SAFETY: per the function contract.
+    unsafe { crate::slice::typedslicecopy(elem, dst.array, dst.len, src.array, src.len) }
 }
 
-pub fn reflect_growslice(et: *mut Type, old: slice, num: isize) -> slice {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn reflect_growslice(et: *mut Type, old: slice, num: isize) -> slice {
     // Room for num more elements beyond len (cap may already cover some).
     let num = num - (old.cap - old.len);
-    let mut new = crate::slice::growslice(old.array, old.cap + num, old.cap, num, et);
+    // SAFETY: per the function contract.
+    let mut new = unsafe { crate::slice::growslice(old.array, old.cap + num, old.cap, num, et) };
     // SAFETY: et is a descriptor; new is a fresh array of new.cap elements.
     unsafe {
         if (*et).PtrBytes == 0 && !new.array.is_null() {
@@ -55,27 +77,42 @@ pub fn reflect_growslice(et: *mut Type, old: slice, num: isize) -> slice {
     new
 }
 
-pub fn resolveNameOff(ptr: *mut u8, off: i32) -> *mut u8 {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn resolveNameOff(ptr: *mut u8, off: i32) -> *mut u8 {
     types::resolve_name_off(ptr as usize, off) as *mut u8
 }
 
-pub fn resolveTypeOff(rtype: *mut u8, off: i32) -> *mut u8 {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn resolveTypeOff(rtype: *mut u8, off: i32) -> *mut u8 {
     types::resolve_type_off(rtype as usize, off) as *mut u8
 }
 
-pub fn resolveTextOff(rtype: *mut u8, off: i32) -> *mut u8 {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn resolveTextOff(rtype: *mut u8, off: i32) -> *mut u8 {
     types::resolve_text_off(rtype as usize, off) as *mut u8
 }
 
-pub fn addReflectOff(ptr: *mut u8) -> i32 {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn addReflectOff(ptr: *mut u8) -> i32 {
     types::add_runtime_off(ptr)
 }
 
 /// For each module: its types base, and its typelinks (offsets from it).
 pub fn typelinks() -> (GoSlice<*mut u8>, GoSlice<GoSlice<i32>>) {
     let n = types::modules().count();
-    let bases = mallocgc(n * 8, null_mut(), true) as *mut *mut u8;
-    let links = mallocgc(n * 24, null_mut(), true) as *mut GoSlice<i32>;
+    // SAFETY: untyped memory: what it points to (module data) is never
+    // collected.
+    let bases = unsafe { mallocgc(n * 8, null_mut(), true) } as *mut *mut u8;
+    // SAFETY: as above.
+    let links = unsafe { mallocgc(n * 24, null_mut(), true) } as *mut GoSlice<i32>;
     for (i, md) in types::modules().enumerate() {
         // SAFETY: both arrays have n entries; typelinks is linker data.
         unsafe {
@@ -89,13 +126,17 @@ pub fn typelinks() -> (GoSlice<*mut u8>, GoSlice<GoSlice<i32>>) {
     )
 }
 
-pub fn ifaceE2I(inter: *mut InterfaceType, e: eface, dst: *mut iface) {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn ifaceE2I(inter: *mut InterfaceType, e: eface, dst: *mut iface) {
     if e._type.is_null() {
         // SAFETY: inter is a descriptor.
         crate::raise::raise_type_assert(null_mut(), null_mut(), unsafe { &(*inter).Type });
         return;
     }
-    let tab = crate::iface::getitab(inter, e._type, false);
+    // SAFETY: per the function contract.
+    let tab = unsafe { crate::iface::getitab(inter, e._type, false) };
     // SAFETY: dst points at an interface value.
     unsafe {
         (*dst).tab = tab;
@@ -103,7 +144,10 @@ pub fn ifaceE2I(inter: *mut InterfaceType, e: eface, dst: *mut iface) {
     }
 }
 
-pub fn reflect_typehash(t: *mut Type, p: *mut u8, h: usize) -> usize {
+/// # Safety
+/// The pointers come from reflect or internal/reflectlite: type
+/// descriptors, and memory holding values of the types they describe.
+pub unsafe fn reflect_typehash(t: *mut Type, p: *mut u8, h: usize) -> usize {
     // SAFETY: p points at a value of type t.
     unsafe { crate::alg::typehash(t, p, h) }
 }
@@ -225,5 +269,6 @@ fn new_mask(n: usize) -> GoSlice<u8> {
     if n == 0 {
         return GoSlice { ptr: null_mut(), len: 0, cap: 0 };
     }
-    GoSlice { ptr: mallocgc(n, null_mut(), true), len: n as isize, cap: n as isize }
+    // SAFETY: bytes without pointers need no type.
+    GoSlice { ptr: unsafe { mallocgc(n, null_mut(), true) }, len: n as isize, cap: n as isize }
 }

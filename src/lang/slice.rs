@@ -28,7 +28,10 @@ unsafe fn elem_size(et: *mut Type) -> usize {
     unsafe { (*et).Size_ }
 }
 
-pub fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
     // SAFETY: et comes from compiled code.
     let size = unsafe { elem_size(et) };
     let (mem, overflow) = mul_overflow(size, cap as usize);
@@ -42,10 +45,14 @@ pub fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
         }
         return null_mut();
     }
-    mallocgc(mem, et, true)
+    // SAFETY: per the function contract.
+    unsafe { mallocgc(mem, et, true) }
 }
 
-pub fn makeslice64(et: *mut Type, len64: i64, cap64: i64) -> *mut u8 {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslice64(et: *mut Type, len64: i64, cap64: i64) -> *mut u8 {
     if len64 as isize as i64 != len64 {
         raise_error("makeslice: len out of range");
         return null_mut();
@@ -54,10 +61,14 @@ pub fn makeslice64(et: *mut Type, len64: i64, cap64: i64) -> *mut u8 {
         raise_error("makeslice: cap out of range");
         return null_mut();
     }
-    makeslice(et, len64 as isize, cap64 as isize)
+    // SAFETY: per the function contract.
+    unsafe { makeslice(et, len64 as isize, cap64 as isize) }
 }
 
-pub fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *mut u8) -> *mut u8 {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *mut u8) -> *mut u8 {
     // SAFETY: et comes from compiled code.
     let size = unsafe { elem_size(et) };
     let (tomem, overflow) = mul_overflow(size, tolen as usize);
@@ -70,14 +81,16 @@ pub fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *mut u8)
     // SAFETY: et comes from compiled code.
     let noscan = unsafe { (*et).PtrBytes } == 0;
     let to = if noscan {
-        let p = mallocgc(tomem, null_mut(), false);
+        // SAFETY: per the function contract.
+        let p = unsafe { mallocgc(tomem, null_mut(), false) };
         if copymem < tomem {
             // SAFETY: p has tomem bytes.
             unsafe { core::ptr::write_bytes(p.add(copymem), 0, tomem - copymem) };
         }
         p
     } else {
-        mallocgc(tomem, et, true)
+        // SAFETY: per the function contract.
+        unsafe { mallocgc(tomem, et, true) }
     };
     // SAFETY: both regions are at least copymem bytes.
     unsafe { core::ptr::copy(from, to, copymem) };
@@ -148,7 +161,11 @@ pub fn grow_sizes(size: usize, oldlen: isize, newlen: isize, oldcap: isize, nosc
 }
 
 /// append's slow path: room for `num` more elements, newlen in total.
-pub fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> slice {
+///
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> slice {
     let oldlen = newlen - num;
     let fail = slice { array: null_mut(), len: 0, cap: 0 };
     if newlen < 0 {
@@ -167,21 +184,26 @@ pub fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mu
         return fail;
     }
     let p = if noscan {
-        let p = mallocgc(capmem, null_mut(), false);
+        // SAFETY: per the function contract.
+        let p = unsafe { mallocgc(capmem, null_mut(), false) };
         // Only the appended-to part beyond newlen needs zeroing: append
         // writes the new elements itself.
         // SAFETY: p has capmem bytes.
         unsafe { core::ptr::write_bytes(p.add(newlenmem), 0, capmem - newlenmem) };
         p
     } else {
-        mallocgc(capmem, et, true)
+        // SAFETY: per the function contract.
+        unsafe { mallocgc(capmem, et, true) }
     };
     // SAFETY: the old array has lenmem bytes; p has at least that.
     unsafe { core::ptr::copy_nonoverlapping(old, p, lenmem) };
     slice { array: p, len: newlen, cap: newcap }
 }
 
-pub fn slicecopy(to: *mut u8, tolen: isize, from: *mut u8, fromlen: isize, width: usize) -> isize {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn slicecopy(to: *mut u8, tolen: isize, from: *mut u8, fromlen: isize, width: usize) -> isize {
     if fromlen == 0 || tolen == 0 {
         return 0;
     }
@@ -194,7 +216,10 @@ pub fn slicecopy(to: *mut u8, tolen: isize, from: *mut u8, fromlen: isize, width
     n
 }
 
-pub fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
     // SAFETY: typ comes from compiled code; dst and src hold values of it.
     unsafe {
         if dst == src || (*typ).Size_ == 0 {
@@ -204,12 +229,18 @@ pub fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
     }
 }
 
-pub fn typedmemclr(typ: *mut Type, ptr: *mut u8) {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn typedmemclr(typ: *mut Type, ptr: *mut u8) {
     // SAFETY: as for typedmemmove.
     unsafe { core::ptr::write_bytes(ptr, 0, (*typ).Size_) };
 }
 
-pub fn typedslicecopy(typ: *mut Type, dst: *mut u8, dstlen: isize, src: *mut u8, srclen: isize) -> isize {
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn typedslicecopy(typ: *mut Type, dst: *mut u8, dstlen: isize, src: *mut u8, srclen: isize) -> isize {
     let n = dstlen.min(srclen);
     if n <= 0 {
         return 0;
@@ -225,8 +256,15 @@ pub fn typedslicecopy(typ: *mut Type, dst: *mut u8, dstlen: isize, src: *mut u8,
 
 /// Bulk write barriers before the compiler zeroes or copies typed memory.
 /// Only called while writeBarrier.enabled, which gort does not set yet.
-pub fn wbZero(_typ: *mut Type, _dst: *mut u8) {}
-pub fn wbMove(_typ: *mut Type, _dst: *mut u8, _src: *mut u8) {}
+///
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn wbZero(_typ: *mut Type, _dst: *mut u8) {}
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn wbMove(_typ: *mut Type, _dst: *mut u8, _src: *mut u8) {}
 
 #[cfg(test)]
 mod tests {

@@ -123,7 +123,7 @@ fn to_int(b: u64) -> i64 {
     }
     // value = mant * 2^(e - 52), with the implicit bit for normal numbers.
     let (mant, e) = if exp == 0 { (b & ((1 << 52) - 1), -1022) } else { (b & ((1 << 52) - 1) | 1 << 52, exp - 1023) };
-    if e < -1 || e > 63 {
+    if !(-1..=63).contains(&e) {
         return 0;
     }
     let mag = if e >= 52 { mant << (e - 52) } else { mant >> (52 - e) };

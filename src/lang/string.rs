@@ -16,7 +16,8 @@ pub const EMPTY: GoString = GoString { ptr: core::ptr::null(), len: 0 };
 
 /// Uninitialised heap memory for a string of n bytes.
 pub fn rawstring(n: usize) -> *mut u8 {
-    mallocgc(n, null_mut(), false)
+    // SAFETY: bytes without pointers need no type.
+    unsafe { mallocgc(n, null_mut(), false) }
 }
 
 /// A heap copy of b as a Go string.
@@ -65,7 +66,10 @@ fn rawstringtmp(buf: *mut u8, n: usize) -> *mut u8 {
     }
 }
 
-pub fn concatstrings(buf: *mut u8, a: GoSlice<GoString>) -> GoString {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn concatstrings(buf: *mut u8, a: GoSlice<GoString>) -> GoString {
     // SAFETY: a is a slice of strings built by compiled code.
     let parts = unsafe { a.as_slice() };
     let mut total: usize = 0;
@@ -102,21 +106,41 @@ pub fn concatstrings(buf: *mut u8, a: GoSlice<GoString>) -> GoString {
     GoString { ptr: p, len: total as isize }
 }
 
-fn concat_n(buf: *mut u8, parts: &mut [GoString]) -> GoString {
-    concatstrings(buf, GoSlice { ptr: parts.as_mut_ptr(), len: parts.len() as isize, cap: parts.len() as isize })
+/// # Safety
+/// As for concatstrings: buf is null or a temporary buffer, parts live
+/// strings.
+unsafe fn concat_n(buf: *mut u8, parts: &mut [GoString]) -> GoString {
+    // SAFETY: per the function contract.
+    unsafe { concatstrings(buf, GoSlice { ptr: parts.as_mut_ptr(), len: parts.len() as isize, cap: parts.len() as isize }) }
 }
 
-pub fn concatstring2(buf: *mut u8, a0: GoString, a1: GoString) -> GoString {
-    concat_n(buf, &mut [a0, a1])
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn concatstring2(buf: *mut u8, a0: GoString, a1: GoString) -> GoString {
+    // SAFETY: per the function contract.
+    unsafe { concat_n(buf, &mut [a0, a1]) }
 }
-pub fn concatstring3(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString) -> GoString {
-    concat_n(buf, &mut [a0, a1, a2])
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn concatstring3(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString) -> GoString {
+    // SAFETY: per the function contract.
+    unsafe { concat_n(buf, &mut [a0, a1, a2]) }
 }
-pub fn concatstring4(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString, a3: GoString) -> GoString {
-    concat_n(buf, &mut [a0, a1, a2, a3])
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn concatstring4(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString, a3: GoString) -> GoString {
+    // SAFETY: per the function contract.
+    unsafe { concat_n(buf, &mut [a0, a1, a2, a3]) }
 }
-pub fn concatstring5(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString, a3: GoString, a4: GoString) -> GoString {
-    concat_n(buf, &mut [a0, a1, a2, a3, a4])
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn concatstring5(buf: *mut u8, a0: GoString, a1: GoString, a2: GoString, a3: GoString, a4: GoString) -> GoString {
+    // SAFETY: per the function contract.
+    unsafe { concat_n(buf, &mut [a0, a1, a2, a3, a4]) }
 }
 
 /// The one-byte string for byte b, without allocating.
@@ -127,7 +151,10 @@ fn onebyte(b: u8) -> GoString {
     GoString { ptr: unsafe { tbl.add(b as usize) } as *const u8, len: 1 }
 }
 
-pub fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoString {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoString {
     if n == 0 {
         return EMPTY;
     }
@@ -141,7 +168,10 @@ pub fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoString {
     GoString { ptr: p, len: n }
 }
 
-pub fn slicebytetostringtmp(ptr: *mut u8, n: isize) -> GoString {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn slicebytetostringtmp(ptr: *mut u8, n: isize) -> GoString {
     GoString { ptr, len: n }
 }
 
@@ -149,7 +179,8 @@ pub fn slicebytetostringtmp(ptr: *mut u8, n: isize) -> GoString {
 /// beyond n is zeroed.
 pub fn rawbyteslice(n: usize) -> GoSlice<u8> {
     let cap = roundupsize(n, true);
-    let p = mallocgc(cap, null_mut(), false);
+    // SAFETY: bytes without pointers need no type.
+    let p = unsafe { mallocgc(cap, null_mut(), false) };
     if cap != n {
         // SAFETY: p has cap bytes.
         unsafe { core::ptr::write_bytes(p.add(n), 0, cap - n) };
@@ -157,7 +188,10 @@ pub fn rawbyteslice(n: usize) -> GoSlice<u8> {
     GoSlice { ptr: p, len: n as isize, cap: cap as isize }
 }
 
-pub fn stringtoslicebyte(buf: *mut u8, s: GoString) -> GoSlice<u8> {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn stringtoslicebyte(buf: *mut u8, s: GoString) -> GoSlice<u8> {
     let n = s.len as usize;
     let b = if !buf.is_null() && n <= TMP_STRING_BUF_SIZE {
         // SAFETY: buf is the caller's tmpBuf of TMP_STRING_BUF_SIZE bytes.
@@ -269,7 +303,10 @@ pub fn countrunes(s: GoString) -> isize {
     n
 }
 
-pub fn intstring(buf: *mut u8, v: i64) -> GoString {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn intstring(buf: *mut u8, v: i64) -> GoString {
     let p = if buf.is_null() { rawstring(4) } else { buf };
     let r = if v < 0 || v > MAX_RUNE as i64 { RUNE_ERROR } else { v as i32 };
     // SAFETY: p has room for 4 bytes.
@@ -277,7 +314,10 @@ pub fn intstring(buf: *mut u8, v: i64) -> GoString {
     GoString { ptr: p, len: n as isize }
 }
 
-pub fn slicerunetostring(buf: *mut u8, a: GoSlice<i32>) -> GoString {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn slicerunetostring(buf: *mut u8, a: GoSlice<i32>) -> GoString {
     // SAFETY: a is a live []rune.
     let runes = unsafe { a.as_slice() };
     let size: usize = runes.iter().map(|&r| runelen(r)).sum();
@@ -293,7 +333,10 @@ pub fn slicerunetostring(buf: *mut u8, a: GoSlice<i32>) -> GoString {
     GoString { ptr: p, len: size as isize }
 }
 
-pub fn stringtoslicerune(buf: *mut i32, s: GoString) -> GoSlice<i32> {
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn stringtoslicerune(buf: *mut i32, s: GoString) -> GoSlice<i32> {
     // SAFETY: s is a live Go string.
     let b = unsafe { s.as_bytes() };
     let n = countrunes(s) as usize;
@@ -303,7 +346,8 @@ pub fn stringtoslicerune(buf: *mut i32, s: GoString) -> GoSlice<i32> {
         GoSlice { ptr: buf, len: n as isize, cap: TMP_STRING_BUF_SIZE as isize }
     } else {
         let mem = roundupsize(n * 4, true);
-        let p = mallocgc(mem, null_mut(), false) as *mut i32;
+        // SAFETY: per the function contract.
+        let p = unsafe { mallocgc(mem, null_mut(), false) } as *mut i32;
         let cap = mem / 4;
         // SAFETY: p has cap runes; zero the tail.
         unsafe { core::ptr::write_bytes(p.add(n), 0, cap - n) };
@@ -321,7 +365,11 @@ pub fn stringtoslicerune(buf: *mut i32, s: GoString) -> GoSlice<i32> {
 }
 
 /// A Go string copy of a NUL-terminated C string.
-pub fn rt_gostring(p: *mut u8) -> GoString {
+///
+/// # Safety
+/// The pointers address live memory of the lengths given: byte or rune
+/// data, or a temporary buffer of the size compiled code reserves.
+pub unsafe fn rt_gostring(p: *mut u8) -> GoString {
     if p.is_null() {
         return EMPTY;
     }

@@ -33,35 +33,20 @@ pub const FUNCDATA_INL_TREE: usize = 3;
 pub const FUNCDATA_OPEN_CODED_DEFER_INFO: usize = 4;
 pub const FUNCDATA_ARG_INFO: usize = 5;
 pub const FUNCDATA_ARG_LIVE_INFO: usize = 6;
-pub const FUNCDATA_WRAP_INFO: usize = 7;
 
 pub const FUNC_FLAG_TOP_FRAME: u8 = 1;
 pub const FUNC_FLAG_SPWRITE: u8 = 2;
 pub const FUNC_FLAG_ASM: u8 = 4;
 
-// Function IDs the linker assigns by name (cmd/internal/objabi).
+// Function IDs the linker assigns by name (cmd/internal/objabi's
+// numbering; the gaps are IDs gort has no use for).
 pub const FUNCID_NORMAL: u8 = 0;
-pub const FUNCID_ABORT: u8 = 1;
-pub const FUNCID_ASMCGOCALL: u8 = 2;
 pub const FUNCID_ASYNC_PREEMPT: u8 = 3;
-pub const FUNCID_CGOCALLBACK: u8 = 4;
-pub const FUNCID_CORESTART: u8 = 5;
-pub const FUNCID_DEBUG_CALL_V2: u8 = 6;
-pub const FUNCID_GC_BG_MARK_WORKER: u8 = 7;
 pub const FUNCID_GOEXIT: u8 = 8;
-pub const FUNCID_GOGO: u8 = 9;
 pub const FUNCID_GOPANIC: u8 = 10;
-pub const FUNCID_HANDLE_ASYNC_EVENT: u8 = 11;
-pub const FUNCID_MCALL: u8 = 12;
-pub const FUNCID_MORESTACK: u8 = 13;
-pub const FUNCID_MSTART: u8 = 14;
 pub const FUNCID_PANICWRAP: u8 = 15;
-pub const FUNCID_RT0_GO: u8 = 16;
-pub const FUNCID_RUNFINQ: u8 = 17;
 pub const FUNCID_RUNTIME_MAIN: u8 = 18;
 pub const FUNCID_SIGPANIC: u8 = 19;
-pub const FUNCID_SYSTEMSTACK: u8 = 20;
-pub const FUNCID_SYSTEMSTACK_SWITCH: u8 = 21;
 pub const FUNCID_WRAPPER: u8 = 22;
 
 /// Size of a _func record before its pcdata offsets.
@@ -78,12 +63,6 @@ pub struct Table {
 }
 
 impl Table {
-    pub const EMPTY: Table = Table { ptr: core::ptr::null(), len: 0 };
-
-    pub fn from_slice(s: &[u8]) -> Table {
-        Table { ptr: s.as_ptr(), len: s.len() }
-    }
-
     #[inline]
     fn byte(&self, i: usize) -> Option<u8> {
         if i < self.len {
@@ -203,7 +182,8 @@ impl Module {
         Some(FuncInfo { md: *self, off: funcoff })
     }
 
-    /// All function entries, for tests and tools.
+    /// All function entries (the tests walk them).
+    #[cfg(test)]
     pub fn funcs(&self) -> impl Iterator<Item = FuncInfo> + '_ {
         (0..self.nftab().saturating_sub(1)).filter_map(move |i| {
             let off = self.ftab.u32_at(i * 8 + 4)? as usize;
@@ -432,7 +412,6 @@ pub struct SrcFrame {
     pub func_id: u8,
     pub file: &'static [u8],
     pub line: i32,
-    pub start_line: i32,
     /// True for the outermost (physical) function.
     pub physical: bool,
 }
@@ -450,7 +429,6 @@ pub fn for_each_src_frame(fi: &FuncInfo, pc: usize, mut f: impl FnMut(SrcFrame) 
                     func_id: ic.func_id,
                     file,
                     line,
-                    start_line: ic.start_line,
                     physical: false,
                 };
                 if !f(fr) {
@@ -459,7 +437,7 @@ pub fn for_each_src_frame(fi: &FuncInfo, pc: usize, mut f: impl FnMut(SrcFrame) 
                 pc = fi.entry() + ic.parent_pc as usize;
             }
             None => {
-                f(SrcFrame { name: fi.name(), func_id: fi.func_id(), file, line, start_line: fi.start_line(), physical: true });
+                f(SrcFrame { name: fi.name(), func_id: fi.func_id(), file, line, physical: true });
                 return;
             }
         }
@@ -513,10 +491,9 @@ pub mod tests {
     pub struct Loaded {
         _bufs: Vec<Vec<u8>>,
         pub module: Module,
-        pub symbols: HashMap<String, u64>,
     }
 
-    fn section<'a>(obj: &'a object::File, name: &str) -> (u64, Vec<u8>) {
+    fn section(obj: &object::File, name: &str) -> (u64, Vec<u8>) {
         let s = obj.section_by_name(name).unwrap_or_else(|| panic!("no section {name}"));
         (s.address(), s.uncompressed_data().unwrap().into_owned())
     }
@@ -563,7 +540,7 @@ pub mod tests {
             min_lc,
             datap: core::ptr::null(),
         };
-        Loaded { _bufs: vec![pcln, rodata], module, symbols }
+        Loaded { _bufs: vec![pcln, rodata], module }
     }
 
     /// A program with thousands of functions, built with upstream's runtime.

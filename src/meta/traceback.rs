@@ -375,13 +375,6 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
 const INNER_FRAMES: usize = 50;
 const OUTER_FRAMES: usize = 50;
 
-/// Print the frames of gp's stack starting at (pc, sp), skipping the
-/// first `skip_physical` physical frames, then gp's "created by".
-pub fn traceback(pc: usize, sp: usize, skip_physical: usize, gp: *mut g) {
-    print_frames(Unwinder::new(pc, sp), skip_physical, gp);
-    print_created_by(gp);
-}
-
 pub fn print_frames(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
     let mut it = unwinder;
     for _ in 0..skip_physical {
@@ -429,7 +422,7 @@ pub fn print_created_by(gp: *mut g) {
     // SAFETY: gp is a live goroutine.
     let (pc, goid, parent) = unsafe { ((*gp).gopc, (*gp).goid, (*gp).parentGoid) };
     let Some(fi) = symtab::findfunc(pc) else { return };
-    let sf = SrcFrame { name: fi.name(), func_id: fi.func_id(), file: b"", line: 0, start_line: 0, physical: true };
+    let sf = SrcFrame { name: fi.name(), func_id: fi.func_id(), file: b"", line: 0, physical: true };
     if !show_frame(&sf, gp, false, FUNCID_NORMAL) || goid == 1 {
         return;
     }

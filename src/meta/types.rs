@@ -41,7 +41,6 @@ pub const KIND_MASK: u8 = (1 << 5) - 1;
 
 pub const TFLAG_UNCOMMON: u8 = 1 << 0;
 pub const TFLAG_EXTRA_STAR: u8 = 1 << 1;
-pub const TFLAG_NAMED: u8 = 1 << 2;
 pub const TFLAG_REGULAR_MEMORY: u8 = 1 << 3;
 
 /// # Safety
@@ -246,7 +245,11 @@ fn read_varint(p: *const u8) -> (usize, usize) {
 }
 
 /// The text of an encoded abi.Name (flags byte, varint length, bytes).
-pub fn name_bytes(n: *const u8) -> &'static [u8] {
+///
+/// # Safety
+/// n is null or points at an encoded name (linker or reflect data, which
+/// lives as long as the process).
+pub unsafe fn name_bytes(n: *const u8) -> &'static [u8] {
     if n.is_null() {
         return b"";
     }
@@ -258,13 +261,18 @@ pub fn name_bytes(n: *const u8) -> &'static [u8] {
 // A null name (offset 0 resolves to none, as upstream's) reads as the empty
 // name: unexported, without a package path.
 
-pub fn name_is_exported(n: *const u8) -> bool {
+/// # Safety
+/// As for name_bytes.
+pub unsafe fn name_is_exported(n: *const u8) -> bool {
     // SAFETY: n is null or points at an encoded name's flags byte.
     !n.is_null() && unsafe { *n & 1 != 0 }
 }
 
 /// The package path stored in a name (for unexported names), if any.
-pub fn name_pkg_path(n: *const u8) -> Option<&'static [u8]> {
+///
+/// # Safety
+/// As for name_bytes.
+pub unsafe fn name_pkg_path(n: *const u8) -> Option<&'static [u8]> {
     if n.is_null() {
         return None;
     }
@@ -377,7 +385,9 @@ pub static POINTER_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
 /// []unsafe.Pointer (a slice header).
 pub static POINTER_SLICE_TYPE: AtomicPtr<Type> = AtomicPtr::new(null_mut());
 
-pub fn rt_settypes(string_t: *mut Type, slice_t: *mut Type, hmap: *mut Type, mapextra: *mut Type, hchan: *mut Type, ptr: *mut Type, ptrslice: *mut Type) {
+/// # Safety
+/// The pointers are the Go side's type descriptors, live for the process.
+pub unsafe fn rt_settypes(string_t: *mut Type, slice_t: *mut Type, hmap: *mut Type, mapextra: *mut Type, hchan: *mut Type, ptr: *mut Type, ptrslice: *mut Type) {
     STRING_TYPE.store(string_t, Ordering::Relaxed);
     SLICE_TYPE.store(slice_t, Ordering::Relaxed);
     HMAP_TYPE.store(hmap, Ordering::Relaxed);

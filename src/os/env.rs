@@ -13,8 +13,6 @@ static ENVC: AtomicUsize = AtomicUsize::new(0);
 static AUXV: AtomicPtr<usize> = AtomicPtr::new(null_mut());
 
 pub const AT_NULL: usize = 0;
-pub const AT_PAGESZ: usize = 6;
-pub const AT_HWCAP: usize = 16;
 pub const AT_RANDOM: usize = 25;
 pub const AT_SYSINFO_EHDR: usize = 33;
 
@@ -112,11 +110,6 @@ pub fn rt_godebug() -> GoString {
         Some(v) => GoString { ptr: v.as_ptr(), len: v.len() as isize },
         None => GoString { ptr: core::ptr::null(), len: 0 },
     }
-}
-
-/// A static string as a Go string.
-pub fn gostr(b: &'static [u8]) -> GoString {
-    GoString { ptr: b.as_ptr(), len: b.len() as isize }
 }
 
 /// An environment variable of the initial environment ("" if unset).

@@ -25,11 +25,6 @@ pub fn init() {
     }
 }
 
-/// Address of the vDSO's gettimeofday (0 if none), for syscall.Gettimeofday.
-pub fn vdso_gettimeofday() -> usize {
-    VDSO_GETTIMEOFDAY.load(Ordering::Relaxed)
-}
-
 fn clock(id: usize) -> i64 {
     let f = VDSO_CLOCK_GETTIME.load(Ordering::Relaxed);
     if f != 0 {

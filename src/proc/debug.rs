@@ -46,7 +46,7 @@ pub fn setPanicOnFault(new: bool) -> bool {
 /// debug.FreeOSMemory's second half (after a collection, on the Go side):
 /// give every free page back to the system.
 pub fn rt_scavengeAll() {
-    crate::gc::note_released(crate::heap::scavenge(1));
+    crate::heap::scavenge(1);
 }
 
 pub fn modinfo() -> GoString {

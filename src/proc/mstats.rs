@@ -56,7 +56,9 @@ pub struct BySize {
 
 const _: () = assert!(core::mem::size_of::<MemStats>() == 5776);
 
-pub fn ReadMemStats(m: *mut u8) {
+/// # Safety
+/// `m` points at the caller's MemStats.
+pub unsafe fn ReadMemStats(m: *mut u8) {
     use crate::heap::sizeclasses::{CLASS_TO_SIZE, NUM_SIZE_CLASSES};
     use crate::sysstat::{self, Stat};
     // Every P that ever existed: a P retired by GOMAXPROCS keeps the counts

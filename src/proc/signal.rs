@@ -61,7 +61,7 @@ const NIL_PAGE: usize = 0x1000;
 pub fn rt_sigpanic() {
     let gp = crate::gm::curg();
     // SAFETY: gp is the running goroutine, away in this call.
-    let (sig, code, addr, on_fault) = unsafe { ((*gp).sig as i32, (*gp).sigcode0 as u64, (*gp).sigcode1 as usize, (*gp).paniconfault) };
+    let (sig, code, addr, on_fault) = unsafe { ((*gp).sig as i32, (*gp).sigcode0 as u64, (*gp).sigcode1, (*gp).paniconfault) };
     let nil_deref = match sig {
         SIGSEGV => matches!(code, 0 | SEGV_MAPERR | SEGV_ACCERR) && addr < NIL_PAGE,
         SIGBUS => code == BUS_ADRERR && addr < NIL_PAGE,

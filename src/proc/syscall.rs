@@ -31,7 +31,10 @@ pub fn fcntl(fd: i32, cmd: i32, arg: i32) -> (i32, i32) {
     }
 }
 
-pub fn write(fd: usize, p: *mut u8, n: i32) -> i32 {
+/// # Safety
+/// `p` points at the bytes (or the NUL-terminated string) the caller
+/// passes.
+pub unsafe fn write(fd: usize, p: *mut u8, n: i32) -> i32 {
     // SAFETY: p points at n bytes supplied by the caller.
     unsafe { sys::syscall3(sys::SYS_WRITE, fd, p as usize, n as usize) as i32 }
 }
@@ -39,7 +42,8 @@ pub fn write(fd: usize, p: *mut u8, n: i32) -> i32 {
 /// A new []string of n strings produced by f (pointing at process memory
 /// that lives as long as the process).
 fn string_slice(n: usize, f: impl Fn(usize) -> &'static [u8]) -> GoSlice<GoString> {
-    let p = mallocgc(n * 16, crate::types::string_type(), true) as *mut GoString;
+    // SAFETY: string_type describes the elements.
+    let p = unsafe { mallocgc(n * 16, crate::types::string_type(), true) } as *mut GoString;
     for i in 0..n {
         let s = f(i);
         // SAFETY: p has room for n strings.
@@ -66,8 +70,12 @@ pub fn arg0() -> GoString {
     GoString { ptr: a.as_ptr(), len: a.len() as isize }
 }
 
-pub fn gostring_c(p: *mut u8) -> GoString {
-    crate::string::rt_gostring(p)
+/// # Safety
+/// `p` points at the bytes (or the NUL-terminated string) the caller
+/// passes.
+pub unsafe fn gostring_c(p: *mut u8) -> GoString {
+    // SAFETY: per the function contract.
+    unsafe { crate::string::rt_gostring(p) }
 }
 
 /// A byte slice of len bytes whose contents need not be zeroed.
@@ -76,7 +84,8 @@ pub fn MakeNoZero(len: isize) -> GoSlice<u8> {
         crate::raise::raise_error("makeslice: len out of range");
         return GoSlice { ptr: null_mut(), len: 0, cap: 0 };
     }
-    GoSlice { ptr: mallocgc(len as usize, null_mut(), false), len, cap: len }
+    // SAFETY: bytes without pointers need no type.
+    GoSlice { ptr: unsafe { mallocgc(len as usize, null_mut(), false) }, len, cap: len }
 }
 
 // ---- fork (syscall.forkExec) ----

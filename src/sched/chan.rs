@@ -24,7 +24,7 @@ use crate::lock::Mutex;
 use crate::sched::{self, acquire_sudog, curg, release_sudog};
 use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::Ordering;
 
 const BLOCK_DONE: isize = 0;
 const BLOCK_WOULD_WAIT: isize = 1;
@@ -38,7 +38,11 @@ fn lock_of(c: *mut hchan) -> &'static Mutex {
     unsafe { Mutex::from_key_ranked(core::ptr::addr_of_mut!((*c).lock.key), Rank::Hchan) }
 }
 
-pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
     // SAFETY: t comes from compiled code.
     let elem = unsafe { (*t).Elem };
     // SAFETY: elem is a type descriptor.
@@ -56,12 +60,14 @@ pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
     let c = if mem == 0 || !ptrs {
         // Header and buffer in one block when the collector need not scan
         // the buffer separately.
-        let c = mallocgc(HCHAN_SIZE + mem, null_mut(), true) as *mut hchan;
+        // SAFETY: per the function contract.
+        let c = unsafe { mallocgc(HCHAN_SIZE + mem, null_mut(), true) } as *mut hchan;
         // SAFETY: c has room for the header plus mem bytes.
         unsafe { (*c).buf = if mem == 0 { core::ptr::addr_of_mut!((*c).buf) as *mut u8 } else { (c as *mut u8).add(HCHAN_SIZE) } };
         c
     } else {
-        let c = mallocgc(HCHAN_SIZE, crate::types::rt_type(&crate::types::HCHAN_TYPE), true) as *mut hchan;
+        // SAFETY: per the function contract.
+        let c = unsafe { mallocgc(HCHAN_SIZE, crate::types::rt_type(&crate::types::HCHAN_TYPE), true) } as *mut hchan;
         // SAFETY: c is a fresh header.
         unsafe { (*c).buf = mallocgc(mem, elem, true) };
         c
@@ -75,15 +81,24 @@ pub fn makechan(t: *mut ChanType, size: isize) -> *mut hchan {
     c
 }
 
-pub fn makechan64(t: *mut ChanType, size: i64) -> *mut hchan {
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn makechan64(t: *mut ChanType, size: i64) -> *mut hchan {
     if size as isize as i64 != size {
         raise_plain("makechan: size out of range");
         return null_mut();
     }
-    makechan(t, size as isize)
+    // SAFETY: per the function contract.
+    unsafe { makechan(t, size as isize) }
 }
 
-pub fn chanlen(c: *mut hchan) -> isize {
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn chanlen(c: *mut hchan) -> isize {
     if c.is_null() {
         return 0;
     }
@@ -91,7 +106,11 @@ pub fn chanlen(c: *mut hchan) -> isize {
     unsafe { (*c).qcount as isize }
 }
 
-pub fn chancap(c: *mut hchan) -> isize {
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn chancap(c: *mut hchan) -> isize {
     if c.is_null() {
         return 0;
     }
@@ -137,7 +156,7 @@ fn dequeue(q: *mut waitq) -> *mut sudog {
                 (*s).next = null_mut();
             }
             if (*s).isSelect {
-                let done = &*(core::ptr::addr_of!((*(*s).g).selectDone) as *const AtomicU32);
+                let done = &(*(*s).g).selectDone;
                 if done.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_err() {
                     continue;
                 }
@@ -257,7 +276,12 @@ fn wait_on(c: *mut hchan, q: *mut waitq, ep: *mut u8, reason: u32) {
 
 /// First step of a send: BLOCK_DONE, BLOCK_WOULD_WAIT (if !block) or
 /// BLOCK_PARKED (park, then rt_chansendFinish).
-pub fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
+///
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
     if c.is_null() {
         if !block {
             return BLOCK_WOULD_WAIT;
@@ -302,7 +326,12 @@ pub fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
 
 /// Finish a send that parked; raises "send on closed channel" if the
 /// channel was closed while waiting.
-pub fn rt_chansendFinish(c: *mut hchan) {
+///
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn rt_chansendFinish(c: *mut hchan) {
     let gp = curg();
     // SAFETY: gp.waiting is our sudog, dequeued by the waker.
     unsafe {
@@ -324,7 +353,12 @@ pub fn rt_chansendFinish(c: *mut hchan) {
 }
 
 /// First step of a receive: (status, received).
-pub fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bool) {
+///
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bool) {
     if c.is_null() {
         if !block {
             return (BLOCK_WOULD_WAIT, false);
@@ -374,7 +408,12 @@ pub fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bool) {
 }
 
 /// Finish a receive that parked: was a value received (not a close)?
-pub fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
+///
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
     let gp = curg();
     // SAFETY: as in rt_chansendFinish.
     unsafe {
@@ -390,7 +429,11 @@ pub fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
     }
 }
 
-pub fn closechan(c: *mut hchan) {
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn closechan(c: *mut hchan) {
     if c.is_null() {
         raise_plain("close of nil channel");
         return;
@@ -462,9 +505,14 @@ struct Select {
 }
 
 impl Select {
-    fn case(&self, i: usize) -> &mut scase {
+    fn case(&self, i: usize) -> &scase {
         // SAFETY: i < ncases; the compiler's case array has ncases entries.
-        unsafe { &mut *self.cases.add(i) }
+        unsafe { &*self.cases.add(i) }
+    }
+    /// A case without a channel never proceeds: forget its element.
+    fn clear_elem(&self, i: usize) {
+        // SAFETY: as for case; no reference to the case is live.
+        unsafe { (*self.cases.add(i)).elem = null_mut() };
     }
     fn lock_index(&self, i: usize) -> usize {
         // SAFETY: i < ncases.
@@ -501,12 +549,11 @@ impl Select {
 fn select_orders(sel: &Select) -> usize {
     let mut norder = 0;
     for i in 0..sel.ncases {
-        let cas = sel.case(i);
-        if cas.c.is_null() {
-            cas.elem = null_mut();
+        if sel.case(i).c.is_null() {
+            sel.clear_elem(i);
             continue;
         }
-        let j = (crate::rand::cheaprand() as u64 * (norder as u64 + 1) >> 32) as usize;
+        let j = ((crate::rand::cheaprand() as u64 * (norder as u64 + 1)) >> 32) as usize;
         // SAFETY: pollorder has ncases slots; j <= norder < ncases.
         unsafe {
             *sel.pollorder.add(norder) = *sel.pollorder.add(j);
@@ -567,7 +614,12 @@ fn new_select(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) 
 
 /// First step of a select: (case, recvOK, parked). With no ready case and
 /// !block, returns case -1.
-pub fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize, block: bool) -> (isize, bool, bool) {
+///
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize, block: bool) -> (isize, bool, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let norder = select_orders(&sel);
     sel.lock_all(norder);
@@ -671,7 +723,7 @@ pub fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: is
             enqueue(q, s);
         }
         (*gp).param = null_mut();
-        (*(core::ptr::addr_of_mut!((*gp).selectDone) as *mut AtomicU32)).store(0, Ordering::Release);
+        (*gp).selectDone.store(0, Ordering::Release);
         (*gp).parkingOnChan.store(true, Ordering::Relaxed);
     }
     prepare_park(Some(select_commit), null_mut(), rt::waitReasonSelect as u8);
@@ -681,7 +733,12 @@ pub fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: is
 /// Finish a select that parked: dequeue the losing cases, report the
 /// winner (case, recvOK); raises "send on closed channel" for a send case
 /// woken by close.
-pub fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) -> (isize, bool) {
+///
+/// # Safety
+/// The pointers come from compiled code or reflect: a channel type, a
+/// channel of that type (nil where Go allows it), buffers holding a value
+/// of its element type, select's case and order arrays.
+pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) -> (isize, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let gp = curg();
     // The lock order is still valid (the cases did not change), but cases
@@ -692,7 +749,7 @@ pub fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs
     unsafe {
         (*gp).activeStackChans = false;
         (*gp).parkingOnChan.store(false, Ordering::Relaxed);
-        (*(core::ptr::addr_of_mut!((*gp).selectDone) as *mut AtomicU32)).store(0, Ordering::Release);
+        (*gp).selectDone.store(0, Ordering::Release);
         let winner = (*gp).param as *mut sudog;
         (*gp).param = null_mut();
         let mut casi: isize = -1;

@@ -421,7 +421,10 @@ fn free(d: *mut Desc) {
     });
 }
 
-pub fn poll_runtime_pollClose(pd: *mut pollDesc) {
+/// # Safety
+/// `pd` is a descriptor pollOpen returned and pollClose has not freed
+/// (internal/poll's contract).
+pub unsafe fn poll_runtime_pollClose(pd: *mut pollDesc) {
     let d = desc(pd);
     // SAFETY: d is a live descriptor.
     unsafe {
@@ -442,7 +445,10 @@ pub fn poll_runtime_pollClose(pd: *mut pollDesc) {
     free(d);
 }
 
-pub fn poll_runtime_pollReset(pd: *mut pollDesc, mode: isize) -> isize {
+/// # Safety
+/// `pd` is a descriptor pollOpen returned and pollClose has not freed
+/// (internal/poll's contract).
+pub unsafe fn poll_runtime_pollReset(pd: *mut pollDesc, mode: isize) -> isize {
     let d = desc(pd);
     let e = check_err(d, is_read(mode));
     if e != POLL_NO_ERROR {
@@ -467,7 +473,11 @@ unsafe extern "C" fn block_commit(gp: *mut g, gpp: *mut u8) -> bool {
 /// First step of internal/poll's runtime_pollWait: (result, park). With
 /// park, the goroutine is set to wait (mcall(mcallPark) next, then
 /// rt_pollWaitFinish).
-pub fn rt_pollWait(pd: *mut pollDesc, mode: isize) -> (isize, bool) {
+///
+/// # Safety
+/// `pd` is a descriptor pollOpen returned and pollClose has not freed
+/// (internal/poll's contract).
+pub unsafe fn rt_pollWait(pd: *mut pollDesc, mode: isize) -> (isize, bool) {
     let d = desc(pd);
     let read = is_read(mode);
     let e = check_err(d, read);
@@ -501,7 +511,11 @@ pub fn rt_pollWait(pd: *mut pollDesc, mode: isize) -> (isize, bool) {
 
 /// After a poll wait's park: 0 (ready), an error code, or -1 (woken
 /// without readiness or error: wait again).
-pub fn rt_pollWaitFinish(pd: *mut pollDesc, mode: isize) -> isize {
+///
+/// # Safety
+/// `pd` is a descriptor pollOpen returned and pollClose has not freed
+/// (internal/poll's contract).
+pub unsafe fn rt_pollWaitFinish(pd: *mut pollDesc, mode: isize) -> isize {
     let d = desc(pd);
     let read = is_read(mode);
     let old = sem(d, read).swap(0, Ordering::AcqRel);
@@ -536,7 +550,8 @@ fn ready_both(rg: *mut g, wg: *mut g, delta: i32) {
 /// Stop one direction's deadline timer if it is armed (descriptor locked).
 fn disarm(t: &mut timer, armed: &mut bool) {
     if *armed {
-        crate::timer::stopTimer(t);
+        // SAFETY: t is the descriptor's own deadline timer (locked).
+        unsafe { crate::timer::stopTimer(t) };
         *armed = false;
     }
 }
@@ -549,7 +564,8 @@ fn set_deadline_timer(d: *mut Desc, t: &mut timer, armed: &mut bool, seq: &mut u
     disarm(t, armed);
     if when > 0 {
         let arg = Eface { typ: null_mut(), data: d as *mut u8 };
-        crate::timer::rt_timer_start(t, when, f, arg, *seq);
+        // SAFETY: t is the descriptor's own deadline timer (locked).
+        unsafe { crate::timer::rt_timer_start(t, when, f, arg, *seq) };
         *armed = true;
     }
 }
@@ -585,7 +601,11 @@ fn deadline_fired(d: *mut Desc, seq: usize, read: bool) {
 
 /// Set the read and/or write deadline: d is relative (ns from now), 0 for
 /// none, negative for already expired.
-pub fn poll_runtime_pollSetDeadline(pd: *mut pollDesc, dl: i64, mode: isize) {
+///
+/// # Safety
+/// `pd` is a descriptor pollOpen returned and pollClose has not freed
+/// (internal/poll's contract).
+pub unsafe fn poll_runtime_pollSetDeadline(pd: *mut pollDesc, dl: i64, mode: isize) {
     let d = desc(pd);
     let mut when = dl;
     if when > 0 {
@@ -623,7 +643,11 @@ pub fn poll_runtime_pollSetDeadline(pd: *mut pollDesc, dl: i64, mode: isize) {
 }
 
 /// The descriptor is being closed: wake its waiters (they see "closing").
-pub fn poll_runtime_pollUnblock(pd: *mut pollDesc) {
+///
+/// # Safety
+/// `pd` is a descriptor pollOpen returned and pollClose has not freed
+/// (internal/poll's contract).
+pub unsafe fn poll_runtime_pollUnblock(pd: *mut pollDesc) {
     let d = desc(pd);
     let mut delta = 0;
     // SAFETY: d is a live descriptor.

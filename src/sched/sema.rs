@@ -62,7 +62,11 @@ fn cansemacquire(addr: *mut u32) -> bool {
 
 /// First step of Semacquire: true if acquired; false if the goroutine is
 /// queued and must park (then call rt_semacquireFinish).
-pub fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
+///
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
     if cansemacquire(addr) {
         return true;
     }
@@ -118,7 +122,11 @@ pub fn rt_semacquireFinish() -> bool {
 
 /// Semrelease: add one and wake the first waiter; true if the count was
 /// handed off and the caller should yield to it.
-pub fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
+///
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
     let root = semroot(addr);
     counter(addr).fetch_add(1, Ordering::SeqCst);
     if root.nwait.load(Ordering::SeqCst) == 0 {
@@ -188,7 +196,11 @@ fn less(a: u32, b: u32) -> bool {
 
 /// First step of Cond.Wait with ticket t: false if already notified, true
 /// if queued (park, then rt_notifyListFinish).
-pub fn rt_notifyListWait(l: *mut notifyList, t: u32) -> bool {
+///
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn rt_notifyListWait(l: *mut notifyList, t: u32) -> bool {
     let lock = notify_lock(l);
     lock.lock();
     // SAFETY: l is sync's live notifyList; its list is protected by its lock.
@@ -234,7 +246,10 @@ fn notify_word(l: *mut notifyList) -> &'static AtomicU32 {
     unsafe { &*(core::ptr::addr_of_mut!((*l).notify) as *const AtomicU32) }
 }
 
-pub fn notifyListNotifyAll(l: *mut notifyList) {
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn notifyListNotifyAll(l: *mut notifyList) {
     if wait_word(l).load(Ordering::Acquire) == notify_word(l).load(Ordering::Acquire) {
         return;
     }
@@ -260,7 +275,10 @@ pub fn notifyListNotifyAll(l: *mut notifyList) {
     }
 }
 
-pub fn notifyListNotifyOne(l: *mut notifyList) {
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn notifyListNotifyOne(l: *mut notifyList) {
     if wait_word(l).load(Ordering::Acquire) == notify_word(l).load(Ordering::Acquire) {
         return;
     }

@@ -87,9 +87,6 @@ impl PTimers {
     pub fn len(&self) -> usize {
         self.count.load(Ordering::Acquire) as usize
     }
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
     /// Every pending timer (world stopped: the collector's roots).
     pub fn for_each(&self, mut f: impl FnMut(*mut timer)) {
         self.heap.with(|h| h.timers.as_slice().iter().for_each(|&t| f(t)));
@@ -207,7 +204,7 @@ unsafe impl Send for TimerHeap {}
 
 fn status(t: *mut timer) -> &'static AtomicU32 {
     // SAFETY: status is an aligned uint32 of a live timer.
-    unsafe { &*(core::ptr::addr_of!((*t).status) as *const AtomicU32) }
+    unsafe { &(*t).status }
 }
 
 fn owner(t: *mut timer) -> &'static AtomicUsize {
@@ -282,18 +279,27 @@ fn release(t: *mut timer, arm: bool) {
 
 // ---- the time package's hooks and the runtime's own timers ----
 
-pub fn startTimer(t: *mut timer) {
+/// # Safety
+/// `t` is a live timer struct of package time (or a runtime timer), used
+/// under the timer protocol (src/sched/timer.rs).
+pub unsafe fn startTimer(t: *mut timer) {
     acquire(t);
     release(t, true);
 }
 
-pub fn stopTimer(t: *mut timer) -> bool {
+/// # Safety
+/// `t` is a live timer struct of package time (or a runtime timer), used
+/// under the timer protocol (src/sched/timer.rs).
+pub unsafe fn stopTimer(t: *mut timer) -> bool {
     let was = acquire(t);
     release(t, false);
     was
 }
 
-pub fn resetTimer(t: *mut timer, when: i64) -> bool {
+/// # Safety
+/// `t` is a live timer struct of package time (or a runtime timer), used
+/// under the timer protocol (src/sched/timer.rs).
+pub unsafe fn resetTimer(t: *mut timer, when: i64) -> bool {
     let was = acquire(t);
     // SAFETY: we own t.
     unsafe { (*t).when = when };
@@ -301,13 +307,16 @@ pub fn resetTimer(t: *mut timer, when: i64) -> bool {
     was
 }
 
-pub fn modTimer(t: *mut timer, when: i64, period: i64, f: *mut funcval, arg: Eface, seq: usize) {
+/// # Safety
+/// `t` is a live timer struct of package time (or a runtime timer), used
+/// under the timer protocol (src/sched/timer.rs).
+pub unsafe fn modTimer(t: *mut timer, when: i64, period: i64, f: *mut funcval, arg: Eface, seq: usize) {
     acquire(t);
     // SAFETY: we own t; t is the time package's live timer.
     unsafe {
         (*t).period = period;
         (*t).f = f;
-        core::ptr::write(core::ptr::addr_of_mut!((*t).arg) as *mut Eface, arg);
+        core::ptr::write(core::ptr::addr_of_mut!((*t).arg), arg);
         (*t).seq = seq;
         (*t).when = when;
     }
@@ -315,8 +324,13 @@ pub fn modTimer(t: *mut timer, when: i64, period: i64, f: *mut funcval, arg: Efa
 }
 
 /// Start (or restart) a runtime timer calling `f(arg, seq)` at `when`.
-pub fn rt_timer_start(t: *mut timer, when: i64, f: &'static RtTimerFn, arg: Eface, seq: usize) {
-    modTimer(t, when, 0, f.as_funcval(), arg, seq);
+///
+/// # Safety
+/// `t` is a live timer struct owned by the runtime (a poll descriptor's),
+/// used under the timer protocol.
+pub unsafe fn rt_timer_start(t: *mut timer, when: i64, f: &'static RtTimerFn, arg: Eface, seq: usize) {
+    // SAFETY: per the function contract.
+    unsafe { modTimer(t, when, 0, f.as_funcval(), arg, seq) };
 }
 
 // ---- running timers ----
@@ -362,7 +376,7 @@ pub fn check_timers(pp: *mut P, mut now: i64) -> (i64, i64, bool) {
             }
             h.remove(t);
             // SAFETY: we own t (RUNNING) until its new status is stored.
-            let (f, arg, seq) = unsafe { ((*t).f, core::ptr::read(core::ptr::addr_of!((*t).arg) as *const Eface), (*t).seq) };
+            let (f, arg, seq) = unsafe { ((*t).f, core::ptr::read(core::ptr::addr_of!((*t).arg)), (*t).seq) };
             if period > 0 {
                 // A ticker: back in the heap at the next multiple of period
                 // after now, before its function runs.
@@ -459,7 +473,7 @@ pub fn rt_sleepUntil(when: i64) {
         }
         let t = (*gp).timer;
         (*t).f = SLEEP_FN.as_funcval();
-        core::ptr::write(core::ptr::addr_of_mut!((*t).arg) as *mut Eface, Eface { typ: null_mut(), data: gp as *mut u8 });
+        core::ptr::write(core::ptr::addr_of_mut!((*t).arg), Eface { typ: null_mut(), data: gp as *mut u8 });
         (*t).period = 0;
         (*t).when = when;
         prepare_park(Some(sleep_commit), t as *mut u8, crate::layout::rt::waitReasonSleep as u8);

@@ -67,7 +67,10 @@ fn fill(p: usize, nwords: usize, v: bool) {
 
 /// Record the pointers of a new object at p: `size` bytes of values of type
 /// t (an array when size > t.Size_), in a slot of `slot` bytes.
-pub fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
+///
+/// # Safety
+/// t is a type descriptor; [p, p+slot) is an object slot of the heap.
+pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
     // SAFETY: t is a type descriptor emitted by the compiler (or a runtime
     // type with the same layout).
     let (tsize, ptrbytes, kind, gcdata) = unsafe { ((*t).Size_, (*t).PtrBytes, (*t).Kind_, (*t).GCData as *const u8) };

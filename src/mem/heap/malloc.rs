@@ -108,7 +108,7 @@ fn next_free_index(s: &mut Mspan) -> usize {
     }
     s.alloc_cache = if bit + 1 >= 64 { 0 } else { s.alloc_cache >> (bit + 1) };
     free = result + 1;
-    if free % 64 == 0 && free != n {
+    if free.is_multiple_of(64) && free != n {
         refill_alloc_cache(s, free / 64);
     }
     s.freeindex = free;
@@ -171,7 +171,11 @@ pub fn release_all(c: *mut Mcache) {
 
 /// Allocate `size` bytes of type `typ` (null for memory without pointers).
 /// The memory is zeroed when `needzero`.
-pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
+///
+/// # Safety
+/// `typ` is null or a type descriptor emitted by the compiler (or a runtime
+/// type with the same layout).
+pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     if size == 0 {
         return crate::links::links().zerobase as *mut u8;
     }
@@ -242,9 +246,12 @@ pub fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     p
 }
 
-pub fn newobject(typ: *mut Type) -> *mut u8 {
+/// # Safety
+/// `typ` is null or a type descriptor emitted by the compiler (or a runtime
+/// type with the same layout).
+pub unsafe fn newobject(typ: *mut Type) -> *mut u8 {
     // SAFETY: typ is a type descriptor emitted by the compiler.
-    mallocgc(unsafe { (*typ).Size_ }, typ, true)
+    unsafe { mallocgc((*typ).Size_, typ, true) }
 }
 
 // ---- the collection trigger ----

@@ -250,11 +250,6 @@ pub fn span_of_heap(p: usize) -> *mut Mspan {
     s
 }
 
-/// Is p inside the Go heap?
-pub fn in_heap(p: usize) -> bool {
-    !span_of_heap(p).is_null()
-}
-
 const MAP_FIXED_NOREPLACE: usize = 0x100000;
 
 /// Map n arenas of address space at the next free hint (heap lock held);
@@ -550,11 +545,6 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
     }
     allspans_add(h, s);
     s
-}
-
-/// Bytes of address space mapped for the heap.
-pub fn heap_mapped() -> usize {
-    MAPPED.load(Ordering::Relaxed)
 }
 
 /// Bytes of heap memory obtained from the OS (MemStats.HeapSys): the

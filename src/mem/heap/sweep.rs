@@ -68,7 +68,7 @@ fn push(s: *mut Mspan) {
 }
 
 fn pop(spc: usize) -> *mut Mspan {
-    let s = UNSWEPT[spc].with(|l| {
+    UNSWEPT[spc].with(|l| {
         let s = l.head;
         if !s.is_null() {
             // SAFETY: s heads the list; popping makes it ours.
@@ -80,8 +80,7 @@ fn pop(spc: usize) -> *mut Mspan {
             PENDING.fetch_sub(1, Ordering::Relaxed);
         }
         s
-    });
-    s
+    })
 }
 
 /// After marking: every in-use span becomes unswept. Returns the bytes
