@@ -75,7 +75,7 @@ const (
 )
 
 // Why a goroutine waits (g.waitreason), in upstream's numbering: debuggers
-// read the number; tracebacks print the text (src/sched.rs has the texts).
+// read the number; tracebacks print the text (src/meta/traceback.rs has the texts).
 const (
 	waitReasonZero waitReason = iota
 	waitReasonGCAssistMarking

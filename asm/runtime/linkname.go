@@ -123,5 +123,5 @@ func maps_clone(m any) any {
 }
 
 // A test hook (GOROOT/test/fixedbugs/issue69110.go): is the map growing
-// into a bucket array of its current size (flag bit 8, src/maps.rs)?
+// into a bucket array of its current size (flag bit 8, src/lang/maps.rs)?
 func sameSizeGrowForIssue69110Test(h *hmap) bool { return h.flags&8 != 0 }

@@ -66,13 +66,13 @@ func rtpanicSystem() {
 //	rt_deferBegin(&p, kind, getcallerpc(), getcallersp())
 //	for { fn, ok := rt_deferNext(&p); if !ok { break }; fn() }
 //
-// where src/panic.rs decides everything: which frame's deferred calls come
+// where src/lang/panic.rs decides everything: which frame's deferred calls come
 // next, in which order, and where a recovery resumes (rt_deferNext performs
 // it). The Go side only makes the calls, because they run on the goroutine's
 // stack. rt_deferBegin may return more than once: a recovery that would jump
 // over a running Goexit resumes Goexit's loop just after that call.
 
-// Kinds of deferred-call loop (src/panic.rs LOOP_*).
+// Kinds of deferred-call loop (src/lang/panic.rs LOOP_*).
 const (
 	deferLoopPanic  = 0
 	deferLoopGoexit = 1

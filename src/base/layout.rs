@@ -1,7 +1,7 @@
 //! Go's data layouts, as Rust types.
 //!
 //! `rt` (package runtime) and `abi` (package internal/abi) are generated at
-//! build time from the Go definitions in `asm/runtime/layout*.go` and
+//! build time from the Go definitions in `asm/runtime/layout.go` and
 //! `asm/layouts/*.go`: those files are the one definition of every layout
 //! gort shares with compiled code. The generic helpers below describe Go's
 //! built-in composite values (strings, slices, interfaces).

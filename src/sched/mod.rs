@@ -11,7 +11,7 @@
 //!   - Runnable Gs wait on a P's local run queue (a 256-slot lock-free ring
 //!     plus the `runnext` slot; only the owner puts, anyone may steal) or on
 //!     the global run queue (under `SCHED.lock`).
-//!   - Ms are pthreads (`m.rs`), each with its g0 on the thread's own stack
+//!   - Ms are pthreads (`mthread.rs`), each with its g0 on the thread's own stack
 //!     and an alternate signal stack. An M with nothing to do parks on its
 //!     `m.park` note in the idle M list; at most one M blocks in the
 //!     network poller, with a timeout for the earliest timer.
@@ -101,7 +101,8 @@ pub const MAX_GOMAXPROCS: usize = 1024;
 pub(crate) const RUNQ_SIZE: usize = 256;
 
 /// What sysmon last saw of a P (to notice a G running, or a system call
-/// lasting, for a whole sysmon period).
+/// lasting, for a whole sysmon period): the ticks, and when it saw them
+/// change.
 #[repr(C)]
 pub struct SysmonTick {
     pub schedtick: u32,
@@ -119,24 +120,34 @@ pub struct P {
     /// This P's allocation cache (second: the heap finds it through m.p
     /// as crate::heap::PCache).
     pub mcache: *mut crate::heap::Mcache,
+    /// P_IDLE, P_RUNNING, P_SYSCALL, P_GCSTOP or P_DEAD. Changed by its M,
+    /// by sysmon (retaking a P from a system call: CAS from P_SYSCALL) and
+    /// by stop-the-world; read by anyone.
     pub status: AtomicU32,
-    /// Next P on the idle list (or on procresize's list of Ps with work).
+    /// Next P on the idle list (or on procresize's list of Ps with work);
+    /// under sched.lock.
     pub link: *mut P,
-    /// The M holding this P (null when idle or in a system call).
+    /// The M holding this P (null when idle or in a system call). Written
+    /// by acquirep/releasep on that M, read racily by sysmon and
+    /// preemption requests (Ms are never freed).
     pub m: *mut m,
     /// Incremented on every scheduler call (every new time slice).
     pub schedtick: u32,
     /// Incremented on every system call.
     pub syscalltick: u32,
+    /// What sysmon saw at its last look (sysmon's own).
     pub sysmontick: SysmonTick,
     /// Set when the P should enter the scheduler as soon as possible.
     pub preempt: bool,
+    /// The local run queue: a ring of RUNQ_SIZE Gs between head (consumers
+    /// CAS it: the owner and thieves) and tail (only the owner stores it).
     pub(crate) runq_head: AtomicU32,
     pub(crate) runq_tail: AtomicU32,
     pub(crate) runq: [AtomicUsize; RUNQ_SIZE],
     /// A G readied by the running G, to run next (inherits the time slice).
     pub(crate) runnext: AtomicUsize,
-    /// This P's timers (see crate::timer).
+    /// This P's timers (crate::timer: a heap under their own lock, plus
+    /// the earliest deadline and count, readable without it).
     pub timers: crate::timer::PTimers,
     /// Goroutine ids reserved for this P: the next to hand out, and the end
     /// of the batch (ids come from sched.goidgen GOID_BATCH at a time, so
