@@ -230,8 +230,11 @@ type BlockProfileRecord struct {
 	StackRecord
 }
 
-// A Pinner keeps objects at fixed addresses until Unpin. gort's heap never
-// moves or frees objects yet, so pinning only validates its argument.
+// A Pinner keeps Go objects in place and alive until Unpin, so that their
+// addresses may be held outside Go (the cgo pointer rules). Its record
+// references every object it pinned; a record that becomes unreachable
+// with objects still pinned is a leak, reported by a panic from its
+// finalizer.
 type Pinner struct {
 	*pinner
 }
@@ -241,13 +244,49 @@ type pinner struct {
 	refStore [5]unsafe.Pointer
 }
 
-// Pin pins a Go object.
+// Pin pins a Go object: a non-nil pointer or unsafe.Pointer. Pointers to
+// memory outside the Go heap need no pinning and are accepted as they are.
 func (p *Pinner) Pin(pointer any) {
-	rt_pinnerPin(pointer)
+	if p.pinner == nil {
+		p.pinner = new(pinner)
+		p.refs = p.refStore[:0]
+		SetFinalizer(p.pinner, (*pinner).checkLeak)
+	}
+	ptr := rt_pinTarget(pointer)
+	if rt_setPinned(ptr, true) {
+		p.refs = append(p.refs, ptr)
+	}
 }
 
 // Unpin unpins all pinned objects of the Pinner.
-func (p *Pinner) Unpin() {}
+func (p *Pinner) Unpin() {
+	p.pinner.unpinAll()
+}
+
+func (r *pinner) unpinAll() {
+	if r == nil || r.refs == nil {
+		return
+	}
+	for _, ptr := range r.refs {
+		rt_setPinned(ptr, false)
+	}
+	// Drop the references (and a grown backing array with them).
+	r.refStore = [len(r.refStore)]unsafe.Pointer{}
+	r.refs = r.refStore[:0]
+}
+
+func (r *pinner) checkLeak() {
+	if len(r.refs) != 0 {
+		r.unpinAll()
+		pinnerLeakPanic()
+	}
+}
+
+// pinnerLeakPanic reports a Pinner dropped while it still pinned objects
+// (a variable: tests replace it).
+var pinnerLeakPanic = func() {
+	panic(errorString("runtime.Pinner: found leaking pinned pointer; forgot to call Unpin()?"))
+}
 
 // A network poller descriptor, owned by the Rust side (src/sched/netpoll.rs);
 // Go code only passes pointers to it around.

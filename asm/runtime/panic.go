@@ -4,7 +4,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"runtime/internal/atomic"
+	"unsafe"
+)
 
 // Kinds of panic the Rust side can ask for (m.rtpanicKind): the trampoline
 // returns to Go and runtime·rtcall tail-calls rtpanic, which builds the
@@ -271,9 +274,51 @@ func stringIndex(s, sep string) int {
 	return -1
 }
 
+// Range-over-func loops (GOEXPERIMENT=rangefunc): a defer statement in a
+// loop body belongs to the function containing the loop, but runs inside
+// the body's closure. The function first calls deferrangefunc, which
+// registers a marker record for its frame and returns the marker's list
+// head; each defer in the body then pushes its record onto that list with
+// deferprocat (the body may run on another goroutine's behalf, hence the
+// atomic list). When the frame's deferred calls run, src/panic.rs splices
+// the list in place of the marker and closes it.
 func deferrangefunc() any {
-	fatal("gort: runtime.deferrangefunc not implemented")
-	return nil
+	gp := getg()
+	d := new(_defer)
+	d.heap = true
+	d.rangefunc = true
+	d.sp = getcallersp()
+	d.pc = getcallerpc()
+	d.head = new(atomic.Pointer[_defer])
+	d.link = gp._defer
+	gp._defer = d
+	return d.head
+}
+
+// deferprocat registers a deferred call on the list of the frame whose
+// deferrangefunc returned frame.
+func deferprocat(fn func(), frame any) {
+	head := frame.(*atomic.Pointer[_defer])
+	d := new(_defer)
+	d.heap = true
+	d.fn = fn
+	for {
+		old := head.Load()
+		if old == closedDeferList() {
+			throw("defer after range func returned")
+		}
+		d.link = old
+		if head.CompareAndSwap(old, d) {
+			break
+		}
+	}
+	return0()
+}
+
+// closedDeferList marks a range-over-func defer list whose frame's
+// deferred calls have started (src/panic.rs: RANGE_LIST_CLOSED).
+func closedDeferList() *_defer {
+	return (*_defer)(unsafe.Pointer(uintptr(1)))
 }
 
 // Failed bounds checks, with the offending values (compiled code reaches

@@ -25,6 +25,7 @@ const (
 	mcallGoexit      = 2 // the goroutine is finished
 	mcallPreempt     = 3 // yield at a preemption request
 	mcallExitsyscall = 5 // leave a system call when no P was free: wait for one
+	mcallCoroswitch  = 6 // hand the thread to a coroutine's other goroutine (coro.go)
 )
 
 // The linker writes the module's symbol tables here (and sizes it from this
@@ -146,6 +147,28 @@ func newproc(fn *funcval) {
 func getcallerpc() uintptr
 func getcallersp() uintptr
 func getg() *g
+
+// entersyscall: the goroutine is about to make a system call that may
+// block. The collector and tracebacks walk its stack from the caller's pc
+// and sp meanwhile: the caller's frame (syscall.Syscall's, say) stays as
+// it is until the call returns, while frames below it are reused by the
+// system call itself. (Had the Rust entry point been called directly,
+// from syscall's package through the toolchain's ABI wrapper, the saved
+// position would lie in the wrapper's frame, dead and overwritten by the
+// time anything walks it.)
+//
+//go:nosplit
+func entersyscall() {
+	rt_entersyscall(getcallerpc(), getcallersp())
+}
+
+// entersyscallblock: like entersyscall, for a call known to block (the P
+// is handed off at once).
+//
+//go:nosplit
+func entersyscallblock() {
+	rt_entersyscallblock(getcallerpc(), getcallersp())
+}
 
 // exitsyscall: the goroutine's system call returned. The fast path takes
 // a P back in Rust; without one, wait for a P on g0.

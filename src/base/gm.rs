@@ -97,20 +97,6 @@ static ALLGS: Locked<PVec<*mut g>> = Locked::new(crate::lockrank::Rank::AllGs, P
 /// Call f for every G ever created (with the list's lock held: f must not
 /// create goroutines).
 pub fn for_each_g(mut f: impl FnMut(*mut g)) {
-    if dying() {
-        // A fatal report: the lock may be held by this very thread (a throw
-        // made under it) or by a stuck one. Walk the list anyway, as
-        // upstream's forEachGRace does.
-        let locked = ALLGS.mutex().try_lock();
-        // SAFETY: the process is dying; the list's arrays are persistent
-        // memory, never freed, so the walk stays on valid memory (it may
-        // miss a G being added meanwhile).
-        unsafe { ALLGS.get_locked() }.as_slice().iter().for_each(|&gp| f(gp));
-        if locked {
-            ALLGS.mutex().unlock();
-        }
-        return;
-    }
     ALLGS.with(|all| {
         for &gp in all.as_slice() {
             f(gp);
@@ -118,11 +104,14 @@ pub fn for_each_g(mut f: impl FnMut(*mut g)) {
     });
 }
 
-/// Is this thread reporting a fatal error?
-fn dying() -> bool {
-    let gp = getg();
-    // SAFETY: a non-null g is this thread's; its m (if any) is live.
-    !gp.is_null() && unsafe { !(*gp).m.is_null() && (*(*gp).m).dying != 0 }
+/// Every G, without the lock: for fatal-error reports, which may come from
+/// code that holds it (a throw while the collector walks goroutines, or
+/// the lock-order checker's report).
+pub fn for_each_g_racy(mut f: impl FnMut(*mut g)) {
+    // SAFETY: the list is persistent and only ever appended to, so a racy
+    // reader sees a prefix of it (PVec::racy_prefix).
+    let all = unsafe { PVec::racy_prefix(ALLGS.data_ptr()) };
+    all.iter().for_each(|&gp| f(gp));
 }
 
 /// Record a new goroutine (never removed: dead ones are reused).

@@ -154,6 +154,12 @@ impl<T> Locked<T> {
         r
     }
 
+    /// The value's address (racy readers only: see PVec::racy_prefix).
+    #[inline]
+    pub fn data_ptr(&self) -> *mut T {
+        self.val.get()
+    }
+
     /// The lock itself, for critical sections that `with` cannot express:
     /// one that a park commit ends (m.waitunlockf unlocks it once the
     /// goroutine is off its stack), or one that must unlock before a fatal

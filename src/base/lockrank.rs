@@ -64,6 +64,8 @@ pub enum Rank {
     Caches,
     /// The collection history (MemStats).
     History,
+    /// runtime.Pinner's table of pinned objects.
+    Pins,
     /// The unswept span lists.
     Unswept,
     /// The central lists of spans with free objects.

@@ -85,7 +85,29 @@ impl<T: Copy> PVec<T> {
         }
         // SAFETY: len < cap.
         unsafe { self.p.add(self.len).write(v) };
+        // The array (and the entry) before the length: racy_prefix.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::Release);
         self.len += 1;
+    }
+
+    /// What a reader racing with `push` sees: a prefix of the vector.
+    ///
+    /// # Safety
+    /// `this` is a persistent vector (its old arrays are never freed) that
+    /// others only push to while the caller reads; the caller accepts a
+    /// stale length (a fatal report's walk).
+    pub unsafe fn racy_prefix<'a>(this: *const PVec<T>) -> &'a [T] {
+        // SAFETY: per the function contract: the length first, then the
+        // array, which push publishes (on amd64 stores become visible in
+        // program order) before the length that covers its entries.
+        unsafe {
+            let len = core::ptr::read_volatile(core::ptr::addr_of!((*this).len));
+            let p = core::ptr::read_volatile(core::ptr::addr_of!((*this).p));
+            if len == 0 || p.is_null() {
+                return &[];
+            }
+            core::slice::from_raw_parts(p, len)
+        }
     }
 
     #[inline]

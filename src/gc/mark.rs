@@ -181,7 +181,11 @@ impl Marker {
             if bits::is_pointer(a) {
                 // SAFETY: a is a word of the object.
                 let p = unsafe { *(a as *const usize) };
-                if p != 0 {
+                // Pointers back into the object itself change nothing (it
+                // is being scanned, so it is marked or, for an object with
+                // a finalizer, deliberately not: a self-reference must not
+                // keep it from being finalized, as upstream).
+                if p != 0 && p.wrapping_sub(obj) >= sp.elemsize {
                     SLOT.store(a, core::sync::atomic::Ordering::Relaxed);
                     self.mark_ptr(p, true);
                 }
@@ -255,13 +259,16 @@ impl Marker {
             self.mark_ptr(gr.labels as usize, false);
             self.mark_ptr(gr.writebuf.ptr as usize, false);
             self.mark_ptr(gr.ancestors as usize, false);
+            self.mark_ptr(gr.coroarg as usize, false);
             let mut s: *mut sudog = gr.waiting;
             while !s.is_null() {
                 self.mark_any((*s).elem as usize, false);
                 self.mark_ptr((*s).c as usize, false);
                 s = (*s).waitlink;
             }
+            SCAN_G.store(gp as usize, core::sync::atomic::Ordering::Relaxed);
             self.mark_stack(gp);
+            SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
             self.scan_stack_objects();
             self.ss.objs.truncate(0);
             self.ss.lo = 0;
@@ -273,7 +280,8 @@ impl Marker {
         let mut callee = symtab::FUNCID_NORMAL;
         let mut conservative_next = false;
         let mut callee_hook = false;
-        for f in Unwinder::for_g(gp) {
+        let mut frames = Unwinder::for_g(gp);
+        for f in frames.by_ref() {
             let id = f.fi.func_id();
             if callee_hook && f.fi.args() > 0 {
                 // A Rust entry point's trampoline whose return ran the
@@ -299,6 +307,8 @@ impl Marker {
             }
             let callee_sigpanic = callee == symtab::FUNCID_SIGPANIC;
             FRAME_PC.store(f.pc, core::sync::atomic::Ordering::Relaxed);
+            FRAME_SP.store(f.sp, core::sync::atomic::Ordering::Relaxed);
+            FRAME_FP.store(f.fp, core::sync::atomic::Ordering::Relaxed);
             if DEBUG.load(core::sync::atomic::Ordering::Relaxed) {
                 crate::gprint!(b"gcdebug: frame ");
                 crate::traceback::print_func_name(f.fi.name());
@@ -331,6 +341,7 @@ impl Marker {
             );
             callee = id;
         }
+        frames.check_complete(gp);
     }
 
     fn mark_timers(&mut self) {
@@ -353,6 +364,10 @@ pub static DEBUG: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBoo
 static SLOT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 /// The frame being scanned (function entry), 0 when scanning an object.
 static FRAME_PC: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// The goroutine and frame bounds being scanned (for the bad-pointer report).
+static SCAN_G: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+static FRAME_SP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+static FRAME_FP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 #[cold]
 fn bad_pointer(s: &Mspan, p: usize) -> ! {
@@ -362,7 +377,25 @@ fn bad_pointer(s: &Mspan, p: usize) -> ! {
     match crate::symtab::findfunc(pc) {
         Some(f) if pc != 0 => {
             crate::traceback::print_func_name(f.name());
-            crate::gprint!(b" pc=", crate::print::Hex(pc as u64));
+            crate::gprint!(
+                b" pc=", crate::print::Hex(pc as u64),
+                b" sp=", crate::print::Hex(FRAME_SP.load(core::sync::atomic::Ordering::Relaxed) as u64),
+                b" fp=", crate::print::Hex(FRAME_FP.load(core::sync::atomic::Ordering::Relaxed) as u64)
+            );
+            let gp = SCAN_G.load(core::sync::atomic::Ordering::Relaxed) as *mut g;
+            if !gp.is_null() {
+                // SAFETY: the goroutine being scanned (the world is stopped).
+                unsafe {
+                    crate::gprint!(
+                        b"\nruntime: in goroutine ", (*gp).goid, b" status ", sched::readgstatus(gp),
+                        b" waitreason ", (*gp).waitreason as u32,
+                        b" sched.pc=", crate::print::Hex((*gp).sched.pc as u64), b" sched.sp=", crate::print::Hex((*gp).sched.sp as u64),
+                        b" syscallpc=", crate::print::Hex((*gp).syscallpc as u64), b" syscallsp=", crate::print::Hex((*gp).syscallsp as u64),
+                        b" asyncSafePoint=", (*gp).asyncSafePoint, b" stack=[", crate::print::Hex((*gp).stack.lo as u64), b", ",
+                        crate::print::Hex((*gp).stack.hi as u64), b"]"
+                    );
+                }
+            }
         }
         _ => {
             let s = crate::heap::span_of_heap(slot);

@@ -248,8 +248,12 @@ pub fn rt_gcCollect(kind: u8) {
     if GCTRACE.load(Ordering::Relaxed) {
         trace_line(n, t0, t1 - t0, t2 - t1, t3 - t2, before);
     }
-    finalizer::wake_runner();
+    // The sweeper first, then the finalizer goroutine: the last readied
+    // runs next on this P (a finalizer queued by this collection then runs
+    // before the collector's caller resumes, as upstream's does), where it
+    // is not stolen at once by an idle thread as a queued one would be.
     background::wake_sweeper();
+    finalizer::wake_runner();
 }
 
 /// gctrace's line, in upstream's format (all phases ran with the world

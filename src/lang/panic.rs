@@ -232,7 +232,11 @@ pub unsafe fn rt_deferNext(p: *mut _panic) -> (*mut funcval, bool) {
             // off the goroutine's list is this loop's business.
             unsafe {
                 if (*d).rangefunc {
-                    crate::fatal::fatal_user("gort: range-over-func defers are not implemented");
+                    // A range-over-func marker: its list (most recent
+                    // first) takes its place, as records of this frame.
+                    splice_range_defers(d);
+                    (*gp)._defer = (*d).link;
+                    continue;
                 }
                 cursor.retpc = (*d).pc;
                 (*gp)._defer = (*d).link;
@@ -242,6 +246,41 @@ pub unsafe fn rt_deferNext(p: *mut _panic) -> (*mut funcval, bool) {
         if !advance(gp, cursor) {
             return (null_mut(), false);
         }
+    }
+}
+
+/// The value deferprocat finds in a list that can take no more records
+/// (asm/runtime/panic.go: closedDeferList).
+const RANGE_LIST_CLOSED: *mut crate::layout::rt::_defer = core::ptr::without_provenance_mut(1);
+
+/// Close a range-over-func marker's list and link its records, with the
+/// marker's frame, right after the marker.
+///
+/// # Safety
+/// d is a live marker record (rangefunc set, head a live list head) at the
+/// front of the running goroutine's defer chain.
+unsafe fn splice_range_defers(d: *mut crate::layout::rt::_defer) {
+    // SAFETY: per the contract; the head is an atomic.Pointer, one word.
+    unsafe {
+        let head = &*((*d).head as *const core::sync::atomic::AtomicPtr<crate::layout::rt::_defer>);
+        let list = head.swap(RANGE_LIST_CLOSED, core::sync::atomic::Ordering::AcqRel);
+        if list == RANGE_LIST_CLOSED {
+            crate::fatal::throw("defer after range func returned");
+        }
+        if list.is_null() {
+            return;
+        }
+        let mut r = list;
+        loop {
+            (*r).sp = (*d).sp;
+            (*r).pc = (*d).pc;
+            if (*r).link.is_null() {
+                (*r).link = (*d).link;
+                break;
+            }
+            r = (*r).link;
+        }
+        (*d).link = list;
     }
 }
 

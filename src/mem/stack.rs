@@ -215,10 +215,12 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
 
         // The frames, walked on the new stack.
         let mut callee_sigpanic = false;
-        for f in Unwinder::new((*gp).sched.pc, (*gp).sched.sp) {
+        let mut frames = Unwinder::new((*gp).sched.pc, (*gp).sched.sp);
+        for f in frames.by_ref() {
             crate::stackmap::visit_frame(&f, callee_sigpanic, &mut |slot, _| adj.pointer(slot as *mut usize));
             callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
         }
+        frames.check_complete(gp);
         stackfree(old);
     }
 }

@@ -66,16 +66,39 @@ pub struct Unwinder {
     sp: usize,
     done: bool,
     trap: bool,
+    /// The walk ended at a frame that ends a stack (goexit, a top frame,
+    /// a function that switches stacks), not at a pc it could not follow.
+    complete: bool,
 }
 
 impl Unwinder {
     pub fn new(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: false }
+        Unwinder { pc, sp, done: pc == 0, trap: false, complete: false }
     }
 
     /// Start at an interrupted instruction (a signal's context).
     pub fn at_trap(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: true }
+        Unwinder { pc, sp, done: pc == 0, trap: true, complete: false }
+    }
+
+    /// For walks that must see every frame of a goroutine (the collector's,
+    /// stack copying's): once the walk is over, throw unless it reached
+    /// the end of the stack. Stopping early at a pc that is in no function
+    /// (or with a broken frame size) means frames were not seen: their
+    /// pointers would be missed, and what they point to freed or not moved.
+    pub fn check_complete(&self, gp: *mut g) {
+        if self.complete {
+            return;
+        }
+        // SAFETY: gp is the goroutine walked (stopped or away in Rust).
+        unsafe {
+            crate::gprint!(
+                b"runtime: g ", (*gp).goid, b": unexpected return pc ", crate::print::Hex(self.pc as u64),
+                b" at sp ", crate::print::Hex(self.sp as u64), b" (stack=[", crate::print::Hex((*gp).stack.lo as u64), b", ",
+                crate::print::Hex((*gp).stack.hi as u64), b"], status ", readgstatus(gp), b")\n"
+            );
+        }
+        crate::fatal::throw("unknown caller pc")
     }
 
     /// Start at a goroutine's saved context.
@@ -112,6 +135,7 @@ impl Iterator for Unwinder {
         let id = fi.func_id();
         if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
             self.done = true;
+            self.complete = true;
         } else {
             // SAFETY: fp-8 holds the return address of a Go frame on this
             // stack (the frame size came from the function's own table).
@@ -528,7 +552,9 @@ pub fn traceback_others(me: *mut g) {
         print_frames(u, 0, curg);
         print_created_by(curg);
     }
-    crate::gm::for_each_g(|gp| {
+    // Racily: the report may come from code holding the goroutine list's
+    // lock (a throw while the collector walks goroutines).
+    crate::gm::for_each_g_racy(|gp| {
         if gp == me || gp == curg || readgstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
             return;
         }

@@ -124,10 +124,12 @@ pub unsafe fn ReadMemStats(m: *mut u8) {
     }
 }
 
-pub fn rt_pinnerPin(pointer: Eface) {
+/// Pinner.Pin's argument: the pointer it holds (a panic for anything but
+/// a non-nil pointer value).
+pub fn rt_pinTarget(pointer: Eface) -> *mut u8 {
     if pointer.typ.is_null() {
         crate::raise::raise_error("runtime.Pinner: argument is nil");
-        return;
+        return core::ptr::null_mut();
     }
     // SAFETY: a live interface value's type descriptor.
     unsafe {
@@ -135,6 +137,20 @@ pub fn rt_pinnerPin(pointer: Eface) {
         if k != KIND_POINTER && k != KIND_UNSAFE_POINTER {
             let s = crate::string::gostring_concat(&[b"runtime.Pinner: argument is not a pointer: ", type_string(pointer.typ as *const Type)]);
             crate::raise::raise_error_go(s);
+            return core::ptr::null_mut();
+        }
+    }
+    pointer.data
+}
+
+/// Pin or unpin the object ptr points into; whether it is a heap object
+/// (only those are recorded by the Pinner).
+pub fn rt_setPinned(ptr: *mut u8, pin: bool) -> bool {
+    match crate::heap::pin::set_pinned(ptr as usize, pin) {
+        Ok(heap) => heap,
+        Err(msg) => {
+            crate::raise::raise_error(msg);
+            false
         }
     }
 }

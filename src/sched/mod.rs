@@ -22,12 +22,16 @@
 //!   - Dead Gs keep their stack and go on a free list for reuse.
 //!
 //! Submodules: `runq` (run queues and stealing), `mthread` (threads, idle lists,
-//! hand-offs, locked threads), `schedule` (finding work and switching),
-//! `syscall` (entering and leaving system calls), `sysmon` (the monitor
-//! thread: retaking Ps, preemption requests, schedtrace), `stw` (stopping
-//! the world, GOMAXPROCS).
+//! hand-offs, locked threads), `schedule` (finding work and switching,
+//! preemption requests), `mcall` (the far side of mcall), `syscall`
+//! (entering and leaving system calls), `sysmon` (the monitor thread:
+//! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
+//! `coro` (coroutines); and the scheduler's clients in this layer:
+//! `timer`, `netpoll`, `sema`, `chan`.
 
 pub mod chan;
+pub mod coro;
+mod mcall;
 pub mod mthread;
 pub mod netpoll;
 pub mod runq;
@@ -352,8 +356,6 @@ pub static TIMERP_MASK: PMask = PMask::new();
 
 /// Set once runtime.main starts: from then on new work wakes idle Ps.
 pub static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
-
-
 
 
 /// Store to a goroutine's stackguard0 from another thread (preemption

@@ -6,7 +6,6 @@
 use super::*;
 use super::mthread::{acquirep, mexit, pidleget, pidleget_spinning, pidleput, releasep, startlockedm, stoplockedm, stopm, wakep};
 use super::runq::{GList, globrunqget_locked, globrunqput, injectglist, runq_empty, runqget, runqput, runqsteal};
-use super::syscall::exitsyscall0;
 use crate::gprint;
 
 /// Continue running the current m's goroutine gp from its saved context
@@ -442,22 +441,8 @@ pub fn rt_parkForever(reason: u8) {
     prepare_park(None, null_mut(), reason);
 }
 
-/// The far side of mcall: runs on g0 with the goroutine `gp` suspended.
-///
-/// # Safety
-/// Called only by runtime·mcall, with gp the goroutine that called it.
-#[no_mangle]
-pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
-    match op as i64 {
-        rt::mcallPark => park_m(gp),
-        rt::mcallGosched | rt::mcallPreempt => gosched_m(gp),
-        rt::mcallGoexit => goexit0(gp),
-        rt::mcallExitsyscall => exitsyscall0(gp),
-        _ => crate::fatal::throw("gort_mcall: unknown operation"),
-    }
-}
-
-fn park_m(gp: *mut g) -> ! {
+/// mcallPark: commit the park prepare_park described.
+pub(super) fn park_m(gp: *mut g) -> ! {
     let mp = getm();
     // SAFETY: gp is the goroutine that called mcall; mp its m.
     unsafe {
@@ -480,7 +465,7 @@ fn park_m(gp: *mut g) -> ! {
 }
 
 /// Yield: gp goes to the global queue (Gosched, preemption).
-fn gosched_m(gp: *mut g) -> ! {
+pub(super) fn gosched_m(gp: *mut g) -> ! {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
     dropg(gp);
     globrunqput(gp);
@@ -490,7 +475,23 @@ fn gosched_m(gp: *mut g) -> ! {
     schedule()
 }
 
-fn goexit0(gp: *mut g) -> ! {
+/// mcallGoexit: gp's function returned into goexit.
+pub(super) fn goexit0(gp: *mut g) -> ! {
+    if destroy_g(gp) {
+        // The goroutine may have left its thread in an unusual state (that
+        // is what locking is for): the thread goes with it.
+        // SAFETY: the current m.
+        unsafe {
+            (*getm()).lockedExt = 0;
+        }
+        mexit();
+    }
+    schedule()
+}
+
+/// Finish goroutine gp (nothing runs on its stack any more) and put it on
+/// the free list; returns whether it was locked to the current thread.
+pub(super) fn destroy_g(gp: *mut g) -> bool {
     let mp = getm();
     // SAFETY: gp has returned into goexit; nothing runs on its stack any more.
     let locked = unsafe {
@@ -516,16 +517,7 @@ fn goexit0(gp: *mut g) -> ! {
         locked
     };
     gfput(gp);
-    if locked {
-        // The goroutine may have left its thread in an unusual state (that
-        // is what locking is for): the thread goes with it.
-        // SAFETY: mp is the current m.
-        unsafe {
-            (*mp).lockedExt = 0;
-        }
-        mexit();
-    }
-    schedule()
+    locked
 }
 
 // ---- preemption requests ----

@@ -13,23 +13,25 @@ use super::runq::globrunqput_locked;
 use super::schedule::{execute, schedule};
 
 /// Where the collector and tracebacks find gp's frames while it is in the
-/// call (the caller's pc and sp, recorded in g.sched by the trampoline);
-/// any stack growth until exitsyscall would be a bug: catch it.
+/// call: (pc, sp) of the frame that called entersyscall, which stays live
+/// until the call returns (asm/runtime/proc.go: entersyscall); any stack
+/// growth until exitsyscall would be a bug: catch it.
 ///
 /// # Safety
 /// gp is the current m's goroutine, entering a system call.
-unsafe fn save_syscall_context(gp: *mut g) {
+unsafe fn save_syscall_context(gp: *mut g, pc: usize, sp: usize) {
     // SAFETY: per the function contract.
     unsafe {
         (*gp).stackguard0 = stack::STACK_PREEMPT;
         (*gp).throwsplit = true;
-        (*gp).syscallsp = (*gp).sched.sp;
-        (*gp).syscallpc = (*gp).sched.pc;
+        (*gp).syscallsp = sp;
+        (*gp).syscallpc = pc;
     }
 }
 
-/// The current goroutine is about to make a (possibly blocking) system call.
-pub fn entersyscall() {
+/// The current goroutine is about to make a (possibly blocking) system
+/// call from the frame at (pc, sp).
+pub fn rt_entersyscall(pc: usize, sp: usize) {
     let mp = getm();
     let s = sched();
     // SAFETY: called on g0 on behalf of m.curg (through a trampoline, which
@@ -37,7 +39,7 @@ pub fn entersyscall() {
     unsafe {
         let gp = (*mp).curg;
         crate::gm::acquirem();
-        save_syscall_context(gp);
+        save_syscall_context(gp, pc, sp);
         casgstatus(gp, G_RUNNING, G_SYSCALL);
         if s.sysmonwait.load(Ordering::Acquire) {
             // Sysmon sleeps (everything was idle): it must watch this call.
@@ -55,11 +57,15 @@ pub fn entersyscall() {
         (*mp).p = 0;
         (*pp).set_status(P_SYSCALL);
         if s.gcwaiting.load(Ordering::Acquire) {
-            // A stop-the-world is waiting for our P: give it up now.
+            // A stop-the-world is waiting for our P: give it up now. That
+            // flag was read without the lock: the stop may be over by the
+            // time we hold it, the world running again and our P (taken
+            // while we are in the call) in another M's system call. Only a
+            // stop still counting (stopwait > 0) may take a P here.
             s.lock.lock();
-            if (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            let l = s.locked();
+            if l.stopwait > 0 && (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                 (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
-                let l = s.locked();
                 l.stopwait -= 1;
                 if l.stopwait == 0 {
                     s.stopnote.wakeup();
@@ -71,14 +77,14 @@ pub fn entersyscall() {
     }
 }
 
-/// Like entersyscall, for a call known to block: hand the P off at once.
-pub fn entersyscallblock() {
+/// Like rt_entersyscall, for a call known to block: hand the P off at once.
+pub fn rt_entersyscallblock(pc: usize, sp: usize) {
     let mp = getm();
     // SAFETY: as for entersyscall.
     unsafe {
         let gp = (*mp).curg;
         crate::gm::acquirem();
-        save_syscall_context(gp);
+        save_syscall_context(gp, pc, sp);
         let pp = (*mp).p as *mut P;
         (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
         (*mp).syscalltick = (*pp).syscalltick;

@@ -149,8 +149,7 @@ impl Gort {
             return Status::Elsewhere;
         }
         let n = sym.strip_prefix("runtime.").unwrap_or(sym);
-        let unsupported = ["race", "msan", "asan", "libfuzzer", "cgoCheck"].iter().any(|p| n.starts_with(p))
-            || ["deferprocat", "coroswitch", "newcoro", "deferrangefunc", "panicrangeexit"].contains(&n);
+        let unsupported = ["race", "msan", "asan", "libfuzzer", "cgoCheck"].iter().any(|p| n.starts_with(p));
         if let Some(s) = self.status.get(sym) {
             // A body-less declaration implemented by a Rust trampoline or
             // assembly of the same name shows the implementation.
@@ -428,7 +427,7 @@ pub fn render() -> Result<String> {
     s += &format!(
         "\nIn all: {} implemented (Rust {}, Go face {}, assembly {}, declared {}), {} provided by other upstream \
          packages, {} for instrumentation modes or experiments gort does not support yet (-race, -msan, -asan, \
-         libfuzzer, cgocheck2, rangefunc), {} not implemented, {} missing.\n",
+         libfuzzer, cgocheck2), {} not implemented, {} missing.\n",
         t(Status::Rust) + t(Status::Go) + t(Status::Asm) + t(Status::Declared),
         t(Status::Rust),
         t(Status::Go),

@@ -20,6 +20,7 @@
 
 pub mod bits;
 pub mod malloc;
+pub mod pin;
 pub mod sizeclasses;
 pub mod sweep;
 
@@ -419,7 +420,11 @@ pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
         Some(new_span(h, start, npages, spanclass, needzero))
     });
     let Some(s) = s else {
-        crate::fatal::throw("runtime: out of memory: cannot allocate heap arena");
+        // Upstream's report: the heap grows in 4 MiB steps, and the
+        // allocation runs on the goroutine's behalf.
+        let ask = npages.next_multiple_of(GROW_PAGES) * PAGE_SIZE;
+        crate::gprint!(b"runtime: out of memory: cannot allocate ", ask, b"-byte block (", heap_inuse(), b" in use)\n");
+        crate::fatal::throw_on_goroutine("out of memory");
     };
     INUSE.fetch_add(npages * PAGE_SIZE, Ordering::Relaxed);
     s
