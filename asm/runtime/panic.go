@@ -280,19 +280,21 @@ func stringIndex(s, sep string) int {
 // registers a marker record for its frame and returns the marker's list
 // head; each defer in the body then pushes its record onto that list with
 // deferprocat (the body may run on another goroutine's behalf, hence the
-// atomic list). When the frame's deferred calls run, src/panic.rs splices
+// atomic list). When the frame's deferred calls run, src/lang/panic.rs splices
 // the list in place of the marker and closes it.
 func deferrangefunc() any {
 	gp := getg()
-	d := new(_defer)
-	d.heap = true
-	d.rangefunc = true
-	d.sp = getcallersp()
-	d.pc = getcallerpc()
-	d.head = new(atomic.Pointer[_defer])
-	d.link = gp._defer
-	gp._defer = d
-	return d.head
+	list := new(atomic.Pointer[_defer])
+	// The marker: a heap record standing for the caller's frame.
+	gp._defer = &_defer{
+		heap:      true,
+		rangefunc: true,
+		sp:        getcallersp(),
+		pc:        getcallerpc(),
+		head:      list,
+		link:      gp._defer,
+	}
+	return list
 }
 
 // deferprocat registers a deferred call on the list of the frame whose
