@@ -161,11 +161,13 @@ pub fn rt_hookWanted() -> bool {
         }
         // Nor one about to park with a lock that its park commit releases
         // (m.waitunlockf): collecting would park it in between (worldsema)
-        // and lose the commit, with the lock held.
+        // and lose the commit, with the lock held. The request is dropped
+        // (left set, it would fire again on this call's own return, and
+        // again, forever): the next allocation past the trigger asks again.
+        (*mp).rtcallHook = 0;
         if (*mp).waitunlockf != 0 {
             return false;
         }
-        (*mp).rtcallHook = 0;
         // Not while the goroutine holds runtime locks or is pinned to its P
         // (sync.Pool), nor while dying: another allocation will ask again.
         (*mp).locks == 0 && (*mp).mallocing == 0 && (*mp).dying == 0 && should_collect()
