@@ -13,47 +13,32 @@
 //!   - Anything not implemented yet is a fatal error naming it.
 
 #![cfg_attr(not(test), no_std)]
-#![allow(clippy::missing_safety_doc, non_snake_case)]
+#![allow(non_snake_case)]
+// Module docs are plain text (lists continue without markdown indentation).
+#![allow(clippy::doc_lazy_continuation)]
+#![deny(unsafe_op_in_unsafe_fn)]
 
-pub mod layout;
-pub mod sys;
-pub mod fatal;
-pub mod print;
-pub mod lock;
-pub mod persistent;
-pub mod sysstat;
-pub mod env;
-pub mod stack;
-pub mod heap;
-pub mod gc;
-pub mod sched;
-pub mod proc;
-pub mod types;
-pub mod errors;
-pub mod traceback;
-pub mod symtab;
-pub mod elfsym;
-pub mod panic;
-pub mod string;
-pub mod slice;
-pub mod iface;
-pub mod alg;
-pub mod maps;
-pub mod chan;
-pub mod reflectsupport;
-pub mod sema;
-pub mod time;
-pub mod timer;
-pub mod vdso;
-pub mod syscall;
-pub mod debug;
-pub mod mstats;
-pub mod netpoll;
-pub mod signal;
-pub mod checkptr;
-pub mod softfloat;
-pub mod cgocheck;
-pub mod testhooks;
+// The crate is layered; each layer is a folder, and a module may name
+// only modules of its own layer or of lower ones (tests/layers.rs checks
+// it). From the bottom up:
+mod base; // layouts, system calls, locks, print, fatal errors, non-heap memory
+mod os; // the process environment, clocks, settings, the signal table
+mod meta; // type descriptors, the pclntab, stack maps, tracebacks
+mod mem; // the Go heap and goroutine stacks
+mod sched; // goroutines, threads, Ps; timers, the network poller, semaphores, channels
+mod lang; // what compiled code calls: maps, strings, slices, interfaces, panics, ...
+mod gc; // the garbage collector, finalizers, the collector's goroutines
+mod proc; // startup and exit, signal handling, the runtime/debug and syscall APIs
+
+// Every module is also reachable by its short name (`crate::heap`), as the
+// surface glue and the rest of the crate name them; its folder is its layer.
+use base::{fatal, global, gm, hook, layout, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat};
+use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
+use mem::{heap, stack};
+use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
+use os::{env, settings, sigtab, time, vdso};
+use proc::{debug, mstats, signal, syscall, testhooks};
+use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.
 mod surface {

@@ -3,7 +3,7 @@
 // implemented in assembly. Comparing interface values calls the dynamic
 // type's Equal function, ordinary Go code that must run on the goroutine's
 // stack; that is why these few lines are Go. Hashing lives in Rust
-// (src/alg.rs).
+// (src/lang/alg.rs).
 
 package runtime
 

@@ -122,7 +122,7 @@ func CallersFrames(callers []uintptr) *Frames {
 }
 
 // Next returns the next frame and whether there are more (the Rust side
-// walks the pcs: src/traceback.rs).
+// walks the pcs: src/lang/callers.rs).
 func (ci *Frames) Next() (frame Frame, more bool) {
 	more = rt_framesNext(ci, &frame)
 	return
@@ -292,7 +292,7 @@ var pinnerLeakPanic = func() {
 	panic(errorString("runtime.Pinner: found leaking pinned pointer; forgot to call Unpin()?"))
 }
 
-// A network poller descriptor, owned by the Rust side (src/netpoll.rs);
+// A network poller descriptor, owned by the Rust side (src/sched/netpoll.rs);
 // Go code only passes pointers to it around.
 type pollDesc struct {
 	fd uintptr

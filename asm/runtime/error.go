@@ -1,6 +1,6 @@
 // The runtime's error types. Programs see them as panic values and call
 // their methods, so their names, method sets and messages are upstream's;
-// the messages are formatted in Rust (src/errors.rs).
+// the messages are formatted in Rust (src/lang/errors.rs).
 
 package runtime
 

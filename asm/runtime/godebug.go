@@ -2,7 +2,7 @@
 // GODEBUG settings at registration and whenever os.Setenv changes GODEBUG.
 // This calls Go functions, so it lives on the Go side. The runtime's own
 // settings that follow such changes (panicnil) are re-read by the Rust side
-// (src/debug.rs), which also reads godebugDefault.
+// (src/os/settings.rs), which also reads godebugDefault.
 
 package runtime
 

@@ -75,7 +75,7 @@ const (
 )
 
 // Why a goroutine waits (g.waitreason), in upstream's numbering: debuggers
-// read the number; tracebacks print the text (src/sched.rs has the texts).
+// read the number; tracebacks print the text (src/meta/traceback.rs has the texts).
 const (
 	waitReasonZero waitReason = iota
 	waitReasonGCAssistMarking
@@ -142,70 +142,107 @@ type funcval struct {
 // stackguard1 and _panic; the rest is read by gort's Rust code, gort's
 // assembly, and debuggers.
 type g struct {
+	// The goroutine's stack [lo, hi). Function prologues compare SP with
+	// stackguard0 (stack.lo + stackGuard normally; stackPreempt to ask the
+	// goroutine to enter the scheduler); stackguard1 is the C-stack limit
+	// (unused by gort's goroutines: ~0).
 	stack       stack
 	stackguard0 uintptr
 	stackguard1 uintptr
 
-	_panic    *_panic
-	_defer    *_defer
-	m         *m
-	sched     gobuf
+	// The innermost panic and deferred-call records (Go structs on the
+	// goroutine's stack or heap; src/lang/panic.rs walks them).
+	_panic *_panic
+	_defer *_defer
+	// The m running the goroutine (nil when it is not running).
+	m *m
+	// The saved context: where gogo resumes the goroutine. Written by
+	// mcall, morestack and rtcall; consumed (cleared but for pc) by
+	// gort_gogo.
+	sched gobuf
+	// pc/sp at entersyscall: tracebacks of a goroutine in a system call
+	// start here.
 	syscallsp uintptr
 	syscallpc uintptr
-	stktopsp  uintptr
+	// SP at the goroutine's entry (below goexit's return address).
+	stktopsp uintptr
 
-	param        unsafe.Pointer
+	// A word passed between a waker and the woken goroutine (select's
+	// winning case, recovery's note to deferreturn).
+	param unsafe.Pointer
+	// _Grunnable, _Grunning, ... (src/base/gm.rs); changed with CAS.
 	atomicstatus atomic.Uint32
-	stackLock    uint32
+	stackLock    uint32 // unused by gort
 	goid         uint64
-	schedlink    guintptr
-	waitsince    int64
-	waitreason   waitReason
+	// Link on a run queue, the global queue or the free list.
+	schedlink guintptr
+	// When the goroutine began waiting (tracebacks print "N minutes").
+	waitsince int64
+	// Why it waits (tracebacks print the text: src/meta/traceback.rs).
+	waitreason waitReason
 
+	// A preemption request (mirrors stackguard0 = stackPreempt).
 	preempt       bool
-	preemptStop   bool
-	preemptShrink bool
+	preemptStop   bool // unused by gort
+	preemptShrink bool // unused by gort
 
+	// Stopped by asynchronous preemption (asyncPreempt2, proc.go): its
+	// innermost frames are scanned conservatively.
 	asyncSafePoint bool
 
+	// debug.SetPanicOnFault: a fault in this goroutine panics.
 	paniconfault bool
-	gcscandone   bool
-	throwsplit   bool
+	gcscandone   bool // unused by gort
+	// Between entersyscall and exitsyscall: no Go prologue may split.
+	throwsplit bool
+	// A channel operation's sudogs point into this stack (stack copying
+	// must adjust them with the channels locked).
 	activeStackChans bool
-	parkingOnChan    atomic.Bool
-	inMarkAssist     bool
-	coroexit         bool
+	// Parking on a channel: set until the channel is unlocked.
+	parkingOnChan atomic.Bool
+	inMarkAssist  bool // unused by gort
+	coroexit      bool // unused by gort
 
-	raceignore    int8
-	nocgocallback bool
-	tracking      bool
-	trackingSeq   uint8
-	trackingStamp int64
-	runnableTime  int64
-	lockedm       muintptr
-	sig           uint32
-	writebuf      []byte
-	sigcode0      uintptr
-	sigcode1      uintptr
-	sigpc         uintptr
-	parentGoid    uint64
-	gopc          uintptr
-	ancestors     *[]ancestorInfo
-	startpc       uintptr
-	racectx       uintptr
-	waiting       *sudog
-	cgoCtxt       []uintptr
-	labels        unsafe.Pointer
-	timer         *timer
-	selectDone    atomic.Uint32
+	raceignore    int8  // unused by gort
+	nocgocallback bool  // unused by gort
+	tracking      bool  // unused by gort
+	trackingSeq   uint8 // unused by gort
+	trackingStamp int64 // unused by gort
+	runnableTime  int64 // unused by gort
+	// The m this goroutine is locked to (LockOSThread).
+	lockedm muintptr
+	// The signal that made it panic (sigpanic), its si_code and fault
+	// address, and the faulting pc.
+	sig uint32
+	// Where print output goes instead of stderr (runtime.Stack).
+	writebuf []byte
+	sigcode0 uintptr
+	sigcode1 uintptr
+	sigpc    uintptr
+	// Who created it: the parent's id and the go statement's pc (the
+	// "created by" line), and the function it started at.
+	parentGoid uint64
+	gopc       uintptr
+	ancestors  *[]ancestorInfo // unused by gort
+	startpc    uintptr
+	racectx    uintptr // unused by gort
+	// The sudogs of the channel operations it waits in (select: a list).
+	waiting *sudog
+	cgoCtxt []uintptr // unused by gort
+	// Profiler labels (runtime/pprof).
+	labels unsafe.Pointer
+	// time.Sleep's timer, kept for reuse.
+	timer *timer
+	// Set by the first case of a select to win.
+	selectDone atomic.Uint32
 
-	coroarg *coro
+	coroarg *coro // unused by gort
 
-	goroutineProfiled goroutineProfileStateHolder
+	goroutineProfiled goroutineProfileStateHolder // unused by gort
 
-	trace gTraceState
+	trace gTraceState // unused by gort
 
-	gcAssistBytes int64
+	gcAssistBytes int64 // unused by gort
 }
 
 type goroutineProfileStateHolder atomic.Uint32
@@ -233,53 +270,72 @@ type coro struct {
 // An OS thread. The leading fields keep upstream's order (debuggers read
 // g0, procid and curg); the rest is gort's scheduler state, owned by Rust.
 type m struct {
+	// The thread's system stack (where Rust runs: rtcall and mcall switch
+	// to it) and the context morestack saves before switching.
 	g0      *g
 	morebuf gobuf
-	divmod  uint32
+	divmod  uint32 // unused by gort
 	_       uint32
 
-	procid     uint64
+	// The kernel's thread id (preemption signals go to it).
+	procid uint64
+	// The signal-handling goroutine and the thread's signal stack.
 	gsignal    *g
 	goSigStack gsignalStack
-	sigmask    sigset
-	tls        [tlsSlots]uintptr
-	mstartfn   func()
-	curg       *g
-	caughtsig  guintptr
-	p          puintptr
-	nextp      puintptr
-	oldp       puintptr
-	id         int64
-	mallocing  int32
+	sigmask    sigset             // unused by gort
+	tls        [tlsSlots]uintptr // unused by gort (TLS holds g)
+	mstartfn   func()            // unused by gort (see mstartRust)
+	// The goroutine this m runs (nil while it runs none).
+	curg      *g
+	caughtsig guintptr // unused by gort
+	// The P it holds (0: none); the P a waker handed it (startm); the P it
+	// held when it entered a system call.
+	p     puintptr
+	nextp puintptr
+	oldp  puintptr
+	id    int64
+	// Inside mallocgc (no signal may panic here; no nested malloc).
+	mallocing int32
+	// Reporting a fatal error: THROW_USER or THROW_RUNTIME
+	// (src/base/fatal.rs).
 	throwing   throwType
+	// Shown by scheddetail (gort never sets it).
 	preemptoff string
-	locks      int32
-	dying      int32
-	profilehz  int32
-	spinning   bool
-	blocked    bool
-	newSigstack bool
-	printlock  int8
-	incgo      bool
-	isextra    bool
-	freeWait   atomic.Uint32
-	ncgocall   uint64
-	ncgo       int32
-	park       note
-	alllink    *m
-	schedlink  muintptr
-	lockedg    guintptr
-	lockedExt  uint32
-	lockedInt  uint32
-	nextwaitm  muintptr
+	// Nonzero: the goroutine is pinned here (acquirem, procPin): no
+	// preemption, no collection at its next return from Rust.
+	locks int32
+	// This thread is reporting a fatal error.
+	dying     int32
+	profilehz int32 // unused by gort
+	// Looking for work (counted in sched.nmspinning).
+	spinning bool
+	// Parked on its note.
+	blocked     bool
+	newSigstack bool // unused by gort
+	// Nesting of printlock.
+	printlock int8
+	incgo     bool          // unused by gort
+	isextra   bool          // unused by gort
+	freeWait  atomic.Uint32 // unused by gort
+	ncgocall  uint64        // unused by gort
+	ncgo      int32         // unused by gort
+	// Where the m sleeps when idle.
+	park note
+	// The list of all Ms; the idle list.
+	alllink   *m
+	schedlink muintptr
+	// The goroutine locked to this thread, and the external (LockOSThread)
+	// and internal (runtime) lock counts.
+	lockedg   guintptr
+	lockedExt uint32
+	lockedInt uint32
+	nextwaitm muintptr // unused by gort
 
 	// Where mstart left the thread's own (C) stack: the base every switch
 	// to g0 restarts from.
 	g0base uintptr
 	// The pthread that runs this m.
 	thread uintptr
-	// Per-m cache of small allocations (gort's heap, see src/heap).
-	mcache unsafe.Pointer
 	// Random state for cheap scheduling decisions made on this m.
 	cheaprand uint64
 	// What gort_mcall(mcallPark) commits once the goroutine is off its
@@ -303,8 +359,15 @@ type m struct {
 	// A preemption signal was sent to this m and not yet handled.
 	signalPending atomic.Uint32
 	// Work for the goroutine to do when its current Rust call returns
-	// (bits of gort's gc.HOOK_*: a collection the allocation asked for).
+	// (bits of gort's heap::malloc::HOOK_*: a collection the allocation
+	// asked for).
 	rtcallHook uint32
+	// The runtime locks this m holds, innermost last, with their ranks,
+	// while gort's lock-order checker runs (GORT_LOCKRANK=1 or a debug
+	// build of the runtime: src/base/lockrank.rs).
+	lockRankLen   uint32
+	lockRankRanks [16]uint8
+	lockRankAddrs [16]uintptr
 }
 
 // A futex word used to sleep and wake one m.

@@ -73,7 +73,7 @@ func sync_atomic_runtime_procUnpin() {
 func procPin() int {
 	mp := getg().m
 	mp.locks++
-	// The Rust P struct (src/sched.rs, repr(C)) starts with its id.
+	// The Rust P struct (src/sched/mod.rs, repr(C)) starts with its id.
 	return int(*(*int32)(unsafe.Pointer(mp.p)))
 }
 
@@ -123,7 +123,7 @@ func maps_clone(m any) any {
 }
 
 // A test hook (GOROOT/test/fixedbugs/issue69110.go): is the map growing
-// into a bucket array of its current size (flag bit 8, src/maps.rs)?
+// into a bucket array of its current size (flag bit 8, src/lang/maps.rs)?
 func sameSizeGrowForIssue69110Test(h *hmap) bool { return h.flags&8 != 0 }
 
 // The runtime's random numbers under their pre-1.22 names, which packages

@@ -1,5 +1,5 @@
 // The collector's runtime goroutines (their Rust side: src/gc/background.rs,
-// src/heap/sweep.rs): the forced-GC helper, the background sweeper and the
+// src/mem/heap/sweep.rs): the forced-GC helper, the background sweeper and the
 // background scavenger. They exist from startup, like upstream's, so a
 // program sees the same goroutine ids and the same scheduling order.
 

@@ -69,13 +69,13 @@ func rtpanicSystem() {
 //	rt_deferBegin(&p, kind, getcallerpc(), getcallersp())
 //	for { fn, ok := rt_deferNext(&p); if !ok { break }; fn() }
 //
-// where src/panic.rs decides everything: which frame's deferred calls come
+// where src/lang/panic.rs decides everything: which frame's deferred calls come
 // next, in which order, and where a recovery resumes (rt_deferNext performs
 // it). The Go side only makes the calls, because they run on the goroutine's
 // stack. rt_deferBegin may return more than once: a recovery that would jump
 // over a running Goexit resumes Goexit's loop just after that call.
 
-// Kinds of deferred-call loop (src/panic.rs LOOP_*).
+// Kinds of deferred-call loop (src/lang/panic.rs LOOP_*).
 const (
 	deferLoopPanic  = 0
 	deferLoopGoexit = 1
@@ -290,20 +290,21 @@ func stringIndex(s, sep string) int {
 // registers a marker record for its frame and returns the marker's list
 // head; each defer in the body then pushes its record onto that list with
 // deferprocat (the body may run on another goroutine's behalf, hence the
-// atomic list). When the frame's deferred calls run, src/panic.rs splices
+// atomic list). When the frame's deferred calls run, src/lang/panic.rs splices
 // the list in place of the marker and closes it.
 func deferrangefunc() any {
 	gp := getg()
-	marker := &_defer{
+	list := new(atomic.Pointer[_defer])
+	// The marker: a heap record standing for the caller's frame.
+	gp._defer = &_defer{
 		heap:      true,
 		rangefunc: true,
 		sp:        getcallersp(),
 		pc:        getcallerpc(),
-		head:      new(atomic.Pointer[_defer]),
+		head:      list,
 		link:      gp._defer,
 	}
-	gp._defer = marker
-	return marker.head
+	return list
 }
 
 // deferprocat registers a deferred call on the list of the frame whose
@@ -327,7 +328,7 @@ func deferprocat(fn func(), frame any) {
 }
 
 // closedDeferList marks a range-over-func defer list whose frame's
-// deferred calls have started (src/panic.rs: RANGE_LIST_CLOSED).
+// deferred calls have started (src/lang/panic.rs: RANGE_LIST_CLOSED).
 func closedDeferList() *_defer {
 	return (*_defer)(unsafe.Pointer(uintptr(1)))
 }

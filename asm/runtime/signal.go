@@ -1,4 +1,4 @@
-// The Go half of synchronous signals. The Rust handler (src/signal.rs)
+// The Go half of synchronous signals. The Rust handler (src/proc/signal.rs)
 // turns a fault in Go code into a call of sigpanic on the faulting
 // goroutine (as if the faulting instruction had called it), with the
 // signal's details in g.sig, g.sigcode0/1 and g.sigpc.

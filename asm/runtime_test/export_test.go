@@ -39,7 +39,7 @@ const Raceenabled = false
 const FramePointerEnabled = true
 
 // Whether a fatal error on the system stack prints that stack's frames
-// (gort's fatal reports do: src/fatal.rs).
+// (gort's fatal reports do: src/base/fatal.rs).
 const CrashStackImplemented = true
 
 // Upstream's traceback cut-offs (tracebacks print the innermost 50 and the
@@ -49,7 +49,7 @@ const (
 	TracebackOuterFrames = 50
 )
 
-// The load factor at which maps grow (src/maps.rs: 13/2).
+// The load factor at which maps grow (src/lang/maps.rs: 13/2).
 const HashLoad = float32(13) / 2
 
 const RuntimeHmapSize = unsafe.Sizeof(hmap{})
@@ -315,7 +315,7 @@ func MemclrBytes(b []byte) {
 func ReadUnaligned32(p unsafe.Pointer) uint32 { return *(*uint32)(p) }
 func ReadUnaligned64(p unsafe.Pointer) uint64 { return *(*uint64)(p) }
 
-// ---- hashing (gort's hash functions: src/alg.rs) ----
+// ---- hashing (gort's hash functions: src/lang/alg.rs) ----
 
 // gort hashes with its own seeded function whether or not the CPU has AES.
 var UseAeshash = new(bool)
@@ -363,7 +363,7 @@ func Fastrandn(n uint32) uint32 {
 // gort reads its seed from the kernel's AT_RANDOM; it has no fallback.
 var ReadRandomFailed = new(bool)
 
-// ---- software floating point (src/softfloat.rs) ----
+// ---- software floating point (src/lang/softfloat.rs) ----
 
 var Fadd64 = fadd64
 var Fmul64 = fmul64
@@ -530,7 +530,7 @@ func RunGetgThreadSwitchTest() {
 	}
 }
 
-// ---- the network poller (src/netpoll.rs) ----
+// ---- the network poller (src/sched/netpoll.rs) ----
 
 func NetpollGenericInit() { rt_internal_poll_runtime_pollServerInit() }
 
@@ -540,7 +540,7 @@ func NetpollBreak() { rt_test_netpollBreak() }
 // finds ready runnable.
 func Netpoll(delta int64) { rt_test_netpoll(delta) }
 
-// ---- semaphores (src/sema.rs) ----
+// ---- semaphores (src/sched/sema.rs) ----
 
 func Semacquire(addr *uint32) {
 	semacquire1(addr, false, waitReasonSemacquire)
@@ -554,7 +554,7 @@ func Semrelease1(addr *uint32, handoff bool, skipframes int) {
 func SemNwait(addr *uint32) uint32 { return rt_test_semNwait(addr) }
 
 // Runtime-internal locks (upstream's lock/unlock, mutexContended and the
-// semaphore table's locks): gort's are Rust's (src/lock.rs).
+// semaphore table's locks): gort's are Rust's (src/base/lock.rs).
 type Mutex = mutex
 
 func Lock(l *mutex)                   { notApplicable("runtime-internal mutex") }
@@ -580,7 +580,7 @@ func (rw *RWMutex) RUnlock() { notApplicable("runtime-internal rwmutex") }
 func (rw *RWMutex) Lock()    { notApplicable("runtime-internal rwmutex") }
 func (rw *RWMutex) Unlock()  { notApplicable("runtime-internal rwmutex") }
 
-// ---- maps (src/maps.rs keeps upstream's hmap and bucket layout) ----
+// ---- maps (src/lang/maps.rs keeps upstream's hmap and bucket layout) ----
 
 func mapHeader(m map[int]int) *hmap {
 	return *(**hmap)(unsafe.Pointer(&m))
@@ -664,14 +664,14 @@ func mapCollect(m any, p unsafe.Pointer, keys bool) {
 // ---- stacks, tracebacks, the collector ----
 
 // GCTestMoveStackOnNextCall makes the goroutine's next function call move
-// its stack to a new one (src/stack.rs, stackForceMove).
+// its stack to a new one (src/mem/stack.rs, STACK_FORCE_MOVE).
 //
 //go:nosplit
 func GCTestMoveStackOnNextCall() {
 	getg().stackguard0 = stackForceMove
 }
 
-// The stackguard0 value that asks for the move (src/stack.rs).
+// The stackguard0 value that asks for the move (src/mem/stack.rs).
 const stackForceMove = 0xfffffffffffffeed
 
 // GCTestPointerClass says where p points: "heap", "stack" (the current
@@ -1029,7 +1029,7 @@ func ReadMetricsSlow(memStats *MemStats, samplesp unsafe.Pointer, len, cap int) 
 	notYet("runtime/metrics")
 }
 
-// Pinner internals (src/heap/pin.rs).
+// Pinner internals (src/mem/heap/pin.rs).
 func IsPinned(p unsafe.Pointer) bool { return isPinned(p) }
 
 // GetPinCounter: the count of extra pins (beyond the first) of the object

@@ -386,24 +386,27 @@ pub fn gen_rust(u: &Universe, t: &Table) -> Result<String, String> {
             continue;
         }
         writeln!(s, "    // SAFETY: the trampoline passes the address of its ABI0 argument frame,").unwrap();
-        writeln!(s, "    // laid out as {fname} (sizes checked at build time).").unwrap();
-        writeln!(s, "    let f = &mut *f;").unwrap();
+        writeln!(s, "    // laid out as {fname} (sizes checked at build time); the arguments are").unwrap();
+        writeln!(s, "    // the Go caller's, which meet the entry point's contract (the # Safety").unwrap();
+        writeln!(s, "    // section of an unsafe fn).").unwrap();
+        writeln!(s, "    unsafe {{").unwrap();
+        writeln!(s, "        let f = &mut *f;").unwrap();
         // Arguments are plain bits in the frame: copy them out as such.
         let args: Vec<String> =
             e.params.iter().map(|p| format!("core::ptr::read(core::ptr::addr_of!(f.{}))", rust_ident(&p.name))).collect();
         let call = format!("crate::{}::{}({})", e.module, e.rust, args.join(", "));
         match e.results.len() {
-            0 => writeln!(s, "    {call};").unwrap(),
-            1 => writeln!(s, "    f.{} = {call};", rust_ident(&e.results[0].name)).unwrap(),
+            0 => writeln!(s, "        {call};").unwrap(),
+            1 => writeln!(s, "        f.{} = {call};", rust_ident(&e.results[0].name)).unwrap(),
             _ => {
                 let names: Vec<String> = e.results.iter().map(|p| format!("r_{}", p.name)).collect();
-                writeln!(s, "    let ({}) = {call};", names.join(", ")).unwrap();
+                writeln!(s, "        let ({}) = {call};", names.join(", ")).unwrap();
                 for p in &e.results {
-                    writeln!(s, "    f.{} = r_{};", rust_ident(&p.name), p.name).unwrap();
+                    writeln!(s, "        f.{} = r_{};", rust_ident(&p.name), p.name).unwrap();
                 }
             }
         }
-        writeln!(s, "}}").unwrap();
+        writeln!(s, "    }}\n}}").unwrap();
     }
     writeln!(s, "/// Addresses of Go symbols, filled in by the linker (runtime·gortlinks).").unwrap();
     writeln!(s, "#[repr(C)]\npub struct GoLinks {{").unwrap();

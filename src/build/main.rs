@@ -2,7 +2,7 @@
 //! on the Go-side definitions (`asm/`) and writes what they generate.
 //!
 //! Outputs (in OUT_DIR):
-//!   layout.rs        #[repr(C)] structs for asm/runtime/layout*.go and
+//!   layout.rs        #[repr(C)] structs for asm/runtime/layout.go and
 //!                    asm/layouts/*.go, with size/offset assertions
 //!   surface_glue.rs  extern "C" entry points for asm/surface.def
 //!   zsurface.go      Go declarations for the overlay's runtime package

@@ -29,20 +29,20 @@ struct Helper {
 
 impl Helper {
     const fn new() -> Helper {
-        Helper { lock: Mutex::new(), gp: AtomicPtr::new(null_mut()), parked: AtomicBool::new(false), wanted: AtomicBool::new(false) }
+        Helper { lock: Mutex::new(crate::lockrank::Rank::GcHelper), gp: AtomicPtr::new(null_mut()), parked: AtomicBool::new(false), wanted: AtomicBool::new(false) }
     }
 
     /// From the goroutine itself: park unless work was requested since it
     /// last looked. True: parking is prepared (the Go side calls mcall).
     fn park(&self, reason: u8) -> bool {
         self.lock.lock();
-        self.gp.store(sched::curg(), Ordering::Relaxed);
+        self.gp.store(crate::gm::curg(), Ordering::Relaxed);
         if self.wanted.swap(false, Ordering::AcqRel) {
             self.lock.unlock();
             return false;
         }
         self.parked.store(true, Ordering::Release);
-        sched::prepare_park(Some(sched::unlock_commit), &self.lock as *const Mutex as *mut u8, reason);
+        sched::schedule::prepare_park(Some(sched::schedule::unlock_commit), &self.lock as *const Mutex as *mut u8, reason);
         true
     }
 
@@ -57,7 +57,7 @@ impl Helper {
         }
         self.lock.unlock();
         if was_parked && !gp.is_null() {
-            sched::ready(gp);
+            sched::schedule::ready(gp);
         }
     }
 }
@@ -83,7 +83,7 @@ pub fn sysmon_forcegc(now: i64) {
     let parked = FORCEGC.parked.swap(false, Ordering::AcqRel);
     FORCEGC.lock.unlock();
     if parked && !gp.is_null() {
-        sched::inject_one(gp);
+        sched::runq::inject_one(gp);
     }
 }
 
@@ -136,10 +136,7 @@ const SCAV_MIN_PAGES: usize = 8;
 pub fn rt_scavengeStep() -> bool {
     let k = SCAV_NEXT.fetch_add(1, Ordering::Relaxed);
     match heap::scavenge_arena(k, SCAV_MIN_PAGES) {
-        Some(bytes) => {
-            super::note_released(bytes);
-            true
-        }
+        Some(_) => true,
         None => {
             SCAV_NEXT.store(0, Ordering::Relaxed);
             false
@@ -154,7 +151,7 @@ pub fn rt_scavengePark() -> bool {
 /// Is the current goroutine asked to yield, or does every P have work?
 /// (The background goroutines then step aside.)
 pub fn rt_schedBusy() -> bool {
-    let gp = sched::curg();
+    let gp = crate::gm::curg();
     // SAFETY: gp is the current goroutine.
     unsafe { (*gp).preempt || sched::sched().npidle.load(Ordering::Acquire) == 0 }
 }

@@ -1,7 +1,4 @@
-//! Finalizers (runtime.SetFinalizer), the finalizer goroutine's queue, and
-//! the other tables the collector treats as roots: module pointer masks,
-//! sync.Pool's cleanup, the caches crypto/internal/boring/bcache registers
-//! (cleared at every collection).
+//! Finalizers (runtime.SetFinalizer) and the finalizer goroutine's queue.
 //!
 //! A finalizer is a record keyed by its object's address. At the end of
 //! marking, an unmarked object with a finalizer is marked again (so that it
@@ -11,12 +8,12 @@
 //! if nothing revived it.
 
 use super::mark::Marker;
-use crate::heap::bits;
 use crate::layout::abi::{FuncType, InterfaceType, PtrType, RegArgs, Type};
-use crate::layout::rt::{funcval, g, moduledata};
+use crate::layout::rt::{funcval, g};
 use crate::layout::Eface;
-use crate::lock::Mutex;
-use crate::persistent;
+use crate::lock::{Locked, Mutex};
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 use crate::sched;
 use crate::types::*;
 use core::ptr::null_mut;
@@ -45,12 +42,20 @@ struct Table {
     len: usize,
 }
 
-static LOCK: Mutex = Mutex::new();
-static mut TABLE: Table = Table { slots: null_mut(), cap: 0, len: 0 };
-/// Finalizers ready to run.
-static mut QUEUE: *mut Finalizer = null_mut();
-static mut QLEN: usize = 0;
-static mut QCAP: usize = 0;
+/// The records and the queue, under one lock (also the one the finalizer
+/// goroutine parks with, and the one that guards its creation).
+struct Finalizers {
+    table: Table,
+    /// Finalizers ready to run.
+    queue: PVec<Finalizer>,
+}
+
+// SAFETY: the records point at heap objects and Go functions, which every
+// thread may use; they are reached only under the lock.
+unsafe impl Send for Finalizers {}
+
+static FINALIZERS: Locked<Finalizers> =
+    Locked::new(crate::lockrank::Rank::Finalizers, Finalizers { table: Table { slots: null_mut(), cap: 0, len: 0 }, queue: PVec::persistent(64, Stat::Other) });
 /// The object of the finalizer runfinq is calling (null while it waits):
 /// a root, because once off the queue the object is only in runfinq's
 /// register image, a stack object no live pointer may reach yet.
@@ -58,11 +63,6 @@ static CALLING: AtomicPtr<u8> = AtomicPtr::new(null_mut());
 /// The finalizer goroutine, and whether it waits for work.
 static RUNNER: AtomicPtr<g> = AtomicPtr::new(null_mut());
 static RUNNER_WAITING: AtomicUsize = AtomicUsize::new(0);
-
-fn table() -> &'static mut Table {
-    // SAFETY: only touched with LOCK held or the world stopped.
-    unsafe { &mut *core::ptr::addr_of_mut!(TABLE) }
-}
 
 fn hash(p: usize) -> usize {
     (p >> 3).wrapping_mul(0x9e37_79b9_7f4a_7c15)
@@ -205,12 +205,11 @@ pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
         }
         let ftyp = finalizer.typ;
         if ftyp.is_null() {
-            LOCK.lock();
-            let t = table();
-            if let Some(i) = t.find(obj.data) {
-                t.remove_at(i);
-            }
-            LOCK.unlock();
+            FINALIZERS.with(|fs| {
+                if let Some(i) = fs.table.find(obj.data) {
+                    fs.table.remove_at(i);
+                }
+            });
             return;
         }
         if kind(ftyp) != KIND_FUNC {
@@ -242,37 +241,43 @@ pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
         }
         nret = nret.next_multiple_of(8);
         start_runner();
-        LOCK.lock();
-        let t = table();
-        if t.find(obj.data).is_some() {
-            LOCK.unlock();
+        let f = Finalizer { obj: obj.data, fn_: finalizer.data as *mut funcval, nret, fint, ot };
+        let set = FINALIZERS.with(|fs| {
+            if fs.table.find(obj.data).is_some() {
+                return false;
+            }
+            fs.table.insert(f);
+            true
+        });
+        if !set {
             crate::fatal::throw("runtime.SetFinalizer: finalizer already set");
         }
-        t.insert(Finalizer { obj: obj.data, fn_: finalizer.data as *mut funcval, nret, fint, ot });
-        LOCK.unlock();
     }
 }
 
-/// The funcval of runtime.runfinq (its code word filled at first use).
-static mut RUNFINQ_FV: funcval = funcval { r#fn: 0 };
+/// The funcval of runtime.runfinq: its code word is written once, under
+/// the finalizers' lock, before the goroutine exists; read only by that
+/// goroutine.
+static RUNFINQ_FV: crate::global::Global<funcval> = crate::global::Global::new(funcval { r#fn: 0 });
 
 fn start_runner() {
     if !RUNNER.load(Ordering::Acquire).is_null() {
         return;
     }
-    LOCK.lock();
+    FINALIZERS.mutex().lock();
     if RUNNER.load(Ordering::Acquire).is_null() {
-        // SAFETY: written once, under LOCK, before the goroutine exists.
+        // SAFETY: written once, under the finalizers' lock, before the
+        // goroutine exists.
         unsafe {
-            RUNFINQ_FV.r#fn = crate::proc::links().runfinqPC;
-            let gp = sched::newproc1(core::ptr::addr_of_mut!(RUNFINQ_FV), sched::curg(), 0);
+            RUNFINQ_FV.get().r#fn = crate::links::links().runfinqPC;
+            let gp = sched::newproc1(RUNFINQ_FV.as_ptr(), crate::gm::curg(), 0);
             RUNNER.store(gp, Ordering::Release);
             // As a `go` statement would: next to run on this P.
-            sched::runqput(sched::curp(), gp, true);
+            sched::runq::runqput(sched::curp(), gp, true);
         }
     }
-    LOCK.unlock();
-    sched::wakep();
+    FINALIZERS.mutex().unlock();
+    sched::mthread::wakep();
 }
 
 // ---- the collector's side (world stopped) ----
@@ -283,44 +288,47 @@ fn start_runner() {
 /// that finds both unreachable, and B's in a later one (upstream's order;
 /// a cycle through an object with a finalizer is never collected).
 pub fn mark_tables(m: &mut Marker) {
-    let t = table();
-    for i in 0..t.cap {
-        // SAFETY: i < cap.
-        let f = unsafe { *t.slots.add(i) };
-        if !f.obj.is_null() {
-            m.mark_ptr(f.fn_ as usize, false);
-            m.mark_referents(f.obj as usize);
+    // SAFETY: the world is stopped (marking): nobody else uses the table.
+    // (The lock is not taken: a goroutine that parked with it prepared may
+    // be the one collecting, see rtcall's hook.)
+    let fs = unsafe { FINALIZERS.get_locked() };
+    {
+        let t = &fs.table;
+        for i in 0..t.cap {
+            // SAFETY: i < cap.
+            let f = unsafe { *t.slots.add(i) };
+            if !f.obj.is_null() {
+                m.mark_ptr(f.fn_ as usize, false);
+                m.mark_referents(f.obj as usize);
+            }
         }
-    }
-    // SAFETY: the world is stopped.
-    unsafe {
-        for i in 0..QLEN {
-            let f = *QUEUE.add(i);
+        for f in fs.queue.as_slice() {
             m.mark_ptr(f.obj as usize, false);
             m.mark_ptr(f.fn_ as usize, false);
         }
     }
     m.mark_ptr(CALLING.load(Ordering::Relaxed) as usize, false);
-    m.mark_ptr(crate::sema::pool_cleanup() as usize, false);
-    for_each_cache(|p| m.mark_ptr(p, false));
 }
 
 /// After marking: queue the finalizers of unreachable objects, reviving
 /// the objects (and what they reach) for their finalizer.
 pub fn mark_finalizers(m: &mut Marker) {
-    let t = table();
-    let mut i = 0;
-    while i < t.cap {
-        // SAFETY: i < cap.
-        let f = unsafe { *t.slots.add(i) };
-        if f.obj.is_null() || is_marked(f.obj as usize) {
-            i += 1;
-            continue;
+    // SAFETY: as for mark_tables.
+    let fs = unsafe { FINALIZERS.get_locked() };
+    {
+        let mut i = 0;
+        while i < fs.table.cap {
+            // SAFETY: i < cap.
+            let f = unsafe { *fs.table.slots.add(i) };
+            if f.obj.is_null() || is_marked(f.obj as usize) {
+                i += 1;
+                continue;
+            }
+            fs.queue.push(f);
+            m.mark_ptr(f.obj as usize, false);
+            fs.table.remove_at(i);
+            // remove_at may have moved another entry into slot i: look again.
         }
-        queue_push(f);
-        m.mark_ptr(f.obj as usize, false);
-        t.remove_at(i);
-        // remove_at may have moved another entry into slot i: look again.
     }
 }
 
@@ -330,33 +338,15 @@ fn is_marked(p: usize) -> bool {
     s.is_null() || unsafe { (*s).is_marked((*s).obj_index(p)) }
 }
 
-fn queue_push(f: Finalizer) {
-    // SAFETY: the world is stopped (or LOCK held by the runner's pop).
-    unsafe {
-        if QLEN == QCAP {
-            let cap = (QCAP * 2).max(64);
-            let n = persistent::alloc(cap * core::mem::size_of::<Finalizer>(), 8) as *mut Finalizer;
-            if QLEN > 0 {
-                core::ptr::copy_nonoverlapping(QUEUE, n, QLEN);
-            }
-            QUEUE = n;
-            QCAP = cap;
-        }
-        *QUEUE.add(QLEN) = f;
-        QLEN += 1;
-    }
-}
-
 /// After a collection: wake the finalizer goroutine if it has work.
 pub fn wake_runner() {
-    LOCK.lock();
-    // SAFETY: under LOCK.
-    let has = unsafe { QLEN > 0 };
+    let wake = FINALIZERS.with(|fs| {
+        let gp = RUNNER.load(Ordering::Acquire);
+        !fs.queue.is_empty() && !gp.is_null() && RUNNER_WAITING.swap(0, Ordering::AcqRel) == 1
+    });
     let gp = RUNNER.load(Ordering::Acquire);
-    let wake = has && !gp.is_null() && RUNNER_WAITING.swap(0, Ordering::AcqRel) == 1;
-    LOCK.unlock();
     if wake {
-        sched::ready(gp);
+        sched::schedule::ready(gp);
     }
 }
 
@@ -368,25 +358,22 @@ pub fn wake_runner() {
 /// interface holding it (two words); it stays a root until runfinq asks
 /// again. Null, after preparing to park until there is work, when the
 /// queue is empty.
-pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
-    LOCK.lock();
-    // SAFETY: under LOCK.
-    let next = unsafe {
-        match QLEN {
-            0 => None,
-            n => {
-                QLEN = n - 1;
-                Some(*QUEUE.add(n - 1))
-            }
-        }
-    };
+///
+/// # Safety
+/// `regs` is runfinq's own register image.
+pub unsafe fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
+    // Held until the park commit releases it when the queue is empty.
+    let lock = FINALIZERS.mutex();
+    lock.lock();
+    // SAFETY: the lock is held.
+    let next = unsafe { FINALIZERS.get_locked().queue.pop() };
     CALLING.store(next.map_or(null_mut(), |f| f.obj), Ordering::Relaxed);
     let Some(f) = next else {
         RUNNER_WAITING.store(1, Ordering::Release);
-        sched::prepare_park(Some(sched::unlock_commit), &LOCK as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
+        sched::schedule::prepare_park(Some(sched::schedule::unlock_commit), lock as *const Mutex as *mut u8, crate::layout::rt::waitReasonFinalizerWait as u8);
         return (null_mut(), 0);
     };
-    LOCK.unlock();
+    lock.unlock();
     // SAFETY: regs is runfinq's zeroed register image; f's descriptors were
     // checked by SetFinalizer.
     unsafe {
@@ -413,133 +400,13 @@ pub fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
 /// Is the finalizer goroutine parked, waiting for work?
 pub fn runner_asleep() -> bool {
     let gp = RUNNER.load(Ordering::Acquire);
-    !gp.is_null() && RUNNER_WAITING.load(Ordering::Acquire) == 1 && sched::readgstatus(gp) == sched::G_WAITING
-}
-
-/// Is gp the finalizer goroutine (a system goroutine)?
-pub fn is_runner(gp: *mut g) -> bool {
-    RUNNER.load(Ordering::Acquire) == gp
-}
-
-// ---- sync.Pool ----
-
-extern "C" {
-    fn gort_calltimer(f: *mut funcval, argtype: *mut u8, argdata: *mut u8, seq: usize);
-}
-
-/// Empty sync.Pool's caches and the registered BoringCrypto caches before
-/// marking (as upstream: pooled objects survive at most two collections
-/// through the victim cache; cached entries do not survive one).
-pub fn clear_pools() {
-    let f = crate::sema::pool_cleanup();
-    if !f.is_null() {
-        // SAFETY: f is sync's poolCleanup, a Go function without arguments
-        // (extra register arguments are ignored); the world is stopped.
-        unsafe { gort_calltimer(f, null_mut(), null_mut(), 0) };
-    }
-    for_each_cache(|p| {
-        // SAFETY: p is the address of a live atomic.Pointer (bcache.Cache's
-        // ptable) registered by its package; the world is stopped.
-        unsafe { (*(p as *const AtomicPtr<u8>)).store(null_mut(), Ordering::Release) };
-    });
-}
-
-// ---- crypto/internal/boring/bcache ----
-
-/// Addresses of the caches' table pointers, registered at package
-/// initialisation (few: a handful of package-level caches). The array
-/// lives in persistent memory; the caches themselves are roots (as in
-/// upstream, whose list is an ordinary slice of the runtime).
-static CACHES: AtomicPtr<usize> = AtomicPtr::new(null_mut());
-static NCACHES: AtomicUsize = AtomicUsize::new(0);
-static CACHES_CAP: AtomicUsize = AtomicUsize::new(0);
-static CACHES_LOCK: Mutex = Mutex::new();
-
-/// bcache.registerCache: the collector stores nil to *p at the start of
-/// every collection.
-pub fn registerCache(p: *mut u8) {
-    CACHES_LOCK.lock();
-    let n = NCACHES.load(Ordering::Relaxed);
-    let mut arr = CACHES.load(Ordering::Relaxed);
-    let cap = CACHES_CAP.load(Ordering::Relaxed);
-    if n == cap {
-        let ncap = (cap * 2).max(16);
-        let grown = persistent::alloc(ncap * 8, 8) as *mut usize;
-        if n > 0 {
-            // SAFETY: both arrays hold at least n entries.
-            unsafe { core::ptr::copy_nonoverlapping(arr, grown, n) };
-        }
-        arr = grown;
-        CACHES.store(arr, Ordering::Release);
-        CACHES_CAP.store(ncap, Ordering::Relaxed);
-    }
-    // SAFETY: n < capacity of arr.
-    unsafe { *arr.add(n) = p as usize };
-    NCACHES.store(n + 1, Ordering::Release);
-    CACHES_LOCK.unlock();
-}
-
-fn for_each_cache(mut f: impl FnMut(usize)) {
-    CACHES_LOCK.lock();
-    let n = NCACHES.load(Ordering::Acquire);
-    let arr = CACHES.load(Ordering::Acquire);
-    for i in 0..n {
-        // SAFETY: the first n entries are registered addresses.
-        f(unsafe { *arr.add(i) });
-    }
-    CACHES_LOCK.unlock();
-}
-
-// ---- module pointer masks ----
-
-struct ModMasks {
-    md: *const moduledata,
-    data: bits::Mask,
-    bss: bits::Mask,
-}
-
-static mut MASKS: [Option<ModMasks>; 8] = [const { None }; 8];
-
-/// The pointer masks of a module's data and bss segments (built from the
-/// linker's GC programs on first use).
-pub fn module_masks(md: &moduledata) -> (&'static bits::Mask, &'static bits::Mask) {
-    // SAFETY: only collections (serialised, world stopped) use the cache.
-    unsafe {
-        let masks = &mut *core::ptr::addr_of_mut!(MASKS);
-        let mut found = None;
-        for (i, m) in masks.iter().enumerate() {
-            match m {
-                Some(m) if m.md == md as *const moduledata => {
-                    found = Some(i);
-                    break;
-                }
-                None => {
-                    masks[i] = Some(ModMasks {
-                        md,
-                        data: bits::prog_to_mask(md.gcdata as *const u8, md.edata - md.data),
-                        bss: bits::prog_to_mask(md.gcbss as *const u8, md.ebss - md.bss),
-                    });
-                    found = Some(i);
-                    break;
-                }
-                _ => {}
-            }
-        }
-        if let Some(i) = found {
-            let m = masks[i].as_ref().unwrap();
-            return (&m.data, &m.bss);
-        }
-    }
-    crate::fatal::throw("gort: too many modules")
+    !gp.is_null() && RUNNER_WAITING.load(Ordering::Acquire) == 1 && crate::gm::readgstatus(gp) == crate::gm::G_WAITING
 }
 
 /// No finalizer is queued and the finalizer goroutine (if any) waits for
 /// work (runtime.blockUntilEmptyFinalizerQueue).
 pub fn rt_finqEmpty() -> bool {
-    LOCK.lock();
-    // SAFETY: under LOCK.
-    let empty = unsafe { QLEN == 0 }
-        && (RUNNER.load(Ordering::Acquire).is_null() || RUNNER_WAITING.load(Ordering::Acquire) == 1);
-    LOCK.unlock();
-    empty
+    FINALIZERS.with(|fs| {
+        fs.queue.is_empty() && (RUNNER.load(Ordering::Acquire).is_null() || RUNNER_WAITING.load(Ordering::Acquire) == 1)
+    })
 }

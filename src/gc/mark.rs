@@ -3,63 +3,16 @@
 use crate::heap::{self, bits, Mspan};
 use crate::layout::rt::{g, sudog};
 use crate::sched;
-use crate::stack::{self, Slot};
+use crate::stackmap::{self, Slot};
 use crate::symtab;
 use crate::traceback::Unwinder;
-use core::ptr::null_mut;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
 
-/// A growable array in memory of its own (the collector does not allocate
-/// from the heap it collects).
-struct Buf<T: Copy> {
-    p: *mut T,
-    len: usize,
-    cap: usize,
-}
-
-impl<T: Copy> Buf<T> {
-    const fn new() -> Self {
-        Buf { p: null_mut(), len: 0, cap: 0 }
-    }
-    fn push(&mut self, v: T) {
-        if self.len == self.cap {
-            let ncap = (self.cap * 2).max(4096 / core::mem::size_of::<T>().max(1));
-            let bytes = ncap * core::mem::size_of::<T>();
-            let n = crate::sysstat::map(bytes, crate::sysstat::Stat::Gc)
-                .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate mark buffers")) as *mut T;
-            if self.cap > 0 {
-                // SAFETY: both hold at least len entries.
-                unsafe { core::ptr::copy_nonoverlapping(self.p, n, self.len) };
-                crate::sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), crate::sysstat::Stat::Gc);
-            }
-            self.p = n;
-            self.cap = ncap;
-        }
-        // SAFETY: len < cap.
-        unsafe { self.p.add(self.len).write(v) };
-        self.len += 1;
-    }
-    fn pop(&mut self) -> Option<T> {
-        if self.len == 0 {
-            return None;
-        }
-        self.len -= 1;
-        // SAFETY: a pushed entry.
-        Some(unsafe { self.p.add(self.len).read() })
-    }
-    fn as_mut(&mut self) -> &mut [T] {
-        if self.len == 0 {
-            return &mut [];
-        }
-        // SAFETY: len initialised entries.
-        unsafe { core::slice::from_raw_parts_mut(self.p, self.len) }
-    }
-    fn free(&mut self) {
-        if self.cap > 0 {
-            crate::sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), crate::sysstat::Stat::Gc);
-        }
-        *self = Self::new();
-    }
-}
+/// The collector's work lists live in memory of their own (it does not
+/// allocate from the heap it collects): mapped vectors, freed after each
+/// collection.
+type Buf<T> = PVec<T>;
 
 /// The goroutine stack being scanned: its stack objects (address-taken
 /// variables), which are scanned only when a pointer reaches them, as
@@ -69,7 +22,7 @@ struct StackScan {
     lo: usize,
     hi: usize,
     /// Sorted by address once the frames are walked; the flag: reached.
-    objs: Buf<(stack::StackObj, bool)>,
+    objs: Buf<(stackmap::StackObj, bool)>,
     /// Pointers into the stack met while walking (resolved after sorting).
     pending: Buf<usize>,
     /// Reached objects not yet scanned (indices into objs).
@@ -85,8 +38,8 @@ pub struct Marker {
 impl Marker {
     pub fn new() -> Marker {
         Marker {
-            grey: Buf::new(),
-            ss: StackScan { lo: 0, hi: 0, objs: Buf::new(), pending: Buf::new(), work: Buf::new() },
+            grey: PVec::mapped(Stat::Gc),
+            ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc), work: PVec::mapped(Stat::Gc) },
         }
     }
 
@@ -110,11 +63,11 @@ impl Marker {
     /// After the walk: sort the stack objects, then scan every one that a
     /// pointer reaches (transitively).
     fn scan_stack_objects(&mut self) {
-        self.ss.objs.as_mut().sort_unstable_by_key(|o| o.0.addr);
+        self.ss.objs.as_mut_slice().sort_unstable_by_key(|o| o.0.addr);
         while let Some(p) = self.ss.pending.pop() {
             self.reach_stack_object(p);
             while let Some(i) = self.ss.work.pop() {
-                let o = self.ss.objs.as_mut()[i].0;
+                let o = self.ss.objs.as_mut_slice()[i].0;
                 o.for_each_ptr_word(|w| {
                     // SAFETY: a word of a live frame's variable.
                     let v = unsafe { *((o.addr + w * 8) as *const usize) };
@@ -125,7 +78,7 @@ impl Marker {
     }
 
     fn reach_stack_object(&mut self, p: usize) {
-        let objs = self.ss.objs.as_mut();
+        let objs = self.ss.objs.as_mut_slice();
         let i = objs.partition_point(|o| o.0.addr <= p);
         if i == 0 {
             return;
@@ -245,21 +198,23 @@ impl Marker {
 
     pub fn mark_roots(&mut self) {
         self.mark_globals();
-        sched::for_each_g(|gp| self.mark_goroutine(gp));
+        crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
         self.mark_timers();
         crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
         super::finalizer::mark_tables(self);
+        super::pools::mark_roots(self);
     }
 
     fn mark_globals(&mut self) {
         for md in crate::types::modules() {
-            let (data, bss) = super::finalizer::module_masks(md);
+            // SAFETY: marking runs in a collection.
+            let (data, bss) = unsafe { super::roots::module_masks(md) };
             self.mark_segment(md.data, md.edata, data);
             self.mark_segment(md.bss, md.ebss, bss);
         }
     }
 
-    fn mark_segment(&mut self, start: usize, end: usize, mask: &bits::Mask) {
+    fn mark_segment(&mut self, start: usize, end: usize, mask: &crate::gcprog::Mask) {
         let n = (end - start) / 8;
         let mut i = 0;
         while i < n {
@@ -279,8 +234,8 @@ impl Marker {
     }
 
     fn mark_goroutine(&mut self, gp: *mut g) {
-        let st = sched::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
-        if st == sched::G_DEAD || st == sched::G_IDLE {
+        let st = crate::gm::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
+        if st == crate::gm::G_DEAD || st == crate::gm::G_IDLE {
             return;
         }
         // SAFETY: gp is a live goroutine, stopped at a safe point (or the
@@ -315,7 +270,7 @@ impl Marker {
             self.mark_stack(gp);
             SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
             self.scan_stack_objects();
-            self.ss.objs.len = 0;
+            self.ss.objs.truncate(0);
             self.ss.lo = 0;
             self.ss.hi = 0;
         }
@@ -358,14 +313,14 @@ impl Marker {
                 crate::gprint!(b"gcdebug: frame ");
                 crate::traceback::print_func_name(f.fi.name());
                 crate::gprint!(b" pc=", crate::print::Hex(f.pc as u64), b" sp=", crate::print::Hex(f.sp as u64), b" fp=", crate::print::Hex(f.fp as u64), b"\n");
-                stack::visit_frame(&f, callee_sigpanic, &mut |slot, kind| {
+                stackmap::visit_frame(&f, callee_sigpanic, &mut |slot, kind| {
                     // SAFETY: slot is a word of the frame.
                     let v = unsafe { *(slot as *const usize) };
                     crate::gprint!(b"gcdebug:   slot ", crate::print::Hex(slot as u64), b" kind ", kind as u8, b" = ", crate::print::Hex(v as u64), b"\n");
                 });
             }
-            let ss_objs: *mut Buf<(stack::StackObj, bool)> = &mut self.ss.objs;
-            stack::visit_frame_split(
+            let ss_objs: *mut Buf<(stackmap::StackObj, bool)> = &mut self.ss.objs;
+            stackmap::visit_frame_split(
                 &f,
                 callee_sigpanic,
                 &mut |slot, kind| {

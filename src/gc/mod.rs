@@ -29,43 +29,31 @@
 //!
 //! No write barriers are needed: the mutator never runs during marking.
 
-mod background;
+pub mod background;
 pub mod finalizer;
 mod mark;
+pub mod pools;
+mod roots;
 
-pub use background::*;
-
-pub use finalizer::*;
-
-use crate::heap::{self, malloc};
+use crate::heap::malloc::{self, HEAP_LIVE, HOOK_GC, STRESS, TRIGGER};
+use crate::heap;
 use crate::lock::Mutex;
 use crate::sched;
 use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
-/// Heap bytes allocated since the last collection plus what survived it
-/// (spans handed to caches count in full).
-static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
 /// Heap bytes that survived the last collection.
 static HEAP_MARKED: AtomicUsize = AtomicUsize::new(0);
-/// A collection starts when HEAP_LIVE reaches this.
-static TRIGGER: AtomicUsize = AtomicUsize::new(4 << 20);
 /// Completed collections.
 static NUM_GC: AtomicU32 = AtomicU32::new(0);
 static NUM_FORCED_GC: AtomicU32 = AtomicU32::new(0);
-static PAUSE_TOTAL_NS: AtomicU64 = AtomicU64::new(0);
 /// Processor time the collector used (its pauses stop every P), and the
 /// resulting share of all processor time since the start, as f64 bits
 /// (MemStats.GCCPUFraction, updated at the end of each collection).
 static GC_CPU_NS: AtomicU64 = AtomicU64::new(0);
 static GC_CPU_FRACTION: AtomicU64 = AtomicU64::new(0);
-static LAST_GC_UNIX: AtomicU64 = AtomicU64::new(0);
-static RELEASED: AtomicUsize = AtomicUsize::new(0);
 /// Start of the process (for gctrace's @time).
 static START_NS: AtomicI64 = AtomicI64::new(0);
 static GCTRACE: AtomicBool = AtomicBool::new(false);
-/// Debugging: collect at every n-th refill (GORT_GCSTRESS=n).
-static STRESS: AtomicUsize = AtomicUsize::new(0);
-static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// What MemStats reports of past collections, updated together at the end
 /// of each (so a reader sees LastGC equal to the newest PauseEnd, and
@@ -80,7 +68,7 @@ pub struct History {
     pub pause_end: [u64; 256],
 }
 
-static HISTORY: crate::lock::Locked<History> = crate::lock::Locked::new(History {
+static HISTORY: crate::lock::Locked<History> = crate::lock::Locked::new(crate::lockrank::Rank::History, History {
     num_gc: 0,
     num_forced_gc: 0,
     pause_total_ns: 0,
@@ -94,12 +82,19 @@ pub fn history() -> History {
     HISTORY.with(|h| *h)
 }
 
+/// Called after marking, before sweeping is prepared, with the world
+/// stopped: the runtime tests' GCTestIsReachable reads the marks there
+/// (proc/testhooks.rs registers it when a test asks).
+pub static AFTER_MARK: crate::hook::Hook<fn()> = crate::hook::Hook::new();
+
 /// Serialises collections (the Go side also holds worldsema).
-static GC_LOCK: Mutex = Mutex::new();
+static GC_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Gc);
 
 const HEAP_MINIMUM: usize = 4 << 20;
 
 pub fn init() {
+    static FORCEGC: fn(i64) = background::sysmon_forcegc;
+    sched::sysmon::SYSMON_FORCEGC.set(&FORCEGC);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GODEBUG") {
         for kv in v.split(|&c| c == b',') {
@@ -123,13 +118,13 @@ pub fn init() {
 
 /// GOGC (negative: off).
 fn gcpercent() -> i64 {
-    crate::debug::gc_percent() as i64
+    crate::settings::gc_percent() as i64
 }
 
 /// Recompute the trigger from what survived.
 fn set_trigger(marked: usize) {
     let pct = gcpercent();
-    let limit = crate::debug::memory_limit();
+    let limit = crate::settings::memory_limit();
     let mut goal = if pct < 0 {
         usize::MAX
     } else {
@@ -149,34 +144,13 @@ pub fn next_gc() -> usize {
     TRIGGER.load(Ordering::Relaxed)
 }
 
-/// mallocgc accounting: `bytes` more are in use. Past the trigger, the
-/// current goroutine will collect when its Rust call returns.
-pub fn note_alloc(bytes: usize) {
-    let live = HEAP_LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
-    let stress = STRESS.load(Ordering::Relaxed);
-    if live >= TRIGGER.load(Ordering::Relaxed)
-        || (stress > 0 && STRESS_COUNT.fetch_add(1, Ordering::Relaxed) % stress == stress - 1)
-    {
-        request();
-    }
-}
-
-/// Ask the current m's goroutine to collect at its next return from Rust.
-fn request() {
-    let mp = sched::getm();
-    // SAFETY: mp is the current m.
-    unsafe { (*mp).rtcallHook |= HOOK_GC };
-}
-
-/// Bits of m.rtcallHook.
-pub const HOOK_GC: u32 = 1;
 
 /// The hook rtcall runs before returning to Go code (with the calling
 /// trampoline's frame still on the stack): returns true if the goroutine
 /// should collect now (the Go side then takes worldsema and calls
 /// rt_gcCollect).
 pub fn rt_hookWanted() -> bool {
-    let mp = sched::getm();
+    let mp = crate::gm::getm();
     // SAFETY: mp is the current m, on behalf of its goroutine.
     unsafe {
         let h = (*mp).rtcallHook;
@@ -187,10 +161,18 @@ pub fn rt_hookWanted() -> bool {
         // (not one entering or leaving a system call): the request waits
         // for the next return from Rust.
         let gp = (*mp).curg;
-        if (*mp).p == 0 || gp.is_null() || sched::readgstatus(gp) != sched::G_RUNNING {
+        if (*mp).p == 0 || gp.is_null() || crate::gm::readgstatus(gp) != crate::gm::G_RUNNING {
             return false;
         }
+        // Nor one about to park with a lock that its park commit releases
+        // (m.waitunlockf): collecting would park it in between (worldsema)
+        // and lose the commit, with the lock held. The request is dropped
+        // (left set, it would fire again on this call's own return, and
+        // again, forever): the next allocation past the trigger asks again.
         (*mp).rtcallHook = 0;
+        if (*mp).waitunlockf != 0 {
+            return false;
+        }
         // Not while the goroutine holds runtime locks or is pinned to its P
         // (sync.Pool), nor while dying: another allocation will ask again.
         (*mp).locks == 0 && (*mp).mallocing == 0 && (*mp).dying == 0 && should_collect()
@@ -202,9 +184,8 @@ fn should_collect() -> bool {
     stress > 0 || HEAP_LIVE.load(Ordering::Relaxed) >= TRIGGER.load(Ordering::Relaxed)
 }
 
-/// Why a collection runs (the Go side's gcTrigger kinds).
-pub const TRIGGER_HEAP: u8 = 0;
-/// runtime.GC: always collects.
+/// Why a collection runs (the Go side's gcTrigger kinds; 0 is the heap
+/// trigger). runtime.GC: always collects.
 pub const TRIGGER_USER: u8 = 1;
 /// No collection for FORCEGC_PERIOD (the forced-GC goroutine).
 pub const TRIGGER_TIME: u8 = 2;
@@ -243,19 +224,17 @@ pub fn rt_gcCollect(kind: u8) {
     if forced {
         NUM_FORCED_GC.fetch_add(1, Ordering::Relaxed);
     }
-    let mp = sched::getm();
-    // SAFETY: the current m; no preemption during the collection.
-    unsafe { (*mp).locks += 1 };
+    // No preemption during the collection.
+    crate::gm::acquirem();
     let t0 = crate::time::nanotime();
-    sched::stop_the_world();
+    sched::stw::stop_the_world();
     let t1 = crate::time::nanotime();
     let before = HEAP_LIVE.load(Ordering::Relaxed);
     collect();
     let t2 = crate::time::nanotime();
-    sched::start_the_world();
+    sched::stw::start_the_world();
     let t3 = crate::time::nanotime();
-    // SAFETY: as above.
-    unsafe { (*mp).locks -= 1 };
+    crate::gm::releasem();
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
     LAST_GC_MONO.store(t3, Ordering::Relaxed);
     let pause = (t3 - t0) as u64;
@@ -263,10 +242,8 @@ pub fn rt_gcCollect(kind: u8) {
     let cpu = GC_CPU_NS.fetch_add(pause * procs, Ordering::Relaxed) + pause * procs;
     let total = ((t3 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
     GC_CPU_FRACTION.store((cpu as f64 / total as f64).min(1.0).to_bits(), Ordering::Relaxed);
-    PAUSE_TOTAL_NS.fetch_add(pause, Ordering::Relaxed);
     let now_unix = crate::time::now();
     let unix_ns = (now_unix.0 as u64) * 1_000_000_000 + now_unix.1 as u64;
-    LAST_GC_UNIX.store(unix_ns, Ordering::Relaxed);
     HISTORY.with(|h| {
         h.num_gc = n;
         h.num_forced_gc = NUM_FORCED_GC.load(Ordering::Relaxed);
@@ -326,47 +303,37 @@ fn collect() {
         unsafe { malloc::release_all((*sched::allp(i)).mcache) };
     }
     malloc::central_reset();
-    finalizer::clear_pools();
+    pools::clear_pools();
     let mut m = mark::Marker::new();
     m.mark_roots();
     m.drain();
     finalizer::mark_finalizers(&mut m);
     m.drain();
     m.free();
-    crate::testhooks::probe_marks();
-    let marked = heap::sweep::prepare();
+    if let Some(after_mark) = AFTER_MARK.get() {
+        after_mark();
+    }
+    // SAFETY: collect runs with the world stopped (rt_gcCollect).
+    let marked = unsafe { heap::sweep::prepare() };
     HEAP_MARKED.store(marked, Ordering::Relaxed);
     HEAP_LIVE.store(marked, Ordering::Relaxed);
     set_trigger(marked);
-}
-
-/// The scavenger returned `bytes` to the system.
-pub fn note_released(bytes: usize) {
-    RELEASED.fetch_add(bytes, Ordering::Relaxed);
 }
 
 /// runtime.GC's and MemStats' view.
 pub struct Stats {
     pub gc_cpu_fraction: f64,
     pub num_gc: u32,
-    pub num_forced_gc: u32,
-    pub pause_total_ns: u64,
-    pub last_gc: u64,
     pub frees: u64,
     pub freed_bytes: u64,
-    pub released: u64,
 }
 
 pub fn stats() -> Stats {
     Stats {
         gc_cpu_fraction: f64::from_bits(GC_CPU_FRACTION.load(Ordering::Relaxed)),
         num_gc: NUM_GC.load(Ordering::Relaxed),
-        num_forced_gc: NUM_FORCED_GC.load(Ordering::Relaxed),
-        pause_total_ns: PAUSE_TOTAL_NS.load(Ordering::Relaxed),
-        last_gc: LAST_GC_UNIX.load(Ordering::Relaxed),
         frees: heap::sweep::freed().0,
         freed_bytes: heap::sweep::freed().1,
-        released: RELEASED.load(Ordering::Relaxed) as u64,
     }
 }
 

@@ -6,18 +6,25 @@
 //! away one last time and is destroyed.
 
 use super::*;
+use super::schedule::destroy_g;
 use crate::layout::rt::coro;
 
-/// corostart as a func value (its code word filled at first use).
-static mut CORO_START: rt::funcval = rt::funcval { r#fn: 0 };
+/// corostart as a func value: its code word is written at every
+/// rt_newcoro, always with the same value, before a goroutine runs from it
+/// (a racing writer stores the same word).
+static CORO_START: Global<rt::funcval> = Global::new(rt::funcval { r#fn: 0 });
 
 /// newcoro's goroutine: running corostart, blocked until switched to.
-pub fn rt_newcoro(c: *mut coro, callerpc: usize) -> *mut g {
+///
+/// # Safety
+/// `c` is the coroutine newcoro allocated (a live heap object the new
+/// goroutine keeps in coroarg).
+pub unsafe fn rt_newcoro(c: *mut coro, callerpc: usize) -> *mut g {
     // SAFETY: the funcval is written before any goroutine can run from it,
     // always with the same value; newproc1 gets a live funcval.
     unsafe {
-        let fv = core::ptr::addr_of_mut!(CORO_START);
-        (*fv).r#fn = crate::proc::links().corostartPC;
+        let fv = CORO_START.as_ptr();
+        core::ptr::write_volatile(core::ptr::addr_of_mut!((*fv).r#fn), crate::links::links().corostartPC);
         let gp = newproc1(fv, curg(), callerpc);
         (*gp).coroarg = c;
         (*gp).waitreason = rt::waitReasonCoroutine as u8;

@@ -11,7 +11,7 @@
 //!   - Runnable Gs wait on a P's local run queue (a 256-slot lock-free ring
 //!     plus the `runnext` slot; only the owner puts, anyone may steal) or on
 //!     the global run queue (under `SCHED.lock`).
-//!   - Ms are pthreads (`m.rs`), each with its g0 on the thread's own stack
+//!   - Ms are pthreads (`mthread.rs`), each with its g0 on the thread's own stack
 //!     and an alternate signal stack. An M with nothing to do parks on its
 //!     `m.park` note in the idle M list; at most one M blocks in the
 //!     network poller, with a timeout for the earliest timer.
@@ -22,37 +22,45 @@
 //!   - Dead Gs keep their stack and go on a free list for reuse.
 //!
 //! Submodules: `runq` (run queues and stealing), `mthread` (threads, idle lists,
-//! hand-offs, locked threads), `schedule` (finding work and switching),
-//! `syscall` (entering and leaving system calls), `sysmon` (the monitor
-//! thread: retaking Ps, preemption requests, schedtrace), `stw` (stopping
-//! the world, GOMAXPROCS).
+//! hand-offs, locked threads), `schedule` (finding work and switching,
+//! preemption requests), `mcall` (the far side of mcall), `syscall`
+//! (entering and leaving system calls), `sysmon` (the monitor thread:
+//! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
+//! `coro` (coroutines); and the scheduler's clients in this layer:
+//! `timer`, `netpoll`, `sema`, `chan`.
 
+pub mod chan;
 pub mod coro;
-mod mthread;
-mod runq;
-mod schedule;
-mod stw;
-mod syscall;
-mod sysmon;
+mod mcall;
+pub mod mthread;
+pub mod netpoll;
+pub mod runq;
+pub mod schedule;
+pub mod sema;
+pub mod stw;
+pub mod syscall;
+pub mod sysmon;
+pub mod timer;
 
-pub use mthread::*;
-pub use runq::*;
-pub use schedule::*;
-pub use stw::*;
-pub use syscall::*;
-pub use sysmon::*;
 
 use crate::layout::rt::{self, g};
-use crate::lock::{Mutex, Note};
+use crate::global::Global;
+use crate::lockrank::Rank;
+use crate::lock::{Locked, Mutex, Note};
 use crate::persistent;
 use crate::stack;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 
 pub use crate::layout::rt::m;
+use mthread::wakep;
+use runq::runqput;
+use stw::procresize;
+use crate::gm::{allgadd, for_each_g};
+pub(crate) use crate::gm::{casgstatus, curg, getm, readgstatus};
+pub(crate) use crate::gm::{G_DEAD, G_IDLE, G_PREEMPTED, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING};
 
 extern "C" {
-    fn gort_getg() -> *mut g;
     fn gort_gogo(gp: *mut g, sp: usize, pc: usize, bp: usize, ctxt: *mut u8, ret: usize) -> !;
 }
 
@@ -78,41 +86,12 @@ pub unsafe fn switch_to(gp: *mut g) -> ! {
     }
 }
 
-/// The goroutine running on this thread (g0 while in the runtime).
-#[inline]
-pub fn getg() -> *mut g {
-    // SAFETY: gort_getg only reads the TLS slot.
-    unsafe { gort_getg() }
-}
-
-/// The m of the current thread.
-#[inline]
-pub fn getm() -> *mut m {
-    // SAFETY: every thread that runs gort code has a g with an m.
-    unsafe { (*getg()).m }
-}
-
-/// The goroutine the current m runs (on whose behalf Rust code runs).
-#[inline]
-pub fn curg() -> *mut g {
-    // SAFETY: the current m is live.
-    unsafe { (*getm()).curg }
-}
-
 /// The current m's P (null when it holds none).
 #[inline]
 pub fn curp() -> *mut P {
     // SAFETY: the current m is live.
     unsafe { (*getm()).p as *mut P }
 }
-
-pub const G_IDLE: u32 = rt::_Gidle as u32;
-pub const G_RUNNABLE: u32 = rt::_Grunnable as u32;
-pub const G_RUNNING: u32 = rt::_Grunning as u32;
-pub const G_SYSCALL: u32 = rt::_Gsyscall as u32;
-pub const G_WAITING: u32 = rt::_Gwaiting as u32;
-pub const G_DEAD: u32 = rt::_Gdead as u32;
-pub const G_PREEMPTED: u32 = rt::_Gpreempted as u32;
 
 pub const P_IDLE: u32 = 0;
 pub const P_RUNNING: u32 = 1;
@@ -126,7 +105,8 @@ pub const MAX_GOMAXPROCS: usize = 1024;
 pub(crate) const RUNQ_SIZE: usize = 256;
 
 /// What sysmon last saw of a P (to notice a G running, or a system call
-/// lasting, for a whole sysmon period).
+/// lasting, for a whole sysmon period): the ticks, and when it saw them
+/// change.
 #[repr(C)]
 pub struct SysmonTick {
     pub schedtick: u32,
@@ -138,27 +118,40 @@ pub struct SysmonTick {
 /// A processor: the resources needed to run Go code.
 #[repr(C)]
 pub struct P {
+    /// The P's number (0..gomaxprocs). First: the Go side's procPin reads
+    /// it through m.p (asm/runtime/linkname.go).
     pub id: i32,
+    /// This P's allocation cache (second: the heap finds it through m.p
+    /// as crate::heap::PCache).
+    pub mcache: *mut crate::heap::Mcache,
+    /// P_IDLE, P_RUNNING, P_SYSCALL, P_GCSTOP or P_DEAD. Changed by its M,
+    /// by sysmon (retaking a P from a system call: CAS from P_SYSCALL) and
+    /// by stop-the-world; read by anyone.
     pub status: AtomicU32,
-    /// Next P on the idle list (or on procresize's list of Ps with work).
+    /// Next P on the idle list (or on procresize's list of Ps with work);
+    /// under sched.lock.
     pub link: *mut P,
-    /// The M holding this P (null when idle or in a system call).
+    /// The M holding this P (null when idle or in a system call). Written
+    /// by acquirep/releasep on that M, read racily by sysmon and
+    /// preemption requests (Ms are never freed).
     pub m: *mut m,
     /// Incremented on every scheduler call (every new time slice).
     pub schedtick: u32,
     /// Incremented on every system call.
     pub syscalltick: u32,
+    /// What sysmon saw at its last look (sysmon's own).
     pub sysmontick: SysmonTick,
-    /// This P's allocation cache.
-    pub mcache: *mut crate::heap::Mcache,
     /// Set when the P should enter the scheduler as soon as possible.
     pub preempt: bool,
+    /// The local run queue: a ring of RUNQ_SIZE Gs between head (consumers
+    /// CAS it: the owner and thieves) and tail (only the owner stores it).
     pub(crate) runq_head: AtomicU32,
     pub(crate) runq_tail: AtomicU32,
     pub(crate) runq: [AtomicUsize; RUNQ_SIZE],
     /// A G readied by the running G, to run next (inherits the time slice).
     pub(crate) runnext: AtomicUsize,
-    /// This P's timers (see crate::timer).
+    /// This P's timers (crate::timer: a heap under their own lock, plus
+    /// the earliest deadline and count, readable without it).
     pub timers: crate::timer::PTimers,
     /// Goroutine ids reserved for this P: the next to hand out, and the end
     /// of the batch (ids come from sched.goidgen GOID_BATCH at a time, so
@@ -167,6 +160,12 @@ pub struct P {
     pub goidcache: u64,
     pub goidcacheend: u64,
 }
+
+// The Go side and the heap read a P's first fields through m.p.
+const _: () = assert!(
+    core::mem::offset_of!(P, id) == core::mem::offset_of!(crate::heap::PCache, id)
+        && core::mem::offset_of!(P, mcache) == core::mem::offset_of!(crate::heap::PCache, mcache)
+);
 
 /// Goroutine ids a P reserves at a time.
 const GOID_BATCH: u64 = 16;
@@ -198,33 +197,21 @@ impl P {
     }
 }
 
-/// Global scheduler state. Fields not atomic are protected by `lock`.
+/// Global scheduler state: atomics, and the fields `lock` protects
+/// (`locked()`).
 pub struct Sched {
     pub lock: Mutex,
-    // Idle Ms.
-    pub(crate) midle: *mut m,
-    pub nmidle: i32,
-    pub nmidlelocked: i32,
-    pub(crate) mnext: i64,
-    pub nmsys: i32,
-    pub nmfreed: i64,
-    // Idle Ps.
-    pub(crate) pidle: *mut P,
+    locked: Global<SchedLocked>,
     pub npidle: AtomicI32,
     pub nmspinning: AtomicI32,
     pub needspinning: AtomicU32,
-    // The global run queue.
-    pub(crate) runq_head: *mut g,
-    pub(crate) runq_tail: *mut g,
+    /// Length of the global run queue (read without the lock).
     pub runqsize: AtomicI32,
-    // Dead Gs with stacks, ready for reuse.
-    gfree: *mut g,
-    gfree_lock: Mutex,
-    pub ngfree: i32,
+    /// Dead Gs with stacks, ready for reuse.
+    gfree: Locked<GFree>,
     pub goidgen: AtomicU64,
     // Stop the world.
     pub gcwaiting: AtomicBool,
-    pub stopwait: i32,
     pub stopnote: Note,
     // Sysmon asleep (nothing to watch) and its wakeup.
     pub sysmonwait: AtomicBool,
@@ -236,45 +223,89 @@ pub struct Sched {
     pub poll_until: AtomicI64,
 }
 
-pub static mut SCHED: Sched = Sched {
-    lock: Mutex::new(),
-    midle: null_mut(),
-    nmidle: 0,
-    nmidlelocked: 0,
-    mnext: 0,
-    nmsys: 0,
-    nmfreed: 0,
-    pidle: null_mut(),
+/// The scheduler's fields under SCHED.lock.
+pub struct SchedLocked {
+    // Idle Ms (a list through m.schedlink) and the counts checkdead uses.
+    pub midle: *mut m,
+    pub nmidle: i32,
+    pub nmidlelocked: i32,
+    pub mnext: i64,
+    pub nmsys: i32,
+    pub nmfreed: i64,
+    /// Idle Ps (a list through P.link).
+    pub pidle: *mut P,
+    // The global run queue (a list through g.schedlink).
+    pub runq_head: *mut g,
+    pub runq_tail: *mut g,
+    /// Ps a stop-the-world still waits for.
+    pub stopwait: i32,
+}
+
+// SAFETY: the lists hold runtime objects (Ms, Ps, Gs) every thread may
+// use; the fields are reached only under SCHED.lock (Sched::locked).
+unsafe impl Send for SchedLocked {}
+
+/// The free list of dead Gs (through g.schedlink).
+struct GFree {
+    head: *mut g,
+}
+
+// SAFETY: the list's Gs are runtime objects every thread may use; the
+// head is reached only under its lock.
+unsafe impl Send for GFree {}
+
+impl Sched {
+    /// The fields under `lock`.
+    ///
+    /// # Safety
+    /// The current thread holds `self.lock` while it uses the reference
+    /// (or the process is single-threaded), and no other reference from
+    /// `locked()` is live.
+    #[allow(clippy::mut_from_ref)]
+    #[inline]
+    pub unsafe fn locked(&self) -> &mut SchedLocked {
+        // SAFETY: per the function contract.
+        unsafe { self.locked.get() }
+    }
+}
+
+static SCHED: Sched = Sched {
+    lock: Mutex::new(Rank::Sched),
+    locked: Global::new(SchedLocked {
+        midle: null_mut(),
+        nmidle: 0,
+        nmidlelocked: 0,
+        mnext: 0,
+        nmsys: 0,
+        nmfreed: 0,
+        pidle: null_mut(),
+        runq_head: null_mut(),
+        runq_tail: null_mut(),
+        stopwait: 0,
+    }),
     npidle: AtomicI32::new(0),
     nmspinning: AtomicI32::new(0),
     needspinning: AtomicU32::new(0),
-    runq_head: null_mut(),
-    runq_tail: null_mut(),
     runqsize: AtomicI32::new(0),
-    gfree: null_mut(),
-    gfree_lock: Mutex::new(),
-    ngfree: 0,
+    gfree: Locked::new(Rank::GFree, GFree { head: null_mut() }),
     goidgen: AtomicU64::new(0),
     gcwaiting: AtomicBool::new(false),
-    stopwait: 0,
     stopnote: Note::new(),
     sysmonwait: AtomicBool::new(false),
     sysmonnote: Note::new(),
-    sysmonlock: Mutex::new(),
+    sysmonlock: Mutex::new(Rank::Sysmon),
     lastpoll: AtomicI64::new(0),
     poll_until: AtomicI64::new(0),
 };
 
-pub fn sched() -> &'static mut Sched {
-    // SAFETY: fields are protected by their own locks or are atomics; this
-    // is the one place the static is borrowed.
-    unsafe { &mut *core::ptr::addr_of_mut!(SCHED) }
+pub fn sched() -> &'static Sched {
+    &SCHED
 }
 
 /// All Ps; entries below gomaxprocs are live. Entries are written only
 /// during a stop-the-world (or startup) and never freed, so readers that
 /// race with a resize see a P that exists.
-pub static mut ALLP: [*mut P; MAX_GOMAXPROCS] = [null_mut(); MAX_GOMAXPROCS];
+static ALLP: [AtomicPtr<P>; MAX_GOMAXPROCS] = [const { AtomicPtr::new(null_mut()) }; MAX_GOMAXPROCS];
 pub static GOMAXPROCS_N: AtomicI64 = AtomicI64::new(0);
 pub static NCPU: AtomicI64 = AtomicI64::new(1);
 
@@ -282,13 +313,11 @@ pub fn gomaxprocs() -> i32 {
     GOMAXPROCS_N.load(Ordering::Acquire) as i32
 }
 
-/// P number i (i < gomaxprocs).
-#[inline]
 /// Every P ever made, live or retired by GOMAXPROCS.
 pub fn for_each_p(mut f: impl FnMut(*mut P)) {
-    for i in 0..MAX_GOMAXPROCS {
-        // SAFETY: a racy read of a slot written once (Ps are never freed).
-        let pp = unsafe { core::ptr::read_volatile(core::ptr::addr_of!(ALLP[i])) };
+    for slot in &ALLP {
+        // A slot is written once (Ps are never freed).
+        let pp = slot.load(Ordering::Acquire);
         if pp.is_null() {
             break;
         }
@@ -296,10 +325,10 @@ pub fn for_each_p(mut f: impl FnMut(*mut P)) {
     }
 }
 
+/// P number i (null if it was never made; live if i < gomaxprocs).
+#[inline]
 pub fn allp(i: usize) -> *mut P {
-    // SAFETY: ALLP entries are pointer-sized and written only during a
-    // stop-the-world; a torn read is impossible on amd64.
-    unsafe { core::ptr::read_volatile(core::ptr::addr_of!(ALLP[i])) }
+    ALLP[i].load(Ordering::Acquire)
 }
 
 /// A bit per P, readable without locks (upstream's pMask).
@@ -328,87 +357,6 @@ pub static TIMERP_MASK: PMask = PMask::new();
 /// Set once runtime.main starts: from then on new work wakes idle Ps.
 pub static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
 
-// ---- all goroutines ----
-
-/// All Gs ever created (debuggers and tracebacks walk it).
-static ALLGS_LOCK: Mutex = Mutex::new();
-static mut ALLGS: *mut *mut g = null_mut();
-static mut ALLGLEN: usize = 0;
-static mut ALLGCAP: usize = 0;
-
-/// Every G, without the lock: for fatal-error reports, which may come from
-/// code that holds it (the collector walks goroutines under it). The list
-/// is append-only and a new array is published before its length, so a
-/// racy reader sees a consistent prefix.
-pub fn for_each_g_racy(mut f: impl FnMut(*mut g)) {
-    // SAFETY: see above; entries below the length read are written.
-    unsafe {
-        let n = core::ptr::read_volatile(core::ptr::addr_of!(ALLGLEN));
-        let a = core::ptr::read_volatile(core::ptr::addr_of!(ALLGS));
-        for i in 0..n {
-            f(*a.add(i));
-        }
-    }
-}
-
-pub fn for_each_g(mut f: impl FnMut(*mut g)) {
-    ALLGS_LOCK.lock();
-    // SAFETY: ALLGS[..ALLGLEN] are live Gs; the list is only appended to
-    // under ALLGS_LOCK.
-    unsafe {
-        for i in 0..ALLGLEN {
-            f(*ALLGS.add(i));
-        }
-    }
-    ALLGS_LOCK.unlock();
-}
-
-fn allgadd(gp: *mut g) {
-    ALLGS_LOCK.lock();
-    // SAFETY: under ALLGS_LOCK; a grown array copies the old one.
-    unsafe {
-        if ALLGLEN == ALLGCAP {
-            let cap = (ALLGCAP * 2).max(64);
-            let n = persistent::alloc(cap * 8, 8) as *mut *mut g;
-            if ALLGLEN > 0 {
-                core::ptr::copy_nonoverlapping(ALLGS, n, ALLGLEN);
-            }
-            ALLGS = n;
-            ALLGCAP = cap;
-        }
-        *ALLGS.add(ALLGLEN) = gp;
-        ALLGLEN += 1;
-        // The Go-side copy debuggers read (runtime.allgs, runtime.allglen).
-        let l = crate::proc::links();
-        *(l.allgs as *mut crate::layout::GoSlice<*mut g>) = crate::layout::GoSlice { ptr: ALLGS, len: ALLGLEN as isize, cap: ALLGCAP as isize };
-        *(l.allglen as *mut usize) = ALLGLEN;
-    }
-    ALLGS_LOCK.unlock();
-}
-
-#[inline]
-pub fn readgstatus(gp: *mut g) -> u32 {
-    // SAFETY: gp is a live G.
-    unsafe { (*gp).atomicstatus.load(Ordering::Acquire) }
-}
-
-#[inline]
-pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
-    // SAFETY: gp is a live G.
-    let ok = unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) };
-    if let Err(cur) = ok {
-        crate::print::printlock();
-        crate::print::gwrite(b"runtime: casgstatus: oldval=");
-        crate::print::printuint(cur as u64);
-        crate::print::gwrite(b" expected ");
-        crate::print::printuint(old as u64);
-        crate::print::gwrite(b" newval=");
-        crate::print::printuint(new as u64);
-        crate::print::gwrite(b"\n");
-        crate::print::printunlock();
-        crate::fatal::throw("casgstatus: bad incoming values");
-    }
-}
 
 /// Store to a goroutine's stackguard0 from another thread (preemption
 /// requests): a plain aligned word store the goroutine's prologue reads.
@@ -427,7 +375,7 @@ fn new_p(id: usize) -> *mut P {
         (*pp).id = id as i32;
         (*pp).status = AtomicU32::new(P_GCSTOP);
         (*pp).mcache = crate::heap::new_mcache();
-        (*pp).timers.init();
+        core::ptr::write(core::ptr::addr_of_mut!((*pp).timers), crate::timer::PTimers::new());
     }
     pp
 }
@@ -457,18 +405,17 @@ pub fn npidle() -> i64 {
 const START_FRAME: usize = 4 * 8;
 
 fn gfget() -> *mut g {
-    let s = sched();
-    s.gfree_lock.lock();
-    let gp = s.gfree;
-    if !gp.is_null() {
-        // SAFETY: gp heads the free list; gfree_lock is held.
-        unsafe {
-            s.gfree = (*gp).schedlink as *mut g;
-            (*gp).schedlink = 0;
+    let gp = sched().gfree.with(|free| {
+        let gp = free.head;
+        if !gp.is_null() {
+            // SAFETY: gp heads the free list, a dead G.
+            unsafe {
+                free.head = (*gp).schedlink as *mut g;
+                (*gp).schedlink = 0;
+            }
         }
-        s.ngfree -= 1;
-    }
-    s.gfree_lock.unlock();
+        gp
+    });
     // SAFETY: gp (if any) is dead and ours now.
     unsafe {
         if !gp.is_null() && (*gp).stack.lo == 0 {
@@ -492,13 +439,11 @@ pub fn gfput(gp: *mut g) {
             (*gp).stackguard0 = 0;
         }
     }
-    let s = sched();
-    s.gfree_lock.lock();
-    // SAFETY: gp is dead and owned by the scheduler; gfree_lock is held.
-    unsafe { (*gp).schedlink = s.gfree as usize };
-    s.gfree = gp;
-    s.ngfree += 1;
-    s.gfree_lock.unlock();
+    sched().gfree.with(|free| {
+        // SAFETY: gp is dead and owned by the scheduler.
+        unsafe { (*gp).schedlink = free.head as usize };
+        free.head = gp;
+    });
 }
 
 fn malg() -> *mut g {
@@ -536,7 +481,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         sp &= !15;
         // Plant goexit+1 as the function's return address.
         sp -= 8;
-        *(sp as *mut usize) = crate::proc::links().goexitPC + 1;
+        *(sp as *mut usize) = crate::links::links().goexitPC + 1;
         gr.sched = core::mem::zeroed();
         gr.sched.sp = sp;
         gr.sched.pc = (*fn_).r#fn;
@@ -599,21 +544,26 @@ pub fn rt_beforeExit(_code: isize) {}
 
 // ---- sudogs: a goroutine's place in a wait queue ----
 
-static SUDOG_LOCK: Mutex = Mutex::new();
-static mut SUDOG_FREE: *mut rt::sudog = null_mut();
+/// Released sudogs (a list through sudog.next).
+struct SudogFree {
+    head: *mut rt::sudog,
+}
+
+// SAFETY: sudogs are runtime objects; the head is reached under its lock.
+unsafe impl Send for SudogFree {}
+
+static SUDOG_FREE: Locked<SudogFree> = Locked::new(Rank::SudogFree, SudogFree { head: null_mut() });
 
 /// A clean sudog for the current goroutine to wait with.
 pub fn acquire_sudog() -> *mut rt::sudog {
-    SUDOG_LOCK.lock();
-    // SAFETY: the free list is only touched under SUDOG_LOCK.
-    let s = unsafe {
-        let s = SUDOG_FREE;
+    let s = SUDOG_FREE.with(|free| {
+        let s = free.head;
         if !s.is_null() {
-            SUDOG_FREE = (*s).next;
+            // SAFETY: s heads the free list.
+            free.head = unsafe { (*s).next };
         }
         s
-    };
-    SUDOG_LOCK.unlock();
+    });
     let s = if s.is_null() { persistent::new::<rt::sudog>() } else { s };
     // SAFETY: s is ours; all-zero is a valid, empty sudog.
     unsafe { core::ptr::write_bytes(s, 0, 1) };
@@ -629,22 +579,9 @@ pub fn release_sudog(s: *mut rt::sudog) {
         (*s).g = null_mut();
         (*s).c = null_mut();
     }
-    SUDOG_LOCK.lock();
-    // SAFETY: under SUDOG_LOCK.
-    unsafe {
-        (*s).next = SUDOG_FREE;
-        SUDOG_FREE = s;
-    }
-    SUDOG_LOCK.unlock();
+    SUDOG_FREE.with(|free| {
+        // SAFETY: s is ours.
+        unsafe { (*s).next = free.head };
+        free.head = s;
+    });
 }
-
-/// Texts of the wait reasons (g.waitreason), as tracebacks print them.
-pub const WAIT_REASON_STRINGS: [&str; 37] = [
-    "", "GC assist marking", "IO wait", "chan receive (nil chan)", "chan send (nil chan)", "dumping heap",
-    "garbage collection", "garbage collection scan", "panicwait", "select", "select (no cases)", "GC assist wait",
-    "GC sweep wait", "GC scavenge wait", "chan receive", "chan send", "finalizer wait", "force gc (idle)",
-    "semacquire", "sleep", "sync.Cond.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
-    "trace reader (blocked)", "wait for GC cycle", "GC worker (idle)", "GC worker (active)", "preempted",
-    "debug call", "GC mark termination", "stopping the world", "flushing proc caches", "trace goroutine status",
-    "trace proc status", "page trace flush", "coroutine",
-];

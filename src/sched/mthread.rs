@@ -9,6 +9,8 @@
 //! waiting for their locked goroutine, `nmsys` are system Ms (sysmon).
 
 use super::*;
+use super::runq::runq_empty;
+use super::schedule::schedule;
 use crate::gprint;
 
 extern "C" {
@@ -21,7 +23,7 @@ static ALLM: AtomicUsize = AtomicUsize::new(0);
 
 /// Held while creating a thread and while exec replaces the process (a
 /// thread created during exec could be lost).
-pub static EXEC_LOCK: Mutex = Mutex::new();
+pub static EXEC_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Unranked);
 
 /// Stack size of the threads gort creates (their g0 stacks).
 const THREAD_STACK: usize = 1 << 20;
@@ -44,20 +46,24 @@ pub fn allm() -> *mut m {
     ALLM.load(Ordering::Acquire) as *mut m
 }
 
-/// Ms that exist (created and not exited).
+/// Ms that exist (created and not exited); SCHED.lock held.
 pub fn mcount() -> i32 {
-    let s = sched();
-    (s.mnext - s.nmfreed) as i32
+    // SAFETY: SCHED.lock is held (the function's contract).
+    let l = unsafe { sched().locked() };
+    (l.mnext - l.nmfreed) as i32
 }
 
 /// Reserve an M id (SCHED.lock held).
 fn mreserveid() -> i64 {
-    let s = sched();
-    if s.mnext + 1 < s.mnext {
-        crate::fatal::throw("runtime: thread ID overflow");
-    }
-    let id = s.mnext;
-    s.mnext += 1;
+    // SAFETY: SCHED.lock is held.
+    let id = unsafe {
+        let l = sched().locked();
+        if l.mnext + 1 < l.mnext {
+            crate::fatal::throw("runtime: thread ID overflow");
+        }
+        l.mnext += 1;
+        l.mnext - 1
+    };
     checkmcount(false);
     id
 }
@@ -93,7 +99,7 @@ pub fn m0init(mp: *mut m) {
 fn minit(mp: *mut m) {
     // SAFETY: mp is the current thread's m.
     unsafe { (*mp).procid = crate::sys::gettid() as u64 };
-    crate::signal::minit(mp);
+    crate::sigtab::minit(mp);
 }
 
 /// Create an M running `start` (if any) and then the scheduler with P pp
@@ -111,7 +117,7 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).g0 = g0;
         (*mp).nextp = pp as usize;
         (*mp).mstartRust = start.map_or(0, |f| f as usize);
-        (*mp).cheaprand = crate::alg::rand() | 1;
+        (*mp).cheaprand = crate::rand::cheaprand64() | 1;
         s.lock.lock();
         (*mp).id = if id < 0 { mreserveid() } else { id };
         (*mp).alllink = allm();
@@ -136,67 +142,53 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
 // thread is locked (while its state is still the process's). Its signals
 // stay blocked (it has no g).
 
+/// Set by the first LockOSThread, which then starts the thread: from then
+/// on Ms made by locked Ms are queued for it (it takes what was queued
+/// before it ran).
 static TEMPLATE_STARTED: AtomicBool = AtomicBool::new(false);
-static TEMPLATE_LOCK: Mutex = Mutex::new();
-/// Ms waiting for their thread, linked through m.schedlink.
-static mut TEMPLATE_QUEUE: *mut m = null_mut();
+/// Ms waiting for their thread: a stack linked through m.schedlink, pushed
+/// by newm, taken whole by the template thread.
+static TEMPLATE_QUEUE: AtomicPtr<m> = AtomicPtr::new(null_mut());
 /// Futex word: the number of handoffs so far (the template thread sleeps
 /// while it has seen them all).
 static TEMPLATE_WAKE: AtomicU32 = AtomicU32::new(0);
 
 fn start_template_thread() {
-    if TEMPLATE_STARTED.load(Ordering::Acquire) {
+    if TEMPLATE_STARTED.load(Ordering::Acquire) || TEMPLATE_STARTED.swap(true, Ordering::AcqRel) {
         return;
     }
-    TEMPLATE_LOCK.lock();
-    if !TEMPLATE_STARTED.load(Ordering::Relaxed) {
-        // SAFETY: as in newosproc; the thread runs template_main forever.
-        let err = unsafe {
-            let mut all: libc::sigset_t = core::mem::zeroed();
-            let mut old: libc::sigset_t = core::mem::zeroed();
-            libc::sigfillset(&mut all);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
-            let mut attr: libc::pthread_attr_t = core::mem::zeroed();
-            libc::pthread_attr_init(&mut attr);
-            libc::pthread_attr_setstacksize(&mut attr, THREAD_STACK);
-            libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
-            let mut tid: libc::pthread_t = 0;
-            let err = libc::pthread_create(&mut tid, &attr, template_main, null_mut());
-            libc::pthread_attr_destroy(&mut attr);
-            libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
-            err
-        };
-        if err == 0 {
-            TEMPLATE_STARTED.store(true, Ordering::Release);
-        }
+    let (err, _) = spawn_thread(template_main, null_mut());
+    if err != 0 {
+        thread_failed(err);
     }
-    TEMPLATE_LOCK.unlock();
 }
 
 fn template_handoff(mp: *mut m) {
-    TEMPLATE_LOCK.lock();
-    // SAFETY: the queue is only touched under TEMPLATE_LOCK; mp is a new m
-    // no one else knows yet.
-    unsafe {
-        (*mp).schedlink = TEMPLATE_QUEUE as usize;
-        TEMPLATE_QUEUE = mp;
+    let mut head = TEMPLATE_QUEUE.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: mp is a new m no one else knows yet.
+        unsafe { (*mp).schedlink = head as usize };
+        match TEMPLATE_QUEUE.compare_exchange_weak(head, mp, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => break,
+            Err(h) => head = h,
+        }
     }
     TEMPLATE_WAKE.fetch_add(1, Ordering::Release);
-    TEMPLATE_LOCK.unlock();
     crate::sys::futex_wake(TEMPLATE_WAKE.as_ptr(), 1);
 }
 
 extern "C" fn template_main(_: *mut libc::c_void) -> *mut libc::c_void {
     loop {
         let seen = TEMPLATE_WAKE.load(Ordering::Acquire);
-        TEMPLATE_LOCK.lock();
-        // SAFETY: under TEMPLATE_LOCK.
-        let mut list = unsafe { core::mem::replace(&mut *core::ptr::addr_of_mut!(TEMPLATE_QUEUE), null_mut()) };
-        TEMPLATE_LOCK.unlock();
+        let mut list = TEMPLATE_QUEUE.swap(null_mut(), Ordering::Acquire);
         while !list.is_null() {
-            // SAFETY: Ms on the queue wait only for their thread.
-            let next = unsafe { (*list).schedlink as *mut m };
-            unsafe { (*list).schedlink = 0 };
+            // SAFETY: Ms on the queue wait only for their thread: the
+            // template thread owns them until newosproc.
+            let next = unsafe {
+                let next = (*list).schedlink as *mut m;
+                (*list).schedlink = 0;
+                next
+            };
             newosproc(list);
             list = next;
         }
@@ -204,13 +196,12 @@ extern "C" fn template_main(_: *mut libc::c_void) -> *mut libc::c_void {
     }
 }
 
-/// Start the pthread for mp with every signal blocked (the thread unblocks
-/// what it handles in minit), so no signal arrives before it has a g.
-fn newosproc(mp: *mut m) {
-    EXEC_LOCK.lock();
-    // SAFETY: plain pthread and sigprocmask calls on locals; mp outlives the
-    // thread (Ms are never freed).
-    let err = unsafe {
+/// Create a detached pthread running `entry(arg)` with every signal
+/// blocked (a thread for an m unblocks what it handles in minit, so no
+/// signal arrives before it has a g). Returns pthread_create's error and the thread.
+fn spawn_thread(entry: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void, arg: *mut libc::c_void) -> (i32, usize) {
+    // SAFETY: plain pthread and sigprocmask calls on locals.
+    unsafe {
         let mut all: libc::sigset_t = core::mem::zeroed();
         let mut old: libc::sigset_t = core::mem::zeroed();
         libc::sigfillset(&mut all);
@@ -220,22 +211,40 @@ fn newosproc(mp: *mut m) {
         libc::pthread_attr_setstacksize(&mut attr, THREAD_STACK);
         libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
         let mut tid: libc::pthread_t = 0;
-        let err = libc::pthread_create(&mut tid, &attr, thread_entry, mp as *mut libc::c_void);
+        let err = libc::pthread_create(&mut tid, &attr, entry, arg);
         libc::pthread_attr_destroy(&mut attr);
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
-        if err == 0 {
-            (*mp).thread = tid as usize;
-        }
-        err
-    };
+        (err, tid as usize)
+    }
+}
+
+/// Start the pthread for mp.
+fn newosproc(mp: *mut m) {
+    EXEC_LOCK.lock();
+    // mp outlives the thread (Ms are never freed).
+    let (err, tid) = spawn_thread(thread_entry, mp as *mut libc::c_void);
+    if err == 0 {
+        // SAFETY: a plain field store (nothing else writes m.thread; the
+        // runtime itself never reads it, debuggers may).
+        unsafe { (*mp).thread = tid };
+    }
     EXEC_LOCK.unlock();
     if err != 0 {
-        gprint!(b"runtime: failed to create new OS thread (have ", mcount(), b" already; errno=", err, b")\n");
-        if err == libc::EAGAIN {
-            gprint!(b"runtime: may need to increase max user processes (ulimit -u)\n");
-        }
-        crate::fatal::throw("newosproc");
+        thread_failed(err);
     }
+}
+
+/// pthread_create failed: upstream's report.
+#[cold]
+fn thread_failed(err: i32) -> ! {
+    sched().lock.lock();
+    let n = mcount();
+    sched().lock.unlock();
+    gprint!(b"runtime: failed to create new OS thread (have ", n, b" already; errno=", err, b")\n");
+    if err == libc::EAGAIN {
+        gprint!(b"runtime: may need to increase max user processes (ulimit -u)\n");
+    }
+    crate::fatal::throw("newosproc")
 }
 
 extern "C" fn thread_entry(arg: *mut libc::c_void) -> *mut libc::c_void {
@@ -256,7 +265,7 @@ pub unsafe extern "C" fn gort_mstart1(mp: *mut m) -> ! {
     // the C library.
     unsafe {
         let g0 = (*mp).g0;
-        let (lo, hi) = crate::sys::thread_stack_bounds();
+        let (lo, hi) = crate::sys::thread_stack_bounds().unwrap_or_else(|| crate::fatal::throw("pthread_getattr_np failed"));
         (*g0).stack.lo = lo;
         (*g0).stack.hi = hi;
         (*g0).stackguard0 = lo + rt::stackGuard as usize;
@@ -284,17 +293,18 @@ fn mspinning() {
 pub fn mexit() -> ! {
     let mp = getm();
     let s = sched();
-    if mp == crate::proc::m0() {
+    if mp == crate::links::m0() {
         // m0 cannot exit (the process would): park it forever.
         handoffp(releasep());
         s.lock.lock();
-        s.nmfreed += 1;
+        // SAFETY: SCHED.lock is held.
+        unsafe { s.locked().nmfreed += 1 };
         checkdead();
         s.lock.unlock();
         mpark(mp);
         crate::fatal::throw("locked m0 woke up");
     }
-    crate::signal::unminit();
+    crate::sigtab::unminit();
     s.lock.lock();
     // Unlink mp from ALLM.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,
@@ -317,7 +327,8 @@ pub fn mexit() -> ! {
     s.lock.unlock();
     handoffp(releasep());
     s.lock.lock();
-    s.nmfreed += 1;
+    // SAFETY: SCHED.lock is held.
+    unsafe { s.locked().nmfreed += 1 };
     checkdead();
     s.lock.unlock();
     // SAFETY: back to gort_mstart's frame, which returns from the thread.
@@ -378,25 +389,30 @@ pub(crate) fn pidleput(pp: *mut P) {
             TIMERP_MASK.clear(id);
         }
         IDLEP_MASK.set(id);
-        (*pp).link = s.pidle;
+        let l = s.locked();
+        (*pp).link = l.pidle;
+        l.pidle = pp;
     }
-    s.pidle = pp;
     s.npidle.fetch_add(1, Ordering::AcqRel);
 }
 
 /// Take a P from the idle list (SCHED.lock held); null if none.
 pub(crate) fn pidleget() -> *mut P {
     let s = sched();
-    let pp = s.pidle;
-    if !pp.is_null() {
-        // SAFETY: pp heads the idle list; SCHED.lock is held.
-        unsafe {
+    // SAFETY: SCHED.lock is held; pp (if any) heads the idle list.
+    let pp = unsafe {
+        let l = s.locked();
+        let pp = l.pidle;
+        if !pp.is_null() {
             let id = (*pp).id as usize;
             TIMERP_MASK.set(id);
             IDLEP_MASK.clear(id);
-            s.pidle = (*pp).link;
+            l.pidle = (*pp).link;
             (*pp).link = null_mut();
         }
+        pp
+    };
+    if !pp.is_null() {
         s.npidle.fetch_sub(1, Ordering::AcqRel);
     }
     pp
@@ -414,27 +430,29 @@ pub(crate) fn pidleget_spinning() -> *mut P {
 
 /// Put mp on the idle M list (SCHED.lock held).
 fn mput(mp: *mut m) {
-    let s = sched();
     // SAFETY: mp is the current m, about to park; SCHED.lock is held.
-    unsafe { (*mp).schedlink = s.midle as usize };
-    s.midle = mp;
-    s.nmidle += 1;
+    unsafe {
+        let l = sched().locked();
+        (*mp).schedlink = l.midle as usize;
+        l.midle = mp;
+        l.nmidle += 1;
+    }
     checkdead();
 }
 
 /// Take an M from the idle list (SCHED.lock held).
 pub(crate) fn mget() -> *mut m {
-    let s = sched();
-    let mp = s.midle;
-    if !mp.is_null() {
-        // SAFETY: mp heads the idle list; SCHED.lock is held.
-        unsafe {
-            s.midle = (*mp).schedlink as *mut m;
+    // SAFETY: SCHED.lock is held; mp (if any) heads the idle list.
+    unsafe {
+        let l = sched().locked();
+        let mp = l.midle;
+        if !mp.is_null() {
+            l.midle = (*mp).schedlink as *mut m;
             (*mp).schedlink = 0;
+            l.nmidle -= 1;
         }
-        s.nmidle -= 1;
+        mp
     }
-    mp
 }
 
 /// Park the current M until another hands it work (note: cleared after).
@@ -488,10 +506,9 @@ pub fn stopm() {
 /// caller incremented nmspinning). `lockheld`: SCHED.lock is held.
 pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
     let s = sched();
-    let cur = getm();
-    // SAFETY: cur is the current m (locks keeps the P from changing hands
-    // under us; there is no preemption in Rust code anyway).
-    unsafe { (*cur).locks += 1 };
+    // Keep the P from changing hands under us (there is no preemption in
+    // Rust code anyway).
+    crate::gm::acquirem();
     if !lockheld {
         s.lock.lock();
     }
@@ -504,8 +521,7 @@ pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
             if !lockheld {
                 s.lock.unlock();
             }
-            // SAFETY: as above.
-            unsafe { (*cur).locks -= 1 };
+            crate::gm::releasem();
             return;
         }
     }
@@ -517,8 +533,7 @@ pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
         if lockheld {
             s.lock.lock();
         }
-        // SAFETY: as above.
-        unsafe { (*cur).locks -= 1 };
+        crate::gm::releasem();
         return;
     }
     if !lockheld {
@@ -539,8 +554,7 @@ pub fn startm(mut pp: *mut P, spinning: bool, lockheld: bool) {
         (*nmp).nextp = pp as usize;
     }
     mwake(nmp);
-    // SAFETY: as above.
-    unsafe { (*cur).locks -= 1 };
+    crate::gm::releasem();
 }
 
 /// Hand off P pp from an M that is blocking (system call, locked thread,
@@ -563,10 +577,13 @@ pub fn handoffp(pp: *mut P) {
     s.lock.lock();
     if s.gcwaiting.load(Ordering::Acquire) {
         // SAFETY: pp is ours to give; SCHED.lock is held.
-        unsafe { (*pp).set_status(P_GCSTOP) };
-        s.stopwait -= 1;
-        if s.stopwait == 0 {
-            s.stopnote.wakeup();
+        unsafe {
+            (*pp).set_status(P_GCSTOP);
+            let l = s.locked();
+            l.stopwait -= 1;
+            if l.stopwait == 0 {
+                s.stopnote.wakeup();
+            }
         }
         s.lock.unlock();
         return;
@@ -601,9 +618,7 @@ pub fn wakep() {
     {
         return;
     }
-    let cur = getm();
-    // SAFETY: the current m is live.
-    unsafe { (*cur).locks += 1 };
+    crate::gm::acquirem();
     s.lock.lock();
     let pp = pidleget_spinning();
     if pp.is_null() {
@@ -611,21 +626,20 @@ pub fn wakep() {
             crate::fatal::throw("wakep: negative nmspinning");
         }
         s.lock.unlock();
-        // SAFETY: as above.
-        unsafe { (*cur).locks -= 1 };
+        crate::gm::releasem();
         return;
     }
     s.lock.unlock();
     startm(pp, true, false);
-    // SAFETY: as above.
-    unsafe { (*cur).locks -= 1 };
+    crate::gm::releasem();
 }
 
 /// Adjust the count of Ms parked for their locked goroutine.
 pub(crate) fn incidlelocked(v: i32) {
     let s = sched();
     s.lock.lock();
-    s.nmidlelocked += v;
+    // SAFETY: SCHED.lock is held.
+    unsafe { s.locked().nmidlelocked += v };
     if v > 0 {
         checkdead();
     }
@@ -683,17 +697,22 @@ pub fn startlockedm(gp: *mut g) {
 /// pending, nothing can ever happen again.
 pub(crate) fn checkdead() {
     let s = sched();
-    if crate::panic::panicking() {
+    if crate::fatal::panicking() {
         return;
     }
-    let run = mcount() - s.nmidle - s.nmidlelocked - s.nmsys;
+    // SAFETY: SCHED.lock is held (the function's contract).
+    let (nmidle, nmidlelocked, nmsys) = unsafe {
+        let l = s.locked();
+        (l.nmidle, l.nmidlelocked, l.nmsys)
+    };
+    let run = mcount() - nmidle - nmidlelocked - nmsys;
     if run > 0 {
         return;
     }
     if run < 0 {
         gprint!(
-            b"runtime: checkdead: nmidle=", s.nmidle, b" nmidlelocked=", s.nmidlelocked, b" mcount=", mcount(),
-            b" nmsys=", s.nmsys, b"\n"
+            b"runtime: checkdead: nmidle=", nmidle, b" nmidlelocked=", nmidlelocked, b" mcount=", mcount(),
+            b" nmsys=", nmsys, b"\n"
         );
         s.lock.unlock();
         crate::fatal::throw("checkdead: inconsistent counts");

@@ -3,6 +3,7 @@
 //! stealing between Ps.
 
 use super::*;
+use super::mthread::startm;
 
 /// Put gp on pp's local run queue; with `next`, in the runnext slot (the
 /// previous occupant moves to the queue's tail). A full queue spills half
@@ -198,24 +199,28 @@ pub(crate) fn globrunqput_locked(gp: *mut g) {
     let s = sched();
     // SAFETY: gp is a live G not on any queue; SCHED.lock is held.
     unsafe {
+        let l = s.locked();
         (*gp).schedlink = 0;
-        if s.runq_tail.is_null() {
-            s.runq_head = gp;
+        if l.runq_tail.is_null() {
+            l.runq_head = gp;
         } else {
-            (*s.runq_tail).schedlink = gp as usize;
+            (*l.runq_tail).schedlink = gp as usize;
         }
+        l.runq_tail = gp;
     }
-    s.runq_tail = gp;
     s.runqsize.fetch_add(1, Ordering::Release);
 }
 
 pub(crate) fn globrunqputhead_locked(gp: *mut g) {
     let s = sched();
     // SAFETY: as for globrunqput_locked.
-    unsafe { (*gp).schedlink = s.runq_head as usize };
-    s.runq_head = gp;
-    if s.runq_tail.is_null() {
-        s.runq_tail = gp;
+    unsafe {
+        let l = s.locked();
+        (*gp).schedlink = l.runq_head as usize;
+        l.runq_head = gp;
+        if l.runq_tail.is_null() {
+            l.runq_tail = gp;
+        }
     }
     s.runqsize.fetch_add(1, Ordering::Release);
 }
@@ -229,16 +234,20 @@ pub fn globrunqput(gp: *mut g) {
 
 fn globrunqpop_locked() -> *mut g {
     let s = sched();
-    let gp = s.runq_head;
-    if !gp.is_null() {
-        // SAFETY: gp is the queue head, a live G; SCHED.lock is held.
-        unsafe {
-            s.runq_head = (*gp).schedlink as *mut g;
+    // SAFETY: SCHED.lock is held; the queue's Gs are live.
+    let gp = unsafe {
+        let l = s.locked();
+        let gp = l.runq_head;
+        if !gp.is_null() {
+            l.runq_head = (*gp).schedlink as *mut g;
             (*gp).schedlink = 0;
+            if l.runq_head.is_null() {
+                l.runq_tail = null_mut();
+            }
         }
-        if s.runq_head.is_null() {
-            s.runq_tail = null_mut();
-        }
+        gp
+    };
+    if !gp.is_null() {
         s.runqsize.fetch_sub(1, Ordering::Release);
     }
     gp

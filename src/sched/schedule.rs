@@ -4,6 +4,8 @@
 //! preemption, recovery).
 
 use super::*;
+use super::mthread::{acquirep, mexit, pidleget, pidleget_spinning, pidleput, releasep, startlockedm, stoplockedm, stopm, wakep};
+use super::runq::{GList, globrunqget_locked, globrunqput, injectglist, runq_empty, runqget, runqput, runqsteal};
 use crate::gprint;
 
 /// Continue running the current m's goroutine gp from its saved context
@@ -78,9 +80,13 @@ fn gcstopm() {
     s.lock.lock();
     // SAFETY: pp was ours.
     unsafe { (*pp).set_status(P_GCSTOP) };
-    s.stopwait -= 1;
-    if s.stopwait == 0 {
-        s.stopnote.wakeup();
+    // SAFETY: SCHED.lock is held.
+    unsafe {
+        let l = s.locked();
+        l.stopwait -= 1;
+        if l.stopwait == 0 {
+            s.stopnote.wakeup();
+        }
     }
     s.lock.unlock();
     stopm();
@@ -97,7 +103,7 @@ fn steal_work(mut now: i64) -> (*mut g, bool, i64, i64, bool) {
     const STEAL_TRIES: i32 = 4;
     for i in 0..STEAL_TRIES {
         let last = i == STEAL_TRIES - 1;
-        let start = crate::iface::cheaprand();
+        let start = crate::rand::cheaprand();
         for k in 0..n {
             if sched().gcwaiting.load(Ordering::Acquire) {
                 // A stop-the-world is pending: let the caller stop.
@@ -435,23 +441,8 @@ pub fn rt_parkForever(reason: u8) {
     prepare_park(None, null_mut(), reason);
 }
 
-/// The far side of mcall: runs on g0 with the goroutine `gp` suspended.
-///
-/// # Safety
-/// Called only by runtime·mcall, with gp the goroutine that called it.
-#[no_mangle]
-pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
-    match op as i64 {
-        rt::mcallPark => park_m(gp),
-        rt::mcallGosched | rt::mcallPreempt => gosched_m(gp),
-        rt::mcallGoexit => goexit0(gp),
-        rt::mcallExitsyscall => exitsyscall0(gp),
-        rt::mcallCoroswitch => super::coro::coroswitch_m(gp),
-        _ => crate::fatal::throw("gort_mcall: unknown operation"),
-    }
-}
-
-fn park_m(gp: *mut g) -> ! {
+/// mcallPark: commit the park prepare_park described.
+pub(super) fn park_m(gp: *mut g) -> ! {
     let mp = getm();
     // SAFETY: gp is the goroutine that called mcall; mp its m.
     unsafe {
@@ -474,7 +465,7 @@ fn park_m(gp: *mut g) -> ! {
 }
 
 /// Yield: gp goes to the global queue (Gosched, preemption).
-fn gosched_m(gp: *mut g) -> ! {
+pub(super) fn gosched_m(gp: *mut g) -> ! {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
     dropg(gp);
     globrunqput(gp);
@@ -484,7 +475,8 @@ fn gosched_m(gp: *mut g) -> ! {
     schedule()
 }
 
-fn goexit0(gp: *mut g) -> ! {
+/// mcallGoexit: gp's function returned into goexit.
+pub(super) fn goexit0(gp: *mut g) -> ! {
     if destroy_g(gp) {
         // The goroutine may have left its thread in an unusual state (that
         // is what locking is for): the thread goes with it. Its lock count
@@ -524,6 +516,59 @@ pub(super) fn destroy_g(gp: *mut g) -> bool {
     };
     gfput(gp);
     locked
+}
+
+// ---- preemption requests ----
+
+/// GODEBUG=asyncpreemptoff=1 disables signal-based preemption.
+pub static ASYNC_PREEMPT_OFF: AtomicBool = AtomicBool::new(false);
+
+/// Ask the goroutine running on P pp to yield at its next function call.
+pub fn preemptone(pp: *mut P) -> bool {
+    // SAFETY: pp is a live P; the m and g read here are never freed, and a
+    // stale request only makes some goroutine yield once.
+    unsafe {
+        let mp = (*pp).m;
+        if mp.is_null() || mp == getm() {
+            return false;
+        }
+        let gp = (*mp).curg;
+        if gp.is_null() || gp == (*mp).g0 {
+            return false;
+        }
+        (*gp).preempt = true;
+        set_stackguard0(gp, stack::STACK_PREEMPT);
+        (*pp).preempt = true;
+        // A goroutine that makes no calls never sees stackguard0: interrupt
+        // its thread too (signal-based preemption).
+        if !ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
+            preempt_m(mp);
+        }
+        true
+    }
+}
+
+/// Send m the preemption signal (unless one is on its way already).
+pub fn preempt_m(mp: *mut m) {
+    // SAFETY: mp is a live m (never freed); procid is its thread id.
+    unsafe {
+        if (*mp).signalPending.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::sigtab::SIG_PREEMPT);
+        }
+    }
+}
+
+/// Ask every running goroutine to yield (stop-the-world).
+pub fn preemptall() -> bool {
+    let mut res = false;
+    for i in 0..gomaxprocs() as usize {
+        let pp = allp(i);
+        // SAFETY: Ps below gomaxprocs are live.
+        if unsafe { (*pp).status() } == P_RUNNING && preemptone(pp) {
+            res = true;
+        }
+    }
+    res
 }
 
 /// May the current M be preempted (no locks, not allocating, not marked

@@ -8,6 +8,9 @@
 //! preemption is a later step); the wait then lasts as long as they run.
 
 use super::*;
+use super::mthread::{acquirep, mget, newm, pidleget, pidleput, wakep};
+use super::runq::{globrunqputhead_locked, injectglist, runq_drain_to_global, runq_empty};
+use super::schedule::preemptall;
 
 /// GOMAXPROCS to apply at the next start of the world (0: keep).
 static NEWPROCS: AtomicI32 = AtomicI32::new(0);
@@ -18,14 +21,18 @@ pub fn stop_the_world() {
     let s = sched();
     let mp = getm();
     s.lock.lock();
-    s.stopwait = gomaxprocs();
+    // The stopwait updates below: SCHED.lock is held until the unlock, and
+    // each borrow of the locked fields ends with its statement.
+    // SAFETY: as said.
+    unsafe { s.locked().stopwait = gomaxprocs() };
     s.gcwaiting.store(true, Ordering::Release);
     preemptall();
     // Our own P.
     // SAFETY: the current m holds a P (the world is stopped on behalf of a
     // running goroutine).
     unsafe { (*((*mp).p as *mut P)).set_status(P_GCSTOP) };
-    s.stopwait -= 1;
+    // SAFETY: as said.
+    unsafe { s.locked().stopwait -= 1 };
     // Ps in system calls.
     for i in 0..gomaxprocs() as usize {
         let pp = allp(i);
@@ -33,7 +40,7 @@ pub fn stop_the_world() {
         unsafe {
             if (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                 (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
-                s.stopwait -= 1;
+                s.locked().stopwait -= 1;
             }
         }
     }
@@ -45,9 +52,11 @@ pub fn stop_the_world() {
         }
         // SAFETY: pp was idle; now it is ours.
         unsafe { (*pp).set_status(P_GCSTOP) };
-        s.stopwait -= 1;
+        // SAFETY: as said.
+        unsafe { s.locked().stopwait -= 1 };
     }
-    let wait = s.stopwait > 0;
+    // SAFETY: as said.
+    let wait = unsafe { s.locked().stopwait } > 0;
     s.lock.unlock();
     if wait {
         loop {
@@ -59,7 +68,11 @@ pub fn stop_the_world() {
             preemptall();
         }
     }
-    if s.stopwait != 0 {
+    s.lock.lock();
+    // SAFETY: SCHED.lock is held.
+    let left = unsafe { s.locked().stopwait };
+    s.lock.unlock();
+    if left != 0 {
         crate::fatal::throw("stopTheWorld: not stopped (stopwait != 0)");
     }
     for i in 0..gomaxprocs() as usize {
@@ -74,9 +87,7 @@ pub fn stop_the_world() {
 /// GOMAXPROCS change.
 pub fn start_the_world() {
     let s = sched();
-    let mp = getm();
-    // SAFETY: the current m is live.
-    unsafe { (*mp).locks += 1 };
+    crate::gm::acquirem();
     if crate::netpoll::inited() {
         let (mut list, delta) = crate::netpoll::netpoll(0);
         injectglist(&mut list);
@@ -116,8 +127,7 @@ pub fn start_the_world() {
         }
     }
     wakep();
-    // SAFETY: as above.
-    unsafe { (*mp).locks -= 1 };
+    crate::gm::releasem();
 }
 
 /// Change the number of Ps to n (SCHED.lock held, world stopped or
@@ -134,10 +144,10 @@ pub fn procresize(n: i32) -> *mut P {
     unsafe {
         for i in old..n {
             let i = i as usize;
-            if ALLP[i].is_null() {
-                ALLP[i] = new_p(i);
+            if allp(i).is_null() {
+                ALLP[i].store(new_p(i), Ordering::Release);
             }
-            (*ALLP[i]).set_status(P_GCSTOP);
+            (*allp(i)).set_status(P_GCSTOP);
         }
         GOMAXPROCS_N.store(n as i64, Ordering::Release);
         let mp = getm();
@@ -149,7 +159,7 @@ pub fn procresize(n: i32) -> *mut P {
                 (*cur).m = null_mut();
             }
             (*mp).p = 0;
-            let p0 = ALLP[0];
+            let p0 = allp(0);
             (*p0).m = null_mut();
             (*p0).set_status(P_IDLE);
             acquirep(p0);
@@ -157,7 +167,7 @@ pub fn procresize(n: i32) -> *mut P {
         let curp = (*mp).p as *mut P;
         // Retire the Ps beyond n: their goroutines and timers move.
         for i in n..old {
-            let pp = ALLP[i as usize];
+            let pp = allp(i as usize);
             if (*pp).status() == P_DEAD {
                 continue;
             }
@@ -177,11 +187,11 @@ pub fn procresize(n: i32) -> *mut P {
         }
         let s = sched();
         // Rebuild the idle list.
-        s.pidle = null_mut();
+        s.locked().pidle = null_mut();
         s.npidle.store(0, Ordering::Release);
         let mut runnable: *mut P = null_mut();
         for i in (0..n as usize).rev() {
-            let pp = ALLP[i];
+            let pp = allp(i);
             if pp == curp {
                 continue;
             }
@@ -211,13 +221,11 @@ pub fn rt_gomaxprocs(n: isize) -> isize {
         return ret;
     }
     let n = (n as usize).min(MAX_GOMAXPROCS) as i32;
-    let mp = getm();
-    // SAFETY: the current m is live; no preemption while the world stops.
-    unsafe { (*mp).locks += 1 };
+    // No preemption while the world stops.
+    crate::gm::acquirem();
     stop_the_world();
     NEWPROCS.store(n, Ordering::Release);
-    // SAFETY: as above.
-    unsafe { (*mp).locks -= 1 };
+    crate::gm::releasem();
     start_the_world();
     ret
 }

@@ -8,6 +8,9 @@
 //! parks the M, unless an idle P is available.
 
 use super::*;
+use super::mthread::{acquirep, handoffp, pidleget, releasep, stoplockedm, stopm};
+use super::runq::globrunqput_locked;
+use super::schedule::{execute, schedule};
 
 /// Where the collector and tracebacks find gp's frames while it is in the
 /// call: (pc, sp) of the frame that called entersyscall, which stays live
@@ -35,7 +38,7 @@ pub fn rt_entersyscall(pc: usize, sp: usize) {
     // recorded the caller's pc and sp in g.sched).
     unsafe {
         let gp = (*mp).curg;
-        (*mp).locks += 1;
+        crate::gm::acquirem();
         save_syscall_context(gp, pc, sp);
         casgstatus(gp, G_RUNNING, G_SYSCALL);
         if s.sysmonwait.load(Ordering::Acquire) {
@@ -60,16 +63,17 @@ pub fn rt_entersyscall(pc: usize, sp: usize) {
             // while we are in the call) in another M's system call. Only a
             // stop still counting (stopwait > 0) may take a P here.
             s.lock.lock();
-            if s.stopwait > 0 && (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            let l = s.locked();
+            if l.stopwait > 0 && (*pp).status.compare_exchange(P_SYSCALL, P_GCSTOP, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                 (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
-                s.stopwait -= 1;
-                if s.stopwait == 0 {
+                l.stopwait -= 1;
+                if l.stopwait == 0 {
                     s.stopnote.wakeup();
                 }
             }
             s.lock.unlock();
         }
-        (*mp).locks -= 1;
+        crate::gm::releasem();
     }
 }
 
@@ -79,14 +83,14 @@ pub fn rt_entersyscallblock(pc: usize, sp: usize) {
     // SAFETY: as for entersyscall.
     unsafe {
         let gp = (*mp).curg;
-        (*mp).locks += 1;
+        crate::gm::acquirem();
         save_syscall_context(gp, pc, sp);
         let pp = (*mp).p as *mut P;
         (*pp).syscalltick = (*pp).syscalltick.wrapping_add(1);
         (*mp).syscalltick = (*pp).syscalltick;
         casgstatus(gp, G_RUNNING, G_SYSCALL);
         handoffp(releasep());
-        (*mp).locks -= 1;
+        crate::gm::releasem();
     }
 }
 
@@ -112,7 +116,7 @@ pub fn rt_exitsyscallfast() -> bool {
                 (*oldp).syscalltick = (*oldp).syscalltick.wrapping_add(1);
             }
             got = true;
-        } else if !s.pidle.is_null() {
+        } else if s.npidle.load(Ordering::Acquire) > 0 {
             s.lock.lock();
             let pp = pidleget();
             if !pp.is_null() && s.sysmonwait.load(Ordering::Acquire) {

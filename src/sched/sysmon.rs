@@ -10,6 +10,9 @@
 //! call or a stop-the-world end wakes it).
 
 use super::*;
+use super::mthread::{allm, checkdead, handoffp, incidlelocked, mcount, newm};
+use super::runq::{injectglist, runq_empty, runq_len};
+use super::schedule::{ASYNC_PREEMPT_OFF, preemptone};
 use crate::gprint;
 
 /// A goroutine may run this long before sysmon asks it to yield.
@@ -18,8 +21,9 @@ const FORCE_PREEMPT_NS: i64 = 10_000_000;
 /// GODEBUG=schedtrace=N (ms) and scheddetail=1.
 static SCHEDTRACE_MS: AtomicI64 = AtomicI64::new(0);
 static SCHEDDETAIL: AtomicBool = AtomicBool::new(false);
-/// GODEBUG=asyncpreemptoff=1 disables signal-based preemption.
-pub static ASYNC_PREEMPT_OFF: AtomicBool = AtomicBool::new(false);
+/// Sysmon's check for a periodic collection (the collector registers it:
+/// gc::init).
+pub static SYSMON_FORCEGC: crate::hook::Hook<fn(i64)> = crate::hook::Hook::new();
 /// Time of the first schedtrace line.
 static STARTTIME: AtomicI64 = AtomicI64::new(0);
 
@@ -56,7 +60,8 @@ pub fn rt_mainStarted() {
 fn sysmon() {
     let s = sched();
     s.lock.lock();
-    s.nmsys += 1;
+    // SAFETY: SCHED.lock is held.
+    unsafe { s.locked().nmsys += 1 };
     checkdead();
     s.lock.unlock();
 
@@ -113,7 +118,9 @@ fn sysmon() {
             crate::netpoll::adjust_waiters(delta);
         }
         // A periodic collection due: wake the forced-GC goroutine.
-        crate::gc::sysmon_forcegc(now);
+        if let Some(forcegc) = SYSMON_FORCEGC.get() {
+            forcegc(now);
+        }
         if retake(now) != 0 {
             idle = 0;
         } else {
@@ -184,54 +191,6 @@ fn retake(now: i64) -> u32 {
     n
 }
 
-/// Ask the goroutine running on P pp to yield at its next function call.
-pub fn preemptone(pp: *mut P) -> bool {
-    // SAFETY: pp is a live P; the m and g read here are never freed, and a
-    // stale request only makes some goroutine yield once.
-    unsafe {
-        let mp = (*pp).m;
-        if mp.is_null() || mp == getm() {
-            return false;
-        }
-        let gp = (*mp).curg;
-        if gp.is_null() || gp == (*mp).g0 {
-            return false;
-        }
-        (*gp).preempt = true;
-        set_stackguard0(gp, stack::STACK_PREEMPT);
-        (*pp).preempt = true;
-        // A goroutine that makes no calls never sees stackguard0: interrupt
-        // its thread too (signal-based preemption).
-        if !ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
-            preempt_m(mp);
-        }
-        true
-    }
-}
-
-/// Send m the preemption signal (unless one is on its way already).
-pub fn preempt_m(mp: *mut m) {
-    // SAFETY: mp is a live m (never freed); procid is its thread id.
-    unsafe {
-        if (*mp).signalPending.compare_exchange(0, 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-            crate::sys::tgkill(crate::sys::getpid(), (*mp).procid as i32, crate::signal::SIG_PREEMPT);
-        }
-    }
-}
-
-/// Ask every running goroutine to yield (stop-the-world).
-pub fn preemptall() -> bool {
-    let mut res = false;
-    for i in 0..gomaxprocs() as usize {
-        let pp = allp(i);
-        // SAFETY: Ps below gomaxprocs are live.
-        if unsafe { (*pp).status() } == P_RUNNING && preemptone(pp) {
-            res = true;
-        }
-    }
-    res
-}
-
 /// The scheduler trace (GODEBUG=schedtrace, in upstream's format).
 pub fn schedtrace(detailed: bool) {
     let now = crate::time::nanotime();
@@ -239,17 +198,23 @@ pub fn schedtrace(detailed: bool) {
     let start = STARTTIME.load(Ordering::Acquire);
     let s = sched();
     s.lock.lock();
+    let threads = mcount();
+    // SAFETY: SCHED.lock is held until the end; the fields are copied.
+    let (nmidle, nmidlelocked, stopwait) = unsafe {
+        let l = s.locked();
+        (l.nmidle, l.nmidlelocked, l.stopwait)
+    };
     crate::print::printlock();
     gprint!(
         b"SCHED ", (now - start) / 1_000_000, b"ms: gomaxprocs=", gomaxprocs(), b" idleprocs=",
-        s.npidle.load(Ordering::Acquire), b" threads=", mcount(), b" spinningthreads=",
+        s.npidle.load(Ordering::Acquire), b" threads=", threads, b" spinningthreads=",
         s.nmspinning.load(Ordering::Acquire), b" needspinning=", s.needspinning.load(Ordering::Acquire),
-        b" idlethreads=", s.nmidle, b" runqueue=", s.runqsize.load(Ordering::Acquire)
+        b" idlethreads=", nmidle, b" runqueue=", s.runqsize.load(Ordering::Acquire)
     );
     if detailed {
         gprint!(
-            b" gcwaiting=", s.gcwaiting.load(Ordering::Acquire), b" nmidlelocked=", s.nmidlelocked, b" stopwait=",
-            s.stopwait, b" sysmonwait=", s.sysmonwait.load(Ordering::Acquire), b"\n"
+            b" gcwaiting=", s.gcwaiting.load(Ordering::Acquire), b" nmidlelocked=", nmidlelocked, b" stopwait=",
+            stopwait, b" sysmonwait=", s.sysmonwait.load(Ordering::Acquire), b"\n"
         );
     }
     let np = gomaxprocs() as usize;
@@ -320,7 +285,7 @@ pub fn schedtrace(detailed: bool) {
             // SAFETY: gp is a live G; fields are read racily.
             unsafe {
                 let st = readgstatus(gp);
-                let wr = WAIT_REASON_STRINGS.get((*gp).waitreason as usize).copied().unwrap_or("");
+                let wr = crate::traceback::WAIT_REASON_STRINGS.get((*gp).waitreason as usize).copied().unwrap_or("");
                 gprint!(b"  G", (*gp).goid, b": status=", st, b"(", wr, b") m=");
                 if (*gp).m.is_null() {
                     gprint!(b"nil");

@@ -1,0 +1,134 @@
+//! The current goroutine and thread, goroutine states, and the list of
+//! every goroutine: what every layer needs to know about G and M (the
+//! scheduler, in sched/, decides what runs where).
+//!
+//! Rust code always runs on a system stack: an m's g0 (entered through
+//! rtcall or mcall) or its signal stack. `getg()` is then g0 or gsignal,
+//! and `curg()` is the goroutine the runtime is working for (null when the
+//! m runs none).
+
+use crate::layout::rt::{self, g, m};
+use crate::lock::Locked;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
+use core::sync::atomic::Ordering;
+
+extern "C" {
+    fn gort_getg() -> *mut g;
+}
+
+/// The goroutine running on this thread (g0 while in the runtime).
+#[inline]
+pub fn getg() -> *mut g {
+    // SAFETY: gort_getg only reads the TLS slot.
+    unsafe { gort_getg() }
+}
+
+/// The m of the current thread.
+#[inline]
+pub fn getm() -> *mut m {
+    // SAFETY: every thread that runs gort code has a g with an m.
+    unsafe { (*getg()).m }
+}
+
+/// The goroutine the current m runs (on whose behalf Rust code runs).
+#[inline]
+pub fn curg() -> *mut g {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).curg }
+}
+
+/// Pin the current goroutine to its m and keep it from being preempted
+/// or collecting at its next return from Rust (m.locks > 0), for a
+/// sequence that must not be interrupted (stopping the world, handing Ps
+/// around, fork). Returns the m; pair with `releasem` on the same thread.
+#[inline]
+pub fn acquirem() -> *mut m {
+    let mp = getm();
+    // SAFETY: the current m is live; only its own thread changes m.locks.
+    unsafe { (*mp).locks += 1 };
+    mp
+}
+
+/// Undo one `acquirem` (on the thread that made it).
+#[inline]
+pub fn releasem() {
+    let mp = getm();
+    // SAFETY: as for acquirem.
+    unsafe { (*mp).locks -= 1 };
+}
+
+pub const G_IDLE: u32 = rt::_Gidle as u32;
+pub const G_RUNNABLE: u32 = rt::_Grunnable as u32;
+pub const G_RUNNING: u32 = rt::_Grunning as u32;
+pub const G_SYSCALL: u32 = rt::_Gsyscall as u32;
+pub const G_WAITING: u32 = rt::_Gwaiting as u32;
+pub const G_DEAD: u32 = rt::_Gdead as u32;
+pub const G_PREEMPTED: u32 = rt::_Gpreempted as u32;
+
+#[inline]
+pub fn readgstatus(gp: *mut g) -> u32 {
+    // SAFETY: gp is a live G.
+    unsafe { (*gp).atomicstatus.load(Ordering::Acquire) }
+}
+
+#[inline]
+pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
+    // SAFETY: gp is a live G.
+    let ok = unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) };
+    if let Err(cur) = ok {
+        crate::print::printlock();
+        crate::print::gwrite(b"runtime: casgstatus: oldval=");
+        crate::print::printuint(cur as u64);
+        crate::print::gwrite(b" expected ");
+        crate::print::printuint(old as u64);
+        crate::print::gwrite(b" newval=");
+        crate::print::printuint(new as u64);
+        crate::print::gwrite(b"\n");
+        crate::print::printunlock();
+        crate::fatal::throw("casgstatus: bad incoming values");
+    }
+}
+
+/// All Gs ever created (debuggers and tracebacks walk it); never shrinks
+/// (dead Gs are reused).
+static ALLGS: Locked<PVec<*mut g>> = Locked::new(crate::lockrank::Rank::AllGs, PVec::persistent(64, Stat::Other));
+
+/// Call f for every G ever created (with the list's lock held: f must not
+/// create goroutines).
+pub fn for_each_g(mut f: impl FnMut(*mut g)) {
+    ALLGS.with(|all| {
+        for &gp in all.as_slice() {
+            f(gp);
+        }
+    });
+}
+
+/// Every G, without the lock: for fatal-error reports, which may come from
+/// code that holds it (a throw while the collector walks goroutines, or
+/// the lock-order checker's report).
+pub fn for_each_g_racy(mut f: impl FnMut(*mut g)) {
+    // SAFETY: the list is persistent and only ever appended to, so a racy
+    // reader sees a prefix of it (PVec::racy_prefix).
+    let all = unsafe { PVec::racy_prefix(ALLGS.data_ptr()) };
+    all.iter().for_each(|&gp| f(gp));
+}
+
+/// Record a new goroutine (never removed: dead ones are reused).
+pub fn allgadd(gp: *mut g) {
+    ALLGS.with(|all| {
+        all.push(gp);
+        // The Go-side copy debuggers read (runtime.allgs, runtime.allglen:
+        // gdb's runtime-gdb.py, Delve): the persistent array itself.
+        let l = crate::links::links();
+        let n = all.len();
+        // SAFETY: the two linked symbols are the Go variables of those
+        // types (asm/runtime/proc.go); only this function writes them,
+        // under the list's lock.
+        unsafe {
+            *(l.allgs as *mut crate::layout::GoSlice<*mut g>) =
+                crate::layout::GoSlice { ptr: all.as_slice().as_ptr() as *mut *mut g, len: n as isize, cap: n as isize };
+            *(l.allglen as *mut usize) = n;
+        }
+    });
+}

@@ -1,0 +1,178 @@
+//! `PVec<T>`: a growable array outside the Go heap, for the runtime's own
+//! tables (every goroutine, every span, the arenas, timers, finalizers,
+//! registered caches, run-time type offsets) and the collector's work
+//! lists. The collector neither scans nor frees it.
+//!
+//! Two kinds of backing memory, counted under a sysstat purpose:
+//!   - persistent (`PVec::persistent`): arrays from persistent memory,
+//!     never freed; growing copies the entries to an array twice as big
+//!     and abandons the old one (tables that live as long as the process);
+//!   - mapped (`PVec::mapped`): arrays mapped from the OS; growing unmaps
+//!     the old array, and `free` gives the memory back (work lists that
+//!     exist for one collection).
+//!
+//! `PVec` itself is not synchronised: it lives inside a `Locked` or a
+//! `Global`, or is owned by one thread.
+
+use crate::sysstat::{self, Stat};
+use core::ptr::null_mut;
+
+pub struct PVec<T: Copy> {
+    p: *mut T,
+    len: usize,
+    cap: usize,
+    /// Capacity of the first array.
+    min: usize,
+    stat: Stat,
+    mapped: bool,
+}
+
+// SAFETY: a PVec owns its array; moving it to another thread moves the
+// entries with it. Entries are plain values: pointers to runtime objects
+// (Gs, spans, timers), which every thread shares by design and which
+// their owners synchronise.
+unsafe impl<T: Copy> Send for PVec<T> {}
+
+impl<T: Copy> PVec<T> {
+    /// An empty vector in persistent memory whose first array holds `min`
+    /// entries.
+    pub const fn persistent(min: usize, stat: Stat) -> PVec<T> {
+        PVec { p: null_mut(), len: 0, cap: 0, min, stat, mapped: false }
+    }
+
+    /// An empty vector in memory mapped from the OS, starting with one page.
+    pub const fn mapped(stat: Stat) -> PVec<T> {
+        let size = core::mem::size_of::<T>();
+        let min = if size == 0 || size >= 4096 { 1 } else { 4096 / size };
+        PVec { p: null_mut(), len: 0, cap: 0, min, stat, mapped: true }
+    }
+
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Make room for one more entry.
+    #[cold]
+    fn grow(&mut self) {
+        let ncap = (self.cap * 2).max(self.min);
+        let bytes = ncap * core::mem::size_of::<T>();
+        let n = if self.mapped {
+            sysstat::map(bytes, self.stat).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory")) as *mut T
+        } else {
+            crate::persistent::alloc_for(bytes, core::mem::align_of::<T>().max(8), self.stat) as *mut T
+        };
+        if self.len > 0 {
+            // SAFETY: both arrays hold at least len entries.
+            unsafe { core::ptr::copy_nonoverlapping(self.p, n, self.len) };
+        }
+        if self.mapped && self.cap > 0 {
+            sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), self.stat);
+        }
+        self.p = n;
+        self.cap = ncap;
+    }
+
+    #[inline]
+    pub fn push(&mut self, v: T) {
+        if self.len == self.cap {
+            self.grow();
+        }
+        // SAFETY: len < cap.
+        unsafe { self.p.add(self.len).write(v) };
+        // The array (and the entry) before the length: racy_prefix.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::Release);
+        self.len += 1;
+    }
+
+    /// What a reader racing with `push` sees: a prefix of the vector.
+    ///
+    /// # Safety
+    /// `this` is a persistent vector (its old arrays are never freed) that
+    /// others only push to while the caller reads; the caller accepts a
+    /// stale length (a fatal report's walk).
+    pub unsafe fn racy_prefix<'a>(this: *const PVec<T>) -> &'a [T] {
+        // SAFETY: per the function contract: the length first, then the
+        // array, which push publishes (on amd64 stores become visible in
+        // program order) before the length that covers its entries.
+        unsafe {
+            let len = core::ptr::read_volatile(core::ptr::addr_of!((*this).len));
+            let p = core::ptr::read_volatile(core::ptr::addr_of!((*this).p));
+            if len == 0 || p.is_null() {
+                return &[];
+            }
+            core::slice::from_raw_parts(p, len)
+        }
+    }
+
+    #[inline]
+    pub fn pop(&mut self) -> Option<T> {
+        if self.len == 0 {
+            return None;
+        }
+        self.len -= 1;
+        // SAFETY: entry len was pushed.
+        Some(unsafe { self.p.add(self.len).read() })
+    }
+
+    /// Entry i (i < len).
+    #[inline]
+    pub fn get(&self, i: usize) -> T {
+        assert!(i < self.len);
+        // SAFETY: i < len.
+        unsafe { self.p.add(i).read() }
+    }
+
+    #[inline]
+    pub fn set(&mut self, i: usize, v: T) {
+        assert!(i < self.len);
+        // SAFETY: i < len.
+        unsafe { self.p.add(i).write(v) }
+    }
+
+    /// Remove entry i, moving the last entry into its place.
+    pub fn swap_remove(&mut self, i: usize) -> T {
+        let v = self.get(i);
+        let last = self.len - 1;
+        if i != last {
+            self.set(i, self.get(last));
+        }
+        self.len = last;
+        v
+    }
+
+    pub fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n);
+    }
+
+    pub fn as_slice(&self) -> &[T] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: len initialised entries.
+        unsafe { core::slice::from_raw_parts(self.p, self.len) }
+    }
+
+    pub fn as_mut_slice(&mut self) -> &mut [T] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: len initialised entries, borrowed mutably with self.
+        unsafe { core::slice::from_raw_parts_mut(self.p, self.len) }
+    }
+
+    /// Give a mapped vector's memory back (persistent memory stays).
+    pub fn free(&mut self) {
+        if self.mapped && self.cap > 0 {
+            sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), self.stat);
+            self.p = null_mut();
+            self.cap = 0;
+        }
+        self.len = 0;
+    }
+}

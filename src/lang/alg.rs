@@ -1,0 +1,407 @@
+//! Hashing for maps and hash/maphash: a seeded wyhash over memory, Go's rules
+//! for floats (+0 == -0; every NaN hashes differently), strings and
+//! interfaces, and a structural hash for any comparable type (used by the
+//! map implementation for keys of every type, so that it never has to call
+//! back into Go code).
+
+
+use crate::layout::abi::{self, Type};
+use crate::layout::rt::itab;
+use crate::layout::{Eface, GoString, Iface};
+use crate::types::*;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+const P0: u64 = 0xa076_1d64_78bd_642f;
+const P1: u64 = 0xe703_7ed1_a0b4_28db;
+const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
+const P3: u64 = 0x5899_65cc_7537_4cc3;
+
+/// Process-wide hash key, random per run.
+static HASHKEY: AtomicU64 = AtomicU64::new(0);
+
+/// Seed the hash key (and the scheduler's random state) from the kernel's
+/// AT_RANDOM bytes.
+pub fn init() {
+    let mut k = P2 ^ crate::sys::clock_gettime(crate::sys::CLOCK_MONOTONIC) as u64;
+    if let Some(p) = crate::env::auxv(crate::env::AT_RANDOM) {
+        // SAFETY: AT_RANDOM points at 16 random bytes provided by the kernel.
+        unsafe {
+            k ^= core::ptr::read_unaligned(p as *const u64);
+            k = mum(k, core::ptr::read_unaligned((p + 8) as *const u64) | 1);
+        }
+    }
+    HASHKEY.store(k | 1, Ordering::Relaxed);
+}
+
+#[inline]
+fn mum(a: u64, b: u64) -> u64 {
+    let r = (a as u128) * (b as u128);
+    (r as u64) ^ ((r >> 64) as u64)
+}
+
+#[inline]
+unsafe fn r8(p: *const u8) -> u64 {
+    // SAFETY: caller guarantees 8 readable bytes.
+    unsafe { core::ptr::read_unaligned(p as *const u64) }
+}
+#[inline]
+unsafe fn r4(p: *const u8) -> u64 {
+    // SAFETY: caller guarantees 4 readable bytes.
+    unsafe { core::ptr::read_unaligned(p as *const u32) as u64 }
+}
+#[inline]
+unsafe fn r3(p: *const u8, k: usize) -> u64 {
+    // SAFETY: caller guarantees k (1..=3) readable bytes.
+    unsafe { ((*p as u64) << 16) | ((*p.add(k >> 1) as u64) << 8) | *p.add(k - 1) as u64 }
+}
+
+/// wyhash of n bytes at p with seed.
+///
+/// # Safety
+/// p points at n readable bytes.
+pub unsafe fn wyhash(p: *const u8, n: usize, seed: u64) -> u64 {
+    let mut seed = seed ^ HASHKEY.load(Ordering::Relaxed) ^ P0;
+    let (a, b);
+    // SAFETY: p points at n readable bytes.
+    unsafe {
+        if n <= 16 {
+            if n >= 4 {
+                a = (r4(p) << 32) | r4(p.add((n >> 3) << 2));
+                b = (r4(p.add(n - 4)) << 32) | r4(p.add(n - 4 - ((n >> 3) << 2)));
+            } else if n > 0 {
+                a = r3(p, n);
+                b = 0;
+            } else {
+                a = 0;
+                b = 0;
+            }
+        } else {
+            let mut i = n;
+            let mut q = p;
+            if i > 48 {
+                let (mut s1, mut s2) = (seed, seed);
+                while i > 48 {
+                    seed = mum(r8(q) ^ P1, r8(q.add(8)) ^ seed);
+                    s1 = mum(r8(q.add(16)) ^ P2, r8(q.add(24)) ^ s1);
+                    s2 = mum(r8(q.add(32)) ^ P3, r8(q.add(40)) ^ s2);
+                    q = q.add(48);
+                    i -= 48;
+                }
+                seed ^= s1 ^ s2;
+            }
+            while i > 16 {
+                seed = mum(r8(q) ^ P1, r8(q.add(8)) ^ seed);
+                q = q.add(16);
+                i -= 16;
+            }
+            a = r8(q.add(i).sub(16));
+            b = r8(q.add(i).sub(8));
+        }
+    }
+    mum(P1 ^ n as u64, mum(a ^ P1, b ^ seed))
+}
+
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash(p: *mut u8, h: usize, s: usize) -> usize {
+    // SAFETY: p points at s bytes (the function's contract).
+    unsafe { wyhash(p, s, h as u64) as usize }
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash0(_p: *mut u8, h: usize) -> usize {
+    h
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash8(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 1) }
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash16(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 2) }
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash32(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 4) }
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash64(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 8) }
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn memhash128(p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { memhash(p, h, 16) }
+}
+
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn strhash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at a Go string header.
+    let s = unsafe { *(p as *const GoString) };
+    // SAFETY: a Go string's bytes.
+    unsafe { wyhash(s.ptr, s.len as usize, h as u64) as usize }
+}
+
+fn f64hash_v(f: f64, h: usize) -> usize {
+    if f == 0.0 {
+        // +0 and -0 are equal, so they must hash alike.
+        let z = 0u64;
+        // SAFETY: z is a local u64.
+        return unsafe { wyhash(&z as *const u64 as *const u8, 8, h as u64) } as usize;
+    }
+    if f.is_nan() {
+        // NaN != NaN: any hash will do; spread them out.
+        return mum(h as u64 ^ P3, crate::rand::cheaprand64()) as usize;
+    }
+    let bits = f.to_bits();
+    // SAFETY: bits is a local u64.
+    unsafe { wyhash(&bits as *const u64 as *const u8, 8, h as u64) as usize }
+}
+
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn f32hash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at a float32.
+    f64hash_v(unsafe { *(p as *const f32) } as f64, h)
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn f64hash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at a float64.
+    f64hash_v(unsafe { *(p as *const f64) }, h)
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn c64hash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at a complex64.
+    let c = unsafe { *(p as *const [f32; 2]) };
+    f64hash_v(c[1] as f64, f64hash_v(c[0] as f64, h))
+}
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn c128hash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at a complex128.
+    let c = unsafe { *(p as *const [f64; 2]) };
+    f64hash_v(c[1], f64hash_v(c[0], h))
+}
+
+/// Raise "hash of unhashable type T"; returns the hash to use meanwhile.
+fn unhashable(t: *const Type, h: usize) -> usize {
+    // SAFETY: t is a type descriptor.
+    let ts = unsafe { type_string(t) };
+    let s = crate::string::gostring_concat(&[b"hash of unhashable type ", ts]);
+    let mp = crate::gm::getm();
+    // SAFETY: the current m is live.
+    unsafe {
+        if (*mp).rtpanicKind == 0 {
+            (*mp).rtpanicKind = crate::layout::rt::rtpanicErrorString as u32;
+            (*mp).rtpanicArgs = [s.ptr as usize, s.len as usize, 0, 0];
+        }
+    }
+    h
+}
+
+/// Hash the dynamic value of an interface (of type t, data word d).
+fn efacehash(t: *const Type, d: *mut u8, h: usize) -> usize {
+    if t.is_null() {
+        return h;
+    }
+    // SAFETY: t is a type descriptor.
+    unsafe {
+        if (*t).Equal.is_null() {
+            return unhashable(t, h);
+        }
+        let p = if is_direct_iface(t) { &d as *const *mut u8 as *mut u8 } else { d };
+        mum(P1, typehash(t, p, h ^ P0 as usize) as u64) as usize
+    }
+}
+
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn interhash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at a non-empty interface value.
+    let i = unsafe { *(p as *const Iface) };
+    if i.tab.is_null() {
+        return h;
+    }
+    // SAFETY: a non-nil itab.
+    efacehash(unsafe { (*(i.tab as *const itab))._type }, i.data, h)
+}
+
+/// # Safety
+/// `p` points at a live value of the type being hashed (compiled code and
+/// package maphash pass one).
+pub unsafe fn nilinterhash(p: *mut u8, h: usize) -> usize {
+    // SAFETY: p points at an empty interface value.
+    let e = unsafe { *(p as *const Eface) };
+    efacehash(e.typ, e.data, h)
+}
+
+/// Hash a value of any comparable type t at p, consistently with Go's ==.
+///
+/// # Safety
+/// p must point at a value of type t.
+pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
+            return memhash(p, h, (*t).Size_);
+        }
+        match kind(t) {
+            KIND_FLOAT32 => f32hash(p, h),
+            KIND_FLOAT64 => f64hash(p, h),
+            KIND_COMPLEX64 => c64hash(p, h),
+            KIND_COMPLEX128 => c128hash(p, h),
+            KIND_STRING => strhash(p, h),
+            KIND_INTERFACE => {
+                if (*(t as *const abi::InterfaceType)).Methods.len == 0 {
+                    nilinterhash(p, h)
+                } else {
+                    interhash(p, h)
+                }
+            }
+            KIND_ARRAY => {
+                let a = &*(t as *const abi::ArrayType);
+                let mut h = h;
+                for i in 0..a.Len {
+                    h = typehash(a.Elem, p.add(i * (*a.Elem).Size_), h);
+                }
+                h
+            }
+            KIND_STRUCT => {
+                let st = &*(t as *const abi::StructType);
+                let mut h = h;
+                for f in st.Fields.as_slice() {
+                    if name_bytes(f.Name.Bytes) == b"_" {
+                        continue;
+                    }
+                    h = typehash(f.Typ, p.add(f.Offset), h);
+                }
+                h
+            }
+            _ => {
+                if (*t).Equal.is_null() {
+                    unhashable(t, h)
+                } else {
+                    memhash(p, h, (*t).Size_)
+                }
+            }
+        }
+    }
+}
+
+/// Go's == on two values of comparable type t (the map implementation's
+/// key comparison). Returns false after raising "comparing uncomparable
+/// type" for interfaces holding uncomparable values.
+///
+/// # Safety
+/// p and q must point at values of type t.
+pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
+            return memeq(p, q, (*t).Size_);
+        }
+        match kind(t) {
+            KIND_FLOAT32 => *(p as *const f32) == *(q as *const f32),
+            KIND_FLOAT64 => *(p as *const f64) == *(q as *const f64),
+            KIND_COMPLEX64 => *(p as *const [f32; 2]) == *(q as *const [f32; 2]),
+            KIND_COMPLEX128 => *(p as *const [f64; 2]) == *(q as *const [f64; 2]),
+            KIND_STRING => {
+                let (a, b) = (*(p as *const GoString), *(q as *const GoString));
+                a.len == b.len && (a.ptr == b.ptr || memeq(a.ptr, b.ptr, a.len as usize))
+            }
+            KIND_INTERFACE => {
+                let empty = (*(t as *const abi::InterfaceType)).Methods.len == 0;
+                let (ta, da, tb, db) = if empty {
+                    let (a, b) = (*(p as *const Eface), *(q as *const Eface));
+                    (a.typ, a.data, b.typ, b.data)
+                } else {
+                    let (a, b) = (*(p as *const Iface), *(q as *const Iface));
+                    if a.tab != b.tab {
+                        return false;
+                    }
+                    let ty = if a.tab.is_null() { core::ptr::null_mut() } else { (*a.tab)._type };
+                    (ty, a.data, ty, b.data)
+                };
+                if ta != tb {
+                    return false;
+                }
+                efaceequal(ta, da, db)
+            }
+            KIND_ARRAY => {
+                let a = &*(t as *const abi::ArrayType);
+                let es = (*a.Elem).Size_;
+                (0..a.Len).all(|i| typeequal(a.Elem, p.add(i * es), q.add(i * es)))
+            }
+            KIND_STRUCT => {
+                let st = &*(t as *const abi::StructType);
+                st.Fields
+                    .as_slice()
+                    .iter()
+                    .filter(|f| name_bytes(f.Name.Bytes) != b"_")
+                    .all(|f| typeequal(f.Typ, p.add(f.Offset), q.add(f.Offset)))
+            }
+            _ => memeq(p, q, (*t).Size_),
+        }
+    }
+}
+
+/// == on the dynamic values of two interfaces of the same dynamic type.
+///
+/// # Safety
+/// t is null or describes the values behind the data words.
+pub unsafe fn efaceequal(t: *const Type, a: *mut u8, b: *mut u8) -> bool {
+    if t.is_null() {
+        return true;
+    }
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*t).Equal.is_null() {
+            let ts = type_string(t);
+            let s = crate::string::gostring_concat(&[b"comparing uncomparable type ", ts]);
+            let mp = crate::gm::getm();
+            if (*mp).rtpanicKind == 0 {
+                (*mp).rtpanicKind = crate::layout::rt::rtpanicErrorString as u32;
+                (*mp).rtpanicArgs = [s.ptr as usize, s.len as usize, 0, 0];
+            }
+            return false;
+        }
+        if is_direct_iface(t) {
+            return a == b;
+        }
+        typeequal(t, a, b)
+    }
+}
+
+/// # Safety
+/// p and q point at n readable bytes each.
+#[inline]
+pub unsafe fn memeq(p: *const u8, q: *const u8, n: usize) -> bool {
+    // SAFETY: callers pass n readable bytes at both.
+    p == q || unsafe { core::slice::from_raw_parts(p, n) == core::slice::from_raw_parts(q, n) }
+}
+

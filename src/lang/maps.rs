@@ -1,0 +1,1343 @@
+//! Go maps, in the layout the compiler fixes (go1.22).
+//!
+//! A map is an `hmap` header plus an array of 2^B buckets. A bucket holds 8
+//! slots: 8 tophash bytes, then the 8 keys, then the 8 elements, then an
+//! overflow-bucket pointer (at BucketSize-8). Keys or elements larger than
+//! 128 bytes are stored indirectly (a pointer in the slot). The compiler
+//! allocates the header and first bucket of small non-escaping maps itself.
+//!
+//! Growth doubles the bucket array when the average load exceeds 6.5 per
+//! bucket (or rebuilds it at the same size when overflow chains get long),
+//! then moves ("evacuates") old buckets incrementally, two per write.
+//! Iteration starts at a random bucket and offset and copes with growth in
+//! progress, as Go's specification of range over maps allows.
+//!
+//! Keys are hashed with `alg::typehash` and compared with
+//! `alg::typeequal` (Go's == semantics, computed structurally from the type
+//! descriptor) instead of calling the compiler-generated Go functions: the
+//! map code runs on the system stack and must not call back into Go. All
+//! accesses to a map go through this module, so the hash function only has
+//! to be consistent with itself.
+//!
+//! Panics (assignment to a nil map, unhashable dynamic key types) are raised
+//! through errors::raise_*; the operation then stops without modifying the
+//! map. Concurrent misuse is detected with the hashWriting flag and is fatal,
+//! as upstream.
+
+use crate::alg::{typeequal, typehash};
+use crate::raise::raise_plain;
+use crate::fatal::throw;
+use crate::heap::malloc::mallocgc;
+use crate::types::{rt_type, HMAP_TYPE, MAPEXTRA_TYPE, POINTER_SLICE_TYPE, POINTER_TYPE};
+use crate::layout::abi::{MapType, Type};
+use crate::layout::rt::{bmap, hiter, hmap, mapextra};
+use crate::layout::{GoSlice, GoString};
+use crate::gm::getm;
+use core::ptr::null_mut;
+
+const BUCKET_CNT_BITS: u8 = 3;
+const BUCKET_CNT: usize = 8;
+/// Average load that triggers growth: LOAD_FACTOR_NUM / LOAD_FACTOR_DEN = 6.5.
+const LOAD_FACTOR_NUM: usize = 13;
+const LOAD_FACTOR_DEN: usize = 2;
+
+// tophash markers.
+const EMPTY_REST: u8 = 0;
+const EMPTY_ONE: u8 = 1;
+const EVACUATED_X: u8 = 2;
+const EVACUATED_Y: u8 = 3;
+const EVACUATED_EMPTY: u8 = 4;
+const MIN_TOP_HASH: u8 = 5;
+
+// hmap.flags
+const ITERATOR: u8 = 1;
+const OLD_ITERATOR: u8 = 2;
+const HASH_WRITING: u8 = 4;
+const SAME_SIZE_GROW: u8 = 8;
+
+// maptype.Flags
+const INDIRECT_KEY: u32 = 1;
+const INDIRECT_ELEM: u32 = 2;
+const REFLEXIVE_KEY: u32 = 4;
+const NEED_KEY_UPDATE: u32 = 8;
+const HASH_MIGHT_PANIC: u32 = 16;
+
+const DATA_OFFSET: usize = BUCKET_CNT; // keys follow the tophash array
+const PTR: usize = 8;
+
+#[inline]
+fn is_empty(x: u8) -> bool {
+    x <= EMPTY_ONE
+}
+
+#[inline]
+fn tophash(hash: usize) -> u8 {
+    let top = (hash >> 56) as u8;
+    if top < MIN_TOP_HASH {
+        top + MIN_TOP_HASH
+    } else {
+        top
+    }
+}
+
+#[inline]
+fn bucket_shift(b: u8) -> usize {
+    1usize << (b & 63)
+}
+
+#[inline]
+fn bucket_mask(b: u8) -> usize {
+    bucket_shift(b) - 1
+}
+
+fn over_load_factor(count: isize, b: u8) -> bool {
+    count > BUCKET_CNT as isize && count as usize > LOAD_FACTOR_NUM * (bucket_shift(b) / LOAD_FACTOR_DEN)
+}
+
+fn too_many_overflow_buckets(noverflow: u16, b: u8) -> bool {
+    let b = b.min(15);
+    noverflow as usize >= 1usize << (b & 15)
+}
+
+/// A map's type, with the sizes and flags read once.
+struct Mt {
+    key: *mut Type,
+    elem: *mut Type,
+    bucket: *mut Type,
+    keysize: usize,
+    elemsize: usize,
+    bucketsize: usize,
+    flags: u32,
+}
+
+impl Mt {
+    /// # Safety
+    /// t must be a map type descriptor.
+    unsafe fn new(t: *mut MapType) -> Mt {
+        // SAFETY: per the function contract.
+        unsafe {
+            Mt {
+                key: (*t).Key,
+                elem: (*t).Elem,
+                bucket: (*t).Bucket,
+                keysize: (*t).KeySize as usize,
+                elemsize: (*t).ValueSize as usize,
+                bucketsize: (*t).BucketSize as usize,
+                flags: (*t).Flags,
+            }
+        }
+    }
+    fn indirect_key(&self) -> bool {
+        self.flags & INDIRECT_KEY != 0
+    }
+    fn indirect_elem(&self) -> bool {
+        self.flags & INDIRECT_ELEM != 0
+    }
+    fn reflexive_key(&self) -> bool {
+        self.flags & REFLEXIVE_KEY != 0
+    }
+    fn need_key_update(&self) -> bool {
+        self.flags & NEED_KEY_UPDATE != 0
+    }
+    fn hash_might_panic(&self) -> bool {
+        self.flags & HASH_MIGHT_PANIC != 0
+    }
+    fn key_ptrs(&self) -> bool {
+        // SAFETY: a type descriptor.
+        unsafe { (*self.key).PtrBytes != 0 }
+    }
+    fn bucket_noscan(&self) -> bool {
+        // SAFETY: a type descriptor.
+        unsafe { (*self.bucket).PtrBytes == 0 }
+    }
+
+    // Bucket geometry.
+    #[inline]
+    fn bucket(&self, base: *mut u8, i: usize) -> *mut u8 {
+        base.wrapping_add(i * self.bucketsize)
+    }
+    #[inline]
+    fn keyp(&self, b: *mut u8, i: usize) -> *mut u8 {
+        b.wrapping_add(DATA_OFFSET + i * self.keysize)
+    }
+    #[inline]
+    fn elemp(&self, b: *mut u8, i: usize) -> *mut u8 {
+        b.wrapping_add(DATA_OFFSET + BUCKET_CNT * self.keysize + i * self.elemsize)
+    }
+    #[inline]
+    fn overflow(&self, b: *mut u8) -> *mut u8 {
+        // SAFETY: b is a bucket of this type; its last word is the overflow pointer.
+        unsafe { *(b.add(self.bucketsize - PTR) as *mut *mut u8) }
+    }
+    #[inline]
+    fn set_overflow(&self, b: *mut u8, ovf: *mut u8) {
+        // SAFETY: as for overflow.
+        unsafe { *(b.add(self.bucketsize - PTR) as *mut *mut u8) = ovf }
+    }
+    /// The key stored in a slot (following the indirection if any).
+    #[inline]
+    fn key_at(&self, b: *mut u8, i: usize) -> *mut u8 {
+        let k = self.keyp(b, i);
+        if self.indirect_key() {
+            // SAFETY: an indirect key slot holds a pointer.
+            unsafe { *(k as *mut *mut u8) }
+        } else {
+            k
+        }
+    }
+    #[inline]
+    fn elem_at(&self, b: *mut u8, i: usize) -> *mut u8 {
+        let e = self.elemp(b, i);
+        if self.indirect_elem() {
+            // SAFETY: an indirect elem slot holds a pointer.
+            unsafe { *(e as *mut *mut u8) }
+        } else {
+            e
+        }
+    }
+    fn hash(&self, key: *mut u8, seed: u32) -> usize {
+        // SAFETY: key points at a value of the key type.
+        unsafe { typehash(self.key, key, seed as usize) }
+    }
+    fn equal(&self, a: *mut u8, b: *mut u8) -> bool {
+        // SAFETY: both point at values of the key type.
+        unsafe { typeequal(self.key, a, b) }
+    }
+}
+
+#[inline]
+fn tophash_at(b: *mut u8, i: usize) -> u8 {
+    // SAFETY: b is a bucket; its first 8 bytes are the tophash array.
+    unsafe { *b.add(i) }
+}
+
+#[inline]
+fn set_tophash(b: *mut u8, i: usize, v: u8) {
+    // SAFETY: as for tophash_at.
+    unsafe { *b.add(i) = v }
+}
+
+/// A raise is pending on this m (an unhashable key, say): stop.
+#[inline]
+fn raised() -> bool {
+    // SAFETY: the current m is live.
+    unsafe { (*getm()).rtpanicKind != 0 }
+}
+
+fn zero_val() -> *mut u8 {
+    crate::links::links().zeroVal as *mut u8
+}
+
+fn fastrand() -> u32 {
+    crate::rand::cheaprand()
+}
+
+// ---- creation ----
+
+fn newarray(typ: *mut Type, n: usize) -> *mut u8 {
+    // SAFETY: typ is a type descriptor.
+    let size = unsafe { (*typ).Size_ };
+    match size.checked_mul(n) {
+        // SAFETY: typ is a type descriptor (the caller's contract).
+        Some(mem) if mem <= crate::heap::MAX_ALLOC => unsafe { mallocgc(mem, typ, true) },
+        _ => throw("runtime: allocation size out of range"),
+    }
+}
+
+/// A bucket array for 2^b buckets (plus preallocated overflow buckets for
+/// larger maps). Returns (buckets, next free preallocated overflow bucket).
+fn make_bucket_array(mt: &Mt, b: u8) -> (*mut u8, *mut u8) {
+    let base = bucket_shift(b);
+    let mut nbuckets = base;
+    if b >= 4 {
+        // Expect some overflow for larger maps: allocate a few up front.
+        nbuckets += bucket_shift(b - 4);
+        // SAFETY: a type descriptor.
+        let sz = unsafe { (*mt.bucket).Size_ } * nbuckets;
+        let up = crate::heap::sizeclasses::roundupsize(sz, mt.bucket_noscan());
+        if up != sz {
+            nbuckets = up / unsafe { (*mt.bucket).Size_ };
+        }
+    }
+    let buckets = newarray(mt.bucket, nbuckets);
+    let mut next = null_mut();
+    if base != nbuckets {
+        // Preallocated overflow buckets are handed out by bumping a pointer;
+        // the last one's non-nil overflow pointer marks the end.
+        next = mt.bucket(buckets, base);
+        let last = mt.bucket(buckets, nbuckets - 1);
+        mt.set_overflow(last, buckets);
+    }
+    (buckets, next)
+}
+
+fn extra(h: *mut hmap) -> *mut mapextra {
+    // SAFETY: h is a live map header.
+    unsafe {
+        if (*h).extra.is_null() {
+            (*h).extra = mallocgc(core::mem::size_of::<mapextra>(), rt_type(&MAPEXTRA_TYPE), true) as *mut mapextra;
+        }
+        (*h).extra
+    }
+}
+
+/// Make a map for `hint` elements; h is the compiler's header, or null.
+///
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
+    // SAFETY: t comes from compiled code.
+    let mt = unsafe { Mt::new(t) };
+    // SAFETY: a type descriptor.
+    let bsize = unsafe { (*mt.bucket).Size_ };
+    let hint = match bsize.checked_mul(hint.max(0) as usize) {
+        Some(mem) if mem <= crate::heap::MAX_ALLOC && hint >= 0 => hint,
+        _ => 0,
+    };
+    // SAFETY: HMAP_TYPE describes hmap.
+    let h = if h.is_null() { (unsafe { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) }) as *mut hmap } else { h };
+    // SAFETY: h is a (fresh or compiler-zeroed) header.
+    unsafe {
+        (*h).hash0 = fastrand();
+        let mut b = 0u8;
+        while over_load_factor(hint, b) {
+            b += 1;
+        }
+        (*h).B = b;
+        if b != 0 {
+            let (buckets, next) = make_bucket_array(&mt, b);
+            (*h).buckets = buckets;
+            if !next.is_null() {
+                (*extra(h)).nextOverflow = next as *mut bmap;
+            }
+        }
+    }
+    h
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn makemap64(t: *mut MapType, hint: i64, h: *mut hmap) -> *mut hmap {
+    let hint = if hint as isize as i64 != hint { 0 } else { hint as isize };
+    // SAFETY: per the function contract.
+    unsafe { makemap(t, hint, h) }
+}
+
+pub fn makemap_small() -> *mut hmap {
+    // SAFETY: HMAP_TYPE describes hmap.
+    let h = unsafe { mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true) } as *mut hmap;
+    // SAFETY: fresh header.
+    unsafe { (*h).hash0 = fastrand() };
+    h
+}
+
+// ---- lookup ----
+
+/// Find key; returns (bucket, slot) or None.
+fn lookup(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
+    // SAFETY: h is a live, non-empty map of type mt.
+    unsafe {
+        if (*h).flags & HASH_WRITING != 0 {
+            crate::fatal::fatal_user("concurrent map read and map write");
+        }
+        let hash = mt.hash(key, (*h).hash0);
+        if raised() {
+            return None;
+        }
+        let m = bucket_mask((*h).B);
+        let mut b = mt.bucket((*h).buckets, hash & m);
+        let old = (*h).oldbuckets;
+        if !old.is_null() {
+            let om = if (*h).flags & SAME_SIZE_GROW != 0 { m } else { m >> 1 };
+            let ob = mt.bucket(old, hash & om);
+            if !evacuated(ob) {
+                b = ob;
+            }
+        }
+        let top = tophash(hash);
+        while !b.is_null() {
+            for i in 0..BUCKET_CNT {
+                let th = tophash_at(b, i);
+                if th != top {
+                    if th == EMPTY_REST {
+                        return None;
+                    }
+                    continue;
+                }
+                let k = mt.key_at(b, i);
+                if mt.equal(key, k) {
+                    return Some((b, i));
+                }
+                if raised() {
+                    return None;
+                }
+            }
+            b = mt.overflow(b);
+        }
+        None
+    }
+}
+
+fn evacuated(b: *mut u8) -> bool {
+    let h = tophash_at(b, 0);
+    h > EMPTY_ONE && h < MIN_TOP_HASH
+}
+
+/// Common lookup: element pointer, or null when absent.
+fn access(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    // SAFETY: t comes from compiled code; h is null or a live map.
+    unsafe {
+        let mt = Mt::new(t);
+        if h.is_null() || (*h).count == 0 {
+            if mt.hash_might_panic() {
+                // Report an unhashable key even for an empty map.
+                mt.hash(key, 0);
+            }
+            return null_mut();
+        }
+        match lookup(&mt, h, key) {
+            Some((b, i)) => mt.elem_at(b, i),
+            None => null_mut(),
+        }
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    let e = access(t, h, key);
+    if e.is_null() {
+        zero_val()
+    } else {
+        e
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
+    let e = access(t, h, key);
+    if e.is_null() {
+        (zero_val(), false)
+    } else {
+        (e, true)
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> *mut u8 {
+    let e = access(t, h, key);
+    if e.is_null() {
+        zero
+    } else {
+        e
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> (*mut u8, bool) {
+    let e = access(t, h, key);
+    if e.is_null() {
+        (zero, false)
+    } else {
+        (e, true)
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess1(t, h, &mut key as *mut u32 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> (*mut u8, bool) {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess2(t, h, &mut key as *mut u32 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess1(t, h, &mut key as *mut u64 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> (*mut u8, bool) {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess2(t, h, &mut key as *mut u64 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess1_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess1(t, h, &mut ky as *mut GoString as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapaccess2_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> (*mut u8, bool) {
+    // SAFETY: per the function contract.
+    unsafe { mapaccess2(t, h, &mut ky as *mut GoString as *mut u8) }
+}
+
+// ---- assignment ----
+
+/// Where to store key's element (inserting the key if absent). Null after
+/// raising a panic.
+///
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    if h.is_null() {
+        raise_plain("assignment to entry in nil map");
+        return zero_val();
+    }
+    // SAFETY: t comes from compiled code; h is a live map of type t.
+    unsafe {
+        let mt = Mt::new(t);
+        if (*h).flags & HASH_WRITING != 0 {
+            crate::fatal::fatal_user("concurrent map writes");
+        }
+        // Hash before marking the map as being written: hashing may raise.
+        let hash = mt.hash(key, (*h).hash0);
+        if raised() {
+            return zero_val();
+        }
+        (*h).flags ^= HASH_WRITING;
+        if (*h).buckets.is_null() {
+            (*h).buckets = newarray(mt.bucket, 1);
+        }
+        let elem;
+        'again: loop {
+            let bucket = hash & bucket_mask((*h).B);
+            if !(*h).oldbuckets.is_null() {
+                grow_work(&mt, h, bucket);
+            }
+            let mut b = mt.bucket((*h).buckets, bucket);
+            let top = tophash(hash);
+            let mut insert_b: *mut u8 = null_mut();
+            let mut insert_i = 0;
+            'search: loop {
+                for i in 0..BUCKET_CNT {
+                    let th = tophash_at(b, i);
+                    if th != top {
+                        if is_empty(th) && insert_b.is_null() {
+                            insert_b = b;
+                            insert_i = i;
+                        }
+                        if th == EMPTY_REST {
+                            break 'search;
+                        }
+                        continue;
+                    }
+                    let k = mt.key_at(b, i);
+                    if !mt.equal(key, k) {
+                        if raised() {
+                            (*h).flags &= !HASH_WRITING;
+                            return zero_val();
+                        }
+                        continue;
+                    }
+                    // The key is present: update it if its representation
+                    // can differ from an equal key's (+0/-0, strings).
+                    if mt.need_key_update() {
+                        core::ptr::copy(key, k, (*mt.key).Size_);
+                    }
+                    elem = mt.elem_at(b, i);
+                    break 'again;
+                }
+                let ovf = mt.overflow(b);
+                if ovf.is_null() {
+                    break;
+                }
+                b = ovf;
+            }
+            // Absent. Grow first if we are at the load limit or have too many
+            // overflow buckets, then search again (the table changed).
+            if (*h).oldbuckets.is_null()
+                && (over_load_factor((*h).count + 1, (*h).B) || too_many_overflow_buckets((*h).noverflow, (*h).B))
+            {
+                hash_grow(&mt, h);
+                continue 'again;
+            }
+            if insert_b.is_null() {
+                // Every slot is full: chain a new overflow bucket.
+                insert_b = new_overflow(&mt, h, b);
+                insert_i = 0;
+            }
+            let kslot = mt.keyp(insert_b, insert_i);
+            let eslot = mt.elemp(insert_b, insert_i);
+            let kdst = if mt.indirect_key() {
+                let p = mallocgc((*mt.key).Size_, mt.key, true);
+                *(kslot as *mut *mut u8) = p;
+                p
+            } else {
+                kslot
+            };
+            let edst = if mt.indirect_elem() {
+                let p = mallocgc((*mt.elem).Size_, mt.elem, true);
+                *(eslot as *mut *mut u8) = p;
+                p
+            } else {
+                eslot
+            };
+            core::ptr::copy(key, kdst, (*mt.key).Size_);
+            set_tophash(insert_b, insert_i, top);
+            (*h).count += 1;
+            elem = edst;
+            break;
+        }
+        if (*h).flags & HASH_WRITING == 0 {
+            crate::fatal::fatal_user("concurrent map writes");
+        }
+        (*h).flags &= !HASH_WRITING;
+        elem
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut u32 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast32ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut *mut u8 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut u64 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut key as *mut *mut u8 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoString) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { mapassign(t, h, &mut s as *mut GoString as *mut u8) }
+}
+
+fn new_overflow(mt: &Mt, h: *mut hmap, b: *mut u8) -> *mut u8 {
+    // SAFETY: h is a live map of type mt, being written by us.
+    unsafe {
+        let mut ovf: *mut u8 = null_mut();
+        let ex = (*h).extra;
+        if !ex.is_null() && !(*ex).nextOverflow.is_null() {
+            ovf = (*ex).nextOverflow as *mut u8;
+            if mt.overflow(ovf).is_null() {
+                // Not the last preallocated bucket: bump.
+                (*ex).nextOverflow = ovf.add(mt.bucketsize) as *mut bmap;
+            } else {
+                // The last one: clear its end marker.
+                mt.set_overflow(ovf, null_mut());
+                (*ex).nextOverflow = null_mut();
+            }
+        }
+        if ovf.is_null() {
+            ovf = mallocgc((*mt.bucket).Size_, mt.bucket, true);
+        }
+        incr_noverflow(h);
+        if mt.bucket_noscan() {
+            // Buckets without pointers are not scanned by a collector, so the
+            // map keeps its overflow buckets reachable from hmap.extra.
+            let ex = extra(h);
+            if (*ex).overflow.is_null() {
+                (*ex).overflow = mallocgc(24, rt_type(&POINTER_SLICE_TYPE), true) as *mut GoSlice<*mut bmap>;
+            }
+            push_overflow((*ex).overflow, ovf as *mut bmap);
+        }
+        mt.set_overflow(b, ovf);
+        ovf
+    }
+}
+
+/// Append to a []*bmap kept in hmap.extra.
+///
+/// # Safety
+/// s points at a live slice header owned by the map.
+unsafe fn push_overflow(s: *mut GoSlice<*mut bmap>, b: *mut bmap) {
+    // SAFETY: per the function contract.
+    unsafe {
+        let sl = &mut *s;
+        if sl.len == sl.cap {
+            let ncap = (sl.cap * 2).max(4) as usize;
+            let np = mallocgc(ncap * 8, rt_type(&POINTER_TYPE), true) as *mut *mut bmap;
+            if sl.len > 0 {
+                core::ptr::copy_nonoverlapping(sl.ptr, np, sl.len as usize);
+            }
+            sl.ptr = np;
+            sl.cap = ncap as isize;
+        }
+        *sl.ptr.add(sl.len as usize) = b;
+        sl.len += 1;
+    }
+}
+
+/// Count overflow buckets: exactly while B < 16, approximately beyond.
+fn incr_noverflow(h: *mut hmap) {
+    // SAFETY: h is being written by us.
+    unsafe {
+        if (*h).B < 16 {
+            (*h).noverflow += 1;
+            return;
+        }
+        let mask = (1u32 << ((*h).B - 15)) - 1;
+        if fastrand() & mask == 0 {
+            (*h).noverflow += 1;
+        }
+    }
+}
+
+// ---- growth ----
+
+fn hash_grow(mt: &Mt, h: *mut hmap) {
+    // SAFETY: h is being written by us.
+    unsafe {
+        let mut bigger = 1u8;
+        if !over_load_factor((*h).count + 1, (*h).B) {
+            bigger = 0;
+            (*h).flags |= SAME_SIZE_GROW;
+        }
+        let oldbuckets = (*h).buckets;
+        let (newbuckets, next) = make_bucket_array(mt, (*h).B + bigger);
+        let mut flags = (*h).flags & !(ITERATOR | OLD_ITERATOR);
+        if (*h).flags & ITERATOR != 0 {
+            flags |= OLD_ITERATOR;
+        }
+        (*h).B += bigger;
+        (*h).flags = flags;
+        (*h).oldbuckets = oldbuckets;
+        (*h).buckets = newbuckets;
+        (*h).nevacuate = 0;
+        (*h).noverflow = 0;
+        let ex = (*h).extra;
+        if !ex.is_null() && !(*ex).overflow.is_null() {
+            if !(*ex).oldoverflow.is_null() {
+                throw("oldoverflow is not nil");
+            }
+            (*ex).oldoverflow = (*ex).overflow;
+            (*ex).overflow = null_mut();
+        }
+        if !next.is_null() {
+            (*extra(h)).nextOverflow = next as *mut bmap;
+        }
+    }
+}
+
+fn noldbuckets(h: *mut hmap) -> usize {
+    // SAFETY: h is a live map.
+    unsafe {
+        let mut b = (*h).B;
+        if (*h).flags & SAME_SIZE_GROW == 0 {
+            b -= 1;
+        }
+        bucket_shift(b)
+    }
+}
+
+fn grow_work(mt: &Mt, h: *mut hmap, bucket: usize) {
+    // Evacuate the old bucket this write will use, and one more.
+    evacuate(mt, h, bucket & (noldbuckets(h) - 1));
+    // SAFETY: h is a live map being written by us.
+    if unsafe { !(*h).oldbuckets.is_null() } {
+        evacuate(mt, h, unsafe { (*h).nevacuate });
+    }
+}
+
+struct EvacDst {
+    b: *mut u8,
+    i: usize,
+    k: *mut u8,
+    e: *mut u8,
+}
+
+fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
+    // SAFETY: h is a live map being written by us; oldbucket < noldbuckets.
+    unsafe {
+        let b = mt.bucket((*h).oldbuckets, oldbucket);
+        let newbit = noldbuckets(h);
+        if !evacuated(b) {
+            let mut xy = [
+                EvacDst { b: mt.bucket((*h).buckets, oldbucket), i: 0, k: null_mut(), e: null_mut() },
+                EvacDst { b: null_mut(), i: 0, k: null_mut(), e: null_mut() },
+            ];
+            xy[0].k = mt.keyp(xy[0].b, 0);
+            xy[0].e = mt.elemp(xy[0].b, 0);
+            if (*h).flags & SAME_SIZE_GROW == 0 {
+                xy[1].b = mt.bucket((*h).buckets, oldbucket + newbit);
+                xy[1].k = mt.keyp(xy[1].b, 0);
+                xy[1].e = mt.elemp(xy[1].b, 0);
+            }
+            let mut ob = b;
+            while !ob.is_null() {
+                for i in 0..BUCKET_CNT {
+                    let top = tophash_at(ob, i);
+                    if is_empty(top) {
+                        set_tophash(ob, i, EVACUATED_EMPTY);
+                        continue;
+                    }
+                    if top < MIN_TOP_HASH {
+                        throw("bad map state");
+                    }
+                    let k2 = mt.key_at(ob, i);
+                    let mut use_y = 0usize;
+                    if (*h).flags & SAME_SIZE_GROW == 0 {
+                        let hash = mt.hash(k2, (*h).hash0);
+                        if (*h).flags & ITERATOR != 0 && !mt.reflexive_key() && !mt.equal(k2, k2) {
+                            // A key != itself (NaN): its hash is not
+                            // reproducible, so iterators cannot find it by
+                            // rehashing; route it by its tophash bit instead.
+                            use_y = (top & 1) as usize;
+                        } else if hash & newbit != 0 {
+                            use_y = 1;
+                        }
+                    }
+                    set_tophash(ob, i, EVACUATED_X + use_y as u8);
+                    let dst = &mut xy[use_y];
+                    if dst.i == BUCKET_CNT {
+                        dst.b = new_overflow(mt, h, dst.b);
+                        dst.i = 0;
+                        dst.k = mt.keyp(dst.b, 0);
+                        dst.e = mt.elemp(dst.b, 0);
+                    }
+                    set_tophash(dst.b, dst.i, top);
+                    let kslot = mt.keyp(ob, i);
+                    if mt.indirect_key() {
+                        *(dst.k as *mut *mut u8) = *(kslot as *mut *mut u8);
+                    } else {
+                        core::ptr::copy(kslot, dst.k, mt.keysize);
+                    }
+                    let eslot = mt.elemp(ob, i);
+                    if mt.indirect_elem() {
+                        *(dst.e as *mut *mut u8) = *(eslot as *mut *mut u8);
+                    } else {
+                        core::ptr::copy(eslot, dst.e, mt.elemsize);
+                    }
+                    dst.i += 1;
+                    dst.k = dst.k.add(mt.keysize);
+                    dst.e = dst.e.add(mt.elemsize);
+                }
+                ob = mt.overflow(ob);
+            }
+            // Free the old chain's keys and elements for the collector, if
+            // no iterator still uses the old buckets.
+            if (*h).flags & OLD_ITERATOR == 0 && !mt.bucket_noscan() {
+                let start = b.add(DATA_OFFSET);
+                core::ptr::write_bytes(start, 0, mt.bucketsize - DATA_OFFSET);
+            }
+        }
+        if oldbucket == (*h).nevacuate {
+            advance_evacuation_mark(mt, h, newbit);
+        }
+    }
+}
+
+fn advance_evacuation_mark(mt: &Mt, h: *mut hmap, newbit: usize) {
+    // SAFETY: h is a live map being written by us.
+    unsafe {
+        (*h).nevacuate += 1;
+        // Skip past buckets already evacuated, looking at most 1024 ahead.
+        let stop = ((*h).nevacuate + 1024).min(newbit);
+        while (*h).nevacuate != stop && evacuated(mt.bucket((*h).oldbuckets, (*h).nevacuate)) {
+            (*h).nevacuate += 1;
+        }
+        if (*h).nevacuate == newbit {
+            // Growth is done.
+            (*h).oldbuckets = null_mut();
+            let ex = (*h).extra;
+            if !ex.is_null() {
+                (*ex).oldoverflow = null_mut();
+            }
+            (*h).flags &= !SAME_SIZE_GROW;
+        }
+    }
+}
+
+// ---- deletion ----
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
+    // SAFETY: t comes from compiled code; h is null or a live map.
+    unsafe {
+        let mt = Mt::new(t);
+        if h.is_null() || (*h).count == 0 {
+            if mt.hash_might_panic() {
+                mt.hash(key, 0);
+            }
+            return;
+        }
+        if (*h).flags & HASH_WRITING != 0 {
+            crate::fatal::fatal_user("concurrent map writes");
+        }
+        let hash = mt.hash(key, (*h).hash0);
+        if raised() {
+            return;
+        }
+        (*h).flags ^= HASH_WRITING;
+        let bucket = hash & bucket_mask((*h).B);
+        if !(*h).oldbuckets.is_null() {
+            grow_work(&mt, h, bucket);
+        }
+        let borig = mt.bucket((*h).buckets, bucket);
+        let top = tophash(hash);
+        let mut b = borig;
+        'search: while !b.is_null() {
+            for i in 0..BUCKET_CNT {
+                let th = tophash_at(b, i);
+                if th != top {
+                    if th == EMPTY_REST {
+                        break 'search;
+                    }
+                    continue;
+                }
+                let kslot = mt.keyp(b, i);
+                let k = mt.key_at(b, i);
+                if !mt.equal(key, k) {
+                    if raised() {
+                        break 'search;
+                    }
+                    continue;
+                }
+                // Clear the key's pointers (for the collector; a later
+                // insert writes the whole key) and the whole element: an
+                // insert into this slot hands the element to compiled code
+                // as it is (`m[k]++` reads it), so it must be zero.
+                if mt.indirect_key() {
+                    *(kslot as *mut *mut u8) = null_mut();
+                } else if mt.key_ptrs() {
+                    core::ptr::write_bytes(kslot, 0, mt.keysize);
+                }
+                let eslot = mt.elemp(b, i);
+                if mt.indirect_elem() {
+                    *(eslot as *mut *mut u8) = null_mut();
+                } else {
+                    core::ptr::write_bytes(eslot, 0, mt.elemsize);
+                }
+                set_tophash(b, i, EMPTY_ONE);
+                mark_empty_rest(&mt, borig, b, i);
+                (*h).count -= 1;
+                if (*h).count == 0 {
+                    // Re-seed so that an attacker cannot keep triggering
+                    // collisions across delete/insert cycles.
+                    (*h).hash0 = fastrand();
+                }
+                break 'search;
+            }
+            b = mt.overflow(b);
+        }
+        if (*h).flags & HASH_WRITING == 0 {
+            crate::fatal::fatal_user("concurrent map writes");
+        }
+        (*h).flags &= !HASH_WRITING;
+    }
+}
+
+/// Slot i of b just became empty: if everything after it in the chain is
+/// empty, mark it (and the empty slots before it) emptyRest.
+fn mark_empty_rest(mt: &Mt, borig: *mut u8, mut b: *mut u8, mut i: usize) {
+    if i == BUCKET_CNT - 1 {
+        let ovf = mt.overflow(b);
+        if !ovf.is_null() && tophash_at(ovf, 0) != EMPTY_REST {
+            return;
+        }
+    } else if tophash_at(b, i + 1) != EMPTY_REST {
+        return;
+    }
+    loop {
+        set_tophash(b, i, EMPTY_REST);
+        if i == 0 {
+            if b == borig {
+                return;
+            }
+            // Find the previous bucket in the chain.
+            let mut c = borig;
+            while mt.overflow(c) != b {
+                c = mt.overflow(c);
+            }
+            b = c;
+            i = BUCKET_CNT - 1;
+        } else {
+            i -= 1;
+        }
+        if tophash_at(b, i) != EMPTY_ONE {
+            return;
+        }
+    }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
+    // SAFETY: per the function contract.
+    unsafe { mapdelete(t, h, &mut key as *mut u32 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
+    // SAFETY: per the function contract.
+    unsafe { mapdelete(t, h, &mut key as *mut u64 as *mut u8) }
+}
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapdelete_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) {
+    // SAFETY: per the function contract.
+    unsafe { mapdelete(t, h, &mut ky as *mut GoString as *mut u8) }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
+    // SAFETY: t comes from compiled code; h is null or a live map.
+    unsafe {
+        if h.is_null() || (*h).count == 0 {
+            return;
+        }
+        let mt = Mt::new(t);
+        if (*h).flags & HASH_WRITING != 0 {
+            crate::fatal::fatal_user("concurrent map writes");
+        }
+        (*h).flags ^= HASH_WRITING;
+        // Iterators may be running: mark every bucket empty so they see
+        // nothing more (they hold the old bucket array).
+        let mark_empty = |base: *mut u8, n: usize| {
+            for i in 0..n {
+                let mut b = mt.bucket(base, i);
+                while !b.is_null() {
+                    for j in 0..BUCKET_CNT {
+                        set_tophash(b, j, EMPTY_REST);
+                    }
+                    b = mt.overflow(b);
+                }
+            }
+        };
+        mark_empty((*h).buckets, bucket_shift((*h).B));
+        // A growing map's iterators may be walking the old array.
+        if !(*h).oldbuckets.is_null() {
+            let old_n = if (*h).flags & SAME_SIZE_GROW != 0 { bucket_shift((*h).B) } else { bucket_shift((*h).B - 1) };
+            mark_empty((*h).oldbuckets, old_n);
+        }
+        (*h).flags &= !SAME_SIZE_GROW;
+        (*h).oldbuckets = null_mut();
+        (*h).nevacuate = 0;
+        (*h).noverflow = 0;
+        (*h).count = 0;
+        (*h).hash0 = fastrand();
+        let ex = (*h).extra;
+        if !ex.is_null() {
+            *ex = core::mem::zeroed();
+        }
+        // Reuse the bucket array: clear it in place.
+        let (_, next) = {
+            let n = bucket_shift((*h).B);
+            core::ptr::write_bytes((*h).buckets, 0, n * mt.bucketsize);
+            let b = (*h).B;
+            // Preallocated overflow buckets follow the main array when B >= 4.
+            if b >= 4 {
+                let nb = n + bucket_shift(b - 4);
+                let extra_bytes = (nb - n) * mt.bucketsize;
+                core::ptr::write_bytes(mt.bucket((*h).buckets, n), 0, extra_bytes);
+                let last = mt.bucket((*h).buckets, nb - 1);
+                mt.set_overflow(last, (*h).buckets);
+                ((), mt.bucket((*h).buckets, n))
+            } else {
+                ((), null_mut())
+            }
+        };
+        if !next.is_null() {
+            (*extra(h)).nextOverflow = next as *mut bmap;
+        }
+        if (*h).flags & HASH_WRITING == 0 {
+            crate::fatal::fatal_user("concurrent map writes");
+        }
+        (*h).flags &= !HASH_WRITING;
+    }
+}
+
+// ---- iteration ----
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
+    // SAFETY: it is the compiler's (zeroed) iterator; h null or a live map.
+    unsafe {
+        (*it).t = t;
+        if h.is_null() || (*h).count == 0 {
+            return;
+        }
+        (*it).h = h;
+        (*it).B = (*h).B;
+        (*it).buckets = (*h).buckets;
+        let mt = Mt::new(t);
+        if mt.bucket_noscan() {
+            // Keep the overflow buckets alive (and stable) while iterating.
+            let ex = extra(h);
+            (*it).overflow = (*ex).overflow;
+            (*it).oldoverflow = (*ex).oldoverflow;
+        }
+        let r = if (*h).B > 31 - BUCKET_CNT_BITS {
+            crate::rand::cheaprand64() as usize
+        } else {
+            fastrand() as usize
+        };
+        (*it).startBucket = r & bucket_mask((*h).B);
+        (*it).offset = ((r >> (*h).B) & (BUCKET_CNT - 1)) as u8;
+        (*it).bucket = (*it).startBucket;
+        let flags = &*(core::ptr::addr_of_mut!((*h).flags) as *const core::sync::atomic::AtomicU8);
+        if flags.load(core::sync::atomic::Ordering::Relaxed) & (ITERATOR | OLD_ITERATOR) != ITERATOR | OLD_ITERATOR {
+            flags.fetch_or(ITERATOR | OLD_ITERATOR, core::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    // SAFETY: per the function contract.
+    unsafe { mapiternext(it) };
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiternext(it: *mut hiter) {
+    // SAFETY: it was set up by mapiterinit; its map is live.
+    unsafe {
+        let h = (*it).h;
+        if (*h).flags & HASH_WRITING != 0 {
+            crate::fatal::fatal_user("concurrent map iteration and map write");
+        }
+        let mt = Mt::new((*it).t);
+        let mut bucket = (*it).bucket;
+        let mut b = (*it).bptr as *mut u8;
+        let mut i = (*it).i as usize;
+        let mut check_bucket = (*it).checkBucket;
+        loop {
+            if b.is_null() {
+                if bucket == (*it).startBucket && (*it).wrapped {
+                    (*it).key = null_mut();
+                    (*it).elem = null_mut();
+                    return;
+                }
+                if !(*h).oldbuckets.is_null() && (*it).B == (*h).B {
+                    // Growth started after the iteration began and is not done:
+                    // walk the old bucket if it has not been evacuated yet,
+                    // keeping only the keys that belong in our new bucket.
+                    let oldbucket = bucket & (noldbuckets(h) - 1);
+                    b = mt.bucket((*h).oldbuckets, oldbucket);
+                    if !evacuated(b) {
+                        check_bucket = bucket;
+                    } else {
+                        b = mt.bucket((*it).buckets, bucket);
+                        check_bucket = NO_CHECK;
+                    }
+                } else {
+                    b = mt.bucket((*it).buckets, bucket);
+                    check_bucket = NO_CHECK;
+                }
+                bucket += 1;
+                if bucket == bucket_shift((*it).B) {
+                    bucket = 0;
+                    (*it).wrapped = true;
+                }
+                i = 0;
+            }
+            while i < BUCKET_CNT {
+                let off = (i + (*it).offset as usize) & (BUCKET_CNT - 1);
+                let th = tophash_at(b, off);
+                if is_empty(th) || th == EVACUATED_EMPTY {
+                    i += 1;
+                    continue;
+                }
+                let k = mt.key_at(b, off);
+                if check_bucket != NO_CHECK && (*h).flags & SAME_SIZE_GROW == 0 {
+                    // Old bucket of a doubling: keep only keys that will move
+                    // to check_bucket.
+                    if mt.reflexive_key() || mt.equal(k, k) {
+                        let hash = mt.hash(k, (*h).hash0);
+                        if hash & bucket_mask((*it).B) != check_bucket {
+                            i += 1;
+                            continue;
+                        }
+                    } else if (check_bucket >> ((*it).B - 1)) as u8 != th & 1 {
+                        // NaN-like key: its destination was chosen by the low
+                        // tophash bit.
+                        i += 1;
+                        continue;
+                    }
+                }
+                if (th != EVACUATED_X && th != EVACUATED_Y) || !(mt.reflexive_key() || mt.equal(k, k)) {
+                    // Current data (or a key that cannot be looked up again).
+                    (*it).key = k;
+                    (*it).elem = mt.elem_at(b, off);
+                } else {
+                    // The map grew since the iteration began: find the key's
+                    // current element (it may have been deleted or updated).
+                    match lookup(&mt, h, k) {
+                        Some((nb, ni)) => {
+                            (*it).key = mt.key_at(nb, ni);
+                            (*it).elem = mt.elem_at(nb, ni);
+                        }
+                        None => {
+                            i += 1;
+                            continue;
+                        }
+                    }
+                }
+                (*it).bucket = bucket;
+                if (*it).bptr as *mut u8 != b {
+                    (*it).bptr = b as *mut bmap;
+                }
+                (*it).i = (i + 1) as u8;
+                (*it).checkBucket = check_bucket;
+                return;
+            }
+            b = mt.overflow(b);
+            i = 0;
+        }
+    }
+}
+
+const NO_CHECK: usize = 1 << 63;
+
+// ---- reflect ----
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_makemap(t: *mut MapType, cap: isize) -> *mut hmap {
+    // SAFETY: t is a map type descriptor from reflect.
+    unsafe {
+        if (*(*t).Key).Equal.is_null() {
+            throw("runtime.reflect_makemap: unsupported map key type");
+        }
+    }
+    // SAFETY: per the function contract.
+    unsafe { makemap(t, cap, null_mut()) }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    access(t, h, key)
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapaccess_faststr(t: *mut MapType, h: *mut hmap, mut key: GoString) -> *mut u8 {
+    access(t, h, &mut key as *mut GoString as *mut u8)
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mut u8) {
+    // SAFETY: per the function contract.
+    let p = unsafe { mapassign(t, h, key) };
+    if raised() {
+        return;
+    }
+    // SAFETY: p is the element slot for key.
+    unsafe { core::ptr::copy(elem, p, (*(*t).Elem).Size_) };
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, mut key: GoString, elem: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe { reflect_mapassign0(t, h, &mut key as *mut GoString as *mut u8, elem) }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiterkey(it: *mut hiter) -> *mut u8 {
+    // SAFETY: it is a live iterator.
+    unsafe { (*it).key }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn mapiterelem(it: *mut hiter) -> *mut u8 {
+    // SAFETY: it is a live iterator.
+    unsafe { (*it).elem }
+}
+
+/// # Safety
+/// `t` is a map type and `h` a map of that type (nil where Go allows it);
+/// the other pointers address live values of `t`'s key and element types,
+/// or an iterator the caller owns (compiled code's and reflect's contract).
+pub unsafe fn maplen(h: *mut hmap) -> isize {
+    if h.is_null() {
+        return 0;
+    }
+    // SAFETY: h is a live map.
+    unsafe { (*h).count }
+}

@@ -1,0 +1,290 @@
+//! Slices: make, append's growth (upstream's formula and size-class
+//! rounding, which programs observe through cap), copy; and the typed
+//! memory operations the compiler emits for values with pointers.
+//!
+//! Write barriers: gort has no collector yet, so writeBarrier.enabled is
+//! never set and the bulk barriers these operations would run are empty.
+
+use crate::raise::raise_error;
+use crate::heap::malloc::mallocgc;
+use crate::heap::sizeclasses::roundupsize;
+use crate::heap::MAX_ALLOC;
+use crate::layout::abi::Type;
+use crate::layout::rt::slice;
+use core::ptr::null_mut;
+
+#[inline]
+fn mul_overflow(a: usize, b: usize) -> (usize, bool) {
+    match a.checked_mul(b) {
+        Some(v) => (v, false),
+        None => (0, true),
+    }
+}
+
+/// # Safety
+/// et must be a type descriptor.
+unsafe fn elem_size(et: *mut Type) -> usize {
+    // SAFETY: per the function contract.
+    unsafe { (*et).Size_ }
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
+    // SAFETY: et comes from compiled code.
+    let size = unsafe { elem_size(et) };
+    let (mem, overflow) = mul_overflow(size, cap as usize);
+    if overflow || mem > MAX_ALLOC || len < 0 || len > cap {
+        // Say which bound failed: len takes precedence, as upstream reports.
+        let (mem, overflow) = mul_overflow(size, len as usize);
+        if overflow || mem > MAX_ALLOC || len < 0 {
+            raise_error("makeslice: len out of range");
+        } else {
+            raise_error("makeslice: cap out of range");
+        }
+        return null_mut();
+    }
+    // SAFETY: per the function contract.
+    unsafe { mallocgc(mem, et, true) }
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslice64(et: *mut Type, len64: i64, cap64: i64) -> *mut u8 {
+    if len64 as isize as i64 != len64 {
+        raise_error("makeslice: len out of range");
+        return null_mut();
+    }
+    if cap64 as isize as i64 != cap64 {
+        raise_error("makeslice: cap out of range");
+        return null_mut();
+    }
+    // SAFETY: per the function contract.
+    unsafe { makeslice(et, len64 as isize, cap64 as isize) }
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *mut u8) -> *mut u8 {
+    // SAFETY: et comes from compiled code.
+    let size = unsafe { elem_size(et) };
+    let (tomem, overflow) = mul_overflow(size, tolen as usize);
+    if overflow || tomem > MAX_ALLOC || tolen < 0 {
+        // make(T, n) then copy: only a length was given.
+        raise_error("makeslice: len out of range");
+        return null_mut();
+    }
+    let copymem = if fromlen > tolen { tomem } else { size * fromlen as usize };
+    // SAFETY: et comes from compiled code.
+    let noscan = unsafe { (*et).PtrBytes } == 0;
+    let to = if noscan {
+        // SAFETY: per the function contract.
+        let p = unsafe { mallocgc(tomem, null_mut(), false) };
+        if copymem < tomem {
+            // SAFETY: p has tomem bytes.
+            unsafe { core::ptr::write_bytes(p.add(copymem), 0, tomem - copymem) };
+        }
+        p
+    } else {
+        // SAFETY: per the function contract.
+        unsafe { mallocgc(tomem, et, true) }
+    };
+    // SAFETY: both regions are at least copymem bytes.
+    unsafe { core::ptr::copy(from, to, copymem) };
+    to
+}
+
+/// The capacity append grows to before size-class rounding.
+pub fn nextslicecap(newlen: isize, oldcap: isize) -> isize {
+    let mut newcap = oldcap;
+    let doublecap = newcap + newcap;
+    if newlen > doublecap {
+        return newlen;
+    }
+    const THRESHOLD: isize = 256;
+    if oldcap < THRESHOLD {
+        return doublecap;
+    }
+    loop {
+        // Grow by 1.25x, smoothly from 2x for small slices.
+        newcap += (newcap + 3 * THRESHOLD) >> 2;
+        if newcap as usize >= newlen as usize {
+            break;
+        }
+    }
+    if newcap <= 0 {
+        return newlen;
+    }
+    newcap
+}
+
+/// Capacity and byte sizes of a grown slice: (newcap, lenmem, newlenmem,
+/// capmem, overflow).
+pub fn grow_sizes(size: usize, oldlen: isize, newlen: isize, oldcap: isize, noscan: bool) -> (isize, usize, usize, usize, bool) {
+    let mut newcap = nextslicecap(newlen, oldcap);
+    let (lenmem, newlenmem, capmem, overflow);
+    if size == 1 {
+        lenmem = oldlen as usize;
+        newlenmem = newlen as usize;
+        let c = roundupsize(newcap as usize, noscan);
+        overflow = c > MAX_ALLOC;
+        newcap = c as isize;
+        capmem = c;
+    } else if size == 8 {
+        lenmem = oldlen as usize * 8;
+        newlenmem = newlen as usize * 8;
+        let c = roundupsize((newcap as usize).wrapping_mul(8), noscan);
+        overflow = newcap as usize > MAX_ALLOC / 8;
+        newcap = (c / 8) as isize;
+        capmem = newcap as usize * 8;
+    } else if size.is_power_of_two() {
+        let shift = size.trailing_zeros();
+        lenmem = (oldlen as usize) << shift;
+        newlenmem = (newlen as usize) << shift;
+        let c = roundupsize((newcap as usize).wrapping_shl(shift), noscan);
+        overflow = newcap as usize > MAX_ALLOC >> shift;
+        newcap = (c >> shift) as isize;
+        capmem = (newcap as usize) << shift;
+    } else {
+        lenmem = oldlen as usize * size;
+        newlenmem = newlen as usize * size;
+        let (c, o) = mul_overflow(size, newcap as usize);
+        let c = roundupsize(c, noscan);
+        newcap = (c / size) as isize;
+        capmem = newcap as usize * size;
+        overflow = o;
+    }
+    (newcap, lenmem, newlenmem, capmem, overflow || capmem > MAX_ALLOC)
+}
+
+/// append's slow path: room for `num` more elements, newlen in total.
+///
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> slice {
+    let oldlen = newlen - num;
+    let fail = slice { array: null_mut(), len: 0, cap: 0 };
+    if newlen < 0 {
+        raise_error("growslice: len out of range");
+        return fail;
+    }
+    // SAFETY: et comes from compiled code.
+    let (size, noscan) = unsafe { ((*et).Size_, (*et).PtrBytes == 0) };
+    if size == 0 {
+        // append should not create a slice with nil pointer but non-zero len.
+        return slice { array: crate::links::links().zerobase as *mut u8, len: newlen, cap: newlen };
+    }
+    let (newcap, lenmem, newlenmem, capmem, overflow) = grow_sizes(size, oldlen, newlen, oldcap, noscan);
+    if overflow {
+        raise_error("growslice: len out of range");
+        return fail;
+    }
+    let p = if noscan {
+        // SAFETY: per the function contract.
+        let p = unsafe { mallocgc(capmem, null_mut(), false) };
+        // Only the appended-to part beyond newlen needs zeroing: append
+        // writes the new elements itself.
+        // SAFETY: p has capmem bytes.
+        unsafe { core::ptr::write_bytes(p.add(newlenmem), 0, capmem - newlenmem) };
+        p
+    } else {
+        // SAFETY: per the function contract.
+        unsafe { mallocgc(capmem, et, true) }
+    };
+    // SAFETY: the old array has lenmem bytes; p has at least that.
+    unsafe { core::ptr::copy_nonoverlapping(old, p, lenmem) };
+    slice { array: p, len: newlen, cap: newcap }
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn slicecopy(to: *mut u8, tolen: isize, from: *mut u8, fromlen: isize, width: usize) -> isize {
+    if fromlen == 0 || tolen == 0 {
+        return 0;
+    }
+    let n = fromlen.min(tolen);
+    if width == 0 {
+        return n;
+    }
+    // SAFETY: both slices have at least n elements of width bytes.
+    unsafe { core::ptr::copy(from, to, n as usize * width) };
+    n
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
+    // SAFETY: typ comes from compiled code; dst and src hold values of it.
+    unsafe {
+        if dst == src || (*typ).Size_ == 0 {
+            return;
+        }
+        core::ptr::copy(src, dst, (*typ).Size_);
+    }
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn typedmemclr(typ: *mut Type, ptr: *mut u8) {
+    // SAFETY: as for typedmemmove.
+    unsafe { core::ptr::write_bytes(ptr, 0, (*typ).Size_) };
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn typedslicecopy(typ: *mut Type, dst: *mut u8, dstlen: isize, src: *mut u8, srclen: isize) -> isize {
+    let n = dstlen.min(srclen);
+    if n <= 0 {
+        return 0;
+    }
+    // SAFETY: as for typedmemmove.
+    unsafe {
+        if dst != src {
+            core::ptr::copy(src, dst, n as usize * (*typ).Size_);
+        }
+    }
+    n
+}
+
+/// Bulk write barriers before the compiler zeroes or copies typed memory.
+/// Only called while writeBarrier.enabled, which gort does not set yet.
+///
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn wbZero(_typ: *mut Type, _dst: *mut u8) {}
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn wbMove(_typ: *mut Type, _dst: *mut u8, _src: *mut u8) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn append_growth_matches_upstream_caps() {
+        // cap sequences observed with go1.22.12 for append of one element.
+        let seq = |size: usize, noscan: bool, n: usize| {
+            let (mut cap, mut out) = (0isize, vec![]);
+            for len in 1..=n as isize {
+                if len > cap {
+                    cap = grow_sizes(size, len - 1, len, cap, noscan).0;
+                    out.push(cap);
+                }
+            }
+            out
+        };
+        assert_eq!(seq(8, true, 2000), vec![1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 848, 1280, 1792, 2560]);
+        assert_eq!(seq(1, true, 100), vec![8, 16, 32, 64, 128]);
+        assert_eq!(seq(24, false, 100), vec![1, 2, 4, 8, 16, 37, 74, 170]);
+    }
+}

@@ -1,0 +1,111 @@
+//! Pointer bits: which words of the heap (and of the data and bss
+//! segments) hold pointers. The collector scans with them.
+//!
+//! Heap: one bit per word, per arena, written when an object is allocated
+//! from its type's pointer mask (or GC program), repeated for arrays, and
+//! cleared for the rest of the object's slot.
+//!
+//! Types describe their pointers with a bitmap (`GCData`, one bit per word
+//! of `PtrBytes`) or, for big types, a GC program (kind flag KindGCProg;
+//! `GCData` is a 4-byte length and the program: meta/gcprog.rs).
+
+use super::*;
+use crate::gcprog::run_prog;
+use crate::layout::abi::Type;
+
+const KIND_GC_PROG: u8 = 1 << 6;
+
+/// Address of the heap-bitmap word for address p, and p's bit in it.
+#[inline]
+fn bitpos(p: usize) -> (*mut u64, u64) {
+    let ha = arena_of(p);
+    // SAFETY: p is in the heap, so its arena exists and has a bitmap.
+    unsafe {
+        let w = (p - (*ha).base) / 8;
+        ((*ha).heapbits.add(w / 64), 1u64 << (w % 64))
+    }
+}
+
+/// Does the heap word at p hold a pointer?
+#[inline]
+pub fn is_pointer(p: usize) -> bool {
+    let (w, b) = bitpos(p);
+    // SAFETY: bitpos gives a word of the arena's bitmap.
+    unsafe { *w & b != 0 }
+}
+
+fn set(p: usize, v: bool) {
+    let (w, b) = bitpos(p);
+    // SAFETY: as above; the object is being allocated by us.
+    unsafe {
+        if v {
+            *w |= b;
+        } else {
+            *w &= !b;
+        }
+    }
+}
+
+/// Set the bits of `nwords` words from p to `v` (word aligned; within one
+/// arena or several consecutive ones).
+fn fill(p: usize, nwords: usize, v: bool) {
+    let mut i = 0;
+    while i < nwords {
+        let a = p + i * 8;
+        let (w, _) = bitpos(a);
+        let bitidx = ((a & (ARENA_SIZE - 1)) / 8) % 64;
+        if bitidx == 0 && nwords - i >= 64 {
+            // SAFETY: a whole bitmap word inside the arena's bitmap.
+            unsafe { *w = if v { u64::MAX } else { 0 } };
+            i += 64;
+        } else {
+            set(a, v);
+            i += 1;
+        }
+    }
+}
+
+/// Record the pointers of a new object at p: `size` bytes of values of type
+/// t (an array when size > t.Size_), in a slot of `slot` bytes.
+///
+/// # Safety
+/// t is a type descriptor; [p, p+slot) is an object slot of the heap.
+pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
+    // SAFETY: t is a type descriptor emitted by the compiler (or a runtime
+    // type with the same layout).
+    let (tsize, ptrbytes, kind, gcdata) = unsafe { ((*t).Size_, (*t).PtrBytes, (*t).Kind_, (*t).GCData as *const u8) };
+    let nslot = slot / 8;
+    if tsize == 0 || ptrbytes == 0 {
+        fill(p, nslot, false);
+        return;
+    }
+    let elems = (size / tsize).max(1);
+    if kind & KIND_GC_PROG != 0 {
+        fill(p, nslot, false);
+        for e in 0..elems {
+            // SAFETY: GC programs are prefixed by their 4-byte length.
+            unsafe { run_prog(gcdata.add(4), |i, v| if v { set(p + e * tsize + i * 8, true) }) };
+        }
+        return;
+    }
+    // One bit per word of PtrBytes; the rest of each element is scalar.
+    let twords = tsize / 8;
+    let pwords = ptrbytes / 8;
+    if twords == 1 && pwords == 1 {
+        // An array of pointers: every word.
+        let n = (elems).min(nslot);
+        fill(p, n, true);
+        fill(p + n * 8, nslot - n, false);
+        return;
+    }
+    fill(p, nslot, false);
+    for e in 0..elems {
+        let base = p + e * tsize;
+        for i in 0..pwords {
+            // SAFETY: the mask has (pwords+7)/8 bytes.
+            if unsafe { *gcdata.add(i / 8) } >> (i % 8) & 1 != 0 {
+                set(base + i * 8, true);
+            }
+        }
+    }
+}

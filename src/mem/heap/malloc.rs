@@ -1,0 +1,289 @@
+//! mallocgc and the allocation entry points built on it: per-P span
+//! caches, the central lists of spans with free objects, large objects,
+//! and the accounting that triggers a collection.
+
+use super::sizeclasses::*;
+use super::*;
+use crate::lock::Locked;
+use crate::layout::abi::Type;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// Spans with free objects of one span class, not owned by any cache (a
+/// list through next/prev).
+struct Central {
+    partial: *mut Mspan,
+}
+
+// SAFETY: spans are runtime structures; a list is reached only under its
+// lock.
+unsafe impl Send for Central {}
+
+static CENTRAL: [Locked<Central>; NUM_SPAN_CLASSES] = [const { Locked::new(crate::lockrank::Rank::Central, Central { partial: null_mut() }) }; NUM_SPAN_CLASSES];
+
+/// Put a span with free objects on its class's central list.
+pub fn central_put(s: *mut Mspan) {
+    // SAFETY: s is an in-use small-object span owned by nobody.
+    let spc = unsafe { (*s).spanclass as usize };
+    CENTRAL[spc].with(|c| {
+        // SAFETY: s and the list's spans are span structs (under the list's
+        // lock).
+        unsafe {
+            (*s).prev = null_mut();
+            (*s).next = c.partial;
+            if !c.partial.is_null() {
+                (*c.partial).prev = s;
+            }
+        }
+        c.partial = s;
+    });
+}
+
+fn central_take(spc: usize) -> *mut Mspan {
+    CENTRAL[spc].with(|c| {
+        let s = c.partial;
+        if !s.is_null() {
+            // SAFETY: the list's spans are span structs (under its lock).
+            unsafe {
+                c.partial = (*s).next;
+                if !c.partial.is_null() {
+                    (*c.partial).prev = null_mut();
+                }
+                (*s).next = null_mut();
+            }
+        }
+        s
+    })
+}
+
+/// Empty every central list (world stopped: every span is about to become
+/// unswept, and the sweeps list them again).
+pub fn central_reset() {
+    for c in &CENTRAL {
+        c.with(|c| c.partial = null_mut());
+    }
+}
+
+/// The current P's cache.
+#[inline]
+fn mcache() -> *mut Mcache {
+    // SAFETY: the current m is live; m.p is null or its P.
+    let pp = unsafe { (*crate::gm::getm()).p } as *const PCache;
+    if pp.is_null() {
+        crate::fatal::throw("malloc: no P (allocating outside the scheduler)");
+    }
+    // SAFETY: a P begins with its PCache (checked in sched/mod.rs).
+    unsafe { (*pp).mcache }
+}
+
+/// Load allocbits from the 64-object word at `word` into the span's cache.
+fn refill_alloc_cache(s: &mut Mspan, word: usize) {
+    // SAFETY: word < bits_cap.
+    s.alloc_cache = !unsafe { *s.allocbits.add(word) };
+}
+
+/// The index of the next free object at or after freeindex (nelems if
+/// none); advances freeindex past it.
+fn next_free_index(s: &mut Mspan) -> usize {
+    let n = s.nelems;
+    let mut free = s.freeindex;
+    if free == n {
+        return n;
+    }
+    let mut a = s.alloc_cache;
+    let mut bit = a.trailing_zeros() as usize;
+    while bit == 64 {
+        free = (free + 64) & !63;
+        if free >= n {
+            s.freeindex = n;
+            return n;
+        }
+        refill_alloc_cache(s, free / 64);
+        a = s.alloc_cache;
+        bit = a.trailing_zeros() as usize;
+    }
+    let result = free + bit;
+    if result >= n {
+        s.freeindex = n;
+        return n;
+    }
+    s.alloc_cache = if bit + 1 >= 64 { 0 } else { s.alloc_cache >> (bit + 1) };
+    free = result + 1;
+    if free.is_multiple_of(64) && free != n {
+        refill_alloc_cache(s, free / 64);
+    }
+    s.freeindex = free;
+    result
+}
+
+/// Prepare a span's allocation cache after a sweep reset freeindex to 0.
+pub fn reset_alloc(s: &mut Mspan) {
+    s.freeindex = 0;
+    refill_alloc_cache(s, 0);
+}
+
+/// Replace the cache's span for `spc` with one that has a free object.
+#[cold]
+fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
+    // SAFETY: c is the current P's cache.
+    unsafe {
+        let old = (*c).alloc[spc];
+        if !old.is_null() {
+            // Full: it goes back to the heap's keeping (the sweeper finds it).
+            (*old).in_cache = false;
+        }
+    }
+    let mut s = central_take(spc);
+    if s.is_null() {
+        s = super::sweep::take_for_class(spc);
+    }
+    if s.is_null() {
+        let class = spc >> 1;
+        s = alloc_span(CLASS_TO_NPAGES[class] as usize, spc as u8);
+    }
+    // SAFETY: s is ours now.
+    unsafe {
+        if (*s).in_cache {
+            crate::fatal::throw("malloc: span handed to two caches");
+        }
+        (*s).in_cache = true;
+        (*c).alloc[spc] = s;
+        // Account its free space as allocated now (the trigger sees it).
+        let free = ((*s).nelems - (*s).alloc_count) * (*s).elemsize;
+        note_alloc(free);
+    }
+    s
+}
+
+/// Return every cached span to the heap's keeping (world stopped, before a
+/// collection), adjusting the allocation estimate for unused space.
+pub fn release_all(c: *mut Mcache) {
+    // SAFETY: c is a P's cache; the world is stopped.
+    unsafe {
+        for spc in 0..NUM_SPAN_CLASSES {
+            let s = (*c).alloc[spc];
+            if !s.is_null() {
+                (*s).in_cache = false;
+                (*c).alloc[spc] = null_mut();
+            }
+        }
+    }
+}
+
+/// Allocate `size` bytes of type `typ` (null for memory without pointers).
+/// The memory is zeroed when `needzero`.
+///
+/// # Safety
+/// `typ` is null or a type descriptor emitted by the compiler (or a runtime
+/// type with the same layout).
+pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
+    if size == 0 {
+        return crate::links::links().zerobase as *mut u8;
+    }
+    let mp = crate::gm::getm();
+    // SAFETY: mp is the current m.
+    unsafe {
+        if (*mp).mallocing != 0 {
+            crate::fatal::throw("malloc deadlock");
+        }
+        (*mp).mallocing = 1;
+    }
+
+    // SAFETY: typ is null or a type descriptor emitted by the compiler.
+    let noscan = typ.is_null() || unsafe { (*typ).PtrBytes } == 0;
+    let c = mcache();
+    let p = if size <= MAX_SMALL_SIZE {
+        let class = size_to_class(size);
+        let spc = class << 1 | noscan as usize;
+        // SAFETY: c is the current P's cache; its spans are owned by this P.
+        unsafe {
+            let mut s = (*c).alloc[spc];
+            let mut idx = if s.is_null() { usize::MAX } else { next_free_index(&mut *s) };
+            if s.is_null() || idx == (*s).nelems {
+                s = refill(c, spc);
+                idx = next_free_index(&mut *s);
+                if idx == (*s).nelems {
+                    crate::fatal::throw("malloc: refilled span is full");
+                }
+            }
+            let sp = &mut *s;
+            let obj = sp.obj_base(idx);
+            sp.alloc_count += 1;
+            if needzero && sp.needzero {
+                core::ptr::write_bytes(obj as *mut u8, 0, sp.elemsize);
+            }
+            if !noscan {
+                bits::write_object(obj, size, typ, sp.elemsize);
+            }
+            (*c).allocated += sp.elemsize;
+            (*c).nmalloc_class[class] += 1;
+            obj as *mut u8
+        }
+    } else {
+        let npages = size.div_ceil(PAGE_SIZE);
+        let s = alloc_span(npages, noscan as u8);
+        // SAFETY: s is a fresh span owned by us.
+        unsafe {
+            (*s).largesize = size;
+            (*s).freeindex = 1;
+            (*s).alloc_count = 1;
+            if needzero && (*s).needzero {
+                core::ptr::write_bytes((*s).start as *mut u8, 0, npages * PAGE_SIZE);
+            }
+            if !noscan {
+                bits::write_object((*s).start, size, typ, npages * PAGE_SIZE);
+            }
+            (*c).allocated += npages * PAGE_SIZE;
+            note_alloc(npages * PAGE_SIZE);
+            // The span is in the heap's keeping from the start.
+            (*s).start as *mut u8
+        }
+    };
+    // SAFETY: as above.
+    unsafe {
+        (*c).nmalloc += 1;
+        (*mp).mallocing = 0;
+    }
+    p
+}
+
+/// # Safety
+/// `typ` is null or a type descriptor emitted by the compiler (or a runtime
+/// type with the same layout).
+pub unsafe fn newobject(typ: *mut Type) -> *mut u8 {
+    // SAFETY: typ is a type descriptor emitted by the compiler.
+    unsafe { mallocgc((*typ).Size_, typ, true) }
+}
+
+// ---- the collection trigger ----
+
+/// Heap bytes allocated since the last collection plus what survived it
+/// (spans handed to caches count in full).
+pub static HEAP_LIVE: AtomicUsize = AtomicUsize::new(0);
+/// A collection starts when HEAP_LIVE reaches this (the collector sets
+/// it from what survived: gc/mod.rs).
+pub static TRIGGER: AtomicUsize = AtomicUsize::new(4 << 20);
+/// Debugging: collect at every n-th refill (GORT_GCSTRESS=n).
+pub static STRESS: AtomicUsize = AtomicUsize::new(0);
+static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
+
+/// mallocgc accounting: `bytes` more are in use. Past the trigger, the
+/// current goroutine will collect when its Rust call returns.
+fn note_alloc(bytes: usize) {
+    let live = HEAP_LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
+    let stress = STRESS.load(Ordering::Relaxed);
+    if live >= TRIGGER.load(Ordering::Relaxed)
+        || (stress > 0 && STRESS_COUNT.fetch_add(1, Ordering::Relaxed) % stress == stress - 1)
+    {
+        request();
+    }
+}
+
+/// Ask the current m's goroutine to collect at its next return from Rust.
+fn request() {
+    let mp = crate::gm::getm();
+    // SAFETY: mp is the current m.
+    unsafe { (*mp).rtcallHook |= HOOK_GC };
+}
+
+/// Bits of m.rtcallHook.
+pub const HOOK_GC: u32 = 1;

@@ -1,0 +1,266 @@
+//! Sweeping, concurrent with the program.
+//!
+//! A span is *swept* when its mark bits, written by the last collection,
+//! have become its allocation bits: the objects the collection did not
+//! reach are free again. Marking ends with the world stopped; there
+//! `prepare` puts every in-use span on an *unswept* list of its span class
+//! (the world is then restarted at once). From then on a span is swept by
+//! exactly one of:
+//!   - the background sweeper goroutine (`bgsweep`, asm/runtime/mgcsweep.go),
+//!     a batch of spans at a time, yielding whenever another goroutine
+//!     wants its P;
+//!   - the allocator, when a P's cache needs a span of a class whose swept
+//!     spans are all full (`take_for_class`: sweep spans of that class until
+//!     one has a free object), and before it takes fresh pages (`credit`:
+//!     sweep twice as many pages as it takes, so that sweeping is over long
+//!     before the next collection is due);
+//!   - `finish`: runtime.GC and the start of the next collection sweep
+//!     what is left.
+//! Invariants: an unswept span is on exactly one unswept list and in no
+//! cache and no central list; popping it under its list's lock makes the
+//! popper its only user. Spans allocated after `prepare` are born swept.
+//! Nothing reads an unswept span's allocation bits but the sweeper (the
+//! collector's next marking starts only after `finish`).
+
+use super::malloc;
+use super::*;
+use crate::lock::Locked;
+use core::sync::atomic::{AtomicBool, AtomicU64};
+
+/// Unswept spans of one span class, linked through `next`.
+struct SpanStack {
+    head: *mut Mspan,
+}
+
+// SAFETY: the spans are heap metadata any thread may touch under the list's
+// lock (see the module invariants).
+unsafe impl Send for SpanStack {}
+
+static UNSWEPT: [Locked<SpanStack>; NUM_SPAN_CLASSES] =
+    [const { Locked::new(crate::lockrank::Rank::Unswept, SpanStack { head: null_mut() }) }; NUM_SPAN_CLASSES];
+/// Spans still on the unswept lists.
+static PENDING: AtomicUsize = AtomicUsize::new(0);
+/// Spans popped but not yet swept (a sweep in progress).
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+/// Where the background sweeper looks next (round robin over classes).
+static NEXT_CLASS: AtomicUsize = AtomicUsize::new(0);
+
+/// Objects and bytes the sweeps freed, since the start; small objects
+/// freed per size class.
+static FREES: AtomicU64 = AtomicU64::new(0);
+static FREED_BYTES: AtomicU64 = AtomicU64::new(0);
+static FREES_BY_CLASS: [AtomicU64; NUM_SIZE_CLASSES] = [const { AtomicU64::new(0) }; NUM_SIZE_CLASSES];
+
+/// Debugging (GORT_GCPOISON=1): unreachable objects are filled with
+/// 0xdeadbeef words and kept (marked), never reused: a use after a wrong
+/// free then faults on a recognisable address instead of corrupting memory.
+pub static POISON: AtomicBool = AtomicBool::new(false);
+
+fn push(s: *mut Mspan) {
+    // SAFETY: s is an in-use span owned by the caller (world stopped).
+    let spc = unsafe { (*s).spanclass as usize };
+    UNSWEPT[spc].with(|l| {
+        // SAFETY: as above; the list is ours under its lock.
+        unsafe { (*s).next = l.head };
+        l.head = s;
+    });
+    PENDING.fetch_add(1, Ordering::Relaxed);
+}
+
+fn pop(spc: usize) -> *mut Mspan {
+    UNSWEPT[spc].with(|l| {
+        let s = l.head;
+        if !s.is_null() {
+            // SAFETY: s heads the list; popping makes it ours.
+            unsafe {
+                l.head = (*s).next;
+                (*s).next = null_mut();
+            }
+            ACTIVE.fetch_add(1, Ordering::Relaxed);
+            PENDING.fetch_sub(1, Ordering::Relaxed);
+        }
+        s
+    })
+}
+
+/// After marking: every in-use span becomes unswept. Returns the bytes
+/// the marks cover (what survived).
+///
+/// # Safety
+/// The world is stopped.
+pub unsafe fn prepare() -> usize {
+    if PENDING.load(Ordering::Relaxed) != 0 || ACTIVE.load(Ordering::Relaxed) != 0 {
+        crate::fatal::throw("gcSweep: previous sweep not finished");
+    }
+    let mut marked = 0usize;
+    let visit = |s: *mut Mspan| {
+        // SAFETY: s is an in-use span; the world is stopped.
+        let sp = unsafe { &*s };
+        if sp.in_cache {
+            crate::fatal::throw("sweep: span still in a cache");
+        }
+        marked += sp.marked_count() * sp.elemsize;
+        push(s);
+    };
+    // SAFETY: the world is stopped (the function's contract).
+    unsafe { for_each_span(visit) };
+    marked
+}
+
+/// How a span came out of its sweep.
+#[derive(PartialEq, Eq)]
+enum Swept {
+    /// Nothing survived: its pages went back to the page heap.
+    Freed,
+    /// Every object is allocated.
+    Full,
+    /// It has free objects (a small-object span).
+    Partial,
+}
+
+/// Sweep span s, which the caller popped from an unswept list.
+fn sweep_span(s: *mut Mspan) -> Swept {
+    // SAFETY: s is an in-use span only the caller uses (popped).
+    let sp: &mut Mspan = unsafe { &mut *s };
+    if POISON.load(Ordering::Relaxed) {
+        poison_unmarked(sp);
+    }
+    let words = sp.nelems.div_ceil(64);
+    let count = sp.marked_count();
+    let large = sp.size_class() == 0;
+    let before = if large { 1 } else { sp.allocated_count() };
+    let dead = before - count.min(before);
+    FREES.fetch_add(dead as u64, Ordering::Relaxed);
+    FREED_BYTES.fetch_add((dead * sp.elemsize) as u64, Ordering::Relaxed);
+    if !large && dead > 0 {
+        FREES_BY_CLASS[sp.size_class()].fetch_add(dead as u64, Ordering::Relaxed);
+    }
+    let out = if count == 0 {
+        free_span(s);
+        Swept::Freed
+    } else {
+        // The marks become the allocation bits; the old bits, cleared, the
+        // next marks.
+        core::mem::swap(&mut sp.allocbits, &mut sp.gcmarkbits);
+        // SAFETY: gcmarkbits holds at least `words` words.
+        unsafe { core::ptr::write_bytes(sp.gcmarkbits, 0, words) };
+        if large {
+            sp.freeindex = 1;
+            sp.alloc_count = 1;
+            Swept::Full
+        } else {
+            if count < before {
+                sp.needzero = true;
+            }
+            sp.alloc_count = count;
+            malloc::reset_alloc(sp);
+            if count < sp.nelems {
+                Swept::Partial
+            } else {
+                Swept::Full
+            }
+        }
+    };
+    ACTIVE.fetch_sub(1, Ordering::Release);
+    out
+}
+
+/// Sweep s and put it where it belongs (a central list if it has room).
+/// Returns its size in pages.
+fn sweep_and_place(s: *mut Mspan) -> usize {
+    // SAFETY: s is an in-use span we popped.
+    let npages = unsafe { (*s).npages };
+    if sweep_span(s) == Swept::Partial {
+        malloc::central_put(s);
+    }
+    npages
+}
+
+/// For the allocator: sweep unswept spans of class `spc` until one has a
+/// free object, and return it (owned by the caller, on no list); null if
+/// none does.
+pub fn take_for_class(spc: usize) -> *mut Mspan {
+    loop {
+        let s = pop(spc);
+        if s.is_null() {
+            return null_mut();
+        }
+        if sweep_span(s) == Swept::Partial {
+            return s;
+        }
+    }
+}
+
+/// Sweep at least `npages` pages' worth of spans (fewer if fewer are left).
+/// The allocator calls this before taking fresh pages.
+pub fn credit(npages: usize) {
+    let mut done = 0;
+    while done < npages && PENDING.load(Ordering::Relaxed) != 0 {
+        match sweep_some_span() {
+            Some(n) => done += n,
+            None => break,
+        }
+    }
+}
+
+/// Sweep one span of any class (round robin); its pages, or None if no
+/// unswept span is left.
+fn sweep_some_span() -> Option<usize> {
+    let start = NEXT_CLASS.load(Ordering::Relaxed);
+    for k in 0..NUM_SPAN_CLASSES {
+        let spc = (start + k) % NUM_SPAN_CLASSES;
+        let s = pop(spc);
+        if !s.is_null() {
+            NEXT_CLASS.store(spc, Ordering::Relaxed);
+            return Some(sweep_and_place(s));
+        }
+    }
+    None
+}
+
+/// The background sweeper's step: sweep up to `n` spans; false when none
+/// is left to sweep.
+pub fn step(n: usize) -> bool {
+    for _ in 0..n {
+        if sweep_some_span().is_none() {
+            return false;
+        }
+    }
+    PENDING.load(Ordering::Relaxed) != 0
+}
+
+/// Sweep everything left, and wait for sweeps in progress elsewhere.
+pub fn finish() {
+    while sweep_some_span().is_some() {}
+    while ACTIVE.load(Ordering::Acquire) != 0 {
+        core::hint::spin_loop();
+    }
+}
+
+/// Is every span swept?
+pub fn done() -> bool {
+    PENDING.load(Ordering::Acquire) == 0 && ACTIVE.load(Ordering::Acquire) == 0
+}
+
+/// Objects and bytes freed by sweeps so far.
+pub fn freed() -> (u64, u64) {
+    (FREES.load(Ordering::Relaxed), FREED_BYTES.load(Ordering::Relaxed))
+}
+
+/// Small objects of size class `c` freed by sweeps so far.
+pub fn freed_in_class(c: usize) -> u64 {
+    FREES_BY_CLASS[c].load(Ordering::Relaxed)
+}
+
+fn poison_unmarked(sp: &mut Mspan) {
+    let large = sp.size_class() == 0;
+    for i in 0..sp.nelems {
+        if sp.is_allocated(i) && !sp.is_marked(i) {
+            let base = sp.obj_base(i);
+            let size = if large { sp.largesize } else { sp.elemsize };
+            // SAFETY: an allocated object of this span, unreachable.
+            unsafe { core::slice::from_raw_parts_mut(base as *mut u64, size / 8).fill(0xdeadbeefdeadbeef) };
+            sp.set_mark(i);
+        }
+    }
+}

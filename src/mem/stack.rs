@@ -1,0 +1,242 @@
+//! Goroutine stacks: allocation, and growth by copying.
+//!
+//! A goroutine starts on a 2 KiB stack (upstream's starting size). When a
+//! function's prologue finds too little room, morestack runs `newstack`
+//! (sched/schedule.rs), which moves the goroutine to a stack twice as big
+//! (or more, for a big frame): the used part is copied, then every pointer
+//! into the old stack is adjusted by the distance moved. Where those
+//! pointers are comes from the pclntab (meta/stackmap.rs), as upstream:
+//!   - in each frame, the live pointer slots of locals and arguments (the
+//!     stack maps, funcdata LocalsPointerMaps/ArgsPointerMaps indexed by
+//!     pcdata StackMapIndex at the frame's continuation pc), every pointer
+//!     slot of its address-taken variables (funcdata StackObjects), and its
+//!     saved frame pointer;
+//!   - outside the frames: g.sched's frame pointer and closure context,
+//!     g._defer records (some live on the stack and point at each other),
+//!     g._panic (panic records are locals of the panic loop, adjusted with
+//!     their frame).
+//! Stacks are never shrunk yet (upstream shrinks them during collection).
+//!
+//! Stack memory: power-of-two sizes. Sizes up to 32 KiB are carved from
+//! 256 KiB chunks and recycled on per-size free lists; larger ones are
+//! mapped on their own and recycled up to 1 MiB, unmapped above.
+
+use crate::gprint;
+use crate::layout::rt::{g, stack};
+use crate::lock::Locked;
+use crate::symtab;
+use crate::traceback::Unwinder;
+
+/// The stack a goroutine starts with (upstream's fixedStack on linux).
+pub const FIXED_STACK: usize = 2048;
+
+/// A value stackguard0 can never legitimately hold: set to request a
+/// preemption at the next function prologue.
+pub const STACK_PREEMPT: usize = 0xffff_ffff_ffff_fade;
+/// A stackguard0 value asking the next stack check to move the stack to a
+/// new one of the same size (the runtime tests' GCTestMoveStackOnNextCall,
+/// asm/runtime_test/export_test.go, which has the same value).
+pub const STACK_FORCE_MOVE: usize = 0xffff_ffff_ffff_feed;
+
+/// log2 of the sizes: order k is FIXED_STACK << k.
+const ORDERS: usize = 20;
+/// Sizes below this are carved from shared chunks.
+const SMALL_LIMIT: usize = 32 << 10;
+const CHUNK: usize = 256 << 10;
+/// Freed stacks up to this size are kept for reuse; bigger ones unmapped.
+const KEEP_LIMIT: usize = 1 << 20;
+
+struct Pool {
+    /// Free stacks of each order, linked through their first word.
+    free: [usize; ORDERS],
+    chunk_next: usize,
+    chunk_end: usize,
+}
+
+static POOL: Locked<Pool> = Locked::new(crate::lockrank::Rank::StackPool, Pool { free: [0; ORDERS], chunk_next: 0, chunk_end: 0 });
+
+fn order(size: usize) -> usize {
+    (size / FIXED_STACK).trailing_zeros() as usize
+}
+
+/// Bytes of goroutine stacks in use.
+static INUSE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+pub fn stack_inuse() -> usize {
+    INUSE.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// A stack of `size` bytes (a power of two, at least FIXED_STACK).
+pub fn stackalloc(size: usize) -> stack {
+    INUSE.fetch_add(size, core::sync::atomic::Ordering::Relaxed);
+    if !size.is_power_of_two() || size < FIXED_STACK {
+        crate::fatal::throw("stackalloc: bad size");
+    }
+    let o = order(size);
+    let lo = POOL.with(|p| {
+        let mut lo = 0;
+        if o < ORDERS && p.free[o] != 0 {
+            lo = p.free[o];
+            // SAFETY: a free stack's first word links the next free one.
+            p.free[o] = unsafe { *(lo as *const usize) };
+        } else if size < SMALL_LIMIT {
+            if p.chunk_next + size > p.chunk_end {
+                let c = crate::sysstat::map(CHUNK, crate::sysstat::Stat::Stack)?;
+                p.chunk_next = c as usize;
+                p.chunk_end = c as usize + CHUNK;
+            }
+            lo = p.chunk_next;
+            p.chunk_next += size;
+        }
+        Some(lo)
+    });
+    let Some(mut lo) = lo else {
+        crate::fatal::throw("runtime: cannot allocate memory for goroutine stack");
+    };
+    if lo == 0 {
+        lo = crate::sysstat::map(size, crate::sysstat::Stat::Stack)
+            .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory for goroutine stack"))
+            as usize;
+    }
+    stack { lo, hi: lo + size }
+}
+
+/// Give back a stack from stackalloc.
+pub fn stackfree(s: stack) {
+    let size = s.hi - s.lo;
+    INUSE.fetch_sub(size, core::sync::atomic::Ordering::Relaxed);
+    if size > KEEP_LIMIT {
+        crate::sysstat::unmap(s.lo as *mut u8, size, crate::sysstat::Stat::Stack);
+        return;
+    }
+    let o = order(size);
+    POOL.with(|p| {
+        // SAFETY: the stack is ours and at least a word long.
+        unsafe { *(s.lo as *mut usize) = p.free[o] };
+        p.free[o] = s.lo;
+    });
+}
+
+// ---- growth ----
+
+/// Upper bound on a goroutine's stack (debug.SetMaxStack; upstream's
+/// default on 64-bit systems).
+pub fn max_stack_size() -> usize {
+    crate::settings::max_stack() as usize
+}
+
+/// The stack of gp (suspended in a function prologue, its context in
+/// g.sched) is exhausted: move it to a bigger one. Throws "stack overflow"
+/// beyond the limit.
+pub fn grow(gp: *mut g) {
+    // SAFETY: gp is suspended; we are on g0 of its m.
+    unsafe {
+        let oldsize = (*gp).stack.hi - (*gp).stack.lo;
+        let mut newsize = oldsize * 2;
+        // Room for the frame of the function that asked, if bigger.
+        if let Some(f) = symtab::findfunc((*gp).sched.pc) {
+            let needed = f.max_spdelta() as usize + crate::layout::rt::stackGuard as usize;
+            let used = (*gp).stack.hi - (*gp).sched.sp;
+            while newsize - used < needed {
+                newsize *= 2;
+            }
+        }
+        let max = max_stack_size();
+        let ceiling = MAX_STACK_CEILING;
+        if newsize > max || newsize > ceiling {
+            if max < ceiling {
+                gprint!(b"runtime: goroutine stack exceeds ", max, b"-byte limit\n");
+            } else {
+                gprint!(b"runtime: goroutine stack exceeds ", ceiling, b"-byte limit\n");
+            }
+            gprint!(
+                b"runtime: sp=", crate::print::Hex((*gp).sched.sp as u64), b" stack=[",
+                crate::print::Hex((*gp).stack.lo as u64), b", ", crate::print::Hex((*gp).stack.hi as u64), b"]\n"
+            );
+            crate::fatal::throw("stack overflow");
+        }
+        crate::gm::casgstatus(gp, crate::gm::G_RUNNING, COPYSTACK);
+        copystack(gp, newsize);
+        crate::gm::casgstatus(gp, COPYSTACK, crate::gm::G_RUNNING);
+    }
+}
+
+/// Move gp's stack (suspended in a function prologue, its context in
+/// g.sched) to a new stack of the same size (STACK_FORCE_MOVE).
+pub fn move_stack(gp: *mut g) {
+    // SAFETY: gp is suspended; we are on g0 of its m.
+    unsafe {
+        let size = (*gp).stack.hi - (*gp).stack.lo;
+        crate::gm::casgstatus(gp, crate::gm::G_RUNNING, COPYSTACK);
+        copystack(gp, size);
+        crate::gm::casgstatus(gp, COPYSTACK, crate::gm::G_RUNNING);
+    }
+}
+
+const COPYSTACK: u32 = crate::layout::rt::_Gcopystack as u32;
+
+/// Upstream's maxstackceiling: twice the default limit.
+const MAX_STACK_CEILING: usize = 2_000_000_000;
+
+struct Adjust {
+    old: stack,
+    delta: usize,
+}
+
+impl Adjust {
+    /// If the word at pp points into the old stack, move it.
+    fn pointer(&self, pp: *mut usize) {
+        // SAFETY: pp is a pointer slot the caller found (a frame slot, a
+        // field of g or of a defer record).
+        unsafe {
+            let p = *pp;
+            if self.old.lo <= p && p < self.old.hi {
+                *pp = p.wrapping_add(self.delta);
+            }
+        }
+    }
+}
+
+/// Move gp's stack to a new one of newsize bytes.
+///
+/// # Safety
+/// gp is suspended (not running anywhere) and its context is in g.sched.
+unsafe fn copystack(gp: *mut g, newsize: usize) {
+    // SAFETY: as the function's contract says.
+    unsafe {
+        let old = stack { lo: (*gp).stack.lo, hi: (*gp).stack.hi };
+        let used = old.hi - (*gp).sched.sp;
+        let new = stackalloc(newsize);
+        let (new_lo, new_hi) = (new.lo, new.hi);
+        let adj = Adjust { old: stack { lo: old.lo, hi: old.hi }, delta: new_hi.wrapping_sub(old.hi) };
+        core::ptr::copy_nonoverlapping((old.hi - used) as *const u8, (new_hi - used) as *mut u8, used);
+
+        // Outside the frames.
+        adj.pointer(core::ptr::addr_of_mut!((*gp).sched.ctxt) as *mut usize);
+        adj.pointer(core::ptr::addr_of_mut!((*gp).sched.bp));
+        adj.pointer(core::ptr::addr_of_mut!((*gp)._defer) as *mut usize);
+        let mut d = (*gp)._defer;
+        while !d.is_null() {
+            adj.pointer(core::ptr::addr_of_mut!((*d).r#fn) as *mut usize);
+            adj.pointer(core::ptr::addr_of_mut!((*d).sp));
+            adj.pointer(core::ptr::addr_of_mut!((*d).link) as *mut usize);
+            d = (*d).link;
+        }
+        adj.pointer(core::ptr::addr_of_mut!((*gp)._panic) as *mut usize);
+
+        (*gp).stack = new;
+        (*gp).stackguard0 = new_lo + crate::layout::rt::stackGuard as usize;
+        (*gp).sched.sp = new_hi - used;
+        (*gp).stktopsp = (*gp).stktopsp.wrapping_add(adj.delta);
+
+        // The frames, walked on the new stack.
+        let mut callee_sigpanic = false;
+        let mut frames = Unwinder::new((*gp).sched.pc, (*gp).sched.sp);
+        for f in frames.by_ref() {
+            crate::stackmap::visit_frame(&f, callee_sigpanic, &mut |slot, _| adj.pointer(slot as *mut usize));
+            callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
+        }
+        frames.check_complete(gp);
+        stackfree(old);
+    }
+}

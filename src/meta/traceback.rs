@@ -1,0 +1,760 @@
+//! Walking goroutine stacks and printing tracebacks in upstream's format.
+//!
+//! Only Go frames live on goroutine stacks (Rust runs on g0), so a stack is
+//! walked with the pclntab alone: a frame's size at its pc (pcsp table)
+//! locates the return address, which is the caller's pc; the walk stops at
+//! a top frame (goexit, flagged TOPFRAME). A goroutine that is not running,
+//! or that is away in a call into the runtime, has its innermost pc and sp
+//! in g.sched.
+//!
+//! The printed form follows upstream exactly: `goroutine N [status]:`,
+//! each source frame as `pkg.Func(args)` then `\tfile:line +0xoff`, inlined
+//! frames as `pkg.Func(...)` without an offset, runtime frames hidden unless
+//! GOTRACEBACK=system, wrappers hidden, 50 innermost and 50 outermost frames
+//! around an `...N frames elided...` line, and `created by ...`.
+
+use crate::layout::rt::g;
+use crate::fatal::{gotraceback, SysFrameStart, THROW_RUNTIME};
+use crate::print::{gwrite, printhex, printhex_padded, printint, printpointer, printuint};
+use crate::gm::readgstatus;
+use crate::symtab::{self, FuncInfo, SrcFrame, *};
+
+/// One physical frame.
+#[derive(Clone, Copy)]
+pub struct Frame {
+    pub pc: usize,
+    pub sp: usize,
+    /// The caller's SP: the frame's top (return address just below).
+    pub fp: usize,
+    pub fi: FuncInfo,
+    /// pc is a faulting instruction, not a return address.
+    pub trap: bool,
+}
+
+impl Frame {
+    /// The pc to look up source positions with: the CALL instruction for
+    /// return addresses.
+    pub fn sym_pc(&self) -> usize {
+        if !self.trap && self.pc > self.fi.entry() {
+            self.pc - 1
+        } else {
+            self.pc
+        }
+    }
+
+    /// Start of the frame's incoming arguments (amd64: just above the
+    /// return address).
+    pub fn argp(&self) -> usize {
+        self.fp
+    }
+
+    /// Top of the frame's locals: below the return address and, in a frame
+    /// with locals, the saved frame pointer.
+    pub fn varp(&self) -> usize {
+        let v = self.fp - 8;
+        if v > self.sp {
+            v - 8
+        } else {
+            v
+        }
+    }
+}
+
+/// Iterator over the physical frames of a stack, innermost first.
+#[derive(Clone)]
+pub struct Unwinder {
+    pc: usize,
+    sp: usize,
+    done: bool,
+    trap: bool,
+    /// The last frame yielded, when the walk ended at a return address in
+    /// no function (a corrupted stack): the frame and that address.
+    pub bad_return: Option<(Frame, usize)>,
+    last: Option<Frame>,
+    /// The walk ended at a frame that ends a stack (goexit, a top frame,
+    /// a function that switches stacks), not at a pc it could not follow.
+    complete: bool,
+}
+
+impl Unwinder {
+    pub fn new(pc: usize, sp: usize) -> Unwinder {
+        Unwinder { pc, sp, done: pc == 0, trap: false, complete: false, bad_return: None, last: None }
+    }
+
+    /// Start at an interrupted instruction (a signal's context).
+    pub fn at_trap(pc: usize, sp: usize) -> Unwinder {
+        Unwinder { pc, sp, done: pc == 0, trap: true, complete: false, bad_return: None, last: None }
+    }
+
+    /// For walks that must see every frame of a goroutine (the collector's,
+    /// stack copying's): once the walk is over, throw unless it reached
+    /// the end of the stack. Stopping early at a pc that is in no function
+    /// (or with a broken frame size) means frames were not seen: their
+    /// pointers would be missed, and what they point to freed or not moved.
+    pub fn check_complete(&self, gp: *mut g) {
+        if self.complete {
+            return;
+        }
+        if let Some((f, lr)) = self.bad_return {
+            // A return address in no function: upstream's report of it.
+            report_bad_return(gp, &f, lr);
+            crate::fatal::throw("unknown caller pc")
+        }
+        // SAFETY: gp is the goroutine walked (stopped or away in Rust).
+        unsafe {
+            crate::gprint!(
+                b"runtime: g ", (*gp).goid, b": unexpected return pc ", crate::print::Hex(self.pc as u64),
+                b" at sp ", crate::print::Hex(self.sp as u64), b" (stack=[", crate::print::Hex((*gp).stack.lo as u64), b", ",
+                crate::print::Hex((*gp).stack.hi as u64), b"], status ", readgstatus(gp), b")\n"
+            );
+        }
+        crate::fatal::throw("unknown caller pc")
+    }
+
+    /// Start at a goroutine's saved context.
+    pub fn for_g(gp: *mut g) -> Unwinder {
+        // SAFETY: gp is a live goroutine that is not running (or is away
+        // in the runtime, which saved its context).
+        unsafe {
+            if readgstatus(gp) & !(crate::layout::rt::_Gscan as u32) == crate::gm::G_SYSCALL && (*gp).syscallsp != 0 {
+                return Unwinder::new((*gp).syscallpc, (*gp).syscallsp);
+            }
+            Unwinder::new((*gp).sched.pc, (*gp).sched.sp)
+        }
+    }
+}
+
+impl Iterator for Unwinder {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        if self.done {
+            return None;
+        }
+        let Some(fi) = symtab::findfunc(self.pc) else {
+            self.done = true;
+            if let Some(f) = self.last {
+                self.bad_return = Some((f, self.pc));
+            }
+            return None;
+        };
+        let spd = fi.spdelta(self.pc);
+        if spd < 0 {
+            self.done = true;
+            return None;
+        }
+        let fp = self.sp + spd as usize + 8;
+        let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
+        self.last = Some(frame);
+        let id = fi.func_id();
+        if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
+            self.done = true;
+            self.complete = true;
+        } else {
+            // SAFETY: fp-8 holds the return address of a Go frame on this
+            // stack (the frame size came from the function's own table).
+            self.pc = unsafe { *((fp - 8) as *const usize) };
+            self.sp = fp;
+            self.trap = id == FUNCID_SIGPANIC || id == symtab::FUNCID_ASYNC_PREEMPT;
+            if self.pc == 0 {
+                self.done = true;
+            }
+        }
+        Some(frame)
+    }
+}
+
+// ---- fatal reports ----
+
+/// The stack printers of fatal reports (base/fatal.rs lays the reports
+/// out).
+static REPORTER: crate::fatal::Reporter = crate::fatal::Reporter {
+    system_stack: print_system_stack,
+    goroutine: |gp| {
+        goroutine_header(gp);
+        traceback_current(gp);
+    },
+    others: traceback_others,
+    signal_line: print_signal_line,
+};
+
+/// Startup: GOTRACEBACK, and fatal reports get their stacks.
+pub fn init() {
+    if let Some(v) = crate::env::getenv(b"GOTRACEBACK") {
+        crate::fatal::set_traceback(v);
+    }
+    crate::fatal::REPORTER.set(&REPORTER);
+}
+
+/// "[signal SIGSEGV: segmentation violation code=... addr=... pc=...]"
+pub fn print_signal_line(gp: *mut g) {
+    // SAFETY: gp is the faulting goroutine.
+    unsafe {
+        gwrite(b"[signal ");
+        crate::sigtab::print_signame((*gp).sig);
+        gwrite(b" code=");
+        printpointer((*gp).sigcode0 as *mut u8);
+        gwrite(b" addr=");
+        printpointer((*gp).sigcode1 as *mut u8);
+        gwrite(b" pc=");
+        printpointer((*gp).sigpc as *mut u8);
+        gwrite(b"]\n");
+    }
+}
+
+// ---- which frames to show ----
+
+fn has_prefix(s: &[u8], p: &[u8]) -> bool {
+    s.len() >= p.len() && &s[..p.len()] == p
+}
+
+/// An exported runtime function or method (runtime.Goexit, runtime.(*T).M).
+fn is_exported_runtime(name: &[u8]) -> bool {
+    let Some(mut rest) = name.strip_prefix(b"runtime.") else { return false };
+    if rest.first() == Some(&b'(') {
+        // Method: check the receiver type is exported.
+        let Some(close) = rest.iter().position(|&c| c == b')') else { return false };
+        let rcvr = rest[1..close].strip_prefix(b"*").unwrap_or(&rest[1..close]);
+        if !rcvr.first().is_some_and(|c| c.is_ascii_uppercase()) {
+            return false;
+        }
+        rest = &rest[close + 1..];
+        rest = rest.strip_prefix(b".").unwrap_or(rest);
+    }
+    rest.first().is_some_and(|c| c.is_ascii_uppercase())
+}
+
+pub fn elide_wrapper_calling(callee: u8) -> bool {
+    !(callee == FUNCID_GOPANIC || callee == FUNCID_SIGPANIC || callee == FUNCID_PANICWRAP)
+}
+
+fn show_frame(sf: &SrcFrame, gp: *mut g, first: bool, callee: u8) -> bool {
+    let mp = crate::gm::getm();
+    // SAFETY: the current m is live.
+    unsafe {
+        if (*mp).throwing >= THROW_RUNTIME && !gp.is_null() && gp == (*mp).curg {
+            return true;
+        }
+    }
+    show_func(sf, first, callee)
+}
+
+fn show_func(sf: &SrcFrame, first: bool, callee: u8) -> bool {
+    let (level, _, _) = gotraceback();
+    if level > 1 {
+        return true;
+    }
+    if sf.func_id == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
+        return false;
+    }
+    if sf.name == b"runtime.gopanic" && !first {
+        return true;
+    }
+    sf.name.contains(&b'.') && (!has_prefix(sf.name, b"runtime.") || is_exported_runtime(sf.name))
+}
+
+/// Print a function name, eliding generic type arguments as [...].
+pub fn print_func_name(name: &[u8]) {
+    if name == b"runtime.gopanic" {
+        gwrite(b"panic");
+        return;
+    }
+    let (a, b, c) = name_pieces(name);
+    gwrite(a);
+    gwrite(b);
+    gwrite(c);
+}
+
+pub fn name_pieces(name: &[u8]) -> (&[u8], &'static [u8], &[u8]) {
+    let Some(i) = name.iter().position(|&c| c == b'[') else { return (name, b"", b"") };
+    let Some(j) = name.iter().rposition(|&c| c == b']') else { return (name, b"", b"") };
+    if j <= i {
+        return (name, b"", b"");
+    }
+    (&name[..i], b"[...]", &name[j + 1..])
+}
+
+// ---- arguments ----
+
+const ARGS_END_SEQ: u8 = 0xff;
+const ARGS_START_AGG: u8 = 0xfe;
+const ARGS_END_AGG: u8 = 0xfd;
+const ARGS_DOTDOTDOT: u8 = 0xfc;
+const ARGS_OFFSET_TOO_LARGE: u8 = 0xfb;
+
+/// Print a frame's arguments from its ArgInfo funcdata: each word in hex,
+/// aggregates in braces, a `?` after values whose spill slot may be stale.
+fn print_args(fi: &FuncInfo, argp: usize, pc: usize) {
+    let Some(info) = fi.funcdata(FUNCDATA_ARG_INFO) else { return };
+    let live_info = fi.funcdata(FUNCDATA_ARG_LIVE_INFO);
+    let live_idx = fi.pcdata_value(PCDATA_ARG_LIVE_INDEX, pc);
+    // SAFETY: funcdata points at linker-emitted byte tables.
+    let byte = |p: usize| -> u8 { unsafe { *(p as *const u8) } };
+    let start_offset = live_info.map(byte).unwrap_or(0xff);
+    let is_live = |off: u8, slot: u8| -> bool {
+        match live_info {
+            None => true,
+            Some(li) => {
+                if live_idx <= 0 || off < start_offset {
+                    return true;
+                }
+                let bits = byte(li + live_idx as usize + (slot / 8) as usize);
+                bits & (1 << (slot % 8)) != 0
+            }
+        }
+    };
+    let mut start = true;
+    let mut slot = 0u8;
+    let mut i = 0;
+    let comma = |start: bool| {
+        if !start {
+            gwrite(b", ");
+        }
+    };
+    // The encoding is bounded (abi.TraceArgsMaxLen); stop if it is not.
+    while i < 1000 {
+        let o = byte(info + i);
+        i += 1;
+        match o {
+            ARGS_END_SEQ => break,
+            ARGS_START_AGG => {
+                comma(start);
+                gwrite(b"{");
+                start = true;
+                continue;
+            }
+            ARGS_END_AGG => gwrite(b"}"),
+            ARGS_DOTDOTDOT => {
+                comma(start);
+                gwrite(b"...");
+            }
+            ARGS_OFFSET_TOO_LARGE => {
+                comma(start);
+                gwrite(b"_");
+            }
+            _ => {
+                comma(start);
+                let sz = byte(info + i);
+                i += 1;
+                // SAFETY: the argument word lies in the caller's frame.
+                let mut x = unsafe { core::ptr::read_unaligned((argp + o as usize) as *const u64) };
+                if sz < 8 {
+                    let shift = 64 - sz as u32 * 8;
+                    x = (x << shift) >> shift;
+                }
+                printhex(x);
+                if !is_live(o, slot) {
+                    gwrite(b"?");
+                }
+                if o >= start_offset {
+                    slot += 1;
+                }
+            }
+        }
+        start = false;
+    }
+}
+
+// ---- printing ----
+
+/// Print up to `max` shown frames after skipping `skip` shown frames;
+/// returns the number of shown frames passed over (skipped + printed, or
+/// all remaining when max is usize::MAX and printing is off).
+/// Walk the logical frames (inlined calls expanded) from the unwinder's
+/// current physical frame: skip the first `skip` shown frames, then print
+/// (when `print`) up to `max` more. The walk stops at the first shown frame
+/// beyond skip + max, possibly in the middle of a physical frame, which then
+/// stays current (it is not consumed), so that a later walk can pick up
+/// there. Returns the frames committed (skipped or printed), and how many
+/// of them belong to the physical frame the walk stopped in.
+fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> (usize, usize) {
+    let (level, _, _) = gotraceback();
+    let limit = skip.saturating_add(max);
+    let (mut seen, mut last_n) = (0usize, 0usize);
+    while let Some(frame) = u.peek().copied() {
+        last_n = 0;
+        let callee_at_start = *callee;
+        let mut stopped = false;
+        let sym = frame.sym_pc();
+        symtab::for_each_src_frame(&frame.fi, sym, |sf| {
+            let c = *callee;
+            *callee = sf.func_id;
+            if !show_frame(&sf, gp, *n == 0, c) {
+                return true;
+            }
+            if seen >= limit {
+                stopped = true;
+                return false;
+            }
+            *n += 1;
+            seen += 1;
+            last_n += 1;
+            if seen <= skip || !print {
+                return true;
+            }
+            print_func_name(sf.name);
+            gwrite(b"(");
+            if sf.physical {
+                print_args(&frame.fi, frame.argp(), frame.pc);
+            } else {
+                gwrite(b"...");
+            }
+            gwrite(b")\n\t");
+            gwrite(sf.file);
+            gwrite(b":");
+            printint(sf.line as i64);
+            if sf.physical {
+                gwrite(b" +");
+                printhex((frame.pc - frame.fi.entry()) as u64);
+                if level >= 2 {
+                    gwrite(b" fp=");
+                    printhex(frame.fp as u64);
+                    gwrite(b" sp=");
+                    printhex(frame.sp as u64);
+                    gwrite(b" pc=");
+                    printhex(frame.pc as u64);
+                }
+            }
+            gwrite(b"\n");
+            true
+        });
+        if stopped {
+            // The physical frame stays current for the next walk.
+            *callee = callee_at_start;
+            break;
+        }
+        u.next();
+    }
+    (seen, last_n)
+}
+
+const INNER_FRAMES: usize = 50;
+const OUTER_FRAMES: usize = 50;
+
+pub fn print_frames(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
+    // A walk that ends at a return address in no function (a smashed
+    // stack) is reported after the frames it found, as upstream.
+    let mut probe = unwinder.clone();
+    probe.by_ref().for_each(drop);
+    if let Some((f, lr)) = probe.bad_return {
+        print_frames_walk(unwinder, skip_physical, gp);
+        report_bad_return(gp, &f, lr);
+        return;
+    }
+    print_frames_walk(unwinder, skip_physical, gp);
+}
+
+/// "unexpected return pc": the frame whose return address is in no
+/// function, and a dump of the stack words around it (frame's sp marked
+/// <, its fp >; words that are code addresses symbolized).
+fn report_bad_return(gp: *mut g, f: &Frame, lr: usize) {
+    if gp.is_null() {
+        return;
+    }
+    // SAFETY: gp is the goroutine whose stack was walked.
+    let (goid, lo, hi) = unsafe { ((*gp).goid, (*gp).stack.lo, (*gp).stack.hi) };
+    gwrite(b"runtime: g ");
+    printuint(goid);
+    gwrite(b": unexpected return pc for ");
+    print_func_name(f.fi.name());
+    gwrite(b" called from ");
+    printhex(lr as u64);
+    gwrite(b"\nstack: frame={sp:");
+    printhex(f.sp as u64);
+    gwrite(b", fp:");
+    printhex(f.fp as u64);
+    gwrite(b"} stack=[");
+    printhex(lo as u64);
+    gwrite(b",");
+    printhex(hi as u64);
+    gwrite(b")\n");
+    // Around the frame, within 256 words of its sp and inside the stack.
+    let near = 32 * 8;
+    let far = 256 * 8;
+    let start = f.sp.min(f.fp).saturating_sub(near).max(f.sp.saturating_sub(far)).max(lo) & !7;
+    let end = (f.sp.max(f.fp) + near).min(f.sp + far).min(hi);
+    let mut a = start;
+    while a < end {
+        if (a - start) % 16 == 0 {
+            if a != start {
+                gwrite(b"\n");
+            }
+            printhex_padded(a as u64, 16);
+            gwrite(b": ");
+        }
+        gwrite(if a == f.fp { b">" } else if a == f.sp { b"<" } else { b" " });
+        // SAFETY: a is a word of gp's stack.
+        let w = unsafe { *(a as *const usize) };
+        printhex_padded(w as u64, 16);
+        gwrite(b" ");
+        if let Some(fi) = symtab::findfunc(w) {
+            gwrite(b"<");
+            gwrite(fi.name());
+            gwrite(b"+");
+            printhex_padded((w - fi.entry()) as u64, 16);
+            gwrite(b"> ");
+        }
+        a += 8;
+    }
+    gwrite(b"\n");
+}
+
+fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
+    let mut it = unwinder;
+    for _ in 0..skip_physical {
+        it.next();
+    }
+    let mut u = it.peekable();
+    let (mut n, mut callee) = (0usize, FUNCID_NORMAL);
+    let (printed, last_n) = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
+    if printed < INNER_FRAMES {
+        return;
+    }
+    // Count what is left (from the physical frame the walk stopped in,
+    // whose first last_n frames are printed), then print only the
+    // outermost frames.
+    let mut counter = u.clone_state();
+    let (mut n2, mut callee2) = (n, callee);
+    let (remaining, _) = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
+    let elide = remaining.saturating_sub(last_n + OUTER_FRAMES);
+    if elide > 0 {
+        gwrite(b"...");
+        printint(elide as i64);
+        gwrite(b" frames elided...\n");
+    }
+    traceback2(&mut u, gp, last_n + elide, OUTER_FRAMES, &mut n, &mut callee, true);
+}
+
+trait CloneState {
+    fn clone_state(&mut self) -> Self;
+}
+
+impl CloneState for core::iter::Peekable<Unwinder> {
+    /// A copy of the walk from the current (peeked) frame on.
+    fn clone_state(&mut self) -> Self {
+        let f = self.peek().copied();
+        match f {
+            Some(f) => {
+                let mut u = Unwinder::new(f.pc, f.sp);
+                u.trap = f.trap;
+                u.peekable()
+            }
+            None => Unwinder::new(0, 0).peekable(),
+        }
+    }
+}
+
+pub fn print_created_by(gp: *mut g) {
+    // SAFETY: gp is a live goroutine.
+    let (pc, goid, parent) = unsafe { ((*gp).gopc, (*gp).goid, (*gp).parentGoid) };
+    let Some(fi) = symtab::findfunc(pc) else { return };
+    let sf = SrcFrame { name: fi.name(), func_id: fi.func_id(), file: b"", line: 0, physical: true };
+    if !show_frame(&sf, gp, false, FUNCID_NORMAL) || goid == 1 {
+        return;
+    }
+    gwrite(b"created by ");
+    print_func_name(fi.name());
+    if parent != 0 {
+        gwrite(b" in goroutine ");
+        printuint(parent);
+    }
+    gwrite(b"\n");
+    let tracepc = if pc > fi.entry() { pc - 1 } else { pc };
+    let (file, line) = fi.file_line(tracepc);
+    gwrite(b"\t");
+    gwrite(file);
+    gwrite(b":");
+    printint(line as i64);
+    if pc > fi.entry() {
+        gwrite(b" +");
+        printhex((pc - fi.entry()) as u64);
+    }
+    gwrite(b"\n");
+}
+
+/// Texts of the wait reasons (g.waitreason), as tracebacks print them.
+pub const WAIT_REASON_STRINGS: [&str; 37] = [
+    "", "GC assist marking", "IO wait", "chan receive (nil chan)", "chan send (nil chan)", "dumping heap",
+    "garbage collection", "garbage collection scan", "panicwait", "select", "select (no cases)", "GC assist wait",
+    "GC sweep wait", "GC scavenge wait", "chan receive", "chan send", "finalizer wait", "force gc (idle)",
+    "semacquire", "sleep", "sync.Cond.Wait", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
+    "trace reader (blocked)", "wait for GC cycle", "GC worker (idle)", "GC worker (active)", "preempted",
+    "debug call", "GC mark termination", "stopping the world", "flushing proc caches", "trace goroutine status",
+    "trace proc status", "page trace flush", "coroutine",
+];
+
+const G_STATUS_STRINGS: [&[u8]; 10] =
+    [b"idle", b"runnable", b"running", b"syscall", b"waiting", b"moribund_unused", b"dead", b"enqueue_unused", b"copystack", b"preempted"];
+
+pub fn goroutine_header(gp: *mut g) {
+    let (level, _, _) = gotraceback();
+    let status = readgstatus(gp);
+    let scan = status & crate::layout::rt::_Gscan as u32 != 0;
+    let status = status & !(crate::layout::rt::_Gscan as u32);
+    // SAFETY: gp is a live goroutine.
+    unsafe {
+        let mut text: &[u8] = G_STATUS_STRINGS.get(status as usize).copied().unwrap_or(b"???");
+        if status == crate::gm::G_WAITING && (*gp).waitreason != 0 {
+            text = WAIT_REASON_STRINGS.get((*gp).waitreason as usize).map(|s| s.as_bytes()).unwrap_or(b"???");
+        }
+        let mut waitfor = 0;
+        if (status == crate::gm::G_WAITING || status == crate::gm::G_SYSCALL) && (*gp).waitsince != 0 {
+            waitfor = (crate::time::nanotime() - (*gp).waitsince) / 60_000_000_000;
+        }
+        gwrite(b"goroutine ");
+        printuint((*gp).goid);
+        let m = (*gp).m;
+        if (!m.is_null() && (*m).throwing >= THROW_RUNTIME && gp == (*m).curg) || level >= 2 {
+            gwrite(b" gp=");
+            printhex(gp as u64);
+            if m.is_null() {
+                gwrite(b" m=nil");
+            } else {
+                gwrite(b" m=");
+                printint((*m).id);
+                gwrite(b" mp=");
+                printhex(m as u64);
+            }
+        }
+        gwrite(b" [");
+        gwrite(text);
+        if scan {
+            gwrite(b" (scan)");
+        }
+        if waitfor >= 1 {
+            gwrite(b", ");
+            printint(waitfor);
+            gwrite(b" minutes");
+        }
+        if (*gp).lockedm != 0 {
+            gwrite(b", locked to thread");
+        }
+        gwrite(b"]:\n");
+    }
+}
+
+/// A goroutine the runtime started for itself (not shown by default).
+pub fn is_system_goroutine(gp: *mut g) -> bool {
+    // SAFETY: gp is a live goroutine.
+    let Some(fi) = symtab::findfunc(unsafe { (*gp).startpc }) else { return false };
+    if fi.func_id() == FUNCID_RUNTIME_MAIN {
+        return false;
+    }
+    has_prefix(fi.name(), b"runtime.")
+}
+
+/// Print every goroutine but `me` (and the current m's goroutine first).
+pub fn traceback_others(me: *mut g) {
+    let (level, _, _) = gotraceback();
+    let curg = crate::gm::curg();
+    if !curg.is_null() && curg != me {
+        gwrite(b"\n");
+        goroutine_header(curg);
+        let u = Unwinder::for_g(curg);
+        print_frames(u, 0, curg);
+        print_created_by(curg);
+    }
+    // Racily: the report may come from code holding the goroutine list's
+    // lock (a throw while the collector walks goroutines).
+    crate::gm::for_each_g_racy(|gp| {
+        if gp == me || gp == curg || readgstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
+            return;
+        }
+        gwrite(b"\n");
+        goroutine_header(gp);
+        // SAFETY: gp is live; a running goroutine of another m has no
+        // stable saved context.
+        let running_elsewhere = unsafe { readgstatus(gp) == crate::gm::G_RUNNING && (*gp).m != crate::gm::getm() };
+        if running_elsewhere {
+            gwrite(b"\tgoroutine running on other thread; stack unavailable\n");
+            print_created_by(gp);
+        } else {
+            print_frames(Unwinder::for_g(gp), 0, gp);
+            print_created_by(gp);
+        }
+    });
+}
+
+/// Print the frames of the current system stack (an M's g0, or the signal
+/// stack) in upstream's traceback format, by following the frame-pointer
+/// chain from `start`: Go and assembly functions are named from the
+/// pclntab, the runtime's Rust functions from the executable's symbol
+/// table (their source positions are not known: "?:0").
+pub fn print_system_stack(start: SysFrameStart) {
+    let g = crate::gm::getg();
+    // SAFETY: a non-null g is this thread's g0 or gsignal, with its bounds.
+    let (lo, hi) = if g.is_null() { (start.sp, start.sp + (8 << 20)) } else { unsafe { ((*g).stack.lo, (*g).stack.hi) } };
+    print_system_stack_in(start, lo, hi);
+}
+
+/// print_system_stack for a stack with bounds [lo, hi) (a signal handler
+/// walking the stack it interrupted).
+pub fn print_system_stack_in(start: SysFrameStart, lo: usize, hi: usize) {
+    let (mut pc, mut bp, mut sp) = (start.pc, start.bp, start.sp);
+    for k in 0..100 {
+        let fp = bp.wrapping_add(16);
+        if !print_system_frame(pc, fp, sp, k > 0) {
+            break;
+        }
+        if bp < lo || fp > hi || bp % 8 != 0 {
+            break;
+        }
+        // SAFETY: bp lies inside this thread's stack: a saved frame pointer
+        // and a return address.
+        let (next_bp, ret) = unsafe { (*(bp as *const usize), *((bp + 8) as *const usize)) };
+        if ret == 0 || next_bp <= bp {
+            break;
+        }
+        (pc, sp, bp) = (ret, fp, next_bp);
+    }
+}
+
+/// One system-stack frame; false at the end of the runtime's frames (the
+/// thread's entry, or code that is neither Go nor gort).
+fn print_system_frame(pc: usize, fp: usize, sp: usize, is_return: bool) -> bool {
+    let tail = |off: usize| {
+        gwrite(b" +");
+        printhex(off as u64);
+        gwrite(b" fp=");
+        printhex(fp as u64);
+        gwrite(b" sp=");
+        printhex(sp as u64);
+        gwrite(b" pc=");
+        printhex(pc as u64);
+        gwrite(b"\n");
+    };
+    if let Some(fi) = symtab::findfunc(pc) {
+        let tracepc = if pc > fi.entry() { pc - 1 } else { pc };
+        print_func_name(fi.name());
+        gwrite(b"()\n\t");
+        let (file, line) = fi.file_line(tracepc);
+        gwrite(file);
+        gwrite(b":");
+        printint(line as i64);
+        tail(pc - fi.entry());
+        return fi.flag() & FUNC_FLAG_TOP_FRAME == 0;
+    }
+    // A return address after a call that does not return may lie just past
+    // its function's end: look up the call instruction's address.
+    let Some((name, start)) = crate::elfsym::lookup(if is_return { pc - 1 } else { pc }) else { return false };
+    if !name.starts_with(b"_ZN") && !name.starts_with(b"_R") && !name.starts_with(b"gort_") {
+        return false;
+    }
+    crate::elfsym::write_demangled(name, &mut |b| gwrite(b));
+    gwrite(b"(...)\n\t?:0");
+    tail(pc - start);
+    name != b"gort_mstart1" && name != b"gort_rt0"
+}
+
+/// The traceback of a goroutine interrupted by a signal at (pc, sp).
+pub fn traceback_trap(pc: usize, sp: usize, gp: *mut g) {
+    print_frames(Unwinder::at_trap(pc, sp), 0, gp);
+    print_created_by(gp);
+}
+
+/// The current goroutine's traceback, for a fatal panic or error: it is
+/// away in a call into the runtime, so its saved context is current.
+pub fn traceback_current(gp: *mut g) {
+    print_frames(Unwinder::for_g(gp), 0, gp);
+    print_created_by(gp);
+}

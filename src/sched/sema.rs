@@ -1,0 +1,353 @@
+//! Semaphores and sync.Cond wait lists (package sync's runtime half), and
+//! the spinning policy for sync.Mutex.
+//!
+//! A semaphore is a uint32 counter owned by Go code; waiters queue in one
+//! of 251 buckets chosen by the counter's address, each a lock plus a FIFO
+//! list of sudogs (LIFO insertion for sync.Mutex's starvation mode).
+//! `nwait` lets Semrelease skip the lock when nobody waits. Waking a waiter
+//! with `handoff` gives it the count directly (sudog.ticket = 1).
+
+use crate::layout::rt::{notifyList, sudog};
+use crate::lockrank::Rank;
+use crate::lock::{Locked, Mutex};
+use crate::sched::{self, acquire_sudog, curg, release_sudog};
+use crate::sched::schedule::prepare_park;
+use core::ptr::null_mut;
+use core::sync::atomic::{AtomicU32, Ordering};
+
+pub use crate::time::nanotime;
+
+const SEMTAB_SIZE: usize = 251;
+
+/// A bucket's waiters: sudogs linked through next/prev.
+struct SemQueue {
+    head: *mut sudog,
+    tail: *mut sudog,
+}
+
+// SAFETY: sudogs are runtime objects; the queue is reached under its lock.
+unsafe impl Send for SemQueue {}
+
+struct SemRoot {
+    queue: Locked<SemQueue>,
+    /// Waiters in the queue (read without the lock).
+    nwait: AtomicU32,
+}
+
+static SEMTAB: [SemRoot; SEMTAB_SIZE] =
+    [const { SemRoot { queue: Locked::new(Rank::SemRoot, SemQueue { head: null_mut(), tail: null_mut() }), nwait: AtomicU32::new(0) } }; SEMTAB_SIZE];
+
+fn semroot(addr: *mut u32) -> &'static SemRoot {
+    &SEMTAB[(addr as usize >> 3) % SEMTAB_SIZE]
+}
+
+fn counter(addr: *mut u32) -> &'static AtomicU32 {
+    // SAFETY: addr is a live, aligned uint32 owned by Go code.
+    unsafe { &*(addr as *const AtomicU32) }
+}
+
+/// Goroutines waiting in the bucket of addr's semaphore (a test hook:
+/// upstream's SemNwait).
+pub fn nwait(addr: *mut u32) -> u32 {
+    semroot(addr).nwait.load(Ordering::SeqCst)
+}
+
+/// Take one from the counter if it is positive.
+fn cansemacquire(addr: *mut u32) -> bool {
+    let c = counter(addr);
+    loop {
+        let v = c.load(Ordering::Acquire);
+        if v == 0 {
+            return false;
+        }
+        if c.compare_exchange(v, v - 1, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+            return true;
+        }
+    }
+}
+
+/// First step of Semacquire: true if acquired; false if the goroutine is
+/// queued and must park (then call rt_semacquireFinish).
+///
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
+    if cansemacquire(addr) {
+        return true;
+    }
+    let root = semroot(addr);
+    // Held until the park commit (unlock_commit) releases it.
+    root.queue.mutex().lock();
+    root.nwait.fetch_add(1, Ordering::SeqCst);
+    if cansemacquire(addr) {
+        root.nwait.fetch_sub(1, Ordering::SeqCst);
+        root.queue.mutex().unlock();
+        return true;
+    }
+    let s = acquire_sudog();
+    let gp = curg();
+    // SAFETY: s is ours; the root's lock is held.
+    unsafe {
+        let root = root.queue.get_locked();
+        (*s).g = gp;
+        (*s).elem = addr as *mut u8;
+        (*s).ticket = 0;
+        if lifo && !root.head.is_null() {
+            (*s).next = root.head;
+            (*root.head).prev = s;
+            root.head = s;
+        } else {
+            (*s).prev = root.tail;
+            if root.tail.is_null() {
+                root.head = s;
+            } else {
+                (*root.tail).next = s;
+            }
+            root.tail = s;
+        }
+        (*gp).waiting = s;
+    }
+    prepare_park(Some(sched::schedule::unlock_commit), root.queue.mutex() as *const Mutex as *mut u8, reason);
+    false
+}
+
+/// After waking from Semacquire: true if the count was handed to us.
+pub fn rt_semacquireFinish() -> bool {
+    let gp = curg();
+    // SAFETY: gp.waiting is the sudog the waker dequeued.
+    unsafe {
+        let s = (*gp).waiting;
+        (*gp).waiting = null_mut();
+        let handed = (*s).ticket != 0;
+        (*s).elem = null_mut();
+        release_sudog(s);
+        handed
+    }
+}
+
+/// Semrelease: add one and wake the first waiter; true if the count was
+/// handed off and the caller should yield to it.
+///
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
+    let root = semroot(addr);
+    counter(addr).fetch_add(1, Ordering::SeqCst);
+    if root.nwait.load(Ordering::SeqCst) == 0 {
+        return false;
+    }
+    let s = root.queue.with(|q| {
+        if root.nwait.load(Ordering::SeqCst) == 0 {
+            return null_mut();
+        }
+        dequeue(q, addr, &root.nwait)
+    });
+    if s.is_null() {
+        return false;
+    }
+    let mut yield_now = false;
+    // SAFETY: s was dequeued by us; its goroutine is parked (or parking:
+    // it cannot run before its park commit released the root's lock).
+    unsafe {
+        if handoff && cansemacquire(addr) {
+            (*s).ticket = 1;
+            yield_now = (*sched::getm()).locks == 0;
+        }
+        sched::schedule::ready((*s).g);
+    }
+    yield_now
+}
+
+/// Take the first waiter for addr off q (its lock held); null if none.
+fn dequeue(q: &mut SemQueue, addr: *mut u32, nwait: &AtomicU32) -> *mut sudog {
+    let root = q;
+    // SAFETY: the queue's sudogs are live; the caller holds its lock.
+    unsafe {
+        let mut s = root.head;
+        while !s.is_null() && (*s).elem != addr as *mut u8 {
+            s = (*s).next;
+        }
+        if !s.is_null() {
+            if (*s).prev.is_null() {
+                root.head = (*s).next;
+            } else {
+                (*(*s).prev).next = (*s).next;
+            }
+            if (*s).next.is_null() {
+                root.tail = (*s).prev;
+            } else {
+                (*(*s).next).prev = (*s).prev;
+            }
+            (*s).next = null_mut();
+            (*s).prev = null_mut();
+            nwait.fetch_sub(1, Ordering::SeqCst);
+        }
+        s
+    }
+}
+
+// ---- sync.Cond ----
+
+fn notify_lock(l: *mut notifyList) -> &'static Mutex {
+    // SAFETY: l.lock is the runtime mutex word of sync's notifyList.
+    unsafe { Mutex::from_key_ranked(core::ptr::addr_of_mut!((*l).lock), Rank::NotifyList) }
+}
+
+/// a < b for ticket numbers that wrap.
+fn less(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+
+/// First step of Cond.Wait with ticket t: false if already notified, true
+/// if queued (park, then rt_notifyListFinish).
+///
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn rt_notifyListWait(l: *mut notifyList, t: u32) -> bool {
+    let lock = notify_lock(l);
+    lock.lock();
+    // SAFETY: l is sync's live notifyList; its list is protected by its lock.
+    unsafe {
+        if less(t, (*(core::ptr::addr_of!((*l).notify) as *const AtomicU32)).load(Ordering::Acquire)) {
+            lock.unlock();
+            return false;
+        }
+        let s = acquire_sudog();
+        let gp = curg();
+        (*s).g = gp;
+        (*s).ticket = t;
+        let tail = (*l).tail as *mut sudog;
+        if tail.is_null() {
+            (*l).head = s as *mut u8;
+        } else {
+            (*tail).next = s;
+        }
+        (*l).tail = s as *mut u8;
+        (*gp).waiting = s;
+    }
+    prepare_park(Some(sched::schedule::unlock_commit), core::ptr::addr_of_mut!(unsafe { &mut *l }.lock) as *mut u8, crate::layout::rt::waitReasonSyncCondWait as u8);
+    true
+}
+
+pub fn rt_notifyListFinish() {
+    let gp = curg();
+    // SAFETY: gp.waiting is our dequeued sudog.
+    unsafe {
+        let s = (*gp).waiting;
+        (*gp).waiting = null_mut();
+        release_sudog(s);
+    }
+}
+
+fn wait_word(l: *mut notifyList) -> &'static AtomicU32 {
+    // SAFETY: l.wait is a live uint32 updated atomically by Go code.
+    unsafe { &*(core::ptr::addr_of_mut!((*l).wait) as *const AtomicU32) }
+}
+
+fn notify_word(l: *mut notifyList) -> &'static AtomicU32 {
+    // SAFETY: as for wait_word.
+    unsafe { &*(core::ptr::addr_of_mut!((*l).notify) as *const AtomicU32) }
+}
+
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn notifyListNotifyAll(l: *mut notifyList) {
+    if wait_word(l).load(Ordering::Acquire) == notify_word(l).load(Ordering::Acquire) {
+        return;
+    }
+    let lock = notify_lock(l);
+    lock.lock();
+    // SAFETY: under the list's lock.
+    let mut s = unsafe {
+        let s = (*l).head as *mut sudog;
+        (*l).head = null_mut();
+        (*l).tail = null_mut();
+        s
+    };
+    notify_word(l).store(wait_word(l).load(Ordering::Acquire), Ordering::Release);
+    lock.unlock();
+    while !s.is_null() {
+        // SAFETY: the detached list is ours.
+        unsafe {
+            let next = (*s).next;
+            (*s).next = null_mut();
+            sched::schedule::ready((*s).g);
+            s = next;
+        }
+    }
+}
+
+/// # Safety
+/// `addr` is a live semaphore word and `l` a live notifyList (package
+/// sync's contract).
+pub unsafe fn notifyListNotifyOne(l: *mut notifyList) {
+    if wait_word(l).load(Ordering::Acquire) == notify_word(l).load(Ordering::Acquire) {
+        return;
+    }
+    let lock = notify_lock(l);
+    lock.lock();
+    let t = notify_word(l).load(Ordering::Acquire);
+    if t == wait_word(l).load(Ordering::Acquire) {
+        lock.unlock();
+        return;
+    }
+    notify_word(l).store(t.wrapping_add(1), Ordering::Release);
+    // SAFETY: under the list's lock.
+    let found = unsafe {
+        let mut prev: *mut sudog = null_mut();
+        let mut s = (*l).head as *mut sudog;
+        while !s.is_null() && (*s).ticket != t {
+            prev = s;
+            s = (*s).next;
+        }
+        if !s.is_null() {
+            let n = (*s).next;
+            if prev.is_null() {
+                (*l).head = n as *mut u8;
+            } else {
+                (*prev).next = n;
+            }
+            if (*l).tail as *mut sudog == s {
+                (*l).tail = prev as *mut u8;
+            }
+            (*s).next = null_mut();
+        }
+        s
+    };
+    lock.unlock();
+    if !found.is_null() {
+        // SAFETY: dequeued by us; its goroutine has parked (see semrelease).
+        unsafe { sched::schedule::ready((*found).g) };
+    }
+}
+
+/// sync checks at init that its notifyList matches the runtime's.
+pub fn notifyListCheck(sz: usize) {
+    if sz != core::mem::size_of::<notifyList>() {
+        crate::fatal::throw("bad notifyList size");
+    }
+}
+
+// ---- sync.Mutex spinning, sync.Pool ----
+
+/// Spinning is worth it only on a multicore machine with other Ps running
+/// and nothing else to do on ours, and only for a few iterations.
+pub fn canSpin(i: isize) -> bool {
+    const ACTIVE_SPIN: isize = 4;
+    let procs = sched::GOMAXPROCS_N.load(Ordering::Relaxed);
+    let busy_elsewhere = sched::npidle() + sched::sched().nmspinning.load(Ordering::Relaxed) as i64 + 1;
+    if i >= ACTIVE_SPIN || sched::NCPU.load(Ordering::Relaxed) <= 1 || procs <= busy_elsewhere {
+        return false;
+    }
+    sched::runq::runq_empty(sched::curp())
+}
+
+pub fn doSpin() {
+    for _ in 0..30 {
+        core::hint::spin_loop();
+    }
+}
