@@ -93,6 +93,9 @@ func reflectcall(stackArgsType *_type, fn, stackArgs unsafe.Pointer, stackArgsSi
 //
 //go:nosplit
 func reflectcallmove(typ *_type, dst, src unsafe.Pointer, size uintptr, regs *abi.RegArgs) {
+	if writeBarrier.enabled && typ != nil && typ.PtrBytes != 0 {
+		rt_wbBulk(dst, src, size)
+	}
 	memmove(dst, src, size)
 	for i := range regs.Ints {
 		if regs.ReturnIsPtr.Get(i) {

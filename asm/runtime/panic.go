@@ -424,6 +424,3 @@ func panicSlice3C(x int, y int)
 func panicSlice3CU(x uint, y int)
 func panicSliceConvert(x int, y int)
 
-func wbNotImplemented() {
-	fatal("gort: runtime.gcWriteBarrier not implemented")
-}

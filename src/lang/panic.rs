@@ -269,6 +269,9 @@ unsafe fn splice_range_defers(d: *mut crate::layout::rt::_defer) {
     unsafe {
         let head = &*((*d).head as *const core::sync::atomic::AtomicPtr<crate::layout::rt::_defer>);
         let list = head.swap(RANGE_LIST_CLOSED, core::sync::atomic::Ordering::AcqRel);
+        // The records are heap objects: the pointers moved below go
+        // through the write barrier (the swapped-out head first).
+        crate::wb::shade2(list as usize, 0);
         if list == RANGE_LIST_CLOSED {
             crate::fatal::throw("defer after range func returned");
         }
@@ -280,11 +283,13 @@ unsafe fn splice_range_defers(d: *mut crate::layout::rt::_defer) {
             (*r).sp = (*d).sp;
             (*r).pc = (*d).pc;
             if (*r).link.is_null() {
+                crate::wb::store(core::ptr::addr_of_mut!((*r).link) as *mut usize, (*d).link as usize);
                 (*r).link = (*d).link;
                 break;
             }
             r = (*r).link;
         }
+        crate::wb::store(core::ptr::addr_of_mut!((*d).link) as *mut usize, list as usize);
         (*d).link = list;
     }
 }

@@ -195,7 +195,7 @@ pub unsafe fn rt_test_isReachable(ptrs: GoSlice<*mut u8>) -> u64 {
     crate::gc::AFTER_MARK.set(&AFTER_MARK);
     PROBE_N.store(n, Ordering::Relaxed);
     PROBE.store(addrs.as_mut_ptr(), Ordering::Release);
-    crate::gc::rt_gcCollect(crate::gc::TRIGGER_USER);
+    crate::gc::collect_stopped();
     PROBE.store(null_mut(), Ordering::Release);
     PROBE_MASK.load(Ordering::Relaxed) as u64
 }

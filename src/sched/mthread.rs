@@ -293,6 +293,9 @@ fn mspinning() {
 pub fn mexit() -> ! {
     let mp = getm();
     let s = sched();
+    // What its write-barrier buffer holds must reach the collector.
+    // SAFETY: mp is the current m.
+    unsafe { crate::wb::drain_buffer(mp) };
     if mp == crate::links::m0() {
         // m0 cannot exit (the process would): park it forever.
         handoffp(releasep());
