@@ -157,6 +157,8 @@ static HEAP_AT_START: AtomicUsize = AtomicUsize::new(0);
 pub fn init() {
     static FORCEGC: fn(i64) = background::sysmon_forcegc;
     sched::sysmon::SYSMON_FORCEGC.set(&FORCEGC);
+    static IDLE: fn() -> bool = idle_mark;
+    sched::schedule::IDLE_MARK.set(&IDLE);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GODEBUG") {
         for kv in v.split(|&c| c == b',') {
@@ -432,6 +434,32 @@ pub fn rt_gcMarkWork() -> u8 {
     } else {
         MARK_DONE
     }
+}
+
+/// A P with nothing to run while the collector marks: scan for up to a
+/// millisecond, or until a goroutine is runnable or the world is to stop
+/// (find_runnable, on the M's system stack, holding the P).
+fn idle_mark() -> bool {
+    if !marking() || STW_MODE.load(Ordering::Relaxed) || (crate::wb::queue_len() == 0 && !GLOBALS_PENDING.load(Ordering::Relaxed)) {
+        return false;
+    }
+    let pp = sched::curp();
+    let s = sched::sched();
+    MARKERS.fetch_add(1, Ordering::AcqRel);
+    let t0 = crate::time::nanotime();
+    let mut m = mark::Marker::new();
+    claim_globals(&mut m);
+    m.drain_while(|_| {
+        stw_pending()
+            || s.runqsize.load(Ordering::Relaxed) != 0
+            || !sched::runq::runq_empty(pp)
+            || crate::time::nanotime() - t0 > 1_000_000
+    });
+    m.publish();
+    m.free();
+    MARKERS.fetch_sub(1, Ordering::AcqRel);
+    WORKER_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
+    true
 }
 
 pub const MARK_MORE: u8 = 0;

@@ -186,6 +186,11 @@ fn take_polled(list: &mut GList, delta: i32) -> *mut g {
 /// network poller, other Ps (stealing), due timers. With nothing to do,
 /// give up the P and block (in the poller until the next timer, or parked).
 /// Returns (g, inherit the time slice, wake another M).
+/// The collector's idle-time marking (registered by gc::init): scans for
+/// a while on this M and P; true if it did (false: not marking, or nothing
+/// to scan).
+pub static IDLE_MARK: crate::hook::Hook<fn() -> bool> = crate::hook::Hook::new();
+
 fn find_runnable() -> (*mut g, bool, bool) {
     let mp = getm();
     let s = sched();
@@ -250,7 +255,14 @@ fn find_runnable() -> (*mut g, bool, bool) {
             }
         }
 
-        // Nothing found: give up the P.
+        // Nothing found. While the collector marks, idle time marks
+        // (upstream's idle mark worker), then the search starts again.
+        if let Some(mark) = IDLE_MARK.get() {
+            if mark() {
+                continue 'top;
+            }
+        }
+        // Give up the P.
         s.lock.lock();
         if s.gcwaiting.load(Ordering::Acquire) {
             s.lock.unlock();
