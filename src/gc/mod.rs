@@ -15,9 +15,9 @@
 //!      restarts. This pause does not depend on the heap's size (it does on
 //!      the goroutines' stacks).
 //!   2. **Concurrent mark.** Mark workers (workers.rs; goroutines, a
-//!      quarter of GOMAXPROCS at a time) scan the data and bss segments and
-//!      then grey objects from the shared queue, with the heap's pointer
-//!      bits. Goroutines that allocate meanwhile are charged for it and
+//!      quarter of GOMAXPROCS at a time) and Ps with nothing to run scan
+//!      the data and bss segments and then grey objects from the shared
+//!      queue, with the heap's pointer bits. Goroutines that allocate meanwhile are charged for it and
 //!      assist (scan in proportion) when their allocation runs ahead of
 //!      the marking. Objects allocated during the mark are allocated
 //!      marked. The barrier shades (marks grey) the pointer every store
