@@ -257,6 +257,11 @@ impl Marker {
     pub fn mark_roots_but_globals(&mut self) {
         source(b"a goroutine");
         crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
+        self.mark_runtime_roots();
+    }
+
+    /// The runtime's own roots (not goroutines, not globals).
+    pub fn mark_runtime_roots(&mut self) {
         source(b"timers");
         self.mark_timers();
         source(b"reflect's offsets");
@@ -298,7 +303,10 @@ impl Marker {
         }
     }
 
-    fn mark_goroutine(&mut self, gp: *mut g) {
+    /// Scan a goroutine's stack and the runtime's pointers for it; gp is
+    /// stopped at a safe point (or claimed for a scan, gc/stacks.rs).
+    pub fn mark_goroutine(&mut self, gp: *mut g) {
+        source(b"a goroutine");
         let st = crate::gm::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
         if st == crate::gm::G_DEAD || st == crate::gm::G_IDLE {
             return;

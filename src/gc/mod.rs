@@ -4,29 +4,31 @@
 //! A cycle (`rt_gcStart`, from the goroutine whose allocation crossed the
 //! trigger, runtime.GC, or the forced-GC goroutine) goes:
 //!   1. **Start, world stopped.** Sweeping is finished, sync.Pool's caches
-//!      are emptied, and the roots are marked grey: every goroutine's
-//!      stack (the same frame walk as stack copying: locals, arguments,
-//!      stack objects; frames interrupted by asynchronous preemption are
-//!      scanned conservatively), the pointers the runtime keeps for
-//!      goroutines (closure contexts, defer records, wait queues, labels),
-//!      pending timers, the runtime's tables (reflect offsets, finalizers:
-//!      what each finalizable object points to, sync.Pool's cleanup
-//!      function). Then the write barrier goes on (mem/wb.rs) and the world
-//!      restarts. This pause does not depend on the heap's size (it does on
-//!      the goroutines' stacks).
+//!      are emptied, the runtime's own roots are marked grey (pending
+//!      timers, reflect offsets, finalizers: what each finalizable object
+//!      points to, sync.Pool's cleanup function), every goroutine is
+//!      marked unscanned, and the write barrier goes on (mem/wb.rs); the
+//!      world restarts. Nothing in this pause depends on the heap's size or
+//!      on the goroutines' stacks.
 //!   2. **Concurrent mark.** Mark workers (workers.rs; goroutines, a
-//!      quarter of GOMAXPROCS at a time) and Ps with nothing to run scan
-//!      the data and bss segments and then grey objects from the shared
-//!      queue, with the heap's pointer bits. Goroutines that allocate meanwhile are charged for it and
-//!      assist (scan in proportion) when their allocation runs ahead of
-//!      the marking. Objects allocated during the mark are allocated
-//!      marked. The barrier shades (marks grey) the pointer every store
-//!      overwrites and the one it writes: everything reachable when the
-//!      cycle started stays reachable for the collector, whatever the
-//!      program moves around meanwhile, so stacks need no second scan.
+//!      quarter of GOMAXPROCS at a time), allocating goroutines (assists,
+//!      in proportion to what they allocate) and Ps with nothing to run
+//!      scan goroutine stacks one at a time (stacks.rs: a goroutine that is
+//!      not running is held with the scan bit while its frames, walked as
+//!      stack copying walks them, and the runtime's pointers for it are
+//!      scanned; frames interrupted by asynchronous preemption are scanned
+//!      conservatively), the data and bss segments, and then grey objects
+//!      from the shared queue, with the heap's pointer bits. Objects
+//!      allocated during the mark are allocated marked. The barrier shades
+//!      (marks grey) the pointer every store overwrites and the one it
+//!      writes; the runtime's copies into new objects and into other
+//!      goroutines' stacks shade what they copy; so a stack scanned once
+//!      needs no second look, whatever the program moves around meanwhile.
 //!   3. **Mark termination, world stopped** (`rt_gcMarkDone`, from the
-//!      worker that found nothing grey left): the write-barrier buffers
-//!      are emptied and the last grey objects scanned; unreachable objects
+//!      worker that found nothing grey left): the goroutines that were
+//!      running or in system calls whenever a marker tried them are
+//!      scanned, the write-barrier buffers are emptied and the last grey
+//!      objects scanned; unreachable objects
 //!      with finalizers are resurrected (marked, with everything they
 //!      reach) and queued for the finalizer goroutine; the barrier goes
 //!      off; every span becomes unswept (heap::sweep), and the world
@@ -53,6 +55,7 @@ pub mod finalizer;
 mod mark;
 pub mod pools;
 mod roots;
+mod stacks;
 pub mod workers;
 
 use crate::heap::malloc::{self, HEAP_LIVE, HOOK_ASSIST_BIT, HOOK_GC, STRESS, TRIGGER};
@@ -388,8 +391,10 @@ fn start_marking() {
     }
     mark::SCANNED.store(0, Ordering::Relaxed);
     crate::wb::take_marked();
+    // Goroutine stacks are scanned while the program runs (stacks.rs).
+    stacks::prepare();
     let mut m = mark::Marker::new();
-    m.mark_roots_but_globals();
+    m.mark_runtime_roots();
     m.publish();
     m.free();
     GLOBALS_PENDING.store(true, Ordering::Release);
@@ -422,12 +427,14 @@ pub fn rt_gcMarkWork() -> u8 {
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
     let t0 = crate::time::nanotime();
-    let more = m.drain_while(|_| stw_pending() || crate::time::nanotime() - t0 > 1_000_000);
+    let turn_over = || stw_pending() || crate::time::nanotime() - t0 > 1_000_000;
+    stacks::scan_some(&mut m, turn_over);
+    let more = m.drain_while(|_| turn_over());
     m.publish();
     m.free();
     let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
     WORKER_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
-    if more {
+    if more || !stacks::all_taken() {
         MARK_MORE
     } else if others > 0 || crate::wb::queue_len() > 0 {
         MARK_IDLE
@@ -440,7 +447,10 @@ pub fn rt_gcMarkWork() -> u8 {
 /// millisecond, or until a goroutine is runnable or the world is to stop
 /// (find_runnable, on the M's system stack, holding the P).
 fn idle_mark() -> bool {
-    if !marking() || STW_MODE.load(Ordering::Relaxed) || (crate::wb::queue_len() == 0 && !GLOBALS_PENDING.load(Ordering::Relaxed)) {
+    if !marking()
+        || STW_MODE.load(Ordering::Relaxed)
+        || (crate::wb::queue_len() == 0 && !GLOBALS_PENDING.load(Ordering::Relaxed) && stacks::all_taken())
+    {
         return false;
     }
     let pp = sched::curp();
@@ -449,12 +459,14 @@ fn idle_mark() -> bool {
     let t0 = crate::time::nanotime();
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
-    m.drain_while(|_| {
+    let stop = || {
         stw_pending()
             || s.runqsize.load(Ordering::Relaxed) != 0
             || !sched::runq::runq_empty(pp)
             || crate::time::nanotime() - t0 > 1_000_000
-    });
+    };
+    stacks::scan_some(&mut m, stop);
+    m.drain_while(|_| stop());
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
@@ -502,6 +514,11 @@ pub fn rt_gcAssist() {
     let t0 = crate::time::nanotime();
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
+    let mut stacks_done = 0;
+    stacks::scan_some(&mut m, || {
+        stacks_done += 1;
+        stacks_done >= 4 || stw_pending()
+    });
     let mut done = 0usize;
     m.drain_while(|scanned| {
         done = scanned;
@@ -554,6 +571,7 @@ fn finish_cycle(t_mark_end: i64) {
             mp = (*mp).alllink;
         }
     }
+    stacks::scan_rest(&mut m);
     claim_globals(&mut m);
     m.drain();
     finalizer::mark_finalizers(&mut m);

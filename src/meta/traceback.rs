@@ -657,14 +657,14 @@ pub fn traceback_others(me: *mut g) {
     // Racily: the report may come from code holding the goroutine list's
     // lock (a throw while the collector walks goroutines).
     crate::gm::for_each_g_racy(|gp| {
-        if gp == me || gp == curg || readgstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
+        if gp == me || gp == curg || crate::gm::gstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
             return;
         }
         gwrite(b"\n");
         goroutine_header(gp);
         // SAFETY: gp is live; a running goroutine of another m has no
         // stable saved context.
-        let running_elsewhere = unsafe { readgstatus(gp) == crate::gm::G_RUNNING && (*gp).m != crate::gm::getm() };
+        let running_elsewhere = unsafe { crate::gm::gstatus(gp) == crate::gm::G_RUNNING && (*gp).m != crate::gm::getm() };
         if running_elsewhere {
             gwrite(b"\tgoroutine running on other thread; stack unavailable\n");
             print_created_by(gp);

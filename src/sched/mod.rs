@@ -487,6 +487,11 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.sched.pc = (*fn_).r#fn;
         gr.sched.g = gp as usize;
         gr.sched.ctxt = fn_ as *mut u8;
+        // While the collector marks, a new goroutine's stack counts as
+        // scanned (it holds nothing yet); what it starts with, its closure,
+        // is shaded instead (its creator may drop it at once).
+        gr.gcscandone = crate::wb::enabled();
+        crate::wb::shade2(fn_ as usize, 0);
         gr.stktopsp = sp;
         gr.stackguard0 = gr.stack.lo + rt::stackGuard as usize;
         gr.startpc = (*fn_).r#fn;
@@ -521,7 +526,7 @@ pub fn rt_newproc(fn_: *mut rt::funcval, callerpc: usize) {
 pub fn NumGoroutine() -> isize {
     let mut n = 0;
     for_each_g(|gp| {
-        let s = readgstatus(gp);
+        let s = crate::gm::gstatus(gp);
         if s != G_DEAD && s != G_IDLE && !crate::traceback::is_system_goroutine(gp) {
             n += 1;
         }

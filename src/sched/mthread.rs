@@ -665,7 +665,7 @@ pub fn stoplockedm() {
         }
         incidlelocked(1);
         mpark(mp);
-        let st = readgstatus(lg);
+        let st = crate::gm::gstatus(lg);
         if st != G_RUNNABLE {
             gprint!(b"runtime:stoplockedm: lockedg (atomicstatus=", st, b") is not Grunnable or Gscanrunnable\n");
             crate::fatal::throw("stoplockedm: not runnable");
