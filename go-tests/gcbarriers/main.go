@@ -132,7 +132,7 @@ func reflects(base int) {
 		reflect.Copy(reflect.ValueOf(dst), reflect.ValueOf(src))
 		var held struct{ O *obj }
 		reflect.ValueOf(&held).Elem().Field(0).Set(reflect.ValueOf(src[7]))
-		grown := reflect.Append(reflect.ValueOf(dst[:50]), reflect.ValueOf(mk(base+999))).Interface().([]*obj)
+		grown := reflect.Append(reflect.ValueOf(dst[:50:50]), reflect.ValueOf(mk(base+999))).Interface().([]*obj)
 		m := reflect.MakeMap(reflect.TypeOf(map[int]*obj{}))
 		for i := 0; i < 100; i++ {
 			m.SetMapIndex(reflect.ValueOf(i), reflect.ValueOf(src[i]))
