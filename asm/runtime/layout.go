@@ -749,3 +749,23 @@ type funcinl struct {
 	startLine int32
 }
 
+
+// runtime/metrics' Sample, Value and Float64Histogram, as the runtime
+// sees them (runtime/metrics.Read hands the runtime its []Sample).
+type metricKind int
+
+type metricSample struct {
+	name  string
+	value metricValue
+}
+
+type metricValue struct {
+	kind    metricKind
+	scalar  uint64
+	pointer unsafe.Pointer
+}
+
+type metricFloat64Histogram struct {
+	counts  []uint64
+	buckets []float64
+}

@@ -61,7 +61,7 @@ func bgscavenge(started chan int) {
 		if rt_scavengePark() {
 			mcall(mcallPark)
 		}
-		for rt_scavengeStep() {
+		for rt_scavengeStepTimed() {
 			yieldIfBusy()
 		}
 	}

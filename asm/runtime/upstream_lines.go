@@ -17,8 +17,12 @@ import _ "unsafe" // for go:linkname
 // side then resumes the recovering frame) or none is left (the panic is
 // reported and the program dies).
 func gopanic(e any) {
-	if e == nil && rt_panicNilIsError() {
-		e = new(PanicNilError)
+	if e == nil {
+		if rt_panicNilIsError() {
+			e = new(PanicNilError)
+		} else {
+			godebugPanicnil.incNonDefault()
+		}
 	}
 	var p _panic
 	p.arg = e

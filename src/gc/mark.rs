@@ -33,6 +33,10 @@ pub struct Marker {
     /// The grey objects: marked, not yet scanned.
     grey: Buf<usize>,
     ss: StackScan,
+    /// Bytes of heap objects and of goroutine stacks scanned (runtime/metrics'
+    /// /gc/scan/heap and /gc/scan/stack, through gc::scan_stats).
+    pub heap_scanned: usize,
+    pub stack_scanned: usize,
 }
 
 impl Marker {
@@ -40,6 +44,8 @@ impl Marker {
         Marker {
             grey: PVec::mapped(Stat::Gc),
             ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc), work: PVec::mapped(Stat::Gc) },
+            heap_scanned: 0,
+            stack_scanned: 0,
         }
     }
 
@@ -175,6 +181,7 @@ impl Marker {
         let sp: &Mspan = unsafe { &*s };
         let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
         let nwords = size / 8;
+        self.heap_scanned += size;
         let mut i = 0;
         while i < nwords {
             let a = obj + i * 8;
@@ -267,6 +274,10 @@ impl Marker {
                 s = (*s).waitlink;
             }
             SCAN_G.store(gp as usize, core::sync::atomic::Ordering::Relaxed);
+            let sp = if gr.syscallsp != 0 { gr.syscallsp } else { gr.sched.sp };
+            if sp > gr.stack.lo && sp <= gr.stack.hi {
+                self.stack_scanned += gr.stack.hi - sp;
+            }
             self.mark_stack(gp);
             SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
             self.scan_stack_objects();

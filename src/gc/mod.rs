@@ -303,6 +303,8 @@ fn collect() {
     m.drain();
     finalizer::mark_finalizers(&mut m);
     m.drain();
+    SCAN_HEAP.store(m.heap_scanned, Ordering::Relaxed);
+    SCAN_STACK.store(m.stack_scanned, Ordering::Relaxed);
     m.free();
     // SAFETY: collect runs with the world stopped (rt_gcCollect).
     let marked = unsafe { heap::sweep::prepare() };
@@ -326,6 +328,21 @@ pub fn stats() -> Stats {
         frees: heap::sweep::freed().0,
         freed_bytes: heap::sweep::freed().1,
     }
+}
+
+/// Heap bytes that survived the last collection (runtime/metrics'
+/// /gc/heap/live:bytes).
+pub fn heap_marked() -> usize {
+    HEAP_MARKED.load(Ordering::Relaxed)
+}
+
+/// Bytes the last collection scanned: of heap objects, of goroutine
+/// stacks (runtime/metrics' /gc/scan/*).
+static SCAN_HEAP: AtomicUsize = AtomicUsize::new(0);
+static SCAN_STACK: AtomicUsize = AtomicUsize::new(0);
+
+pub fn scan_stats() -> (usize, usize) {
+    (SCAN_HEAP.load(Ordering::Relaxed), SCAN_STACK.load(Ordering::Relaxed))
 }
 
 /// The trigger moved (SetGCPercent, SetMemoryLimit): recompute it.

@@ -310,6 +310,7 @@ pub(crate) fn pidleput(pp: *mut P) {
         (*pp).link = l.pidle;
         l.pidle = pp;
     }
+    super::stats::note_p_idle(pp);
     s.npidle.fetch_add(1, Ordering::AcqRel);
 }
 
@@ -330,6 +331,7 @@ pub(crate) fn pidleget() -> *mut P {
         pp
     };
     if !pp.is_null() {
+        super::stats::note_p_busy(pp);
         s.npidle.fetch_sub(1, Ordering::AcqRel);
     }
     pp
