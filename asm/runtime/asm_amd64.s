@@ -251,6 +251,10 @@ TEXT runtime·abort(SB),NOSPLIT|NOFRAME,$0-0
 loop:
 	JMP	loop
 
+// mapinitnoop: an initialiser that does nothing (runtime.go).
+TEXT runtime·mapinitnoop<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-0
+	RET
+
 // return0: see deferproc.
 TEXT runtime·return0(SB),NOSPLIT,$0
 	MOVL	$0, AX

@@ -69,6 +69,7 @@ func main() {
 	rt_unlockOSThread()
 	rt_mainInitDone()
 	main_main()
+	runExitHooks(0)
 	rt_exit(0)
 	for {
 		var x *int32

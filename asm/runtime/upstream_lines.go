@@ -5,8 +5,12 @@
 // in runtime/time.go). Upstream prints positions in its own runtime
 // sources; the //line directives below give the calls these frames stop at
 // the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go),
-// so that gort's tracebacks read exactly like upstream's. Directives only
-// affect the lines of this file that follow them.
+// so that gort's tracebacks read exactly like upstream's. A directive
+// affects the lines that follow it, so each remapped line is followed by one
+// that gives the rest of the file its own positions back (the line number
+// is that of the next line: tests/line_directives.rs checks it): coverage
+// instrumentation of the runtime (-coverpkg=all) names each function's file
+// from its first line, and `go tool cover` must find that file.
 
 package runtime
 
@@ -31,6 +35,7 @@ func gopanic(e any) {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:770
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:39
 	}
 	preprintpanics(&p)
 	rt_fatalpanic(&p)
@@ -46,6 +51,7 @@ func deferreturn() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:602
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:55
 	}
 }
 
@@ -58,6 +64,7 @@ func Goexit() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:626
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:68
 	}
 	goexit1()
 }
@@ -77,36 +84,42 @@ func timeSleep(ns int64) {
 	rt_sleepUntil(when)
 //line $GOROOT/src/runtime/time.go:195
 	mcall(mcallPark)
+//line $GOROOT/src/runtime/upstream_lines.go:88
 }
 
 //go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
 func sync_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:62
 	semacquire1(addr, false, waitReasonSemacquire)
+//line $GOROOT/src/runtime/upstream_lines.go:95
 }
 
 //go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
 func poll_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:67
 	semacquire1(addr, false, waitReasonSemacquire)
+//line $GOROOT/src/runtime/upstream_lines.go:102
 }
 
 //go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
 func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:77
 	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+//line $GOROOT/src/runtime/upstream_lines.go:109
 }
 
 //go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
 func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:82
 	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+//line $GOROOT/src/runtime/upstream_lines.go:116
 }
 
 //go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
 func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:87
 	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+//line $GOROOT/src/runtime/upstream_lines.go:123
 }
 
 //go:linkname notifyListWait sync.runtime_notifyListWait
@@ -114,6 +127,7 @@ func notifyListWait(l *notifyList, t uint32) {
 	if rt_notifyListWait(l, t) {
 //line $GOROOT/src/runtime/sema.go:569
 		mcall(mcallPark)
+//line $GOROOT/src/runtime/upstream_lines.go:131
 		rt_notifyListFinish()
 	}
 }
@@ -122,10 +136,12 @@ func notifyListWait(l *notifyList, t uint32) {
 func sync_throw(s string) {
 //line $GOROOT/src/runtime/panic.go:1002
 	throw(s)
+//line $GOROOT/src/runtime/upstream_lines.go:140
 }
 
 //go:linkname sync_fatal sync.fatal
 func sync_fatal(s string) {
 //line $GOROOT/src/runtime/panic.go:1007
 	fatal(s)
+//line $GOROOT/src/runtime/upstream_lines.go:147
 }

@@ -544,10 +544,6 @@ pub fn NumCgoCall() -> i64 {
     0
 }
 
-/// os.Exit is about to exit: run exit hooks (there are none without
-/// coverage instrumentation, which gort does not support yet).
-pub fn rt_beforeExit(_code: isize) {}
-
 // ---- sudogs: a goroutine's place in a wait queue ----
 
 /// Released sudogs (a list through sudog.next).
