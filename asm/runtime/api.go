@@ -36,8 +36,13 @@ func Version() string {
 	return buildVersion
 }
 
-// Breakpoint executes a breakpoint trap.
-func Breakpoint()
+// Breakpoint executes a breakpoint trap (a Go frame of its own under the
+// trap, as upstream's, so that debuggers unwind through it).
+func Breakpoint() {
+	breakpoint()
+}
+
+func breakpoint()
 
 // KeepAlive marks its argument as reachable until the call.
 //
@@ -108,7 +113,10 @@ func Caller(skip int) (pc uintptr, file string, line int, ok bool) {
 	if rt_callers(skip+1, rpc[:]) < 1 {
 		return
 	}
-	frame, _ := CallersFrames(rpc[:]).Next()
+	// Not CallersFrames: the Frames must stay on this stack, also when
+	// nothing is inlined (-gcflags=-l).
+	var frame Frame
+	rt_framesNext(&Frames{callers: rpc[:]}, &frame)
 	return frame.PC, frame.File, frame.Line, frame.PC != 0
 }
 

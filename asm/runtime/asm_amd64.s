@@ -495,8 +495,9 @@ TEXT ·cgocallback(SB),NOSPLIT,$0-24
 	CALL	runtime·cgocallbackNotImplemented(SB)
 	RET
 
-TEXT runtime·Breakpoint(SB),NOSPLIT,$0-0
-	INT	$3
+// breakpoint: a one-byte trap instruction (debuggers recognise it).
+TEXT runtime·breakpoint(SB),NOSPLIT,$0-0
+	BYTE	$0xcc
 	RET
 
 // spillArgs and unspillArgs store and load the ABIInternal argument

@@ -377,8 +377,11 @@ type note struct {
 
 // Runtime lock. key is a futex word.
 type mutex struct {
-	key uintptr
+	lockRankStruct // empty: upstream's lock-ranking builds fill it (debuggers show it)
+	key            uintptr
 }
+
+type lockRankStruct struct{}
 
 // A deferred call. Compiled code builds these on the stack for
 // deferprocStack, so the layout is fixed by the compiler.

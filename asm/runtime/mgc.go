@@ -58,7 +58,7 @@ func runfinq() {
 		var regs abi.RegArgs
 		fn, size := rt_finalizerCall(&regs)
 		if fn == nil {
-			mcall(mcallPark)
+			gopark()
 			continue
 		}
 		if size > frameCap {

@@ -21,7 +21,7 @@ func init() {
 func forcegchelper() {
 	for {
 		if rt_forcegcPark() {
-			mcall(mcallPark)
+			gopark()
 		}
 		semacquire1(&worldsema, false, waitReasonSemacquire)
 		rt_gcCollect(triggerTime)
@@ -49,7 +49,7 @@ func bgsweep(started chan int) {
 			yieldIfBusy()
 		}
 		if rt_sweepPark() {
-			mcall(mcallPark)
+			gopark()
 		}
 	}
 }
@@ -59,7 +59,7 @@ func bgscavenge(started chan int) {
 	started <- 1
 	for {
 		if rt_scavengePark() {
-			mcall(mcallPark)
+			gopark()
 		}
 		for rt_scavengeStepTimed() {
 			yieldIfBusy()

@@ -116,5 +116,19 @@ pub fn for_each_g_racy(mut f: impl FnMut(*mut g)) {
 
 /// Record a new goroutine (never removed: dead ones are reused).
 pub fn allgadd(gp: *mut g) {
-    ALLGS.with(|all| all.push(gp));
+    ALLGS.with(|all| {
+        all.push(gp);
+        // Debuggers' view of the list (runtime.allgs and runtime.allglen:
+        // asm/runtime/debugger.go): the array (it moves when it grows) and
+        // its length. Go code never reads them, so plain stores do.
+        let l = crate::links::links();
+        let s = all.as_slice();
+        // SAFETY: the variables are Go globals of types []*g and uintptr;
+        // the slice header points into persistent memory, which the
+        // collector ignores.
+        unsafe {
+            *(l.allgs as *mut crate::layout::GoSlice<*mut g>) = crate::layout::GoSlice { ptr: s.as_ptr() as *mut *mut g, len: s.len() as isize, cap: s.len() as isize };
+            (*(l.allglen as *const core::sync::atomic::AtomicUsize)).store(s.len(), Ordering::Release);
+        }
+    });
 }

@@ -18,8 +18,14 @@ extern "C" {
     fn gort_mexit(mp: *mut m) -> !;
 }
 
-/// Every M (linked through m.alllink, under SCHED.lock); m0 is last.
-static ALLM: AtomicUsize = AtomicUsize::new(0);
+/// Every M (linked through m.alllink, under SCHED.lock); m0 is last. The
+/// head is the Go variable runtime.allm, which debuggers read
+/// (asm/runtime/debugger.go).
+fn allm_head() -> &'static AtomicUsize {
+    // SAFETY: runtime.allm is a pointer-sized Go global, written only
+    // here (atomically).
+    unsafe { &*(crate::links::links().allm as *const AtomicUsize) }
+}
 
 /// Held while creating a thread and while exec replaces the process (a
 /// thread created during exec could be lost).
@@ -43,7 +49,7 @@ pub fn set_max_mcount(n: i64) -> i64 {
 
 /// The first M of the list of all Ms.
 pub fn allm() -> *mut m {
-    ALLM.load(Ordering::Acquire) as *mut m
+    allm_head().load(Ordering::Acquire) as *mut m
 }
 
 /// Ms that exist (created and not exited); SCHED.lock held.
@@ -90,7 +96,7 @@ pub fn m0init(mp: *mut m) {
         (*mp).id = mreserveid();
         (*mp).alllink = null_mut();
     }
-    ALLM.store(mp as usize, Ordering::Release);
+    allm_head().store(mp as usize, Ordering::Release);
     s.lock.unlock();
     minit(mp);
 }
@@ -109,7 +115,7 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
     let g0 = persistent::new::<g>();
     let s = sched();
     // SAFETY: mp and g0 are fresh zeroed memory; the m becomes visible to
-    // other threads through ALLM only after it is initialised.
+    // other threads through the list of Ms only after it is initialised.
     unsafe {
         (*g0).m = mp;
         (*g0).atomicstatus.store(G_RUNNING, Ordering::Relaxed);
@@ -121,7 +127,7 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         s.lock.lock();
         (*mp).id = if id < 0 { mreserveid() } else { id };
         (*mp).alllink = allm();
-        ALLM.store(mp as usize, Ordering::Release);
+        allm_head().store(mp as usize, Ordering::Release);
         s.lock.unlock();
     }
     newosproc(mp);
@@ -223,11 +229,11 @@ pub fn mexit() -> ! {
     }
     crate::sigtab::unminit();
     s.lock.lock();
-    // Unlink mp from ALLM.
+    // Unlink mp from the list of Ms.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,
     // so a reader walking the list concurrently stays on valid memory.
     unsafe {
-        let mut pp = &ALLM as *const AtomicUsize;
+        let mut pp = allm_head() as *const AtomicUsize;
         loop {
             let cur = (*pp).load(Ordering::Acquire) as *mut m;
             if cur.is_null() {
