@@ -37,7 +37,7 @@ use lang::{alg, callers, checkptr, errors, iface, maps, panic, reflectsupport, s
 use mem::{heap, stack};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
 use os::{env, settings, sigtab, time, vdso};
-use proc::{debug, metrics, mstats, signal, syscall};
+use proc::{debug, metrics, mstats, profile, signal, syscall};
 use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.

@@ -368,6 +368,10 @@ type m struct {
 	lockRankLen   uint32
 	lockRankRanks [16]uint8
 	lockRankAddrs [16]uintptr
+	// The stack (Callers' pcs) of the goroutine whose runtime call created
+	// this thread, for the threadcreate profile (empty when the scheduler
+	// or sysmon created it on no goroutine's behalf).
+	createstack [32]uintptr
 }
 
 // A futex word used to sleep and wake one m.

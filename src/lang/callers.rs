@@ -3,40 +3,9 @@
 
 use crate::layout::rt::{funcinl, Frame as GoFrame, Frames};
 use crate::layout::{GoSlice, GoString};
-use crate::symtab::{self, FuncInfo, FUNCID_NORMAL, FUNCID_WRAPPER};
-use crate::traceback::{elide_wrapper_calling, goroutine_header, name_pieces, print_created_by, print_frames, traceback_others, Unwinder};
+use crate::symtab::{self, FuncInfo};
+use crate::traceback::{goroutine_header, name_pieces, print_created_by, print_frames, traceback_others, traceback_pcs, Unwinder};
 
-
-/// Record the return pcs of `u`'s frames (one per source frame, inlined
-/// ones included, wrappers elided), skipping `skip`; pcs are symbolic
-/// pc + 1 so that CallersFrames can back up into the call.
-fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
-    let mut n = 0;
-    let mut callee = FUNCID_NORMAL;
-    for frame in u {
-        if n >= buf.len() {
-            break;
-        }
-        let mut pc = frame.sym_pc();
-        loop {
-            let ic = frame.fi.inlined_at(pc);
-            let fid = ic.map(|c| c.func_id).unwrap_or_else(|| frame.fi.func_id());
-            if fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
-            } else if skip > 0 {
-                skip -= 1;
-            } else if n < buf.len() {
-                buf[n] = pc + 1;
-                n += 1;
-            }
-            callee = fid;
-            match ic {
-                Some(c) => pc = frame.fi.entry() + c.parent_pc as usize,
-                None => break,
-            }
-        }
-    }
-    n
-}
 
 /// runtime.Callers' walk, from the Go caller of this trampoline.
 pub fn rt_callers(skip: isize, pcs: GoSlice<usize>) -> isize {

@@ -14,6 +14,7 @@
 
 pub mod debug;
 pub mod metrics;
+pub mod profile;
 pub mod mstats;
 pub mod signal;
 pub mod syscall;

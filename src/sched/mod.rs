@@ -497,6 +497,9 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.startpc = (*fn_).r#fn;
         gr.gopc = callerpc;
         gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };
+        // Profiler labels are inherited (a heap object the parent keeps
+        // alive; the collector marks it from every G that holds it).
+        gr.labels = if parent.is_null() { null_mut() } else { (*parent).labels };
         gr.goid = next_goid(curp());
         gr.waitreason = 0;
         gr._panic = null_mut();

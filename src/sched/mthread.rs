@@ -124,6 +124,14 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).nextp = pp as usize;
         (*mp).mstartRust = start.map_or(0, |f| f as usize);
         (*mp).cheaprand = crate::rand::cheaprand64() | 1;
+        // The threadcreate profile's stack: the goroutine this runtime call
+        // runs for, from its saved context (none when the scheduler or
+        // sysmon starts the thread on its own).
+        let gp = curg();
+        let st = if gp.is_null() { G_DEAD } else { readgstatus(gp) };
+        if (st == G_RUNNING || st == G_SYSCALL) && (*gp).sched.sp > (*gp).stack.lo && (*gp).sched.sp <= (*gp).stack.hi {
+            crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(gp), 0, &mut (*mp).createstack);
+        }
         s.lock.lock();
         (*mp).id = if id < 0 { mreserveid() } else { id };
         (*mp).alllink = allm();
