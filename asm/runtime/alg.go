@@ -15,6 +15,9 @@ func memclrNoHeapPointers(ptr unsafe.Pointer, n uintptr)
 
 // memclrHasPointers clears memory that may hold heap pointers.
 func memclrHasPointers(ptr unsafe.Pointer, n uintptr) {
+	if writeBarrier.enabled {
+		rt_wbBulk(ptr, nil, n)
+	}
 	memclrNoHeapPointers(ptr, n)
 }
 

@@ -113,10 +113,11 @@ func Caller(skip int) (pc uintptr, file string, line int, ok bool) {
 	if rt_callers(skip+1, rpc[:]) < 1 {
 		return
 	}
-	// Not CallersFrames: the Frames must stay on this stack, also when
-	// nothing is inlined (-gcflags=-l).
-	var frame Frame
-	rt_framesNext(&Frames{callers: rpc[:]}, &frame)
+	// A Frames of our own (not CallersFrames'): built without inlining
+	// (-gcflags=-l), CallersFrames' result would move rpc to the heap,
+	// which the runtime package may not do implicitly.
+	ci := Frames{callers: rpc[:]}
+	frame, _ := ci.Next()
 	return frame.PC, frame.File, frame.Line, frame.PC != 0
 }
 

@@ -410,24 +410,104 @@ clt2:
 cdone:
 	RET
 
-// Write barriers: the compiler calls gcWriteBarrierN only while
-// writeBarrier.enabled, which gort never sets before it has a collector.
-TEXT runtime·gcWriteBarrier1<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier2<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier3<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier4<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier5<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier6<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier7<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
-TEXT runtime·gcWriteBarrier8<ABIInternal>(SB),NOSPLIT,$0
-	JMP	runtime·wbNotImplemented(SB)
+// Write barriers. While writeBarrier.enabled, compiled code calls
+// gcWriteBarrierN before a pointer store and fills the N words it gets
+// back (in R11) with the pointers the collector must shade: the new
+// value and the one it overwrites. The contract with the compiler: no
+// general-purpose register changes except R11; flags, and vector
+// registers other than X15, may. The space comes from the current m's
+// buffer (m.wbBuf, between m.wbNext and m.wbEnd); when it does not fit,
+// the buffer is handed to gort_wbflush (src/gc/wb.rs) on the system
+// stack, which shades its entries and empties it, and the reservation is
+// tried again.
+#define WB_ENTRY(N) \
+	MOVQ	$(8*N), R11; \
+	JMP	gort_wbreserve<>(SB)
+
+TEXT runtime·gcWriteBarrier1<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(1)
+TEXT runtime·gcWriteBarrier2<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(2)
+TEXT runtime·gcWriteBarrier3<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(3)
+TEXT runtime·gcWriteBarrier4<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(4)
+TEXT runtime·gcWriteBarrier5<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(5)
+TEXT runtime·gcWriteBarrier6<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(6)
+TEXT runtime·gcWriteBarrier7<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(7)
+TEXT runtime·gcWriteBarrier8<ABIInternal>(SB),NOSPLIT|NOFRAME,$0
+	WB_ENTRY(8)
+
+// R11: bytes wanted. Frame: 0..80 the caller-saved registers of the C
+// ABI that the flush may clobber (R12 and R13 are this routine's
+// scratch and saved too).
+TEXT gort_wbreserve<>(SB),NOSPLIT,$96-0
+	MOVQ	R12, 80(SP)
+	MOVQ	R13, 88(SP)
+reserve:
+	get_tls(R12)
+	MOVQ	g(R12), R13
+	MOVQ	g_m(R13), R13
+	MOVQ	m_wbNext(R13), R12
+	ADDQ	R11, R12
+	CMPQ	R12, m_wbEnd(R13)
+	JHI	flush
+	MOVQ	R12, m_wbNext(R13)
+	SUBQ	R11, R12
+	MOVQ	R12, R11
+	MOVQ	80(SP), R12
+	MOVQ	88(SP), R13
+	RET
+flush:
+	MOVQ	AX, 0(SP)
+	MOVQ	CX, 8(SP)
+	MOVQ	DX, 16(SP)
+	MOVQ	SI, 24(SP)
+	MOVQ	DI, 32(SP)
+	MOVQ	R8, 40(SP)
+	MOVQ	R9, 48(SP)
+	MOVQ	R10, 56(SP)
+	MOVQ	R11, 64(SP)
+	MOVQ	R13, DI			// argument: the m
+	get_tls(CX)
+	MOVQ	g(CX), R12		// the running g (callee-saved in C)
+	MOVQ	m_g0(R13), R13
+	CMPQ	R12, R13
+	JEQ	inplace
+	CMPQ	R12, m_gsignal(DI)
+	JEQ	inplace
+	// To the m's system stack, as rtcall does, with g0 current; R13
+	// keeps the goroutine's SP (callee-saved).
+	MOVQ	R13, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(R13), AX
+	MOVQ	SP, R13
+	MOVQ	AX, SP
+	ANDQ	$~15, SP
+	CALL	gort_wbflush(SB)
+	get_tls(CX)
+	MOVQ	R12, g(CX)
+	MOVQ	R13, SP
+	JMP	flushed
+inplace:
+	MOVQ	SP, R13
+	ANDQ	$~15, SP
+	CALL	gort_wbflush(SB)
+	MOVQ	R13, SP
+flushed:
+	XORPS	X15, X15
+	MOVQ	0(SP), AX
+	MOVQ	8(SP), CX
+	MOVQ	16(SP), DX
+	MOVQ	24(SP), SI
+	MOVQ	32(SP), DI
+	MOVQ	40(SP), R8
+	MOVQ	48(SP), R9
+	MOVQ	56(SP), R10
+	MOVQ	64(SP), R11
+	JMP	reserve
 
 // Bounds-check failure stubs. The compiler leaves the two values in
 // registers that depend on the kind of check; move them to AX (x) and BX (y)

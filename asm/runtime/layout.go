@@ -368,11 +368,23 @@ type m struct {
 	lockRankLen   uint32
 	lockRankRanks [16]uint8
 	lockRankAddrs [16]uintptr
+	// The write-barrier buffer (gcWriteBarrierN in asm_amd64.s, flushed
+	// by src/gc/wb.rs): pointers to shade, filled from wbBuf[0] up to
+	// wbNext; wbEnd is the end of wbBuf. Both are 0 until the first
+	// barrier on this m, whose flush sets them. Per m rather than per P:
+	// a barrier's reserve-then-fill sequence cannot be preempted, so the
+	// goroutine keeps its m throughout.
+	wbNext uintptr
+	wbEnd  uintptr
+	wbBuf  [wbBufEntries]uintptr
 	// The stack (Callers' pcs) of the goroutine whose runtime call created
 	// this thread, for the threadcreate profile (empty when the scheduler
 	// or sysmon created it on no goroutine's behalf).
 	createstack [32]uintptr
 }
+
+// Entries of an m's write-barrier buffer.
+const wbBufEntries = 512
 
 // A futex word used to sleep and wake one m.
 type note struct {

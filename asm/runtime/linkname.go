@@ -95,6 +95,9 @@ func reflectcall(stackArgsType *_type, fn, stackArgs unsafe.Pointer, stackArgsSi
 //
 //go:nosplit
 func reflectcallmove(typ *_type, dst, src unsafe.Pointer, size uintptr, regs *abi.RegArgs) {
+	if writeBarrier.enabled && typ != nil && typ.PtrBytes != 0 {
+		rt_wbBulk(dst, src, size)
+	}
 	memmove(dst, src, size)
 	for i := range regs.Ints {
 		if regs.ReturnIsPtr.Get(i) {
@@ -127,3 +130,9 @@ func maps_clone(m any) any {
 // A test hook (GOROOT/test/fixedbugs/issue69110.go): is the map growing
 // into a bucket array of its current size (flag bit 8, src/lang/maps.rs)?
 func sameSizeGrowForIssue69110Test(h *hmap) bool { return h.flags&8 != 0 }
+
+// The runtime's random numbers under their pre-1.22 names, which packages
+// outside the standard library reach by //go:linkname.
+func fastrand() uint32          { return rand32() }
+func fastrandn(n uint32) uint32 { return randn(n) }
+func fastrand64() uint64        { return rand() }

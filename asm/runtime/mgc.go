@@ -11,8 +11,10 @@ import (
 
 // rtcallHook runs, as if called by a Rust entry point's trampoline, when
 // the Rust call asked for work before returning to Go code: a collection
-// an allocation triggered. The goroutine is at a safe point here (every
-// frame, the trampoline's included, is described for the collector).
+// an allocation triggered, or marking an allocation owes while the
+// collector marks (an assist). The goroutine is at a safe point here
+// (every frame, the trampoline's included, is described for the
+// collector).
 //
 // The semaphore calls below return through rtcall too, so the hook can
 // fire again inside itself (the goroutine may have moved to an M with a
@@ -20,23 +22,91 @@ import (
 // goroutine or another, a collection is under way or excluded, and the
 // request is dropped (the next allocation past the trigger asks again).
 func rtcallHook() {
-	if rt_hookWanted() && atomic.Load(&worldsema) != 0 {
-		semacquire1(&worldsema, false, waitReasonSemacquire)
-		rt_gcCollect(triggerHeap)
-		semrelease1(&worldsema, false)
+	switch rt_hookWanted() {
+	case hookCollect:
+		if atomic.Load(&worldsema) != 0 {
+			gcStart(triggerHeap, 0)
+		}
+	case hookAssist:
+		rt_gcAssist()
 	}
 }
 
-// GC runs a whole collection and sweeps the heap before it returns. Then
-// it yields once: finalizers the collection queued get their chance to
-// run before GC returns (programs rely on it).
-func GC() {
+// What rt_hookWanted asks for (src/gc: HOOK_*).
+const (
+	hookNone    uint8 = 0
+	hookCollect uint8 = 1
+	hookAssist  uint8 = 2
+)
+
+// gcStart starts a collection if trigger kind still calls for one (for
+// triggerUser: unless cycle n has started). The mark workers exist
+// before the first cycle, one per P.
+func gcStart(kind uint8, n uint32) {
+	for k := rt_gcWorkersWanted(); k > 0; k-- {
+		go gcBgMarkWorker()
+	}
 	semacquire1(&worldsema, false, waitReasonSemacquire)
-	rt_gcCollect(triggerUser)
+	rt_gcStart(kind, n)
 	semrelease1(&worldsema, false)
+}
+
+// GC runs a whole collection and sweeps the heap before it returns: it
+// waits for the cycle under way (if any) to finish marking, then starts
+// the next one and waits for it. Then it yields once: finalizers the
+// collection queued get their chance to run before GC returns (programs
+// rely on it).
+func GC() {
+	n := rt_gcCycles()
+	gcWaitMark(n)
+	gcStart(triggerUser, n+1)
+	gcWaitMark(n + 1)
 	rt_sweepAll()
 	Gosched()
 }
+
+// gcWaitMark parks until cycle n has finished marking.
+func gcWaitMark(n uint32) {
+	for rt_gcWaitMark(n) {
+		gopark()
+	}
+}
+
+// gcBgMarkWorker is a mark worker (src/gc/workers.rs): parked between
+// cycles; during one, it marks a turn at a time, yielding between turns
+// when asked to, and ends the cycle when nothing is left to mark.
+func gcBgMarkWorker() {
+	for {
+		if rt_gcWorkerWait() {
+			gopark()
+			continue
+		}
+		for {
+			st := rt_gcMarkWork()
+			if st == markOver {
+				break
+			}
+			if st == markDone {
+				semacquire1(&worldsema, false, waitReasonSemacquire)
+				rt_gcMarkDone()
+				semrelease1(&worldsema, false)
+				break
+			}
+			if st == markIdle || getg().preempt || rt_schedBusy() {
+				Gosched()
+			}
+		}
+		rt_gcWorkerLeave()
+	}
+}
+
+// What rt_gcMarkWork reports (src/gc: MARK_*).
+const (
+	markMore uint8 = 0
+	markIdle uint8 = 1
+	markDone uint8 = 2
+	markOver uint8 = 3
+)
 
 // debug.FreeOSMemory: collect, then return free memory to the system.
 //

@@ -23,9 +23,7 @@ func forcegchelper() {
 		if rt_forcegcPark() {
 			gopark()
 		}
-		semacquire1(&worldsema, false, waitReasonSemacquire)
-		rt_gcCollect(triggerTime)
-		semrelease1(&worldsema, false)
+		gcStart(triggerTime, 0)
 	}
 }
 

@@ -7,6 +7,7 @@ package runtime
 
 import (
 	"internal/cpu"
+	"runtime/internal/atomic"
 	"unsafe"
 )
 
@@ -32,6 +33,14 @@ const (
 // declaration's type).
 var firstmoduledata moduledata
 var lastmoduledatap *moduledata
+
+// Every goroutine ever created, for debuggers (gdb's runtime-gdb.py and
+// Delve read them): the Rust scheduler keeps the list (src/sched) and
+// publishes it here at every addition. The array is not in the Go heap.
+var (
+	allgs   []*g
+	allglen uintptr
+)
 
 // mcall switches to g0 and runs gort_mcall(gp, op) there (asm_amd64.s).
 func mcall(op int)
@@ -69,6 +78,17 @@ func main() {
 	rt_unlockOSThread()
 	rt_mainInitDone()
 	main_main()
+	// A goroutine whose panic is on its way to a fatal report may still be
+	// running deferred calls: give it the chance to get there; and while a
+	// report is being printed, wait for its exit (status 2), as upstream,
+	// rather than exit 0 under it.
+	for c := 0; c < 1000 && atomic.Load((*uint32)(unsafe.Pointer(&runningPanicDefers))) != 0; c++ {
+		Gosched()
+	}
+	if rt_panicking() {
+		rt_parkForever(uint8(waitReasonPanicWait))
+		gopark()
+	}
 	runExitHooks(0)
 	rt_exit(0)
 	for {
@@ -80,6 +100,8 @@ func main() {
 // cpuinit detects CPU features before any package initialiser runs (the
 // internal/cpu contract) and publishes the ones compiled code consults.
 func cpuinit(godebug string) {
+	// Linux lets GODEBUG turn CPU features off (cpu.avx2=off, cpu.all=off).
+	cpu.DebugOptions = true
 	cpu.Initialize(godebug)
 	x86HasPOPCNT = cpu.X86.HasPOPCNT
 	x86HasSSE41 = cpu.X86.HasSSE41

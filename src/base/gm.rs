@@ -118,17 +118,17 @@ pub fn for_each_g_racy(mut f: impl FnMut(*mut g)) {
 pub fn allgadd(gp: *mut g) {
     ALLGS.with(|all| {
         all.push(gp);
-        // Debuggers' view of the list (runtime.allgs and runtime.allglen:
-        // asm/runtime/debugger.go): the array (it moves when it grows) and
-        // its length. Go code never reads them, so plain stores do.
+        // The Go-side copy debuggers read (runtime.allgs, runtime.allglen:
+        // gdb's runtime-gdb.py, Delve): the persistent array itself.
         let l = crate::links::links();
-        let s = all.as_slice();
-        // SAFETY: the variables are Go globals of types []*g and uintptr;
-        // the slice header points into persistent memory, which the
-        // collector ignores.
+        let n = all.len();
+        // SAFETY: the two linked symbols are the Go variables of those
+        // types (asm/runtime/proc.go); only this function writes them,
+        // under the list's lock.
         unsafe {
-            *(l.allgs as *mut crate::layout::GoSlice<*mut g>) = crate::layout::GoSlice { ptr: s.as_ptr() as *mut *mut g, len: s.len() as isize, cap: s.len() as isize };
-            (*(l.allglen as *const core::sync::atomic::AtomicUsize)).store(s.len(), Ordering::Release);
+            *(l.allgs as *mut crate::layout::GoSlice<*mut g>) =
+                crate::layout::GoSlice { ptr: all.as_slice().as_ptr() as *mut *mut g, len: n as isize, cap: n as isize };
+            *(l.allglen as *mut usize) = n;
         }
     });
 }

@@ -2,7 +2,8 @@
 //! higher layer registers a function (or a table of them) at startup; the
 //! lower one calls it if registered. Used only where the call must go
 //! upward: fatal reports print tracebacks (meta), sysmon wakes the
-//! forced-GC goroutine (gc).
+//! forced-GC goroutine (gc), the collector lets the runtime tests read its
+//! marks (proc's test hooks).
 
 use core::sync::atomic::{AtomicPtr, Ordering};
 

@@ -76,6 +76,9 @@ pub enum Rank {
     Heap,
     /// Closed poll descriptors.
     NetpollFree,
+    /// The collector's shared grey queue (write barriers feed it from
+    /// under any other lock).
+    GcWork,
     /// Persistent memory (any table may grow while its lock is held).
     Persistent,
 }

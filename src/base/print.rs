@@ -103,15 +103,22 @@ pub fn printint(v: i64) {
     printuint(v.unsigned_abs());
 }
 
-pub fn printhex(mut v: u64) {
+pub fn printhex(v: u64) {
+    printhex_padded(v, 1)
+}
+
+/// printhex with at least `digits` hex digits (zeros in front; at most 16),
+/// as stack dumps print their words.
+pub fn printhex_padded(mut v: u64, digits: usize) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut buf = [0u8; 18];
     let mut i = buf.len();
+    let digits = digits.min(16);
     loop {
         i -= 1;
         buf[i] = DIGITS[(v % 16) as usize];
         v /= 16;
-        if v == 0 {
+        if v == 0 && buf.len() - i >= digits {
             break;
         }
     }

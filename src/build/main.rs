@@ -9,8 +9,11 @@
 //!   zsurface_amd64.s ABI0 trampolines for the overlay's runtime package
 //!   zduff_amd64.s, zreflectcall_amd64.s, zreflectcall.go
 //!                    duffzero/duffcopy and reflectcall's callN helpers
+//!   ztesthooks_test.go, ztesthooks_amd64.s
+//!                    the same for the runtime tests' hooks (`!test` entries)
 //!   embedded.rs      the Go face (asm/runtime plus the generated Go and
-//!                    assembly) and the surface table, for the gort CLI
+//!                    assembly), the runtime tests' hooks (asm/runtime_test
+//!                    plus ztesthooks_*) and the surface table, for the gort CLI
 
 use gort_gen::{duff, gotypes, reflectcall, surface};
 use std::fs;
@@ -64,8 +67,10 @@ fn main() {
     let def = fs::read_to_string(root.join("asm/surface.def")).unwrap();
     let table = surface::parse_table(&def).unwrap_or_else(|e| fail(e));
     fs::write(out.join("surface_glue.rs"), surface::gen_rust(&u, &table).unwrap_or_else(|e| fail(e))).unwrap();
-    fs::write(out.join("zsurface.go"), surface::gen_go(&table)).unwrap();
-    fs::write(out.join("zsurface_amd64.s"), surface::gen_asm(&u, &table).unwrap_or_else(|e| fail(e))).unwrap();
+    fs::write(out.join("zsurface.go"), surface::gen_go(&table, false)).unwrap();
+    fs::write(out.join("zsurface_amd64.s"), surface::gen_asm(&u, &table, false).unwrap_or_else(|e| fail(e))).unwrap();
+    fs::write(out.join("ztesthooks_test.go"), surface::gen_go(&table, true)).unwrap();
+    fs::write(out.join("ztesthooks_amd64.s"), surface::gen_asm(&u, &table, true).unwrap_or_else(|e| fail(e))).unwrap();
 
     fs::write(out.join("zduff_amd64.s"), duff::gen_asm()).unwrap();
     fs::write(out.join("zreflectcall_amd64.s"), reflectcall::gen_asm()).unwrap();
@@ -81,6 +86,19 @@ fn main() {
         emb += &format!("    ({n:?}, include_bytes!({:?})),\n", p.display().to_string());
     }
     for n in ["zsurface.go", "zsurface_amd64.s", "zduff_amd64.s", "zreflectcall_amd64.s", "zreflectcall.go"] {
+        emb += &format!("    ({n:?}, include_bytes!({:?})),\n", out.join(n).display().to_string());
+    }
+    emb += "];\n";
+    // gort's test hooks (asm/runtime_test and the generated test-only
+    // declarations and trampolines): only the runtime tests' GOROOT gets them.
+    emb += "pub const RUNTIME_TEST_FILES: &[(&str, &[u8])] = &[\n";
+    let mut names: Vec<PathBuf> = fs::read_dir(root.join("asm/runtime_test")).unwrap().map(|e| e.unwrap().path()).collect();
+    names.sort();
+    for p in names {
+        let n = p.file_name().unwrap().to_string_lossy().to_string();
+        emb += &format!("    ({n:?}, include_bytes!({:?})),\n", p.display().to_string());
+    }
+    for n in ["ztesthooks_test.go", "ztesthooks_amd64.s"] {
         emb += &format!("    ({n:?}, include_bytes!({:?})),\n", out.join(n).display().to_string());
     }
     emb += "];\n";

@@ -397,6 +397,12 @@ pub unsafe fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
     }
 }
 
+/// Is the finalizer goroutine parked, waiting for work?
+pub fn runner_asleep() -> bool {
+    let gp = RUNNER.load(Ordering::Acquire);
+    !gp.is_null() && RUNNER_WAITING.load(Ordering::Acquire) == 1 && crate::gm::readgstatus(gp) == crate::gm::G_WAITING
+}
+
 /// No finalizer is queued and the finalizer goroutine (if any) waits for
 /// work (runtime.blockUntilEmptyFinalizerQueue).
 pub fn rt_finqEmpty() -> bool {

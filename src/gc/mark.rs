@@ -32,24 +32,22 @@ struct StackScan {
 pub struct Marker {
     /// The grey objects: marked, not yet scanned.
     grey: Buf<usize>,
+    /// Bytes marked by this marker not yet added to the cycle's count.
+    marked: usize,
     ss: StackScan,
-    /// Bytes of heap objects and of goroutine stacks scanned (runtime/metrics'
-    /// /gc/scan/heap and /gc/scan/stack, through gc::scan_stats).
-    pub heap_scanned: usize,
-    pub stack_scanned: usize,
 }
 
 impl Marker {
     pub fn new() -> Marker {
         Marker {
             grey: PVec::mapped(Stat::Gc),
+            marked: 0,
             ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc), work: PVec::mapped(Stat::Gc) },
-            heap_scanned: 0,
-            stack_scanned: 0,
         }
     }
 
     pub fn free(mut self) {
+        crate::wb::add_marked(self.marked);
         self.grey.free();
         self.ss.objs.free();
         self.ss.pending.free();
@@ -102,30 +100,65 @@ impl Marker {
     /// into free heap memory is a bug (reported as upstream does).
     #[inline]
     pub fn mark_ptr(&mut self, p: usize, strict: bool) {
-        if p < 4096 {
-            return;
+        if CHECKING.load(core::sync::atomic::Ordering::Relaxed) {
+            check_missed(p);
         }
-        let s = heap::span_of_heap(p);
-        if s.is_null() {
-            return;
-        }
-        // SAFETY: s is an in-use span.
-        let sp: &Mspan = unsafe { &*s };
-        let idx = sp.obj_index(p);
-        if idx >= sp.nelems {
-            return;
-        }
-        if !sp.is_allocated(idx) {
-            if strict {
-                bad_pointer(sp, p);
+        match crate::wb::mark_object(p) {
+            crate::wb::Marked::Nothing => {}
+            crate::wb::Marked::Grey(base, size) => {
+                self.marked += size;
+                self.grey.push(base)
             }
-            return;
+            crate::wb::Marked::Black(size) => self.marked += size,
+            crate::wb::Marked::Unallocated(s) => {
+                if strict {
+                    // SAFETY: an in-use span.
+                    bad_pointer(unsafe { &*s }, p);
+                }
+            }
         }
-        if sp.set_mark(idx) {
-            return;
-        }
-        if !sp.noscan() {
-            self.grey.push(sp.obj_base(idx));
+    }
+
+    /// Hand every grey object found to the shared queue (other markers
+    /// scan them).
+    pub fn publish(&mut self) {
+        crate::wb::queue_put(self.grey.as_slice());
+        self.grey.truncate(0);
+    }
+
+    /// Concurrent marking: scan grey objects, from this marker's list or
+    /// the shared queue, until `enough` says so (it is asked every few
+    /// objects, with the bytes scanned so far) or no grey object is left
+    /// anywhere (false). What is left over goes back to the shared queue.
+    pub fn drain_while(&mut self, mut enough: impl FnMut(usize) -> bool) -> bool {
+        let mut scanned = 0usize;
+        let mut k = 0u32;
+        loop {
+            let obj = match self.grey.pop() {
+                Some(o) => o,
+                None => {
+                    if crate::wb::queue_take(&mut self.grey, 64) == 0 {
+                        SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
+                        return false;
+                    }
+                    continue;
+                }
+            };
+            scanned += self.scan_object(obj);
+            k += 1;
+            if k.is_multiple_of(32) {
+                // Share work when this list is long and the queue is dry.
+                if self.grey.len() > 128 && crate::wb::queue_len() == 0 {
+                    let half = self.grey.len() / 2;
+                    crate::wb::queue_put(&self.grey.as_slice()[half..]);
+                    self.grey.truncate(half);
+                }
+                if enough(scanned) {
+                    self.publish();
+                    SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
+                    return true;
+                }
+            }
         }
     }
 
@@ -133,9 +166,7 @@ impl Marker {
     pub fn mark_slot(&mut self, slot: usize, strict: bool) {
         // SAFETY: slot is a readable word (a frame slot or runtime field).
         let p = unsafe { *(slot as *const usize) };
-        if strict {
-            SLOT.store(slot, core::sync::atomic::Ordering::Relaxed);
-        }
+        SLOT.store(slot, core::sync::atomic::Ordering::Relaxed);
         self.mark_ptr(p, strict);
     }
 
@@ -146,15 +177,29 @@ impl Marker {
         while a + 8 <= hi {
             // SAFETY: [lo, hi) is readable stack memory.
             let p = unsafe { *(a as *const usize) };
-            self.mark_any(p, false);
             a += 8;
+            // Checkmark: a word that only looks like a pointer may name an
+            // object that was already garbage when the cycle began (a dead
+            // register): the second marking follows only what the first
+            // marked.
+            if CHECKING.load(core::sync::atomic::Ordering::Relaxed) && !check_was_marked(p) {
+                continue;
+            }
+            self.mark_any(p, false);
         }
     }
 
-    /// Scan grey objects until none is left.
+    /// Scan grey objects until none is left, here or in the shared queue.
     pub fn drain(&mut self) {
-        while let Some(obj) = self.grey.pop() {
-            self.scan_object(obj);
+        let mut scanned = 0;
+        loop {
+            while let Some(obj) = self.grey.pop() {
+                scanned += self.scan_object(obj);
+            }
+            if crate::wb::queue_take(&mut self.grey, 256) == 0 {
+                SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
+                return;
+            }
         }
     }
 
@@ -174,14 +219,14 @@ impl Marker {
         }
     }
 
-    fn scan_object(&mut self, obj: usize) {
+    /// Scan one grey object; returns its size.
+    fn scan_object(&mut self, obj: usize) -> usize {
         FRAME_PC.store(0, core::sync::atomic::Ordering::Relaxed);
         let s = heap::span_of(obj);
         // SAFETY: obj is the base of an allocated object of an in-use span.
         let sp: &Mspan = unsafe { &*s };
         let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
         let nwords = size / 8;
-        self.heap_scanned += size;
         let mut i = 0;
         while i < nwords {
             let a = obj + i * 8;
@@ -199,22 +244,37 @@ impl Marker {
             }
             i += 1;
         }
+        size
     }
 
     // ---- roots ----
 
+    /// Every root. Concurrent marking leaves the globals for later
+    /// (`mark_globals`: compiled code's barriers cover stores to them).
     pub fn mark_roots(&mut self) {
         self.mark_globals();
-        crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
-        self.mark_timers();
-        crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
-        super::finalizer::mark_tables(self);
-        super::pools::mark_roots(self);
+        self.mark_roots_but_globals();
     }
 
-    fn mark_globals(&mut self) {
+    pub fn mark_roots_but_globals(&mut self) {
+        source(b"a goroutine");
+        crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
+        source(b"timers");
+        self.mark_timers();
+        source(b"reflect's offsets");
+        crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
+        source(b"finalizers");
+        super::finalizer::mark_tables(self);
+        source(b"pools");
+        super::pools::mark_roots(self);
+        source(b"heap");
+    }
+
+    pub fn mark_globals(&mut self) {
+        source(b"globals");
         for md in crate::types::modules() {
-            // SAFETY: marking runs in a collection.
+            // SAFETY: marking runs in a collection (the masks were built
+            // when it started: build_masks).
             let (data, bss) = unsafe { super::roots::module_masks(md) };
             self.mark_segment(md.data, md.edata, data);
             self.mark_segment(md.bss, md.ebss, bss);
@@ -276,7 +336,7 @@ impl Marker {
             SCAN_G.store(gp as usize, core::sync::atomic::Ordering::Relaxed);
             let sp = if gr.syscallsp != 0 { gr.syscallsp } else { gr.sched.sp };
             if sp > gr.stack.lo && sp <= gr.stack.hi {
-                self.stack_scanned += gr.stack.hi - sp;
+                STACK_SCANNED.fetch_add(gr.stack.hi - sp, core::sync::atomic::Ordering::Relaxed);
             }
             self.mark_stack(gp);
             SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
@@ -369,6 +429,77 @@ impl Default for Marker {
     }
 }
 
+/// GORT_GCCHECKMARK's second marking is running: report every object it
+/// marks that the concurrent marking had not (gc/mod.rs: checkmark).
+pub static CHECKING: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+/// What kind of root is being marked (checkmark's report).
+static SOURCE: core::sync::atomic::AtomicPtr<[u8; 0]> = core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
+static SOURCE_LEN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+fn source(what: &'static [u8]) {
+    SOURCE.store(what.as_ptr() as *mut [u8; 0], core::sync::atomic::Ordering::Relaxed);
+    SOURCE_LEN.store(what.len(), core::sync::atomic::Ordering::Relaxed);
+    SLOT.store(0, core::sync::atomic::Ordering::Relaxed);
+}
+
+fn check_was_marked(p: usize) -> bool {
+    let s = heap::span_of_heap(p);
+    if s.is_null() {
+        return true;
+    }
+    // SAFETY: an in-use span (world stopped).
+    let idx = unsafe { (*s).obj_index(p) };
+    // SAFETY: as above.
+    idx >= unsafe { (*s).nelems } || super::checkmark_was_marked(s, idx)
+}
+
+/// Checkmark: p is about to be marked by the second marking; if its
+/// object is allocated, unmarked now, and was not marked by the
+/// concurrent marking, say where the pointer was found.
+#[cold]
+fn check_missed(p: usize) {
+    let s = heap::span_of_heap(p);
+    if s.is_null() {
+        return;
+    }
+    // SAFETY: an in-use span (world stopped).
+    let sp: &Mspan = unsafe { &*s };
+    let idx = sp.obj_index(p);
+    if idx >= sp.nelems || !sp.is_allocated(idx) || sp.is_marked(idx) || super::checkmark_was_marked(s, idx) {
+        return;
+    }
+    let slot = SLOT.load(core::sync::atomic::Ordering::Relaxed);
+    let pc = FRAME_PC.load(core::sync::atomic::Ordering::Relaxed);
+    // SAFETY: SOURCE is a static byte string of SOURCE_LEN bytes.
+    let src = unsafe {
+        core::slice::from_raw_parts(SOURCE.load(core::sync::atomic::Ordering::Relaxed) as *const u8, SOURCE_LEN.load(core::sync::atomic::Ordering::Relaxed))
+    };
+    crate::gprint!(
+        b"runtime: checkmark: object ", crate::print::Hex(sp.obj_base(idx) as u64), b" (elemsize ", sp.elemsize,
+        b" noscan ", sp.noscan(), b") missed; reached from slot ", crate::print::Hex(slot as u64), b" (", src, b")"
+    );
+    let hs = heap::span_of_heap(slot);
+    if !hs.is_null() {
+        // SAFETY: an in-use span.
+        let h: &Mspan = unsafe { &*hs };
+        let base = h.obj_base(h.obj_index(slot));
+        crate::gprint!(b" in heap object ", crate::print::Hex(base as u64), b"+", slot - base, b" elemsize ", h.elemsize);
+    } else if pc != 0 {
+        if let Some(f) = crate::symtab::findfunc(pc) {
+            crate::gprint!(b" in frame of ");
+            crate::traceback::print_func_name(f.name());
+        }
+    }
+    crate::gprint!(b"\n");
+}
+
+/// Bytes of objects scanned this cycle (by concurrent marking, and by the
+/// drains of its pauses).
+pub static SCANNED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// Bytes of goroutine stacks scanned this cycle (runtime/metrics'
+/// /gc/scan/stack).
+pub static STACK_SCANNED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
 pub static DEBUG: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// The slot being marked from (for the report of a bad pointer).
@@ -380,6 +511,10 @@ static SCAN_G: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize
 static FRAME_SP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 static FRAME_FP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
+/// A precise pointer to a free object of an in-use span: a use-after-free
+/// (typically a pointer kept as a uintptr and converted back) or a bad
+/// pointer made with unsafe. Reported as upstream reports the "zombie" its
+/// sweep then finds: the span's objects, and the throw.
 #[cold]
 fn bad_pointer(s: &Mspan, p: usize) -> ! {
     let slot = SLOT.load(core::sync::atomic::Ordering::Relaxed);
@@ -422,9 +557,19 @@ fn bad_pointer(s: &Mspan, p: usize) -> ! {
     }
     crate::gprint!(b"\n");
     crate::gprint!(
-        b"runtime: pointer ", crate::print::Hex(p as u64), b" to unallocated span span.base()=",
-        crate::print::Hex(s.start as u64), b" span.limit=", crate::print::Hex(s.limit() as u64), b" span.state=",
-        s.state, b"\n"
+        b"runtime: marked free object in span ", crate::print::Hex(s.start as u64), b", elemsize=", s.elemsize,
+        b" freeindex=", s.freeindex, b" (bad use of unsafe.Pointer? try -d=checkptr)\n"
     );
-    crate::fatal::throw("found bad pointer in Go heap")
+    let bad = s.obj_index(p);
+    for i in 0..s.nelems {
+        let alloc = s.is_allocated(i);
+        crate::gprint!(crate::print::Hex(s.obj_base(i) as u64));
+        crate::gprint!(if alloc { b" alloc" as &[u8] } else { b" free " });
+        crate::gprint!(if s.is_marked(i) { b" marked  " as &[u8] } else { b" unmarked" });
+        if i == bad {
+            crate::gprint!(b" zombie");
+        }
+        crate::gprint!(b"\n");
+    }
+    crate::fatal::throw("found pointer to free object")
 }

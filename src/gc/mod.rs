@@ -1,45 +1,65 @@
-//! The garbage collector: precise, non-moving mark-sweep; marking with the
-//! world stopped, sweeping concurrent with the program.
+//! The garbage collector: precise, non-moving, concurrent mark-sweep with
+//! a snapshot-at-the-beginning write barrier.
 //!
-//! A collection runs on the system stack of a goroutine that is at a safe
-//! point (every frame of every goroutine is then described by the
-//! pclntab's stack maps), with every other P stopped:
-//!   1. roots are marked: the data and bss segments (pointer masks from the
-//!      linker's GC programs), every goroutine's stack (the same frame
-//!      walk as stack copying: locals, arguments, stack objects; frames
-//!      interrupted by asynchronous preemption are scanned conservatively)
-//!      and the pointers the runtime keeps for goroutines (closure
-//!      contexts, defer records, wait queues, labels), pending timers, the
-//!      runtime's own tables (reflect offsets, finalizers, sync.Pool's
-//!      cleanup function);
-//!   2. marked objects are scanned with the heap's pointer bits until no
-//!      grey object is left;
-//!   3. unreachable objects with finalizers are resurrected (marked, with
-//!      everything they reach) and queued for the finalizer goroutine;
-//!   4. every span becomes unswept (heap::sweep), and the world restarts:
-//!      spans are swept by the background sweeper goroutine and by the
-//!      allocator as it needs them; their marks become their allocation
-//!      bits, empty spans go back to the page heap. When sweeping is over,
-//!      the background scavenger returns free pages to the system.
-//! The next collection starts when the heap has grown by GOGC percent over
-//! what survived (at least 4 MB, scaled by GOGC), or earlier under a memory
-//! limit. Collections start from allocation (mallocgc asks, and the
-//! allocating goroutine collects when its Rust call returns: see rtcall's
-//! hook), from runtime.GC, and from debug.FreeOSMemory.
+//! A cycle (`rt_gcStart`, from the goroutine whose allocation crossed the
+//! trigger, runtime.GC, or the forced-GC goroutine) goes:
+//!   1. **Start, world stopped.** Sweeping is finished, sync.Pool's caches
+//!      are emptied, and the roots are marked grey: every goroutine's
+//!      stack (the same frame walk as stack copying: locals, arguments,
+//!      stack objects; frames interrupted by asynchronous preemption are
+//!      scanned conservatively), the pointers the runtime keeps for
+//!      goroutines (closure contexts, defer records, wait queues, labels),
+//!      pending timers, the runtime's tables (reflect offsets, finalizers:
+//!      what each finalizable object points to, sync.Pool's cleanup
+//!      function). Then the write barrier goes on (mem/wb.rs) and the world
+//!      restarts. This pause does not depend on the heap's size (it does on
+//!      the goroutines' stacks).
+//!   2. **Concurrent mark.** Mark workers (workers.rs; goroutines, a
+//!      quarter of GOMAXPROCS at a time) scan the data and bss segments and
+//!      then grey objects from the shared queue, with the heap's pointer
+//!      bits. Goroutines that allocate meanwhile are charged for it and
+//!      assist (scan in proportion) when their allocation runs ahead of
+//!      the marking. Objects allocated during the mark are allocated
+//!      marked. The barrier shades (marks grey) the pointer every store
+//!      overwrites and the one it writes: everything reachable when the
+//!      cycle started stays reachable for the collector, whatever the
+//!      program moves around meanwhile, so stacks need no second scan.
+//!   3. **Mark termination, world stopped** (`rt_gcMarkDone`, from the
+//!      worker that found nothing grey left): the write-barrier buffers
+//!      are emptied and the last grey objects scanned; unreachable objects
+//!      with finalizers are resurrected (marked, with everything they
+//!      reach) and queued for the finalizer goroutine; the barrier goes
+//!      off; every span becomes unswept (heap::sweep), and the world
+//!      restarts.
+//!   4. **Concurrent sweep**: spans are swept by the background sweeper
+//!      goroutine and by the allocator as it needs them; their marks
+//!      become their allocation bits, empty spans go back to the page
+//!      heap. When sweeping is over, the background scavenger returns free
+//!      pages to the system.
+//! The heap goal is GOGC percent over what survived (at least 4 MB, scaled
+//! by GOGC), capped under a memory limit; a cycle starts at 7/8 of the way
+//! there. Collections start from allocation (mallocgc asks, and the
+//! allocating goroutine starts one when its Rust call returns: see
+//! rtcall's hook), from runtime.GC (which waits for a whole cycle and the
+//! sweep), from debug.FreeOSMemory and from the forced-GC goroutine.
 //!
-//! No write barriers are needed: the mutator never runs during marking.
+//! GORT_GC=stw runs each whole cycle in one stop of the world instead (the
+//! collector gort had before; kept for comparison). GORT_GCCHECKMARK=1
+//! marks a second time from scratch at each mark termination and throws
+//! if the concurrent marking missed an object (a missing barrier).
 
 pub mod background;
 pub mod finalizer;
 mod mark;
 pub mod pools;
 mod roots;
+pub mod workers;
 
-use crate::heap::malloc::{self, HEAP_LIVE, HOOK_GC, STRESS, TRIGGER};
+use crate::heap::malloc::{self, HEAP_LIVE, HOOK_ASSIST_BIT, HOOK_GC, STRESS, TRIGGER};
 use crate::heap;
 use crate::lock::Mutex;
 use crate::sched;
-use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 
 /// Heap bytes that survived the last collection.
 static HEAP_MARKED: AtomicUsize = AtomicUsize::new(0);
@@ -82,10 +102,57 @@ pub fn history() -> History {
     HISTORY.with(|h| *h)
 }
 
-/// Serialises collections (the Go side also holds worldsema).
+/// Called after marking, before sweeping is prepared, with the world
+/// stopped: the runtime tests' GCTestIsReachable reads the marks there
+/// (proc/testhooks.rs registers it when a test asks).
+pub static AFTER_MARK: crate::hook::Hook<fn()> = crate::hook::Hook::new();
+
+/// Serialises the collector's phase changes (the Go side also holds
+/// worldsema around each stop of the world).
 static GC_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Gc);
 
 const HEAP_MINIMUM: usize = 4 << 20;
+
+/// The collector's phase: off (the program runs, spans are swept), or
+/// marking concurrently with the program (write barriers on, new objects
+/// allocated marked).
+const PHASE_OFF: u8 = 0;
+const PHASE_MARK: u8 = 1;
+static PHASE: AtomicU8 = AtomicU8::new(PHASE_OFF);
+/// Cycles started (a cycle counts as completed in NUM_GC when its mark
+/// termination is over).
+static CYCLES: AtomicU32 = AtomicU32::new(0);
+/// GORT_GC=stw: run each whole collection with the world stopped (the
+/// collector gort had before it marked concurrently; kept for comparison).
+static STW_MODE: AtomicBool = AtomicBool::new(false);
+/// GORT_GCCHECKMARK=1: at mark termination, mark again from scratch with
+/// the world stopped and throw if it finds an object the concurrent
+/// marking missed (a missing write barrier).
+static CHECKMARK: AtomicBool = AtomicBool::new(false);
+/// The data and bss segments are still to be scanned this cycle.
+static GLOBALS_PENDING: AtomicBool = AtomicBool::new(false);
+/// Threads scanning grey objects right now (workers and assists).
+static MARKERS: AtomicUsize = AtomicUsize::new(0);
+/// Heap bytes the next collection starts at (its goal is TRIGGER's
+/// `malloc::TRIGGER` counterpart for allocation: see set_trigger).
+static GOAL: AtomicUsize = AtomicUsize::new(HEAP_MINIMUM);
+/// Bytes this cycle expects to scan, and its heap goal (set when it
+/// starts).
+static EXPECT_SCAN: AtomicUsize = AtomicUsize::new(0);
+static CYCLE_GOAL: AtomicUsize = AtomicUsize::new(0);
+
+/// Bytes of scanning owed per byte allocated now: what is left to scan
+/// over what is left before the goal (so that marking ends by then; past
+/// the goal, an assist scans whatever it can find).
+fn assist_ratio() -> f64 {
+    let left_scan = EXPECT_SCAN.load(Ordering::Relaxed).saturating_sub(mark::SCANNED.load(Ordering::Relaxed)).max(256 << 10);
+    let left_heap = CYCLE_GOAL.load(Ordering::Relaxed).saturating_sub(HEAP_LIVE.load(Ordering::Relaxed)).max(64 << 10);
+    left_scan as f64 / left_heap as f64
+}
+/// Timestamps of the cycle under way (gctrace, pauses).
+static T_START: AtomicI64 = AtomicI64::new(0);
+static T_STW1: AtomicI64 = AtomicI64::new(0);
+static HEAP_AT_START: AtomicUsize = AtomicUsize::new(0);
 
 pub fn init() {
     static FORCEGC: fn(i64) = background::sysmon_forcegc;
@@ -104,6 +171,14 @@ pub fn init() {
     if crate::env::getenv(b"GORT_GCDEBUG").is_some() {
         mark::DEBUG.store(true, Ordering::Relaxed);
     }
+    if crate::env::getenv(b"GORT_GCCHECKMARK").is_some_and(|v| v == b"1") {
+        CHECKMARK.store(true, Ordering::Relaxed);
+    }
+    match crate::env::getenv(b"GORT_GC") {
+        None | Some(b"concurrent") => {}
+        Some(b"stw") => STW_MODE.store(true, Ordering::Relaxed),
+        Some(_) => crate::fatal::throw("GORT_GC: want 'concurrent' or 'stw'"),
+    }
     if let Some(v) = crate::env::getenv(b"GORT_GCSTRESS") {
         let n = v.iter().take_while(|c| c.is_ascii_digit()).fold(0usize, |n, &c| n * 10 + (c - b'0') as usize);
         STRESS.store(n, Ordering::Relaxed);
@@ -116,7 +191,11 @@ fn gcpercent() -> i64 {
     crate::settings::gc_percent() as i64
 }
 
-/// Recompute the trigger from what survived.
+/// Recompute the goal and the trigger from what survived. The goal is
+/// GOGC percent over the survivors (at least 4 MB scaled by GOGC), capped
+/// by the memory limit; concurrent marking starts when 7/8 of the way
+/// from the survivors to the goal has been allocated, so that it can
+/// finish (with assists' help) before the goal.
 fn set_trigger(marked: usize) {
     let pct = gcpercent();
     let limit = crate::settings::memory_limit();
@@ -131,33 +210,51 @@ fn set_trigger(marked: usize) {
         let cap = (limit as usize).saturating_sub(crate::stack::stack_inuse()).max(marked + (marked >> 5) + (1 << 20));
         goal = goal.min(cap);
     }
-    TRIGGER.store(goal, Ordering::Relaxed);
+    GOAL.store(goal, Ordering::Relaxed);
+    let trigger = if goal == usize::MAX || STW_MODE.load(Ordering::Relaxed) {
+        goal
+    } else {
+        let base = marked.min(goal);
+        base + (goal - base) / 8 * 7
+    };
+    TRIGGER.store(trigger, Ordering::Relaxed);
 }
 
 /// The heap goal (MemStats.NextGC).
 pub fn next_gc() -> usize {
-    TRIGGER.load(Ordering::Relaxed)
+    GOAL.load(Ordering::Relaxed)
 }
 
+/// Is a concurrent mark under way?
+pub fn marking() -> bool {
+    PHASE.load(Ordering::Acquire) == PHASE_MARK
+}
+
+/// What the hook rtcall runs before returning to Go code asks of the
+/// goroutine (the Go side's hook* constants).
+pub const HOOK_NONE: u8 = 0;
+/// Start a collection (the heap reached the trigger).
+pub const HOOK_COLLECT: u8 = 1;
+/// Help the collector mark: this goroutine allocated on credit.
+pub const HOOK_ASSIST: u8 = 2;
 
 /// The hook rtcall runs before returning to Go code (with the calling
-/// trampoline's frame still on the stack): returns true if the goroutine
-/// should collect now (the Go side then takes worldsema and calls
-/// rt_gcCollect).
-pub fn rt_hookWanted() -> bool {
+/// trampoline's frame still on the stack): what the goroutine should do
+/// now (a HOOK_* value).
+pub fn rt_hookWanted() -> u8 {
     let mp = crate::gm::getm();
     // SAFETY: mp is the current m, on behalf of its goroutine.
     unsafe {
         let h = (*mp).rtcallHook;
-        if h & HOOK_GC == 0 {
-            return false;
+        if h & (HOOK_GC | HOOK_ASSIST_BIT) == 0 {
+            return HOOK_NONE;
         }
         // Only a goroutine running normally with its P can stop the world
-        // (not one entering or leaving a system call): the request waits
-        // for the next return from Rust.
+        // or mark (not one entering or leaving a system call): the request
+        // waits for the next return from Rust.
         let gp = (*mp).curg;
         if (*mp).p == 0 || gp.is_null() || crate::gm::readgstatus(gp) != crate::gm::G_RUNNING {
-            return false;
+            return HOOK_NONE;
         }
         // Nor one about to park with a lock that its park commit releases
         // (m.waitunlockf): collecting would park it in between (worldsema)
@@ -166,11 +263,20 @@ pub fn rt_hookWanted() -> bool {
         // again, forever): the next allocation past the trigger asks again.
         (*mp).rtcallHook = 0;
         if (*mp).waitunlockf != 0 {
-            return false;
+            return HOOK_NONE;
         }
         // Not while the goroutine holds runtime locks or is pinned to its P
         // (sync.Pool), nor while dying: another allocation will ask again.
-        (*mp).locks == 0 && (*mp).mallocing == 0 && (*mp).dying == 0 && should_collect()
+        if (*mp).locks != 0 || (*mp).mallocing != 0 || (*mp).dying != 0 {
+            return HOOK_NONE;
+        }
+        if h & HOOK_GC != 0 && !marking() && should_collect() {
+            return HOOK_COLLECT;
+        }
+        if h & HOOK_ASSIST_BIT != 0 && marking() {
+            return HOOK_ASSIST;
+        }
+        HOOK_NONE
     }
 }
 
@@ -179,62 +285,309 @@ fn should_collect() -> bool {
     stress > 0 || HEAP_LIVE.load(Ordering::Relaxed) >= TRIGGER.load(Ordering::Relaxed)
 }
 
-/// Why a collection runs (the Go side's gcTrigger kinds; 0 is the heap
-/// trigger). runtime.GC: always collects.
+/// Why a collection runs (the Go side's gcTrigger kinds).
+pub const TRIGGER_HEAP: u8 = 0;
+/// runtime.GC: cycle number n must have started.
 pub const TRIGGER_USER: u8 = 1;
 /// No collection for FORCEGC_PERIOD (the forced-GC goroutine).
 pub const TRIGGER_TIME: u8 = 2;
 
 /// Collect at least this often (when any collection ran before), as upstream.
-const FORCEGC_PERIOD: i64 = 2 * 60 * 1_000_000_000;
+/// (A variable: the runtime's tests shorten it through their hook.)
+pub static FORCEGC_PERIOD: AtomicI64 = AtomicI64::new(2 * 60 * 1_000_000_000);
 static LAST_GC_MONO: AtomicI64 = AtomicI64::new(0);
 
 /// For sysmon: is a periodic collection due?
 pub fn time_trigger_due(now: i64) -> bool {
     let last = LAST_GC_MONO.load(Ordering::Relaxed);
-    gcpercent() >= 0 && last != 0 && now - last > FORCEGC_PERIOD
+    gcpercent() >= 0 && last != 0 && now - last > FORCEGC_PERIOD.load(Ordering::Relaxed) && !marking()
 }
 
-/// Run a collection (from the Go side, holding worldsema) for trigger
-/// `kind`; heap and time triggers collect only if still due.
-pub fn rt_gcCollect(kind: u8) {
-    let forced = kind == TRIGGER_USER;
-    if kind == TRIGGER_TIME && GCTRACE.load(Ordering::Relaxed) {
-        crate::gprint!(b"GC forced\n");
+/// Cycles started so far (runtime.GC waits for the one under way, then
+/// starts the next).
+pub fn rt_gcCycles() -> u32 {
+    CYCLES.load(Ordering::Acquire)
+}
+
+/// Start a collection (from the Go side, holding worldsema) for trigger
+/// `kind` (for TRIGGER_USER: unless cycle `n` already started); heap and
+/// time triggers start one only if still due. With the world stopped:
+/// finish sweeping, empty sync.Pool's caches, mark the roots (every
+/// goroutine stack, the runtime's own tables), turn the write barrier on;
+/// then the world restarts and the mark workers take over. Under
+/// GORT_GC=stw, the whole collection runs in this one pause.
+pub fn rt_gcStart(kind: u8, n: u32) {
+    start(kind, n, STW_MODE.load(Ordering::Relaxed));
+}
+
+/// A whole collection now, with the world stopped throughout (the runtime
+/// tests' hooks, which hold worldsema): a cycle marking concurrently is
+/// finished first.
+pub fn collect_stopped() {
+    if marking() {
+        rt_gcMarkDone();
     }
+    start(TRIGGER_USER, CYCLES.load(Ordering::Relaxed) + 1, true);
+}
+
+fn start(kind: u8, n: u32, stw: bool) {
     // Sweep what the last cycle left before stopping the world (the
     // caller is a goroutine: others keep running meanwhile).
     heap::sweep::finish();
     GC_LOCK.lock();
-    let due = match kind {
-        TRIGGER_USER => true,
-        TRIGGER_TIME => time_trigger_due(crate::time::nanotime()),
-        _ => should_collect(),
-    };
+    let due = !marking()
+        && match kind {
+            TRIGGER_USER => CYCLES.load(Ordering::Relaxed) < n,
+            TRIGGER_TIME => time_trigger_due(crate::time::nanotime()),
+            TRIGGER_HEAP => should_collect(),
+            _ => false,
+        };
     if !due {
         GC_LOCK.unlock();
         return;
     }
-    if forced {
+    if kind == TRIGGER_TIME && GCTRACE.load(Ordering::Relaxed) {
+        crate::gprint!(b"GC forced\n");
+    }
+    if kind == TRIGGER_USER {
         NUM_FORCED_GC.fetch_add(1, Ordering::Relaxed);
     }
-    // No preemption during the collection.
+    // No preemption while the world is stopped by us.
     crate::gm::acquirem();
     let t0 = crate::time::nanotime();
     sched::stw::stop_the_world();
+    HEAP_AT_START.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
+    T_START.store(t0, Ordering::Relaxed);
+    start_marking();
+    if stw {
+        let t1 = crate::time::nanotime();
+        T_STW1.store(t1 - t0, Ordering::Relaxed);
+        finish_cycle(t1);
+    } else {
+        sched::stw::start_the_world();
+        let t1 = crate::time::nanotime();
+        T_STW1.store(t1 - t0, Ordering::Relaxed);
+        crate::gm::releasem();
+        GC_LOCK.unlock();
+        workers::wake_for_cycle();
+    }
+}
+
+/// With the world stopped: everything a cycle does before the program may
+/// run again.
+fn start_marking() {
+    // Normally a no-op: the caller swept before stopping the world.
+    heap::sweep::finish();
+    pools::clear_pools();
+    for md in crate::types::modules() {
+        // SAFETY: the world is stopped, GC_LOCK held: the masks are built
+        // here, and only read while this cycle marks.
+        unsafe { roots::module_masks(md) };
+    }
+    mark::SCANNED.store(0, Ordering::Relaxed);
+    mark::STACK_SCANNED.store(0, Ordering::Relaxed);
+    crate::wb::take_marked();
+    let mut m = mark::Marker::new();
+    m.mark_roots_but_globals();
+    m.publish();
+    m.free();
+    GLOBALS_PENDING.store(true, Ordering::Release);
+    // What this cycle expects to scan (what the last one found live) and
+    // its goal, for assists and gctrace.
+    EXPECT_SCAN.store(HEAP_MARKED.load(Ordering::Relaxed).max(1 << 20), Ordering::Relaxed);
+    CYCLE_GOAL.store(GOAL.load(Ordering::Relaxed), Ordering::Relaxed);
+    CYCLES.fetch_add(1, Ordering::Release);
+    PHASE.store(PHASE_MARK, Ordering::Release);
+    crate::wb::set_enabled(true);
+}
+
+/// Scan the globals if nobody has yet this cycle.
+fn claim_globals(m: &mut mark::Marker) {
+    if GLOBALS_PENDING.swap(false, Ordering::AcqRel) {
+        m.mark_globals();
+    }
+}
+
+/// A mark worker's turn (from the Go side, gcBgMarkWorker): scan grey
+/// objects for about a millisecond. Returns MARK_MORE (call again after
+/// yielding if asked to), MARK_IDLE (nothing to scan now, other markers
+/// are busy: yield), MARK_DONE (no grey object anywhere: finish the
+/// cycle, rt_gcMarkDone) or MARK_OVER (the cycle is over).
+pub fn rt_gcMarkWork() -> u8 {
+    if !marking() {
+        return MARK_OVER;
+    }
+    MARKERS.fetch_add(1, Ordering::AcqRel);
+    let mut m = mark::Marker::new();
+    claim_globals(&mut m);
+    let t0 = crate::time::nanotime();
+    let more = m.drain_while(|_| stw_pending() || crate::time::nanotime() - t0 > 1_000_000);
+    m.publish();
+    m.free();
+    let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
+    let ns = (crate::time::nanotime() - t0) as u64;
+    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
+    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    if more {
+        MARK_MORE
+    } else if others > 0 || crate::wb::queue_len() > 0 {
+        MARK_IDLE
+    } else {
+        MARK_DONE
+    }
+}
+
+pub const MARK_MORE: u8 = 0;
+pub const MARK_IDLE: u8 = 1;
+pub const MARK_DONE: u8 = 2;
+pub const MARK_OVER: u8 = 3;
+
+/// Bytes one assist call scans at most.
+const ASSIST_MAX: usize = 512 << 10;
+
+/// Is a stop of the world waiting for this goroutine? (Markers then
+/// return to Go code, where it can stop.)
+fn stw_pending() -> bool {
+    sched::sched().gcwaiting.load(Ordering::Relaxed)
+}
+
+/// Processor time spent by mark workers and assists this cycle (gctrace).
+static WORKER_NS: AtomicU64 = AtomicU64::new(0);
+static ASSIST_NS: AtomicU64 = AtomicU64::new(0);
+/// The same since the start (runtime/metrics' /cpu/classes/gc/mark/*).
+static WORKER_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
+static ASSIST_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
+
+/// Processor time of marking outside the pauses since the start, in ns:
+/// assists (goroutines that allocated during a cycle), and the mark
+/// workers (a quarter of GOMAXPROCS: upstream's dedicated workers).
+pub fn mark_cpu_ns() -> (u64, u64) {
+    (ASSIST_NS_TOTAL.load(Ordering::Relaxed), WORKER_NS_TOTAL.load(Ordering::Relaxed))
+}
+
+/// A goroutine that allocated on credit during marking pays with scanning
+/// (from the rtcall hook): as many bytes as its debt times the assist
+/// ratio, or until no grey object is left.
+pub fn rt_gcAssist() {
+    if !marking() {
+        return;
+    }
+    let gp = crate::gm::curg();
+    // SAFETY: gp is the current goroutine.
+    let debt = unsafe { -(*gp).gcAssistBytes };
+    if debt <= 0 {
+        return;
+    }
+    let ratio = assist_ratio();
+    // One call scans at most ASSIST_MAX (a Rust call cannot be preempted:
+    // a long one would delay a stop of the world and other goroutines);
+    // the rest of the debt is asked for again at the next allocation.
+    let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
+    MARKERS.fetch_add(1, Ordering::AcqRel);
+    let t0 = crate::time::nanotime();
+    let mut m = mark::Marker::new();
+    claim_globals(&mut m);
+    let mut done = 0usize;
+    m.drain_while(|scanned| {
+        done = scanned;
+        scanned >= want || stw_pending()
+    });
+    m.publish();
+    m.free();
+    MARKERS.fetch_sub(1, Ordering::AcqRel);
+    let ns = (crate::time::nanotime() - t0) as u64;
+    ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
+    ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    // Credit what was scanned; with nothing left to scan the debt is
+    // forgiven (the cycle is about to end).
+    // SAFETY: as above.
+    unsafe {
+        if done >= want || stw_pending() {
+            (*gp).gcAssistBytes += (done as f64 / ratio.max(1e-9)) as i64;
+        } else {
+            // Nothing left to scan: the debt is forgiven.
+            (*gp).gcAssistBytes = 0;
+        }
+    }
+}
+
+/// Mark termination (from a mark worker that found no grey object left,
+/// holding worldsema): stop the world, shade what the write-barrier buffers
+/// hold and scan until nothing is grey, queue the finalizers of
+/// unreachable objects, turn the barrier off, and make every span
+/// unswept; then restart the world.
+pub fn rt_gcMarkDone() {
+    GC_LOCK.lock();
+    if !marking() {
+        GC_LOCK.unlock();
+        return;
+    }
+    crate::gm::acquirem();
     let t1 = crate::time::nanotime();
-    let before = HEAP_LIVE.load(Ordering::Relaxed);
-    collect();
-    let t2 = crate::time::nanotime();
-    sched::stw::start_the_world();
+    sched::stw::stop_the_world();
+    finish_cycle(t1);
+}
+
+/// The end of a cycle, with the world stopped by us (GC_LOCK held,
+/// acquirem'd); restarts the world. `t_mark_end`: when concurrent marking
+/// ended (the pause began).
+fn finish_cycle(t_mark_end: i64) {
+    let mut m = mark::Marker::new();
+    let mut mp = sched::mthread::allm();
+    while !mp.is_null() {
+        // SAFETY: the world is stopped; mp is on the list of live ms.
+        unsafe {
+            crate::wb::drain_buffer(mp);
+            mp = (*mp).alllink;
+        }
+    }
+    claim_globals(&mut m);
+    m.drain();
+    finalizer::mark_finalizers(&mut m);
+    m.drain();
+    m.free();
+    SCAN_HEAP.store(mark::SCANNED.load(Ordering::Relaxed), Ordering::Relaxed);
+    SCAN_STACK.store(mark::STACK_SCANNED.load(Ordering::Relaxed), Ordering::Relaxed);
+    if CHECKMARK.load(Ordering::Relaxed) {
+        let marked = crate::wb::take_marked();
+        checkmark();
+        crate::wb::set_marked(marked);
+    }
+    if let Some(after_mark) = AFTER_MARK.get() {
+        after_mark();
+    }
+    crate::wb::set_enabled(false);
+    PHASE.store(PHASE_OFF, Ordering::Release);
+    crate::wb::queue_release();
+    let peak = HEAP_LIVE.load(Ordering::Relaxed);
+    for i in 0..sched::gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live.
+        unsafe { malloc::release_all((*sched::allp(i)).mcache) };
+    }
+    let marked = crate::wb::take_marked();
+    // SAFETY: the world is stopped (and GC_LOCK held).
+    unsafe {
+        heap::sweep::prepare();
+        if CHECKMARK.load(Ordering::Relaxed) {
+            heap::sweep::verify_prepared();
+        }
+    }
+    HEAP_MARKED.store(marked, Ordering::Relaxed);
+    HEAP_LIVE.store(marked, Ordering::Relaxed);
+    set_trigger(marked);
     let t3 = crate::time::nanotime();
+    sched::stw::start_the_world();
+    let t4 = crate::time::nanotime();
     crate::gm::releasem();
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
-    LAST_GC_MONO.store(t3, Ordering::Relaxed);
-    let pause = (t3 - t0) as u64;
+    LAST_GC_MONO.store(t4, Ordering::Relaxed);
+    let stw1 = T_STW1.load(Ordering::Relaxed);
+    let stw2 = t4 - t_mark_end;
+    let pause = (stw1 + stw2) as u64;
     let procs = sched::gomaxprocs().max(1) as u64;
-    let cpu = GC_CPU_NS.fetch_add(pause * procs, Ordering::Relaxed) + pause * procs;
-    let total = ((t3 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
+    let mark_cpu = WORKER_NS.swap(0, Ordering::Relaxed) + ASSIST_NS.load(Ordering::Relaxed);
+    let cpu = GC_CPU_NS.fetch_add(pause * procs + mark_cpu, Ordering::Relaxed) + pause * procs + mark_cpu;
+    let total = ((t4 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
     GC_CPU_FRACTION.store((cpu as f64 / total as f64).min(1.0).to_bits(), Ordering::Relaxed);
     let now_unix = crate::time::now();
     let unix_ns = (now_unix.0 as u64) * 1_000_000_000 + now_unix.1 as u64;
@@ -247,70 +600,143 @@ pub fn rt_gcCollect(kind: u8) {
         h.pause_end[(n as usize + 255) % 256] = unix_ns;
     });
     GC_LOCK.unlock();
+    let assist_ns = ASSIST_NS.swap(0, Ordering::Relaxed) as i64;
     if GCTRACE.load(Ordering::Relaxed) {
-        trace_line(n, t0, t1 - t0, t2 - t1, t3 - t2, before);
+        let t0 = T_START.load(Ordering::Relaxed);
+        let mark = (t_mark_end - t0 - stw1).max(0);
+        trace_line(n, t0, [stw1, mark, t3 - t_mark_end], assist_ns, mark_cpu as i64 - assist_ns, peak);
     }
-    // The sweeper first, then the finalizer goroutine: the last readied
-    // runs next on this P (a finalizer queued by this collection then runs
-    // before the collector's caller resumes, as upstream's does), where it
-    // is not stolen at once by an idle thread as a queued one would be.
+    // Goroutines waiting in runtime.GC for this cycle; then the sweeper,
+    // then the finalizer goroutine: the last readied runs next on this P
+    // (a finalizer queued by this collection then runs before the
+    // collector's caller resumes, as upstream's does), where it is not
+    // stolen at once by an idle thread as a queued one would be.
+    workers::wake_waiters();
     background::wake_sweeper();
     finalizer::wake_runner();
 }
 
-/// gctrace's line, in upstream's format (all phases ran with the world
-/// stopped, so the concurrent mark figure is the stopped mark's).
-fn trace_line(n: u32, t0: i64, stw1: i64, mark: i64, stw2: i64, before: usize) {
+/// GORT_GCCHECKMARK: mark everything again from scratch (world stopped)
+/// and check that the concurrent marks cover it.
+fn checkmark() {
+    // SAFETY: the world is stopped (mark termination).
+    unsafe { checkmark_save() };
+    mark::CHECKING.store(true, Ordering::Relaxed);
+    let mut m = mark::Marker::new();
+    m.mark_roots();
+    m.drain();
+    m.free();
+    mark::CHECKING.store(false, Ordering::Relaxed);
+    // SAFETY: as above; no span came or went since the save.
+    unsafe { checkmark_compare_restore() };
+}
+
+/// The concurrent marks, saved while checkmark re-marks: every span's
+/// bits in for_each_span's order, and (span, offset) sorted by span.
+struct CheckSaved {
+    bits: crate::pvec::PVec<u64>,
+    index: crate::pvec::PVec<(usize, usize)>,
+}
+
+static CHECK_SAVED: crate::global::Global<CheckSaved> = crate::global::Global::new(CheckSaved {
+    bits: crate::pvec::PVec::mapped(crate::sysstat::Stat::Gc),
+    index: crate::pvec::PVec::mapped(crate::sysstat::Stat::Gc),
+});
+
+/// # Safety
+/// The world is stopped.
+unsafe fn checkmark_save() {
+    // SAFETY: only checkmark uses CHECK_SAVED, with the world stopped.
+    let cs = unsafe { CHECK_SAVED.get() };
+    // SAFETY: the world is stopped.
+    unsafe {
+        heap::for_each_span(|s| {
+            cs.index.push((s as usize, cs.bits.len()));
+            for w in 0..(*s).nelems.div_ceil(64) {
+                cs.bits.push(*(*s).gcmarkbits.add(w));
+                *(*s).gcmarkbits.add(w) = 0;
+            }
+        })
+    };
+    cs.index.as_mut_slice().sort_unstable_by_key(|e| e.0);
+}
+
+/// Checkmark: did the concurrent marking mark object idx of span s?
+pub(crate) fn checkmark_was_marked(s: *mut heap::Mspan, idx: usize) -> bool {
+    // SAFETY: called while checkmark runs (world stopped).
+    let cs = unsafe { CHECK_SAVED.get_ref() };
+    let ix = cs.index.as_slice();
+    match ix.binary_search_by_key(&(s as usize), |e| e.0) {
+        Ok(k) => cs.bits.get(ix[k].1 + idx / 64) >> (idx % 64) & 1 != 0,
+        Err(_) => true,
+    }
+}
+
+/// # Safety
+/// The world is stopped; checkmark_save ran in this pause.
+unsafe fn checkmark_compare_restore() {
+    // SAFETY: as for checkmark_save.
+    let cs = unsafe { CHECK_SAVED.get() };
+    let mut i = 0;
+    let mut bad = 0;
+    // SAFETY: the caller's contract.
+    unsafe {
+        heap::for_each_span(|s| {
+            for w in 0..(*s).nelems.div_ceil(64) {
+                let was = cs.bits.get(i);
+                let now = *(*s).gcmarkbits.add(w);
+                if now & !was != 0 {
+                    bad += 1;
+                }
+                *(*s).gcmarkbits.add(w) = was | now;
+                i += 1;
+            }
+        })
+    };
+    cs.bits.free();
+    cs.index.free();
+    if bad > 0 {
+        crate::fatal::throw("checkmark found unmarked object");
+    }
+}
+
+/// gctrace's line, in upstream's format: the two pauses and the
+/// concurrent mark between them; the mark's processor time split into
+/// assists and background workers.
+fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, peak: usize) {
     let since = (t0 - START_NS.load(Ordering::Relaxed)).max(0);
     let mb = |b: usize| b >> 20;
     let marked = HEAP_MARKED.load(Ordering::Relaxed);
     let ms = |ns: i64| ns as f64 / 1e6;
+    let procs = sched::gomaxprocs().max(1) as i64;
+    let frac = {
+        let total = (since + clock.iter().sum::<i64>()).max(1) * procs;
+        (GC_CPU_NS.load(Ordering::Relaxed) as f64 * 100.0 / total as f64 + 0.5) as i64
+    };
+    let before = HEAP_AT_START.load(Ordering::Relaxed);
     let mut w = crate::fatal::Stderr;
     let _ = core::fmt::Write::write_fmt(
         &mut w,
         format_args!(
-            "gc {} @{:.3}s 0%: {:.3}+{:.3}+{:.3} ms clock, {:.3}+0/{:.3}/0+{:.3} ms cpu, {}->{}->{} MB, {} MB goal, {} MB stacks, 0 MB globals, {} P\n",
+            "gc {} @{:.3}s {}%: {:.3}+{:.3}+{:.3} ms clock, {:.3}+{:.3}/{:.3}/0+{:.3} ms cpu, {}->{}->{} MB, {} MB goal, {} MB stacks, 0 MB globals, {} P\n",
             n,
             since as f64 / 1e9,
-            ms(stw1),
-            ms(mark),
-            ms(stw2),
-            ms(stw1),
-            ms(mark),
-            ms(stw2),
+            frac,
+            ms(clock[0]),
+            ms(clock[1]),
+            ms(clock[2]),
+            ms(clock[0] * procs),
+            ms(assist),
+            ms(bg.max(0)),
+            ms(clock[2] * procs),
             mb(before),
-            mb(before),
+            mb(peak),
             mb(marked),
-            mb(next_gc()),
+            mb(CYCLE_GOAL.load(Ordering::Relaxed).min(usize::MAX >> 1)),
             mb(crate::stack::stack_inuse()),
-            sched::gomaxprocs()
+            procs
         ),
     );
-}
-
-/// The collection proper (world stopped).
-fn collect() {
-    // Normally a no-op: the caller swept before stopping the world.
-    heap::sweep::finish();
-    for i in 0..sched::gomaxprocs() as usize {
-        // SAFETY: Ps below gomaxprocs are live.
-        unsafe { malloc::release_all((*sched::allp(i)).mcache) };
-    }
-    malloc::central_reset();
-    pools::clear_pools();
-    let mut m = mark::Marker::new();
-    m.mark_roots();
-    m.drain();
-    finalizer::mark_finalizers(&mut m);
-    m.drain();
-    SCAN_HEAP.store(m.heap_scanned, Ordering::Relaxed);
-    SCAN_STACK.store(m.stack_scanned, Ordering::Relaxed);
-    m.free();
-    // SAFETY: collect runs with the world stopped (rt_gcCollect).
-    let marked = unsafe { heap::sweep::prepare() };
-    HEAP_MARKED.store(marked, Ordering::Relaxed);
-    HEAP_LIVE.store(marked, Ordering::Relaxed);
-    set_trigger(marked);
 }
 
 /// runtime.GC's and MemStats' view.

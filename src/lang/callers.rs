@@ -7,6 +7,12 @@ use crate::symtab::{self, FuncInfo};
 use crate::traceback::{goroutine_header, name_pieces, print_created_by, print_frames, traceback_others, traceback_pcs, Unwinder};
 
 
+/// Is pc in a function of package runtime (its own code, not code inlined
+/// into a caller elsewhere)? A failed check there is a runtime bug.
+pub fn rt_pcInRuntime(pc: usize) -> bool {
+    symtab::findfunc(pc).is_some_and(|f| f.name().starts_with(b"runtime."))
+}
+
 /// runtime.Callers' walk, from the Go caller of this trampoline.
 pub fn rt_callers(skip: isize, pcs: GoSlice<usize>) -> isize {
     let gp = crate::gm::curg();

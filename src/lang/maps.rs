@@ -146,10 +146,6 @@ impl Mt {
         // SAFETY: a type descriptor.
         unsafe { (*self.key).PtrBytes != 0 }
     }
-    fn elem_ptrs(&self) -> bool {
-        // SAFETY: a type descriptor.
-        unsafe { (*self.elem).PtrBytes != 0 }
-    }
     fn bucket_noscan(&self) -> bool {
         // SAFETY: a type descriptor.
         unsafe { (*self.bucket).PtrBytes == 0 }
@@ -176,7 +172,7 @@ impl Mt {
     #[inline]
     fn set_overflow(&self, b: *mut u8, ovf: *mut u8) {
         // SAFETY: as for overflow.
-        unsafe { *(b.add(self.bucketsize - PTR) as *mut *mut u8) = ovf }
+        unsafe { put_ptr(b.add(self.bucketsize - PTR) as *mut *mut u8, ovf) }
     }
     /// The key stored in a slot (following the indirection if any).
     #[inline]
@@ -219,6 +215,43 @@ fn tophash_at(b: *mut u8, i: usize) -> u8 {
 fn set_tophash(b: *mut u8, i: usize, v: u8) {
     // SAFETY: as for tophash_at.
     unsafe { *b.add(i) = v }
+}
+
+/// The runtime's own stores into a map's memory (header, buckets, extra
+/// record, iterator) go through the write barrier while the collector
+/// marks (mem/wb.rs): a pointer store, a copy of typed bytes, a clear.
+///
+/// # Safety
+/// slot is a live, aligned pointer slot.
+#[inline]
+unsafe fn put_ptr<T>(slot: *mut *mut T, v: *mut T) {
+    // SAFETY: per the function contract.
+    unsafe {
+        crate::wb::store(slot as *mut usize, v as usize);
+        *slot = v;
+    }
+}
+
+/// # Safety
+/// [src, src+n) and [dst, dst+n) hold values of one type.
+#[inline]
+unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: per the function contract.
+    unsafe {
+        crate::wb::bulk(dst, src, n);
+        core::ptr::copy(src, dst, n);
+    }
+}
+
+/// # Safety
+/// [dst, dst+n) holds values of one type.
+#[inline]
+unsafe fn clear_typed(dst: *mut u8, n: usize) {
+    // SAFETY: per the function contract.
+    unsafe {
+        crate::wb::bulk(dst, core::ptr::null(), n);
+        core::ptr::write_bytes(dst, 0, n);
+    }
 }
 
 /// A raise is pending on this m (an unhashable key, say): stop.
@@ -279,7 +312,7 @@ fn extra(h: *mut hmap) -> *mut mapextra {
     // SAFETY: h is a live map header.
     unsafe {
         if (*h).extra.is_null() {
-            (*h).extra = mallocgc(core::mem::size_of::<mapextra>(), rt_type(&MAPEXTRA_TYPE), true) as *mut mapextra;
+            put_ptr(&mut (*h).extra, mallocgc(core::mem::size_of::<mapextra>(), rt_type(&MAPEXTRA_TYPE), true) as *mut mapextra);
         }
         (*h).extra
     }
@@ -312,9 +345,9 @@ pub unsafe fn makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> *mut hmap {
         (*h).B = b;
         if b != 0 {
             let (buckets, next) = make_bucket_array(&mt, b);
-            (*h).buckets = buckets;
+            put_ptr(&mut (*h).buckets, buckets);
             if !next.is_null() {
-                (*extra(h)).nextOverflow = next as *mut bmap;
+                put_ptr(&mut (*extra(h)).nextOverflow, next as *mut bmap);
             }
         }
     }
@@ -538,7 +571,7 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
         }
         (*h).flags ^= HASH_WRITING;
         if (*h).buckets.is_null() {
-            (*h).buckets = newarray(mt.bucket, 1);
+            put_ptr(&mut (*h).buckets, newarray(mt.bucket, 1));
         }
         let elem;
         'again: loop {
@@ -574,7 +607,7 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
                     // The key is present: update it if its representation
                     // can differ from an equal key's (+0/-0, strings).
                     if mt.need_key_update() {
-                        core::ptr::copy(key, k, (*mt.key).Size_);
+                        copy_typed(k, key, (*mt.key).Size_);
                     }
                     elem = mt.elem_at(b, i);
                     break 'again;
@@ -602,19 +635,19 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
             let eslot = mt.elemp(insert_b, insert_i);
             let kdst = if mt.indirect_key() {
                 let p = mallocgc((*mt.key).Size_, mt.key, true);
-                *(kslot as *mut *mut u8) = p;
+                put_ptr(kslot as *mut *mut u8, p);
                 p
             } else {
                 kslot
             };
             let edst = if mt.indirect_elem() {
                 let p = mallocgc((*mt.elem).Size_, mt.elem, true);
-                *(eslot as *mut *mut u8) = p;
+                put_ptr(eslot as *mut *mut u8, p);
                 p
             } else {
                 eslot
             };
-            core::ptr::copy(key, kdst, (*mt.key).Size_);
+            copy_typed(kdst, key, (*mt.key).Size_);
             set_tophash(insert_b, insert_i, top);
             (*h).count += 1;
             elem = edst;
@@ -678,11 +711,11 @@ fn new_overflow(mt: &Mt, h: *mut hmap, b: *mut u8) -> *mut u8 {
             ovf = (*ex).nextOverflow as *mut u8;
             if mt.overflow(ovf).is_null() {
                 // Not the last preallocated bucket: bump.
-                (*ex).nextOverflow = ovf.add(mt.bucketsize) as *mut bmap;
+                put_ptr(&mut (*ex).nextOverflow, ovf.add(mt.bucketsize) as *mut bmap);
             } else {
                 // The last one: clear its end marker.
                 mt.set_overflow(ovf, null_mut());
-                (*ex).nextOverflow = null_mut();
+                put_ptr(&mut (*ex).nextOverflow, null_mut());
             }
         }
         if ovf.is_null() {
@@ -694,7 +727,7 @@ fn new_overflow(mt: &Mt, h: *mut hmap, b: *mut u8) -> *mut u8 {
             // map keeps its overflow buckets reachable from hmap.extra.
             let ex = extra(h);
             if (*ex).overflow.is_null() {
-                (*ex).overflow = mallocgc(24, rt_type(&POINTER_SLICE_TYPE), true) as *mut GoSlice<*mut bmap>;
+                put_ptr(&mut (*ex).overflow, mallocgc(24, rt_type(&POINTER_SLICE_TYPE), true) as *mut GoSlice<*mut bmap>);
             }
             push_overflow((*ex).overflow, ovf as *mut bmap);
         }
@@ -715,12 +748,12 @@ unsafe fn push_overflow(s: *mut GoSlice<*mut bmap>, b: *mut bmap) {
             let ncap = (sl.cap * 2).max(4) as usize;
             let np = mallocgc(ncap * 8, rt_type(&POINTER_TYPE), true) as *mut *mut bmap;
             if sl.len > 0 {
-                core::ptr::copy_nonoverlapping(sl.ptr, np, sl.len as usize);
+                copy_typed(np as *mut u8, sl.ptr as *const u8, sl.len as usize * 8);
             }
-            sl.ptr = np;
+            put_ptr(&mut sl.ptr, np);
             sl.cap = ncap as isize;
         }
-        *sl.ptr.add(sl.len as usize) = b;
+        put_ptr(sl.ptr.add(sl.len as usize), b);
         sl.len += 1;
     }
 }
@@ -758,8 +791,8 @@ fn hash_grow(mt: &Mt, h: *mut hmap) {
         }
         (*h).B += bigger;
         (*h).flags = flags;
-        (*h).oldbuckets = oldbuckets;
-        (*h).buckets = newbuckets;
+        put_ptr(&mut (*h).oldbuckets, oldbuckets);
+        put_ptr(&mut (*h).buckets, newbuckets);
         (*h).nevacuate = 0;
         (*h).noverflow = 0;
         let ex = (*h).extra;
@@ -767,11 +800,11 @@ fn hash_grow(mt: &Mt, h: *mut hmap) {
             if !(*ex).oldoverflow.is_null() {
                 throw("oldoverflow is not nil");
             }
-            (*ex).oldoverflow = (*ex).overflow;
-            (*ex).overflow = null_mut();
+            put_ptr(&mut (*ex).oldoverflow, (*ex).overflow);
+            put_ptr(&mut (*ex).overflow, null_mut());
         }
         if !next.is_null() {
-            (*extra(h)).nextOverflow = next as *mut bmap;
+            put_ptr(&mut (*extra(h)).nextOverflow, next as *mut bmap);
         }
     }
 }
@@ -855,15 +888,15 @@ fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
                     set_tophash(dst.b, dst.i, top);
                     let kslot = mt.keyp(ob, i);
                     if mt.indirect_key() {
-                        *(dst.k as *mut *mut u8) = *(kslot as *mut *mut u8);
+                        put_ptr(dst.k as *mut *mut u8, *(kslot as *mut *mut u8));
                     } else {
-                        core::ptr::copy(kslot, dst.k, mt.keysize);
+                        copy_typed(dst.k, kslot, mt.keysize);
                     }
                     let eslot = mt.elemp(ob, i);
                     if mt.indirect_elem() {
-                        *(dst.e as *mut *mut u8) = *(eslot as *mut *mut u8);
+                        put_ptr(dst.e as *mut *mut u8, *(eslot as *mut *mut u8));
                     } else {
-                        core::ptr::copy(eslot, dst.e, mt.elemsize);
+                        copy_typed(dst.e, eslot, mt.elemsize);
                     }
                     dst.i += 1;
                     dst.k = dst.k.add(mt.keysize);
@@ -875,7 +908,7 @@ fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
             // no iterator still uses the old buckets.
             if (*h).flags & OLD_ITERATOR == 0 && !mt.bucket_noscan() {
                 let start = b.add(DATA_OFFSET);
-                core::ptr::write_bytes(start, 0, mt.bucketsize - DATA_OFFSET);
+                clear_typed(start, mt.bucketsize - DATA_OFFSET);
             }
         }
         if oldbucket == (*h).nevacuate {
@@ -895,10 +928,10 @@ fn advance_evacuation_mark(mt: &Mt, h: *mut hmap, newbit: usize) {
         }
         if (*h).nevacuate == newbit {
             // Growth is done.
-            (*h).oldbuckets = null_mut();
+            put_ptr(&mut (*h).oldbuckets, null_mut());
             let ex = (*h).extra;
             if !ex.is_null() {
-                (*ex).oldoverflow = null_mut();
+                put_ptr(&mut (*ex).oldoverflow, null_mut());
             }
             (*h).flags &= !SAME_SIZE_GROW;
         }
@@ -953,17 +986,20 @@ pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
                     }
                     continue;
                 }
-                // Clear the key and element (only pointers matter to a collector).
+                // Clear the key's pointers (for the collector; a later
+                // insert writes the whole key) and the whole element: an
+                // insert into this slot hands the element to compiled code
+                // as it is (`m[k]++` reads it), so it must be zero.
                 if mt.indirect_key() {
-                    *(kslot as *mut *mut u8) = null_mut();
+                    put_ptr(kslot as *mut *mut u8, null_mut());
                 } else if mt.key_ptrs() {
-                    core::ptr::write_bytes(kslot, 0, mt.keysize);
+                    clear_typed(kslot, mt.keysize);
                 }
                 let eslot = mt.elemp(b, i);
                 if mt.indirect_elem() {
-                    *(eslot as *mut *mut u8) = null_mut();
-                } else if mt.elem_ptrs() {
-                    core::ptr::write_bytes(eslot, 0, mt.elemsize);
+                    put_ptr(eslot as *mut *mut u8, null_mut());
+                } else {
+                    clear_typed(eslot, mt.elemsize);
                 }
                 set_tophash(b, i, EMPTY_ONE);
                 mark_empty_rest(&mt, borig, b, i);
@@ -1077,25 +1113,25 @@ pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
             mark_empty((*h).oldbuckets, old_n);
         }
         (*h).flags &= !SAME_SIZE_GROW;
-        (*h).oldbuckets = null_mut();
+        put_ptr(&mut (*h).oldbuckets, null_mut());
         (*h).nevacuate = 0;
         (*h).noverflow = 0;
         (*h).count = 0;
         (*h).hash0 = fastrand();
         let ex = (*h).extra;
         if !ex.is_null() {
-            *ex = core::mem::zeroed();
+            clear_typed(ex as *mut u8, core::mem::size_of::<mapextra>());
         }
         // Reuse the bucket array: clear it in place.
         let (_, next) = {
             let n = bucket_shift((*h).B);
-            core::ptr::write_bytes((*h).buckets, 0, n * mt.bucketsize);
+            clear_typed((*h).buckets, n * mt.bucketsize);
             let b = (*h).B;
             // Preallocated overflow buckets follow the main array when B >= 4.
             if b >= 4 {
                 let nb = n + bucket_shift(b - 4);
                 let extra_bytes = (nb - n) * mt.bucketsize;
-                core::ptr::write_bytes(mt.bucket((*h).buckets, n), 0, extra_bytes);
+                clear_typed(mt.bucket((*h).buckets, n), extra_bytes);
                 let last = mt.bucket((*h).buckets, nb - 1);
                 mt.set_overflow(last, (*h).buckets);
                 ((), mt.bucket((*h).buckets, n))
@@ -1104,7 +1140,7 @@ pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
             }
         };
         if !next.is_null() {
-            (*extra(h)).nextOverflow = next as *mut bmap;
+            put_ptr(&mut (*extra(h)).nextOverflow, next as *mut bmap);
         }
         if (*h).flags & HASH_WRITING == 0 {
             crate::fatal::fatal_user("concurrent map writes");
@@ -1122,19 +1158,19 @@ pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
 pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
     // SAFETY: it is the compiler's (zeroed) iterator; h null or a live map.
     unsafe {
-        (*it).t = t;
+        put_ptr(&mut (*it).t, t);
         if h.is_null() || (*h).count == 0 {
             return;
         }
-        (*it).h = h;
+        put_ptr(&mut (*it).h, h);
         (*it).B = (*h).B;
-        (*it).buckets = (*h).buckets;
+        put_ptr(&mut (*it).buckets, (*h).buckets);
         let mt = Mt::new(t);
         if mt.bucket_noscan() {
             // Keep the overflow buckets alive (and stable) while iterating.
             let ex = extra(h);
-            (*it).overflow = (*ex).overflow;
-            (*it).oldoverflow = (*ex).oldoverflow;
+            put_ptr(&mut (*it).overflow, (*ex).overflow);
+            put_ptr(&mut (*it).oldoverflow, (*ex).oldoverflow);
         }
         let r = if (*h).B > 31 - BUCKET_CNT_BITS {
             crate::rand::cheaprand64() as usize
@@ -1172,8 +1208,8 @@ pub unsafe fn mapiternext(it: *mut hiter) {
         loop {
             if b.is_null() {
                 if bucket == (*it).startBucket && (*it).wrapped {
-                    (*it).key = null_mut();
-                    (*it).elem = null_mut();
+                    put_ptr(&mut (*it).key, null_mut());
+                    put_ptr(&mut (*it).elem, null_mut());
                     return;
                 }
                 if !(*h).oldbuckets.is_null() && (*it).B == (*h).B {
@@ -1225,15 +1261,15 @@ pub unsafe fn mapiternext(it: *mut hiter) {
                 }
                 if (th != EVACUATED_X && th != EVACUATED_Y) || !(mt.reflexive_key() || mt.equal(k, k)) {
                     // Current data (or a key that cannot be looked up again).
-                    (*it).key = k;
-                    (*it).elem = mt.elem_at(b, off);
+                    put_ptr(&mut (*it).key, k);
+                    put_ptr(&mut (*it).elem, mt.elem_at(b, off));
                 } else {
                     // The map grew since the iteration began: find the key's
                     // current element (it may have been deleted or updated).
                     match lookup(&mt, h, k) {
                         Some((nb, ni)) => {
-                            (*it).key = mt.key_at(nb, ni);
-                            (*it).elem = mt.elem_at(nb, ni);
+                            put_ptr(&mut (*it).key, mt.key_at(nb, ni));
+                            put_ptr(&mut (*it).elem, mt.elem_at(nb, ni));
                         }
                         None => {
                             i += 1;
@@ -1243,7 +1279,7 @@ pub unsafe fn mapiternext(it: *mut hiter) {
                 }
                 (*it).bucket = bucket;
                 if (*it).bptr as *mut u8 != b {
-                    (*it).bptr = b as *mut bmap;
+                    put_ptr(&mut (*it).bptr, b as *mut bmap);
                 }
                 (*it).i = (i + 1) as u8;
                 (*it).checkBucket = check_bucket;
@@ -1301,7 +1337,7 @@ pub unsafe fn reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, el
         return;
     }
     // SAFETY: p is the element slot for key.
-    unsafe { core::ptr::copy(elem, p, (*(*t).Elem).Size_) };
+    unsafe { copy_typed(p, elem, (*(*t).Elem).Size_) };
 }
 
 /// # Safety

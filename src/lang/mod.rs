@@ -1,10 +1,11 @@
 //! The language layer: the entry points compiled code and the standard
 //! library call for Go's built-in types and statements: maps, strings,
 //! slices, interfaces, hashing and equality, panics and defers, reflect's
-//! hooks, software floating point, checkptr.
+//! hooks, software floating point, checkptr, cgo's pointer check.
 
 pub mod alg;
 pub mod callers;
+pub mod cgocheck;
 pub mod checkptr;
 pub mod errors;
 pub mod iface;

@@ -38,6 +38,11 @@ use crate::symtab::FUNCDATA_OPEN_CODED_DEFER_INFO;
 use crate::traceback::{Frame, Unwinder};
 use core::ptr::null_mut;
 
+/// Is a fatal error being reported (runtime.main waits for its exit)?
+pub fn rt_panicking() -> bool {
+    crate::fatal::panicking()
+}
+
 /// recovery's note to deferreturn in g.param (not a pointer: the collector
 /// ignores values this small): the resumed frame has open-coded defers left.
 const RECOVERED_OPEN_CODED: *mut u8 = core::ptr::without_provenance_mut(1);
@@ -264,6 +269,9 @@ unsafe fn splice_range_defers(d: *mut crate::layout::rt::_defer) {
     unsafe {
         let head = &*((*d).head as *const core::sync::atomic::AtomicPtr<crate::layout::rt::_defer>);
         let list = head.swap(RANGE_LIST_CLOSED, core::sync::atomic::Ordering::AcqRel);
+        // The records are heap objects: the pointers moved below go
+        // through the write barrier (the swapped-out head first).
+        crate::wb::shade2(list as usize, 0);
         if list == RANGE_LIST_CLOSED {
             crate::fatal::throw("defer after range func returned");
         }
@@ -275,11 +283,13 @@ unsafe fn splice_range_defers(d: *mut crate::layout::rt::_defer) {
             (*r).sp = (*d).sp;
             (*r).pc = (*d).pc;
             if (*r).link.is_null() {
+                crate::wb::store(core::ptr::addr_of_mut!((*r).link) as *mut usize, (*d).link as usize);
                 (*r).link = (*d).link;
                 break;
             }
             r = (*r).link;
         }
+        crate::wb::store(core::ptr::addr_of_mut!((*d).link) as *mut usize, list as usize);
         (*d).link = list;
     }
 }

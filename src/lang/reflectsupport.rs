@@ -37,9 +37,14 @@ pub unsafe fn unsafe_NewArray(typ: *mut Type, n: isize) -> *mut u8 {
 /// # Safety
 /// The pointers come from reflect or internal/reflectlite: type
 /// descriptors, and memory holding values of the types they describe.
-pub unsafe fn typedmemclrpartial(_typ: *mut Type, ptr: *mut u8, off: usize, size: usize) {
+pub unsafe fn typedmemclrpartial(typ: *mut Type, ptr: *mut u8, off: usize, size: usize) {
     // SAFETY: reflect passes a range inside a live value.
-    unsafe { core::ptr::write_bytes(ptr.add(off), 0, size) };
+    unsafe {
+        if (*typ).PtrBytes != 0 && (ptr as usize + off).is_multiple_of(8) {
+            crate::wb::bulk(ptr.add(off), core::ptr::null(), size);
+        }
+        core::ptr::write_bytes(ptr.add(off), 0, size)
+    };
 }
 
 /// # Safety
@@ -47,7 +52,12 @@ pub unsafe fn typedmemclrpartial(_typ: *mut Type, ptr: *mut u8, off: usize, size
 /// descriptors, and memory holding values of the types they describe.
 pub unsafe fn typedarrayclear(typ: *mut Type, ptr: *mut u8, len: isize) {
     // SAFETY: ptr holds len values of typ.
-    unsafe { core::ptr::write_bytes(ptr, 0, (*typ).Size_ * len as usize) };
+    unsafe {
+        if (*typ).PtrBytes != 0 {
+            crate::wb::bulk(ptr, core::ptr::null(), (*typ).Size_ * len as usize);
+        }
+        core::ptr::write_bytes(ptr, 0, (*typ).Size_ * len as usize)
+    };
 }
 
 /// # Safety

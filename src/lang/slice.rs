@@ -225,6 +225,9 @@ pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
         if dst == src || (*typ).Size_ == 0 {
             return;
         }
+        if (*typ).PtrBytes != 0 {
+            crate::wb::bulk(dst, src, (*typ).PtrBytes);
+        }
         core::ptr::copy(src, dst, (*typ).Size_);
     }
 }
@@ -234,7 +237,12 @@ pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
 /// the lengths given (compiled code's contract).
 pub unsafe fn typedmemclr(typ: *mut Type, ptr: *mut u8) {
     // SAFETY: as for typedmemmove.
-    unsafe { core::ptr::write_bytes(ptr, 0, (*typ).Size_) };
+    unsafe {
+        if (*typ).PtrBytes != 0 {
+            crate::wb::bulk(ptr, core::ptr::null(), (*typ).PtrBytes);
+        }
+        core::ptr::write_bytes(ptr, 0, (*typ).Size_)
+    };
 }
 
 /// # Safety
@@ -248,23 +256,32 @@ pub unsafe fn typedslicecopy(typ: *mut Type, dst: *mut u8, dstlen: isize, src: *
     // SAFETY: as for typedmemmove.
     unsafe {
         if dst != src {
+            if (*typ).PtrBytes != 0 {
+                crate::wb::bulk(dst, src, n as usize * (*typ).Size_);
+            }
             core::ptr::copy(src, dst, n as usize * (*typ).Size_);
         }
     }
     n
 }
 
-/// Bulk write barriers before the compiler zeroes or copies typed memory.
-/// Only called while writeBarrier.enabled, which gort does not set yet.
+/// Bulk write barriers before compiled code zeroes or copies a value of a
+/// type with pointers itself (called only while writeBarrier.enabled).
 ///
 /// # Safety
 /// The type descriptors describe the elements the pointers address, over
 /// the lengths given (compiled code's contract).
-pub unsafe fn wbZero(_typ: *mut Type, _dst: *mut u8) {}
+pub unsafe fn wbZero(typ: *mut Type, dst: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe { crate::wb::bulk(dst, core::ptr::null(), (*typ).PtrBytes) };
+}
 /// # Safety
 /// The type descriptors describe the elements the pointers address, over
 /// the lengths given (compiled code's contract).
-pub unsafe fn wbMove(_typ: *mut Type, _dst: *mut u8, _src: *mut u8) {}
+pub unsafe fn wbMove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe { crate::wb::bulk(dst, src, (*typ).PtrBytes) };
+}
 
 #[cfg(test)]
 mod tests {

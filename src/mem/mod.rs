@@ -3,3 +3,4 @@
 
 pub mod heap;
 pub mod stack;
+pub mod wb;

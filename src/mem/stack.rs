@@ -33,6 +33,10 @@ pub const FIXED_STACK: usize = 2048;
 /// A value stackguard0 can never legitimately hold: set to request a
 /// preemption at the next function prologue.
 pub const STACK_PREEMPT: usize = 0xffff_ffff_ffff_fade;
+/// A stackguard0 value asking the next stack check to move the stack to a
+/// new one of the same size (the runtime tests' GCTestMoveStackOnNextCall,
+/// asm/runtime_test/export_test.go, which has the same value).
+pub const STACK_FORCE_MOVE: usize = 0xffff_ffff_ffff_feed;
 
 /// log2 of the sizes: order k is FIXED_STACK << k.
 const ORDERS: usize = 20;
@@ -153,6 +157,18 @@ pub fn grow(gp: *mut g) {
         }
         crate::gm::casgstatus(gp, crate::gm::G_RUNNING, COPYSTACK);
         copystack(gp, newsize);
+        crate::gm::casgstatus(gp, COPYSTACK, crate::gm::G_RUNNING);
+    }
+}
+
+/// Move gp's stack (suspended in a function prologue, its context in
+/// g.sched) to a new stack of the same size (STACK_FORCE_MOVE).
+pub fn move_stack(gp: *mut g) {
+    // SAFETY: gp is suspended; we are on g0 of its m.
+    unsafe {
+        let size = (*gp).stack.hi - (*gp).stack.lo;
+        crate::gm::casgstatus(gp, crate::gm::G_RUNNING, COPYSTACK);
+        copystack(gp, size);
         crate::gm::casgstatus(gp, COPYSTACK, crate::gm::G_RUNNING);
     }
 }

@@ -15,7 +15,7 @@
 
 use crate::layout::rt::g;
 use crate::fatal::{gotraceback, SysFrameStart, THROW_RUNTIME};
-use crate::print::{gwrite, printhex, printint, printpointer, printuint};
+use crate::print::{gwrite, printhex, printhex_padded, printint, printpointer, printuint};
 use crate::gm::readgstatus;
 use crate::symtab::{self, FuncInfo, SrcFrame, *};
 
@@ -61,11 +61,16 @@ impl Frame {
 }
 
 /// Iterator over the physical frames of a stack, innermost first.
+#[derive(Clone)]
 pub struct Unwinder {
     pc: usize,
     sp: usize,
     done: bool,
     trap: bool,
+    /// The last frame yielded, when the walk ended at a return address in
+    /// no function (a corrupted stack): the frame and that address.
+    pub bad_return: Option<(Frame, usize)>,
+    last: Option<Frame>,
     /// The walk ended at a frame that ends a stack (goexit, a top frame,
     /// a function that switches stacks), not at a pc it could not follow.
     complete: bool,
@@ -73,12 +78,12 @@ pub struct Unwinder {
 
 impl Unwinder {
     pub fn new(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: false, complete: false }
+        Unwinder { pc, sp, done: pc == 0, trap: false, complete: false, bad_return: None, last: None }
     }
 
     /// Start at an interrupted instruction (a signal's context).
     pub fn at_trap(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: true, complete: false }
+        Unwinder { pc, sp, done: pc == 0, trap: true, complete: false, bad_return: None, last: None }
     }
 
     /// For walks that must see every frame of a goroutine (the collector's,
@@ -89,6 +94,11 @@ impl Unwinder {
     pub fn check_complete(&self, gp: *mut g) {
         if self.complete {
             return;
+        }
+        if let Some((f, lr)) = self.bad_return {
+            // A return address in no function: upstream's report of it.
+            report_bad_return(gp, &f, lr);
+            crate::fatal::throw("unknown caller pc")
         }
         // SAFETY: gp is the goroutine walked (stopped or away in Rust).
         unsafe {
@@ -123,6 +133,9 @@ impl Iterator for Unwinder {
         }
         let Some(fi) = symtab::findfunc(self.pc) else {
             self.done = true;
+            if let Some(f) = self.last {
+                self.bad_return = Some((f, self.pc));
+            }
             return None;
         };
         let spd = fi.spdelta(self.pc);
@@ -132,6 +145,7 @@ impl Iterator for Unwinder {
         }
         let fp = self.sp + spd as usize + 8;
         let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
+        self.last = Some(frame);
         let id = fi.func_id();
         if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
             self.done = true;
@@ -225,7 +239,12 @@ pub fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
         loop {
             let ic = frame.fi.inlined_at(pc);
             let fid = ic.map(|c| c.func_id).unwrap_or_else(|| frame.fi.func_id());
-            if fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
+            // rtpanic raises a panic a Rust entry point asked for, as if the
+            // entry point's caller had called it: gort's plumbing, in no
+            // upstream stack (upstream's sigpanic calls panicmem directly).
+            // What it inlined (panicmem) stays.
+            let plumbing = ic.is_none() && frame.fi.name() == b"runtime.rtpanic";
+            if plumbing || fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
             } else if skip > 0 {
                 skip -= 1;
             } else if n < buf.len() {
@@ -378,14 +397,21 @@ fn print_args(fi: &FuncInfo, argp: usize, pc: usize) {
 /// Print up to `max` shown frames after skipping `skip` shown frames;
 /// returns the number of shown frames passed over (skipped + printed, or
 /// all remaining when max is usize::MAX and printing is off).
-fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> usize {
+/// Walk the logical frames (inlined calls expanded) from the unwinder's
+/// current physical frame: skip the first `skip` shown frames, then print
+/// (when `print`) up to `max` more. The walk stops at the first shown frame
+/// beyond skip + max, possibly in the middle of a physical frame, which then
+/// stays current (it is not consumed), so that a later walk can pick up
+/// there. Returns the frames committed (skipped or printed), and how many
+/// of them belong to the physical frame the walk stopped in.
+fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> (usize, usize) {
     let (level, _, _) = gotraceback();
-    let mut seen = 0;
+    let limit = skip.saturating_add(max);
+    let (mut seen, mut last_n) = (0usize, 0usize);
     while let Some(frame) = u.peek().copied() {
-        if seen >= skip + max {
-            break;
-        }
-        u.next();
+        last_n = 0;
+        let callee_at_start = *callee;
+        let mut stopped = false;
         let sym = frame.sym_pc();
         symtab::for_each_src_frame(&frame.fi, sym, |sf| {
             let c = *callee;
@@ -393,8 +419,13 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             if !show_frame(&sf, gp, *n == 0, c) {
                 return true;
             }
+            if seen >= limit {
+                stopped = true;
+                return false;
+            }
             *n += 1;
             seen += 1;
+            last_n += 1;
             if seen <= skip || !print {
                 return true;
             }
@@ -424,35 +455,111 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             gwrite(b"\n");
             true
         });
+        if stopped {
+            // The physical frame stays current for the next walk.
+            *callee = callee_at_start;
+            break;
+        }
+        u.next();
     }
-    seen
+    (seen, last_n)
 }
 
 const INNER_FRAMES: usize = 50;
 const OUTER_FRAMES: usize = 50;
 
 pub fn print_frames(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
+    // A walk that ends at a return address in no function (a smashed
+    // stack) is reported after the frames it found, as upstream.
+    let mut probe = unwinder.clone();
+    probe.by_ref().for_each(drop);
+    if let Some((f, lr)) = probe.bad_return {
+        print_frames_walk(unwinder, skip_physical, gp);
+        report_bad_return(gp, &f, lr);
+        return;
+    }
+    print_frames_walk(unwinder, skip_physical, gp);
+}
+
+/// "unexpected return pc": the frame whose return address is in no
+/// function, and a dump of the stack words around it (frame's sp marked
+/// <, its fp >; words that are code addresses symbolized).
+fn report_bad_return(gp: *mut g, f: &Frame, lr: usize) {
+    if gp.is_null() {
+        return;
+    }
+    // SAFETY: gp is the goroutine whose stack was walked.
+    let (goid, lo, hi) = unsafe { ((*gp).goid, (*gp).stack.lo, (*gp).stack.hi) };
+    gwrite(b"runtime: g ");
+    printuint(goid);
+    gwrite(b": unexpected return pc for ");
+    print_func_name(f.fi.name());
+    gwrite(b" called from ");
+    printhex(lr as u64);
+    gwrite(b"\nstack: frame={sp:");
+    printhex(f.sp as u64);
+    gwrite(b", fp:");
+    printhex(f.fp as u64);
+    gwrite(b"} stack=[");
+    printhex(lo as u64);
+    gwrite(b",");
+    printhex(hi as u64);
+    gwrite(b")\n");
+    // Around the frame, within 256 words of its sp and inside the stack.
+    let near = 32 * 8;
+    let far = 256 * 8;
+    let start = f.sp.min(f.fp).saturating_sub(near).max(f.sp.saturating_sub(far)).max(lo) & !7;
+    let end = (f.sp.max(f.fp) + near).min(f.sp + far).min(hi);
+    let mut a = start;
+    while a < end {
+        if (a - start) % 16 == 0 {
+            if a != start {
+                gwrite(b"\n");
+            }
+            printhex_padded(a as u64, 16);
+            gwrite(b": ");
+        }
+        gwrite(if a == f.fp { b">" } else if a == f.sp { b"<" } else { b" " });
+        // SAFETY: a is a word of gp's stack.
+        let w = unsafe { *(a as *const usize) };
+        printhex_padded(w as u64, 16);
+        gwrite(b" ");
+        if let Some(fi) = symtab::findfunc(w) {
+            gwrite(b"<");
+            gwrite(fi.name());
+            gwrite(b"+");
+            printhex_padded((w - fi.entry()) as u64, 16);
+            gwrite(b"> ");
+        }
+        a += 8;
+    }
+    gwrite(b"\n");
+}
+
+fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
     let mut it = unwinder;
     for _ in 0..skip_physical {
         it.next();
     }
     let mut u = it.peekable();
     let (mut n, mut callee) = (0usize, FUNCID_NORMAL);
-    let printed = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
-    if printed < INNER_FRAMES || u.peek().is_none() {
+    let (printed, last_n) = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
+    if printed < INNER_FRAMES {
         return;
     }
-    // Count what is left, then print only the outermost frames.
+    // Count what is left (from the physical frame the walk stopped in,
+    // whose first last_n frames are printed), then print only the
+    // outermost frames.
     let mut counter = u.clone_state();
     let (mut n2, mut callee2) = (n, callee);
-    let remaining = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
-    let elide = remaining.saturating_sub(OUTER_FRAMES);
+    let (remaining, _) = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
+    let elide = remaining.saturating_sub(last_n + OUTER_FRAMES);
     if elide > 0 {
         gwrite(b"...");
         printint(elide as i64);
         gwrite(b" frames elided...\n");
     }
-    traceback2(&mut u, gp, elide, OUTER_FRAMES, &mut n, &mut callee, true);
+    traceback2(&mut u, gp, last_n + elide, OUTER_FRAMES, &mut n, &mut callee, true);
 }
 
 trait CloneState {

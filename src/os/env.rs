@@ -77,6 +77,9 @@ pub fn env(i: usize) -> &'static [u8] {
 
 /// The value of an environment variable in the initial environment.
 pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
+    if name == b"GOTRACEBACK" && secure() {
+        return Some(b"none");
+    }
     (0..envc()).map(env).find_map(|e| {
         if e.len() > name.len() && e[name.len()] == b'=' && &e[..name.len()] == name {
             Some(&e[name.len() + 1..])
@@ -84,6 +87,52 @@ pub fn getenv(name: &[u8]) -> Option<&'static [u8]> {
             None
         }
     })
+}
+
+// ---- secure mode ----
+
+/// auxv's AT_SECURE: the kernel says the program runs with privileges its
+/// invoker lacks (setuid, setgid, file capabilities).
+pub const AT_SECURE: usize = 23;
+
+static SECURE: AtomicUsize = AtomicUsize::new(0);
+
+/// Is the program in secure mode? Then, as upstream, GOTRACEBACK is
+/// "none" whatever the environment says (a crash must not show the
+/// privileged program's memory), and descriptors 0-2 are open.
+pub fn secure() -> bool {
+    SECURE.load(Ordering::Relaxed) != 0
+}
+
+/// At startup: detect secure mode and, in it, open /dev/null on whichever
+/// of descriptors 0, 1 and 2 is closed (so that a file the program opens
+/// does not become its stderr).
+pub fn secure_init() {
+    if auxv(AT_SECURE).unwrap_or(0) == 0 {
+        return;
+    }
+    SECURE.store(1, Ordering::Relaxed);
+    for fd in 0..3 {
+        // SAFETY: plain system calls on constants.
+        unsafe {
+            if libc::fcntl(fd, libc::F_GETFD) >= 0 {
+                continue;
+            }
+            if *libc::__errno_location() != libc::EBADF || libc::open(c"/dev/null".as_ptr(), libc::O_RDWR) < 0 {
+                crate::fatal::throw("cannot secure fds");
+            }
+        }
+    }
+}
+
+/// The environment entry at index i as the program sees it: in secure
+/// mode, GOTRACEBACK is "none".
+pub fn env_for_program(i: usize) -> &'static [u8] {
+    let e = env(i);
+    if secure() && e.starts_with(b"GOTRACEBACK=") {
+        return b"GOTRACEBACK=none";
+    }
+    e
 }
 
 /// The value of an auxv entry.
@@ -112,10 +161,26 @@ pub fn rt_godebug() -> GoString {
     }
 }
 
-/// An environment variable of the initial environment ("" if unset).
+/// An environment variable of the initial environment ("" if unset), or
+/// of the runtime tests' replacement for it (set_envs).
 pub fn rt_getenv(key: GoString) -> GoString {
     // SAFETY: key is a live Go string.
-    match getenv(unsafe { key.as_bytes() }) {
+    let key = unsafe { key.as_bytes() };
+    let o = ENV_OVERRIDE.load(Ordering::Acquire);
+    if !o.is_null() {
+        // SAFETY: the override is a live Go slice of live strings (set_envs'
+        // contract).
+        let list = unsafe { core::slice::from_raw_parts(o, ENV_OVERRIDE_LEN.load(Ordering::Relaxed)) };
+        for e in list {
+            // SAFETY: as above.
+            let b = unsafe { e.as_bytes() };
+            if b.len() > key.len() && b[key.len()] == b'=' && &b[..key.len()] == key {
+                return GoString { ptr: b[key.len() + 1..].as_ptr(), len: (b.len() - key.len() - 1) as isize };
+            }
+        }
+        return GoString { ptr: core::ptr::null(), len: 0 };
+    }
+    match getenv(key) {
         Some(v) => GoString { ptr: v.as_ptr(), len: v.len() as isize },
         None => GoString { ptr: core::ptr::null(), len: 0 },
     }
@@ -133,4 +198,29 @@ pub fn getAuxv() -> crate::layout::GoSlice<usize> {
         }
         crate::layout::GoSlice { ptr: auxv, len: n as isize, cap: n as isize }
     }
+}
+
+/// An environment that replaces the initial one for rt_getenv (runtime
+/// tests only, through their SetEnvs hook).
+static ENV_OVERRIDE: AtomicPtr<GoString> = AtomicPtr::new(null_mut());
+static ENV_OVERRIDE_LEN: AtomicUsize = AtomicUsize::new(0);
+
+/// Replace the environment rt_getenv reads.
+///
+/// # Safety
+/// e is a Go slice of Go strings that stays alive, unchanged, until the
+/// next call (the runtime tests' Go side keeps it in a variable).
+pub unsafe fn set_envs(e: crate::layout::GoSlice<GoString>) {
+    ENV_OVERRIDE_LEN.store(e.len as usize, Ordering::Relaxed);
+    ENV_OVERRIDE.store(if e.ptr.is_null() { core::ptr::NonNull::dangling().as_ptr() } else { e.ptr }, Ordering::Release);
+}
+
+/// The replacement environment set_envs installed, if any.
+pub fn env_override() -> Option<crate::layout::GoSlice<GoString>> {
+    let o = ENV_OVERRIDE.load(Ordering::Acquire);
+    if o.is_null() {
+        return None;
+    }
+    let n = ENV_OVERRIDE_LEN.load(Ordering::Relaxed) as isize;
+    Some(crate::layout::GoSlice { ptr: o, len: n, cap: n })
 }

@@ -18,6 +18,7 @@ pub mod profile;
 pub mod mstats;
 pub mod signal;
 pub mod syscall;
+pub mod testhooks;
 
 use crate::env;
 use crate::global::Global;
@@ -43,6 +44,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
     unsafe {
         crate::links::init(golinks);
         env::init(argc as usize, argv);
+        env::secure_init();
 
         let g0 = g0();
         let m0 = m0();

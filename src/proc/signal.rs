@@ -181,6 +181,12 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             // No profiler runs (CPU profiling is not implemented).
             return;
         }
+        if sig == libc::SIGUSR1 && crate::testhooks::sigusr1_armed() {
+            // The runtime tests' WaitForSigusr1: which M got it.
+            let mp = if gp.is_null() { core::ptr::null_mut() } else { (*gp).m };
+            crate::testhooks::sigusr1_received(if mp.is_null() { -1 } else { (*mp).id });
+            return;
+        }
         if sig == SIG_PREEMPT && !crate::sched::schedule::ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
             do_sig_preempt(ctx, gp, pc, sp);
             // Also delivered to os/signal if asked for, below.

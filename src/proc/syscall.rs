@@ -54,7 +54,12 @@ fn string_slice(n: usize, f: impl Fn(usize) -> &'static [u8]) -> GoSlice<GoStrin
 
 /// A copy of the initial environment, for the syscall package.
 pub fn envs() -> GoSlice<GoString> {
-    string_slice(env::envc(), env::env)
+    let n = env::envc();
+    // In secure mode the program sees GOTRACEBACK=none, replacing or added.
+    if env::secure() && !(0..n).any(|i| env::env(i).starts_with(b"GOTRACEBACK=")) {
+        return string_slice(n + 1, |i| if i == n { b"GOTRACEBACK=none" } else { env::env(i) });
+    }
+    string_slice(n, env::env_for_program)
 }
 
 /// A copy of the command-line arguments, for os.Args.

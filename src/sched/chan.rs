@@ -196,14 +196,22 @@ fn slot(c: *mut hchan, i: usize) -> *mut u8 {
     unsafe { (*c).buf.add(i * (*c).elemsize as usize) }
 }
 
+/// Copy an element (into a buffer slot, a receiver's variable, a
+/// goroutine's stack), behind the write barrier (mem/wb.rs).
 fn copy_elem(c: *mut hchan, dst: *mut u8, src: *const u8) {
     // SAFETY: both point at values of the channel's element type.
-    unsafe { core::ptr::copy(src, dst, (*c).elemsize as usize) };
+    unsafe {
+        crate::wb::bulk(dst, src, (*c).elemsize as usize);
+        core::ptr::copy(src, dst, (*c).elemsize as usize);
+    }
 }
 
 fn clear_elem(c: *mut hchan, p: *mut u8) {
     // SAFETY: p points at a value of the channel's element type.
-    unsafe { core::ptr::write_bytes(p, 0, (*c).elemsize as usize) };
+    unsafe {
+        crate::wb::bulk(p, core::ptr::null(), (*c).elemsize as usize);
+        core::ptr::write_bytes(p, 0, (*c).elemsize as usize);
+    }
 }
 
 /// Wake the goroutine of sudog s (dequeued by us), telling it which sudog

@@ -137,17 +137,85 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).alllink = allm();
         allm_head().store(mp as usize, Ordering::Release);
         s.lock.unlock();
+        // A goroutine locked to this thread may have changed the thread's
+        // OS state (namespaces, credentials...), which a thread cloned from
+        // it would inherit: the template thread starts the new one.
+        if (*getm()).lockedExt != 0 && TEMPLATE_STARTED.load(Ordering::Acquire) {
+            template_handoff(mp);
+            return;
+        }
     }
     newosproc(mp);
 }
 
-/// Start the pthread for mp with every signal blocked (the thread unblocks
-/// what it handles in minit), so no signal arrives before it has a g.
-fn newosproc(mp: *mut m) {
-    EXEC_LOCK.lock();
-    // SAFETY: plain pthread and sigprocmask calls on locals; mp outlives the
-    // thread (Ms are never freed).
-    let err = unsafe {
+// ---- the template thread ----
+//
+// A thread that runs no Go code and whose OS state nothing changes: it
+// starts the Ms asked for by Ms locked to their threads (newm). It is
+// started by the first LockOSThread, from the calling thread before that
+// thread is locked (while its state is still the process's). Its signals
+// stay blocked (it has no g).
+
+/// Set by the first LockOSThread, which then starts the thread: from then
+/// on Ms made by locked Ms are queued for it (it takes what was queued
+/// before it ran).
+static TEMPLATE_STARTED: AtomicBool = AtomicBool::new(false);
+/// Ms waiting for their thread: a stack linked through m.schedlink, pushed
+/// by newm, taken whole by the template thread.
+static TEMPLATE_QUEUE: AtomicPtr<m> = AtomicPtr::new(null_mut());
+/// Futex word: the number of handoffs so far (the template thread sleeps
+/// while it has seen them all).
+static TEMPLATE_WAKE: AtomicU32 = AtomicU32::new(0);
+
+fn start_template_thread() {
+    if TEMPLATE_STARTED.load(Ordering::Acquire) || TEMPLATE_STARTED.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let (err, _) = spawn_thread(template_main, null_mut());
+    if err != 0 {
+        thread_failed(err);
+    }
+}
+
+fn template_handoff(mp: *mut m) {
+    let mut head = TEMPLATE_QUEUE.load(Ordering::Relaxed);
+    loop {
+        // SAFETY: mp is a new m no one else knows yet.
+        unsafe { (*mp).schedlink = head as usize };
+        match TEMPLATE_QUEUE.compare_exchange_weak(head, mp, Ordering::Release, Ordering::Relaxed) {
+            Ok(_) => break,
+            Err(h) => head = h,
+        }
+    }
+    TEMPLATE_WAKE.fetch_add(1, Ordering::Release);
+    crate::sys::futex_wake(TEMPLATE_WAKE.as_ptr(), 1);
+}
+
+extern "C" fn template_main(_: *mut libc::c_void) -> *mut libc::c_void {
+    loop {
+        let seen = TEMPLATE_WAKE.load(Ordering::Acquire);
+        let mut list = TEMPLATE_QUEUE.swap(null_mut(), Ordering::Acquire);
+        while !list.is_null() {
+            // SAFETY: Ms on the queue wait only for their thread: the
+            // template thread owns them until newosproc.
+            let next = unsafe {
+                let next = (*list).schedlink as *mut m;
+                (*list).schedlink = 0;
+                next
+            };
+            newosproc(list);
+            list = next;
+        }
+        crate::sys::futex_wait(TEMPLATE_WAKE.as_ptr(), seen, -1);
+    }
+}
+
+/// Create a detached pthread running `entry(arg)` with every signal
+/// blocked (a thread for an m unblocks what it handles in minit, so no
+/// signal arrives before it has a g). Returns pthread_create's error and the thread.
+fn spawn_thread(entry: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void, arg: *mut libc::c_void) -> (i32, usize) {
+    // SAFETY: plain pthread and sigprocmask calls on locals.
+    unsafe {
         let mut all: libc::sigset_t = core::mem::zeroed();
         let mut old: libc::sigset_t = core::mem::zeroed();
         libc::sigfillset(&mut all);
@@ -157,25 +225,40 @@ fn newosproc(mp: *mut m) {
         libc::pthread_attr_setstacksize(&mut attr, THREAD_STACK);
         libc::pthread_attr_setdetachstate(&mut attr, libc::PTHREAD_CREATE_DETACHED);
         let mut tid: libc::pthread_t = 0;
-        let err = libc::pthread_create(&mut tid, &attr, thread_entry, mp as *mut libc::c_void);
+        let err = libc::pthread_create(&mut tid, &attr, entry, arg);
         libc::pthread_attr_destroy(&mut attr);
         libc::pthread_sigmask(libc::SIG_SETMASK, &old, core::ptr::null_mut());
-        if err == 0 {
-            (*mp).thread = tid as usize;
-        }
-        err
-    };
+        (err, tid as usize)
+    }
+}
+
+/// Start the pthread for mp.
+fn newosproc(mp: *mut m) {
+    EXEC_LOCK.lock();
+    // mp outlives the thread (Ms are never freed).
+    let (err, tid) = spawn_thread(thread_entry, mp as *mut libc::c_void);
+    if err == 0 {
+        // SAFETY: a plain field store (nothing else writes m.thread; the
+        // runtime itself never reads it, debuggers may).
+        unsafe { (*mp).thread = tid };
+    }
     EXEC_LOCK.unlock();
     if err != 0 {
-        sched().lock.lock();
-        let n = mcount();
-        sched().lock.unlock();
-        gprint!(b"runtime: failed to create new OS thread (have ", n, b" already; errno=", err, b")\n");
-        if err == libc::EAGAIN {
-            gprint!(b"runtime: may need to increase max user processes (ulimit -u)\n");
-        }
-        crate::fatal::throw("newosproc");
+        thread_failed(err);
     }
+}
+
+/// pthread_create failed: upstream's report.
+#[cold]
+fn thread_failed(err: i32) -> ! {
+    sched().lock.lock();
+    let n = mcount();
+    sched().lock.unlock();
+    gprint!(b"runtime: failed to create new OS thread (have ", n, b" already; errno=", err, b")\n");
+    if err == libc::EAGAIN {
+        gprint!(b"runtime: may need to increase max user processes (ulimit -u)\n");
+    }
+    crate::fatal::throw("newosproc")
 }
 
 extern "C" fn thread_entry(arg: *mut libc::c_void) -> *mut libc::c_void {
@@ -224,6 +307,9 @@ fn mspinning() {
 pub fn mexit() -> ! {
     let mp = getm();
     let s = sched();
+    // What its write-barrier buffer holds must reach the collector.
+    // SAFETY: mp is the current m.
+    unsafe { crate::wb::drain_buffer(mp) };
     if mp == crate::links::m0() {
         // m0 cannot exit (the process would): park it forever.
         handoffp(releasep());
@@ -711,6 +797,9 @@ fn dounlockOSThread() {
 /// Wire the calling goroutine to its thread: it runs only there, and
 /// nothing else runs there, until as many UnlockOSThread calls.
 pub fn LockOSThread() {
+    // Before this thread is locked (and perhaps changed by its goroutine):
+    // the thread new Ms are cloned from when their maker is locked.
+    start_template_thread();
     let mp = getm();
     // SAFETY: on behalf of m.curg.
     unsafe {

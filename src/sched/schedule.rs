@@ -484,11 +484,9 @@ pub(super) fn gosched_m(gp: *mut g) -> ! {
 pub(super) fn goexit0(gp: *mut g) -> ! {
     if destroy_g(gp) {
         // The goroutine may have left its thread in an unusual state (that
-        // is what locking is for): the thread goes with it.
-        // SAFETY: the current m.
-        unsafe {
-            (*getm()).lockedExt = 0;
-        }
+        // is what locking is for): the thread goes with it. Its lock count
+        // stays, so that an M started on its way out (handing off its P)
+        // is cloned from the template thread, not from this one.
         mexit();
     }
     schedule()
@@ -620,6 +618,12 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
             (*gp).preempt = false;
             gosched_m(gp);
+        }
+        if guard == stack::STACK_FORCE_MOVE {
+            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            stack::move_stack(gp);
+            (*mp).morebuf = core::mem::zeroed();
+            resume(gp);
         }
         stack::grow(gp);
         (*mp).morebuf = core::mem::zeroed();

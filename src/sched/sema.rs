@@ -46,6 +46,12 @@ fn counter(addr: *mut u32) -> &'static AtomicU32 {
     unsafe { &*(addr as *const AtomicU32) }
 }
 
+/// Goroutines waiting in the bucket of addr's semaphore (a test hook:
+/// upstream's SemNwait).
+pub fn nwait(addr: *mut u32) -> u32 {
+    semroot(addr).nwait.load(Ordering::SeqCst)
+}
+
 /// Take one from the counter if it is positive.
 fn cansemacquire(addr: *mut u32) -> bool {
     let c = counter(addr);

@@ -315,7 +315,11 @@ pub unsafe fn modTimer(t: *mut timer, when: i64, period: i64, f: *mut funcval, a
     // SAFETY: we own t; t is the time package's live timer.
     unsafe {
         (*t).period = period;
+        // Package time's timers live in the heap: behind the barrier.
+        crate::wb::store(core::ptr::addr_of_mut!((*t).f) as *mut usize, f as usize);
         (*t).f = f;
+        crate::wb::store(core::ptr::addr_of_mut!((*t).arg.typ) as *mut usize, arg.typ as usize);
+        crate::wb::store(core::ptr::addr_of_mut!((*t).arg.data) as *mut usize, arg.data as usize);
         core::ptr::write(core::ptr::addr_of_mut!((*t).arg), arg);
         (*t).seq = seq;
         (*t).when = when;

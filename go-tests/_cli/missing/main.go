@@ -7,10 +7,10 @@ import _ "unsafe"
 //go:linkname procyield runtime.procyield
 func procyield(cycles uint32)
 
-//go:linkname fastrand runtime.fastrand
-func fastrand() uint32
+//go:linkname nanotime1 runtime.nanotime1
+func nanotime1() int64
 
 func main() {
 	procyield(10)
-	println(fastrand())
+	println(nanotime1())
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
-pub use embedded::{RUNTIME_FILES, SURFACE_DEF};
+pub use embedded::{RUNTIME_FILES, RUNTIME_TEST_FILES, SURFACE_DEF};
 
 /// Where gort keeps its generated state.
 pub fn state_dir() -> PathBuf {

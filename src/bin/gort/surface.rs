@@ -71,7 +71,8 @@ impl Gort {
     fn load() -> Result<Gort> {
         let mut status = BTreeMap::new();
         let t = load_table()?;
-        for e in &t.entries {
+        // The runtime tests' hooks (`!test`) are no part of the runtime.
+        for e in t.entries.iter().filter(|e| !e.test) {
             let sym = match &e.kind {
                 table::Kind::Func => format!("runtime.{}", e.name),
                 table::Kind::Push(p, n) => format!("{p}.{n}"),

@@ -12,13 +12,14 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 /// list through next/prev).
 struct Central {
     partial: *mut Mspan,
+    count: usize,
 }
 
 // SAFETY: spans are runtime structures; a list is reached only under its
 // lock.
 unsafe impl Send for Central {}
 
-static CENTRAL: [Locked<Central>; NUM_SPAN_CLASSES] = [const { Locked::new(crate::lockrank::Rank::Central, Central { partial: null_mut() }) }; NUM_SPAN_CLASSES];
+static CENTRAL: [Locked<Central>; NUM_SPAN_CLASSES] = [const { Locked::new(crate::lockrank::Rank::Central, Central { partial: null_mut(), count: 0 }) }; NUM_SPAN_CLASSES];
 
 /// Put a span with free objects on its class's central list.
 pub fn central_put(s: *mut Mspan) {
@@ -35,6 +36,7 @@ pub fn central_put(s: *mut Mspan) {
             }
         }
         c.partial = s;
+        c.count += 1;
     });
 }
 
@@ -50,17 +52,21 @@ fn central_take(spc: usize) -> *mut Mspan {
                 }
                 (*s).next = null_mut();
             }
+            c.count -= 1;
         }
         s
     })
 }
 
-/// Empty every central list (world stopped: every span is about to become
-/// unswept, and the sweeps list them again).
-pub fn central_reset() {
-    for c in &CENTRAL {
-        c.with(|c| c.partial = null_mut());
-    }
+/// Empty class `spc`'s central list (world stopped: its spans are about to
+/// become unswept): its head (a list through `next`) and length.
+pub fn central_take_all(spc: usize) -> (*mut Mspan, usize) {
+    CENTRAL[spc].with(|c| {
+        let r = (c.partial, c.count);
+        c.partial = null_mut();
+        c.count = 0;
+        r
+    })
 }
 
 /// The current P's cache.
@@ -128,8 +134,9 @@ fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
     unsafe {
         let old = (*c).alloc[spc];
         if !old.is_null() {
-            // Full: it goes back to the heap's keeping (the sweeper finds it).
+            // Full: it goes back to the heap's keeping (the next sweep finds it).
             (*old).in_cache = false;
+            super::sweep::push_full(old);
         }
     }
     let mut s = central_take(spc);
@@ -154,8 +161,9 @@ fn refill(c: *mut Mcache, spc: usize) -> *mut Mspan {
     s
 }
 
-/// Return every cached span to the heap's keeping (world stopped, before a
-/// collection), adjusting the allocation estimate for unused space.
+/// Return every cached span to the heap's keeping (world stopped: at mark
+/// termination, or a P retired by GOMAXPROCS), and what the cache
+/// allocated marked to the collector's count.
 pub fn release_all(c: *mut Mcache) {
     // SAFETY: c is a P's cache; the world is stopped.
     unsafe {
@@ -164,8 +172,11 @@ pub fn release_all(c: *mut Mcache) {
             if !s.is_null() {
                 (*s).in_cache = false;
                 (*c).alloc[spc] = null_mut();
+                super::sweep::push_full(s);
             }
         }
+        crate::wb::add_marked((*c).black);
+        (*c).black = 0;
     }
 }
 
@@ -208,6 +219,12 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             let sp = &mut *s;
             let obj = sp.obj_base(idx);
             sp.alloc_count += 1;
+            if crate::wb::enabled() {
+                // Allocated black: the collector marking now must not
+                // free it (nor scan it: it holds nothing old yet).
+                sp.set_mark(idx);
+                (*c).black += sp.elemsize;
+            }
             if needzero && sp.needzero {
                 core::ptr::write_bytes(obj as *mut u8, 0, sp.elemsize);
             }
@@ -226,6 +243,10 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             (*s).largesize = size;
             (*s).freeindex = 1;
             (*s).alloc_count = 1;
+            if crate::wb::enabled() {
+                (*s).set_mark(0);
+                (*c).black += (*s).elemsize;
+            }
             if needzero && (*s).needzero {
                 core::ptr::write_bytes((*s).start as *mut u8, 0, npages * PAGE_SIZE);
             }
@@ -235,6 +256,7 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             (*c).allocated += npages * PAGE_SIZE;
             note_alloc(npages * PAGE_SIZE);
             // The span is in the heap's keeping from the start.
+            super::sweep::push_full(s);
             (*s).start as *mut u8
         }
     };
@@ -267,8 +289,22 @@ pub static STRESS: AtomicUsize = AtomicUsize::new(0);
 static STRESS_COUNT: AtomicUsize = AtomicUsize::new(0);
 
 /// mallocgc accounting: `bytes` more are in use. Past the trigger, the
-/// current goroutine will collect when its Rust call returns.
+/// current goroutine will collect when its Rust call returns. While the
+/// collector marks, the goroutine is charged for them: past its credit
+/// (g.gcAssistBytes), it helps mark when its Rust call returns.
 fn note_alloc(bytes: usize) {
+    if crate::wb::enabled() {
+        let gp = crate::gm::curg();
+        if !gp.is_null() {
+            // SAFETY: gp is the current goroutine.
+            unsafe {
+                (*gp).gcAssistBytes -= bytes as i64;
+                if (*gp).gcAssistBytes < 0 {
+                    (*crate::gm::getm()).rtcallHook |= HOOK_ASSIST_BIT;
+                }
+            }
+        }
+    }
     let live = HEAP_LIVE.fetch_add(bytes, Ordering::Relaxed) + bytes;
     let stress = STRESS.load(Ordering::Relaxed);
     if live >= TRIGGER.load(Ordering::Relaxed)
@@ -287,3 +323,6 @@ fn request() {
 
 /// Bits of m.rtcallHook.
 pub const HOOK_GC: u32 = 1;
+/// The goroutine owes the collector marking work (allocated on credit
+/// while it marks).
+pub const HOOK_ASSIST_BIT: u32 = 2;

@@ -144,17 +144,19 @@ impl Mspan {
     }
     /// Set mark bit i; returns whether it was already set.
     pub fn set_mark(&self, i: usize) -> bool {
-        // SAFETY: i < nelems; marking runs with the world stopped, on one
-        // thread.
+        let b = 1u64 << (i % 64);
+        // SAFETY: i < nelems, so the word is in gcmarkbits. Markers on
+        // several threads (and allocation during marking) set bits of
+        // the same word: read first (most objects are met marked), then
+        // set atomically.
         unsafe {
-            let w = self.gcmarkbits.add(i / 64);
-            let b = 1u64 << (i % 64);
-            let was = *w & b != 0;
-            *w |= b;
-            was
+            let w = &*(self.gcmarkbits.add(i / 64) as *const core::sync::atomic::AtomicU64);
+            if w.load(core::sync::atomic::Ordering::Relaxed) & b != 0 {
+                return true;
+            }
+            w.fetch_or(b, core::sync::atomic::Ordering::Relaxed) & b != 0
         }
-    }
-}
+    }}
 
 /// Per-arena metadata.
 #[repr(C)]
@@ -635,6 +637,9 @@ pub struct Mcache {
     pub nmalloc: usize,
     /// Small objects allocated, per size class (MemStats.BySize).
     pub nmalloc_class: [usize; NUM_SIZE_CLASSES],
+    /// Bytes allocated marked during the collector's current mark (added
+    /// to the marked total when the cache is released).
+    pub black: usize,
 }
 
 /// The start of every P (the scheduler's, sched/mod.rs, checks that it

@@ -130,3 +130,19 @@ pub fn is_pinned(p: usize) -> bool {
     let Some(base) = object_base(p) else { return true };
     PINS.with(|t| t.cap != 0 && t.slot_of(base).1)
 }
+
+/// How many times the object p points into is pinned (0: not pinned or
+/// not in the heap).
+pub fn pin_count(p: usize) -> u32 {
+    let Some(base) = object_base(p) else { return 0 };
+    PINS.with(|t| {
+        if t.cap == 0 {
+            return 0;
+        }
+        match t.slot_of(base) {
+            // SAFETY: i < cap.
+            (i, true) => unsafe { *t.counts.add(i) },
+            _ => 0,
+        }
+    })
+}

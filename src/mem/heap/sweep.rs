@@ -2,9 +2,11 @@
 //!
 //! A span is *swept* when its mark bits, written by the last collection,
 //! have become its allocation bits: the objects the collection did not
-//! reach are free again. Marking ends with the world stopped; there
-//! `prepare` puts every in-use span on an *unswept* list of its span class
-//! (the world is then restarted at once). From then on a span is swept by
+//! reach are free again. Every in-use span not in a cache is on one list
+//! of its span class: a central list (swept, with free objects), a full
+//! list (swept, full), or an unswept list. Marking ends with the world
+//! stopped; there `prepare` makes the central and full lists the unswept
+//! ones, whole (the world is then restarted at once). From then on a span is swept by
 //! exactly one of:
 //!   - the background sweeper goroutine (`bgsweep`, asm/runtime/mgcsweep.go),
 //!     a batch of spans at a time, yielding whenever another goroutine
@@ -17,7 +19,7 @@
 //!   - `finish`: runtime.GC and the start of the next collection sweep
 //!     what is left.
 //! Invariants: an unswept span is on exactly one unswept list and in no
-//! cache and no central list; popping it under its list's lock makes the
+//! cache, central or full list; popping it under its list's lock makes the
 //! popper its only user. Spans allocated after `prepare` are born swept.
 //! Nothing reads an unswept span's allocation bits but the sweeper (the
 //! collector's next marking starts only after `finish`).
@@ -27,17 +29,23 @@ use super::*;
 use crate::lock::Locked;
 use core::sync::atomic::{AtomicBool, AtomicU64};
 
-/// Unswept spans of one span class, linked through `next`.
-struct SpanStack {
-    head: *mut Mspan,
+/// One span class's spans in the heap's keeping that no central list
+/// holds: the unswept ones (two lists, linked through `next`: what were
+/// the central list and the full list when the last marking ended), and
+/// the swept spans that are full (or were given up by a cache), which the
+/// next marking's end makes unswept at once.
+struct Lists {
+    unswept: [*mut Mspan; 2],
+    full: *mut Mspan,
+    nfull: usize,
 }
 
 // SAFETY: the spans are heap metadata any thread may touch under the list's
 // lock (see the module invariants).
-unsafe impl Send for SpanStack {}
+unsafe impl Send for Lists {}
 
-static UNSWEPT: [Locked<SpanStack>; NUM_SPAN_CLASSES] =
-    [const { Locked::new(crate::lockrank::Rank::Unswept, SpanStack { head: null_mut() }) }; NUM_SPAN_CLASSES];
+static LISTS: [Locked<Lists>; NUM_SPAN_CLASSES] =
+    [const { Locked::new(crate::lockrank::Rank::Unswept, Lists { unswept: [null_mut(); 2], full: null_mut(), nfull: 0 }) }; NUM_SPAN_CLASSES];
 /// Spans still on the unswept lists.
 static PENDING: AtomicUsize = AtomicUsize::new(0);
 /// Spans popped but not yet swept (a sweep in progress).
@@ -56,25 +64,29 @@ static FREES_BY_CLASS: [AtomicU64; NUM_SIZE_CLASSES] = [const { AtomicU64::new(0
 /// free then faults on a recognisable address instead of corrupting memory.
 pub static POISON: AtomicBool = AtomicBool::new(false);
 
-fn push(s: *mut Mspan) {
-    // SAFETY: s is an in-use span owned by the caller (world stopped).
+/// A swept span with no free object (or one a cache gives back, or a new
+/// large object's) goes back to the heap's keeping.
+pub fn push_full(s: *mut Mspan) {
+    // SAFETY: s is an in-use span owned by the caller.
     let spc = unsafe { (*s).spanclass as usize };
-    UNSWEPT[spc].with(|l| {
+    LISTS[spc].with(|l| {
         // SAFETY: as above; the list is ours under its lock.
-        unsafe { (*s).next = l.head };
-        l.head = s;
+        unsafe { (*s).next = l.full };
+        l.full = s;
+        l.nfull += 1;
     });
-    PENDING.fetch_add(1, Ordering::Relaxed);
 }
 
 fn pop(spc: usize) -> *mut Mspan {
-    UNSWEPT[spc].with(|l| {
-        let s = l.head;
+    LISTS[spc].with(|l| {
+        let k = if l.unswept[0].is_null() { 1 } else { 0 };
+        let s = l.unswept[k];
         if !s.is_null() {
             // SAFETY: s heads the list; popping makes it ours.
             unsafe {
-                l.head = (*s).next;
+                l.unswept[k] = (*s).next;
                 (*s).next = null_mut();
+                (*s).prev = null_mut();
             }
             ACTIVE.fetch_add(1, Ordering::Relaxed);
             PENDING.fetch_sub(1, Ordering::Relaxed);
@@ -83,28 +95,43 @@ fn pop(spc: usize) -> *mut Mspan {
     })
 }
 
-/// After marking: every in-use span becomes unswept. Returns the bytes
-/// the marks cover (what survived).
+/// After marking: every in-use span becomes unswept, by moving whole lists
+/// (the central lists of spans with room, and the full lists): the pause
+/// does not depend on the heap's size. (Spans in caches were given back
+/// to the full lists first: malloc::release_all.)
 ///
 /// # Safety
 /// The world is stopped.
-pub unsafe fn prepare() -> usize {
+pub unsafe fn prepare() {
     if PENDING.load(Ordering::Relaxed) != 0 || ACTIVE.load(Ordering::Relaxed) != 0 {
         crate::fatal::throw("gcSweep: previous sweep not finished");
     }
-    let mut marked = 0usize;
-    let visit = |s: *mut Mspan| {
-        // SAFETY: s is an in-use span; the world is stopped.
-        let sp = unsafe { &*s };
-        if sp.in_cache {
-            crate::fatal::throw("sweep: span still in a cache");
-        }
-        marked += sp.marked_count() * sp.elemsize;
-        push(s);
-    };
+    let mut pending = 0;
+    for (spc, lists) in LISTS.iter().enumerate() {
+        let (partial, n) = malloc::central_take_all(spc);
+        lists.with(|l| {
+            l.unswept = [partial, l.full];
+            l.full = null_mut();
+            pending += n + l.nfull;
+            l.nfull = 0;
+        });
+    }
+    PENDING.store(pending, Ordering::Relaxed);
+}
+
+/// Debugging (with checkmark): every in-use span is on an unswept list,
+/// each once.
+///
+/// # Safety
+/// The world is stopped, right after `prepare`.
+pub unsafe fn verify_prepared() {
+    let mut n = 0usize;
     // SAFETY: the world is stopped (the function's contract).
-    unsafe { for_each_span(visit) };
-    marked
+    unsafe { for_each_span(|_| n += 1) };
+    if n != PENDING.load(Ordering::Relaxed) {
+        crate::gprint!(b"runtime: ", n, b" spans in use, ", PENDING.load(Ordering::Relaxed), b" to sweep\n");
+        crate::fatal::throw("sweep: a span is on no list");
+    }
 }
 
 /// How a span came out of its sweep.
@@ -170,8 +197,10 @@ fn sweep_span(s: *mut Mspan) -> Swept {
 fn sweep_and_place(s: *mut Mspan) -> usize {
     // SAFETY: s is an in-use span we popped.
     let npages = unsafe { (*s).npages };
-    if sweep_span(s) == Swept::Partial {
-        malloc::central_put(s);
+    match sweep_span(s) {
+        Swept::Partial => malloc::central_put(s),
+        Swept::Full => push_full(s),
+        Swept::Freed => {}
     }
     npages
 }
@@ -185,8 +214,10 @@ pub fn take_for_class(spc: usize) -> *mut Mspan {
         if s.is_null() {
             return null_mut();
         }
-        if sweep_span(s) == Swept::Partial {
-            return s;
+        match sweep_span(s) {
+            Swept::Partial => return s,
+            Swept::Full => push_full(s),
+            Swept::Freed => {}
         }
     }
 }

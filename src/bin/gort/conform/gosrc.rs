@@ -1,7 +1,6 @@
-//! A tiny Go lexer: enough to find a file's imports, package name and
-//! `runtime.X` selectors outside comments and literals.
+//! A tiny Go lexer: enough to find a file's imports and package name
+//! outside comments and literals.
 
-use std::collections::BTreeSet;
 
 #[derive(Debug, PartialEq)]
 enum Tok {
@@ -104,21 +103,6 @@ pub(super) fn go_imports(src: &str) -> Vec<String> {
     out
 }
 
-/// Exported identifiers X used as `runtime.X` (outside comments and
-/// literals).
-pub(super) fn runtime_selectors(src: &str) -> BTreeSet<String> {
-    let toks = go_tokens(src);
-    let mut out = BTreeSet::new();
-    for w in toks.windows(3) {
-        if let (Tok::Ident(p), Tok::Punct('.'), Tok::Ident(x)) = (&w[0], &w[1], &w[2]) {
-            if p == "runtime" && x.chars().next().is_some_and(|c| c.is_uppercase()) {
-                out.insert(x.clone());
-            }
-        }
-    }
-    out
-}
-
 /// The package name of a Go file (first `package X` line).
 pub(super) fn package_name(src: &str) -> Option<String> {
     for line in src.lines() {
@@ -137,11 +121,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn imports_and_selectors() {
+    fn imports_and_package_names() {
         let src = "// run\n\npackage main\n\nimport \"fmt\"\nimport (\n\tx \"os\" // c\n\t_ \"unsafe\"\n/* \"no\" */)\nfunc main() { runtime.GC(); _ = \"runtime.Foo\"; runtime.Bar() }\nimport \"late\"\n";
         assert_eq!(go_imports(src), vec!["fmt", "os", "unsafe"]);
-        let sel: Vec<String> = runtime_selectors(src).into_iter().collect();
-        assert_eq!(sel, vec!["Bar", "GC"]);
         assert_eq!(package_name("// x\npackage   foo\n").as_deref(), None);
         assert_eq!(package_name("// x\npackage foo_test // c\n").as_deref(), Some("foo_test"));
     }

@@ -3,19 +3,23 @@
 //! (overlay GOROOT, external linking, gort's build tags):
 //!
 //! - `test`: the programs of GOROOT/test whose recipe (the header comment)
-//!   is `run`, `buildrun`, `runoutput`, `rundir` or `runindir`, built and run
-//!   the way upstream's own runner (cmd/internal/testdir) does on
-//!   linux/amd64, with its pass rule: the build succeeds, the program exits
-//!   0 and its output (stdout and stderr together) equals the `.out` file,
-//!   or is empty when there is none.
-//! - `std`: the tests of a list of standard-library packages: the test
-//!   binary (`go test -c`) is run by this harness in the package directory
-//!   with `-test.short` and test2json framing (what `go test -json` reads),
-//!   one process for all tests, resumed after the test that crashed or hung.
+//!   is `run`, `buildrun`, `runoutput`, `rundir`, `runindir`, `buildrundir`
+//!   or `errorcheckandrundir`, built and run the way upstream's own runner
+//!   (cmd/internal/testdir) does on linux/amd64, with its pass rule: the
+//!   build succeeds (and, for errorcheckandrundir, the compiler's
+//!   diagnostics match the ERROR comments), the program exits 0 and its
+//!   output (stdout and stderr together) equals the `.out` file, or is
+//!   empty when there is none.
+//! - `std`: the tests of every standard-library package with tests: the
+//!   test binary (`go test -c`) is run by this harness in the package
+//!   directory with `-test.short` and test2json framing (what `go test
+//!   -json` reads), one process for all tests, resumed after the test that
+//!   crashed or hung; counted by test and by package (go test's rule).
 //! - `runtime`: the external tests (package runtime_test) of upstream's
-//!   runtime package that compile against the public runtime API, selected
-//!   mechanically, copied into a package next to the runtime in a
-//!   throw-away GOROOT tree, and run like a std package.
+//!   runtime package, built against gort's own test hooks
+//!   (asm/runtime_test) in a throw-away GOROOT, less those
+//!   conform/runtime_tests.list leaves out (with why), run like a std
+//!   package.
 //!
 //! Every process runs in its own process group under a time limit (the
 //! group is killed), gort's test processes also under a memory limit
@@ -30,6 +34,7 @@
 mod baseline;
 mod constraint;
 mod context;
+mod errcheck;
 mod gosrc;
 mod options;
 mod process;
@@ -47,9 +52,9 @@ use constraint::build_ctx;
 use context::{Ctx, Rt};
 use options::{ci_list_path, group_selected, parse_ci_list, parse_opts, pattern_match};
 use report::{markdown, normalise_line, print_failures, print_summary, results_json, strs, utc_date, Meta};
-use results::{Entry, Res, Results, Suite};
+use results::{Entry, PkgEntry, Res, Results, Suite};
 use suite_runtime::runtime_suite;
-use suite_std::run_std_pkg;
+use suite_std::{run_std_pkg, std_packages};
 use suite_testdir::{discover, expected_output, run_gotest};
 use crate::overlay;
 use crate::toolchain::Toolchain;
@@ -100,16 +105,22 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
             results.out_of_scope.clear();
         }
     }
+    let do_runtime = opts.suites.contains(&Suite::Runtime) && ci.as_ref().is_none_or(|c| c.runtime) && group_selected(&opts, "runtime");
+    let rt_files: Option<BTreeSet<String>> = ci.as_ref().map(|c| c.runtime_files.clone()).filter(|f| !f.is_empty());
+
+    // The standard library's export data for both runtimes (upstream's
+    // runner compiles and links `run` programs against it directly).
+    let ctx = Ctx::new(&tc, &ov, &opts, &test_dir, &tests, ci.is_none() && opts.only.is_empty())?;
+
     let mut pkgs: Vec<String> = Vec::new();
     if opts.suites.contains(&Suite::Std) {
-        pkgs = match &ci {
-            Some(c) => c.pkgs.clone(),
-            None => opts.pkgs.clone(),
+        pkgs = match (&ci, &opts.pkgs) {
+            (Some(c), _) => c.pkgs.clone(),
+            (None, Some(p)) => p.clone(),
+            (None, None) => std_packages(&ctx)?,
         };
         pkgs.retain(|p| group_selected(&opts, &format!("std/{p}")));
     }
-    let do_runtime = opts.suites.contains(&Suite::Runtime) && ci.as_ref().is_none_or(|c| c.runtime) && group_selected(&opts, "runtime");
-
     eprintln!(
         "gort conform: {} GOROOT/test programs, {} std packages{}, {} jobs, time limit {}s per test, gort memory limit {} MiB",
         tests.len(),
@@ -119,10 +130,6 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
         opts.timeout.as_secs(),
         opts.mem_mb
     );
-
-    // The standard library's export data for both runtimes (upstream's
-    // runner compiles and links `run` programs against it directly).
-    let ctx = Ctx::new(&tc, &ov, &opts, &test_dir, &tests, ci.is_none() && opts.only.is_empty())?;
 
     // The jobs: the long ones first.
     enum Job {
@@ -143,6 +150,7 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
     let total = queue.len();
     let queue = Mutex::new(queue);
     let entries: Mutex<Vec<Entry>> = Mutex::new(Vec::new());
+    let packages: Mutex<Vec<PkgEntry>> = Mutex::new(Vec::new());
     let notes = Mutex::new(Vec::new());
     let skips = Mutex::new(Vec::new());
     let finished = AtomicUsize::new(0);
@@ -175,8 +183,12 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
                 let Some(job) = job else { break };
                 let t0 = Instant::now();
                 let (label, es) = match job {
-                    Job::Runtime => ("runtime".to_string(), runtime_suite(&ctx, &notes, &skips)),
-                    Job::Std(p) => (format!("std/{p}"), run_std_pkg(&ctx, &p)),
+                    Job::Runtime => ("runtime".to_string(), runtime_suite(&ctx, &notes, &skips, rt_files.as_ref())),
+                    Job::Std(p) => {
+                        let (es, pe) = run_std_pkg(&ctx, &p);
+                        packages.lock().unwrap().extend(pe);
+                        (format!("std/{p}"), es)
+                    }
                     Job::Test(i) => {
                         let t = &tests[i];
                         let up = if opts.gort_only { None } else { Some(run_gotest(&ctx, t, Rt::Up)) };
@@ -191,6 +203,8 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
         }
     });
     results.entries = entries.into_inner().unwrap();
+    results.packages = packages.into_inner().unwrap();
+    results.packages.sort_by(|a, b| a.group.cmp(&b.group));
     results.entries.sort_by(|a, b| (a.suite, &a.name).cmp(&(b.suite, &b.name)));
     results.notes.extend(notes.into_inner().unwrap());
     results.skips.extend(skips.into_inner().unwrap());
@@ -213,7 +227,7 @@ pub(crate) fn cmd_conform(args: &[String]) -> Result<u8> {
     }
     std::fs::write(&opts.json, results_json(&meta, &results))?;
     if let Some(md) = &opts.md {
-        std::fs::write(md, markdown(&meta, &results, &opts))?;
+        std::fs::write(md, markdown(&meta, &results))?;
         eprintln!("gort conform: wrote {}", md.display());
     }
     if !opts.only.is_empty() {

@@ -3,7 +3,6 @@
 //! (conform/ci.list).
 
 use super::results::Suite;
-use super::suite_std::DEFAULT_STD;
 use crate::{Fail, Result};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -18,7 +17,8 @@ pub(super) struct Opts {
     pub(super) timeout: Duration,
     pub(super) build_timeout: Duration,
     pub(super) mem_mb: u64,
-    pub(super) pkgs: Vec<String>,
+    /// std packages to run (None: every one with tests).
+    pub(super) pkgs: Option<Vec<String>>,
     pub(super) json: PathBuf,
     pub(super) md: Option<PathBuf>,
     pub(super) verbose: bool,
@@ -47,7 +47,7 @@ pub(super) fn parse_opts(args: &[String]) -> Result<Opts> {
         timeout: Duration::from_secs(60),
         build_timeout: Duration::from_secs(600),
         mem_mb: 4096,
-        pkgs: DEFAULT_STD.iter().map(|s| s.to_string()).collect(),
+        pkgs: None,
         json: repo_dir().join("target/conform/results.json"),
         md: None,
         verbose: false,
@@ -101,7 +101,7 @@ pub(super) fn parse_opts(args: &[String]) -> Result<Opts> {
                 let v = value(&mut i)?;
                 o.mem_mb = v.parse().map_err(|_| Fail::new(format!("conform: bad -mem value {v:?} (MiB)")))?;
             }
-            "-pkgs" => o.pkgs = value(&mut i)?.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
+            "-pkgs" => o.pkgs = Some(value(&mut i)?.split(',').filter(|s| !s.is_empty()).map(String::from).collect()),
             "-json" => o.json = PathBuf::from(value(&mut i)?),
             "-md" => {
                 let v = value(&mut i)?;
@@ -114,7 +114,7 @@ pub(super) fn parse_opts(args: &[String]) -> Result<Opts> {
         }
         i += 1;
     }
-    if !md_set && o.only.is_empty() && !o.ci && o.suites.len() == 3 && o.pkgs.len() == DEFAULT_STD.len() {
+    if !md_set && o.only.is_empty() && !o.ci && o.suites.len() == 3 && o.pkgs.is_none() {
         o.md = Some(repo_dir().join("docs/CONFORMANCE.md"));
     }
     Ok(o)
@@ -156,15 +156,18 @@ pub(super) fn group_selected(opts: &Opts, group: &str) -> bool {
         || opts.only.iter().any(|p| pattern_match(p, group) || p.split_once(':').is_some_and(|(g, _)| pattern_match(g, group)))
 }
 
-/// The CI subset: GOROOT/test names and `std/PKG` entries.
+/// The CI subset: GOROOT/test names, `std/PKG` entries, and the runtime
+/// suite (`runtime`: all of it; `runtime/FILE_test.go`: that file's tests).
 pub(super) struct CiList {
     pub(super) tests: BTreeSet<String>,
     pub(super) pkgs: Vec<String>,
     pub(super) runtime: bool,
+    /// The runtime test files to run (empty: all, when `runtime` is set).
+    pub(super) runtime_files: BTreeSet<String>,
 }
 
 pub(super) fn parse_ci_list(text: &str) -> CiList {
-    let mut l = CiList { tests: BTreeSet::new(), pkgs: Vec::new(), runtime: false };
+    let mut l = CiList { tests: BTreeSet::new(), pkgs: Vec::new(), runtime: false, runtime_files: BTreeSet::new() };
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
@@ -174,6 +177,9 @@ pub(super) fn parse_ci_list(text: &str) -> CiList {
             l.pkgs.push(p.to_string());
         } else if line == "runtime" {
             l.runtime = true;
+        } else if let Some(f) = line.strip_prefix("runtime/") {
+            l.runtime = true;
+            l.runtime_files.insert(f.to_string());
         } else {
             l.tests.insert(line.to_string());
         }
@@ -190,8 +196,8 @@ mod tests {
         assert!(pattern_match("fixedbugs/issue1", "test/fixedbugs/issue123.go"));
         assert!(pattern_match("test/*/bug0*.go", "test/fixedbugs/bug001.go"));
         assert!(!pattern_match("test/chan/*", "test/fixedbugs/bug001.go"));
-        let l = parse_ci_list("# c\ntest/235.go\nstd/sort # x\n\nruntime\n");
-        assert!(l.tests.contains("test/235.go") && l.runtime);
+        let l = parse_ci_list("# c\ntest/235.go\nstd/sort # x\n\nruntime/chan_test.go\n");
+        assert!(l.tests.contains("test/235.go") && l.runtime && l.runtime_files.contains("chan_test.go"));
         assert_eq!(l.pkgs, vec!["sort"]);
     }
 }

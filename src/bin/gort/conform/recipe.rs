@@ -6,7 +6,7 @@
 use super::constraint::{is_go_build, is_plus_build};
 
 /// The recipes this harness runs: the ones that execute a program.
-pub(super) const RUN_ACTIONS: &[&str] = &["run", "buildrun", "runoutput", "rundir", "runindir"];
+pub(super) const RUN_ACTIONS: &[&str] = &["run", "buildrun", "runoutput", "rundir", "runindir", "buildrundir", "errorcheckandrundir"];
 
 /// Every recipe upstream's runner knows (the others are compiler tests).
 pub(super) const KNOWN_ACTIONS: &[&str] = &[
@@ -97,6 +97,9 @@ pub(super) struct Recipe {
     pub(super) timeout: Option<u64>,
     /// `-s`: every file of a rundir directory is its own package.
     pub(super) single: bool,
+    /// `-1` (true) or `-0` (false): whether a compilation must fail
+    /// (errorcheck recipes).
+    pub(super) want_error: Option<bool>,
 }
 
 pub(super) fn parse_recipe(line: &str) -> std::result::Result<Recipe, String> {
@@ -108,7 +111,8 @@ pub(super) fn parse_recipe(line: &str) -> std::result::Result<Recipe, String> {
     let mut i = 0;
     while i < rest.len() && rest[i].starts_with('-') {
         match rest[i].as_str() {
-            "-0" | "-1" => {}
+            "-0" => r.want_error = Some(false),
+            "-1" => r.want_error = Some(true),
             "-s" => r.single = true,
             "-t" => {
                 i += 1;
@@ -168,6 +172,8 @@ mod tests {
         assert_eq!(r.timeout, Some(10));
         assert_eq!(r.flags, vec!["-l=4"]);
         assert_eq!(r.args, vec!["x"]);
+        let r = parse_recipe("errorcheckandrundir -1").unwrap();
+        assert_eq!(r.want_error, Some(true));
         let r = parse_recipe("runoutput ./rotate.go").unwrap();
         assert_eq!(r.args, vec!["./rotate.go"]);
         assert!(parse_recipe("run -t x").is_err());

@@ -4,8 +4,8 @@
 //! paths normalised.
 
 use super::context::Rt;
-use super::options::Opts;
 use super::results::{cut, Entry, Res, Results, Skip, Suite, Verdict};
+use super::suite_runtime::{NOT_APPLICABLE, NOT_YET};
 use super::suite_testdir::TEST_DIRS;
 use crate::diff::line_diff;
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,7 +163,13 @@ pub(super) fn results_json(m: &Meta, r: &Results) -> String {
         })
         .collect();
     s += &sums.join(",");
-    s += "},\n\"notes\":[";
+    let pv = |v: &Option<super::testbin::PkgVerdict>| match v {
+        None => "null".to_string(),
+        Some(v) => format!("{{\"ok\":{},\"why\":{}}}", v.ok, json_str(&v.why)),
+    };
+    s += "},\n\"packages\":[\n";
+    s += &r.packages.iter().map(|p| format!("{{\"group\":{},\"upstream\":{},\"gort\":{}}}", json_str(&p.group), pv(&p.up), pv(&p.gort))).collect::<Vec<_>>().join(",\n");
+    s += "\n],\n\"notes\":[";
     s += &r.notes.iter().map(|n| json_str(n)).collect::<Vec<_>>().join(",");
     s += "],\n\"out_of_scope\":{";
     s += &r.out_of_scope.iter().map(|(k, v)| format!("{}:{v}", json_str(k))).collect::<Vec<_>>().join(",");
@@ -171,7 +177,7 @@ pub(super) fn results_json(m: &Meta, r: &Results) -> String {
     s += &r
         .skips
         .iter()
-        .map(|k| format!("{{\"suite\":\"{}\",\"name\":{},\"category\":{},\"detail\":{}}}", k.suite.key(), json_str(&k.name), json_str(&k.category), json_str(&k.detail)))
+        .map(|k| format!("{{\"suite\":\"{}\",\"group\":{},\"name\":{},\"category\":{},\"detail\":{}}}", k.suite.key(), json_str(&k.group), json_str(&k.name), json_str(&k.category), json_str(&k.detail)))
         .collect::<Vec<_>>()
         .join(",\n");
     s += "\n],\n\"tests\":[\n";
@@ -220,7 +226,7 @@ fn md_escape(s: &str) -> String {
     s.replace('|', "\\|").replace('<', "&lt;").replace('>', "&gt;").replace('`', "'")
 }
 
-pub(super) fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
+pub(super) fn markdown(m: &Meta, r: &Results) -> String {
     let mut s = String::new();
     s += "# Conformance: gort against upstream\n\n";
     s += &format!(
@@ -237,23 +243,49 @@ pub(super) fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
         m.mem_mb,
         m.elapsed_secs.div_ceil(60)
     );
-    s += "Pass rule for GOROOT/test (upstream's runner's): the build succeeds, the program exits 0, and its output \
-          (stdout and stderr together) equals the `.out` file, or is empty when there is none. For test binaries: \
-          the test reports PASS (a test that skips itself is counted apart).\n\n";
-    s += "## Summary\n\n| suite | tests | upstream passes | gort passes | skipped |\n|---|---:|---:|---:|---:|\n";
+    s += "Pass rules. GOROOT/test (upstream's runner's): the build succeeds, the program exits 0, and its output \
+          (stdout and stderr together) equals the `.out` file, or is empty when there is none; for `errorcheckandrundir`, \
+          the compiler's diagnostics must also match the `// ERROR` comments. Tests of a test binary: the test reports \
+          PASS (a test that skips itself is counted apart). Packages (go test's rule): the test binary, run once for all \
+          of the package's tests, exits 0 having printed PASS; a crash after the last PASS line fails the package.\n\n";
+    let pkg_ok = |rt: Rt| r.packages.iter().filter(|p| if rt == Rt::Up { &p.up } else { &p.gort }.as_ref().is_some_and(|v| v.ok)).count();
+    s += "## Summary\n\n| suite | tests | upstream passes | gort passes | left out |\n|---|---:|---:|---:|---:|\n";
     for su in [Suite::Test, Suite::Std, Suite::Runtime] {
         let es: Vec<&Entry> = r.entries.iter().filter(|e| e.suite == su).collect();
         let (u, g) = (passes(&es, Rt::Up), passes(&es, Rt::Gort));
         let sk = match su {
-            Suite::Test => format!("{} programs", r.skips.iter().filter(|k| k.suite == su).count()),
-            Suite::Runtime => format!("{} files", r.skips.iter().filter(|k| k.suite == su).count()),
+            Suite::Test => format!("{} programs skipped (as upstream's runner)", r.skips.iter().filter(|k| k.suite == su).count()),
+            Suite::Runtime => {
+                let c = |cat: &str| r.skips.iter().filter(|k| k.suite == su && k.category == cat).count();
+                format!("{} not applicable, {} not run yet", c(NOT_APPLICABLE), c(NOT_YET))
+            }
             Suite::Std => format!("{} / {} self-skipped", self_skips(&es, Rt::Up), self_skips(&es, Rt::Gort)),
         };
         s += &format!("| {} | {} | {} ({}) | {} ({}) | {} |\n", su.title(), es.len(), u, pct(u, es.len()), g, pct(g, es.len()), sk);
+        if su == Suite::Std && !r.packages.is_empty() {
+            let n = r.packages.len();
+            let (u, g) = (pkg_ok(Rt::Up), pkg_ok(Rt::Gort));
+            s += &format!("| standard-library packages (go test's rule: `ok`) | {n} | {u} ({}) | {g} ({}) | |\n", pct(u, n), pct(g, n));
+        }
     }
     s += "\n";
     for n in &r.notes {
         s += &format!("- {n}\n");
+    }
+
+    // The largest causes of failure.
+    let gs = groups(r, Rt::Gort, &m.strip);
+    if !gs.is_empty() {
+        s += "\n## The largest causes of failure on gort\n\nFailing tests grouped by their first error line (normalised); \
+              the full list is at the end.\n\n| # | tests | first error line | suites |\n|---:|---:|---|---|\n";
+        for (i, (line, es)) in gs.iter().take(10).enumerate() {
+            let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+            for e in es {
+                *by.entry(e.suite.key()).or_default() += 1;
+            }
+            let suites: Vec<String> = by.iter().map(|(k, v)| format!("{k} {v}")).collect();
+            s += &format!("| {} | {} | `{}` | {} |\n", i + 1, es.len(), line.replace('`', "'").replace('|', "\\|"), suites.join(", "));
+        }
     }
 
     // GOROOT/test per directory.
@@ -288,44 +320,89 @@ pub(super) fn markdown(m: &Meta, r: &Results, opts: &Opts) -> String {
 
     // std per package.
     let std: Vec<&Entry> = r.entries.iter().filter(|e| e.suite == Suite::Std).collect();
-    s += "\n## Standard library by package\n\n`go test -c` per package; the test binary runs in the package's directory with `-test.short`. \
-          Tests are the top-level tests and examples that `-test.list` reports (benchmarks are not run).\n\n\
-          | package | tests | upstream | gort | gort: first failure |\n|---|---:|---:|---:|---|\n";
+    s += "\n## Standard library by package\n\nEvery standard-library package with tests but the runtime (its own suite below): \
+          `go test -c` per package; the test binary runs in the package's directory with `-test.short`. \
+          Tests are the top-level tests and examples that `-test.list` reports (benchmarks are not run). \
+          `go test` says whether the package passes by go test's rule, for upstream / gort; the cause is given \
+          where gort fails a package upstream passes.\n\n";
     if std.iter().any(|e| e.group == "std/time") && !m.toolchain.is_empty() {
         // See pkg_dir.
-        s.insert_str(
-            s.rfind("| package |").unwrap_or(s.len()),
-            "Package time's tests read `GOROOT/lib/time/zoneinfo.zip`, which Debian's toolchain does not ship: \
-             they run in a GOROOT-shaped copy whose zoneinfo.zip the harness makes from the system's /usr/share/zoneinfo \
-             (tzdata), so time-zone data may differ from upstream's bundled copy.\n\n",
-        );
+        s += "Packages whose tests read `GOROOT/lib/time/zoneinfo.zip` (which Debian's toolchain does not ship) \
+              run in a GOROOT-shaped copy whose zoneinfo.zip the harness makes from the system's /usr/share/zoneinfo \
+              (tzdata), so time-zone data may differ from upstream's bundled copy.\n\n";
     }
-    let mut pk: Vec<&str> = std.iter().map(|e| e.group.as_str()).collect::<BTreeSet<_>>().into_iter().collect();
-    let order: Vec<String> = opts.pkgs.iter().map(|p| format!("std/{p}")).collect();
-    pk.sort_by_key(|p| order.iter().position(|x| x == p).unwrap_or(999));
+    s += "| package | tests | upstream | gort | go test | gort: first failure (or why the package fails) |\n|---|---:|---:|---:|---|---|\n";
+    let mut pk: BTreeSet<&str> = std.iter().map(|e| e.group.as_str()).collect();
+    pk.extend(r.packages.iter().map(|p| p.group.as_str()));
+    let verdict = |v: &Option<super::testbin::PkgVerdict>| match v {
+        None => "-",
+        Some(v) if v.ok => "ok",
+        Some(_) => "FAIL",
+    };
     for p in pk {
         let es: Vec<&Entry> = std.iter().copied().filter(|e| e.group == p).collect();
-        let first = es.iter().find_map(|e| e.gort.as_ref().filter(|r| r.verdict == Verdict::Fail).map(|r| normalise_line(&r.first, &strs(&m.strip)))).unwrap_or_default();
-        s += &format!("| {} | {} | {} | {} | {} |\n", p.trim_start_matches("std/"), es.len(), passes(&es, Rt::Up), passes(&es, Rt::Gort), md_escape(&first));
+        let pe = r.packages.iter().find(|x| x.group == p);
+        let (vu, vg) = (pe.map(|x| &x.up), pe.map(|x| &x.gort));
+        let mut first = es.iter().find_map(|e| e.gort.as_ref().filter(|r| r.verdict == Verdict::Fail).map(|r| normalise_line(&r.first, &strs(&m.strip)))).unwrap_or_default();
+        if first.is_empty() {
+            if let Some(Some(v)) = vg.filter(|v| v.as_ref().is_some_and(|v| !v.ok)) {
+                first = normalise_line(&v.why, &strs(&m.strip));
+            }
+        }
+        s += &format!(
+            "| {} | {} | {} | {} | {} / {} | {} |\n",
+            p.trim_start_matches("std/"),
+            es.len(),
+            passes(&es, Rt::Up),
+            passes(&es, Rt::Gort),
+            vu.map_or("-", verdict),
+            vg.map_or("-", verdict),
+            md_escape(&first)
+        );
     }
 
     // runtime.
     let rt: Vec<&Entry> = r.entries.iter().filter(|e| e.suite == Suite::Runtime).collect();
-    s += &format!(
-        "\n## runtime external tests\n\nThe files of package runtime_test in upstream's `src/runtime`, copied at run time into a package next to the \
-         runtime in a throw-away GOROOT (so that its internal packages stay importable). A file that names a runtime identifier \
-         outside the public API (GOROOT/api) needs the runtime's test-only exports (`export_test.go`) and is skipped; so is a file \
-         that then no longer compiles (it uses what a skipped file declares). Tests: {}, upstream passes {}, gort passes {}.\n\n",
-        rt.len(),
-        passes(&rt, Rt::Up),
-        passes(&rt, Rt::Gort)
-    );
     let rskips: Vec<&Skip> = r.skips.iter().filter(|k| k.suite == Suite::Runtime).collect();
-    if !rskips.is_empty() {
-        s += "| skipped file | why |\n|---|---|\n";
-        for k in rskips {
-            s += &format!("| {} | {}: {} |\n", k.name.trim_start_matches("runtime/"), k.category, md_escape(&k.detail));
+    let (run_up, run_gort) = (passes(&rt, Rt::Up), rt.iter().filter(|e| e.gort.as_ref().is_some_and(|x| x.is_pass()) && e.up.as_ref().is_some_and(|x| x.is_pass())).count());
+    s += &format!(
+        "\n## runtime: upstream's external tests, through gort's test hooks\n\nThe files of package runtime_test in upstream's `src/runtime`. \
+         Upstream's run: `go test -c runtime` in the installed GOROOT. gort's run: a throw-away GOROOT whose `src/runtime` holds gort's \
+         Go face, gort's own `export_test.go` (asm/runtime_test: the hooks the tests call, implemented over gort's internals) and the \
+         test files; the programs the tests build (testdata/testprog and others) are built with gort. `conform/runtime_tests.list` \
+         leaves out tests of data structures of upstream's runtime that gort does not have (not applicable) and tests that cannot run \
+         without a feature gort lacks (not run yet), with why. Both runtimes run the same selection: {} tests, upstream passes {}, \
+         gort passes {} of those ({}).\n\n",
+        rt.len(),
+        run_up,
+        run_gort,
+        pct(run_gort, run_up)
+    );
+    let mut files: BTreeSet<&str> = rt.iter().map(|e| e.group.as_str()).collect();
+    files.extend(rskips.iter().map(|k| k.group.as_str()));
+    s += "| file | tests | run | upstream | gort | not applicable | not run yet | why left out |\n|---|---:|---:|---:|---:|---:|---:|---|\n";
+    for f in files {
+        let es: Vec<&Entry> = rt.iter().copied().filter(|e| e.group == f).collect();
+        let ks: Vec<&&Skip> = rskips.iter().filter(|k| k.group == f).collect();
+        let na = ks.iter().filter(|k| k.category == NOT_APPLICABLE).count();
+        let ny = ks.iter().filter(|k| k.category == NOT_YET).count();
+        let mut why: Vec<String> = Vec::new();
+        let all_same = !ks.is_empty() && es.is_empty() && ks.iter().all(|k| k.detail == ks[0].detail && k.category == ks[0].category);
+        if all_same {
+            why.push(format!("{}: {}", ks[0].category, ks[0].detail));
+        } else {
+            for k in &ks {
+                why.push(format!("{} ({}): {}", k.name.trim_start_matches("runtime:"), k.category, k.detail));
+            }
         }
+        s += &format!(
+            "| {f} | {} | {} | {} | {} | {na} | {ny} | {} |\n",
+            es.len() + ks.len(),
+            es.len(),
+            passes(&es, Rt::Up),
+            passes(&es, Rt::Gort),
+            md_escape(&why.join("; "))
+        );
     }
 
     // Failures.
@@ -360,6 +437,17 @@ pub(super) fn print_summary(r: &Results, strip: &[String]) {
             passes(&es, Rt::Gort),
             pct(passes(&es, Rt::Gort), es.len())
         );
+    }
+    if !r.packages.is_empty() {
+        let ok = |rt: Rt| r.packages.iter().filter(|p| if rt == Rt::Up { &p.up } else { &p.gort }.as_ref().is_some_and(|v| v.ok)).count();
+        eprintln!("gort conform: packages {:5}      : upstream {} ok, gort {} ok (go test's rule)", r.packages.len(), ok(Rt::Up), ok(Rt::Gort));
+        for p in &r.packages {
+            if let (Some(u), Some(g)) = (&p.up, &p.gort) {
+                if u.ok && !g.ok {
+                    eprintln!("  package {} fails on gort only: {}", p.group, normalise_line(&g.why, &strs(strip)));
+                }
+            }
+        }
     }
     let gs = groups(r, Rt::Gort, strip);
     if !gs.is_empty() {

@@ -23,9 +23,9 @@ impl Suite {
     }
     pub(super) fn title(self) -> &'static str {
         match self {
-            Suite::Test => "GOROOT/test programs (run, buildrun, runoutput, rundir, runindir)",
-            Suite::Std => "standard-library package tests (go test -short)",
-            Suite::Runtime => "runtime external tests (public API only, -short)",
+            Suite::Test => "GOROOT/test programs (run, buildrun, runoutput, rundir, runindir, buildrundir, errorcheckandrundir)",
+            Suite::Std => "standard-library tests (go test -short)",
+            Suite::Runtime => "runtime: upstream's external tests through gort's test hooks (-short)",
         }
     }
 }
@@ -78,6 +78,8 @@ pub(super) struct Entry {
 #[derive(Debug, Clone)]
 pub(super) struct Skip {
     pub(super) suite: Suite,
+    /// The runtime suite's test file (empty elsewhere).
+    pub(super) group: String,
     pub(super) name: String,
     pub(super) category: String,
     pub(super) detail: String,
@@ -90,6 +92,17 @@ pub(super) struct Results {
     /// Recipes of GOROOT/test files out of scope (compiler tests), by action.
     pub(super) out_of_scope: BTreeMap<String, usize>,
     pub(super) notes: Vec<String>,
+    /// Test-binary packages (std) by go test's own rule, per runtime.
+    pub(super) packages: Vec<PkgEntry>,
+}
+
+/// A package's verdict under both runtimes (None: not run, or run on a
+/// subset of its tests, where go test's rule says nothing).
+#[derive(Debug, Clone)]
+pub(super) struct PkgEntry {
+    pub(super) group: String,
+    pub(super) up: Option<super::testbin::PkgVerdict>,
+    pub(super) gort: Option<super::testbin::PkgVerdict>,
 }
 
 pub(super) fn cut(mut s: String, n: usize) -> String {

@@ -1,15 +1,18 @@
 //! The `test` suite: the programs of GOROOT/test that upstream's runner
 //! (cmd/internal/testdir) executes (`run`, `buildrun`, `runoutput`,
-//! `rundir`, `runindir`), discovered, built and run the way it does on
-//! linux/amd64, with its pass rule: the build succeeds, the program exits
-//! 0 and its output (stdout and stderr together) equals the `.out` file, or
-//! is empty when there is none.
+//! `rundir`, `runindir`, `buildrundir`, `errorcheckandrundir`), discovered,
+//! built and run the way it does on linux/amd64, with its pass rule: the
+//! build succeeds, the program exits 0 and its output (stdout and stderr
+//! together) equals the `.out` file, or is empty when there is none; for
+//! errorcheckandrundir, the compiler's diagnostics also match the files'
+//! ERROR comments first (errcheck.rs).
 
 use super::constraint::BuildCtx;
 use super::context::{Ctx, Rt};
 use super::gosrc::{go_imports, package_name};
 use super::process::{run_proc, PStatus, Proc};
 use super::recipe::{action_line, parse_recipe, Recipe, KNOWN_ACTIONS, RUN_ACTIONS};
+use super::errcheck::error_check;
 use super::results::{build_line, crash_line, Res, Results, Skip, Suite};
 use super::trees::mirror_dir;
 use crate::gobuild::TempDir;
@@ -74,13 +77,13 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
             let name = test_name(dir, &file);
             let src = std::fs::read_to_string(d.join(&file)).unwrap_or_default();
             let Some(line) = action_line(&src) else {
-                res.skips.push(Skip { suite: Suite::Test, name, category: "no recipe".into(), detail: String::new() });
+                res.skips.push(Skip { suite: Suite::Test, group: String::new(), name, category: "no recipe".into(), detail: String::new() });
                 continue;
             };
             let recipe = match parse_recipe(&line) {
                 Ok(r) => r,
                 Err(e) => {
-                    res.skips.push(Skip { suite: Suite::Test, name, category: "bad recipe".into(), detail: e });
+                    res.skips.push(Skip { suite: Suite::Test, group: String::new(), name, category: "bad recipe".into(), detail: e });
                     continue;
                 }
             };
@@ -89,6 +92,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
                 if in_scope {
                     res.skips.push(Skip {
                         suite: Suite::Test,
+                        group: String::new(),
                         name,
                         category: "build constraint excludes linux/amd64".into(),
                         detail: why,
@@ -99,6 +103,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
             if recipe.flags.iter().any(|f| f == "-race") && !race_supported(test_dir.parent().unwrap_or(Path::new("/"))) {
                 res.skips.push(Skip {
                     suite: Suite::Test,
+                    group: String::new(),
                     name,
                     category: "needs the race detector, which this toolchain lacks".into(),
                     detail: String::new(),
@@ -108,6 +113,7 @@ pub(super) fn discover(test_dir: &Path, bctx: &BuildCtx, res: &mut Results) -> R
             if recipe.action == "skip" {
                 res.skips.push(Skip {
                     suite: Suite::Test,
+                    group: String::new(),
                     name,
                     category: "recipe is `skip`".into(),
                     detail: String::new(),
@@ -285,7 +291,17 @@ pub(super) fn run_gotest(ctx: &Ctx, t: &GoTest, rt: Rt) -> Res {
                 res.secs += secs;
                 Ok(res)
             }
-            "rundir" => run_dir(ctx, &st, t, &tmp.0, &want),
+            "rundir" => run_dir(ctx, &st, t, &tmp.0, &want, &t.recipe.flags, None),
+            "errorcheckandrundir" => {
+                // The runner's errorcheckdir step (diagnostics against the
+                // ERROR comments; with -1 the package before the last must
+                // fail to compile), then its rundir step with the same flags.
+                let mut flags = t.recipe.flags.clone();
+                flags.push("-d=panic".into());
+                let allow_fail = error_check_dir(ctx, &st, t, &tmp.0, &flags)?;
+                run_dir(ctx, &st, t, &tmp.0.join("run"), &want, &flags, allow_fail)
+            }
+            "buildrundir" => build_run_dir(ctx, &st, t, &tmp.0, &want),
             "runindir" => {
                 let src = td.join(t.dir_name());
                 let modname = src.file_name().unwrap().to_string_lossy().into_owned();
@@ -306,40 +322,143 @@ pub(super) fn run_gotest(ctx: &Ctx, t: &GoTest, rt: Rt) -> Res {
     res.unwrap_or_else(|e| e)
 }
 
-/// rundir: compile the directory's packages in order (each package's files
-/// named by the first file), link the last as main, run it.
-fn run_dir(ctx: &Ctx, st: &Step, t: &GoTest, tmp: &Path, want: &str) -> std::result::Result<Res, Res> {
-    let r = &t.recipe;
-    let dir = ctx.test_dir.join(t.dir_name());
-    let pkgs = dir_packages(&dir, r.single).map_err(|e| Res::fail(format!("harness: {}", e.msg), String::new(), 0.0))?;
-    let (mut flags, mut ldflags) = (r.flags.clone(), vec![]);
-    if let Some(i) = flags.iter().position(|f| f == "-ldflags") {
-        ldflags = flags.split_off(i + 1);
-        flags.pop();
-    }
-    let (std_cfg, _) = ctx.cfg(st.rt);
+/// The importcfg of a directory's packages: the standard library's (for
+/// the runtime) and the directory's own, compiled into tmp/test/.
+fn dir_importcfg(st: &Step, pkgs: &[(String, Vec<String>)], tmp: &Path) -> std::result::Result<String, Res> {
+    let (std_cfg, _) = st.ctx.cfg(st.rt);
     let mut cfg = std_cfg.to_string();
-    for (_, files) in &pkgs {
+    for (_, files) in pkgs {
         let p = format!("test/{}", files[0].trim_end_matches(".go"));
         cfg += &format!("\npackagefile {p}={}", tmp.join(format!("{p}.a")).display());
     }
     let cfg_file = tmp.join("importcfg");
     std::fs::create_dir_all(tmp.join("test")).and_then(|_| std::fs::write(&cfg_file, cfg)).map_err(|e| Res::fail(format!("harness: {e}"), String::new(), 0.0))?;
-    let cfg_arg = format!("-importcfg={}", cfg_file.display());
+    Ok(format!("-importcfg={}", cfg_file.display()))
+}
+
+/// The runner's compileInDir: one package of a directory, in tmp.
+fn compile_in_dir(st: &Step, dir: &Path, tmp: &Path, cfg_arg: &str, name: &str, files: &[String], flags: &[String]) -> Command {
+    let mut args: Vec<String> = vec!["compile".into(), "-e".into(), "-D".into(), "test".into(), cfg_arg.to_string()];
+    if name == "main" {
+        args.push("-p=main".into());
+    } else {
+        let p = format!("test/{}", files[0].trim_end_matches(".go"));
+        args.extend(["-o".into(), format!("{p}.a"), "-p".into(), p]);
+    }
+    args.extend(flags.iter().cloned());
+    args.extend(files.iter().map(|f| dir.join(f).display().to_string()));
+    let mut c = st.ctx.go(st.rt);
+    c.arg("tool").args(&args).current_dir(tmp);
+    c
+}
+
+/// errorcheckdir's step of errorcheckandrundir: compile the packages in
+/// order and check each one's diagnostics against its files' ERROR
+/// comments. With -1 the package before the last must fail to compile;
+/// returns its index (the run step then lets it fail).
+fn error_check_dir(ctx: &Ctx, st: &Step, t: &GoTest, tmp: &Path, flags: &[String]) -> std::result::Result<Option<usize>, Res> {
+    let harness = |e: String| Res::fail(format!("harness: {e}"), String::new(), 0.0);
+    let dir = ctx.test_dir.join(t.dir_name());
+    let pkgs = dir_packages(&dir, t.recipe.single).map_err(|e| harness(e.msg))?;
+    let want_error = t.recipe.want_error.unwrap_or(false);
+    let err_pkg = if want_error { pkgs.len().checked_sub(2) } else { pkgs.len().checked_sub(1) };
+    let cfg_arg = dir_importcfg(st, &pkgs, tmp)?;
+    for (i, (name, files)) in pkgs.iter().enumerate() {
+        let mut c = compile_in_dir(st, &dir, tmp, &cfg_arg, name, files, flags);
+        let p = run_proc(&mut c, ctx.opts.build_timeout, None, None);
+        let out = p.text();
+        if Some(i) == err_pkg && want_error {
+            if p.status.ok() {
+                return Err(Res::fail("errorcheck: compilation succeeded unexpectedly", out, p.secs));
+            }
+        } else if !p.status.ok() {
+            return Err(Res::fail(build_line(&out), out, p.secs));
+        }
+        let fullshort: Vec<(std::path::PathBuf, String)> = files.iter().map(|f| (dir.join(f), f.clone())).collect();
+        if let Err(e) = error_check(&out, &fullshort) {
+            let first = format!("errorcheck: {}", e.lines().next().unwrap_or(""));
+            return Err(Res::fail(first, format!("{e}\n\ncompiler output:\n{out}"), p.secs));
+        }
+    }
+    Ok(if want_error { err_pkg } else { None })
+}
+
+/// buildrundir: assemble and compile every .go and .s file of the
+/// directory as package main, pack, link, run.
+fn build_run_dir(ctx: &Ctx, st: &Step, t: &GoTest, tmp: &Path, want: &str) -> std::result::Result<Res, Res> {
+    let harness = |e: String| Res::fail(format!("harness: {e}"), String::new(), 0.0);
+    let dir = ctx.test_dir.join(t.dir_name());
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| harness(format!("reading {}: {e}", dir.display())))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    let full = |ext: &str| -> Vec<String> { names.iter().filter(|n| n.ends_with(ext)).map(|n| dir.join(n).display().to_string()).collect() };
+    let (gos, asms) = (full(".go"), full(".s"));
+    let (_, cfg) = ctx.cfg(st.rt);
+    let cfg_arg = format!("-importcfg={}", cfg.display());
+    let tool = |args: Vec<String>| {
+        let mut c = st.ctx.go(st.rt);
+        c.arg("tool").args(args).current_dir(tmp);
+        c
+    };
+    let mut secs = 0.0;
+    if !asms.is_empty() {
+        std::fs::write(tmp.join("go_asm.h"), "").map_err(|e| harness(e.to_string()))?;
+        let mut a: Vec<String> = ["asm", "-p=main", "-gensymabis", "-o", "symabis"].iter().map(|s| s.to_string()).collect();
+        a.extend(asms.iter().cloned());
+        secs += st.build(tool(a))?;
+    }
+    let mut a: Vec<String> = ["compile", "-p=main", "-e", "-D", "."].iter().map(|s| s.to_string()).collect();
+    a.extend([cfg_arg.clone(), "-o".into(), "go.o".into()]);
+    if !asms.is_empty() {
+        a.extend(["-asmhdr", "go_asm.h", "-symabis", "symabis"].iter().map(|s| s.to_string()));
+    }
+    a.extend(gos.iter().cloned());
+    secs += st.build(tool(a))?;
+    let mut objs = vec!["go.o".to_string()];
+    if !asms.is_empty() {
+        let mut a: Vec<String> = ["asm", "-p=main", "-e", "-I", ".", "-o", "asm.o"].iter().map(|s| s.to_string()).collect();
+        a.extend(asms.iter().cloned());
+        secs += st.build(tool(a))?;
+        objs.push("asm.o".into());
+    }
+    let mut a: Vec<String> = vec!["pack".into(), "c".into(), "all.a".into()];
+    a.extend(objs);
+    secs += st.build(tool(a))?;
+    let mut a: Vec<String> = vec!["link".into(), cfg_arg];
+    a.extend(st.link_flags());
+    a.extend(["-o".into(), "a.exe".into(), "all.a".into()]);
+    secs += st.build(tool(a))?;
+    let p = st.run(&tmp.join("a.exe"), &[], tmp);
+    let mut res = check_output(&p, want);
+    res.secs += secs;
+    Ok(res)
+}
+
+/// rundir: compile the directory's packages in order (each package's files
+/// named by the first file), link the last as main, run it. `allow_fail`:
+/// the package whose compilation may fail (errorcheckandrundir -1).
+fn run_dir(ctx: &Ctx, st: &Step, t: &GoTest, tmp: &Path, want: &str, flags: &[String], allow_fail: Option<usize>) -> std::result::Result<Res, Res> {
+    let r = &t.recipe;
+    let dir = ctx.test_dir.join(t.dir_name());
+    let pkgs = dir_packages(&dir, r.single).map_err(|e| Res::fail(format!("harness: {}", e.msg), String::new(), 0.0))?;
+    let (mut flags, mut ldflags) = (flags.to_vec(), vec![]);
+    if let Some(i) = flags.iter().position(|f| f == "-ldflags") {
+        ldflags = flags.split_off(i + 1);
+        flags.pop();
+    }
+    std::fs::create_dir_all(tmp).map_err(|e| Res::fail(format!("harness: {e}"), String::new(), 0.0))?;
+    let cfg_arg = dir_importcfg(st, &pkgs, tmp)?;
     let mut secs = 0.0;
     for (i, (name, files)) in pkgs.iter().enumerate() {
-        let mut args: Vec<String> = vec!["compile".into(), "-e".into(), "-D".into(), "test".into(), cfg_arg.clone()];
-        if name == "main" {
-            args.push("-p=main".into());
-        } else {
-            let p = format!("test/{}", files[0].trim_end_matches(".go"));
-            args.extend(["-o".into(), format!("{p}.a"), "-p".into(), p]);
+        let c = compile_in_dir(st, &dir, tmp, &cfg_arg, name, files, &flags);
+        match st.build(c) {
+            Ok(s) => secs += s,
+            Err(_) if allow_fail == Some(i) => {}
+            Err(e) => return Err(e),
         }
-        args.extend(flags.iter().cloned());
-        args.extend(files.iter().map(|f| dir.join(f).display().to_string()));
-        let mut c = st.ctx.go(st.rt);
-        c.arg("tool").args(&args).current_dir(tmp);
-        secs += st.build(c)?;
         if i == pkgs.len() - 1 {
             let obj = files[0].replace(".go", ".o");
             let mut link: Vec<String> = vec!["link".into(), "-w".into(), "-o".into(), "a.exe".into(), cfg_arg.clone()];
@@ -393,7 +512,7 @@ pub(super) fn std_imports(test_dir: &Path, tests: &[GoTest]) -> Vec<String> {
     };
     for t in tests {
         add(&std::fs::read_to_string(test_dir.join(t.rel())).unwrap_or_default());
-        if t.recipe.action == "rundir" {
+        if ["rundir", "errorcheckandrundir", "buildrundir"].contains(&t.recipe.action.as_str()) {
             if let Ok(rd) = std::fs::read_dir(test_dir.join(t.dir_name())) {
                 for e in rd.flatten() {
                     if e.file_name().to_string_lossy().ends_with(".go") {

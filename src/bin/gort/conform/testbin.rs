@@ -15,7 +15,7 @@ use std::process::Command;
 /// benchmarks (not run by go test without -bench).
 pub(super) fn list_tests(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String, String)], rt: Rt) -> std::result::Result<Vec<String>, String> {
     let mut c = Command::new(exe);
-    c.arg("-test.list=.*").current_dir(cwd).envs(env.iter().map(|(k, v)| (k, v)));
+    c.arg("-test.list=.*").current_dir(cwd).envs(test_env(env));
     let p = run_proc(&mut c, ctx.opts.timeout, ctx.mem(rt), None);
     let text = p.text();
     if !p.status.ok() {
@@ -27,6 +27,19 @@ pub(super) fn list_tests(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String, Stri
         .filter(|l| !l.is_empty() && !l.starts_with("Benchmark") && l.chars().all(|c| c.is_alphanumeric() || c == '_'))
         .map(String::from)
         .collect())
+}
+
+/// A test binary's environment: the runtime's (GOROOT and, for gort, its
+/// settings), with GOROOT/bin first in PATH, as go test gives it (tests
+/// that run the go command find that GOROOT's).
+fn test_env(env: &[(String, String)]) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = env.iter().filter(|(k, _)| k != "PATH").cloned().collect();
+    let path = env.iter().find(|(k, _)| k == "PATH").map(|(_, p)| p.clone()).unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
+    match env.iter().find(|(k, _)| k == "GOROOT") {
+        Some((_, g)) => v.push(("PATH".into(), format!("{g}/bin:{path}"))),
+        None => v.push(("PATH".into(), path)),
+    }
+    v
 }
 
 #[derive(Default)]
@@ -128,21 +141,41 @@ impl TestState {
     }
 }
 
+/// The package's verdict by go test's own rule: its binary, run once for
+/// all its tests, exits 0 having printed PASS (go test then prints `ok`).
+#[derive(Debug, Clone)]
+pub(super) struct PkgVerdict {
+    pub(super) ok: bool,
+    /// Why not: the crash, the time limit, or the first failing test.
+    pub(super) why: String,
+}
+
+/// What running a test binary gives: per test a result, and the package's
+/// verdict when the first process was asked to run every test (`pkg`).
+pub(super) struct BinRun {
+    pub(super) results: BTreeMap<String, Res>,
+    pub(super) pkg: Option<PkgVerdict>,
+}
+
 /// Run the given top-level tests of a test binary, one process for all of
 /// them, starting again after a crash or a hang with the tests not yet run.
-pub(super) fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String, String)], rt: Rt, tests: &[String]) -> BTreeMap<String, Res> {
+/// The first process's end gives the package's verdict.
+pub(super) fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String, String)], rt: Rt, tests: &[String]) -> BinRun {
     let mut done: BTreeMap<String, Res> = BTreeMap::new();
+    let mut pkg: Option<PkgVerdict> = None;
     loop {
         let remaining: Vec<&String> = tests.iter().filter(|t| !done.contains_key(*t)).collect();
-        if remaining.is_empty() {
+        if remaining.is_empty() && (pkg.is_some() || !tests.is_empty()) {
             break;
         }
-        let re = format!("^({})$", remaining.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("|"));
+        // No tests at all: one run for the package's verdict (TestMain and
+        // init still run, as under go test).
+        let re = if remaining.is_empty() { "^$".to_string() } else { format!("^({})$", remaining.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("|")) };
         let mut c = Command::new(exe);
         c.args(["-test.v=test2json", "-test.short", "-test.paniconexit0", "-test.count=1"])
             .arg(format!("-test.run={re}"))
             .current_dir(cwd)
-            .envs(env.iter().map(|(k, v)| (k, v)));
+            .envs(test_env(env));
         let mut stt = TestState::default();
         let p = {
             let mut cb = |l: &str| stt.line(l);
@@ -172,6 +205,25 @@ pub(super) fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String,
             done.insert(name.clone(), res);
         }
         let normal_end = stt.final_line && matches!(p.status, PStatus::Exit(0) | PStatus::Exit(1));
+        if pkg.is_none() {
+            let ok = p.status.ok() && stt.final_line && stt.results.values().all(|(v, _)| *v != Verdict::Fail);
+            let why = if ok {
+                String::new()
+            } else if let Some((n, _)) = stt.results.iter().find(|(_, (v, _))| *v == Verdict::Fail) {
+                if normal_end {
+                    format!("--- FAIL: {n}")
+                } else {
+                    format!("--- FAIL: {n}; then {cause}")
+                }
+            } else if stt.final_line && !p.status.ok() {
+                // Every test passed, then the binary failed (in TestMain,
+                // or crashing on its way out).
+                format!("after PASS: {cause}")
+            } else {
+                cause.clone()
+            };
+            pkg = Some(PkgVerdict { ok, why });
+        }
         // Tests that were running when the binary died.
         let mut blamed = 0;
         for name in stt.running.iter() {
@@ -202,7 +254,7 @@ pub(super) fn run_test_binary(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String,
             break;
         }
     }
-    done
+    BinRun { results: done, pkg }
 }
 
 /// Build a test binary (`go test -c`; no binary when the package has no
@@ -219,7 +271,7 @@ pub(super) fn build_test_binary(ctx: &Ctx, mut cmd: Command) -> std::result::Res
 
 /// Per runtime, the results of a test binary's tests, or why it could not
 /// run them (the build failed, it could not list its tests).
-pub(super) type PerRt = Vec<(Rt, std::result::Result<BTreeMap<String, Res>, Res>)>;
+pub(super) type PerRt = Vec<(Rt, std::result::Result<BinRun, Res>)>;
 
 pub(super) fn merge_entries(suite: Suite, group: &str, tests: Vec<String>, per_rt: PerRt) -> Vec<Entry> {
     let sep = if suite == Suite::Runtime { "" } else { ":" };
@@ -244,7 +296,7 @@ pub(super) fn merge_entries(suite: Suite, group: &str, tests: Vec<String>, per_r
     for (rt, r) in per_rt {
         for (i, t) in tests.iter().enumerate() {
             let res = match &r {
-                Ok(m) => m.get(t).cloned().unwrap_or_else(|| Res::fail("no result", String::new(), 0.0)),
+                Ok(m) => m.results.get(t).cloned().unwrap_or_else(|| Res::fail("no result", String::new(), 0.0)),
                 Err(b) => Res { output: String::new(), ..b.clone() },
             };
             match rt {

@@ -1,0 +1,361 @@
+//! Write barriers and the collector's shared grey queue.
+//!
+//! While the collector marks concurrently with the program (gc/mod.rs),
+//! every pointer store into the heap or a global shades the pointer it
+//! overwrites and the one it writes: each becomes grey (marked, queued to
+//! be scanned) unless already marked. Shading the old value keeps the
+//! snapshot the cycle started from: an object reachable when marking
+//! began stays reachable for the collector even if the program moves its
+//! only reference into a place already scanned (goroutine stacks are
+//! scanned once, when the cycle starts); shading the new value keeps a
+//! reference copied out of a place not yet scanned.
+//!
+//! Two paths feed it:
+//!   - compiled code calls gcWriteBarrierN (asm_amd64.s), which records
+//!     both pointers in the current m's buffer (m.wbBuf); a full buffer
+//!     comes to `gort_wbflush`, and mark termination empties every m's
+//!     (gc::mark_termination through `drain_buffer`);
+//!   - the runtime's own copies and clears of typed memory (channel
+//!     buffers, map buckets, typedmemmove and friends, reflect, atomics)
+//!     call `bulk` / `store` / `shade2` before they write.
+//!
+//! The barrier is on (Go's `writeBarrier.enabled`) from the start of
+//! marking to its end; both switches happen with the world stopped.
+//!
+//! Grey objects wait in one shared queue (a lock-protected vector); each
+//! marking thread moves batches between it and a private list.
+
+use super::heap::{self, Mspan};
+use crate::layout::rt::m;
+use crate::lock::Locked;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Is the barrier on? (Mirrors Go's writeBarrier.enabled, which compiled
+/// code reads; written only with the world stopped.)
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+#[inline]
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Turn the barrier on or off. Only with the world stopped: no goroutine
+/// is then between its test of the flag and its store.
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
+    let wb = crate::links::links().writeBarrier as *mut u8;
+    // SAFETY: writeBarrier is the Go variable compiled code tests; its
+    // first byte is `enabled`.
+    unsafe { wb.write_volatile(on as u8) };
+}
+
+// ---- marking one object ----
+
+/// What marking the object at a pointer found.
+pub enum Marked {
+    /// Not a pointer to an allocated heap object (nil, a global, a stack,
+    /// or an object that was already marked).
+    Nothing,
+    /// A pointer into a span's free slot (a bad pointer when it came from
+    /// a precise slot).
+    Unallocated(*mut Mspan),
+    /// Newly marked; it holds pointers and must be scanned (its base, and
+    /// its slot's size).
+    Grey(usize, usize),
+    /// Newly marked; no pointers in it (its slot's size).
+    Black(usize),
+}
+
+/// Bytes marked this cycle (objects found by marking, allocated marked):
+/// what survives it, without a walk over the heap at its end.
+static MARKED_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+pub fn add_marked(bytes: usize) {
+    if bytes != 0 {
+        MARKED_BYTES.fetch_add(bytes, Ordering::Relaxed);
+    }
+}
+
+/// The count so far, and start it again (a cycle's start or end).
+pub fn take_marked() -> usize {
+    MARKED_BYTES.swap(0, Ordering::Relaxed)
+}
+
+/// Set the count (checkmark's second marking puts back the first's).
+pub fn set_marked(bytes: usize) {
+    MARKED_BYTES.store(bytes, Ordering::Relaxed);
+}
+
+/// Mark the heap object containing p. Safe to race with other markers and
+/// with allocation (mark bits are set atomically; a pointer the program
+/// holds is to an object allocated before the pointer was published).
+#[inline]
+pub fn mark_object(p: usize) -> Marked {
+    if p < 4096 {
+        return Marked::Nothing;
+    }
+    let s = heap::span_of_heap(p);
+    if s.is_null() {
+        return Marked::Nothing;
+    }
+    // SAFETY: s is an in-use span (spans are not freed while marking).
+    let sp: &Mspan = unsafe { &*s };
+    let idx = sp.obj_index(p);
+    if idx >= sp.nelems {
+        return Marked::Nothing;
+    }
+    if !sp.is_allocated(idx) {
+        return Marked::Unallocated(s);
+    }
+    if sp.set_mark(idx) {
+        return Marked::Nothing;
+    }
+    if sp.noscan() {
+        return Marked::Black(sp.elemsize);
+    }
+    Marked::Grey(sp.obj_base(idx), sp.elemsize)
+}
+
+// ---- the shared grey queue ----
+
+static QUEUE: Locked<PVec<usize>> = Locked::new(crate::lockrank::Rank::GcWork, PVec::mapped(Stat::Gc));
+/// Entries in QUEUE (read without the lock to see if it is worth taking).
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
+
+/// Move every entry of `v` to the shared queue.
+pub fn queue_put(v: &[usize]) {
+    if v.is_empty() {
+        return;
+    }
+    QUEUE.with(|q| {
+        for &p in v {
+            q.push(p);
+        }
+        QUEUED.store(q.len(), Ordering::Release);
+    });
+}
+
+/// Take up to `max` entries from the shared queue into `into`; how many.
+pub fn queue_take(into: &mut PVec<usize>, max: usize) -> usize {
+    if QUEUED.load(Ordering::Acquire) == 0 {
+        return 0;
+    }
+    QUEUE.with(|q| {
+        let mut n = 0;
+        while n < max {
+            match q.pop() {
+                Some(p) => {
+                    into.push(p);
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        QUEUED.store(q.len(), Ordering::Release);
+        n
+    })
+}
+
+pub fn queue_len() -> usize {
+    QUEUED.load(Ordering::Acquire)
+}
+
+/// Give the queue's memory back (between cycles, when it is empty).
+pub fn queue_release() {
+    QUEUE.with(|q| {
+        if q.is_empty() {
+            q.free();
+        }
+    });
+}
+
+/// A small batch of grey objects found by a barrier, handed to the shared
+/// queue when full and when dropped by `finish`.
+struct Shader {
+    n: usize,
+    marked: usize,
+    buf: [usize; 64],
+}
+
+impl Shader {
+    fn new() -> Shader {
+        Shader { n: 0, marked: 0, buf: [0; 64] }
+    }
+
+    #[inline]
+    fn shade(&mut self, p: usize) {
+        match mark_object(p) {
+            Marked::Grey(base, size) => {
+                self.marked += size;
+                if self.n == self.buf.len() {
+                    queue_put(&self.buf);
+                    self.n = 0;
+                }
+                self.buf[self.n] = base;
+                self.n += 1;
+            }
+            Marked::Black(size) => self.marked += size,
+            _ => {}
+        }
+    }
+
+    fn finish(self) {
+        queue_put(&self.buf[..self.n]);
+        add_marked(self.marked);
+    }
+}
+
+// ---- the per-m buffers of compiled code's barriers ----
+
+/// Shade every pointer recorded in mp's buffer and empty it.
+///
+/// # Safety
+/// mp is the current m, or the world is stopped (nobody fills it then).
+pub unsafe fn drain_buffer(mp: *mut m) {
+    // SAFETY: mp is a live m (never freed); its buffer holds words from
+    // its start up to wbNext.
+    unsafe {
+        let start = core::ptr::addr_of_mut!((*mp).wbBuf) as usize;
+        let next = (*mp).wbNext;
+        if next == 0 {
+            // Never used: set it up.
+            (*mp).wbNext = start;
+            (*mp).wbEnd = start + (*mp).wbBuf.len() * 8;
+            return;
+        }
+        if enabled() {
+            let mut sh = Shader::new();
+            let mut a = start;
+            while a < next {
+                sh.shade(*(a as *const usize));
+                a += 8;
+            }
+            sh.finish();
+        }
+        (*mp).wbNext = start;
+    }
+}
+
+/// Called by gort_wbreserve (asm_amd64.s), on the m's system stack, when
+/// the buffer cannot take a barrier's entries.
+///
+/// # Safety
+/// mp is the current m.
+#[no_mangle]
+pub unsafe extern "C" fn gort_wbflush(mp: *mut m) {
+    // SAFETY: mp is the current m.
+    unsafe { drain_buffer(mp) };
+}
+
+// ---- the runtime's own stores ----
+
+/// Where a store lands, for the barrier.
+enum Dest {
+    /// Not covered: a goroutine stack or the runtime's own memory.
+    None,
+    Heap,
+    /// A module's data or bss segment.
+    Global,
+}
+
+fn dest(p: usize) -> Dest {
+    if !heap::span_of_heap(p).is_null() {
+        return Dest::Heap;
+    }
+    for md in crate::types::modules() {
+        if (p >= md.data && p < md.edata) || (p >= md.bss && p < md.ebss) {
+            return Dest::Global;
+        }
+    }
+    Dest::None
+}
+
+/// Before `size` bytes at `dst` are overwritten with the bytes at `src`
+/// (or cleared, when src is null): shade every pointer in dst, and the
+/// pointer that will replace it. Which words hold pointers comes from the
+/// heap's bits; in a global every word that looks like a heap pointer is
+/// shaded (at worst an object survives one cycle longer). A no-op unless
+/// the collector is marking.
+///
+/// # Safety
+/// [dst, dst+size) and, unless null, [src, src+size) are readable,
+/// word-aligned memory holding values of one type.
+pub unsafe fn bulk(dst: *mut u8, src: *const u8, size: usize) {
+    if !enabled() || size < 8 {
+        return;
+    }
+    let (dst, src) = (dst as usize, src as usize);
+    let precise = match dest(dst) {
+        Dest::None => return,
+        Dest::Heap => {
+            // SAFETY: dest found an in-use span there.
+            if unsafe { (*heap::span_of_heap(dst)).noscan() } {
+                return;
+            }
+            true
+        }
+        Dest::Global => false,
+    };
+    let mut sh = Shader::new();
+    for i in 0..size / 8 {
+        let a = dst + i * 8;
+        if precise && !heap::bits::is_pointer(a) {
+            continue;
+        }
+        // SAFETY: word i of both ranges (the caller's contract).
+        unsafe {
+            sh.shade(*(a as *const usize));
+            if src != 0 {
+                sh.shade(*((src + i * 8) as *const usize));
+            }
+        }
+    }
+    sh.finish();
+}
+
+/// The Go side's bulk barrier (memclrHasPointers, reflectcallmove).
+///
+/// # Safety
+/// As for `bulk`.
+pub unsafe fn rt_wbBulk(dst: *mut u8, src: *mut u8, size: usize) {
+    if (dst as usize).is_multiple_of(8) && (src as usize).is_multiple_of(8) {
+        // SAFETY: per the function contract.
+        unsafe { bulk(dst, src, size) };
+    }
+}
+
+/// Before the runtime stores the pointer `new` to `*slot`.
+///
+/// # Safety
+/// slot is a readable, aligned word.
+pub unsafe fn store(slot: *mut usize, new: usize) {
+    if !enabled() {
+        return;
+    }
+    if let Dest::None = dest(slot as usize) {
+        return;
+    }
+    let mut sh = Shader::new();
+    // SAFETY: the caller's contract.
+    sh.shade(unsafe { *slot });
+    sh.shade(new);
+    sh.finish();
+}
+
+/// Shade two pointers: sync/atomic's pointer operations shade the value
+/// they may replace and the new one before they run.
+pub fn rt_wbShade2(old: *mut u8, new: *mut u8) {
+    shade2(old as usize, new as usize)
+}
+
+pub fn shade2(old: usize, new: usize) {
+    if !enabled() {
+        return;
+    }
+    let mut sh = Shader::new();
+    sh.shade(old);
+    sh.shade(new);
+    sh.finish();
+}
