@@ -251,6 +251,10 @@ TEXT runtime·abort(SB),NOSPLIT|NOFRAME,$0-0
 loop:
 	JMP	loop
 
+// mapinitnoop: an initialiser that does nothing (runtime.go).
+TEXT runtime·mapinitnoop<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-0
+	RET
+
 // return0: see deferproc.
 TEXT runtime·return0(SB),NOSPLIT,$0
 	MOVL	$0, AX
@@ -571,8 +575,9 @@ TEXT ·cgocallback(SB),NOSPLIT,$0-24
 	CALL	runtime·cgocallbackNotImplemented(SB)
 	RET
 
-TEXT runtime·Breakpoint(SB),NOSPLIT,$0-0
-	INT	$3
+// breakpoint: a one-byte trap instruction (debuggers recognise it).
+TEXT runtime·breakpoint(SB),NOSPLIT,$0-0
+	BYTE	$0xcc
 	RET
 
 // spillArgs and unspillArgs store and load the ABIInternal argument

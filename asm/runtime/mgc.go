@@ -68,7 +68,7 @@ func GC() {
 // gcWaitMark parks until cycle n has finished marking.
 func gcWaitMark(n uint32) {
 	for rt_gcWaitMark(n) {
-		mcall(mcallPark)
+		gopark()
 	}
 }
 
@@ -78,7 +78,7 @@ func gcWaitMark(n uint32) {
 func gcBgMarkWorker() {
 	for {
 		if rt_gcWorkerWait() {
-			mcall(mcallPark)
+			gopark()
 			continue
 		}
 		for {
@@ -128,7 +128,7 @@ func runfinq() {
 		var regs abi.RegArgs
 		fn, size := rt_finalizerCall(&regs)
 		if fn == nil {
-			mcall(mcallPark)
+			gopark()
 			continue
 		}
 		if size > frameCap {

@@ -5,20 +5,43 @@
 // in runtime/time.go). Upstream prints positions in its own runtime
 // sources; the //line directives below give the calls these frames stop at
 // the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go),
-// so that gort's tracebacks read exactly like upstream's. Directives only
-// affect the lines of this file that follow them.
+// so that gort's tracebacks read exactly like upstream's. A directive
+// affects the lines that follow it, so each remapped line is followed by one
+// that gives the rest of the file its own positions back (the line number
+// is that of the next line: tests/line_directives.rs checks it): coverage
+// instrumentation of the runtime (-coverpkg=all) names each function's file
+// from its first line, and `go tool cover` must find that file.
 
 package runtime
 
 import _ "unsafe" // for go:linkname
+
+// gopark suspends the goroutine as the Rust call before it prepared (a
+// sudog queued, the lock its park commit releases recorded in its m): every
+// blocking operation parks here, as upstream's do, so that debuggers and
+// GOTRACEBACK=system show waiting goroutines in runtime.gopark. Nosplit:
+// the goroutine may hold the lock its park commit releases, so it must not
+// stop in a prologue (stack growth, preemption) on its way to mcall.
+//
+//go:noinline
+//go:nosplit
+func gopark() {
+//line $GOROOT/src/runtime/proc.go:402
+	mcall(mcallPark)
+}
+//line $GOROOT/src/runtime/upstream_lines.go:33
 
 // gopanic implements panic(e): it calls the deferred functions of the
 // panicking goroutine, innermost frame first, until one recovers (the Rust
 // side then resumes the recovering frame) or none is left (the panic is
 // reported and the program dies).
 func gopanic(e any) {
-	if e == nil && rt_panicNilIsError() {
-		e = new(PanicNilError)
+	if e == nil {
+		if rt_panicNilIsError() {
+			e = new(PanicNilError)
+		} else {
+			godebugPanicnil.incNonDefault()
+		}
 	}
 	var p _panic
 	p.arg = e
@@ -27,6 +50,7 @@ func gopanic(e any) {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:770
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:54
 	}
 	preprintpanics(&p)
 	rt_fatalpanic(&p)
@@ -42,6 +66,7 @@ func deferreturn() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:602
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:70
 	}
 }
 
@@ -54,6 +79,7 @@ func Goexit() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:626
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:83
 	}
 	goexit1()
 }
@@ -72,44 +98,51 @@ func timeSleep(ns int64) {
 	}
 	rt_sleepUntil(when)
 //line $GOROOT/src/runtime/time.go:195
-	mcall(mcallPark)
+	gopark()
+//line $GOROOT/src/runtime/upstream_lines.go:103
 }
 
 //go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
 func sync_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:62
 	semacquire1(addr, false, waitReasonSemacquire)
+//line $GOROOT/src/runtime/upstream_lines.go:110
 }
 
 //go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
 func poll_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:67
 	semacquire1(addr, false, waitReasonSemacquire)
+//line $GOROOT/src/runtime/upstream_lines.go:117
 }
 
 //go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
 func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:77
 	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+//line $GOROOT/src/runtime/upstream_lines.go:124
 }
 
 //go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
 func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:82
 	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+//line $GOROOT/src/runtime/upstream_lines.go:131
 }
 
 //go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
 func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:87
 	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+//line $GOROOT/src/runtime/upstream_lines.go:138
 }
 
 //go:linkname notifyListWait sync.runtime_notifyListWait
 func notifyListWait(l *notifyList, t uint32) {
 	if rt_notifyListWait(l, t) {
 //line $GOROOT/src/runtime/sema.go:569
-		mcall(mcallPark)
+		gopark()
+//line $GOROOT/src/runtime/upstream_lines.go:146
 		rt_notifyListFinish()
 	}
 }
@@ -118,10 +151,12 @@ func notifyListWait(l *notifyList, t uint32) {
 func sync_throw(s string) {
 //line $GOROOT/src/runtime/panic.go:1002
 	throw(s)
+//line $GOROOT/src/runtime/upstream_lines.go:155
 }
 
 //go:linkname sync_fatal sync.fatal
 func sync_fatal(s string) {
 //line $GOROOT/src/runtime/panic.go:1007
 	fatal(s)
+//line $GOROOT/src/runtime/upstream_lines.go:162
 }

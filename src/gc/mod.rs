@@ -390,6 +390,7 @@ fn start_marking() {
         unsafe { roots::module_masks(md) };
     }
     mark::SCANNED.store(0, Ordering::Relaxed);
+    mark::STACK_SCANNED.store(0, Ordering::Relaxed);
     crate::wb::take_marked();
     // Goroutine stacks are scanned while the program runs (stacks.rs).
     stacks::prepare();
@@ -433,7 +434,9 @@ pub fn rt_gcMarkWork() -> u8 {
     m.publish();
     m.free();
     let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
-    WORKER_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
+    let ns = (crate::time::nanotime() - t0) as u64;
+    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
+    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
     if more || !stacks::all_taken() {
         MARK_MORE
     } else if others > 0 || crate::wb::queue_len() > 0 {
@@ -470,7 +473,9 @@ fn idle_mark() -> bool {
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
-    WORKER_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
+    let ns = (crate::time::nanotime() - t0) as u64;
+    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
+    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
     true
 }
 
@@ -491,6 +496,16 @@ fn stw_pending() -> bool {
 /// Processor time spent by mark workers and assists this cycle (gctrace).
 static WORKER_NS: AtomicU64 = AtomicU64::new(0);
 static ASSIST_NS: AtomicU64 = AtomicU64::new(0);
+/// The same since the start (runtime/metrics' /cpu/classes/gc/mark/*).
+static WORKER_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
+static ASSIST_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
+
+/// Processor time of marking outside the pauses since the start, in ns:
+/// assists (goroutines that allocated during a cycle), and the mark
+/// workers (a quarter of GOMAXPROCS: upstream's dedicated workers).
+pub fn mark_cpu_ns() -> (u64, u64) {
+    (ASSIST_NS_TOTAL.load(Ordering::Relaxed), WORKER_NS_TOTAL.load(Ordering::Relaxed))
+}
 
 /// A goroutine that allocated on credit during marking pays with scanning
 /// (from the rtcall hook): as many bytes as its debt times the assist
@@ -527,7 +542,9 @@ pub fn rt_gcAssist() {
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
-    ASSIST_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
+    let ns = (crate::time::nanotime() - t0) as u64;
+    ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
+    ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
     // Credit what was scanned; with nothing left to scan the debt is
     // forgiven (the cycle is about to end).
     // SAFETY: as above.
@@ -577,6 +594,8 @@ fn finish_cycle(t_mark_end: i64) {
     finalizer::mark_finalizers(&mut m);
     m.drain();
     m.free();
+    SCAN_HEAP.store(mark::SCANNED.load(Ordering::Relaxed), Ordering::Relaxed);
+    SCAN_STACK.store(mark::STACK_SCANNED.load(Ordering::Relaxed), Ordering::Relaxed);
     if CHECKMARK.load(Ordering::Relaxed) {
         let marked = crate::wb::take_marked();
         checkmark();
@@ -783,6 +802,21 @@ pub fn stats() -> Stats {
         frees: heap::sweep::freed().0,
         freed_bytes: heap::sweep::freed().1,
     }
+}
+
+/// Heap bytes that survived the last collection (runtime/metrics'
+/// /gc/heap/live:bytes).
+pub fn heap_marked() -> usize {
+    HEAP_MARKED.load(Ordering::Relaxed)
+}
+
+/// Bytes the last collection scanned: of heap objects, of goroutine
+/// stacks (runtime/metrics' /gc/scan/*).
+static SCAN_HEAP: AtomicUsize = AtomicUsize::new(0);
+static SCAN_STACK: AtomicUsize = AtomicUsize::new(0);
+
+pub fn scan_stats() -> (usize, usize) {
+    (SCAN_HEAP.load(Ordering::Relaxed), SCAN_STACK.load(Ordering::Relaxed))
 }
 
 /// The trigger moved (SetGCPercent, SetMemoryLimit): recompute it.

@@ -224,6 +224,43 @@ fn is_exported_runtime(name: &[u8]) -> bool {
     rest.first().is_some_and(|c| c.is_ascii_uppercase())
 }
 
+/// runtime.Callers' record of a stack (also the profiles'): the return
+/// pcs of `u`'s frames (one per source frame, inlined
+/// ones included, wrappers elided), skipping `skip`; pcs are symbolic
+/// pc + 1 so that CallersFrames can back up into the call.
+pub fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
+    let mut n = 0;
+    let mut callee = FUNCID_NORMAL;
+    for frame in u {
+        if n >= buf.len() {
+            break;
+        }
+        let mut pc = frame.sym_pc();
+        loop {
+            let ic = frame.fi.inlined_at(pc);
+            let fid = ic.map(|c| c.func_id).unwrap_or_else(|| frame.fi.func_id());
+            // rtpanic raises a panic a Rust entry point asked for, as if the
+            // entry point's caller had called it: gort's plumbing, in no
+            // upstream stack (upstream's sigpanic calls panicmem directly).
+            // What it inlined (panicmem) stays.
+            let plumbing = ic.is_none() && frame.fi.name() == b"runtime.rtpanic";
+            if plumbing || fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
+            } else if skip > 0 {
+                skip -= 1;
+            } else if n < buf.len() {
+                buf[n] = pc + 1;
+                n += 1;
+            }
+            callee = fid;
+            match ic {
+                Some(c) => pc = frame.fi.entry() + c.parent_pc as usize,
+                None => break,
+            }
+        }
+    }
+    n
+}
+
 pub fn elide_wrapper_calling(callee: u8) -> bool {
     !(callee == FUNCID_GOPANIC || callee == FUNCID_SIGPANIC || callee == FUNCID_PANICWRAP)
 }

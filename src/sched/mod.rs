@@ -26,7 +26,8 @@
 //! preemption requests), `mcall` (the far side of mcall), `syscall`
 //! (entering and leaving system calls), `sysmon` (the monitor thread:
 //! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
-//! `coro` (coroutines); and the scheduler's clients in this layer:
+//! `coro` (coroutines), `stats` (what the scheduler measures for
+//! runtime/metrics); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
 
 pub mod chan;
@@ -37,6 +38,7 @@ pub mod netpoll;
 pub mod runq;
 pub mod schedule;
 pub mod sema;
+pub mod stats;
 pub mod stw;
 pub mod syscall;
 pub mod sysmon;
@@ -159,6 +161,9 @@ pub struct P {
     /// upstream's do).
     pub goidcache: u64,
     pub goidcacheend: u64,
+    /// When the P went on the idle list (0: not on it); under sched.lock
+    /// (processor-time accounting, stats.rs).
+    pub idle_since: i64,
 }
 
 // The Go side and the heap read a P's first fields through m.p.
@@ -497,6 +502,9 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.startpc = (*fn_).r#fn;
         gr.gopc = callerpc;
         gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };
+        // Profiler labels are inherited (a heap object the parent keeps
+        // alive; the collector marks it from every G that holds it).
+        gr.labels = if parent.is_null() { null_mut() } else { (*parent).labels };
         gr.goid = next_goid(curp());
         gr.waitreason = 0;
         gr._panic = null_mut();
@@ -504,6 +512,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.param = null_mut();
         gr.preempt = false;
         casgstatus(gp, G_DEAD, G_RUNNABLE);
+        stats::note_runnable(gp);
     }
     gp
 }
@@ -542,10 +551,6 @@ pub fn NumCPU() -> isize {
 pub fn NumCgoCall() -> i64 {
     0
 }
-
-/// os.Exit is about to exit: run exit hooks (there are none without
-/// coverage instrumentation, which gort does not support yet).
-pub fn rt_beforeExit(_code: isize) {}
 
 // ---- sudogs: a goroutine's place in a wait queue ----
 

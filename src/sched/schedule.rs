@@ -24,6 +24,7 @@ pub fn execute(gp: *mut g, inherit: bool) -> ! {
         (*mp).curg = gp;
         (*gp).m = mp;
         casgstatus(gp, G_RUNNABLE, G_RUNNING);
+        super::stats::note_running(gp);
         (*gp).waitsince = 0;
         (*gp).preempt = false;
         (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
@@ -178,6 +179,7 @@ fn take_polled(list: &mut GList, delta: i32) -> *mut g {
     crate::netpoll::adjust_waiters(delta);
     if !gp.is_null() {
         casgstatus(gp, G_WAITING, G_RUNNABLE);
+        super::stats::note_runnable(gp);
     }
     gp
 }
@@ -421,6 +423,7 @@ pub fn ready(gp: *mut g) {
         crate::fatal::throw("ready: no p");
     }
     casgstatus(gp, G_WAITING, G_RUNNABLE);
+    super::stats::note_runnable(gp);
     runqput(pp, gp, true);
     wakep();
 }
@@ -469,6 +472,7 @@ pub(super) fn park_m(gp: *mut g) -> ! {
             let f: UnlockFn = core::mem::transmute::<usize, UnlockFn>(f);
             if !f(gp, lock) {
                 casgstatus(gp, G_WAITING, G_RUNNABLE);
+                super::stats::note_runnable(gp);
                 execute(gp, true);
             }
         }
@@ -479,6 +483,7 @@ pub(super) fn park_m(gp: *mut g) -> ! {
 /// Yield: gp goes to the global queue (Gosched, preemption).
 pub(super) fn gosched_m(gp: *mut g) -> ! {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
+    super::stats::note_runnable(gp);
     dropg(gp);
     globrunqput(gp);
     if MAIN_STARTED.load(Ordering::Relaxed) {
