@@ -46,6 +46,11 @@ func gcStart(kind uint8, n uint32) {
 	for k := rt_gcWorkersWanted(); k > 0; k-- {
 		go gcBgMarkWorker()
 	}
+	// Finish the last cycle's sweep first, a batch of spans per call (one
+	// long Rust call could not be preempted: other goroutines on this P,
+	// its timers, would wait for the whole heap's sweep).
+	for rt_sweepStep() {
+	}
 	semacquire1(&worldsema, false, waitReasonSemacquire)
 	rt_gcStart(kind, n)
 	semrelease1(&worldsema, false)
@@ -61,6 +66,8 @@ func GC() {
 	gcWaitMark(n)
 	gcStart(triggerUser, n+1)
 	gcWaitMark(n + 1)
+	for rt_sweepStep() {
+	}
 	rt_sweepAll()
 	Gosched()
 }
