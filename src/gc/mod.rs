@@ -392,6 +392,10 @@ fn start_marking() {
     mark::SCANNED.store(0, Ordering::Relaxed);
     mark::STACK_SCANNED.store(0, Ordering::Relaxed);
     crate::wb::take_marked();
+    for i in 0..sched::gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live; the world is stopped.
+        malloc::forget_tiny(unsafe { (*sched::allp(i)).mcache });
+    }
     // Goroutine stacks are scanned while the program runs (stacks.rs).
     stacks::prepare();
     let mut m = mark::Marker::new();

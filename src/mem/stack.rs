@@ -14,8 +14,13 @@
 //!   - outside the frames: g.sched's frame pointer and closure context,
 //!     g._defer records (some live on the stack and point at each other),
 //!     g._panic (panic records are locals of the panic loop, adjusted with
-//!     their frame).
-//! Stacks are never shrunk yet (upstream shrinks them during collection).
+//!     their frame), and the value pointers of the sudogs the goroutine
+//!     waits in (a blocked channel operation's value lives in its frame).
+//!
+//! Shrinking: a collection halves the stack of a goroutine it scans
+//! (suspended, claimed) when the goroutine uses less than a quarter of it,
+//! down to the starting size (`shrink`; the collector decides when that is
+//! safe, gc/stacks.rs).
 //!
 //! Stack memory: power-of-two sizes. Sizes up to 32 KiB are carved from
 //! 256 KiB chunks and recycled on per-size free lists; larger ones are
@@ -173,6 +178,47 @@ pub fn move_stack(gp: *mut g) {
     }
 }
 
+/// Room a suspended goroutine may still need below its saved stack
+/// pointer without a check of its own (upstream's stackNosplit on linux):
+/// counted as used when deciding to shrink.
+const NOSPLIT_ROOM: usize = 800;
+
+/// Halve gp's stack if it uses less than a quarter of it (and is above
+/// the starting size). True if the stack moved.
+///
+/// # Safety
+/// gp is suspended and cannot run or change status until the caller lets
+/// it (claimed by a collector's scan, or the world stopped); it is not in
+/// a system call and not stopped at an asynchronous safe point (its
+/// innermost frame would have no exact pointer map); whoever could write
+/// through its sudogs' value pointers is held off (the channels' locks).
+pub unsafe fn shrink(gp: *mut g) -> bool {
+    // SAFETY: as the function's contract says.
+    unsafe {
+        let size = (*gp).stack.hi - (*gp).stack.lo;
+        let new = size / 2;
+        if new < FIXED_STACK {
+            return false;
+        }
+        let used = (*gp).stack.hi - (*gp).sched.sp + NOSPLIT_ROOM;
+        if used >= size / 4 {
+            return false;
+        }
+        let guard = (*gp).stackguard0;
+        copystack(gp, new);
+        // A pending request stays one (the goroutine notices it in its
+        // next prologue); copystack set the guard for the new stack.
+        if guard == STACK_PREEMPT || guard == STACK_FORCE_MOVE {
+            (*gp).stackguard0 = guard;
+        }
+        SHRUNK.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        true
+    }
+}
+
+/// Stacks halved so far (the runtime tests' hooks and gctrace read it).
+pub static SHRUNK: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
 const COPYSTACK: u32 = crate::layout::rt::_Gcopystack as u32;
 
 /// Upstream's maxstackceiling: twice the default limit.
@@ -223,6 +269,11 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
             d = (*d).link;
         }
         adj.pointer(core::ptr::addr_of_mut!((*gp)._panic) as *mut usize);
+        let mut s = (*gp).waiting;
+        while !s.is_null() {
+            adj.pointer(core::ptr::addr_of_mut!((*s).elem) as *mut usize);
+            s = (*s).waitlink;
+        }
 
         (*gp).stack = new;
         (*gp).stackguard0 = new_lo + crate::layout::rt::stackGuard as usize;

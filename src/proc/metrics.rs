@@ -12,7 +12,7 @@
 //! value is still what the description says of gort (docs/STATUS.md lists
 //! them): the collector's mark workers are a quarter of GOMAXPROCS, as
 //! upstream's dedicated ones, and none marks on idle Ps (mark idle is 0);
-//! there is no tiny allocator (tiny allocs 0) and no GC CPU limiter (never
+//! there is no GC CPU limiter (never
 //! enabled: 0); goroutine stacks are mapped for stacks, not carved from
 //! the heap, and are reported as heap/stacks (OS thread stacks are the C
 //! library's and not counted, as upstream's are not in cgo programs).
@@ -68,11 +68,13 @@ struct Snap {
     gc_sys: u64,
     other_sys: u64,
     buckhash_sys: u64,
+    /// Allocations packed into tiny blocks.
+    tiny_allocs: u64,
 }
 
 impl Snap {
     fn take() -> Snap {
-        let (mut alloc_bytes, mut nmalloc) = (0u64, 0u64);
+        let (mut alloc_bytes, mut nmalloc, mut tiny) = (0u64, 0u64, 0u64);
         let mut allocs = [0u64; NUM_SIZE_CLASSES];
         // Every P that ever existed (a retired P keeps its counts).
         sched::for_each_p(|pp| {
@@ -82,6 +84,7 @@ impl Snap {
                 let c = &*(*pp).mcache;
                 alloc_bytes += c.allocated as u64;
                 nmalloc += c.nmalloc as u64;
+                tiny += c.tiny_allocs as u64;
                 for (a, n) in allocs.iter_mut().zip(c.nmalloc_class.iter()) {
                     *a += *n as u64;
                 }
@@ -110,6 +113,7 @@ impl Snap {
             scan_globals: crate::types::modules().map(|md| (md.edata - md.data + md.ebss - md.bss) as u64).sum(),
             allocs,
             frees,
+            tiny_allocs: tiny,
             large_allocs: nmalloc.saturating_sub(small_allocs),
             large_frees: nfree.saturating_sub(small_frees),
             alloc_bytes,
@@ -199,7 +203,7 @@ static METRICS: &[(&str, Value)] = &[
     ("/gc/heap/goal:bytes", Uint(|s| s.heap_goal)),
     ("/gc/heap/live:bytes", Uint(|s| s.heap_live)),
     ("/gc/heap/objects:objects", Uint(|s| (s.allocs.iter().sum::<u64>() + s.large_allocs).saturating_sub(s.frees.iter().sum::<u64>() + s.large_frees))),
-    ("/gc/heap/tiny/allocs:objects", Uint(|_| 0)),
+    ("/gc/heap/tiny/allocs:objects", Uint(|s| s.tiny_allocs)),
     ("/gc/limiter/last-enabled:gc-cycle", Uint(|_| 0)),
     ("/gc/pauses:seconds", Hist(SHAPE_TIMES, |_, out| stats::STW_TOTAL_GC.read(out))),
     ("/gc/scan/globals:bytes", Uint(|s| s.scan_globals)),

@@ -640,6 +640,15 @@ pub struct Mcache {
     /// Bytes allocated marked during the collector's current mark (added
     /// to the marked total when the cache is released).
     pub black: usize,
+    /// The tiny allocator's current block (0: none): a 16-byte object
+    /// without pointers that small pointer-free allocations are packed
+    /// into; `tiny_used` bytes of it are taken. A heap pointer outside the
+    /// heap, so it never outlives a cycle's start or end (forget_tiny).
+    pub tiny: usize,
+    pub tiny_used: usize,
+    /// Allocations packed into tiny blocks (statistics: each one counts as
+    /// allocated and freed at once, as upstream's).
+    pub tiny_allocs: usize,
 }
 
 /// The start of every P (the scheduler's, sched/mod.rs, checks that it
