@@ -45,6 +45,7 @@ func godebug_registerMetric(name string, read func() uint64) {}
 
 //go:linkname syscall_runtimeSetenv syscall.runtimeSetenv
 func syscall_runtimeSetenv(key, value string) {
+	setenv_c(key, value)
 	if key == "GODEBUG" {
 		godebugEnv, godebugEnvSet = value, true
 		rt_godebugChanged(value)
@@ -56,6 +57,7 @@ func syscall_runtimeSetenv(key, value string) {
 
 //go:linkname syscall_runtimeUnsetenv syscall.runtimeUnsetenv
 func syscall_runtimeUnsetenv(key string) {
+	unsetenv_c(key)
 	if key == "GODEBUG" {
 		godebugEnv, godebugEnvSet = "", true
 		rt_godebugChanged("")

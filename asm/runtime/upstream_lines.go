@@ -4,13 +4,14 @@
 // goroutine blocked in time.Sleep shows "time.Sleep(...)" with a position
 // in runtime/time.go). Upstream prints positions in its own runtime
 // sources; the //line directives below give the calls these frames stop at
-// the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go),
+// the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go,
+// cgocall.go),
 // so that gort's tracebacks read exactly like upstream's. Directives only
 // affect the lines of this file that follow them.
 
 package runtime
 
-import _ "unsafe" // for go:linkname
+import "unsafe"
 
 // gopanic implements panic(e): it calls the deferred functions of the
 // panicking goroutine, innermost frame first, until one recovers (the Rust
@@ -125,3 +126,87 @@ func sync_fatal(s string) {
 //line $GOROOT/src/runtime/panic.go:1007
 	fatal(s)
 }
+
+// cgocall calls the C function fn with arg (a pointer to cgo's argument
+// block), as a system call: the goroutine's P can go to other work while
+// C runs. cgo's generated code calls it. nosplit: the stack must not move
+// between entersyscall and exitsyscall.
+//
+//go:nosplit
+func cgocall(fn, arg unsafe.Pointer) int32 {
+	switch {
+	case fn == nil:
+		throw("cgocall nil")
+	case !cgoStarted:
+		rt_cgoStart()
+		cgoStarted = true
+	}
+	m := getg().m
+	m.ncgocall += 1
+//line $GOROOT/src/runtime/cgocall.go:157
+	entersyscall()
+	m.incgo, m.ncgo = true, m.ncgo+1
+//line $GOROOT/src/runtime/cgocall.go:175
+	ret := asmcgocall(fn, arg)
+	// Before exitsyscall, which may move the goroutine to another M.
+	m.incgo, m.ncgo = false, m.ncgo-1
+	exitsyscall()
+	// A callback from C may have seen this frame at asmcgocall, where fn
+	// and arg are still in use; keep them live throughout.
+	KeepAlive(fn)
+	KeepAlive(arg)
+	return ret
+}
+
+// cgocallbackg runs a call from C on the thread's goroutine: the one in
+// the cgocall below, or an extra M's. It arrives in a system call (cgocall
+// entered one; an extra M's goroutine is always in one outside Go) and
+// leaves in it again, at the same place, for the C code to continue.
+// nosplit until the system call is left.
+//
+//go:nosplit
+func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
+	gp := getg()
+	mp := gp.m
+	if gp != mp.curg {
+		fatal("runtime: bad g in cgocallback")
+	}
+	// The C frames below are on this thread's system stack: the goroutine
+	// must come back to this thread, whatever it does meanwhile.
+	rt_cgocallbackEnter()
+	pc, sp := gp.syscallpc, gp.syscallsp
+	exitsyscall()
+	mp.incgo = false
+	if gp.nocgocallback {
+		panic("runtime: function marked with #cgo nocallback called back into Go")
+	}
+//line $GOROOT/src/runtime/cgocall.go:339
+	cgocallbackg1(fn, frame, ctxt)
+	mp.incgo = true
+	rt_unlockOSThread()
+//line $GOROOT/src/runtime/cgocall.go:358
+	rt_entersyscall(pc, sp)
+}
+
+func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
+	gp := getg()
+	if ctxt != 0 {
+		// A traceback context exists only once SetCgoTraceback set a
+		// context function, and gort does not implement SetCgoTraceback.
+		fatal("gort: runtime.SetCgoTraceback not implemented (cgo traceback context)")
+	}
+	if gp.m.ncgo == 0 {
+		// No Go code below: a thread C created, which may call before the
+		// package initialisers are done.
+		<-main_init_done
+	}
+	unwinding := true
+	defer cgoUnwind(&unwinding)
+	var cb func(unsafe.Pointer)
+	fv := funcval{fn: uintptr(fn)}
+	*(*unsafe.Pointer)(unsafe.Pointer(&cb)) = noescape(unsafe.Pointer(&fv))
+//line $GOROOT/src/runtime/cgocall.go:420
+	cb(frame)
+	unwinding = false
+}
+

@@ -147,7 +147,14 @@ impl Iterator for Unwinder {
         let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
         self.last = Some(frame);
         let id = fi.func_id();
-        if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
+        // cgocallback writes SP (it moves between stacks) but lays out its
+        // frame on the goroutine's stack so that a walk can go through it
+        // to where the goroutine left Go (asm_amd64.s).
+        let mut flag = fi.flag();
+        if id == symtab::FUNCID_CGOCALLBACK {
+            flag &= !FUNC_FLAG_SPWRITE;
+        }
+        if flag & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
             self.done = true;
             self.complete = true;
         } else {

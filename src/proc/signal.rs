@@ -159,6 +159,19 @@ fn can_panic(gp: *mut g, pc: usize) -> bool {
     pc == 0 || findfunc(pc).is_some()
 }
 
+/// Is the interrupted code C, called by a goroutine through cgocall (the
+/// thread on its M's g0 stack, inside the call)?
+fn in_cgo(gp: *mut g) -> bool {
+    if gp.is_null() {
+        return false;
+    }
+    // SAFETY: gp came from this thread's TLS slot: a live g.
+    unsafe {
+        let mp = (*gp).m;
+        !mp.is_null() && (*mp).incgo && gp == (*mp).g0 && !(*mp).curg.is_null()
+    }
+}
+
 /// Was the signal sent by a process (kill, tgkill) rather than raised by
 /// the kernel for a fault?
 fn from_user(code: i32) -> bool {
@@ -196,7 +209,11 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
                 inject_sigpanic(ctx, gp, sig, code, addr, pc, sp);
                 return;
             }
-            fault_in_runtime(gp, sig, code, addr, pc);
+            // A fault in C code (a cgocall's) is reported as upstream
+            // reports it: the dump below.
+            if !in_cgo(gp) {
+                fault_in_runtime(gp, sig, code, addr, pc);
+            }
         }
         if (user || flags & NOTIFY != 0) && sigsend(sig as u32) {
             return;
@@ -379,6 +396,14 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
             gprint!(b" addr=", crate::print::Hex(addr as u64));
         }
         gprint!(b"\n");
+        // In C code: the report shows the goroutine that called it.
+        let cgo = in_cgo(gp);
+        let gp = if cgo {
+            gprint!(b"signal arrived during cgo execution\n");
+            (*mp).curg
+        } else {
+            gp
+        };
         if sig == SIGILL || sig == SIGFPE {
             // The instruction's bytes (up to 16, not crossing a page).
             let n = 16.min(4096 - pc % 4096);
@@ -392,7 +417,10 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
         let (level, _, _) = crate::fatal::gotraceback();
         if level > 0 {
             let on_goroutine = !mp.is_null() && gp == (*mp).curg;
-            if on_goroutine {
+            if cgo {
+                crate::traceback::goroutine_header(gp);
+                crate::traceback::traceback_current(gp);
+            } else if on_goroutine {
                 crate::traceback::goroutine_header(gp);
                 crate::traceback::traceback_trap(pc, sp, gp);
             } else if !mp.is_null() {

@@ -26,9 +26,11 @@
 //! preemption requests), `mcall` (the far side of mcall), `syscall`
 //! (entering and leaving system calls), `sysmon` (the monitor thread:
 //! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
-//! `coro` (coroutines); and the scheduler's clients in this layer:
+//! `coro` (coroutines), `cgo` (calls between C and Go, extra Ms for threads
+//! C created); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
 
+pub mod cgo;
 pub mod chan;
 pub mod coro;
 mod mcall;
@@ -531,11 +533,6 @@ pub fn NumGoroutine() -> isize {
 
 pub fn NumCPU() -> isize {
     NCPU.load(Ordering::Relaxed) as isize
-}
-
-/// gort makes no cgo calls yet.
-pub fn NumCgoCall() -> i64 {
-    0
 }
 
 /// os.Exit is about to exit: run exit hooks (there are none without

@@ -107,7 +107,6 @@ fn minit(mp: *mut m) {
 pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
     let mp = persistent::new::<m>();
     let g0 = persistent::new::<g>();
-    let s = sched();
     // SAFETY: mp and g0 are fresh zeroed memory; the m becomes visible to
     // other threads through ALLM only after it is initialised.
     unsafe {
@@ -118,20 +117,33 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).nextp = pp as usize;
         (*mp).mstartRust = start.map_or(0, |f| f as usize);
         (*mp).cheaprand = crate::rand::cheaprand64() | 1;
-        s.lock.lock();
-        (*mp).id = if id < 0 { mreserveid() } else { id };
-        (*mp).alllink = allm();
-        ALLM.store(mp as usize, Ordering::Release);
-        s.lock.unlock();
+        allm_add(mp, id);
         // A goroutine locked to this thread may have changed the thread's
         // OS state (namespaces, credentials...), which a thread cloned from
-        // it would inherit: the template thread starts the new one.
-        if (*getm()).lockedExt != 0 && TEMPLATE_STARTED.load(Ordering::Acquire) {
+        // it would inherit; a thread C created (an extra M's) has whatever
+        // state C gave it: the template thread starts the new one.
+        let cur = getm();
+        if ((*cur).lockedExt != 0 || (*cur).isextra) && TEMPLATE_STARTED.load(Ordering::Acquire) {
             template_handoff(mp);
             return;
         }
     }
     newosproc(mp);
+}
+
+/// Give mp its id (a fresh one when `id` < 0) and put it on the list of
+/// all Ms, where it counts in mcount().
+pub(super) fn allm_add(mp: *mut m, id: i64) {
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: mp is a new m no other thread knows yet; ALLM changes under
+    // SCHED.lock.
+    unsafe {
+        (*mp).id = if id < 0 { mreserveid() } else { id };
+        (*mp).alllink = allm();
+    }
+    ALLM.store(mp as usize, Ordering::Release);
+    s.lock.unlock();
 }
 
 // ---- the template thread ----
@@ -153,7 +165,7 @@ static TEMPLATE_QUEUE: AtomicPtr<m> = AtomicPtr::new(null_mut());
 /// while it has seen them all).
 static TEMPLATE_WAKE: AtomicU32 = AtomicU32::new(0);
 
-fn start_template_thread() {
+pub(super) fn start_template_thread() {
     if TEMPLATE_STARTED.load(Ordering::Acquire) || TEMPLATE_STARTED.swap(true, Ordering::AcqRel) {
         return;
     }
@@ -218,9 +230,16 @@ fn spawn_thread(entry: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void, ar
     }
 }
 
-/// Start the pthread for mp.
+/// Start the pthread for mp: through runtime/cgo once the program uses C
+/// (super::cgo), else directly.
 fn newosproc(mp: *mut m) {
     EXEC_LOCK.lock();
+    if super::cgo::threads_via_cgo() {
+        // runtime/cgo reports its own failures (and aborts).
+        super::cgo::start_thread(mp);
+        EXEC_LOCK.unlock();
+        return;
+    }
     // mp outlives the thread (Ms are never freed).
     let (err, tid) = spawn_thread(thread_entry, mp as *mut libc::c_void);
     if err == 0 {
@@ -270,6 +289,7 @@ pub unsafe extern "C" fn gort_mstart1(mp: *mut m) -> ! {
         (*g0).stack.hi = hi;
         (*g0).stackguard0 = lo + rt::stackGuard as usize;
         (*g0).stackguard1 = (*g0).stackguard0;
+        (*mp).thread = libc::pthread_self() as usize;
         minit(mp);
         let f = (*mp).mstartRust;
         if f != 0 {
@@ -308,6 +328,7 @@ pub fn mexit() -> ! {
         crate::fatal::throw("locked m0 woke up");
     }
     crate::sigtab::unminit();
+    super::cgo::m_exiting(mp);
     s.lock.lock();
     // Unlink mp from ALLM.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,
