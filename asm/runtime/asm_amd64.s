@@ -571,11 +571,13 @@ TEXT runtime·panicSliceConvert<ABIInternal>(SB),NOSPLIT,$0-16
 // func asmcgocall(fn, arg unsafe.Pointer) int32
 // Calls the C function fn(arg) on the m's system stack and returns what it
 // returns in AX. From a goroutine, it records in g.sched where the
-// goroutine stopped (its caller's pc and sp, and BP): a call back into Go
-// from fn (cgocallback) builds its frames below that point, as if this
-// call had made them. The goroutine's stack may move during such a call,
-// so its SP and BP are kept as distances from the stack's top, in C
-// callee-saved registers (R12, BX; R13 keeps g).
+// goroutine stopped: at a call from systemstack_switch (below) whose frame
+// sits on this call's return address, so that a call back into Go from fn
+// (cgocallback), which builds its frames below g.sched.sp, reads as made
+// through systemstack_switch from asmcgocall's caller (as upstream's
+// stacks read). The goroutine's stack may move during such a call, so its
+// SP and BP are kept as distances from the stack's top, in C callee-saved
+// registers (R12, BX; R13 keeps g).
 TEXT ·asmcgocall(SB),NOSPLIT|NOFRAME,$0-20
 	MOVQ	fn+0(FP), AX
 	MOVQ	arg+8(FP), DI
@@ -588,10 +590,9 @@ TEXT ·asmcgocall(SB),NOSPLIT|NOFRAME,$0-20
 	JEQ	cinplace
 	CMPQ	R13, m_gsignal(R9)
 	JEQ	cinplace
-	MOVQ	0(SP), DX
+	MOVQ	$runtime·systemstack_switch+8(SB), DX
 	MOVQ	DX, (g_sched+gobuf_pc)(R13)
-	LEAQ	8(SP), DX
-	MOVQ	DX, (g_sched+gobuf_sp)(R13)
+	MOVQ	SP, (g_sched+gobuf_sp)(R13)
 	MOVQ	BP, (g_sched+gobuf_bp)(R13)
 	MOVQ	(g_stack+stack_hi)(R13), R12
 	MOVQ	R12, BX
@@ -619,6 +620,15 @@ cinplace:
 	MOVL	AX, ret+16(FP)
 	RET
 
+// systemstack_switch never runs: asmcgocall names the return address of
+// its call as where a goroutine that called C stopped (a frame of size 0).
+TEXT runtime·systemstack_switch(SB),NOSPLIT|NOFRAME,$0-0
+	BYTE	$0x90
+	BYTE	$0x90
+	BYTE	$0x90
+	CALL	runtime·abort(SB)
+	RET
+
 // cgocallback(fn, frame, ctxt): C calls the Go function fn (ABIInternal,
 // func(frame unsafe.Pointer)): runtime/cgo's crosscall2 calls this on a
 // system stack, having saved the C callee-saved registers. The thread's
@@ -630,8 +640,9 @@ cinplace:
 //   nonzero when the m must be given back (gort_dropm) before returning;
 //   on the goroutine's stack: the arguments of cgocallbackg, and the
 //   return address slot holds the pc where the goroutine left Go (its
-//   g.sched.pc, in cgocall after asmcgocall, or goexit on an extra m), so
-//   that its stack reads as one walk across the callback. The unwinder
+//   g.sched.pc: in systemstack_switch above asmcgocall's frame, or goexit
+//   on an extra m), so that its stack reads as one walk across the
+//   callback. The unwinder
 //   knows this function (FUNCID_CGOCALLBACK) despite its writes to SP.
 // fn == 0 asks to give the m back: the thread is exiting (runtime/cgo's
 // pthread key destructor), frame is the g0 it was bound to.

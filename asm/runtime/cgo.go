@@ -9,7 +9,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"runtime/internal/atomic"
+	"unsafe"
+)
 
 // C helpers runtime/cgo provides (set from its C code or Go variables).
 //
@@ -42,6 +45,10 @@ var (
 	_cgo_unsetenv  unsafe.Pointer
 	set_crosscall2 func()
 )
+
+// Extra Ms lent to threads C created (src/sched/cgo.rs keeps the count;
+// runtime/testdata/testprogcgo reads it by linkname).
+var extraMInUse atomic.Uint32
 
 // Set once the program has made its first call into C (rt_cgoStart has
 // prepared the runtime for C code: see src/sched/cgo.rs).
@@ -162,4 +169,19 @@ func setenv_c(k, v string) {
 
 func unsetenv_c(k string) {
 	rt_unsetenv_c(k)
+}
+
+// getm is the current M's address (runtime/testdata/testprogcgo reaches it
+// by linkname to tell threads' Ms apart).
+func getm() uintptr {
+	return uintptr(unsafe.Pointer(getg().m))
+}
+
+// lockedOSThread: is the calling goroutine wired to its thread (by
+// LockOSThread or by the runtime)? cgo's own tests reach it by linkname.
+//
+//go:nosplit
+func lockedOSThread() bool {
+	mp := getg().m
+	return mp.lockedg != 0 && mp.lockedg == guintptr(unsafe.Pointer(getg()))
 }

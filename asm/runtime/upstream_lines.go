@@ -189,12 +189,11 @@ func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
 }
 
 func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
+	// ctxt (a traceback context) means something only to a traceback
+	// function set by SetCgoTraceback, which gort does not implement
+	// (SetCgoTraceback fails loudly); callers that are not cgo's own
+	// wrappers may leave garbage there.
 	gp := getg()
-	if ctxt != 0 {
-		// A traceback context exists only once SetCgoTraceback set a
-		// context function, and gort does not implement SetCgoTraceback.
-		fatal("gort: runtime.SetCgoTraceback not implemented (cgo traceback context)")
-	}
 	if gp.m.ncgo == 0 {
 		// No Go code below: a thread C created, which may call before the
 		// package initialisers are done.

@@ -109,6 +109,9 @@ unsafe fn check_value(t: *const Type, addr: usize, top: bool) -> Result<(), Viol
                     return Ok(());
                 }
                 let elem = (*(t as *const SliceType)).Elem;
+                if (*elem).PtrBytes == 0 {
+                    return Ok(());
+                }
                 let esize = (*elem).Size_;
                 let cap = word(addr + 16);
                 for i in 0..cap {

@@ -182,10 +182,13 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
     // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO
     // handlers; this runs on the thread's signal stack.
     unsafe {
+        let gp = getg();
+        if forwarded(sig, info, uctx, gp) {
+            return;
+        }
         let ctx = &mut *(uctx as *mut libc::ucontext_t);
         let pc = ctx.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
         let sp = ctx.uc_mcontext.gregs[libc::REG_RSP as usize] as usize;
-        let gp = getg();
         let code = (*info).si_code;
         let addr = (*info).si_addr() as usize;
         let flags = SIGTABLE.get(sig as usize).copied().unwrap_or(NOTIFY);
@@ -228,6 +231,62 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             return;
         }
         dump_and_exit(ctx, gp, sig, code, addr, pc, sp)
+    }
+}
+
+/// Signals that are not Go's to handle go to the handler that was installed
+/// before gort's (C code's, typically), as upstream forwards them: a
+/// signal gort is dying of (sys::die_from_signal), and a fault (or a
+/// SIGPIPE) that did not happen in Go code: in C code, on a thread C
+/// created. Returns whether the signal was dealt with.
+///
+/// # Safety
+/// The handler's arguments, and this thread's g (or null).
+unsafe fn forwarded(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void, gp: *mut g) -> bool {
+    let Some(&flags) = SIGTABLE.get(sig as usize) else { return false };
+    let fwd = FWD[sig as usize].load(Ordering::Relaxed);
+    if crate::sys::DYING_SIGNAL.load(Ordering::Acquire) == sig {
+        if fwd == libc::SIG_IGN || (fwd == libc::SIG_DFL && flags & IGN != 0) {
+            return true;
+        }
+        if fwd == libc::SIG_DFL {
+            setsig_raw(sig, libc::SIG_DFL);
+            crate::sys::die_from_signal(sig);
+        }
+        // SAFETY: per the function contract.
+        unsafe { call_handler(fwd, sig, info, uctx) };
+        return true;
+    }
+    if fwd == libc::SIG_DFL {
+        return false;
+    }
+    // SAFETY: per the function contract.
+    let user = from_user(unsafe { (*info).si_code });
+    if (user || flags & PANIC == 0) && sig != SIGPIPE {
+        return false;
+    }
+    // In Go code: a goroutine of a Go thread, not in a cgocall.
+    // SAFETY: gp is this thread's g, its m live.
+    if !gp.is_null() && unsafe { !(*gp).m.is_null() && !(*(*gp).m).curg.is_null() && !(*(*gp).m).incgo } {
+        return false;
+    }
+    if fwd != libc::SIG_IGN {
+        // SAFETY: per the function contract.
+        unsafe { call_handler(fwd, sig, info, uctx) };
+    }
+    true
+}
+
+/// Call a handler someone else installed, with the signal's arguments
+/// (a one-argument handler ignores the other two).
+///
+/// # Safety
+/// h is a signal handler's address; the rest are the handler's arguments.
+unsafe fn call_handler(h: usize, sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
+    // SAFETY: per the function contract.
+    unsafe {
+        let f: extern "C" fn(i32, *mut libc::siginfo_t, *mut libc::c_void) = core::mem::transmute(h);
+        f(sig, info, uctx);
     }
 }
 

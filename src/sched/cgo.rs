@@ -205,6 +205,12 @@ fn extra_get() -> *mut m {
     mp
 }
 
+/// Extra Ms lent to threads (the Go variable runtime.extraMInUse).
+fn extra_in_use() -> &'static AtomicU32 {
+    // SAFETY: the golink is the address of a Go atomic.Uint32, a static.
+    unsafe { &*(crate::links::links().extraMInUse as *const AtomicU32) }
+}
+
 /// Room left above a fresh extra goroutine's starting point.
 const EXTRA_TOP: usize = 4 * 8;
 
@@ -225,6 +231,8 @@ fn new_extra_m() -> *mut m {
         // Seeded without an M's random state (there may be no M here).
         (*mp).cheaprand = ((crate::time::nanotime() as u64) ^ mp as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
         (*mp).isextra = true;
+        // In C until a call comes in (signals there are C's business).
+        (*mp).incgo = true;
         let gr = &mut *gp;
         let sp = (gr.stack.hi - EXTRA_TOP) & !15;
         gr.sched.pc = crate::links::links().goexitPC + 1;
@@ -281,6 +289,7 @@ pub unsafe extern "C" fn gort_needm(sp: usize) -> usize {
     if mp.is_null() {
         mp = new_extra_m();
     }
+    extra_in_use().fetch_add(1, Ordering::Relaxed);
     // SAFETY: mp is ours now; the thread's g becomes its g0.
     unsafe {
         (*mp).sigmask = core::mem::transmute::<u64, rt::sigset>(mask);
@@ -332,6 +341,7 @@ pub unsafe extern "C" fn gort_dropm() {
         (*g0).stackguard0 = 0;
         (*g0).stackguard1 = 0;
         extra_put(mp);
+        extra_in_use().fetch_sub(1, Ordering::Relaxed);
         crate::sigtab::set_mask(mask);
     }
 }
