@@ -17,11 +17,13 @@ use crate::{Fail, Result};
 
 /// Every standard-library package with test files (`go list std`, as
 /// upstream's toolchain sees it on linux/amd64), but the runtime itself
-/// (the runtime suite runs its tests), longest test sources first (a guess
-/// at the longest runs, for the worker pool).
+/// (the runtime suite runs its tests), and cgo's own test suite
+/// (`cmd/cgo/internal/test`: calls between C and Go every which way),
+/// longest test sources first (a guess at the longest runs, for the worker
+/// pool).
 pub(super) fn std_packages(ctx: &Ctx) -> Result<Vec<String>> {
     let mut c = ctx.go(Rt::Up);
-    c.args(["list", "-e", "-f", "{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}} {{join .TestGoFiles \" \"}} {{join .XTestGoFiles \" \"}}{{end}}", "std"]);
+    c.args(["list", "-e", "-f", "{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}} {{.Dir}} {{join .TestGoFiles \" \"}} {{join .XTestGoFiles \" \"}}{{end}}", "std", "cmd/cgo/internal/test"]);
     let p = run_proc(&mut c, ctx.opts.build_timeout, None, None);
     if !p.status.ok() {
         return Err(Fail::new(format!("go list std failed ({}):\n{}", p.status.describe(), cut(p.text(), 4000))));
