@@ -185,3 +185,28 @@ func lockedOSThread() bool {
 	mp := getg().m
 	return mp.lockedg != 0 && mp.lockedg == guintptr(unsafe.Pointer(getg()))
 }
+
+// The C functions SetCgoTraceback recorded.
+var cgoTraceback, cgoContext, cgoSymbolizer unsafe.Pointer
+
+// SetCgoTraceback records C functions that make and describe C stack
+// traces: traceback (called with the signal's context when a signal
+// arrives in C code, for the crash report's C frames) and symbolizer
+// (turns their pcs into functions, files and lines). A context function
+// (C frames of the C code that called Go, in Go tracebacks and
+// runtime.Callers) is not implemented and fails loudly.
+func SetCgoTraceback(version int, traceback, context, symbolizer unsafe.Pointer) {
+	if version != 0 {
+		panic("unsupported version")
+	}
+	if cgoTraceback != nil && cgoTraceback != traceback ||
+		cgoContext != nil && cgoContext != context ||
+		cgoSymbolizer != nil && cgoSymbolizer != symbolizer {
+		panic("call SetCgoTraceback only once")
+	}
+	if context != nil {
+		fatal("gort: runtime.SetCgoTraceback with a context function not implemented (C frames of callbacks in Go tracebacks and Callers)")
+	}
+	cgoTraceback, cgoContext, cgoSymbolizer = traceback, context, symbolizer
+	rt_setCgoTraceback(traceback, symbolizer)
+}

@@ -478,6 +478,11 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
             let on_goroutine = !mp.is_null() && gp == (*mp).curg;
             if cgo {
                 crate::traceback::goroutine_header(gp);
+                // The C frames first (with runtime.SetCgoTraceback's
+                // functions), then the Go code that called C.
+                let mut pcs = [0usize; 32];
+                let n = crate::traceback::cgo_signal_callers(ctx as *const libc::ucontext_t as *mut u8, &mut pcs);
+                crate::traceback::print_cgo_callers(&pcs[..n]);
                 crate::traceback::traceback_current(gp);
             } else if on_goroutine {
                 crate::traceback::goroutine_header(gp);
