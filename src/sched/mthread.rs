@@ -2,11 +2,14 @@
 //! them (upstream's newm/startm/stopm/wakep/handoffp), threads locked to a
 //! goroutine, thread exit, and deadlock detection.
 //!
-//! Every M but m0 is a pthread created here. Its g0 runs on the thread's
-//! own stack (bounds from pthread_getattr_np), it gets an alternate signal
-//! stack, and it parks on `m.park` when idle. Counts used by checkdead:
-//! `mcount()` Ms exist; `nmidle` are parked idle, `nmidlelocked` are parked
-//! waiting for their locked goroutine, `nmsys` are system Ms (sysmon).
+//! Every M but m0 and the extra Ms lent to threads C created (cgo.rs) is a
+//! pthread created here (through runtime/cgo's _cgo_thread_start once the
+//! program calls C). Its g0 runs on the thread's own stack (bounds from
+//! pthread_getattr_np), it gets an alternate signal stack, and it parks on
+//! `m.park` when idle. Counts used by checkdead: `mcount()` Ms exist
+//! (extra Ms included: they count as running, as upstream's);
+//! `nmidle` are parked idle, `nmidlelocked` are parked waiting for their
+//! locked goroutine, `nmsys` are system Ms (sysmon).
 
 use super::*;
 use super::runq::runq_empty;
