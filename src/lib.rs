@@ -37,7 +37,7 @@ use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflect
 use mem::{heap, stack, wb};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
 use os::{env, settings, sigtab, time, vdso};
-use proc::{debug, mstats, signal, syscall, testhooks};
+use proc::{debug, metrics, mstats, profile, signal, syscall, testhooks};
 use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.

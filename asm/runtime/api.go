@@ -36,8 +36,13 @@ func Version() string {
 	return buildVersion
 }
 
-// Breakpoint executes a breakpoint trap.
-func Breakpoint()
+// Breakpoint executes a breakpoint trap (a Go frame of its own under the
+// trap, as upstream's, so that debuggers unwind through it).
+func Breakpoint() {
+	breakpoint()
+}
+
+func breakpoint()
 
 // KeepAlive marks its argument as reachable until the call.
 //

@@ -251,6 +251,10 @@ TEXT runtime·abort(SB),NOSPLIT|NOFRAME,$0-0
 loop:
 	JMP	loop
 
+// mapinitnoop: an initialiser that does nothing (runtime.go).
+TEXT runtime·mapinitnoop<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-0
+	RET
+
 // return0: see deferproc.
 TEXT runtime·return0(SB),NOSPLIT,$0
 	MOVL	$0, AX
@@ -747,8 +751,9 @@ TEXT gort_mstart_cgo(SB),NOSPLIT|NOFRAME,$0
 	POPQ	BP
 	RET
 
-TEXT runtime·Breakpoint(SB),NOSPLIT,$0-0
-	INT	$3
+// breakpoint: a one-byte trap instruction (debuggers recognise it).
+TEXT runtime·breakpoint(SB),NOSPLIT,$0-0
+	BYTE	$0xcc
 	RET
 
 // spillArgs and unspillArgs store and load the ABIInternal argument

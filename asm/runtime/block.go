@@ -5,7 +5,7 @@
 //  1. a Rust call tries the operation; if it must wait, the Rust side
 //     enqueues the goroutine (a sudog) and records in its m what to commit
 //     once the goroutine is off its stack (typically: unlock the channel);
-//  2. the Go side calls mcall(mcallPark): the goroutine's context is saved,
+//  2. the Go side calls gopark (mcall(mcallPark)): the goroutine's context is saved,
 //     gort_mcall runs on g0, marks it waiting, runs the commit, schedules;
 //  3. when another goroutine (or a timer) readies it, mcall returns here and
 //     a second Rust call finishes the operation (results, sudog release,
@@ -36,7 +36,7 @@ func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
 	case blockDone:
 		return true
 	case blockParked:
-		mcall(mcallPark)
+		gopark()
 		rt_chansendFinish(c)
 		return true
 	}
@@ -58,7 +58,7 @@ func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received boo
 	case blockDone:
 		return true, ok
 	case blockParked:
-		mcall(mcallPark)
+		gopark()
 		return true, rt_chanrecvFinish(c)
 	}
 	return false, false
@@ -78,7 +78,7 @@ func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
 func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
 	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
 	if parked {
-		mcall(mcallPark)
+		gopark()
 		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
 	}
 	return casi, recvOK
@@ -87,7 +87,7 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 // block parks forever: select {} and a receive from a nil channel.
 func block() {
 	rt_parkForever(uint8(waitReasonSelectNoCases))
-	mcall(mcallPark)
+	gopark()
 }
 
 //go:linkname reflect_chansend0 reflect.chansend0
@@ -138,7 +138,7 @@ func poll_runtime_pollWait(pd *pollDesc, mode int) int {
 		if !park {
 			return code
 		}
-		mcall(mcallPark)
+		gopark()
 		if code := rt_pollWaitFinish(pd, mode); code >= 0 {
 			return code
 		}
@@ -149,7 +149,7 @@ func poll_runtime_pollWait(pd *pollDesc, mode int) int {
 
 func semacquire1(addr *uint32, lifo bool, reason waitReason) {
 	for !rt_semacquire(addr, lifo, uint8(reason)) {
-		mcall(mcallPark)
+		gopark()
 		if rt_semacquireFinish() {
 			return
 		}

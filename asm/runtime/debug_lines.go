@@ -10,4 +10,5 @@ import _ "unsafe" // for go:linkname
 func debug_setMaxThreads(in int) (out int) {
 //line $GOROOT/src/runtime/proc.go:6997
 	return rt_setMaxThreads(in)
+//line $GOROOT/src/runtime/debug_lines.go:14
 }

@@ -6,7 +6,10 @@
 
 package runtime
 
-import _ "unsafe"
+import (
+	"runtime/internal/atomic"
+	_ "unsafe"
+)
 
 // Set by the linker (-X) from the main module's godebug settings: its
 // go.mod's go version and //go:debug lines.
@@ -37,11 +40,29 @@ func godebug_setNewIncNonDefault(newIncNonDefault func(string) func()) {
 	godebugNewIncNonDefault = newIncNonDefault
 }
 
-// Metrics registered by internal/godebug are read through runtime/metrics,
-// which gort does not implement yet (its Read fails loudly).
-//
-//go:linkname godebug_registerMetric internal/godebug.registerMetric
-func godebug_registerMetric(name string, read func() uint64) {}
+// A runtime GODEBUG setting whose non-default uses internal/godebug counts
+// (its /godebug/non-default-behavior/NAME:events metric). Uses before
+// internal/godebug registered itself are not counted.
+type godebugCounter struct {
+	name string
+	inc  atomic.Pointer[func()]
+}
+
+var godebugPanicnil = &godebugCounter{name: "panicnil"}
+
+func (c *godebugCounter) incNonDefault() {
+	f := c.inc.Load()
+	if f == nil {
+		if godebugNewIncNonDefault == nil {
+			return
+		}
+		inc := new(func())
+		*inc = godebugNewIncNonDefault(c.name)
+		c.inc.CompareAndSwap(nil, inc)
+		f = c.inc.Load()
+	}
+	(*f)()
+}
 
 //go:linkname syscall_runtimeSetenv syscall.runtimeSetenv
 func syscall_runtimeSetenv(key, value string) {

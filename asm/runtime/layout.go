@@ -377,6 +377,10 @@ type m struct {
 	wbNext uintptr
 	wbEnd  uintptr
 	wbBuf  [wbBufEntries]uintptr
+	// The stack (Callers' pcs) of the goroutine whose runtime call created
+	// this thread, for the threadcreate profile (empty when the scheduler
+	// or sysmon created it on no goroutine's behalf).
+	createstack [32]uintptr
 }
 
 // Entries of an m's write-barrier buffer.
@@ -389,8 +393,11 @@ type note struct {
 
 // Runtime lock. key is a futex word.
 type mutex struct {
-	key uintptr
+	lockRankStruct // empty: upstream's lock-ranking builds fill it (debuggers show it)
+	key            uintptr
 }
+
+type lockRankStruct struct{}
 
 // A deferred call. Compiled code builds these on the stack for
 // deferprocStack, so the layout is fixed by the compiler.
@@ -761,3 +768,23 @@ type funcinl struct {
 	startLine int32
 }
 
+
+// runtime/metrics' Sample, Value and Float64Histogram, as the runtime
+// sees them (runtime/metrics.Read hands the runtime its []Sample).
+type metricKind int
+
+type metricSample struct {
+	name  string
+	value metricValue
+}
+
+type metricValue struct {
+	kind    metricKind
+	scalar  uint64
+	pointer unsafe.Pointer
+}
+
+type metricFloat64Histogram struct {
+	counts  []uint64
+	buckets []float64
+}

@@ -25,9 +25,11 @@ func syscall_Exit(code int) {
 	rt_exit(int32(code))
 }
 
+// os.Exit is about to exit the process.
+//
 //go:linkname os_runtime_beforeExit os.runtime_beforeExit
 func os_runtime_beforeExit(exitCode int) {
-	rt_beforeExit(exitCode)
+	runExitHooks(exitCode)
 }
 
 //go:linkname syscall_Getpagesize syscall.Getpagesize

@@ -46,6 +46,11 @@ func gcStart(kind uint8, n uint32) {
 	for k := rt_gcWorkersWanted(); k > 0; k-- {
 		go gcBgMarkWorker()
 	}
+	// Finish the last cycle's sweep first, a batch of spans per call (one
+	// long Rust call could not be preempted: other goroutines on this P,
+	// its timers, would wait for the whole heap's sweep).
+	for rt_sweepStep() {
+	}
 	semacquire1(&worldsema, false, waitReasonSemacquire)
 	rt_gcStart(kind, n)
 	semrelease1(&worldsema, false)
@@ -61,6 +66,8 @@ func GC() {
 	gcWaitMark(n)
 	gcStart(triggerUser, n+1)
 	gcWaitMark(n + 1)
+	for rt_sweepStep() {
+	}
 	rt_sweepAll()
 	Gosched()
 }
@@ -68,7 +75,7 @@ func GC() {
 // gcWaitMark parks until cycle n has finished marking.
 func gcWaitMark(n uint32) {
 	for rt_gcWaitMark(n) {
-		mcall(mcallPark)
+		gopark()
 	}
 }
 
@@ -78,7 +85,7 @@ func gcWaitMark(n uint32) {
 func gcBgMarkWorker() {
 	for {
 		if rt_gcWorkerWait() {
-			mcall(mcallPark)
+			gopark()
 			continue
 		}
 		for {
@@ -128,7 +135,7 @@ func runfinq() {
 		var regs abi.RegArgs
 		fn, size := rt_finalizerCall(&regs)
 		if fn == nil {
-			mcall(mcallPark)
+			gopark()
 			continue
 		}
 		if size > frameCap {

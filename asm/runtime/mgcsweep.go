@@ -21,7 +21,7 @@ func init() {
 func forcegchelper() {
 	for {
 		if rt_forcegcPark() {
-			mcall(mcallPark)
+			gopark()
 		}
 		gcStart(triggerTime, 0)
 	}
@@ -47,7 +47,7 @@ func bgsweep(started chan int) {
 			yieldIfBusy()
 		}
 		if rt_sweepPark() {
-			mcall(mcallPark)
+			gopark()
 		}
 	}
 }
@@ -57,9 +57,9 @@ func bgscavenge(started chan int) {
 	started <- 1
 	for {
 		if rt_scavengePark() {
-			mcall(mcallPark)
+			gopark()
 		}
-		for rt_scavengeStep() {
+		for rt_scavengeStepTimed() {
 			yieldIfBusy()
 		}
 	}

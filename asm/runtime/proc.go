@@ -96,8 +96,9 @@ func main() {
 	}
 	if rt_panicking() {
 		rt_parkForever(uint8(waitReasonPanicWait))
-		mcall(mcallPark)
+		gopark()
 	}
+	runExitHooks(0)
 	rt_exit(0)
 	for {
 		var x *int32

@@ -5,21 +5,44 @@
 // in runtime/time.go). Upstream prints positions in its own runtime
 // sources; the //line directives below give the calls these frames stop at
 // the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go,
-// cgocall.go),
-// so that gort's tracebacks read exactly like upstream's. Directives only
-// affect the lines of this file that follow them.
+// cgocall.go), so that gort's tracebacks read exactly like upstream's. A directive
+// affects the lines that follow it, so each remapped line is followed by one
+// that gives the rest of the file its own positions back (the line number
+// is that of the next line: tests/line_directives.rs checks it): coverage
+// instrumentation of the runtime (-coverpkg=all) names each function's file
+// from its first line, and `go tool cover` must find that file.
 
 package runtime
 
 import "unsafe"
+
+// gopark suspends the goroutine as the Rust call before it prepared (a
+// sudog queued, the lock its park commit releases recorded in its m): every
+// blocking operation parks here, as upstream's do, so that debuggers and
+// GOTRACEBACK=system show waiting goroutines in runtime.gopark. Nosplit:
+// the goroutine may hold the lock its park commit releases, so it must not
+// stop in a prologue (stack growth, preemption) on its way to mcall.
+//
+//go:noinline
+//go:nosplit
+func gopark() {
+//line $GOROOT/src/runtime/proc.go:402
+	mcall(mcallPark)
+//line $GOROOT/src/runtime/upstream_lines.go:32
+}
+//line $GOROOT/src/runtime/upstream_lines.go:34
 
 // gopanic implements panic(e): it calls the deferred functions of the
 // panicking goroutine, innermost frame first, until one recovers (the Rust
 // side then resumes the recovering frame) or none is left (the panic is
 // reported and the program dies).
 func gopanic(e any) {
-	if e == nil && rt_panicNilIsError() {
-		e = new(PanicNilError)
+	if e == nil {
+		if rt_panicNilIsError() {
+			e = new(PanicNilError)
+		} else {
+			godebugPanicnil.incNonDefault()
+		}
 	}
 	var p _panic
 	p.arg = e
@@ -28,6 +51,7 @@ func gopanic(e any) {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:770
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:55
 	}
 	preprintpanics(&p)
 	rt_fatalpanic(&p)
@@ -43,6 +67,7 @@ func deferreturn() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:602
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:71
 	}
 }
 
@@ -55,6 +80,7 @@ func Goexit() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:626
 		fn()
+//line $GOROOT/src/runtime/upstream_lines.go:84
 	}
 	goexit1()
 }
@@ -73,44 +99,51 @@ func timeSleep(ns int64) {
 	}
 	rt_sleepUntil(when)
 //line $GOROOT/src/runtime/time.go:195
-	mcall(mcallPark)
+	gopark()
+//line $GOROOT/src/runtime/upstream_lines.go:104
 }
 
 //go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
 func sync_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:62
 	semacquire1(addr, false, waitReasonSemacquire)
+//line $GOROOT/src/runtime/upstream_lines.go:111
 }
 
 //go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
 func poll_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:67
 	semacquire1(addr, false, waitReasonSemacquire)
+//line $GOROOT/src/runtime/upstream_lines.go:118
 }
 
 //go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
 func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:77
 	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+//line $GOROOT/src/runtime/upstream_lines.go:125
 }
 
 //go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
 func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:82
 	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+//line $GOROOT/src/runtime/upstream_lines.go:132
 }
 
 //go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
 func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:87
 	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+//line $GOROOT/src/runtime/upstream_lines.go:139
 }
 
 //go:linkname notifyListWait sync.runtime_notifyListWait
 func notifyListWait(l *notifyList, t uint32) {
 	if rt_notifyListWait(l, t) {
 //line $GOROOT/src/runtime/sema.go:569
-		mcall(mcallPark)
+		gopark()
+//line $GOROOT/src/runtime/upstream_lines.go:147
 		rt_notifyListFinish()
 	}
 }
@@ -119,12 +152,14 @@ func notifyListWait(l *notifyList, t uint32) {
 func sync_throw(s string) {
 //line $GOROOT/src/runtime/panic.go:1002
 	throw(s)
+//line $GOROOT/src/runtime/upstream_lines.go:156
 }
 
 //go:linkname sync_fatal sync.fatal
 func sync_fatal(s string) {
 //line $GOROOT/src/runtime/panic.go:1007
 	fatal(s)
+//line $GOROOT/src/runtime/upstream_lines.go:163
 }
 
 // cgocall calls the C function fn with arg (a pointer to cgo's argument
@@ -145,9 +180,11 @@ func cgocall(fn, arg unsafe.Pointer) int32 {
 	m.ncgocall += 1
 //line $GOROOT/src/runtime/cgocall.go:157
 	entersyscall()
+//line $GOROOT/src/runtime/upstream_lines.go:184
 	m.incgo, m.ncgo = true, m.ncgo+1
 //line $GOROOT/src/runtime/cgocall.go:175
 	ret := asmcgocall(fn, arg)
+//line $GOROOT/src/runtime/upstream_lines.go:188
 	// Before exitsyscall, which may move the goroutine to another M.
 	m.incgo, m.ncgo = false, m.ncgo-1
 	exitsyscall()
@@ -182,10 +219,12 @@ func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
 	}
 //line $GOROOT/src/runtime/cgocall.go:339
 	cgocallbackg1(fn, frame, ctxt)
+//line $GOROOT/src/runtime/upstream_lines.go:223
 	mp.incgo = true
 	rt_unlockOSThread()
 //line $GOROOT/src/runtime/cgocall.go:358
 	rt_entersyscall(pc, sp)
+//line $GOROOT/src/runtime/upstream_lines.go:228
 }
 
 func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
@@ -206,6 +245,7 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 	*(*unsafe.Pointer)(unsafe.Pointer(&cb)) = noescape(unsafe.Pointer(&fv))
 //line $GOROOT/src/runtime/cgocall.go:420
 	cb(frame)
+//line $GOROOT/src/runtime/upstream_lines.go:249
 	unwinding = false
 }
 

@@ -72,10 +72,36 @@ pub fn readgstatus(gp: *mut g) -> u32 {
     unsafe { (*gp).atomicstatus.load(Ordering::Acquire) }
 }
 
+/// The scan bit: set on top of a status while the collector scans the
+/// goroutine's stack (gc/mark.rs); the goroutine keeps its status, and
+/// every transition waits until the bit is cleared.
+pub const G_SCAN: u32 = rt::_Gscan as u32;
+
+/// The status without the scan bit.
+#[inline]
+pub fn gstatus(gp: *mut g) -> u32 {
+    readgstatus(gp) & !G_SCAN
+}
+
+/// Change gp's status from old to new; waits while the collector scans gp
+/// (old with the scan bit). Any other status is a runtime bug.
 #[inline]
 pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
-    // SAFETY: gp is a live G.
-    let ok = unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) };
+    let mut spins = 0u32;
+    let ok = loop {
+        // SAFETY: gp is a live G.
+        match unsafe { (*gp).atomicstatus.compare_exchange(old, new, Ordering::AcqRel, Ordering::Acquire) } {
+            Err(cur) if cur == old | G_SCAN => {
+                spins += 1;
+                if spins < 64 {
+                    core::hint::spin_loop();
+                } else {
+                    crate::sys::osyield();
+                }
+            }
+            r => break r,
+        }
+    };
     if let Err(cur) = ok {
         crate::print::printlock();
         crate::print::gwrite(b"runtime: casgstatus: oldval=");
@@ -90,9 +116,29 @@ pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
     }
 }
 
+/// The collector: take gp (in status `old`, not running) for a stack
+/// scan; false if it is not in that status now.
+pub fn scan_claim(gp: *mut g, old: u32) -> bool {
+    // SAFETY: gp is a live G.
+    unsafe { (*gp).atomicstatus.compare_exchange(old, old | G_SCAN, Ordering::AcqRel, Ordering::Relaxed).is_ok() }
+}
+
+/// The collector is done with gp's stack (claimed with scan_claim).
+pub fn scan_release(gp: *mut g, old: u32) {
+    // SAFETY: gp is a live G.
+    if unsafe { (*gp).atomicstatus.compare_exchange(old | G_SCAN, old, Ordering::AcqRel, Ordering::Relaxed) }.is_err() {
+        crate::fatal::throw("scan_release: status changed during a stack scan");
+    }
+}
+
 /// All Gs ever created (debuggers and tracebacks walk it); never shrinks
 /// (dead Gs are reused).
 static ALLGS: Locked<PVec<*mut g>> = Locked::new(crate::lockrank::Rank::AllGs, PVec::persistent(64, Stat::Other));
+
+/// The i-th G ever created (i < allglen()).
+pub fn allg_at(i: usize) -> *mut g {
+    ALLGS.with(|all| all.get(i))
+}
 
 /// Call f for every G ever created (with the list's lock held: f must not
 /// create goroutines).

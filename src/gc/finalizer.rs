@@ -252,6 +252,16 @@ pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
         if !set {
             crate::fatal::throw("runtime.SetFinalizer: finalizer already set");
         }
+        // The table is scanned when a collection starts; while one marks,
+        // shade the function and what the object points to now (the
+        // caller may drop both before anything else finds them).
+        if crate::wb::enabled() {
+            let mut m = Marker::new();
+            m.mark_ptr(f.fn_ as usize, false);
+            m.mark_referents(obj.data as usize);
+            m.publish();
+            m.free();
+        }
     }
 }
 
@@ -400,7 +410,7 @@ pub unsafe fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
 /// Is the finalizer goroutine parked, waiting for work?
 pub fn runner_asleep() -> bool {
     let gp = RUNNER.load(Ordering::Acquire);
-    !gp.is_null() && RUNNER_WAITING.load(Ordering::Acquire) == 1 && crate::gm::readgstatus(gp) == crate::gm::G_WAITING
+    !gp.is_null() && RUNNER_WAITING.load(Ordering::Acquire) == 1 && crate::gm::gstatus(gp) == crate::gm::G_WAITING
 }
 
 /// No finalizer is queued and the finalizer goroutine (if any) waits for

@@ -191,11 +191,13 @@ impl Marker {
 
     /// Scan grey objects until none is left, here or in the shared queue.
     pub fn drain(&mut self) {
+        let mut scanned = 0;
         loop {
             while let Some(obj) = self.grey.pop() {
-                self.scan_object(obj);
+                scanned += self.scan_object(obj);
             }
             if crate::wb::queue_take(&mut self.grey, 256) == 0 {
+                SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
                 return;
             }
         }
@@ -257,6 +259,11 @@ impl Marker {
     pub fn mark_roots_but_globals(&mut self) {
         source(b"a goroutine");
         crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
+        self.mark_runtime_roots();
+    }
+
+    /// The runtime's own roots (not goroutines, not globals).
+    pub fn mark_runtime_roots(&mut self) {
         source(b"timers");
         self.mark_timers();
         source(b"reflect's offsets");
@@ -298,7 +305,10 @@ impl Marker {
         }
     }
 
-    fn mark_goroutine(&mut self, gp: *mut g) {
+    /// Scan a goroutine's stack and the runtime's pointers for it; gp is
+    /// stopped at a safe point (or claimed for a scan, gc/stacks.rs).
+    pub fn mark_goroutine(&mut self, gp: *mut g) {
+        source(b"a goroutine");
         let st = crate::gm::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
         if st == crate::gm::G_DEAD || st == crate::gm::G_IDLE {
             return;
@@ -332,6 +342,10 @@ impl Marker {
                 s = (*s).waitlink;
             }
             SCAN_G.store(gp as usize, core::sync::atomic::Ordering::Relaxed);
+            let sp = if gr.syscallsp != 0 { gr.syscallsp } else { gr.sched.sp };
+            if sp > gr.stack.lo && sp <= gr.stack.hi {
+                STACK_SCANNED.fetch_add(gr.stack.hi - sp, core::sync::atomic::Ordering::Relaxed);
+            }
             self.mark_stack(gp);
             SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
             self.scan_stack_objects();
@@ -487,8 +501,12 @@ fn check_missed(p: usize) {
     crate::gprint!(b"\n");
 }
 
-/// Bytes of objects scanned by concurrent marking this cycle.
+/// Bytes of objects scanned this cycle (by concurrent marking, and by the
+/// drains of its pauses).
 pub static SCANNED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+/// Bytes of goroutine stacks scanned this cycle (runtime/metrics'
+/// /gc/scan/stack).
+pub static STACK_SCANNED: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 pub static DEBUG: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 

@@ -4,29 +4,31 @@
 //! A cycle (`rt_gcStart`, from the goroutine whose allocation crossed the
 //! trigger, runtime.GC, or the forced-GC goroutine) goes:
 //!   1. **Start, world stopped.** Sweeping is finished, sync.Pool's caches
-//!      are emptied, and the roots are marked grey: every goroutine's
-//!      stack (the same frame walk as stack copying: locals, arguments,
-//!      stack objects; frames interrupted by asynchronous preemption are
-//!      scanned conservatively), the pointers the runtime keeps for
-//!      goroutines (closure contexts, defer records, wait queues, labels),
-//!      pending timers, the runtime's tables (reflect offsets, finalizers:
-//!      what each finalizable object points to, sync.Pool's cleanup
-//!      function). Then the write barrier goes on (mem/wb.rs) and the world
-//!      restarts. This pause does not depend on the heap's size (it does on
-//!      the goroutines' stacks).
+//!      are emptied, the runtime's own roots are marked grey (pending
+//!      timers, reflect offsets, finalizers: what each finalizable object
+//!      points to, sync.Pool's cleanup function), every goroutine is
+//!      marked unscanned, and the write barrier goes on (mem/wb.rs); the
+//!      world restarts. Nothing in this pause depends on the heap's size or
+//!      on the goroutines' stacks.
 //!   2. **Concurrent mark.** Mark workers (workers.rs; goroutines, a
-//!      quarter of GOMAXPROCS at a time) scan the data and bss segments and
-//!      then grey objects from the shared queue, with the heap's pointer
-//!      bits. Goroutines that allocate meanwhile are charged for it and
-//!      assist (scan in proportion) when their allocation runs ahead of
-//!      the marking. Objects allocated during the mark are allocated
-//!      marked. The barrier shades (marks grey) the pointer every store
-//!      overwrites and the one it writes: everything reachable when the
-//!      cycle started stays reachable for the collector, whatever the
-//!      program moves around meanwhile, so stacks need no second scan.
+//!      quarter of GOMAXPROCS at a time), allocating goroutines (assists,
+//!      in proportion to what they allocate) and Ps with nothing to run
+//!      scan goroutine stacks one at a time (stacks.rs: a goroutine that is
+//!      not running is held with the scan bit while its frames, walked as
+//!      stack copying walks them, and the runtime's pointers for it are
+//!      scanned; frames interrupted by asynchronous preemption are scanned
+//!      conservatively), the data and bss segments, and then grey objects
+//!      from the shared queue, with the heap's pointer bits. Objects
+//!      allocated during the mark are allocated marked. The barrier shades
+//!      (marks grey) the pointer every store overwrites and the one it
+//!      writes; the runtime's copies into new objects and into other
+//!      goroutines' stacks shade what they copy; so a stack scanned once
+//!      needs no second look, whatever the program moves around meanwhile.
 //!   3. **Mark termination, world stopped** (`rt_gcMarkDone`, from the
-//!      worker that found nothing grey left): the write-barrier buffers
-//!      are emptied and the last grey objects scanned; unreachable objects
+//!      worker that found nothing grey left): the goroutines that were
+//!      running or in system calls whenever a marker tried them are
+//!      scanned, the write-barrier buffers are emptied and the last grey
+//!      objects scanned; unreachable objects
 //!      with finalizers are resurrected (marked, with everything they
 //!      reach) and queued for the finalizer goroutine; the barrier goes
 //!      off; every span becomes unswept (heap::sweep), and the world
@@ -53,6 +55,7 @@ pub mod finalizer;
 mod mark;
 pub mod pools;
 mod roots;
+mod stacks;
 pub mod workers;
 
 use crate::heap::malloc::{self, HEAP_LIVE, HOOK_ASSIST_BIT, HOOK_GC, STRESS, TRIGGER};
@@ -157,6 +160,8 @@ static HEAP_AT_START: AtomicUsize = AtomicUsize::new(0);
 pub fn init() {
     static FORCEGC: fn(i64) = background::sysmon_forcegc;
     sched::sysmon::SYSMON_FORCEGC.set(&FORCEGC);
+    static IDLE: fn() -> bool = idle_mark;
+    sched::schedule::IDLE_MARK.set(&IDLE);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GODEBUG") {
         for kv in v.split(|&c| c == b',') {
@@ -385,9 +390,12 @@ fn start_marking() {
         unsafe { roots::module_masks(md) };
     }
     mark::SCANNED.store(0, Ordering::Relaxed);
+    mark::STACK_SCANNED.store(0, Ordering::Relaxed);
     crate::wb::take_marked();
+    // Goroutine stacks are scanned while the program runs (stacks.rs).
+    stacks::prepare();
     let mut m = mark::Marker::new();
-    m.mark_roots_but_globals();
+    m.mark_runtime_roots();
     m.publish();
     m.free();
     GLOBALS_PENDING.store(true, Ordering::Release);
@@ -420,18 +428,55 @@ pub fn rt_gcMarkWork() -> u8 {
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
     let t0 = crate::time::nanotime();
-    let more = m.drain_while(|_| stw_pending() || crate::time::nanotime() - t0 > 1_000_000);
+    let turn_over = || stw_pending() || crate::time::nanotime() - t0 > 1_000_000;
+    stacks::scan_some(&mut m, turn_over);
+    let more = m.drain_while(|_| turn_over());
     m.publish();
     m.free();
     let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
-    WORKER_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
-    if more {
+    let ns = (crate::time::nanotime() - t0) as u64;
+    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
+    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    if more || !stacks::all_taken() {
         MARK_MORE
     } else if others > 0 || crate::wb::queue_len() > 0 {
         MARK_IDLE
     } else {
         MARK_DONE
     }
+}
+
+/// A P with nothing to run while the collector marks: scan for up to a
+/// millisecond, or until a goroutine is runnable or the world is to stop
+/// (find_runnable, on the M's system stack, holding the P).
+fn idle_mark() -> bool {
+    if !marking()
+        || STW_MODE.load(Ordering::Relaxed)
+        || (crate::wb::queue_len() == 0 && !GLOBALS_PENDING.load(Ordering::Relaxed) && stacks::all_taken())
+    {
+        return false;
+    }
+    let pp = sched::curp();
+    let s = sched::sched();
+    MARKERS.fetch_add(1, Ordering::AcqRel);
+    let t0 = crate::time::nanotime();
+    let mut m = mark::Marker::new();
+    claim_globals(&mut m);
+    let stop = || {
+        stw_pending()
+            || s.runqsize.load(Ordering::Relaxed) != 0
+            || !sched::runq::runq_empty(pp)
+            || crate::time::nanotime() - t0 > 1_000_000
+    };
+    stacks::scan_some(&mut m, stop);
+    m.drain_while(|_| stop());
+    m.publish();
+    m.free();
+    MARKERS.fetch_sub(1, Ordering::AcqRel);
+    let ns = (crate::time::nanotime() - t0) as u64;
+    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
+    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    true
 }
 
 pub const MARK_MORE: u8 = 0;
@@ -451,6 +496,16 @@ fn stw_pending() -> bool {
 /// Processor time spent by mark workers and assists this cycle (gctrace).
 static WORKER_NS: AtomicU64 = AtomicU64::new(0);
 static ASSIST_NS: AtomicU64 = AtomicU64::new(0);
+/// The same since the start (runtime/metrics' /cpu/classes/gc/mark/*).
+static WORKER_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
+static ASSIST_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
+
+/// Processor time of marking outside the pauses since the start, in ns:
+/// assists (goroutines that allocated during a cycle), and the mark
+/// workers (a quarter of GOMAXPROCS: upstream's dedicated workers).
+pub fn mark_cpu_ns() -> (u64, u64) {
+    (ASSIST_NS_TOTAL.load(Ordering::Relaxed), WORKER_NS_TOTAL.load(Ordering::Relaxed))
+}
 
 /// A goroutine that allocated on credit during marking pays with scanning
 /// (from the rtcall hook): as many bytes as its debt times the assist
@@ -474,6 +529,11 @@ pub fn rt_gcAssist() {
     let t0 = crate::time::nanotime();
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
+    let mut stacks_done = 0;
+    stacks::scan_some(&mut m, || {
+        stacks_done += 1;
+        stacks_done >= 4 || stw_pending()
+    });
     let mut done = 0usize;
     m.drain_while(|scanned| {
         done = scanned;
@@ -482,7 +542,9 @@ pub fn rt_gcAssist() {
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
-    ASSIST_NS.fetch_add((crate::time::nanotime() - t0) as u64, Ordering::Relaxed);
+    let ns = (crate::time::nanotime() - t0) as u64;
+    ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
+    ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
     // Credit what was scanned; with nothing left to scan the debt is
     // forgiven (the cycle is about to end).
     // SAFETY: as above.
@@ -526,11 +588,14 @@ fn finish_cycle(t_mark_end: i64) {
             mp = (*mp).alllink;
         }
     }
+    stacks::scan_rest(&mut m);
     claim_globals(&mut m);
     m.drain();
     finalizer::mark_finalizers(&mut m);
     m.drain();
     m.free();
+    SCAN_HEAP.store(mark::SCANNED.load(Ordering::Relaxed), Ordering::Relaxed);
+    SCAN_STACK.store(mark::STACK_SCANNED.load(Ordering::Relaxed), Ordering::Relaxed);
     if CHECKMARK.load(Ordering::Relaxed) {
         let marked = crate::wb::take_marked();
         checkmark();
@@ -737,6 +802,21 @@ pub fn stats() -> Stats {
         frees: heap::sweep::freed().0,
         freed_bytes: heap::sweep::freed().1,
     }
+}
+
+/// Heap bytes that survived the last collection (runtime/metrics'
+/// /gc/heap/live:bytes).
+pub fn heap_marked() -> usize {
+    HEAP_MARKED.load(Ordering::Relaxed)
+}
+
+/// Bytes the last collection scanned: of heap objects, of goroutine
+/// stacks (runtime/metrics' /gc/scan/*).
+static SCAN_HEAP: AtomicUsize = AtomicUsize::new(0);
+static SCAN_STACK: AtomicUsize = AtomicUsize::new(0);
+
+pub fn scan_stats() -> (usize, usize) {
+    (SCAN_HEAP.load(Ordering::Relaxed), SCAN_STACK.load(Ordering::Relaxed))
 }
 
 /// The trigger moved (SetGCPercent, SetMemoryLimit): recompute it.

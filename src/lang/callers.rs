@@ -3,45 +3,9 @@
 
 use crate::layout::rt::{funcinl, Frame as GoFrame, Frames};
 use crate::layout::{GoSlice, GoString};
-use crate::symtab::{self, FuncInfo, FUNCID_NORMAL, FUNCID_WRAPPER};
-use crate::traceback::{elide_wrapper_calling, goroutine_header, name_pieces, print_created_by, print_frames, traceback_others, Unwinder};
+use crate::symtab::{self, FuncInfo};
+use crate::traceback::{goroutine_header, name_pieces, print_created_by, print_frames, traceback_others, traceback_pcs, Unwinder};
 
-
-/// Record the return pcs of `u`'s frames (one per source frame, inlined
-/// ones included, wrappers elided), skipping `skip`; pcs are symbolic
-/// pc + 1 so that CallersFrames can back up into the call.
-fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
-    let mut n = 0;
-    let mut callee = FUNCID_NORMAL;
-    for frame in u {
-        if n >= buf.len() {
-            break;
-        }
-        let mut pc = frame.sym_pc();
-        loop {
-            let ic = frame.fi.inlined_at(pc);
-            let fid = ic.map(|c| c.func_id).unwrap_or_else(|| frame.fi.func_id());
-            // rtpanic raises a panic a Rust entry point asked for, as if the
-            // entry point's caller had called it: gort's plumbing, in no
-            // upstream stack (upstream's sigpanic calls panicmem directly).
-            // What it inlined (panicmem) stays.
-            let plumbing = ic.is_none() && frame.fi.name() == b"runtime.rtpanic";
-            if plumbing || fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
-            } else if skip > 0 {
-                skip -= 1;
-            } else if n < buf.len() {
-                buf[n] = pc + 1;
-                n += 1;
-            }
-            callee = fid;
-            match ic {
-                Some(c) => pc = frame.fi.entry() + c.parent_pc as usize,
-                None => break,
-            }
-        }
-    }
-    n
-}
 
 /// Is pc in a function of package runtime (its own code, not code inlined
 /// into a caller elsewhere)? A failed check there is a runtime bug.

@@ -411,6 +411,11 @@ pub unsafe fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
     // SAFETY: t describes the value at v.
     unsafe {
         let x = mallocgc((*t).Size_, t, true);
+        // Allocated marked while the collector marks: shade what it
+        // receives (v may be on a stack not scanned yet).
+        if (*t).PtrBytes != 0 {
+            crate::wb::bulk(x, v, (*t).PtrBytes);
+        }
         core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
         x
     }
@@ -481,6 +486,9 @@ pub fn convTstring(val: GoString) -> *mut u8 {
     }
     // SAFETY: string_type is the Go side's descriptor of string.
     let x = unsafe { mallocgc(16, crate::types::string_type(), true) };
+    // The new object is allocated marked while the collector marks: shade
+    // the bytes it points to.
+    crate::wb::shade2(val.ptr as usize, 0);
     // SAFETY: x has 16 bytes.
     unsafe { *(x as *mut GoString) = val };
     x
@@ -492,6 +500,7 @@ pub fn convTslice(val: GoSlice<u8>) -> *mut u8 {
     }
     // SAFETY: slice_type is the Go side's descriptor of []byte.
     let x = unsafe { mallocgc(24, crate::types::slice_type(), true) };
+    crate::wb::shade2(val.ptr as usize, 0);
     // SAFETY: x has 24 bytes.
     unsafe { *(x as *mut GoSlice<u8>) = val };
     x

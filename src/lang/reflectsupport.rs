@@ -112,6 +112,10 @@ pub unsafe fn resolveTextOff(rtype: *mut u8, off: i32) -> *mut u8 {
 /// The pointers come from reflect or internal/reflectlite: type
 /// descriptors, and memory holding values of the types they describe.
 pub unsafe fn addReflectOff(ptr: *mut u8) -> i32 {
+    // The table is scanned only when a collection starts: what reflect
+    // registers while one marks is shaded (its other references may go
+    // before anything scans them).
+    crate::wb::shade2(ptr as usize, 0);
     types::add_runtime_off(ptr)
 }
 

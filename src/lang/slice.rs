@@ -93,7 +93,13 @@ pub unsafe fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *
         unsafe { mallocgc(tomem, et, true) }
     };
     // SAFETY: both regions are at least copymem bytes.
-    unsafe { core::ptr::copy(from, to, copymem) };
+    unsafe {
+        if !noscan {
+            // Shade what the new (marked, unscanned) array receives.
+            crate::wb::bulk(to, from, copymem);
+        }
+        core::ptr::copy(from, to, copymem)
+    };
     to
 }
 
@@ -196,7 +202,15 @@ pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, 
         unsafe { mallocgc(capmem, et, true) }
     };
     // SAFETY: the old array has lenmem bytes; p has at least that.
-    unsafe { core::ptr::copy_nonoverlapping(old, p, lenmem) };
+    unsafe {
+        if !noscan {
+            // The new array is allocated marked and will not be scanned
+            // in this cycle: what it receives is shaded (the old array may
+            // be dropped before anything scans it).
+            crate::wb::bulk(p, old, lenmem);
+        }
+        core::ptr::copy_nonoverlapping(old, p, lenmem)
+    };
     slice { array: p, len: newlen, cap: newcap }
 }
 

@@ -288,7 +288,21 @@ pub unsafe fn bulk(dst: *mut u8, src: *const u8, size: usize) {
     }
     let (dst, src) = (dst as usize, src as usize);
     let precise = match dest(dst) {
-        Dest::None => return,
+        Dest::None => {
+            // A goroutine stack (another goroutine's, for a channel's
+            // direct hand-off), which may have been scanned already while
+            // the source has not: shade what is copied (every word that
+            // looks like a heap pointer; there are no pointer bits here).
+            if src != 0 {
+                let mut sh = Shader::new();
+                for i in 0..size / 8 {
+                    // SAFETY: word i of the source (the caller's contract).
+                    sh.shade(unsafe { *((src + i * 8) as *const usize) });
+                }
+                sh.finish();
+            }
+            return;
+        }
         Dest::Heap => {
             // SAFETY: dest found an in-use span there.
             if unsafe { (*heap::span_of_heap(dst)).noscan() } {
@@ -334,10 +348,14 @@ pub unsafe fn store(slot: *mut usize, new: usize) {
     if !enabled() {
         return;
     }
+    let mut sh = Shader::new();
     if let Dest::None = dest(slot as usize) {
+        // Runtime memory or a stack: only the new value matters (it may
+        // be copied out of a place not yet scanned into one already).
+        sh.shade(new);
+        sh.finish();
         return;
     }
-    let mut sh = Shader::new();
     // SAFETY: the caller's contract.
     sh.shade(unsafe { *slot });
     sh.shade(new);

@@ -231,6 +231,43 @@ fn is_exported_runtime(name: &[u8]) -> bool {
     rest.first().is_some_and(|c| c.is_ascii_uppercase())
 }
 
+/// runtime.Callers' record of a stack (also the profiles'): the return
+/// pcs of `u`'s frames (one per source frame, inlined
+/// ones included, wrappers elided), skipping `skip`; pcs are symbolic
+/// pc + 1 so that CallersFrames can back up into the call.
+pub fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
+    let mut n = 0;
+    let mut callee = FUNCID_NORMAL;
+    for frame in u {
+        if n >= buf.len() {
+            break;
+        }
+        let mut pc = frame.sym_pc();
+        loop {
+            let ic = frame.fi.inlined_at(pc);
+            let fid = ic.map(|c| c.func_id).unwrap_or_else(|| frame.fi.func_id());
+            // rtpanic raises a panic a Rust entry point asked for, as if the
+            // entry point's caller had called it: gort's plumbing, in no
+            // upstream stack (upstream's sigpanic calls panicmem directly).
+            // What it inlined (panicmem) stays.
+            let plumbing = ic.is_none() && frame.fi.name() == b"runtime.rtpanic";
+            if plumbing || fid == FUNCID_WRAPPER && elide_wrapper_calling(callee) {
+            } else if skip > 0 {
+                skip -= 1;
+            } else if n < buf.len() {
+                buf[n] = pc + 1;
+                n += 1;
+            }
+            callee = fid;
+            match ic {
+                Some(c) => pc = frame.fi.entry() + c.parent_pc as usize,
+                None => break,
+            }
+        }
+    }
+    n
+}
+
 pub fn elide_wrapper_calling(callee: u8) -> bool {
     !(callee == FUNCID_GOPANIC || callee == FUNCID_SIGPANIC || callee == FUNCID_PANICWRAP)
 }
@@ -664,14 +701,14 @@ pub fn traceback_others(me: *mut g) {
     // Racily: the report may come from code holding the goroutine list's
     // lock (a throw while the collector walks goroutines).
     crate::gm::for_each_g_racy(|gp| {
-        if gp == me || gp == curg || readgstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
+        if gp == me || gp == curg || crate::gm::gstatus(gp) == crate::gm::G_DEAD || (is_system_goroutine(gp) && level < 2) {
             return;
         }
         gwrite(b"\n");
         goroutine_header(gp);
         // SAFETY: gp is live; a running goroutine of another m has no
         // stable saved context.
-        let running_elsewhere = unsafe { readgstatus(gp) == crate::gm::G_RUNNING && (*gp).m != crate::gm::getm() };
+        let running_elsewhere = unsafe { crate::gm::gstatus(gp) == crate::gm::G_RUNNING && (*gp).m != crate::gm::getm() };
         if running_elsewhere {
             gwrite(b"\tgoroutine running on other thread; stack unavailable\n");
             print_created_by(gp);

@@ -13,6 +13,8 @@
 //!      linker's order, then main.main, then exits with status 0.
 
 pub mod debug;
+pub mod metrics;
+pub mod profile;
 pub mod mstats;
 pub mod signal;
 pub mod syscall;

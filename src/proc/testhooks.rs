@@ -236,7 +236,7 @@ unsafe fn census() -> Census {
 fn stop_swept() {
     heap::sweep::finish();
     crate::gm::acquirem();
-    sched::stw::stop_the_world();
+    sched::stw::stop_the_world_for(crate::sched::stats::StwReason::Other);
     heap::sweep::finish();
 }
 

@@ -26,7 +26,8 @@
 //! preemption requests), `mcall` (the far side of mcall), `syscall`
 //! (entering and leaving system calls), `sysmon` (the monitor thread:
 //! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
-//! `coro` (coroutines), `cgo` (calls between C and Go, extra Ms for threads
+//! `coro` (coroutines), `stats` (what the scheduler measures for
+//! runtime/metrics), `cgo` (calls between C and Go, extra Ms for threads
 //! C created); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
 
@@ -39,6 +40,7 @@ pub mod netpoll;
 pub mod runq;
 pub mod schedule;
 pub mod sema;
+pub mod stats;
 pub mod stw;
 pub mod syscall;
 pub mod sysmon;
@@ -161,6 +163,9 @@ pub struct P {
     /// upstream's do).
     pub goidcache: u64,
     pub goidcacheend: u64,
+    /// When the P went on the idle list (0: not on it); under sched.lock
+    /// (processor-time accounting, stats.rs).
+    pub idle_since: i64,
 }
 
 // The Go side and the heap read a P's first fields through m.p.
@@ -489,11 +494,19 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.sched.pc = (*fn_).r#fn;
         gr.sched.g = gp as usize;
         gr.sched.ctxt = fn_ as *mut u8;
+        // While the collector marks, a new goroutine's stack counts as
+        // scanned (it holds nothing yet); what it starts with, its closure,
+        // is shaded instead (its creator may drop it at once).
+        gr.gcscandone = crate::wb::enabled();
+        crate::wb::shade2(fn_ as usize, 0);
         gr.stktopsp = sp;
         gr.stackguard0 = gr.stack.lo + rt::stackGuard as usize;
         gr.startpc = (*fn_).r#fn;
         gr.gopc = callerpc;
         gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };
+        // Profiler labels are inherited (a heap object the parent keeps
+        // alive; the collector marks it from every G that holds it).
+        gr.labels = if parent.is_null() { null_mut() } else { (*parent).labels };
         gr.goid = next_goid(curp());
         gr.waitreason = 0;
         gr._panic = null_mut();
@@ -501,6 +514,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.param = null_mut();
         gr.preempt = false;
         casgstatus(gp, G_DEAD, G_RUNNABLE);
+        stats::note_runnable(gp);
     }
     gp
 }
@@ -523,7 +537,7 @@ pub fn rt_newproc(fn_: *mut rt::funcval, callerpc: usize) {
 pub fn NumGoroutine() -> isize {
     let mut n = 0;
     for_each_g(|gp| {
-        let s = readgstatus(gp);
+        let s = crate::gm::gstatus(gp);
         if s != G_DEAD && s != G_IDLE && !crate::traceback::is_system_goroutine(gp) {
             n += 1;
         }
@@ -535,9 +549,6 @@ pub fn NumCPU() -> isize {
     NCPU.load(Ordering::Relaxed) as isize
 }
 
-/// os.Exit is about to exit: run exit hooks (there are none without
-/// coverage instrumentation, which gort does not support yet).
-pub fn rt_beforeExit(_code: isize) {}
 
 // ---- sudogs: a goroutine's place in a wait queue ----
 

@@ -21,8 +21,14 @@ extern "C" {
     fn gort_mexit(mp: *mut m) -> !;
 }
 
-/// Every M (linked through m.alllink, under SCHED.lock); m0 is last.
-static ALLM: AtomicUsize = AtomicUsize::new(0);
+/// Every M (linked through m.alllink, under SCHED.lock); m0 is last. The
+/// head is the Go variable runtime.allm, which debuggers read
+/// (asm/runtime/debugger.go).
+fn allm_head() -> &'static AtomicUsize {
+    // SAFETY: runtime.allm is a pointer-sized Go global, written only
+    // here (atomically).
+    unsafe { &*(crate::links::links().allm as *const AtomicUsize) }
+}
 
 /// Held while creating a thread and while exec replaces the process (a
 /// thread created during exec could be lost).
@@ -46,7 +52,7 @@ pub fn set_max_mcount(n: i64) -> i64 {
 
 /// The first M of the list of all Ms.
 pub fn allm() -> *mut m {
-    ALLM.load(Ordering::Acquire) as *mut m
+    allm_head().load(Ordering::Acquire) as *mut m
 }
 
 /// Ms that exist (created and not exited); SCHED.lock held.
@@ -93,7 +99,7 @@ pub fn m0init(mp: *mut m) {
         (*mp).id = mreserveid();
         (*mp).alllink = null_mut();
     }
-    ALLM.store(mp as usize, Ordering::Release);
+    allm_head().store(mp as usize, Ordering::Release);
     s.lock.unlock();
     minit(mp);
 }
@@ -111,7 +117,7 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
     let mp = persistent::new::<m>();
     let g0 = persistent::new::<g>();
     // SAFETY: mp and g0 are fresh zeroed memory; the m becomes visible to
-    // other threads through ALLM only after it is initialised.
+    // other threads through the list of Ms only after it is initialised.
     unsafe {
         (*g0).m = mp;
         (*g0).atomicstatus.store(G_RUNNING, Ordering::Relaxed);
@@ -120,6 +126,14 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         (*mp).nextp = pp as usize;
         (*mp).mstartRust = start.map_or(0, |f| f as usize);
         (*mp).cheaprand = crate::rand::cheaprand64() | 1;
+        // The threadcreate profile's stack: the goroutine this runtime call
+        // runs for, from its saved context (none when the scheduler or
+        // sysmon starts the thread on its own).
+        let gp = curg();
+        let st = if gp.is_null() { G_DEAD } else { readgstatus(gp) };
+        if (st == G_RUNNING || st == G_SYSCALL) && (*gp).sched.sp > (*gp).stack.lo && (*gp).sched.sp <= (*gp).stack.hi {
+            crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(gp), 0, &mut (*mp).createstack);
+        }
         allm_add(mp, id);
         // A goroutine locked to this thread may have changed the thread's
         // OS state (namespaces, credentials...), which a thread cloned from
@@ -139,13 +153,13 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
 pub(super) fn allm_add(mp: *mut m, id: i64) {
     let s = sched();
     s.lock.lock();
-    // SAFETY: mp is a new m no other thread knows yet; ALLM changes under
-    // SCHED.lock.
+    // SAFETY: mp is a new m no other thread knows yet; the list of Ms
+    // changes under SCHED.lock.
     unsafe {
         (*mp).id = if id < 0 { mreserveid() } else { id };
         (*mp).alllink = allm();
     }
-    ALLM.store(mp as usize, Ordering::Release);
+    allm_head().store(mp as usize, Ordering::Release);
     s.lock.unlock();
 }
 
@@ -333,11 +347,11 @@ pub fn mexit() -> ! {
     crate::sigtab::unminit();
     super::cgo::m_exiting(mp);
     s.lock.lock();
-    // Unlink mp from ALLM.
+    // Unlink mp from the list of Ms.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,
     // so a reader walking the list concurrently stays on valid memory.
     unsafe {
-        let mut pp = &ALLM as *const AtomicUsize;
+        let mut pp = allm_head() as *const AtomicUsize;
         loop {
             let cur = (*pp).load(Ordering::Acquire) as *mut m;
             if cur.is_null() {
@@ -420,6 +434,7 @@ pub(crate) fn pidleput(pp: *mut P) {
         (*pp).link = l.pidle;
         l.pidle = pp;
     }
+    super::stats::note_p_idle(pp);
     s.npidle.fetch_add(1, Ordering::AcqRel);
 }
 
@@ -440,6 +455,7 @@ pub(crate) fn pidleget() -> *mut P {
         pp
     };
     if !pp.is_null() {
+        super::stats::note_p_busy(pp);
         s.npidle.fetch_sub(1, Ordering::AcqRel);
     }
     pp
@@ -689,7 +705,7 @@ pub fn stoplockedm() {
         }
         incidlelocked(1);
         mpark(mp);
-        let st = readgstatus(lg);
+        let st = crate::gm::gstatus(lg);
         if st != G_RUNNABLE {
             gprint!(b"runtime:stoplockedm: lockedg (atomicstatus=", st, b") is not Grunnable or Gscanrunnable\n");
             crate::fatal::throw("stoplockedm: not runnable");

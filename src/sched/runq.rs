@@ -341,6 +341,7 @@ pub fn injectglist(list: &mut GList) {
             break;
         }
         casgstatus(gp, G_WAITING, G_RUNNABLE);
+        super::stats::note_runnable(gp);
         q.push(gp);
     }
     let s = sched();

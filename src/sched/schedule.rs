@@ -24,6 +24,7 @@ pub fn execute(gp: *mut g, inherit: bool) -> ! {
         (*mp).curg = gp;
         (*gp).m = mp;
         casgstatus(gp, G_RUNNABLE, G_RUNNING);
+        super::stats::note_running(gp);
         (*gp).waitsince = 0;
         (*gp).preempt = false;
         (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
@@ -178,6 +179,7 @@ fn take_polled(list: &mut GList, delta: i32) -> *mut g {
     crate::netpoll::adjust_waiters(delta);
     if !gp.is_null() {
         casgstatus(gp, G_WAITING, G_RUNNABLE);
+        super::stats::note_runnable(gp);
     }
     gp
 }
@@ -186,6 +188,11 @@ fn take_polled(list: &mut GList, delta: i32) -> *mut g {
 /// network poller, other Ps (stealing), due timers. With nothing to do,
 /// give up the P and block (in the poller until the next timer, or parked).
 /// Returns (g, inherit the time slice, wake another M).
+/// The collector's idle-time marking (registered by gc::init): scans for
+/// a while on this M and P; true if it did (false: not marking, or nothing
+/// to scan).
+pub static IDLE_MARK: crate::hook::Hook<fn() -> bool> = crate::hook::Hook::new();
+
 fn find_runnable() -> (*mut g, bool, bool) {
     let mp = getm();
     let s = sched();
@@ -250,7 +257,14 @@ fn find_runnable() -> (*mut g, bool, bool) {
             }
         }
 
-        // Nothing found: give up the P.
+        // Nothing found. While the collector marks, idle time marks
+        // (upstream's idle mark worker), then the search starts again.
+        if let Some(mark) = IDLE_MARK.get() {
+            if mark() {
+                continue 'top;
+            }
+        }
+        // Give up the P.
         s.lock.lock();
         if s.gcwaiting.load(Ordering::Acquire) {
             s.lock.unlock();
@@ -409,6 +423,7 @@ pub fn ready(gp: *mut g) {
         crate::fatal::throw("ready: no p");
     }
     casgstatus(gp, G_WAITING, G_RUNNABLE);
+    super::stats::note_runnable(gp);
     runqput(pp, gp, true);
     wakep();
 }
@@ -457,6 +472,7 @@ pub(super) fn park_m(gp: *mut g) -> ! {
             let f: UnlockFn = core::mem::transmute::<usize, UnlockFn>(f);
             if !f(gp, lock) {
                 casgstatus(gp, G_WAITING, G_RUNNABLE);
+                super::stats::note_runnable(gp);
                 execute(gp, true);
             }
         }
@@ -467,6 +483,7 @@ pub(super) fn park_m(gp: *mut g) -> ! {
 /// Yield: gp goes to the global queue (Gosched, preemption).
 pub(super) fn gosched_m(gp: *mut g) -> ! {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
+    super::stats::note_runnable(gp);
     dropg(gp);
     globrunqput(gp);
     if MAIN_STARTED.load(Ordering::Relaxed) {

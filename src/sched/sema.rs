@@ -93,6 +93,9 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
         (*s).g = gp;
         (*s).elem = addr as *mut u8;
         (*s).ticket = 0;
+        // sync.Mutex and RWMutex waits are timed (runtime/metrics'
+        // /sync/mutex/wait/total:seconds): from here to the wakeup.
+        (*s).acquiretime = if is_mutex_wait(reason) { nanotime() } else { 0 };
         if lifo && !root.head.is_null() {
             (*s).next = root.head;
             (*root.head).prev = s;
@@ -110,6 +113,12 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
     }
     prepare_park(Some(sched::schedule::unlock_commit), root.queue.mutex() as *const Mutex as *mut u8, reason);
     false
+}
+
+/// Waits in sync.Mutex.Lock, RWMutex.RLock and RWMutex.Lock.
+fn is_mutex_wait(reason: u8) -> bool {
+    use crate::layout::rt::{waitReasonSyncMutexLock, waitReasonSyncRWMutexLock, waitReasonSyncRWMutexRLock};
+    [waitReasonSyncMutexLock, waitReasonSyncRWMutexRLock, waitReasonSyncRWMutexLock].iter().any(|&r| r as u8 == reason)
 }
 
 /// After waking from Semacquire: true if the count was handed to us.
@@ -154,6 +163,10 @@ pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
         if handoff && cansemacquire(addr) {
             (*s).ticket = 1;
             yield_now = (*sched::getm()).locks == 0;
+        }
+        if (*s).acquiretime != 0 {
+            sched::stats::add_mutex_wait(nanotime() - (*s).acquiretime);
+            (*s).acquiretime = 0;
         }
         sched::schedule::ready((*s).g);
     }

@@ -11,13 +11,21 @@ use super::*;
 use super::mthread::{acquirep, mget, newm, pidleget, pidleput, wakep};
 use super::runq::{globrunqputhead_locked, injectglist, runq_drain_to_global, runq_empty};
 use super::schedule::preemptall;
+use super::stats::StwReason;
 
 /// GOMAXPROCS to apply at the next start of the world (0: keep).
 static NEWPROCS: AtomicI32 = AtomicI32::new(0);
 
-/// Stop every P but the current one. The caller must not be preemptible
-/// (it runs in Rust on g0 throughout).
+/// Stop every P but the current one, for a collection. The caller must
+/// not be preemptible (it runs in Rust on g0 throughout).
 pub fn stop_the_world() {
+    stop_the_world_for(StwReason::Gc)
+}
+
+/// stop_the_world, saying why (the pause is measured under that reason:
+/// stats.rs).
+pub fn stop_the_world_for(why: StwReason) {
+    super::stats::note_stw_begin(why);
     let s = sched();
     let mp = getm();
     s.lock.lock();
@@ -81,6 +89,7 @@ pub fn stop_the_world() {
             crate::fatal::throw("stopTheWorld: not stopped (status != _Pgcstop)");
         }
     }
+    super::stats::note_stw_stopped();
 }
 
 /// Restart the world stopped by stop_the_world, applying a pending
@@ -127,6 +136,7 @@ pub fn start_the_world() {
         }
     }
     wakep();
+    super::stats::note_stw_end(procs);
     crate::gm::releasem();
 }
 
@@ -139,6 +149,7 @@ pub fn procresize(n: i32) -> *mut P {
     if n <= 0 || n as usize > MAX_GOMAXPROCS {
         crate::fatal::throw("procresize: invalid arg");
     }
+    super::stats::note_procresize(old);
     // SAFETY: the world is stopped (or this is startup): nobody else
     // touches ALLP or the Ps' states.
     unsafe {
@@ -223,7 +234,7 @@ pub fn rt_gomaxprocs(n: isize) -> isize {
     let n = (n as usize).min(MAX_GOMAXPROCS) as i32;
     // No preemption while the world stops.
     crate::gm::acquirem();
-    stop_the_world();
+    stop_the_world_for(StwReason::Other);
     NEWPROCS.store(n, Ordering::Release);
     crate::gm::releasem();
     start_the_world();

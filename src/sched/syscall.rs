@@ -148,6 +148,7 @@ pub fn rt_exitsyscallfast() -> bool {
 pub(crate) fn exitsyscall0(gp: *mut g) -> ! {
     let s = sched();
     casgstatus(gp, G_SYSCALL, G_RUNNABLE);
+    super::stats::note_runnable(gp);
     let mp = getm();
     // SAFETY: gp is the m's goroutine, now runnable; we are on g0.
     unsafe {

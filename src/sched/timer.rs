@@ -175,6 +175,11 @@ impl TimerHeap {
     }
 
     fn push(&mut self, t: *mut timer) {
+        // A P's timer heap is scanned only when a collection starts: a
+        // timer (a heap object of package time's) put there while the
+        // collector marks is shaded, or its last other reference could be
+        // dropped before anything scans it.
+        crate::wb::shade2(t as usize, 0);
         self.timers.push(t);
         let last = self.len() - 1;
         self.set(last, t);

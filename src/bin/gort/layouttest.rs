@@ -43,6 +43,10 @@ const CHECKED: &[(&str, &str, &str, Option<usize>)] = &[
     ("runtime.initTask", "runtime", "initTask", None),
     ("runtime.timer", "runtime", "timer", None),
     ("runtime.notifyList", "runtime", "notifyList", None),
+    ("runtime.mutex", "runtime", "mutex", None),
+    ("runtime.metricSample", "runtime", "metricSample", None),
+    ("runtime.metricValue", "runtime", "metricValue", None),
+    ("runtime.metricFloat64Histogram", "runtime", "metricFloat64Histogram", None),
     ("runtime.Frame", "runtime", "Frame", None),
     ("runtime.Frames", "runtime", "Frames", None),
     ("internal/abi.Type", "abi", "Type", None),
@@ -200,7 +204,7 @@ fn upstream_binary() -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("main.go"),
-        "package main\n\nimport (\n\t\"fmt\"\n\t\"reflect\"\n\t\"sync\"\n)\n\nfunc main() {\n\tsync.NewCond(&sync.Mutex{}).Signal()\n\tc := make(chan int, 1)\n\tselect {\n\tcase c <- 1:\n\tcase <-c:\n\t}\n\tfmt.Println(map[int]int{}, c)\n\treflect.Select([]reflect.SelectCase{{Dir: reflect.SelectDefault}})\n}\n",
+        "package main\n\nimport (\n\t\"fmt\"\n\t\"reflect\"\n\t\"runtime/metrics\"\n\t\"sync\"\n)\n\nfunc main() {\n\tmetrics.Read([]metrics.Sample{{Name: \"/sched/latencies:seconds\"}})\n\tsync.NewCond(&sync.Mutex{}).Signal()\n\tc := make(chan int, 1)\n\tselect {\n\tcase c <- 1:\n\tcase <-c:\n\t}\n\tfmt.Println(map[int]int{}, c)\n\treflect.Select([]reflect.SelectCase{{Dir: reflect.SelectDefault}})\n}\n",
     )
         .unwrap();
     let exe = dir.join("prog");

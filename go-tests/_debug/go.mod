@@ -1,0 +1,3 @@
+module debugtest
+
+go 1.22

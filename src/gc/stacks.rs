@@ -1,0 +1,140 @@
+//! Goroutine stacks during a concurrent mark: scanned one at a time while
+//! the program runs, as upstream's are.
+//!
+//! When a cycle starts (world stopped) every goroutine is marked
+//! unscanned (g.gcscandone) and the number of goroutines noted; markers
+//! (workers, assists, idle Ps) then take goroutines by index. A goroutine
+//! that is not running (runnable, waiting, preempted) is claimed with the
+//! scan bit on its status, which holds every status change (casgstatus
+//! waits) until the scan is over; its stack and the runtime's pointers
+//! for it are scanned, and it is marked scanned. A running goroutine, or
+//! one in a system call, goes on a retry list, tried again later; mark
+//! termination (world stopped) scans whatever is left. Goroutines created
+//! during the mark count as scanned (gcscandone set by newproc; their
+//! closure is shaded).
+//!
+//! Why no stack needs a second look: every pointer store outside stacks
+//! shades both the old and the new pointer (mem/wb.rs), and the runtime's
+//! copies into another goroutine's stack shade what they copy.
+
+use super::mark::Marker;
+use crate::gm::{self, G_DEAD, G_IDLE, G_PREEMPTED, G_RUNNABLE, G_WAITING};
+use crate::layout::rt::g;
+use crate::lock::Locked;
+use crate::pvec::PVec;
+use crate::sysstat::Stat;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// Goroutines to scan this cycle (indices into the list of all Gs).
+static TOTAL: AtomicUsize = AtomicUsize::new(0);
+/// The next index to take.
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+/// Goroutines that could not be claimed yet.
+static RETRY: Locked<PVec<usize>> = Locked::new(crate::lockrank::Rank::GcWork, PVec::mapped(Stat::Gc));
+
+/// With the world stopped, as a cycle starts: every goroutine unscanned.
+pub fn prepare() {
+    let mut n = 0;
+    gm::for_each_g(|gp| {
+        // SAFETY: gp is a live G; the world is stopped.
+        unsafe { (*gp).gcscandone = false };
+        n += 1;
+    });
+    RETRY.with(|r| r.truncate(0));
+    TOTAL.store(n, Ordering::Relaxed);
+    NEXT.store(0, Ordering::Release);
+}
+
+/// Scan gp if it is unscanned and can be claimed now; false if it must
+/// be tried again (it runs, or is in a system call).
+fn scan_one(m: &mut Marker, gp: *mut g) -> bool {
+    let st = gm::gstatus(gp);
+    match st {
+        G_DEAD | G_IDLE => true,
+        G_RUNNABLE | G_WAITING | G_PREEMPTED => {
+            if !gm::scan_claim(gp, st) {
+                return false;
+            }
+            // SAFETY: gp is claimed: it cannot run or change status until
+            // released, so its stack and fields hold still.
+            unsafe {
+                if !(*gp).gcscandone {
+                    m.mark_goroutine(gp);
+                    (*gp).gcscandone = true;
+                }
+            }
+            gm::scan_release(gp, st);
+            true
+        }
+        // SAFETY: gp is a live G (a racy read: a stale true means someone
+        // else scanned it).
+        _ => unsafe { (*gp).gcscandone },
+    }
+}
+
+/// A marker's share: scan goroutines until `enough` (asked after each) or
+/// none is left to take; then give the retry list one pass. True if any
+/// goroutine was looked at.
+pub fn scan_some(m: &mut Marker, mut enough: impl FnMut() -> bool) -> bool {
+    let total = TOTAL.load(Ordering::Acquire);
+    let mut did = false;
+    loop {
+        let i = NEXT.fetch_add(1, Ordering::AcqRel);
+        if i >= total {
+            break;
+        }
+        did = true;
+        let gp = gm::allg_at(i);
+        if !scan_one(m, gp) {
+            RETRY.with(|r| r.push(gp as usize));
+        }
+        if enough() {
+            return true;
+        }
+    }
+    // The retry list, once: take what is there, put back what still fails.
+    let mut pending: [usize; 32] = [0; 32];
+    let n = RETRY.with(|r| {
+        let mut n = 0;
+        while n < pending.len() {
+            match r.pop() {
+                Some(p) => {
+                    pending[n] = p;
+                    n += 1;
+                }
+                None => break,
+            }
+        }
+        n
+    });
+    for &p in &pending[..n] {
+        did = true;
+        if !scan_one(m, p as *mut g) {
+            RETRY.with(|r| r.push(p));
+        }
+    }
+    did
+}
+
+/// Has every goroutine been taken (scanned, or put on the retry list)?
+pub fn all_taken() -> bool {
+    NEXT.load(Ordering::Acquire) >= TOTAL.load(Ordering::Acquire)
+}
+
+/// Mark termination (world stopped): scan every goroutine still unscanned.
+pub fn scan_rest(m: &mut Marker) {
+    let total = TOTAL.load(Ordering::Acquire);
+    for i in 0..total {
+        let gp = gm::allg_at(i);
+        // SAFETY: the world is stopped: no goroutine runs.
+        unsafe {
+            let st = gm::gstatus(gp);
+            if !(*gp).gcscandone && st != G_DEAD && st != G_IDLE {
+                m.mark_goroutine(gp);
+                (*gp).gcscandone = true;
+            }
+        }
+    }
+    NEXT.store(total, Ordering::Release);
+    RETRY.with(|r| r.free());
+}
