@@ -40,33 +40,11 @@
 //! are started by it).
 
 use super::*;
+use super::cthread::{ccall1, cfn};
 use super::mthread::{allm_add, start_template_thread};
 
 extern "C" {
     fn gort_setg(gp: *mut g);
-    fn gort_mstart_cgo();
-}
-
-/// Read a C function pointer from one of runtime/cgo's Go variables
-/// (0: the variable does not exist or is nil).
-fn cfn(var: usize) -> usize {
-    if var == 0 {
-        return 0;
-    }
-    // SAFETY: var is the address of a Go pointer variable (a golink).
-    unsafe { *(var as *const usize) }
-}
-
-/// Call the C function at `f` with one pointer argument.
-///
-/// # Safety
-/// f is a C function taking one pointer; arg is what it expects.
-unsafe fn ccall1(f: usize, arg: *mut u8) -> usize {
-    // SAFETY: per the function contract.
-    unsafe {
-        let f: unsafe extern "C" fn(*mut u8) -> usize = core::mem::transmute(f);
-        f(arg)
-    }
 }
 
 // ---- start-up ----
@@ -98,56 +76,20 @@ pub fn runtime_init_done() {
     }
 }
 
-/// The program calls C from now on.
-static STARTED: AtomicBool = AtomicBool::new(false);
-
 /// The first cgocall: prepare for C calling back from any thread.
 pub fn rt_cgoStart() {
-    if STARTED.load(Ordering::Acquire) || STARTED.swap(true, Ordering::AcqRel) {
+    if super::cthread::STARTED.load(Ordering::Acquire) || super::cthread::STARTED.swap(true, Ordering::AcqRel) {
         return;
     }
     start_template_thread();
     extra_put(new_extra_m());
 }
 
-/// Are new Ms' threads created by runtime/cgo?
-pub fn threads_via_cgo() -> bool {
-    STARTED.load(Ordering::Acquire) && cfn(crate::links::links().cgoThreadStart) != 0
-}
-
-/// runtime/cgo's ThreadStart (libcgo.h).
-#[repr(C)]
-struct ThreadStart {
-    g: *mut g,
-    tls: *mut usize,
-    entry: unsafe extern "C" fn(),
-}
-
-/// Start mp's thread through runtime/cgo: it runs gort_mstart_cgo with
-/// mp's g0 installed (EXEC_LOCK held).
-pub fn start_thread(mp: *mut m) {
-    // SAFETY: mp is a new m no thread runs yet; x_cgo_thread_start copies
-    // the record before returning.
-    unsafe {
-        let mut ts = ThreadStart { g: (*mp).g0, tls: null_mut(), entry: gort_mstart_cgo };
-        ccall1(cfn(crate::links::links().cgoThreadStart), core::ptr::addr_of_mut!(ts) as *mut u8);
-    }
-}
-
 // ---- accounting ----
-
-/// Calls into C made by Ms that have exited.
-static EXITED_NCGOCALL: AtomicU64 = AtomicU64::new(0);
-
-/// mp leaves the list of all Ms: keep its count of calls into C.
-pub fn m_exiting(mp: *mut m) {
-    // SAFETY: mp is the exiting m.
-    EXITED_NCGOCALL.fetch_add(unsafe { (*mp).ncgocall }, Ordering::Relaxed);
-}
 
 /// runtime.NumCgoCall: calls from Go into C so far.
 pub fn NumCgoCall() -> i64 {
-    let mut n = EXITED_NCGOCALL.load(Ordering::Relaxed);
+    let mut n = super::cthread::EXITED_NCGOCALL.load(Ordering::Relaxed);
     let mut mp = super::mthread::allm();
     while !mp.is_null() {
         // SAFETY: Ms are never freed; the list is walked racily, as

@@ -28,10 +28,11 @@
 //! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
 //! `coro` (coroutines), `stats` (what the scheduler measures for
 //! runtime/metrics), `cgo` (calls between C and Go, extra Ms for threads
-//! C created); and the scheduler's clients in this layer:
+//! C created), `cthread` (Ms' threads made through runtime/cgo); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
 
 pub mod cgo;
+mod cthread;
 pub mod chan;
 pub mod coro;
 mod mcall;

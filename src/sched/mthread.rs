@@ -251,9 +251,9 @@ fn spawn_thread(entry: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void, ar
 /// (super::cgo), else directly.
 fn newosproc(mp: *mut m) {
     EXEC_LOCK.lock();
-    if super::cgo::threads_via_cgo() {
+    if super::cthread::threads_via_cgo() {
         // runtime/cgo reports its own failures (and aborts).
-        super::cgo::start_thread(mp);
+        super::cthread::start_thread(mp);
         EXEC_LOCK.unlock();
         return;
     }
@@ -345,7 +345,7 @@ pub fn mexit() -> ! {
         crate::fatal::throw("locked m0 woke up");
     }
     crate::sigtab::unminit();
-    super::cgo::m_exiting(mp);
+    super::cthread::m_exiting(mp);
     s.lock.lock();
     // Unlink mp from the list of Ms.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,
