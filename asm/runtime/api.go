@@ -191,7 +191,15 @@ func Stack(buf []byte, all bool) int {
 	if len(buf) == 0 {
 		return 0
 	}
-	return rt_stack(buf, all)
+	if all {
+		// Every goroutine's stack, read with the world stopped (the Rust
+		// side stops it): one stopper at a time.
+		semacquire1(&worldsema, false, waitReasonSemacquire)
+		n := rt_stack(buf, true)
+		semrelease1(&worldsema, false)
+		return n
+	}
+	return rt_stack(buf, false)
 }
 
 // StackRecord: the program counters of one stack, zero-terminated.

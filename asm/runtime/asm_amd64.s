@@ -570,9 +570,185 @@ TEXT runtime·panicSliceConvert<ABIInternal>(SB),NOSPLIT,$0-16
 	MOVQ	DX, AX
 	JMP	runtime·goPanicSliceConvert<ABIInternal>(SB)
 
-// cgocallback(fn, frame, ctxt): C calling Go. Not implemented yet.
-TEXT ·cgocallback(SB),NOSPLIT,$0-24
-	CALL	runtime·cgocallbackNotImplemented(SB)
+// ---- cgo: Go calling C, C calling Go (src/sched/cgo.rs has the design) ----
+
+// func asmcgocall(fn, arg unsafe.Pointer) int32
+// Calls the C function fn(arg) on the m's system stack and returns what it
+// returns in AX. From a goroutine, it records in g.sched where the
+// goroutine stopped: at a call from systemstack_switch (below) whose frame
+// sits on this call's return address, so that a call back into Go from fn
+// (cgocallback), which builds its frames below g.sched.sp, reads as made
+// through systemstack_switch from asmcgocall's caller (as upstream's
+// stacks read). The goroutine's stack may move during such a call, so its
+// SP and BP are kept as distances from the stack's top, in C callee-saved
+// registers (R12, BX; R13 keeps g).
+TEXT ·asmcgocall(SB),NOSPLIT|NOFRAME,$0-20
+	MOVQ	fn+0(FP), AX
+	MOVQ	arg+8(FP), DI
+	get_tls(CX)
+	MOVQ	g(CX), R13
+	TESTQ	R13, R13
+	JEQ	cinplace
+	MOVQ	g_m(R13), R9
+	CMPQ	R13, m_g0(R9)
+	JEQ	cinplace
+	CMPQ	R13, m_gsignal(R9)
+	JEQ	cinplace
+	MOVQ	$runtime·systemstack_switch+8(SB), DX
+	MOVQ	DX, (g_sched+gobuf_pc)(R13)
+	MOVQ	SP, (g_sched+gobuf_sp)(R13)
+	MOVQ	BP, (g_sched+gobuf_bp)(R13)
+	MOVQ	(g_stack+stack_hi)(R13), R12
+	MOVQ	R12, BX
+	SUBQ	SP, R12
+	SUBQ	BP, BX
+	MOVQ	m_g0(R9), R10
+	MOVQ	R10, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(R10), SP
+	CALL	AX
+	get_tls(CX)
+	MOVQ	R13, g(CX)
+	MOVQ	(g_stack+stack_hi)(R13), SP
+	MOVQ	SP, BP
+	SUBQ	R12, SP
+	SUBQ	BX, BP
+	MOVQ	$0, (g_sched+gobuf_sp)(R13)
+	MOVL	AX, ret+16(FP)
+	RET
+cinplace:
+	// Already on a system stack (or on a thread without g).
+	MOVQ	SP, R12
+	ANDQ	$~15, SP
+	CALL	AX
+	MOVQ	R12, SP
+	MOVL	AX, ret+16(FP)
+	RET
+
+// systemstack_switch never runs: asmcgocall names the return address of
+// its call as where a goroutine that called C stopped (a frame of size 0).
+TEXT runtime·systemstack_switch(SB),NOSPLIT|NOFRAME,$0-0
+	BYTE	$0x90
+	BYTE	$0x90
+	BYTE	$0x90
+	CALL	runtime·abort(SB)
+	RET
+
+// cgocallback(fn, frame, ctxt): C calls the Go function fn (ABIInternal,
+// func(frame unsafe.Pointer)): runtime/cgo's crosscall2 calls this on a
+// system stack, having saved the C callee-saved registers. The thread's
+// m is the one whose goroutine made the cgocall we are inside, or, on a
+// thread C created, an extra m that gort_needm lends it. The frame has
+// the same size on both stacks it is used on:
+//   on the system stack: 0(SP) the m's previous g0.sched.sp (restored on
+//   the way out, or by cgoUnwind when a panic leaves through here), 8(SP)
+//   nonzero when the m must be given back (gort_dropm) before returning;
+//   on the goroutine's stack: the arguments of cgocallbackg, and the
+//   return address slot holds the pc where the goroutine left Go (its
+//   g.sched.pc: in systemstack_switch above asmcgocall's frame, or goexit
+//   on an extra m), so that its stack reads as one walk across the
+//   callback. The unwinder
+//   knows this function (FUNCID_CGOCALLBACK) despite its writes to SP.
+// fn == 0 asks to give the m back: the thread is exiting (runtime/cgo's
+// pthread key destructor), frame is the g0 it was bound to.
+TEXT ·cgocallback(SB),NOSPLIT,$24-24
+	NO_LOCAL_POINTERS
+	// The system-stack frame becomes g0.sched.sp, which must be aligned
+	// for the C calls made from it (crosscall2 arranges that).
+	TESTQ	$15, SP
+	JEQ	aligned
+	MOVQ	$runtime·badcgocallback(SB), AX
+	CALL	AX
+aligned:
+	MOVQ	fn+0(FP), AX
+	TESTQ	AX, AX
+	JNE	enter
+	MOVQ	frame+8(FP), BX
+	get_tls(CX)
+	MOVQ	BX, g(CX)
+	CALL	gort_dropm(SB)
+	RET
+enter:
+	MOVQ	$0, 8(SP)
+	get_tls(CX)
+	MOVQ	g(CX), BX
+	TESTQ	BX, BX
+	JNE	havem
+	MOVQ	SP, DI
+	CALL	gort_needm(SB)
+	MOVQ	AX, 8(SP)
+	get_tls(CX)
+	MOVQ	g(CX), BX
+havem:
+	MOVQ	g_m(BX), BX
+	MOVQ	m_g0(BX), SI
+	MOVQ	(g_sched+gobuf_sp)(SI), AX
+	MOVQ	AX, 0(SP)
+	MOVQ	SP, (g_sched+gobuf_sp)(SI)
+	// To the goroutine's stack, just below where it left Go.
+	MOVQ	m_curg(BX), SI
+	MOVQ	SI, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(SI), DI
+	MOVQ	(g_sched+gobuf_pc)(SI), AX
+	MOVQ	AX, -8(DI)
+	MOVQ	(g_sched+gobuf_bp)(SI), AX
+	MOVQ	AX, -16(DI)
+	MOVQ	fn+0(FP), R8
+	MOVQ	frame+8(FP), R9
+	MOVQ	ctxt+16(FP), R10
+	LEAQ	-40(DI), SP
+	LEAQ	24(SP), BP
+	MOVQ	R8, 0(SP)
+	MOVQ	R9, 8(SP)
+	MOVQ	R10, 16(SP)
+	// Indirect: the nosplit check does not apply across the switch.
+	MOVQ	$runtime·cgocallbackg(SB), AX
+	CALL	AX
+	// Calls made during the callback reused g.sched: put back where the
+	// goroutine left Go (the stack may have moved: this frame moved too).
+	get_tls(CX)
+	MOVQ	g(CX), SI
+	LEAQ	40(SP), DI
+	MOVQ	DI, (g_sched+gobuf_sp)(SI)
+	MOVQ	-8(DI), AX
+	MOVQ	AX, (g_sched+gobuf_pc)(SI)
+	MOVQ	-16(DI), AX
+	MOVQ	AX, (g_sched+gobuf_bp)(SI)
+	// Back to the system stack, and g0.sched.sp as it was.
+	MOVQ	g_m(SI), BX
+	MOVQ	m_g0(BX), SI
+	MOVQ	SI, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(SI), SP
+	MOVQ	0(SP), AX
+	MOVQ	AX, (g_sched+gobuf_sp)(SI)
+	CMPQ	8(SP), $0
+	JEQ	cbdone
+	CALL	gort_dropm(SB)
+cbdone:
+	RET
+
+// gort_setg(gp): make gp the thread's g (C ABI, DI = gp). runtime/cgo
+// calls it (as the setg function _cgo_init was given) on each thread it
+// starts for an m, before gort_mstart_cgo; gort_needm and gort_dropm use
+// it on threads C created.
+TEXT gort_setg(SB),NOSPLIT|NOFRAME,$0
+	get_tls(AX)
+	MOVQ	DI, g(AX)
+	RET
+
+// gort_mstart_cgo: the body runtime/cgo runs (crosscall1, no arguments,
+// the thread's g already its m's g0) on the threads it creates for Ms
+// (_cgo_thread_start). Realigns the stack (crosscall1 calls with SP
+// 16-aligned) and runs gort_mstart for the m.
+TEXT gort_mstart_cgo(SB),NOSPLIT|NOFRAME,$0
+	PUSHQ	BP
+	MOVQ	SP, BP
+	ANDQ	$~15, SP
+	get_tls(CX)
+	MOVQ	g(CX), DI
+	MOVQ	g_m(DI), DI
+	CALL	gort_mstart(SB)
+	MOVQ	BP, SP
+	POPQ	BP
 	RET
 
 // breakpoint: a one-byte trap instruction (debuggers recognise it).

@@ -1,10 +1,18 @@
-// The hooks runtime/cgo expects. External linking always links runtime/cgo;
-// calls between C and Go through cgo are not implemented yet, so nothing
-// here calls the C helpers runtime/cgo registers.
+// cgo: calls from Go into C (cgocall) and from C into Go (cgocallback,
+// asm_amd64.s, then cgocallbackg here). External linking always links
+// runtime/cgo, the C half of the contract: its helpers are reached
+// through the variables below. The Go side does what must run on the
+// goroutine's stack (the system-call bracket around a C call, the
+// callback's call and its panic path); src/sched/cgo.rs does the rest
+// (extra Ms for threads C created, thread creation through runtime/cgo,
+// runtime/cgo's start-up hooks).
 
 package runtime
 
-import "unsafe"
+import (
+	"runtime/internal/atomic"
+	"unsafe"
+)
 
 // C helpers runtime/cgo provides (set from its C code or Go variables).
 //
@@ -38,11 +46,75 @@ var (
 	set_crosscall2 func()
 )
 
+// Extra Ms lent to threads C created (src/sched/cgo.rs keeps the count;
+// runtime/testdata/testprogcgo reads it by linkname).
+var extraMInUse atomic.Uint32
+
+// Set once the program has made its first call into C (rt_cgoStart has
+// prepared the runtime for C code: see src/sched/cgo.rs).
+var cgoStarted bool
+
+// Closed when every package initialiser has run: a call from a thread C
+// created waits for it before running Go code (runtime.main makes it
+// before runtime/cgo lets such calls in).
+var main_init_done chan bool
+
+// asmcgocall calls the C function fn(arg) on the system stack
+// (asm_amd64.s).
+//
+//go:noescape
+func asmcgocall(fn, arg unsafe.Pointer) int32
+
+// cgocall: upstream_lines.go (its frame shows in tracebacks).
+
+// The argument block of runtime/cgo's libc wrappers (linux_syscall.c).
+type cgoArgset struct {
+	args   unsafe.Pointer
+	retval uintptr
+}
+
+// syscall.cgocaller: the syscall package calls the C library's set*id
+// functions through runtime/cgo (so that every thread changes, POSIX's
+// way).
+//
+//go:linkname syscall_cgocaller syscall.cgocaller
+//go:nosplit
+//go:uintptrescapes
+func syscall_cgocaller(fn unsafe.Pointer, args ...uintptr) uintptr {
+	var blk cgoArgset
+	blk.args = unsafe.Pointer(unsafe.SliceData(args))
+	cgocall(fn, unsafe.Pointer(&blk))
+	return blk.retval
+}
+
 // cgocallback is where C code calls into Go (crosscall2); asm_amd64.s.
 func cgocallback(fn, frame, ctxt uintptr)
 
-func cgocallbackNotImplemented() {
-	fatal("gort: runtime.cgocallback not implemented (calls from C into Go)")
+func badcgocallback() {
+	throw("misaligned stack in cgocallback")
+}
+
+// cgocallbackg, cgocallbackg1: upstream_lines.go.
+
+// cgoUnwind: a panic (or Goexit) is leaving a callback through the C
+// frames, which are abandoned: the system stack goes back to where it was
+// before cgocallback (its frame keeps the previous g0.sched.sp at
+// 0(SP)), and what cgocallbackg and cgocall would have undone on the way
+// back is undone here.
+func cgoUnwind(unwinding *bool) {
+	if !*unwinding {
+		return
+	}
+	mp := getg().m
+	mp.locks++
+	g0 := mp.g0
+	g0.sched.sp = *(*uintptr)(unsafe.Pointer(g0.sched.sp))
+	if mp.ncgo > 0 {
+		mp.incgo = false
+		mp.ncgo--
+	}
+	rt_unlockOSThread()
+	mp.locks--
 }
 
 // _cgo_panic_internal panics with a C string, for cgo's _cgo_panic.
@@ -53,6 +125,88 @@ func _cgo_panic_internal(p *byte) {
 // Never true; cgo-generated code uses it to keep values alive.
 var cgoAlwaysFalse bool
 
+// cgoUse is called only under cgoAlwaysFalse (escape analysis sees the
+// call, nothing runs it).
+func cgoUse(any) { throw("cgoUse should not be called") }
+
+// cgoNoCallback brackets a call to a C function declared
+// `#cgo nocallback`: a call back into Go during it panics.
+func cgoNoCallback(v bool) {
+	gp := getg()
+	if v && gp.nocgocallback {
+		panic("runtime: unexpected setting cgoNoCallback")
+	}
+	gp.nocgocallback = v
+}
+
 // gostring: a Go copy of a NUL-terminated C string (cgo's C.GoString
 // reaches it by linkname).
 func gostring(p *byte) string { return rt_gostring(p) }
+
+// gostringn: C.GoStringN, a Go copy of n bytes of C memory.
+func gostringn(p *byte, n int) string {
+	if n == 0 {
+		return ""
+	}
+	return string(unsafe.Slice(p, n))
+}
+
+// gobytes: C.GoBytes, a new Go slice holding n bytes of C memory.
+func gobytes(p *byte, n int) []byte {
+	if n < 0 || uintptr(n) > 1<<48 { // the heap's address space
+		panic(errorString("gobytes: length out of range"))
+	}
+	b := make([]byte, n)
+	copy(b, unsafe.Slice(p, n))
+	return b
+}
+
+// setenv_c and unsetenv_c keep the C library's environment in step with
+// os.Setenv and os.Unsetenv (C code reads it with getenv).
+func setenv_c(k, v string) {
+	rt_setenv_c(k, v)
+}
+
+func unsetenv_c(k string) {
+	rt_unsetenv_c(k)
+}
+
+// getm is the current M's address (runtime/testdata/testprogcgo reaches it
+// by linkname to tell threads' Ms apart).
+func getm() uintptr {
+	return uintptr(unsafe.Pointer(getg().m))
+}
+
+// lockedOSThread: is the calling goroutine wired to its thread (by
+// LockOSThread or by the runtime)? cgo's own tests reach it by linkname.
+//
+//go:nosplit
+func lockedOSThread() bool {
+	mp := getg().m
+	return mp.lockedg != 0 && mp.lockedg == guintptr(unsafe.Pointer(getg()))
+}
+
+// The C functions SetCgoTraceback recorded.
+var cgoTraceback, cgoContext, cgoSymbolizer unsafe.Pointer
+
+// SetCgoTraceback records C functions that make and describe C stack
+// traces: traceback (called with the signal's context when a signal
+// arrives in C code, for the crash report's C frames) and symbolizer
+// (turns their pcs into functions, files and lines). A context function
+// (C frames of the C code that called Go, in Go tracebacks and
+// runtime.Callers) is not implemented and fails loudly.
+func SetCgoTraceback(version int, traceback, context, symbolizer unsafe.Pointer) {
+	if version != 0 {
+		panic("unsupported version")
+	}
+	if cgoTraceback != nil && cgoTraceback != traceback ||
+		cgoContext != nil && cgoContext != context ||
+		cgoSymbolizer != nil && cgoSymbolizer != symbolizer {
+		panic("call SetCgoTraceback only once")
+	}
+	if context != nil {
+		fatal("gort: runtime.SetCgoTraceback with a context function not implemented (C frames of callbacks in Go tracebacks and Callers)")
+	}
+	cgoTraceback, cgoContext, cgoSymbolizer = traceback, context, symbolizer
+	rt_setCgoTraceback(traceback, symbolizer)
+}

@@ -66,6 +66,7 @@ func (c *godebugCounter) incNonDefault() {
 
 //go:linkname syscall_runtimeSetenv syscall.runtimeSetenv
 func syscall_runtimeSetenv(key, value string) {
+	setenv_c(key, value)
 	if key == "GODEBUG" {
 		godebugEnv, godebugEnvSet = value, true
 		rt_godebugChanged(value)
@@ -77,6 +78,7 @@ func syscall_runtimeSetenv(key, value string) {
 
 //go:linkname syscall_runtimeUnsetenv syscall.runtimeUnsetenv
 func syscall_runtimeUnsetenv(key string) {
+	unsetenv_c(key)
 	if key == "GODEBUG" {
 		godebugEnv, godebugEnvSet = "", true
 		rt_godebugChanged("")

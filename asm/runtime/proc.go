@@ -70,10 +70,19 @@ func main() {
 	}()
 	doInit(runtime_inittasks)
 	gcenable()
+	// Calls from threads C created wait for the package initialisers
+	// (cgocallbackg1); runtime/cgo's thread-exit hook calls crosscall2
+	// through the pointer set_crosscall2 sets. rt_runtimeInitDone then
+	// lets runtime/cgo's exported functions in.
+	main_init_done = make(chan bool)
+	if set_crosscall2 != nil {
+		set_crosscall2()
+	}
 	rt_runtimeInitDone()
 	for md := &firstmoduledata; md != nil; md = md.next {
 		doInit(md.inittasks)
 	}
+	close(main_init_done)
 	initDone = true
 	rt_unlockOSThread()
 	rt_mainInitDone()

@@ -33,6 +33,8 @@ import (
 //go:cgo_export_static gort_calltimer
 //go:cgo_export_static gort_mstart
 //go:cgo_export_static gort_mexit
+//go:cgo_export_static gort_setg
+//go:cgo_export_static gort_mstart_cgo
 var _ byte
 
 // The initial thread's m and its system-stack goroutine.

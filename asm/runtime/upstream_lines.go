@@ -4,8 +4,8 @@
 // goroutine blocked in time.Sleep shows "time.Sleep(...)" with a position
 // in runtime/time.go). Upstream prints positions in its own runtime
 // sources; the //line directives below give the calls these frames stop at
-// the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go),
-// so that gort's tracebacks read exactly like upstream's. A directive
+// the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go,
+// cgocall.go), so that gort's tracebacks read exactly like upstream's. A directive
 // affects the lines that follow it, so each remapped line is followed by one
 // that gives the rest of the file its own positions back (the line number
 // is that of the next line: tests/line_directives.rs checks it): coverage
@@ -14,7 +14,7 @@
 
 package runtime
 
-import _ "unsafe" // for go:linkname
+import "unsafe"
 
 // gopark suspends the goroutine as the Rust call before it prepared (a
 // sudog queued, the lock its park commit releases recorded in its m): every
@@ -28,8 +28,9 @@ import _ "unsafe" // for go:linkname
 func gopark() {
 //line $GOROOT/src/runtime/proc.go:402
 	mcall(mcallPark)
+//line $GOROOT/src/runtime/upstream_lines.go:32
 }
-//line $GOROOT/src/runtime/upstream_lines.go:33
+//line $GOROOT/src/runtime/upstream_lines.go:34
 
 // gopanic implements panic(e): it calls the deferred functions of the
 // panicking goroutine, innermost frame first, until one recovers (the Rust
@@ -50,7 +51,7 @@ func gopanic(e any) {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:770
 		fn()
-//line $GOROOT/src/runtime/upstream_lines.go:54
+//line $GOROOT/src/runtime/upstream_lines.go:55
 	}
 	preprintpanics(&p)
 	rt_fatalpanic(&p)
@@ -66,7 +67,7 @@ func deferreturn() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:602
 		fn()
-//line $GOROOT/src/runtime/upstream_lines.go:70
+//line $GOROOT/src/runtime/upstream_lines.go:71
 	}
 }
 
@@ -79,7 +80,7 @@ func Goexit() {
 		fn := asFunc(fv)
 //line $GOROOT/src/runtime/panic.go:626
 		fn()
-//line $GOROOT/src/runtime/upstream_lines.go:83
+//line $GOROOT/src/runtime/upstream_lines.go:84
 	}
 	goexit1()
 }
@@ -99,42 +100,42 @@ func timeSleep(ns int64) {
 	rt_sleepUntil(when)
 //line $GOROOT/src/runtime/time.go:195
 	gopark()
-//line $GOROOT/src/runtime/upstream_lines.go:103
+//line $GOROOT/src/runtime/upstream_lines.go:104
 }
 
 //go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
 func sync_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:62
 	semacquire1(addr, false, waitReasonSemacquire)
-//line $GOROOT/src/runtime/upstream_lines.go:110
+//line $GOROOT/src/runtime/upstream_lines.go:111
 }
 
 //go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
 func poll_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:67
 	semacquire1(addr, false, waitReasonSemacquire)
-//line $GOROOT/src/runtime/upstream_lines.go:117
+//line $GOROOT/src/runtime/upstream_lines.go:118
 }
 
 //go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
 func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:77
 	semacquire1(addr, lifo, waitReasonSyncMutexLock)
-//line $GOROOT/src/runtime/upstream_lines.go:124
+//line $GOROOT/src/runtime/upstream_lines.go:125
 }
 
 //go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
 func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:82
 	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
-//line $GOROOT/src/runtime/upstream_lines.go:131
+//line $GOROOT/src/runtime/upstream_lines.go:132
 }
 
 //go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
 func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:87
 	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
-//line $GOROOT/src/runtime/upstream_lines.go:138
+//line $GOROOT/src/runtime/upstream_lines.go:139
 }
 
 //go:linkname notifyListWait sync.runtime_notifyListWait
@@ -142,7 +143,7 @@ func notifyListWait(l *notifyList, t uint32) {
 	if rt_notifyListWait(l, t) {
 //line $GOROOT/src/runtime/sema.go:569
 		gopark()
-//line $GOROOT/src/runtime/upstream_lines.go:146
+//line $GOROOT/src/runtime/upstream_lines.go:147
 		rt_notifyListFinish()
 	}
 }
@@ -151,12 +152,100 @@ func notifyListWait(l *notifyList, t uint32) {
 func sync_throw(s string) {
 //line $GOROOT/src/runtime/panic.go:1002
 	throw(s)
-//line $GOROOT/src/runtime/upstream_lines.go:155
+//line $GOROOT/src/runtime/upstream_lines.go:156
 }
 
 //go:linkname sync_fatal sync.fatal
 func sync_fatal(s string) {
 //line $GOROOT/src/runtime/panic.go:1007
 	fatal(s)
-//line $GOROOT/src/runtime/upstream_lines.go:162
+//line $GOROOT/src/runtime/upstream_lines.go:163
 }
+
+// cgocall calls the C function fn with arg (a pointer to cgo's argument
+// block), as a system call: the goroutine's P can go to other work while
+// C runs. cgo's generated code calls it. nosplit: the stack must not move
+// between entersyscall and exitsyscall.
+//
+//go:nosplit
+func cgocall(fn, arg unsafe.Pointer) int32 {
+	switch {
+	case fn == nil:
+		throw("cgocall nil")
+	case !cgoStarted:
+		rt_cgoStart()
+		cgoStarted = true
+	}
+	m := getg().m
+	m.ncgocall += 1
+//line $GOROOT/src/runtime/cgocall.go:157
+	entersyscall()
+//line $GOROOT/src/runtime/upstream_lines.go:184
+	m.incgo, m.ncgo = true, m.ncgo+1
+//line $GOROOT/src/runtime/cgocall.go:175
+	ret := asmcgocall(fn, arg)
+//line $GOROOT/src/runtime/upstream_lines.go:188
+	// Before exitsyscall, which may move the goroutine to another M.
+	m.incgo, m.ncgo = false, m.ncgo-1
+	exitsyscall()
+	// A callback from C may have seen this frame at asmcgocall, where fn
+	// and arg are still in use; keep them live throughout.
+	KeepAlive(fn)
+	KeepAlive(arg)
+	return ret
+}
+
+// cgocallbackg runs a call from C on the thread's goroutine: the one in
+// the cgocall below, or an extra M's. It arrives in a system call (cgocall
+// entered one; an extra M's goroutine is always in one outside Go) and
+// leaves in it again, at the same place, for the C code to continue.
+// nosplit until the system call is left.
+//
+//go:nosplit
+func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
+	gp := getg()
+	mp := gp.m
+	if gp != mp.curg {
+		fatal("runtime: bad g in cgocallback")
+	}
+	// The C frames below are on this thread's system stack: the goroutine
+	// must come back to this thread, whatever it does meanwhile.
+	rt_cgocallbackEnter()
+	pc, sp := gp.syscallpc, gp.syscallsp
+	exitsyscall()
+	mp.incgo = false
+	if gp.nocgocallback {
+		panic("runtime: function marked with #cgo nocallback called back into Go")
+	}
+//line $GOROOT/src/runtime/cgocall.go:339
+	cgocallbackg1(fn, frame, ctxt)
+//line $GOROOT/src/runtime/upstream_lines.go:223
+	mp.incgo = true
+	rt_unlockOSThread()
+//line $GOROOT/src/runtime/cgocall.go:358
+	rt_entersyscall(pc, sp)
+//line $GOROOT/src/runtime/upstream_lines.go:228
+}
+
+func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
+	// ctxt (a traceback context) means something only to a traceback
+	// function set by SetCgoTraceback, which gort does not implement
+	// (SetCgoTraceback fails loudly); callers that are not cgo's own
+	// wrappers may leave garbage there.
+	gp := getg()
+	if gp.m.ncgo == 0 {
+		// No Go code below: a thread C created, which may call before the
+		// package initialisers are done.
+		<-main_init_done
+	}
+	unwinding := true
+	defer cgoUnwind(&unwinding)
+	var cb func(unsafe.Pointer)
+	fv := funcval{fn: uintptr(fn)}
+	*(*unsafe.Pointer)(unsafe.Pointer(&cb)) = noescape(unsafe.Pointer(&fv))
+//line $GOROOT/src/runtime/cgocall.go:420
+	cb(frame)
+//line $GOROOT/src/runtime/upstream_lines.go:249
+	unwinding = false
+}
+

@@ -265,15 +265,25 @@ pub fn madvise_dontneed(p: *mut u8, size: usize) {
 
 /// Terminate the process by signal sig (default action).
 pub fn die_from_signal(sig: i32) -> ! {
-    // SAFETY: resetting a disposition and signalling ourselves.
+    // First as the process would without gort: gort's handler, seeing
+    // DYING_SIGNAL, hands the signal to the handler that was there before
+    // it (C code's, say) or dies of it; a handler C installed since runs
+    // instead. Then, if the process still lives, by the default action.
+    DYING_SIGNAL.store(sig, core::sync::atomic::Ordering::Release);
+    // SAFETY: changing this thread's mask, a disposition, and signalling
+    // ourselves.
     unsafe {
-        let mut sa: libc::sigaction = core::mem::zeroed();
-        sa.sa_sigaction = libc::SIG_DFL;
-        libc::sigaction(sig, &sa, core::ptr::null_mut());
         let mut set: libc::sigset_t = core::mem::zeroed();
         libc::sigemptyset(&mut set);
         libc::sigaddset(&mut set, sig);
         libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, core::ptr::null_mut());
+        libc::raise(sig);
+        for _ in 0..3 {
+            sched_yield();
+        }
+        let mut sa: libc::sigaction = core::mem::zeroed();
+        sa.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(sig, &sa, core::ptr::null_mut());
         libc::raise(sig);
     }
     for _ in 0..3 {
@@ -281,3 +291,7 @@ pub fn die_from_signal(sig: i32) -> ! {
     }
     exit_group(2)
 }
+
+/// The signal die_from_signal is dying of (0: none): the signal handler
+/// no longer acts on it, it only forwards it.
+pub static DYING_SIGNAL: core::sync::atomic::AtomicI32 = core::sync::atomic::AtomicI32::new(0);

@@ -38,7 +38,13 @@ pub fn rt_stack(buf: GoSlice<u8>, all: bool) -> isize {
         print_frames(Unwinder::for_g(gp), 2, gp);
         print_created_by(gp);
         if all {
+            // The others stopped where they are (upstream's Stack stops the
+            // world too): running goroutines' stacks cannot be read.
+            crate::gm::acquirem();
+            crate::sched::stw::stop_the_world();
             traceback_others(gp);
+            crate::gm::releasem();
+            crate::sched::stw::start_the_world();
         }
         (*mp).tracebackLevel = 0;
         let n = (*g0).writebuf.len;

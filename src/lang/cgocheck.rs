@@ -109,6 +109,9 @@ unsafe fn check_value(t: *const Type, addr: usize, top: bool) -> Result<(), Viol
                     return Ok(());
                 }
                 let elem = (*(t as *const SliceType)).Elem;
+                if (*elem).PtrBytes == 0 {
+                    return Ok(());
+                }
                 let esize = (*elem).Size_;
                 let cap = word(addr + 16);
                 for i in 0..cap {
@@ -227,5 +230,27 @@ pub unsafe fn cgoCheckPointer(ptr: Eface, arg: Eface) {
     };
     if r.is_err() {
         raise_error(FAIL);
+    }
+}
+
+/// cgo's check of what an exported Go function returns to C: the result
+/// and everything it reaches must be pinned if it is Go memory.
+///
+/// # Safety
+/// val is an interface value from compiled code (cgo's generated
+/// wrapper): its type describes the memory its data word reaches.
+pub unsafe fn cgoCheckResult(val: Eface) {
+    if !enabled() || val.typ.is_null() {
+        return;
+    }
+    let t = val.typ as *const Type;
+    let word = val.data as usize;
+    // SAFETY: an interface value from compiled code.
+    let r = unsafe {
+        let addr = if is_direct_iface(t) { core::ptr::addr_of!(word) as usize } else { word };
+        check_value(t, addr, false)
+    };
+    if r.is_err() {
+        raise_error("cgo result is unpinned Go pointer or points to unpinned Go pointer");
     }
 }

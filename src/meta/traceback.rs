@@ -147,7 +147,14 @@ impl Iterator for Unwinder {
         let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
         self.last = Some(frame);
         let id = fi.func_id();
-        if fi.flag() & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
+        // cgocallback writes SP (it moves between stacks) but lays out its
+        // frame on the goroutine's stack so that a walk can go through it
+        // to where the goroutine left Go (asm_amd64.s).
+        let mut flag = fi.flag();
+        if id == symtab::FUNCID_CGOCALLBACK {
+            flag &= !FUNC_FLAG_SPWRITE;
+        }
+        if flag & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
             self.done = true;
             self.complete = true;
         } else {
@@ -794,4 +801,123 @@ pub fn traceback_trap(pc: usize, sp: usize, gp: *mut g) {
 pub fn traceback_current(gp: *mut g) {
     print_frames(Unwinder::for_g(gp), 0, gp);
     print_created_by(gp);
+}
+
+// ---- C frames (runtime.SetCgoTraceback) ----
+
+/// The C functions SetCgoTraceback recorded (0: none): one that writes the
+/// return pcs of C code interrupted by a signal into a buffer, and one that
+/// describes a pc (function, file, line).
+static CGO_TRACEBACK: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+static CGO_SYMBOLIZER: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
+
+/// runtime.SetCgoTraceback, once the Go side has checked its arguments.
+pub fn rt_setCgoTraceback(traceback: *mut u8, symbolizer: *mut u8) {
+    CGO_TRACEBACK.store(traceback as usize, core::sync::atomic::Ordering::Release);
+    CGO_SYMBOLIZER.store(symbolizer as usize, core::sync::atomic::Ordering::Release);
+}
+
+/// What the traceback function is given (runtime.SetCgoTraceback's
+/// documented layout).
+#[repr(C)]
+struct CgoTracebackArg {
+    context: usize,
+    sig_context: usize,
+    buf: *mut usize,
+    max: usize,
+}
+
+/// What the symbolizer is given and fills in (documented layout).
+#[repr(C)]
+struct CgoSymbolizerArg {
+    pc: usize,
+    file: *const u8,
+    lineno: usize,
+    func_name: *const u8,
+    entry: usize,
+    more: usize,
+    data: usize,
+}
+
+/// The pcs of the C code a signal interrupted (the signal's ucontext), as
+/// the program's traceback function finds them; empty without one.
+pub fn cgo_signal_callers(uctx: *mut u8, buf: &mut [usize; 32]) -> usize {
+    let f = CGO_TRACEBACK.load(core::sync::atomic::Ordering::Acquire);
+    if f == 0 {
+        return 0;
+    }
+    let mut arg = CgoTracebackArg { context: 0, sig_context: uctx as usize, buf: buf.as_mut_ptr(), max: buf.len() };
+    // SAFETY: the program's traceback function, called as documented
+    // (void f(struct cgoTracebackArg*)), on this thread's stack.
+    unsafe {
+        let f: extern "C" fn(*mut CgoTracebackArg) = core::mem::transmute(f);
+        f(&mut arg);
+    }
+    buf.iter().position(|&pc| pc == 0).unwrap_or(buf.len())
+}
+
+/// Print C frames (pcs from cgo_signal_callers) as upstream prints them:
+/// through the symbolizer, one line pair per frame it describes (a pc may
+/// stand for several, inlined ones), or "non-Go function at pc=..."
+/// without one.
+pub fn print_cgo_callers(pcs: &[usize]) {
+    let sym = CGO_SYMBOLIZER.load(core::sync::atomic::Ordering::Acquire);
+    if sym == 0 {
+        for &pc in pcs {
+            gwrite(b"non-Go function at pc=");
+            printhex(pc as u64);
+            gwrite(b"\n");
+        }
+        return;
+    }
+    // SAFETY: the program's symbolizer, called as documented.
+    let call = |arg: &mut CgoSymbolizerArg| unsafe {
+        let f: extern "C" fn(*mut CgoSymbolizerArg) = core::mem::transmute(sym);
+        f(arg)
+    };
+    let mut arg = CgoSymbolizerArg { pc: 0, file: core::ptr::null(), lineno: 0, func_name: core::ptr::null(), entry: 0, more: 0, data: 0 };
+    for &pc in pcs {
+        arg.pc = pc;
+        loop {
+            call(&mut arg);
+            if arg.func_name.is_null() {
+                gwrite(b"non-Go function");
+            } else {
+                // SAFETY: the symbolizer returns NUL-terminated strings.
+                gwrite(unsafe { cstr(arg.func_name) });
+            }
+            gwrite(b"\n\t");
+            if !arg.file.is_null() {
+                // SAFETY: as above.
+                gwrite(unsafe { cstr(arg.file) });
+                gwrite(b":");
+                printuint(arg.lineno as u64);
+                gwrite(b" ");
+            }
+            gwrite(b"pc=");
+            printhex(pc as u64);
+            gwrite(b"\n");
+            if arg.more == 0 {
+                break;
+            }
+        }
+    }
+    // A zero pc lets the symbolizer free what it kept.
+    arg.pc = 0;
+    call(&mut arg);
+}
+
+/// The bytes of a NUL-terminated C string.
+///
+/// # Safety
+/// p points at a NUL-terminated string that outlives the use.
+unsafe fn cstr<'a>(p: *const u8) -> &'a [u8] {
+    // SAFETY: per the function contract.
+    unsafe {
+        let mut n = 0;
+        while *p.add(n) != 0 {
+            n += 1;
+        }
+        core::slice::from_raw_parts(p, n)
+    }
 }

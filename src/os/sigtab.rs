@@ -124,3 +124,88 @@ pub fn unminit() {
     // SAFETY: disabling the alternate stack.
     unsafe { libc::sigaltstack(&ss, core::ptr::null_mut()) };
 }
+
+// ---- threads C created (extra Ms: sched/cgo.rs) ----
+//
+// Such a thread keeps its own signal setup between its calls into Go: the
+// runtime blocks signals while it installs an m, unblocks what it needs
+// once the m is in place, and puts the thread's own mask (kept in the m
+// meanwhile, as the kernel's 64 bits) back when the thread gives the m
+// up. An alternate signal stack the thread already has is used as it is.
+
+fn sigset_bits(s: &libc::sigset_t) -> u64 {
+    // SAFETY: glibc's sigset_t begins with the kernel's 64-bit mask.
+    unsafe { *(s as *const libc::sigset_t as *const u64) }
+}
+
+fn sigset_from(bits: u64) -> libc::sigset_t {
+    // SAFETY: an all-zero sigset_t is empty; its first word is the
+    // kernel's mask of signals 1..=64.
+    unsafe {
+        let mut s: libc::sigset_t = core::mem::zeroed();
+        *(&mut s as *mut libc::sigset_t as *mut u64) = bits;
+        s
+    }
+}
+
+/// Block every signal on this thread; returns the mask it had.
+pub fn block_all() -> u64 {
+    // SAFETY: mask calls on locals.
+    unsafe {
+        let mut all: libc::sigset_t = core::mem::zeroed();
+        let mut old: libc::sigset_t = core::mem::zeroed();
+        libc::sigfillset(&mut all);
+        libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut old);
+        sigset_bits(&old)
+    }
+}
+
+/// Set this thread's mask (as block_all returned it).
+pub fn set_mask(bits: u64) {
+    let s = sigset_from(bits);
+    // SAFETY: a mask call on a local.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &s, core::ptr::null_mut()) };
+}
+
+/// A thread C created takes the extra M mp: a signal stack (its own, if
+/// it has one; else mp's, made once), and its mask `base` with the
+/// signals the runtime needs unblocked (the ones minit unblocks, and the
+/// preemption signal).
+pub fn minit_foreign(mp: *mut crate::layout::rt::m, base: u64) {
+    // SAFETY: mp is the m this thread is taking; the calls use locals and
+    // memory mp owns for its whole life.
+    unsafe {
+        let mut cur: libc::stack_t = core::mem::zeroed();
+        libc::sigaltstack(core::ptr::null(), &mut cur);
+        (*mp).newSigstack = cur.ss_flags & libc::SS_DISABLE != 0;
+        if (*mp).newSigstack {
+            if (*mp).goSigStack.stack.lo == 0 {
+                let stk = crate::persistent::alloc(SIGSTACK_SIZE, 16);
+                (*mp).goSigStack.stack.lo = stk as usize;
+                (*mp).goSigStack.stack.hi = stk as usize + SIGSTACK_SIZE;
+            }
+            let ss = libc::stack_t {
+                ss_sp: (*mp).goSigStack.stack.lo as *mut libc::c_void,
+                ss_flags: 0,
+                ss_size: SIGSTACK_SIZE,
+            };
+            libc::sigaltstack(&ss, core::ptr::null_mut());
+        }
+    }
+    let mut bits = base;
+    for (sig, &flags) in SIGTABLE.iter().enumerate().skip(1) {
+        if flags & (UNBLOCK | KILL | THROW) != 0 || sig as i32 == SIG_PREEMPT {
+            bits &= !(1u64 << (sig - 1));
+        }
+    }
+    set_mask(bits);
+}
+
+/// The thread gives the extra M mp back: stop using mp's signal stack
+/// (its own, if it had one, stays). Signals are blocked meanwhile.
+pub fn unminit_foreign(mp: *mut crate::layout::rt::m) {
+    // SAFETY: mp is this thread's m.
+    if unsafe { (*mp).newSigstack } {
+        unminit();
+    }
+}

@@ -177,7 +177,7 @@ fn ns_of(v: i64) -> i64 {
 
 /// Every metric, by name (sorted, as runtime/metrics.All lists them).
 static METRICS: &[(&str, Value)] = &[
-    ("/cgo/go-to-c-calls:calls", Uint(|_| sched::NumCgoCall() as u64)),
+    ("/cgo/go-to-c-calls:calls", Uint(|_| sched::cgo::NumCgoCall() as u64)),
     ("/cpu/classes/gc/mark/assist:cpu-seconds", Secs(|s| s.mark_assist)),
     ("/cpu/classes/gc/mark/dedicated:cpu-seconds", Secs(|s| s.mark_workers)),
     ("/cpu/classes/gc/mark/idle:cpu-seconds", Secs(|_| 0)),

@@ -43,6 +43,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
     // SAFETY: startup runs single-threaded; each static is written once here.
     unsafe {
         crate::links::init(golinks);
+        sched::cgo::init();
         env::init(argc as usize, argv);
         env::secure_init();
 
@@ -105,6 +106,7 @@ fn gomaxprocs_from_env() -> Option<i32> {
 /// Called once the runtime package's own initialisers have run.
 pub fn rt_runtimeInitDone() {
     crate::iface::itabsinit();
+    sched::cgo::runtime_init_done();
 }
 
 /// Called once every package initialiser has run, before main.main.

@@ -159,6 +159,19 @@ fn can_panic(gp: *mut g, pc: usize) -> bool {
     pc == 0 || findfunc(pc).is_some()
 }
 
+/// Is the interrupted code C, called by a goroutine through cgocall (the
+/// thread on its M's g0 stack, inside the call)?
+fn in_cgo(gp: *mut g) -> bool {
+    if gp.is_null() {
+        return false;
+    }
+    // SAFETY: gp came from this thread's TLS slot: a live g.
+    unsafe {
+        let mp = (*gp).m;
+        !mp.is_null() && (*mp).incgo && gp == (*mp).g0 && !(*mp).curg.is_null()
+    }
+}
+
 /// Was the signal sent by a process (kill, tgkill) rather than raised by
 /// the kernel for a fault?
 fn from_user(code: i32) -> bool {
@@ -169,10 +182,13 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
     // SAFETY: the kernel passes a valid siginfo and ucontext for SA_SIGINFO
     // handlers; this runs on the thread's signal stack.
     unsafe {
+        let gp = getg();
+        if forwarded(sig, info, uctx, gp) {
+            return;
+        }
         let ctx = &mut *(uctx as *mut libc::ucontext_t);
         let pc = ctx.uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
         let sp = ctx.uc_mcontext.gregs[libc::REG_RSP as usize] as usize;
-        let gp = getg();
         let code = (*info).si_code;
         let addr = (*info).si_addr() as usize;
         let flags = SIGTABLE.get(sig as usize).copied().unwrap_or(NOTIFY);
@@ -196,7 +212,11 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
                 inject_sigpanic(ctx, gp, sig, code, addr, pc, sp);
                 return;
             }
-            fault_in_runtime(gp, sig, code, addr, pc);
+            // A fault in C code (a cgocall's) is reported as upstream
+            // reports it: the dump below.
+            if !in_cgo(gp) {
+                fault_in_runtime(gp, sig, code, addr, pc);
+            }
         }
         if (user || flags & NOTIFY != 0) && sigsend(sig as u32) {
             return;
@@ -211,6 +231,62 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             return;
         }
         dump_and_exit(ctx, gp, sig, code, addr, pc, sp)
+    }
+}
+
+/// Signals that are not Go's to handle go to the handler that was installed
+/// before gort's (C code's, typically), as upstream forwards them: a
+/// signal gort is dying of (sys::die_from_signal), and a fault (or a
+/// SIGPIPE) that did not happen in Go code: in C code, on a thread C
+/// created. Returns whether the signal was dealt with.
+///
+/// # Safety
+/// The handler's arguments, and this thread's g (or null).
+unsafe fn forwarded(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void, gp: *mut g) -> bool {
+    let Some(&flags) = SIGTABLE.get(sig as usize) else { return false };
+    let fwd = FWD[sig as usize].load(Ordering::Relaxed);
+    if crate::sys::DYING_SIGNAL.load(Ordering::Acquire) == sig {
+        if fwd == libc::SIG_IGN || (fwd == libc::SIG_DFL && flags & IGN != 0) {
+            return true;
+        }
+        if fwd == libc::SIG_DFL {
+            setsig_raw(sig, libc::SIG_DFL);
+            crate::sys::die_from_signal(sig);
+        }
+        // SAFETY: per the function contract.
+        unsafe { call_handler(fwd, sig, info, uctx) };
+        return true;
+    }
+    if fwd == libc::SIG_DFL {
+        return false;
+    }
+    // SAFETY: per the function contract.
+    let user = from_user(unsafe { (*info).si_code });
+    if (user || flags & PANIC == 0) && sig != SIGPIPE {
+        return false;
+    }
+    // In Go code: a goroutine of a Go thread, not in a cgocall.
+    // SAFETY: gp is this thread's g, its m live.
+    if !gp.is_null() && unsafe { !(*gp).m.is_null() && !(*(*gp).m).curg.is_null() && !(*(*gp).m).incgo } {
+        return false;
+    }
+    if fwd != libc::SIG_IGN {
+        // SAFETY: per the function contract.
+        unsafe { call_handler(fwd, sig, info, uctx) };
+    }
+    true
+}
+
+/// Call a handler someone else installed, with the signal's arguments
+/// (a one-argument handler ignores the other two).
+///
+/// # Safety
+/// h is a signal handler's address; the rest are the handler's arguments.
+unsafe fn call_handler(h: usize, sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::c_void) {
+    // SAFETY: per the function contract.
+    unsafe {
+        let f: extern "C" fn(i32, *mut libc::siginfo_t, *mut libc::c_void) = core::mem::transmute(h);
+        f(sig, info, uctx);
     }
 }
 
@@ -379,6 +455,14 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
             gprint!(b" addr=", crate::print::Hex(addr as u64));
         }
         gprint!(b"\n");
+        // In C code: the report shows the goroutine that called it.
+        let cgo = in_cgo(gp);
+        let gp = if cgo {
+            gprint!(b"signal arrived during cgo execution\n");
+            (*mp).curg
+        } else {
+            gp
+        };
         if sig == SIGILL || sig == SIGFPE {
             // The instruction's bytes (up to 16, not crossing a page).
             let n = 16.min(4096 - pc % 4096);
@@ -392,7 +476,15 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
         let (level, _, _) = crate::fatal::gotraceback();
         if level > 0 {
             let on_goroutine = !mp.is_null() && gp == (*mp).curg;
-            if on_goroutine {
+            if cgo {
+                crate::traceback::goroutine_header(gp);
+                // The C frames first (with runtime.SetCgoTraceback's
+                // functions), then the Go code that called C.
+                let mut pcs = [0usize; 32];
+                let n = crate::traceback::cgo_signal_callers(ctx as *const libc::ucontext_t as *mut u8, &mut pcs);
+                crate::traceback::print_cgo_callers(&pcs[..n]);
+                crate::traceback::traceback_current(gp);
+            } else if on_goroutine {
                 crate::traceback::goroutine_header(gp);
                 crate::traceback::traceback_trap(pc, sp, gp);
             } else if !mp.is_null() {

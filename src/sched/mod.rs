@@ -27,9 +27,12 @@
 //! (entering and leaving system calls), `sysmon` (the monitor thread:
 //! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
 //! `coro` (coroutines), `stats` (what the scheduler measures for
-//! runtime/metrics); and the scheduler's clients in this layer:
+//! runtime/metrics), `cgo` (calls between C and Go, extra Ms for threads
+//! C created), `cthread` (Ms' threads made through runtime/cgo); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
 
+pub mod cgo;
+mod cthread;
 pub mod chan;
 pub mod coro;
 mod mcall;
@@ -547,10 +550,6 @@ pub fn NumCPU() -> isize {
     NCPU.load(Ordering::Relaxed) as isize
 }
 
-/// gort makes no cgo calls yet.
-pub fn NumCgoCall() -> i64 {
-    0
-}
 
 // ---- sudogs: a goroutine's place in a wait queue ----
 

@@ -2,11 +2,14 @@
 //! them (upstream's newm/startm/stopm/wakep/handoffp), threads locked to a
 //! goroutine, thread exit, and deadlock detection.
 //!
-//! Every M but m0 is a pthread created here. Its g0 runs on the thread's
-//! own stack (bounds from pthread_getattr_np), it gets an alternate signal
-//! stack, and it parks on `m.park` when idle. Counts used by checkdead:
-//! `mcount()` Ms exist; `nmidle` are parked idle, `nmidlelocked` are parked
-//! waiting for their locked goroutine, `nmsys` are system Ms (sysmon).
+//! Every M but m0 and the extra Ms lent to threads C created (cgo.rs) is a
+//! pthread created here (through runtime/cgo's _cgo_thread_start once the
+//! program calls C). Its g0 runs on the thread's own stack (bounds from
+//! pthread_getattr_np), it gets an alternate signal stack, and it parks on
+//! `m.park` when idle. Counts used by checkdead: `mcount()` Ms exist
+//! (extra Ms included: they count as running, as upstream's);
+//! `nmidle` are parked idle, `nmidlelocked` are parked waiting for their
+//! locked goroutine, `nmsys` are system Ms (sysmon).
 
 use super::*;
 use super::runq::runq_empty;
@@ -113,7 +116,6 @@ fn minit(mp: *mut m) {
 pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
     let mp = persistent::new::<m>();
     let g0 = persistent::new::<g>();
-    let s = sched();
     // SAFETY: mp and g0 are fresh zeroed memory; the m becomes visible to
     // other threads through the list of Ms only after it is initialised.
     unsafe {
@@ -132,20 +134,33 @@ pub fn newm(start: Option<fn()>, pp: *mut P, id: i64) {
         if (st == G_RUNNING || st == G_SYSCALL) && (*gp).sched.sp > (*gp).stack.lo && (*gp).sched.sp <= (*gp).stack.hi {
             crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(gp), 0, &mut (*mp).createstack);
         }
-        s.lock.lock();
-        (*mp).id = if id < 0 { mreserveid() } else { id };
-        (*mp).alllink = allm();
-        allm_head().store(mp as usize, Ordering::Release);
-        s.lock.unlock();
+        allm_add(mp, id);
         // A goroutine locked to this thread may have changed the thread's
         // OS state (namespaces, credentials...), which a thread cloned from
-        // it would inherit: the template thread starts the new one.
-        if (*getm()).lockedExt != 0 && TEMPLATE_STARTED.load(Ordering::Acquire) {
+        // it would inherit; a thread C created (an extra M's) has whatever
+        // state C gave it: the template thread starts the new one.
+        let cur = getm();
+        if ((*cur).lockedExt != 0 || (*cur).isextra) && TEMPLATE_STARTED.load(Ordering::Acquire) {
             template_handoff(mp);
             return;
         }
     }
     newosproc(mp);
+}
+
+/// Give mp its id (a fresh one when `id` < 0) and put it on the list of
+/// all Ms, where it counts in mcount().
+pub(super) fn allm_add(mp: *mut m, id: i64) {
+    let s = sched();
+    s.lock.lock();
+    // SAFETY: mp is a new m no other thread knows yet; the list of Ms
+    // changes under SCHED.lock.
+    unsafe {
+        (*mp).id = if id < 0 { mreserveid() } else { id };
+        (*mp).alllink = allm();
+    }
+    allm_head().store(mp as usize, Ordering::Release);
+    s.lock.unlock();
 }
 
 // ---- the template thread ----
@@ -167,7 +182,7 @@ static TEMPLATE_QUEUE: AtomicPtr<m> = AtomicPtr::new(null_mut());
 /// while it has seen them all).
 static TEMPLATE_WAKE: AtomicU32 = AtomicU32::new(0);
 
-fn start_template_thread() {
+pub(super) fn start_template_thread() {
     if TEMPLATE_STARTED.load(Ordering::Acquire) || TEMPLATE_STARTED.swap(true, Ordering::AcqRel) {
         return;
     }
@@ -232,9 +247,16 @@ fn spawn_thread(entry: extern "C" fn(*mut libc::c_void) -> *mut libc::c_void, ar
     }
 }
 
-/// Start the pthread for mp.
+/// Start the pthread for mp: through runtime/cgo once the program uses C
+/// (super::cgo), else directly.
 fn newosproc(mp: *mut m) {
     EXEC_LOCK.lock();
+    if super::cthread::threads_via_cgo() {
+        // runtime/cgo reports its own failures (and aborts).
+        super::cthread::start_thread(mp);
+        EXEC_LOCK.unlock();
+        return;
+    }
     // mp outlives the thread (Ms are never freed).
     let (err, tid) = spawn_thread(thread_entry, mp as *mut libc::c_void);
     if err == 0 {
@@ -284,6 +306,7 @@ pub unsafe extern "C" fn gort_mstart1(mp: *mut m) -> ! {
         (*g0).stack.hi = hi;
         (*g0).stackguard0 = lo + rt::stackGuard as usize;
         (*g0).stackguard1 = (*g0).stackguard0;
+        (*mp).thread = libc::pthread_self() as usize;
         minit(mp);
         let f = (*mp).mstartRust;
         if f != 0 {
@@ -322,6 +345,7 @@ pub fn mexit() -> ! {
         crate::fatal::throw("locked m0 woke up");
     }
     crate::sigtab::unminit();
+    super::cthread::m_exiting(mp);
     s.lock.lock();
     // Unlink mp from the list of Ms.
     // SAFETY: the list is only changed under SCHED.lock; Ms are never freed,

@@ -527,6 +527,9 @@ pub(super) fn destroy_g(gp: *mut g) -> bool {
         (*mp).curg = null_mut();
         if locked && (*mp).lockedInt != 0 {
             gprint!(b"runtime: mp.lockedInt = ", (*mp).lockedInt, b"\n");
+            if (*mp).isextra {
+                crate::fatal::throw("runtime.Goexit called in a thread that was not created by the Go runtime");
+            }
             crate::fatal::throw("exited a goroutine internally locked to the OS thread");
         }
         locked

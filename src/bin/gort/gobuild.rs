@@ -8,10 +8,6 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// Build tags gort needs: until cgo calls work, pick the pure-Go resolver
-/// and user lookup even though CGO_ENABLED=1 (required for external linking).
-pub const TAGS: &str = "netgo,osusergo";
-
 /// The linker flags gort needs (in front of any the user gives).
 pub fn ldflags(ov: &Overlay) -> Result<String> {
     Ok(format!("-linkmode=external -X=runtime.gortLibID={}", overlay::lib_id(&ov.lib)?))
@@ -28,7 +24,7 @@ pub fn gort_env(tc: &Toolchain, ov: &Overlay) -> Result<Vec<(String, String)>> {
     Ok(vec![
         ("GOROOT".into(), ov.root.display().to_string()),
         ("GOROOT_FINAL".into(), tc.goroot.display().to_string()),
-        ("GOFLAGS".into(), format!("\"-ldflags={}\" -tags={TAGS}", ldflags(ov)?)),
+        ("GOFLAGS".into(), format!("\"-ldflags={}\"", ldflags(ov)?)),
         ("CGO_ENABLED".into(), "1".into()),
         ("GOTOOLCHAIN".into(), "local".into()),
         ("PATH".into(), format!("{}:{path}", ov.root.join("bin").display())),
@@ -109,13 +105,12 @@ pub fn split_args(args: &[String], take_prog_args: bool) -> Result<Split> {
     }
 }
 
-/// Merge gort's -ldflags and -tags into the user's build flags (a
-/// command-line flag would otherwise replace the GOFLAGS one).
+/// Merge gort's -ldflags into the user's build flags (a command-line flag
+/// would otherwise replace the GOFLAGS one).
 pub fn merge_flags(flags: &[String], ov: &Overlay) -> Result<Vec<String>> {
     let mut out = Vec::new();
     let mut i = 0;
     let mut saw_ld = false;
-    let mut saw_tags = false;
     while i < flags.len() {
         let f = &flags[i];
         let (name, val) = match f.split_once('=') {
@@ -133,20 +128,12 @@ pub fn merge_flags(flags: &[String], ov: &Overlay) -> Result<Vec<String>> {
                 saw_ld = true;
                 out.push(format!("-ldflags={} {}", ldflags(ov)?, val.unwrap_or_default()));
             }
-            "-tags" => {
-                saw_tags = true;
-                let v = val.unwrap_or_default();
-                out.push(if v.is_empty() { format!("-tags={TAGS}") } else { format!("-tags={TAGS},{v}") });
-            }
             _ => out.extend(flags[i..i + step].iter().cloned()),
         }
         i += step;
     }
     if !saw_ld {
         out.insert(0, format!("-ldflags={}", ldflags(ov)?));
-    }
-    if !saw_tags {
-        out.insert(0, format!("-tags={TAGS}"));
     }
     Ok(out)
 }
