@@ -43,6 +43,16 @@ pub const STACK_PREEMPT: usize = 0xffff_ffff_ffff_fade;
 /// asm/runtime_test/export_test.go, which has the same value).
 pub const STACK_FORCE_MOVE: usize = 0xffff_ffff_ffff_feed;
 
+/// A stackguard0 value asking the next stack check to shrink the stack if
+/// it qualifies (the runtime tests' ShrinkStackAndVerifyFramePointers,
+/// asm/runtime_test/export_test.go, which has the same value).
+pub const STACK_FORCE_SHRINK: usize = 0xffff_ffff_ffff_fee5;
+
+/// Fill a stack left by a move with a pattern before reusing it, so that a
+/// pointer into it that was not adjusted faults recognisably (the runtime
+/// tests turn this on).
+pub static POISON_OLD: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
 /// log2 of the sizes: order k is FIXED_STACK << k.
 const ORDERS: usize = 20;
 /// Sizes below this are carved from shared chunks.
@@ -208,7 +218,7 @@ pub unsafe fn shrink(gp: *mut g) -> bool {
         copystack(gp, new);
         // A pending request stays one (the goroutine notices it in its
         // next prologue); copystack set the guard for the new stack.
-        if guard == STACK_PREEMPT || guard == STACK_FORCE_MOVE {
+        if guard == STACK_PREEMPT || guard == STACK_FORCE_MOVE || guard == STACK_FORCE_SHRINK {
             (*gp).stackguard0 = guard;
         }
         SHRUNK.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
@@ -288,6 +298,9 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
             callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
         }
         frames.check_complete(gp);
+        if POISON_OLD.load(core::sync::atomic::Ordering::Relaxed) {
+            core::ptr::write_bytes(old.lo as *mut u8, 0xfb, old.hi - old.lo);
+        }
         stackfree(old);
     }
 }
