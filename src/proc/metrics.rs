@@ -11,9 +11,8 @@
 //! Where gort's design makes a value differ in kind from upstream's, the
 //! value is still what the description says of gort (docs/STATUS.md lists
 //! them): the collector's mark workers are a quarter of GOMAXPROCS, as
-//! upstream's dedicated ones, and none marks on idle Ps (mark idle is 0);
-//! there is no GC CPU limiter (never
-//! enabled: 0); goroutine stacks are mapped for stacks, not carved from
+//! upstream's dedicated ones; there is no GC CPU limiter (never enabled:
+//! 0); goroutine stacks are mapped for stacks, not carved from
 //! the heap, and are reported as heap/stacks (OS thread stacks are the C
 //! library's and not counted, as upstream's are not in cgo programs).
 
@@ -43,6 +42,7 @@ struct Snap {
     /// Marking outside the pauses: assists, mark workers (ns).
     mark_assist: i64,
     mark_workers: i64,
+    mark_idle: i64,
     num_gc: u64,
     num_forced_gc: u64,
     scan_heap: u64,
@@ -101,11 +101,12 @@ impl Snap {
         let h = crate::gc::history();
         let (scan_heap, scan_stack) = crate::gc::scan_stats();
         let heap_sys = heap::heap_sys() as u64;
-        let (assist, workers) = crate::gc::mark_cpu_ns();
+        let (assist, workers, idle) = crate::gc::mark_cpu_ns();
         Snap {
             cpu: stats::cpu_time(),
             mark_assist: assist as i64,
             mark_workers: workers as i64,
+            mark_idle: idle as i64,
             num_gc: h.num_gc as u64,
             num_forced_gc: h.num_forced_gc as u64,
             scan_heap: scan_heap as u64,
@@ -136,7 +137,7 @@ impl Snap {
     /// The collector's processor time: its pauses (every P) and marking
     /// between them.
     fn gc_total(&self) -> i64 {
-        self.cpu.gc_pause + self.mark_assist + self.mark_workers
+        self.cpu.gc_pause + self.mark_assist + self.mark_workers + self.mark_idle
     }
 
     fn heap_objects(&self) -> u64 {
@@ -180,7 +181,7 @@ static METRICS: &[(&str, Value)] = &[
     ("/cgo/go-to-c-calls:calls", Uint(|_| sched::cgo::NumCgoCall() as u64)),
     ("/cpu/classes/gc/mark/assist:cpu-seconds", Secs(|s| s.mark_assist)),
     ("/cpu/classes/gc/mark/dedicated:cpu-seconds", Secs(|s| s.mark_workers)),
-    ("/cpu/classes/gc/mark/idle:cpu-seconds", Secs(|_| 0)),
+    ("/cpu/classes/gc/mark/idle:cpu-seconds", Secs(|s| s.mark_idle)),
     ("/cpu/classes/gc/pause:cpu-seconds", Secs(|s| s.cpu.gc_pause)),
     ("/cpu/classes/gc/total:cpu-seconds", Secs(|s| s.gc_total())),
     ("/cpu/classes/idle:cpu-seconds", Secs(|s| s.cpu.idle)),

@@ -79,6 +79,9 @@ pub struct Mspan {
     pub largesize: usize,
     /// Index in ALLSPANS (for removal).
     pub allidx: usize,
+    /// obj_index's multiplier for elemsize (sizeclasses::div_multiplier;
+    /// unused for one-object spans).
+    pub div_mul: u64,
 }
 
 impl Mspan {
@@ -107,7 +110,7 @@ impl Mspan {
         if self.nelems == 1 {
             0
         } else {
-            (p - self.start) / self.elemsize
+            (((p - self.start) as u64 * self.div_mul) >> 32) as usize
         }
     }
     pub fn is_marked(&self, i: usize) -> bool {
@@ -142,21 +145,28 @@ impl Mspan {
         }
         count
     }
-    /// Set mark bit i; returns whether it was already set.
+    /// Set mark bit i; returns whether it was already set (racing markers
+    /// may both be told it was not).
     pub fn set_mark(&self, i: usize) -> bool {
-        let b = 1u64 << (i % 64);
-        // SAFETY: i < nelems, so the word is in gcmarkbits. Markers on
-        // several threads (and allocation during marking) set bits of
-        // the same word: read first (most objects are met marked), then
-        // set atomically.
+        let b = 1u8 << (i % 8);
+        // SAFETY: i < nelems, so the byte is in gcmarkbits (bit i of the
+        // little-endian words is bit i%8 of byte i/8). Markers on several
+        // threads (and allocation during marking) set bits of the same
+        // byte: read first (most objects are met marked), then set with
+        // an atomic or whose old value is not needed (a plain locked or,
+        // no compare-and-swap loop). Two markers may both find the bit
+        // clear and both grey the object: it is then scanned twice, which
+        // is harmless.
         unsafe {
-            let w = &*(self.gcmarkbits.add(i / 64) as *const core::sync::atomic::AtomicU64);
-            if w.load(core::sync::atomic::Ordering::Relaxed) & b != 0 {
+            let byte = &*(self.gcmarkbits as *const core::sync::atomic::AtomicU8).add(i / 8);
+            if byte.load(core::sync::atomic::Ordering::Relaxed) & b != 0 {
                 return true;
             }
-            w.fetch_or(b, core::sync::atomic::Ordering::Relaxed) & b != 0
+            byte.fetch_or(b, core::sync::atomic::Ordering::Relaxed);
+            false
         }
     }}
+
 
 /// Per-arena metadata.
 #[repr(C)]
@@ -542,6 +552,7 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
             prev: null_mut(),
             largesize: 0,
             allidx: 0,
+            div_mul: if class == 0 { 0 } else { div_multiplier(elemsize) },
         };
         let mut p = start;
         for _ in 0..npages {
