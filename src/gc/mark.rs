@@ -167,7 +167,8 @@ impl Marker {
     /// the shared queue, until `enough` says so (it is asked every few
     /// objects, with the bytes scanned so far) or no grey object is left
     /// anywhere (false). What is left over goes back to the shared queue.
-    pub fn drain_while(&mut self, mut enough: impl FnMut(usize) -> bool) -> bool {
+    /// Also returns the bytes scanned.
+    pub fn drain_while(&mut self, mut enough: impl FnMut(usize) -> bool) -> (bool, usize) {
         let mut scanned = 0usize;
         let mut k = 0u32;
         loop {
@@ -176,7 +177,7 @@ impl Marker {
                 None => {
                     if crate::wb::queue_take(&mut self.grey, 64) == 0 {
                         SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
-                        return false;
+                        return (false, scanned);
                     }
                     continue;
                 }
@@ -193,7 +194,7 @@ impl Marker {
                 if enough(scanned) {
                     self.publish();
                     SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
-                    return true;
+                    return (true, scanned);
                 }
             }
         }

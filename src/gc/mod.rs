@@ -372,8 +372,7 @@ fn start(kind: u8, n: u32, stw: bool) {
         T_STW1.store(t1 - t0, Ordering::Relaxed);
         finish_cycle(t1);
     } else {
-        sched::stw::start_the_world();
-        let t1 = crate::time::nanotime();
+        let t1 = sched::stw::start_the_world();
         T_STW1.store(t1 - t0, Ordering::Relaxed);
         crate::gm::releasem();
         GC_LOCK.unlock();
@@ -400,6 +399,7 @@ fn start_marking() {
         malloc::forget_tiny(unsafe { (*sched::allp(i)).mcache });
     }
     workers::cycle_started();
+    BG_CREDIT.store(0, Ordering::Relaxed);
     // Goroutine stacks are scanned while the program runs (stacks.rs).
     stacks::prepare();
     let mut m = mark::Marker::new();
@@ -447,7 +447,8 @@ pub fn rt_gcMarkWork() -> u8 {
     let t0 = crate::time::nanotime();
     let turn_over = || stw_pending() || crate::time::nanotime() - t0 > 1_000_000;
     stacks::scan_some(&mut m, turn_over);
-    let more = m.drain_while(|_| turn_over());
+    let (more, scanned) = m.drain_while(|_| turn_over());
+    BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
     m.publish();
     m.free();
     let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
@@ -489,7 +490,8 @@ fn idle_mark() -> bool {
             || crate::time::nanotime() - t0 > 1_000_000
     };
     stacks::scan_some(&mut m, stop);
-    m.drain_while(|_| stop());
+    let (_, scanned) = m.drain_while(|_| stop());
+    BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
@@ -519,6 +521,9 @@ fn stw_pending() -> bool {
 /// Processor time spent by mark workers and assists this cycle (gctrace).
 static WORKER_NS: AtomicU64 = AtomicU64::new(0);
 static ASSIST_NS: AtomicU64 = AtomicU64::new(0);
+/// Bytes the background markers (workers, idle processors) scanned this
+/// cycle that no assist has taken as payment yet.
+static BG_CREDIT: AtomicI64 = AtomicI64::new(0);
 /// The part of WORKER_NS idle processors marked (the pacer), and the same
 /// since the start.
 static IDLE_NS: AtomicU64 = AtomicU64::new(0);
@@ -553,6 +558,30 @@ pub fn rt_gcAssist() {
     // One call scans at most ASSIST_MAX (a Rust call cannot be preempted:
     // a long one would delay a stop of the world and other goroutines);
     // the rest of the debt is asked for again at the next allocation.
+    // First the background markers' surplus: what they scanned beyond
+    // what was asked of anyone pays for this debt (upstream's background
+    // credit), so that assists scan only when the workers fall behind.
+    let owed = (debt as f64 * ratio) as i64;
+    let mut credit = BG_CREDIT.load(Ordering::Relaxed);
+    while credit > 0 {
+        let take = credit.min(owed);
+        match BG_CREDIT.compare_exchange_weak(credit, credit - take, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => {
+                // SAFETY: as above.
+                unsafe { (*gp).gcAssistBytes += (take as f64 / ratio.max(1e-9)) as i64 + 1 };
+                if take >= owed {
+                    return;
+                }
+                break;
+            }
+            Err(c) => credit = c,
+        }
+    }
+    // SAFETY: as above.
+    let debt = unsafe { -(*gp).gcAssistBytes };
+    if debt <= 0 {
+        return;
+    }
     let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
     MARKERS.fetch_add(1, Ordering::AcqRel);
     let t0 = crate::time::nanotime();
@@ -563,11 +592,7 @@ pub fn rt_gcAssist() {
         stacks_done += 1;
         stacks_done >= 4 || stw_pending()
     });
-    let mut done = 0usize;
-    m.drain_while(|scanned| {
-        done = scanned;
-        scanned >= want || stw_pending()
-    });
+    let (_, done) = m.drain_while(|scanned| scanned >= want || stw_pending());
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
@@ -669,8 +694,7 @@ fn finish_cycle(t_mark_end: i64) {
     PACER.with(|p| p.end_cycle(&cycle, concurrent));
     set_trigger(marked);
     let t3 = crate::time::nanotime();
-    sched::stw::start_the_world();
-    let t4 = crate::time::nanotime();
+    let t4 = sched::stw::start_the_world();
     crate::gm::releasem();
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
     LAST_GC_MONO.store(t4, Ordering::Relaxed);

@@ -247,7 +247,7 @@ fn stop_swept() {
 }
 
 fn start_swept() {
-    sched::stw::start_the_world();
+    let _ = sched::stw::start_the_world();
     crate::gm::releasem();
 }
 
