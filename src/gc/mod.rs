@@ -837,7 +837,7 @@ fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, idle: i64,
     let _ = core::fmt::Write::write_fmt(
         &mut w,
         format_args!(
-            "gc {} @{:.3}s {}%: {:.3}+{:.3}+{:.3} ms clock, {:.3}+{:.3}/{:.3}/{:.3}+{:.3} ms cpu, {}->{}->{} MB, {} MB goal, {} MB stacks, 0 MB globals, {} P\n",
+            "gc {} @{:.3}s {}%: {:.3}+{:.3}+{:.3} ms clock, {:.3}+{:.3}/{:.3}/{:.3}+{:.3} ms cpu, {}->{}->{} MB, {} MB goal, {} MB stacks, {} MB globals, {} P\n",
             n,
             since as f64 / 1e9,
             frac,
@@ -854,6 +854,7 @@ fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, idle: i64,
             mb(marked),
             mb(CYCLE_GOAL.load(Ordering::Relaxed).min(usize::MAX >> 1)),
             mb(crate::stack::stack_inuse()),
+            mb(crate::types::modules().map(|md| md.edata - md.data + md.ebss - md.bss).sum()),
             procs
         ),
     );
