@@ -69,6 +69,8 @@ func GC() {
 	for rt_sweepStep() {
 	}
 	rt_sweepAll()
+	// Every free of cycle n+1 is known: the memory profile can show it.
+	rt_mProfPostSweep(n + 1)
 	Gosched()
 }
 

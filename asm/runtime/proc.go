@@ -54,6 +54,7 @@ func main() {
 	// which changes the scheduling order programs observe.
 	cpuinit(rt_godebug())
 	typesinit()
+	memProfileInit(rt_godebug())
 	// From here on new goroutines wake idle Ps; sysmon starts watching.
 	mainStarted = true
 	rt_mainStarted()

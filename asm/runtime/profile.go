@@ -65,3 +65,36 @@ func pprof_FrameStartLine(f *Frame) int {
 func pprof_expandFinalInlineFrame(stk []uintptr) []uintptr {
 	return stk
 }
+
+// memProfileInit sets runtime.MemProfileRate at startup: from
+// GODEBUG=memprofilerate=N (the last such setting wins), and to 0 when the
+// linker found runtime.MemProfile unreachable (nobody can read the
+// profile, so nothing is sampled).
+func memProfileInit(godebug string) {
+	const key = "memprofilerate="
+	for i := 0; i < len(godebug); {
+		j := i
+		for j < len(godebug) && godebug[j] != ',' {
+			j++
+		}
+		item := godebug[i:j]
+		if len(item) > len(key) && item[:len(key)] == key {
+			n, ok := 0, true
+			for k := len(key); k < len(item); k++ {
+				c := item[k]
+				if c < '0' || c > '9' {
+					ok = false
+					break
+				}
+				n = n*10 + int(c-'0')
+			}
+			if ok {
+				MemProfileRate = n
+			}
+		}
+		i = j + 1
+	}
+	if disableMemoryProfiling {
+		MemProfileRate = 0
+	}
+}

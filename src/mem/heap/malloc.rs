@@ -233,6 +233,7 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             }
             (*c).allocated += sp.elemsize;
             (*c).nmalloc_class[class] += 1;
+            crate::mprof::on_alloc(c, obj as *mut u8, sp.elemsize);
             obj as *mut u8
         }
     } else {
@@ -255,6 +256,7 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             }
             (*c).allocated += npages * PAGE_SIZE;
             note_alloc(npages * PAGE_SIZE);
+            crate::mprof::on_alloc(c, (*s).start as *mut u8, npages * PAGE_SIZE);
             // The span is in the heap's keeping from the start.
             super::sweep::push_full(s);
             (*s).start as *mut u8

@@ -79,6 +79,8 @@ pub struct Mspan {
     pub largesize: usize,
     /// Index in ALLSPANS (for removal).
     pub allidx: usize,
+    /// Memory-profile records of its sampled objects (mprof.rs).
+    pub specials: *mut crate::mprof::Special,
 }
 
 impl Mspan {
@@ -542,6 +544,7 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
             prev: null_mut(),
             largesize: 0,
             allidx: 0,
+            specials: null_mut(),
         };
         let mut p = start;
         for _ in 0..npages {
@@ -640,6 +643,9 @@ pub struct Mcache {
     /// Bytes allocated marked during the collector's current mark (added
     /// to the marked total when the cache is released).
     pub black: usize,
+    /// Bytes left to allocate before the memory profile's next sample
+    /// (mprof.rs).
+    pub next_sample: isize,
 }
 
 /// The start of every P (the scheduler's, sched/mod.rs, checks that it
@@ -652,5 +658,8 @@ pub struct PCache {
 }
 
 pub fn new_mcache() -> *mut Mcache {
-    persistent::new_for::<Mcache>(Stat::MCache)
+    let c = persistent::new_for::<Mcache>(Stat::MCache);
+    // SAFETY: c is fresh.
+    unsafe { (*c).next_sample = crate::mprof::next_sample() };
+    c
 }
