@@ -147,17 +147,22 @@ func poll_runtime_pollWait(pd *pollDesc, mode int) int {
 
 // ---- semaphores (sync.Mutex, WaitGroup, RWMutex, internal/poll) ----
 
-func semacquire1(addr *uint32, lifo bool, reason waitReason) {
-	for !rt_semacquire(addr, lifo, uint8(reason)) {
+// semacquire1 waits for the semaphore at addr. profile: the wait counts
+// in the block profile (package sync's and internal/poll's waits), whose
+// stack leaves out skipframes frames of the caller's package below its
+// linkname (src/sched/sema.rs counts this frame and the linkname's).
+func semacquire1(addr *uint32, lifo bool, profile bool, skipframes int, reason waitReason) {
+	for !rt_semacquire(addr, lifo, profile, uint8(reason)) {
 		gopark()
-		if rt_semacquireFinish() {
+		if rt_semacquireFinish(skipframes) {
 			return
 		}
 	}
 }
 
-func semrelease1(addr *uint32, handoff bool) {
-	if rt_semrelease(addr, handoff) {
+// semrelease1: skipframes as for semacquire1 (the mutex profile's stack).
+func semrelease1(addr *uint32, handoff bool, skipframes int) {
+	if rt_semrelease(addr, handoff, skipframes) {
 		// The semaphore was handed to a waiter: let it run now.
 		Gosched()
 	}
@@ -170,12 +175,12 @@ func semrelease1(addr *uint32, handoff bool) {
 
 //go:linkname sync_runtime_Semrelease sync.runtime_Semrelease
 func sync_runtime_Semrelease(addr *uint32, handoff bool, skipframes int) {
-	semrelease1(addr, handoff)
+	semrelease1(addr, handoff, skipframes)
 }
 
 //go:linkname poll_runtime_Semrelease internal/poll.runtime_Semrelease
 func poll_runtime_Semrelease(addr *uint32) {
-	semrelease1(addr, false)
+	semrelease1(addr, false, 0)
 }
 
 // ---- sync.Cond wait lists ----

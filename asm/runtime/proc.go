@@ -215,9 +215,9 @@ func GOMAXPROCS(n int) int {
 	if n <= 0 || n == ret {
 		return ret
 	}
-	semacquire1(&worldsema, false, waitReasonSemacquire)
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 	ret = rt_gomaxprocs(n)
-	semrelease1(&worldsema, false)
+	semrelease1(&worldsema, false, 0)
 	return ret
 }
 

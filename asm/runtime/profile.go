@@ -29,9 +29,9 @@ func goroutineProfile(p []StackRecord, labels []unsafe.Pointer) (n int, ok bool)
 	if labels != nil && len(labels) >= len(p) {
 		gs = make([]uintptr, len(p))
 	}
-	semacquire1(&worldsema, false, waitReasonSemacquire)
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 	n, ok = rt_goroutineProfile(p, gs)
-	semrelease1(&worldsema, false)
+	semrelease1(&worldsema, false, 0)
 	if ok && gs != nil {
 		for i := 0; i < n; i++ {
 			labels[i] = (*g)(unsafe.Pointer(gs[i])).labels

@@ -105,35 +105,35 @@ func timeSleep(ns int64) {
 //go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
 func sync_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:62
-	semacquire1(addr, false, waitReasonSemacquire)
+	semacquire1(addr, false, true, 0, waitReasonSemacquire)
 //line $GOROOT/src/runtime/upstream_lines.go:110
 }
 
 //go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
 func poll_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:67
-	semacquire1(addr, false, waitReasonSemacquire)
+	semacquire1(addr, false, true, 0, waitReasonSemacquire)
 //line $GOROOT/src/runtime/upstream_lines.go:117
 }
 
 //go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
 func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:77
-	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+	semacquire1(addr, lifo, true, skipframes, waitReasonSyncMutexLock)
 //line $GOROOT/src/runtime/upstream_lines.go:124
 }
 
 //go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
 func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:82
-	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+	semacquire1(addr, lifo, true, skipframes, waitReasonSyncRWMutexRLock)
 //line $GOROOT/src/runtime/upstream_lines.go:131
 }
 
 //go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
 func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:87
-	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+	semacquire1(addr, lifo, true, skipframes, waitReasonSyncRWMutexLock)
 //line $GOROOT/src/runtime/upstream_lines.go:138
 }
 

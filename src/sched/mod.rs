@@ -30,6 +30,7 @@
 //! runtime/metrics); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
 
+pub mod blockprof;
 pub mod chan;
 pub mod coro;
 mod mcall;
