@@ -36,8 +36,8 @@ use base::{fatal, global, gm, hook, layout, links, lock, lockrank, persistent, p
 use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, mprof, profbucket, stack, wb};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
-use os::{env, settings, sigtab, time, vdso};
-use proc::{debug, metrics, mstats, profile, signal, syscall, testhooks};
+use os::{env, proftimer, settings, sigtab, time, vdso};
+use proc::{cpuprof, debug, metrics, mstats, profile, signal, syscall, testhooks};
 use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.

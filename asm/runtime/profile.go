@@ -98,3 +98,62 @@ func memProfileInit(godebug string) {
 		MemProfileRate = 0
 	}
 }
+
+// ---- CPU profiling (src/proc/cpuprof.rs) ----
+
+// The profile's tags (one per record: the sampled goroutine's labels)
+// live in this Go slice, so that the collector keeps the labels alive
+// until runtime/pprof has read them. Made at the first profile, kept.
+var cpuprofTags []unsafe.Pointer
+
+// Tag slots (src/proc/cpuprof.rs TAG_SLOTS).
+const cpuprofTagSlots = 1 << 14
+
+// Serialises SetCPUProfileRate callers.
+var cpuprofSema uint32 = 1
+
+// SetCPUProfileRate sets the CPU profiling rate to hz samples per second;
+// hz <= 0 turns profiling off.
+func SetCPUProfileRate(hz int) {
+	semacquire1(&cpuprofSema, false, false, 0, waitReasonSemacquire)
+	if hz > 0 && cpuprofTags == nil {
+		cpuprofTags = make([]unsafe.Pointer, cpuprofTagSlots)
+	}
+	rt_setCPUProfileRate(hz, cpuprofTags)
+	semrelease1(&cpuprofSema, false, 0)
+}
+
+// CPUProfile panics, as upstream's: runtime/pprof reads the profile.
+func CPUProfile() []byte {
+	panic("CPUProfile no longer available")
+}
+
+// What rt_cpuprofRead found.
+const (
+	cpuprofData = 0
+	cpuprofEOF  = 1
+	cpuprofWait = 2
+)
+
+// readProfile returns the next records of the CPU profile and their tags
+// (valid until the next call), waiting for some; eof once the profile
+// has stopped and everything was read.
+//
+//go:linkname pprof_readProfile runtime/pprof.readProfile
+func pprof_readProfile() ([]uint64, []unsafe.Pointer, bool) {
+	for {
+		data, tags, st := rt_cpuprofRead()
+		if st != cpuprofWait {
+			return data, tags, st == cpuprofEOF
+		}
+		entersyscallblock()
+		rt_cpuprofWait()
+		exitsyscall()
+	}
+}
+
+// Pseudo-functions that stand for code a CPU profile sample cannot name:
+// code outside Go's text (gort's own runtime code, the C library) and the
+// runtime's system work, as upstream's.
+func _ExternalCode() { _ExternalCode() }
+func _System()       { _System() }
