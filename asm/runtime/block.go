@@ -27,10 +27,6 @@ const (
 
 // ---- channels ----
 
-func chansend1(c *hchan, elem unsafe.Pointer) {
-	chansend(c, elem, true)
-}
-
 func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
 	switch rt_chansend(c, elem, block) {
 	case blockDone:
@@ -41,15 +37,6 @@ func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
 		return true
 	}
 	return false
-}
-
-func chanrecv1(c *hchan, elem unsafe.Pointer) {
-	chanrecv(c, elem, true)
-}
-
-func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
-	_, received = chanrecv(c, elem, true)
-	return
 }
 
 func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received bool) {
@@ -70,18 +57,6 @@ func selectnbsend(c *hchan, elem unsafe.Pointer) (selected bool) {
 
 func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
 	return chanrecv(c, elem, false)
-}
-
-// selectgo runs a select statement's cases (sends first, then receives,
-// as the compiler lays them out in cas0); order0 is scratch space for the
-// poll and lock orders.
-func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
-	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
-	if parked {
-		gopark()
-		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
-	}
-	return casi, recvOK
 }
 
 // block parks forever: select {} and a receive from a nil channel.

@@ -58,12 +58,22 @@ func pprof_FrameStartLine(f *Frame) int {
 	return f.startLine
 }
 
-// Callers already records a pc for every inlined frame, the last one
-// included (src/lang/callers.rs): there is nothing left to expand.
+// Stacks record a pc for every inlined frame (src/lang/callers.rs); one
+// cut at its maximum depth may end inside inlined calls whose callers
+// were cut off: the last pc is replaced by the pcs of every logical frame
+// at it, as upstream's.
 //
 //go:linkname pprof_expandFinalInlineFrame runtime/pprof.runtime_expandFinalInlineFrame
 func pprof_expandFinalInlineFrame(stk []uintptr) []uintptr {
-	return stk
+	if len(stk) == 0 {
+		return stk
+	}
+	var buf [32]uintptr
+	n := rt_inlineFrames(stk[len(stk)-1], buf[:])
+	if n == 0 {
+		return stk
+	}
+	return append(stk[:len(stk)-1], buf[:n]...)
 }
 
 // memProfileInit sets runtime.MemProfileRate at startup: from
@@ -101,13 +111,20 @@ func memProfileInit(godebug string) {
 
 // ---- CPU profiling (src/proc/cpuprof.rs) ----
 
-// The profile's tags (one per record: the sampled goroutine's labels)
-// live in this Go slice, so that the collector keeps the labels alive
-// until runtime/pprof has read them. Made at the first profile, kept.
-var cpuprofTags []unsafe.Pointer
+// A profile's buffer: its ring of words and its tags (one per record:
+// the sampled goroutine's labels), allocated per profile as upstream's.
+// The tags are Go memory so that the collector keeps the labels alive
+// until runtime/pprof has read them.
+var (
+	cpuprofData []uint64
+	cpuprofTags []unsafe.Pointer
+)
 
-// Tag slots (src/proc/cpuprof.rs TAG_SLOTS).
-const cpuprofTagSlots = 1 << 14
+// Sizes (src/proc/cpuprof.rs DATA_WORDS, TAG_SLOTS).
+const (
+	cpuprofDataWords = 1 << 17
+	cpuprofTagSlots  = 1 << 14
+)
 
 // Serialises SetCPUProfileRate callers.
 var cpuprofSema uint32 = 1
@@ -116,10 +133,15 @@ var cpuprofSema uint32 = 1
 // hz <= 0 turns profiling off.
 func SetCPUProfileRate(hz int) {
 	semacquire1(&cpuprofSema, false, false, 0, waitReasonSemacquire)
-	if hz > 0 && cpuprofTags == nil {
-		cpuprofTags = make([]unsafe.Pointer, cpuprofTagSlots)
+	if hz > 0 {
+		data := make([]uint64, cpuprofDataWords)
+		tags := make([]unsafe.Pointer, cpuprofTagSlots)
+		if rt_setCPUProfileRate(hz, data, tags) {
+			cpuprofData, cpuprofTags = data, tags
+		}
+	} else {
+		rt_setCPUProfileRate(0, nil, nil)
 	}
-	rt_setCPUProfileRate(hz, cpuprofTags)
 	semrelease1(&cpuprofSema, false, 0)
 }
 
@@ -130,9 +152,9 @@ func CPUProfile() []byte {
 
 // What rt_cpuprofRead found.
 const (
-	cpuprofData = 0
-	cpuprofEOF  = 1
-	cpuprofWait = 2
+	cpuprofReadData = 0
+	cpuprofReadEOF  = 1
+	cpuprofReadWait = 2
 )
 
 // readProfile returns the next records of the CPU profile and their tags
@@ -143,8 +165,8 @@ const (
 func pprof_readProfile() ([]uint64, []unsafe.Pointer, bool) {
 	for {
 		data, tags, st := rt_cpuprofRead()
-		if st != cpuprofWait {
-			return data, tags, st == cpuprofEOF
+		if st != cpuprofReadWait {
+			return data, tags, st == cpuprofReadEOF
 		}
 		entersyscallblock()
 		rt_cpuprofWait()

@@ -14,7 +14,7 @@
 
 package runtime
 
-import _ "unsafe" // for go:linkname
+import "unsafe"
 
 // gopark suspends the goroutine as the Rust call before it prepared (a
 // sudog queued, the lock its park commit releases recorded in its m): every
@@ -159,4 +159,43 @@ func sync_fatal(s string) {
 //line $GOROOT/src/runtime/panic.go:1007
 	fatal(s)
 //line $GOROOT/src/runtime/upstream_lines.go:162
+}
+
+// Channel operations and select: the block profile's stacks start at
+// these frames (runtime.chansend1, chanrecv1, chanrecv2, selectgo), with
+// upstream's positions in runtime/chan.go and runtime/select.go.
+
+func chansend1(c *hchan, elem unsafe.Pointer) {
+//line $GOROOT/src/runtime/chan.go:145
+	chansend(c, elem, true)
+//line $GOROOT/src/runtime/upstream_lines.go:172
+}
+
+func chanrecv1(c *hchan, elem unsafe.Pointer) {
+//line $GOROOT/src/runtime/chan.go:442
+	chanrecv(c, elem, true)
+//line $GOROOT/src/runtime/upstream_lines.go:178
+}
+
+func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
+//line $GOROOT/src/runtime/chan.go:447
+	_, received = chanrecv(c, elem, true)
+//line $GOROOT/src/runtime/upstream_lines.go:184
+	return
+}
+
+// selectgo runs a select statement's cases (sends first, then receives,
+// as the compiler lays them out in cas0); order0 is scratch space for the
+// poll and lock orders.
+func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
+	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
+	if parked {
+//line $GOROOT/src/runtime/select.go:327
+		gopark()
+//line $GOROOT/src/runtime/upstream_lines.go:196
+//line $GOROOT/src/runtime/select.go:508
+		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
+//line $GOROOT/src/runtime/upstream_lines.go:199
+	}
+	return casi, recvOK
 }

@@ -21,8 +21,9 @@
 //! of words [length, time, count, pc...] (the first record is the header
 //! [3, time, hz]; a record [4, time, 0, n] says n samples were lost), and
 //! one tag per record. Records are contiguous in a ring of words (a 0 word
-//! sends the reader back to the start); the tags are a Go slice the Go
-//! side allocates (so that the collector sees the labels), written without
+//! sends the reader back to the start). Both the ring and the tags are Go
+//! slices the Go side allocates per profile, as upstream's are (the
+//! collector sees the labels in the tags); the tags are written without
 //! a write barrier as upstream's: the labels a signal handler copies are
 //! the running goroutine's, which stays reachable through it until the
 //! next cycle scans the tags. Writers are signal handlers on any thread;
@@ -209,37 +210,39 @@ fn now() -> u64 {
 
 // ---- starting and stopping ----
 
-/// runtime.SetCPUProfileRate (the Go side serialises callers and owns
-/// `tags`, TAG_SLOTS nil pointers, for as long as a profile may use it).
+/// runtime.SetCPUProfileRate: start a profile at `hz` into the buffer the
+/// Go side made (`data`: DATA_WORDS words, `tags`: TAG_SLOTS nil
+/// pointers, kept reachable by it while the profile may use them), or
+/// stop the running one (hz 0). Returns whether a profile started. The Go
+/// side serialises callers.
 ///
 /// # Safety
-/// `tags` is the Go side's tag slice.
-pub unsafe fn rt_setCPUProfileRate(hz: isize, tags: GoSlice<*mut u8>) {
+/// `data` and `tags` are the Go side's slices.
+pub unsafe fn rt_setCPUProfileRate(hz: isize, data: GoSlice<u64>, tags: GoSlice<*mut u8>) -> bool {
     let hz = hz.clamp(0, 1_000_000) as i32;
+    let mut started = false;
     crate::gm::acquirem();
     if hz > 0 {
         if ON.load(Ordering::Acquire) || ACTIVE.load(Ordering::Acquire) {
             crate::gprint!(b"runtime: cannot set cpu profile rate until previous profile has finished.\n");
             crate::gm::releasem();
-            return;
+            return false;
         }
-        if tags.len as usize != TAG_SLOTS {
-            crate::fatal::throw("SetCPUProfileRate: bad tag slice");
+        if data.len as usize != DATA_WORDS || tags.len as usize != TAG_SLOTS {
+            crate::fatal::throw("SetCPUProfileRate: bad buffer");
         }
-        let started = with_buf(|b| {
-            if b.data.is_null() {
-                b.data = crate::persistent::alloc(DATA_WORDS * 8, 8) as *mut u64;
-            }
-            *b = Buf { data: b.data, tags: tags.ptr as *mut usize, ..Buf::empty() };
+        let ok = with_buf(|b| {
+            *b = Buf { data: data.ptr, tags: tags.ptr as *mut usize, ..Buf::empty() };
             LOST.store(0, Ordering::Relaxed);
             b.write(now(), hz as u64, &[], 0);
         });
-        if started.is_none() {
+        if ok.is_none() {
             crate::fatal::throw("SetCPUProfileRate: profile buffer busy");
         }
         ACTIVE.store(true, Ordering::Release);
         ON.store(true, Ordering::Release);
         proftimer::set_rate(hz);
+        started = true;
     } else if ON.load(Ordering::Acquire) {
         proftimer::set_rate(0);
         ON.store(false, Ordering::Release);
@@ -249,6 +252,7 @@ pub unsafe fn rt_setCPUProfileRate(hz: isize, tags: GoSlice<*mut u8>) {
         });
     }
     crate::gm::releasem();
+    started
 }
 
 impl Buf {

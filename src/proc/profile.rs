@@ -116,3 +116,43 @@ pub unsafe fn runtime_FrameSymbolName(f: *mut GoFrame) -> GoString {
     };
     GoString { ptr: name.as_ptr(), len: name.len() as isize }
 }
+
+/// runtime/pprof's expandFinalInlineFrame, Rust half: the pcs of every
+/// logical frame at `pc` (a return pc, as Callers records them), innermost
+/// first, into `out`; 0 when nothing is inlined there (the Go side then
+/// keeps the stack as it is). A stack cut at its maximum depth may end in
+/// an inlined frame whose callers were cut: pprof adds them back.
+///
+/// # Safety
+/// `out` is the Go caller's slice.
+pub unsafe fn rt_inlineFrames(pc: usize, out: GoSlice<usize>) -> isize {
+    // SAFETY: the caller's slice.
+    let out = unsafe { out.as_mut_slice() };
+    let tracepc = pc.wrapping_sub(1);
+    let Some(fi) = crate::symtab::findfunc(tracepc) else { return 0 };
+    let mut ic = fi.inlined_at(tracepc);
+    if ic.is_none() {
+        return 0;
+    }
+    // The frame at pc itself was recorded: it is not a wrapper to elide.
+    let mut callee = crate::symtab::FUNCID_NORMAL;
+    let mut n = 0;
+    let mut cur = tracepc;
+    loop {
+        let fid = ic.as_ref().map(|c| c.func_id).unwrap_or_else(|| fi.func_id());
+        let elide = fid == crate::symtab::FUNCID_WRAPPER && crate::traceback::elide_wrapper_calling(callee);
+        if !elide && n < out.len() {
+            out[n] = cur + 1;
+            n += 1;
+        }
+        callee = fid;
+        match ic {
+            Some(c) => {
+                cur = fi.entry() + c.parent_pc as usize;
+                ic = fi.inlined_at(cur);
+            }
+            None => break,
+        }
+    }
+    n as isize
+}

@@ -107,7 +107,15 @@ pub fn blocked(s: *mut sudog, skip: isize) {
     }
 }
 
+/// runtime.blockevent (runtime/pprof's tests call it): an event of
+/// `cycles` at the caller's stack, the first `skip` frames left out (this
+/// entry point's trampoline is the first, as upstream's blockevent is).
+pub fn blockevent(cycles: i64, skip: isize) {
+    block_event(cycles, skip);
+}
+
 fn block_event(cycles: i64, skip: isize) {
+    let cycles = cycles.max(1);
     let rate = BLOCK_RATE.load(Ordering::Relaxed);
     if rate <= 0 {
         return;
