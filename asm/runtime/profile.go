@@ -76,6 +76,16 @@ func pprof_expandFinalInlineFrame(stk []uintptr) []uintptr {
 	return append(stk[:len(stk)-1], buf[:n]...)
 }
 
+// MemProfile returns the memory profile's records (src/mem/mprof.rs): n,
+// and whether they fit in p (then copied). A Go function, so that the
+// linker sees whether the program can reach it (when it cannot, it sets
+// disableMemoryProfiling): never inlined, so that calls keep it.
+//
+//go:noinline
+func MemProfile(p []MemProfileRecord, inuseZero bool) (n int, ok bool) {
+	return rt_memProfile(p, inuseZero)
+}
+
 // memProfileInit sets runtime.MemProfileRate at startup: from
 // GODEBUG=memprofilerate=N (the last such setting wins), and to 0 when the
 // linker found runtime.MemProfile unreachable (nobody can read the

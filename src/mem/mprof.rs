@@ -286,7 +286,7 @@ fn in_use_or(b: &Bucket<MemRecord>, inuse_zero: bool) -> bool {
 ///
 /// # Safety
 /// `p` is the Go caller's []MemProfileRecord.
-pub unsafe fn MemProfile(p: GoSlice<u8>, inuse_zero: bool) -> (isize, bool) {
+pub unsafe fn rt_memProfile(p: GoSlice<u8>, inuse_zero: bool) -> (isize, bool) {
     // SAFETY: the caller's slice of MemProfileRecords.
     let recs = unsafe { GoSlice { ptr: p.ptr as *mut MemProfileRecord, len: p.len, cap: p.cap }.as_mut_slice() };
     ACTIVE.lock();
