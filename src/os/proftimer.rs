@@ -96,6 +96,11 @@ pub fn check_thread(mp: *mut m) {
     }
 }
 
+/// The current thread exits: its timer goes with it.
+pub fn thread_exit() {
+    set_thread(0);
+}
+
 /// Give the current thread a CPU-time timer at `hz` (0: none). Without
 /// one (timer_create failed), the process-wide timer samples it.
 fn set_thread(hz: i32) {

@@ -135,7 +135,7 @@ fn block_event(cycles: i64, skip: isize) {
 /// face left out).
 pub fn mutex_event(cycles: i64, skip: isize) {
     let fraction = MUTEX_FRACTION.load(Ordering::Relaxed);
-    if fraction <= 0 || crate::rand::cheaprand64() % fraction as u64 != 0 {
+    if fraction <= 0 || !crate::rand::cheaprand64().is_multiple_of(fraction as u64) {
         return;
     }
     save(&MUTEX, fraction as f64, fraction.saturating_mul(cycles.max(0)), skip);

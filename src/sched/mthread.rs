@@ -321,6 +321,7 @@ pub fn mexit() -> ! {
         mpark(mp);
         crate::fatal::throw("locked m0 woke up");
     }
+    crate::proftimer::thread_exit();
     crate::sigtab::unminit();
     s.lock.lock();
     // Unlink mp from the list of Ms.
