@@ -71,6 +71,12 @@ func waitFor(status string, n int) {
 	}
 }
 
+// The functions whose waits (and unlocks) the program arranges.
+var measured = map[string]bool{
+	"main.recvWait": true, "main.sendWait": true, "main.selectWait": true, "main.lockWait": true,
+	"main.holdAndUnlock": true, "main.rlockWait": true, "main.wgWait": true, "main.condWait": true,
+}
+
 // sites lists a profile's records as "innermost frame <- first main frame
 // (count)", the count only where asked.
 func sites(p []runtime.BlockProfileRecord, exact map[string]bool) []string {
@@ -90,7 +96,9 @@ func sites(p []runtime.BlockProfileRecord, exact map[string]bool) []string {
 				break
 			}
 		}
-		if own == "" || own == "main.main" && !exact[first] {
+		if !measured[own] {
+			// Other waits (the program's own handshakes) depend on
+			// timing.
 			continue
 		}
 		s := first + " <- " + own
