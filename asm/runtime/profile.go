@@ -1,9 +1,9 @@
 // The goroutine profile (runtime.GoroutineProfile and runtime/pprof's
 // goroutine profile with labels), profiler labels, and the frame helpers
 // runtime/pprof symbolizes profiles with. The Rust side takes the snapshot
-// (src/proc/profile.rs: the world stops while every goroutine's stack is
-// recorded); this side serialises it with the other stop-the-world users
-// and copies the labels (Go pointers) into the caller's slice.
+// (src/proc/profile.rs: the world stops while every goroutine's stack and
+// labels are recorded); this side serialises it with the other
+// stop-the-world users.
 
 package runtime
 
@@ -25,18 +25,12 @@ func pprof_goroutineProfileWithLabels(p []StackRecord, labels []unsafe.Pointer) 
 //
 //go:noinline
 func goroutineProfile(p []StackRecord, labels []unsafe.Pointer) (n int, ok bool) {
-	var gs []uintptr
-	if labels != nil && len(labels) >= len(p) {
-		gs = make([]uintptr, len(p))
+	if len(labels) < len(p) {
+		labels = nil
 	}
 	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
-	n, ok = rt_goroutineProfile(p, gs)
+	n, ok = rt_goroutineProfile(p, labels)
 	semrelease1(&worldsema, false, 0)
-	if ok && gs != nil {
-		for i := 0; i < n; i++ {
-			labels[i] = (*g)(unsafe.Pointer(gs[i])).labels
-		}
-	}
 	return n, ok
 }
 

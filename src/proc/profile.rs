@@ -23,34 +23,43 @@ fn records(p: GoSlice<u8>) -> GoSlice<StackRecord> {
     GoSlice { ptr: p.ptr as *mut StackRecord, len: p.len, cap: p.cap }
 }
 
-/// Does the goroutine profile count gp (not dead, not the runtime's)?
+/// Does the goroutine profile count gp (not dead, not the runtime's; the
+/// finalizer goroutine while it runs a finalizer is the program's)?
 fn profiled(gp: *mut crate::layout::rt::g) -> bool {
-    let st = crate::gm::readgstatus(gp);
-    st != crate::gm::G_DEAD && st != crate::gm::G_IDLE && !crate::traceback::is_system_goroutine(gp)
+    let st = crate::gm::gstatus(gp);
+    st != crate::gm::G_DEAD
+        && st != crate::gm::G_IDLE
+        && (!crate::traceback::is_system_goroutine(gp) || crate::gc::finalizer::running_finalizer(gp))
 }
 
 /// The goroutine profile: n goroutines; when they fit in `p`, their
 /// stacks (the caller's first, from the frame that called the Go face's
-/// goroutineProfile) and, in `gps` when it is as long as `p`, each one's
-/// G (the Go side reads their labels).
+/// goroutineProfile) and, when `labels` is not empty (as long as `p`), each
+/// one's profiler labels, all as of the same moment.
 ///
 /// # Safety
-/// `p` and `gps` are the Go caller's slices.
-pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, gps: GoSlice<usize>) -> (isize, bool) {
+/// `p` and `labels` are the Go caller's slices.
+pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, labels: GoSlice<*mut u8>) -> (isize, bool) {
     let me = crate::gm::curg();
     // SAFETY: the caller's slices.
-    let (recs, gps) = unsafe { (records(p).as_mut_slice(), gps.as_mut_slice()) };
+    let (recs, labels) = unsafe { (records(p).as_mut_slice(), labels.as_mut_slice()) };
     crate::gm::acquirem();
     crate::sched::stw::stop_the_world_for(StwReason::Other);
     let mut n = 0usize;
     crate::gm::for_each_g(|gp| n += profiled(gp) as usize);
     let ok = n <= recs.len();
     if ok {
-        let mut put = |i: usize, gp, skip| {
+        let mut put = |i: usize, gp: *mut crate::layout::rt::g, skip| {
             recs[i] = [0; 32];
             traceback_pcs(Unwinder::for_g(gp), skip, &mut recs[i]);
-            if let Some(slot) = gps.get_mut(i) {
-                *slot = gp as usize;
+            if let Some(slot) = labels.get_mut(i) {
+                // SAFETY: a slot of the caller's heap slice; the collector
+                // may be marking, so the store has its barrier.
+                unsafe {
+                    let l = (*gp).labels;
+                    crate::wb::store(slot as *mut *mut u8 as *mut usize, l as usize);
+                    *slot = l;
+                }
             }
         };
         // This trampoline and goroutineProfile's frame are not shown.
