@@ -34,10 +34,10 @@ mod proc; // startup and exit, signal handling, the runtime/debug and syscall AP
 // surface glue and the rest of the crate name them; its folder is its layer.
 use base::{fatal, global, gm, hook, layout, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat};
 use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
-use mem::{heap, stack, wb};
+use mem::{heap, mprof, profbucket, stack, wb};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
-use os::{env, settings, sigtab, time, vdso};
-use proc::{debug, metrics, mstats, profile, signal, syscall, testhooks};
+use os::{env, proftimer, settings, sigtab, time, vdso};
+use proc::{cpuprof, debug, metrics, mstats, profile, signal, syscall, testhooks};
 use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.

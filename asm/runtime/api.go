@@ -194,9 +194,9 @@ func Stack(buf []byte, all bool) int {
 	if all {
 		// Every goroutine's stack, read with the world stopped (the Rust
 		// side stops it): one stopper at a time.
-		semacquire1(&worldsema, false, waitReasonSemacquire)
+		semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 		n := rt_stack(buf, true)
-		semrelease1(&worldsema, false)
+		semrelease1(&worldsema, false, 0)
 		return n
 	}
 	return rt_stack(buf, false)

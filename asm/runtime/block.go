@@ -27,10 +27,6 @@ const (
 
 // ---- channels ----
 
-func chansend1(c *hchan, elem unsafe.Pointer) {
-	chansend(c, elem, true)
-}
-
 func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
 	switch rt_chansend(c, elem, block) {
 	case blockDone:
@@ -41,15 +37,6 @@ func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
 		return true
 	}
 	return false
-}
-
-func chanrecv1(c *hchan, elem unsafe.Pointer) {
-	chanrecv(c, elem, true)
-}
-
-func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
-	_, received = chanrecv(c, elem, true)
-	return
 }
 
 func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received bool) {
@@ -70,18 +57,6 @@ func selectnbsend(c *hchan, elem unsafe.Pointer) (selected bool) {
 
 func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
 	return chanrecv(c, elem, false)
-}
-
-// selectgo runs a select statement's cases (sends first, then receives,
-// as the compiler lays them out in cas0); order0 is scratch space for the
-// poll and lock orders.
-func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
-	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
-	if parked {
-		gopark()
-		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
-	}
-	return casi, recvOK
 }
 
 // block parks forever: select {} and a receive from a nil channel.
@@ -147,17 +122,22 @@ func poll_runtime_pollWait(pd *pollDesc, mode int) int {
 
 // ---- semaphores (sync.Mutex, WaitGroup, RWMutex, internal/poll) ----
 
-func semacquire1(addr *uint32, lifo bool, reason waitReason) {
-	for !rt_semacquire(addr, lifo, uint8(reason)) {
+// semacquire1 waits for the semaphore at addr. profile: the wait counts
+// in the block profile (package sync's and internal/poll's waits), whose
+// stack leaves out skipframes frames of the caller's package below its
+// linkname (src/sched/sema.rs counts this frame and the linkname's).
+func semacquire1(addr *uint32, lifo bool, profile bool, skipframes int, reason waitReason) {
+	for !rt_semacquire(addr, lifo, profile, uint8(reason)) {
 		gopark()
-		if rt_semacquireFinish() {
+		if rt_semacquireFinish(skipframes) {
 			return
 		}
 	}
 }
 
-func semrelease1(addr *uint32, handoff bool) {
-	if rt_semrelease(addr, handoff) {
+// semrelease1: skipframes as for semacquire1 (the mutex profile's stack).
+func semrelease1(addr *uint32, handoff bool, skipframes int) {
+	if rt_semrelease(addr, handoff, skipframes) {
 		// The semaphore was handed to a waiter: let it run now.
 		Gosched()
 	}
@@ -170,12 +150,12 @@ func semrelease1(addr *uint32, handoff bool) {
 
 //go:linkname sync_runtime_Semrelease sync.runtime_Semrelease
 func sync_runtime_Semrelease(addr *uint32, handoff bool, skipframes int) {
-	semrelease1(addr, handoff)
+	semrelease1(addr, handoff, skipframes)
 }
 
 //go:linkname poll_runtime_Semrelease internal/poll.runtime_Semrelease
 func poll_runtime_Semrelease(addr *uint32) {
-	semrelease1(addr, false)
+	semrelease1(addr, false, 0)
 }
 
 // ---- sync.Cond wait lists ----

@@ -306,7 +306,8 @@ type m struct {
 	locks int32
 	// This thread is reporting a fatal error.
 	dying     int32
-	profilehz int32 // unused by gort
+	// The CPU profiling rate this thread's timer runs at (0: none).
+	profilehz int32
 	// Looking for work (counted in sched.nmspinning).
 	spinning bool
 	// Parked on its note.
@@ -381,6 +382,10 @@ type m struct {
 	// this thread, for the threadcreate profile (empty when the scheduler
 	// or sysmon created it on no goroutine's behalf).
 	createstack [32]uintptr
+	// The thread's CPU-time profiling timer (timer_create), when
+	// profileTimerValid is set (src/os/proftimer.rs).
+	profileTimer      int32
+	profileTimerValid atomic.Uint32
 }
 
 // Entries of an m's write-barrier buffer.

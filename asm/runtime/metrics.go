@@ -35,7 +35,7 @@ const godebugMetricPrefix = "/godebug/non-default-behavior/"
 //go:linkname metrics_runtime_readMetrics runtime/metrics.runtime_readMetrics
 func metrics_runtime_readMetrics(samplesp unsafe.Pointer, n int, _ int) {
 	samples := unsafe.Slice((*metricSample)(samplesp), n)
-	semacquire1(&metricsSema, false, waitReasonSemacquire)
+	semacquire1(&metricsSema, false, false, 0, waitReasonSemacquire)
 	for i := range samples {
 		if shape := rt_metricHistShape(samples[i].name); shape != 0 {
 			samples[i].value.prepareHistogram(shape)
@@ -47,7 +47,7 @@ func metrics_runtime_readMetrics(samplesp unsafe.Pointer, n int, _ int) {
 			s.value = godebugMetric(s.name)
 		}
 	}
-	semrelease1(&metricsSema, false)
+	semrelease1(&metricsSema, false, 0)
 }
 
 // prepareHistogram makes v a histogram of the given shape, reusing the
@@ -94,7 +94,7 @@ func godebugMetricKnown(name string) bool {
 
 //go:linkname godebug_registerMetric internal/godebug.registerMetric
 func godebug_registerMetric(name string, read func() uint64) {
-	semacquire1(&metricsSema, false, waitReasonSemacquire)
+	semacquire1(&metricsSema, false, false, 0, waitReasonSemacquire)
 	if !godebugMetricKnown(name) {
 		throw("runtime: unexpected metric registration for " + name)
 	}
@@ -102,7 +102,7 @@ func godebug_registerMetric(name string, read func() uint64) {
 		godebugMetricReaders = make(map[string]func() uint64)
 	}
 	godebugMetricReaders[name] = read
-	semrelease1(&metricsSema, false)
+	semrelease1(&metricsSema, false, 0)
 }
 
 // The names of every metric the runtime knows (runtime/metrics' tests

@@ -51,9 +51,9 @@ func gcStart(kind uint8, n uint32) {
 	// its timers, would wait for the whole heap's sweep).
 	for rt_sweepStep() {
 	}
-	semacquire1(&worldsema, false, waitReasonSemacquire)
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 	rt_gcStart(kind, n)
-	semrelease1(&worldsema, false)
+	semrelease1(&worldsema, false, 0)
 }
 
 // GC runs a whole collection and sweeps the heap before it returns: it
@@ -69,6 +69,8 @@ func GC() {
 	for rt_sweepStep() {
 	}
 	rt_sweepAll()
+	// Every free of cycle n+1 is known: the memory profile can show it.
+	rt_mProfPostSweep(n + 1)
 	Gosched()
 }
 
@@ -94,9 +96,9 @@ func gcBgMarkWorker() {
 				break
 			}
 			if st == markDone {
-				semacquire1(&worldsema, false, waitReasonSemacquire)
+				semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 				rt_gcMarkDone()
-				semrelease1(&worldsema, false)
+				semrelease1(&worldsema, false, 0)
 				break
 			}
 			if st == markRest {

@@ -54,6 +54,7 @@ func main() {
 	// which changes the scheduling order programs observe.
 	cpuinit(rt_godebug())
 	typesinit()
+	memProfileInit(rt_godebug())
 	// From here on new goroutines wake idle Ps; sysmon starts watching.
 	mainStarted = true
 	rt_mainStarted()
@@ -223,9 +224,9 @@ func GOMAXPROCS(n int) int {
 	if n <= 0 || n == ret {
 		return ret
 	}
-	semacquire1(&worldsema, false, waitReasonSemacquire)
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 	ret = rt_gomaxprocs(n)
-	semrelease1(&worldsema, false)
+	semrelease1(&worldsema, false, 0)
 	return ret
 }
 

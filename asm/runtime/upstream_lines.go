@@ -106,35 +106,35 @@ func timeSleep(ns int64) {
 //go:linkname sync_runtime_Semacquire sync.runtime_Semacquire
 func sync_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:62
-	semacquire1(addr, false, waitReasonSemacquire)
+	semacquire1(addr, false, true, 0, waitReasonSemacquire)
 //line $GOROOT/src/runtime/upstream_lines.go:111
 }
 
 //go:linkname poll_runtime_Semacquire internal/poll.runtime_Semacquire
 func poll_runtime_Semacquire(addr *uint32) {
 //line $GOROOT/src/runtime/sema.go:67
-	semacquire1(addr, false, waitReasonSemacquire)
+	semacquire1(addr, false, true, 0, waitReasonSemacquire)
 //line $GOROOT/src/runtime/upstream_lines.go:118
 }
 
 //go:linkname sync_runtime_SemacquireMutex sync.runtime_SemacquireMutex
 func sync_runtime_SemacquireMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:77
-	semacquire1(addr, lifo, waitReasonSyncMutexLock)
+	semacquire1(addr, lifo, true, skipframes, waitReasonSyncMutexLock)
 //line $GOROOT/src/runtime/upstream_lines.go:125
 }
 
 //go:linkname sync_runtime_SemacquireRWMutexR sync.runtime_SemacquireRWMutexR
 func sync_runtime_SemacquireRWMutexR(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:82
-	semacquire1(addr, lifo, waitReasonSyncRWMutexRLock)
+	semacquire1(addr, lifo, true, skipframes, waitReasonSyncRWMutexRLock)
 //line $GOROOT/src/runtime/upstream_lines.go:132
 }
 
 //go:linkname sync_runtime_SemacquireRWMutex sync.runtime_SemacquireRWMutex
 func sync_runtime_SemacquireRWMutex(addr *uint32, lifo bool, skipframes int) {
 //line $GOROOT/src/runtime/sema.go:87
-	semacquire1(addr, lifo, waitReasonSyncRWMutexLock)
+	semacquire1(addr, lifo, true, skipframes, waitReasonSyncRWMutexLock)
 //line $GOROOT/src/runtime/upstream_lines.go:139
 }
 
@@ -249,3 +249,41 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 	unwinding = false
 }
 
+// Channel operations and select: the block profile's stacks start at
+// these frames (runtime.chansend1, chanrecv1, chanrecv2, selectgo), with
+// upstream's positions in runtime/chan.go and runtime/select.go.
+
+func chansend1(c *hchan, elem unsafe.Pointer) {
+//line $GOROOT/src/runtime/chan.go:145
+	chansend(c, elem, true)
+//line $GOROOT/src/runtime/upstream_lines.go:260
+}
+
+func chanrecv1(c *hchan, elem unsafe.Pointer) {
+//line $GOROOT/src/runtime/chan.go:442
+	chanrecv(c, elem, true)
+//line $GOROOT/src/runtime/upstream_lines.go:266
+}
+
+func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
+//line $GOROOT/src/runtime/chan.go:447
+	_, received = chanrecv(c, elem, true)
+//line $GOROOT/src/runtime/upstream_lines.go:272
+	return
+}
+
+// selectgo runs a select statement's cases (sends first, then receives,
+// as the compiler lays them out in cas0); order0 is scratch space for the
+// poll and lock orders.
+func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
+	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
+	if parked {
+//line $GOROOT/src/runtime/select.go:327
+		gopark()
+//line $GOROOT/src/runtime/upstream_lines.go:284
+//line $GOROOT/src/runtime/select.go:508
+		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
+//line $GOROOT/src/runtime/upstream_lines.go:287
+	}
+	return casi, recvOK
+}

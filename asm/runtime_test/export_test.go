@@ -543,11 +543,11 @@ func Netpoll(delta int64) { rt_test_netpoll(delta) }
 // ---- semaphores (src/sched/sema.rs) ----
 
 func Semacquire(addr *uint32) {
-	semacquire1(addr, false, waitReasonSemacquire)
+	semacquire1(addr, false, false, 0, waitReasonSemacquire)
 }
 
 func Semrelease1(addr *uint32, handoff bool, skipframes int) {
-	semrelease1(addr, handoff)
+	semrelease1(addr, handoff, skipframes)
 }
 
 // SemNwait: how many goroutines wait on addr's semaphore.
@@ -701,9 +701,9 @@ func GCTestPointerClass(p unsafe.Pointer) string {
 // GCTestIsReachable runs a collection and reports, bit i for ptrs[i],
 // which of the objects survived its marking.
 func GCTestIsReachable(ptrs ...unsafe.Pointer) (mask uint64) {
-	semacquire1(&worldsema, false, waitReasonSemacquire)
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 	mask = rt_test_isReachable(ptrs)
-	semrelease1(&worldsema, false)
+	semrelease1(&worldsema, false, 0)
 	return mask
 }
 
@@ -722,9 +722,9 @@ var DoubleCheckReadMemStats = new(bool)
 // ReadMemStatsSlow: MemStats as ReadMemStats reports them, and recounted
 // from the heap itself, with the world stopped for both.
 func ReadMemStatsSlow() (base, slow MemStats) {
-	semacquire1(&worldsema, false, waitReasonSemacquire)
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
 	rt_test_readMemStatsSlow(&base, &slow)
-	semrelease1(&worldsema, false)
+	semrelease1(&worldsema, false, 0)
 	return
 }
 
@@ -1091,7 +1091,7 @@ func BlockOnSystemStack() {
 func blockOnSystemStackInternal() {
 	print("x\n")
 	var never uint32
-	semacquire1(&never, false, waitReasonSemacquire)
+	semacquire1(&never, false, false, 0, waitReasonSemacquire)
 }
 
 // G0StackOverflow: gort runs no Go code on the system stack (g0).

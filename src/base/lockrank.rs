@@ -78,6 +78,10 @@ pub enum Rank {
     Heap,
     /// Closed poll descriptors.
     NetpollFree,
+    /// The profiles' tables: bucket insertion, published memory-profile
+    /// counts, block and mutex records, memory-profile records on objects
+    /// (never two at once).
+    Profile,
     /// The collector's shared grey queue (write barriers feed it from
     /// under any other lock).
     GcWork,

@@ -411,6 +411,12 @@ pub unsafe fn rt_finalizerCall(regs: *mut RegArgs) -> (*mut funcval, usize) {
     }
 }
 
+/// Is gp the finalizer goroutine, calling a finalizer (the program's code:
+/// the goroutine profile counts it then, as upstream's)?
+pub fn running_finalizer(gp: *mut g) -> bool {
+    !gp.is_null() && RUNNER.load(Ordering::Acquire) == gp && !CALLING.load(Ordering::Relaxed).is_null()
+}
+
 /// Is the finalizer goroutine parked, waiting for work?
 pub fn runner_asleep() -> bool {
     let gp = RUNNER.load(Ordering::Acquire);

@@ -693,9 +693,13 @@ fn finish_cycle(t_mark_end: i64) {
     let concurrent = !STW_MODE.load(Ordering::Relaxed) && !CYCLE_FORCED.load(Ordering::Relaxed);
     PACER.with(|p| p.end_cycle(&cycle, concurrent));
     set_trigger(marked);
+    // Later allocations and frees count toward the next memory-profile
+    // cycle; the one that just ended is published once the world runs.
+    crate::mprof::next_cycle();
     let t3 = crate::time::nanotime();
     let t4 = sched::stw::start_the_world();
     crate::gm::releasem();
+    crate::mprof::flush();
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
     LAST_GC_MONO.store(t4, Ordering::Relaxed);
     let stw1 = T_STW1.load(Ordering::Relaxed);
@@ -733,6 +737,17 @@ fn finish_cycle(t_mark_end: i64) {
     workers::wake_waiters();
     background::wake_sweeper();
     finalizer::wake_runner();
+}
+
+/// runtime.GC, having swept everything after cycle `n`: the memory
+/// profile's frees of that cycle are all known; publish them, unless a
+/// later mark termination came meanwhile (its own publication then
+/// covers them).
+pub fn rt_mProfPostSweep(n: u32) {
+    let c = CYCLES.load(Ordering::Acquire);
+    if c == n || (marking() && c == n + 1) {
+        crate::mprof::post_sweep();
+    }
 }
 
 /// GORT_GCCHECKMARK: mark everything again from scratch (world stopped)

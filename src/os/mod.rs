@@ -1,8 +1,9 @@
 //! The operating-system layer: the process's arguments, environment and
-//! auxiliary vector, the vDSO, the clocks, the runtime's settings, and
-//! the signal table.
+//! auxiliary vector, the vDSO, the clocks, the runtime's settings, the
+//! signal table, and the CPU profiler's timers.
 
 pub mod env;
+pub mod proftimer;
 pub mod settings;
 pub mod sigtab;
 pub mod time;

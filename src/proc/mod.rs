@@ -12,6 +12,7 @@
 //!      schedule it. runtime.main (Go) runs the package initialisers in the
 //!      linker's order, then main.main, then exits with status 0.
 
+pub mod cpuprof;
 pub mod debug;
 pub mod metrics;
 pub mod profile;

@@ -8,7 +8,6 @@ use crate::layout::abi::Type;
 use crate::layout::Eface;
 use crate::sched;
 use crate::types::*;
-use core::sync::atomic::{AtomicIsize, Ordering};
 
 /// The Go side's MemStats, field by field (see asm/runtime/api.go).
 #[repr(C)]
@@ -156,20 +155,4 @@ pub fn rt_setPinned(ptr: *mut u8, pin: bool) -> bool {
             false
         }
     }
-}
-
-static BLOCK_PROFILE_RATE: AtomicIsize = AtomicIsize::new(0);
-static MUTEX_PROFILE_FRACTION: AtomicIsize = AtomicIsize::new(0);
-
-/// Record the rate; block profiles themselves are not implemented yet
-/// (BlockProfile fails loudly).
-pub fn SetBlockProfileRate(rate: isize) {
-    BLOCK_PROFILE_RATE.store(rate, Ordering::Relaxed);
-}
-
-pub fn SetMutexProfileFraction(rate: isize) -> isize {
-    if rate < 0 {
-        return MUTEX_PROFILE_FRACTION.load(Ordering::Relaxed);
-    }
-    MUTEX_PROFILE_FRACTION.swap(rate, Ordering::Relaxed)
 }

@@ -23,34 +23,43 @@ fn records(p: GoSlice<u8>) -> GoSlice<StackRecord> {
     GoSlice { ptr: p.ptr as *mut StackRecord, len: p.len, cap: p.cap }
 }
 
-/// Does the goroutine profile count gp (not dead, not the runtime's)?
+/// Does the goroutine profile count gp (not dead, not the runtime's; the
+/// finalizer goroutine while it runs a finalizer is the program's)?
 fn profiled(gp: *mut crate::layout::rt::g) -> bool {
-    let st = crate::gm::readgstatus(gp);
-    st != crate::gm::G_DEAD && st != crate::gm::G_IDLE && !crate::traceback::is_system_goroutine(gp)
+    let st = crate::gm::gstatus(gp);
+    st != crate::gm::G_DEAD
+        && st != crate::gm::G_IDLE
+        && (!crate::traceback::is_system_goroutine(gp) || crate::gc::finalizer::running_finalizer(gp))
 }
 
 /// The goroutine profile: n goroutines; when they fit in `p`, their
 /// stacks (the caller's first, from the frame that called the Go face's
-/// goroutineProfile) and, in `gps` when it is as long as `p`, each one's
-/// G (the Go side reads their labels).
+/// goroutineProfile) and, when `labels` is not empty (as long as `p`), each
+/// one's profiler labels, all as of the same moment.
 ///
 /// # Safety
-/// `p` and `gps` are the Go caller's slices.
-pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, gps: GoSlice<usize>) -> (isize, bool) {
+/// `p` and `labels` are the Go caller's slices.
+pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, labels: GoSlice<*mut u8>) -> (isize, bool) {
     let me = crate::gm::curg();
     // SAFETY: the caller's slices.
-    let (recs, gps) = unsafe { (records(p).as_mut_slice(), gps.as_mut_slice()) };
+    let (recs, labels) = unsafe { (records(p).as_mut_slice(), labels.as_mut_slice()) };
     crate::gm::acquirem();
     crate::sched::stw::stop_the_world_for(StwReason::Other);
     let mut n = 0usize;
     crate::gm::for_each_g(|gp| n += profiled(gp) as usize);
     let ok = n <= recs.len();
     if ok {
-        let mut put = |i: usize, gp, skip| {
+        let mut put = |i: usize, gp: *mut crate::layout::rt::g, skip| {
             recs[i] = [0; 32];
             traceback_pcs(Unwinder::for_g(gp), skip, &mut recs[i]);
-            if let Some(slot) = gps.get_mut(i) {
-                *slot = gp as usize;
+            if let Some(slot) = labels.get_mut(i) {
+                // SAFETY: a slot of the caller's heap slice; the collector
+                // may be marking, so the store has its barrier.
+                unsafe {
+                    let l = (*gp).labels;
+                    crate::wb::store(slot as *mut *mut u8 as *mut usize, l as usize);
+                    *slot = l;
+                }
             }
         };
         // This trampoline and goroutineProfile's frame are not shown.
@@ -115,4 +124,44 @@ pub unsafe fn runtime_FrameSymbolName(f: *mut GoFrame) -> GoString {
         None => fi.name(),
     };
     GoString { ptr: name.as_ptr(), len: name.len() as isize }
+}
+
+/// runtime/pprof's expandFinalInlineFrame, Rust half: the pcs of every
+/// logical frame at `pc` (a return pc, as Callers records them), innermost
+/// first, into `out`; 0 when nothing is inlined there (the Go side then
+/// keeps the stack as it is). A stack cut at its maximum depth may end in
+/// an inlined frame whose callers were cut: pprof adds them back.
+///
+/// # Safety
+/// `out` is the Go caller's slice.
+pub unsafe fn rt_inlineFrames(pc: usize, out: GoSlice<usize>) -> isize {
+    // SAFETY: the caller's slice.
+    let out = unsafe { out.as_mut_slice() };
+    let tracepc = pc.wrapping_sub(1);
+    let Some(fi) = crate::symtab::findfunc(tracepc) else { return 0 };
+    let mut ic = fi.inlined_at(tracepc);
+    if ic.is_none() {
+        return 0;
+    }
+    // The frame at pc itself was recorded: it is not a wrapper to elide.
+    let mut callee = crate::symtab::FUNCID_NORMAL;
+    let mut n = 0;
+    let mut cur = tracepc;
+    loop {
+        let fid = ic.as_ref().map(|c| c.func_id).unwrap_or_else(|| fi.func_id());
+        let elide = fid == crate::symtab::FUNCID_WRAPPER && crate::traceback::elide_wrapper_calling(callee);
+        if !elide && n < out.len() {
+            out[n] = cur + 1;
+            n += 1;
+        }
+        callee = fid;
+        match ic {
+            Some(c) => {
+                cur = fi.entry() + c.parent_pc as usize;
+                ic = fi.inlined_at(cur);
+            }
+            None => break,
+        }
+    }
+    n as isize
 }

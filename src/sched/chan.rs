@@ -222,6 +222,7 @@ fn wake(s: *mut sudog, success: bool) {
         let gp = (*s).g;
         (*gp).param = s as *mut u8;
         (*s).success = success;
+        sched::blockprof::released(s);
         sched::schedule::ready(gp);
     }
 }
@@ -274,6 +275,7 @@ fn wait_on(c: *mut hchan, q: *mut waitq, ep: *mut u8, reason: u32) {
         (*s).g = gp;
         (*s).elem = ep;
         (*s).c = c;
+        (*s).releasetime = sched::blockprof::wait_start();
         (*gp).waiting = s;
         (*gp).param = null_mut();
         (*gp).parkingOnChan.store(true, Ordering::Relaxed);
@@ -360,6 +362,9 @@ pub unsafe fn rt_chansendFinish(c: *mut hchan) {
         (*gp).waiting = null_mut();
         (*gp).activeStackChans = false;
         (*gp).parkingOnChan.store(false, Ordering::Relaxed);
+        // The block profile's stack starts at chansend's caller (the Go
+        // face's trampoline and chansend left out), as upstream's.
+        sched::blockprof::blocked(s, 2);
         let closed = !(*s).success;
         (*gp).param = null_mut();
         (*s).c = null_mut();
@@ -443,6 +448,8 @@ pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
         (*gp).waiting = null_mut();
         (*gp).activeStackChans = false;
         (*gp).parkingOnChan.store(false, Ordering::Relaxed);
+        // As for a send: the stack starts at chanrecv's caller.
+        sched::blockprof::blocked(s, 2);
         let ok = (*s).success;
         (*gp).param = null_mut();
         (*s).c = null_mut();
@@ -513,6 +520,7 @@ unsafe fn fail_waiter(s: *mut sudog) -> *mut g {
         let gp = (*s).g;
         (*gp).param = s as *mut u8;
         (*s).success = false;
+        sched::blockprof::released(s);
         gp
     }
 }
@@ -765,6 +773,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
         prepare_park(None, null_mut(), rt::waitReasonSelectNoCases as u8);
         return (-1, false, true);
     }
+    let t0 = sched::blockprof::wait_start();
     // SAFETY: all channels locked; the sudogs are ours.
     unsafe {
         (*gp).waiting = null_mut();
@@ -775,6 +784,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
             let s = acquire_sudog();
             (*s).g = gp;
             (*s).isSelect = true;
+            (*s).releasetime = t0;
             (*s).elem = cas.elem;
             (*s).c = cas.c;
             if tail.is_null() {
@@ -835,7 +845,11 @@ pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize,
                 if k >= sel.nsends {
                     recv_ok = success;
                 }
+                // The block profile's stack starts at selectgo (only the
+                // trampoline is left out), as upstream's.
+                sched::blockprof::blocked(s, 1);
             } else {
+                (*s).releasetime = 0;
                 let q = if k < sel.nsends {
                     core::ptr::addr_of_mut!((*cas.c).sendq)
                 } else {

@@ -33,6 +33,7 @@
 
 pub mod cgo;
 mod cthread;
+pub mod blockprof;
 pub mod chan;
 pub mod coro;
 mod mcall;

@@ -344,6 +344,7 @@ pub fn mexit() -> ! {
         mpark(mp);
         crate::fatal::throw("locked m0 woke up");
     }
+    crate::proftimer::thread_exit();
     crate::sigtab::unminit();
     super::cthread::m_exiting(mp);
     s.lock.lock();

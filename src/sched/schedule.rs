@@ -32,6 +32,8 @@ pub fn execute(gp: *mut g, inherit: bool) -> ! {
         if !inherit {
             (*pp).schedtick = (*pp).schedtick.wrapping_add(1);
         }
+        // The thread follows the CPU profiling rate (its own timer).
+        crate::proftimer::check_thread(mp);
         switch_to(gp)
     }
 }

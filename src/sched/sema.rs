@@ -11,6 +11,7 @@ use crate::layout::rt::{notifyList, sudog};
 use crate::lockrank::Rank;
 use crate::lock::{Locked, Mutex};
 use crate::sched::{self, acquire_sudog, curg, release_sudog};
+use crate::sched::blockprof;
 use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
 use core::sync::atomic::{AtomicU32, Ordering};
@@ -67,12 +68,14 @@ fn cansemacquire(addr: *mut u32) -> bool {
 }
 
 /// First step of Semacquire: true if acquired; false if the goroutine is
-/// queued and must park (then call rt_semacquireFinish).
+/// queued and must park (then call rt_semacquireFinish). `profile`: the
+/// wait counts in the block profile (package sync's waits, not the
+/// runtime's own).
 ///
 /// # Safety
 /// `addr` is a live semaphore word and `l` a live notifyList (package
 /// sync's contract).
-pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
+pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u8) -> bool {
     if cansemacquire(addr) {
         return true;
     }
@@ -96,6 +99,7 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, reason: u8) -> bool {
         // sync.Mutex and RWMutex waits are timed (runtime/metrics'
         // /sync/mutex/wait/total:seconds): from here to the wakeup.
         (*s).acquiretime = if is_mutex_wait(reason) { nanotime() } else { 0 };
+        (*s).releasetime = if profile { blockprof::wait_start() } else { 0 };
         if lifo && !root.head.is_null() {
             (*s).next = root.head;
             (*root.head).prev = s;
@@ -122,12 +126,16 @@ fn is_mutex_wait(reason: u8) -> bool {
 }
 
 /// After waking from Semacquire: true if the count was handed to us.
-pub fn rt_semacquireFinish() -> bool {
+/// `skipframes`: package sync's frames to leave out of the block
+/// profile's stack, below the Go face's three (this trampoline,
+/// semacquire1, the sync linkname).
+pub fn rt_semacquireFinish(skipframes: isize) -> bool {
     let gp = curg();
     // SAFETY: gp.waiting is the sudog the waker dequeued.
     unsafe {
         let s = (*gp).waiting;
         (*gp).waiting = null_mut();
+        blockprof::blocked(s, 3 + skipframes);
         let handed = (*s).ticket != 0;
         (*s).elem = null_mut();
         release_sudog(s);
@@ -136,12 +144,15 @@ pub fn rt_semacquireFinish() -> bool {
 }
 
 /// Semrelease: add one and wake the first waiter; true if the count was
-/// handed off and the caller should yield to it.
+/// handed off and the caller should yield to it. A waiter of sync.Mutex or
+/// RWMutex is charged to the caller in the mutex profile, whose stack
+/// leaves out `skipframes` of package sync's frames below the Go face's
+/// three (this trampoline, semrelease1, the sync linkname).
 ///
 /// # Safety
 /// `addr` is a live semaphore word and `l` a live notifyList (package
 /// sync's contract).
-pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
+pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool, skipframes: isize) -> bool {
     let root = semroot(addr);
     counter(addr).fetch_add(1, Ordering::SeqCst);
     if root.nwait.load(Ordering::SeqCst) == 0 {
@@ -164,11 +175,15 @@ pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool) -> bool {
             (*s).ticket = 1;
             yield_now = (*sched::getm()).locks == 0;
         }
-        if (*s).acquiretime != 0 {
-            sched::stats::add_mutex_wait(nanotime() - (*s).acquiretime);
-            (*s).acquiretime = 0;
+        let waited = if (*s).acquiretime != 0 { nanotime() - (*s).acquiretime } else { -1 };
+        (*s).acquiretime = 0;
+        blockprof::released(s);
+        let gp = (*s).g;
+        if waited >= 0 {
+            sched::stats::add_mutex_wait(waited);
+            blockprof::mutex_event(waited, 3 + skipframes);
         }
-        sched::schedule::ready((*s).g);
+        sched::schedule::ready(gp);
     }
     yield_now
 }
@@ -232,6 +247,7 @@ pub unsafe fn rt_notifyListWait(l: *mut notifyList, t: u32) -> bool {
         let gp = curg();
         (*s).g = gp;
         (*s).ticket = t;
+        (*s).releasetime = blockprof::wait_start();
         let tail = (*l).tail as *mut sudog;
         if tail.is_null() {
             (*l).head = s as *mut u8;
@@ -245,12 +261,15 @@ pub unsafe fn rt_notifyListWait(l: *mut notifyList, t: u32) -> bool {
     true
 }
 
+/// After waking from Cond.Wait (the block profile leaves out the Go
+/// face's two frames: this trampoline and notifyListWait).
 pub fn rt_notifyListFinish() {
     let gp = curg();
     // SAFETY: gp.waiting is our dequeued sudog.
     unsafe {
         let s = (*gp).waiting;
         (*gp).waiting = null_mut();
+        blockprof::blocked(s, 2);
         release_sudog(s);
     }
 }
@@ -288,6 +307,7 @@ pub unsafe fn notifyListNotifyAll(l: *mut notifyList) {
         unsafe {
             let next = (*s).next;
             (*s).next = null_mut();
+            blockprof::released(s);
             sched::schedule::ready((*s).g);
             s = next;
         }
@@ -333,6 +353,7 @@ pub unsafe fn notifyListNotifyOne(l: *mut notifyList) {
     };
     lock.unlock();
     if !found.is_null() {
+        blockprof::released(found);
         // SAFETY: dequeued by us; its goroutine has parked (see semrelease).
         unsafe { sched::schedule::ready((*found).g) };
     }

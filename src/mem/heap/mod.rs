@@ -82,6 +82,8 @@ pub struct Mspan {
     /// obj_index's multiplier for elemsize (sizeclasses::div_multiplier;
     /// unused for one-object spans).
     pub div_mul: u64,
+    /// Memory-profile records of its sampled objects (mprof.rs).
+    pub specials: *mut crate::mprof::Special,
 }
 
 impl Mspan {
@@ -557,6 +559,7 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
             largesize: 0,
             allidx: 0,
             div_mul: if class == 0 { 0 } else { div_multiplier(elemsize) },
+            specials: null_mut(),
         };
         let mut p = start;
         for _ in 0..npages {
@@ -697,6 +700,9 @@ pub struct Mcache {
     /// Allocations packed into tiny blocks (statistics: each one counts as
     /// allocated and freed at once, as upstream's).
     pub tiny_allocs: usize,
+    /// Bytes left to allocate before the memory profile's next sample
+    /// (mprof.rs).
+    pub next_sample: isize,
 }
 
 /// The start of every P (the scheduler's, sched/mod.rs, checks that it
@@ -709,5 +715,8 @@ pub struct PCache {
 }
 
 pub fn new_mcache() -> *mut Mcache {
-    persistent::new_for::<Mcache>(Stat::MCache)
+    let c = persistent::new_for::<Mcache>(Stat::MCache);
+    // SAFETY: c is fresh.
+    unsafe { (*c).next_sample = crate::mprof::next_sample() };
+    c
 }

@@ -152,6 +152,9 @@ fn sweep_span(s: *mut Mspan) -> Swept {
     if POISON.load(Ordering::Relaxed) {
         poison_unmarked(sp);
     }
+    if !sp.specials.is_null() {
+        crate::mprof::sweep_specials(sp);
+    }
     let words = sp.nelems.div_ceil(64);
     let count = sp.marked_count();
     let large = sp.size_class() == 0;

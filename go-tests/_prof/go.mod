@@ -1,0 +1,3 @@
+module prof
+
+go 1.22
