@@ -99,7 +99,10 @@ func gcBgMarkWorker() {
 				semrelease1(&worldsema, false)
 				break
 			}
-			if st == markIdle || getg().preempt || rt_schedBusy() {
+			if st == markRest {
+				// A fractional worker ahead of its share of the time.
+				timeSleep(1000 * 1000)
+			} else if st == markIdle || getg().preempt || rt_schedBusy() {
 				Gosched()
 			}
 		}
@@ -113,6 +116,7 @@ const (
 	markIdle uint8 = 1
 	markDone uint8 = 2
 	markOver uint8 = 3
+	markRest uint8 = 4
 )
 
 // debug.FreeOSMemory: collect, then return free memory to the system.

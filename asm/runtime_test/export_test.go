@@ -1108,8 +1108,35 @@ func TracebackSystemstack(stk []uintptr, i int) int {
 	return TracebackSystemstack(stk, i-1)
 }
 
-// ShrinkStackAndVerifyFramePointers: gort does not shrink stacks yet.
-func ShrinkStackAndVerifyFramePointers() { notYet("stack shrinking") }
+// ShrinkStackAndVerifyFramePointers shrinks the goroutine's stack (if it
+// uses little enough of it) at the next stack check, with the old stack
+// poisoned, and walks the frame pointers on the new one: a frame pointer
+// left pointing into the old stack faults.
+func ShrinkStackAndVerifyFramePointers() {
+	rt_test_setStackPoison(true)
+	defer rt_test_setStackPoison(false)
+	shrinkOnNextCall()
+	stackCheckHere(1)
+	FPCallers(make([]uintptr, 1024))
+}
+
+// The stackguard0 value that asks for the shrink (src/mem/stack.rs).
+const stackForceShrink = 0xfffffffffffffee5
+
+//go:nosplit
+func shrinkOnNextCall() {
+	getg().stackguard0 = stackForceShrink
+}
+
+// stackCheckHere has a stack check in its prologue (it is not a leaf).
+//
+//go:noinline
+func stackCheckHere(n int) int {
+	if n > 0 {
+		return stackCheckHere(n-1) + 1
+	}
+	return 0
+}
 
 // ---- the debug log (upstream's dlog, present with -tags debuglog) ----
 //

@@ -51,9 +51,10 @@ func main() {
 	wg.Wait()
 	fmt.Println("locked main kept its thread:", same)
 	fmt.Println("no other goroutine ran on it:", !seen[mainTid])
-	runtime.UnlockOSThread()
 
-	// A locked goroutine that exits: its thread ends; others go on.
+	// A locked goroutine that exits: its thread ends; others go on. (Main
+	// stays locked meanwhile: a goroutine that exits locked on the main
+	// thread leaves it wedged, not gone, in upstream's runtime.)
 	tids := make(chan int)
 	go func() {
 		runtime.LockOSThread()
@@ -67,6 +68,7 @@ func main() {
 		alive = syscall.Tgkill(syscall.Getpid(), t, 0) == nil
 	}
 	fmt.Println("thread of exited locked goroutine is gone:", !alive)
+	runtime.UnlockOSThread()
 
 	// Nested locks need as many unlocks.
 	done := make(chan bool)

@@ -202,7 +202,11 @@ func main() {
 		r.u("/memory/classes/heap/stacks:bytes") > 0 && r.u("/memory/classes/metadata/other:bytes") > 0)
 
 	check("gc cycles add up", r.u("/gc/cycles/total:gc-cycles") == r.u("/gc/cycles/automatic:gc-cycles")+r.u("/gc/cycles/forced:gc-cycles"))
-	check("forced cycles", r.u("/gc/cycles/forced:gc-cycles") >= 3 && r.u("/gc/cycles/forced:gc-cycles") == before.u("/gc/cycles/forced:gc-cycles")+2)
+	// Two runtime.GC calls since `before`: each runs a cycle of its own,
+	// unless a cycle the heap triggered starts just before it and serves
+	// instead (then it is not counted as forced, on either runtime).
+	forced := r.u("/gc/cycles/forced:gc-cycles") - before.u("/gc/cycles/forced:gc-cycles")
+	check("forced cycles", r.u("/gc/cycles/forced:gc-cycles") >= 2 && forced >= 1 && forced <= 2)
 	check("automatic cycles", r.u("/gc/cycles/automatic:gc-cycles") > 0)
 	check("gc pauses", r.histTotal("/gc/pauses:seconds") >= before.histTotal("/gc/pauses:seconds")+2 &&
 		r.histTotal("/sched/pauses/total/gc:seconds") == r.histTotal("/gc/pauses:seconds") &&

@@ -64,6 +64,8 @@ pub enum Rank {
     Caches,
     /// The collection history (MemStats).
     History,
+    /// The pacer's measurements (gc/pacer.rs).
+    Pacer,
     /// runtime.Pinner's table of pinned objects.
     Pins,
     /// The unswept span lists.

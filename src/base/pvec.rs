@@ -167,6 +167,33 @@ impl<T: Copy> PVec<T> {
     }
 
     /// Give a mapped vector's memory back (persistent memory stays).
+    /// Empty a mapped vector and hand over its array (null, 0 if it has
+    /// none), for a later vector to reuse through `adopt`.
+    pub fn take_array(&mut self) -> (*mut T, usize) {
+        if !self.mapped {
+            crate::fatal::throw("PVec::take_array: not a mapped vector");
+        }
+        let r = (self.p, self.cap);
+        self.p = null_mut();
+        self.cap = 0;
+        self.len = 0;
+        r
+    }
+
+    /// Give an empty mapped vector an array from `take_array`.
+    ///
+    /// # Safety
+    /// (p, cap) came from take_array of a vector of the same T and stat,
+    /// and nothing else uses the array.
+    pub unsafe fn adopt(&mut self, p: *mut T, cap: usize) {
+        if !self.mapped || self.cap != 0 {
+            crate::fatal::throw("PVec::adopt: not an empty mapped vector");
+        }
+        self.p = p;
+        self.cap = cap;
+        self.len = 0;
+    }
+
     pub fn free(&mut self) {
         if self.mapped && self.cap > 0 {
             sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), self.stat);

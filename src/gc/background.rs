@@ -126,17 +126,22 @@ pub fn rt_sweepAll() {
 
 // ---- scavenging ----
 
-/// Arena the scavenger looks at next.
+/// Heap page the scavenger looks at next.
 static SCAV_NEXT: AtomicUsize = AtomicUsize::new(0);
 /// Free runs at least this long (64 KiB) are returned to the system.
 const SCAV_MIN_PAGES: usize = 8;
+/// At most this much (512 KiB) per step: a step is one Rust call, which
+/// cannot be preempted.
+const SCAV_MAX_PAGES: usize = 64;
 
-/// One arena's worth of returning free pages; false when a pass over the
+/// Return one run of free pages to the system; false when a pass over the
 /// heap is complete.
 pub fn rt_scavengeStep() -> bool {
-    let k = SCAV_NEXT.fetch_add(1, Ordering::Relaxed);
-    match heap::scavenge_arena(k, SCAV_MIN_PAGES) {
-        Some(_) => true,
+    match heap::scavenge_next(SCAV_NEXT.load(Ordering::Relaxed), SCAV_MIN_PAGES, SCAV_MAX_PAGES) {
+        Some((next, _)) => {
+            SCAV_NEXT.store(next, Ordering::Relaxed);
+            true
+        }
         None => {
             SCAV_NEXT.store(0, Ordering::Relaxed);
             false

@@ -325,20 +325,24 @@ pub fn mark_tables(m: &mut Marker) {
 pub fn mark_finalizers(m: &mut Marker) {
     // SAFETY: as for mark_tables.
     let fs = unsafe { FINALIZERS.get_locked() };
-    {
-        let mut i = 0;
-        while i < fs.table.cap {
-            // SAFETY: i < cap.
-            let f = unsafe { *fs.table.slots.add(i) };
-            if f.obj.is_null() || is_marked(f.obj as usize) {
-                i += 1;
-                continue;
-            }
-            fs.queue.push(f);
-            m.mark_ptr(f.obj as usize, false);
-            fs.table.remove_at(i);
-            // remove_at may have moved another entry into slot i: look again.
+    // First every record whose object is unmarked, then revive them: the
+    // objects of a tiny block's several finalizers are one object to the
+    // collector, whose finalizers all run when the block is unreachable.
+    let first = fs.queue.len();
+    let mut i = 0;
+    while i < fs.table.cap {
+        // SAFETY: i < cap.
+        let f = unsafe { *fs.table.slots.add(i) };
+        if f.obj.is_null() || is_marked(f.obj as usize) {
+            i += 1;
+            continue;
         }
+        fs.queue.push(f);
+        fs.table.remove_at(i);
+        // remove_at may have moved another entry into slot i: look again.
+    }
+    for k in first..fs.queue.len() {
+        m.mark_ptr(fs.queue.get(k).obj as usize, false);
     }
 }
 

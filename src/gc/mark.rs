@@ -37,18 +37,55 @@ pub struct Marker {
     ss: StackScan,
 }
 
+/// Grey lists kept for the next markers (assists come and go all through a
+/// cycle; mapping and unmapping a list for each would cost more than its
+/// scanning): each slot holds an array's address (page aligned) with the
+/// log2 of its capacity in the low bits, or 0.
+static SPARE_GREY: [core::sync::atomic::AtomicUsize; 8] = [const { core::sync::atomic::AtomicUsize::new(0) }; 8];
+
 impl Marker {
     pub fn new() -> Marker {
+        let mut grey = PVec::mapped(Stat::Gc);
+        for slot in &SPARE_GREY {
+            let v = slot.swap(0, core::sync::atomic::Ordering::Acquire);
+            if v != 0 {
+                // SAFETY: the slot held an array a Marker's grey list gave
+                // up (spare_grey), now ours alone.
+                unsafe { grey.adopt((v & !4095) as *mut usize, 1 << (v & 63)) };
+                break;
+            }
+        }
         Marker {
-            grey: PVec::mapped(Stat::Gc),
+            grey,
             marked: 0,
             ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc), work: PVec::mapped(Stat::Gc) },
         }
     }
 
+    /// Keep the grey list's array for the next marker if a slot is free
+    /// (it is empty: publish or drain emptied it).
+    fn spare_grey(&mut self) {
+        let (p, cap) = self.grey.take_array();
+        if p.is_null() {
+            return;
+        }
+        if cap.is_power_of_two() && (p as usize) & 4095 == 0 {
+            let v = p as usize | cap.trailing_zeros() as usize;
+            for slot in &SPARE_GREY {
+                if slot.compare_exchange(0, v, core::sync::atomic::Ordering::Release, core::sync::atomic::Ordering::Relaxed).is_ok() {
+                    return;
+                }
+            }
+        }
+        crate::sysstat::unmap(p as *mut u8, cap * core::mem::size_of::<usize>(), Stat::Gc);
+    }
+
     pub fn free(mut self) {
         crate::wb::add_marked(self.marked);
-        self.grey.free();
+        if !self.grey.is_empty() {
+            crate::fatal::throw("gc: a marker freed with grey objects left");
+        }
+        self.spare_grey();
         self.ss.objs.free();
         self.ss.pending.free();
         self.ss.work.free();
@@ -130,7 +167,8 @@ impl Marker {
     /// the shared queue, until `enough` says so (it is asked every few
     /// objects, with the bytes scanned so far) or no grey object is left
     /// anywhere (false). What is left over goes back to the shared queue.
-    pub fn drain_while(&mut self, mut enough: impl FnMut(usize) -> bool) -> bool {
+    /// Also returns the bytes scanned.
+    pub fn drain_while(&mut self, mut enough: impl FnMut(usize) -> bool) -> (bool, usize) {
         let mut scanned = 0usize;
         let mut k = 0u32;
         loop {
@@ -139,7 +177,7 @@ impl Marker {
                 None => {
                     if crate::wb::queue_take(&mut self.grey, 64) == 0 {
                         SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
-                        return false;
+                        return (false, scanned);
                     }
                     continue;
                 }
@@ -156,7 +194,7 @@ impl Marker {
                 if enough(scanned) {
                     self.publish();
                     SCANNED.fetch_add(scanned, core::sync::atomic::Ordering::Relaxed);
-                    return true;
+                    return (true, scanned);
                 }
             }
         }
@@ -228,9 +266,12 @@ impl Marker {
         let size = if sp.size_class() == 0 { sp.largesize.max(8) } else { sp.elemsize };
         let nwords = size / 8;
         let mut i = 0;
+        // A bitmap word at a time; only the pointer words are read.
         while i < nwords {
-            let a = obj + i * 8;
-            if bits::is_pointer(a) {
+            let (mut ptrs, n) = bits::pointer_chunk(obj + i * 8, nwords - i);
+            while ptrs != 0 {
+                let a = obj + (i + ptrs.trailing_zeros() as usize) * 8;
+                ptrs &= ptrs - 1;
                 // SAFETY: a is a word of the object.
                 let p = unsafe { *(a as *const usize) };
                 // Pointers back into the object itself change nothing (it
@@ -242,7 +283,7 @@ impl Marker {
                     self.mark_ptr(p, true);
                 }
             }
-            i += 1;
+            i += n;
         }
         size
     }

@@ -53,6 +53,7 @@
 pub mod background;
 pub mod finalizer;
 mod mark;
+mod pacer;
 pub mod pools;
 mod roots;
 mod stacks;
@@ -114,7 +115,14 @@ pub static AFTER_MARK: crate::hook::Hook<fn()> = crate::hook::Hook::new();
 /// worldsema around each stop of the world).
 static GC_LOCK: Mutex = Mutex::new(crate::lockrank::Rank::Gc);
 
-const HEAP_MINIMUM: usize = 4 << 20;
+const HEAP_MINIMUM: usize = pacer::HEAP_MINIMUM;
+
+/// The pacer (pacer.rs): goal and start of the next cycle, from what the
+/// last ones measured.
+static PACER: crate::lock::Locked<pacer::Pacer> = crate::lock::Locked::new(crate::lockrank::Rank::Pacer, pacer::Pacer::new());
+/// The cycle under way was asked for by runtime.GC (or the runtime tests):
+/// it says nothing of the program's pace.
+static CYCLE_FORCED: AtomicBool = AtomicBool::new(false);
 
 /// The collector's phase: off (the program runs, spans are swept), or
 /// marking concurrently with the program (write barriers on, new objects
@@ -204,12 +212,7 @@ fn gcpercent() -> i64 {
 fn set_trigger(marked: usize) {
     let pct = gcpercent();
     let limit = crate::settings::memory_limit();
-    let mut goal = if pct < 0 {
-        usize::MAX
-    } else {
-        let min = HEAP_MINIMUM * pct as usize / 100;
-        (marked + marked * pct as usize / 100).max(min.max(1 << 20))
-    };
+    let mut goal = PACER.with(|p| p.goal(marked, pct));
     if limit >= 0 && (limit as u64) < u64::MAX >> 1 {
         // Leave room for what the runtime uses outside the heap.
         let cap = (limit as usize).saturating_sub(crate::stack::stack_inuse()).max(marked + (marked >> 5) + (1 << 20));
@@ -219,8 +222,7 @@ fn set_trigger(marked: usize) {
     let trigger = if goal == usize::MAX || STW_MODE.load(Ordering::Relaxed) {
         goal
     } else {
-        let base = marked.min(goal);
-        base + (goal - base) / 8 * 7
+        PACER.with(|p| p.trigger(marked.min(goal), goal))
     };
     TRIGGER.store(trigger, Ordering::Relaxed);
 }
@@ -357,6 +359,7 @@ fn start(kind: u8, n: u32, stw: bool) {
     if kind == TRIGGER_USER {
         NUM_FORCED_GC.fetch_add(1, Ordering::Relaxed);
     }
+    CYCLE_FORCED.store(kind == TRIGGER_USER || stw, Ordering::Relaxed);
     // No preemption while the world is stopped by us.
     crate::gm::acquirem();
     let t0 = crate::time::nanotime();
@@ -369,8 +372,7 @@ fn start(kind: u8, n: u32, stw: bool) {
         T_STW1.store(t1 - t0, Ordering::Relaxed);
         finish_cycle(t1);
     } else {
-        sched::stw::start_the_world();
-        let t1 = crate::time::nanotime();
+        let t1 = sched::stw::start_the_world();
         T_STW1.store(t1 - t0, Ordering::Relaxed);
         crate::gm::releasem();
         GC_LOCK.unlock();
@@ -392,6 +394,12 @@ fn start_marking() {
     mark::SCANNED.store(0, Ordering::Relaxed);
     mark::STACK_SCANNED.store(0, Ordering::Relaxed);
     crate::wb::take_marked();
+    for i in 0..sched::gomaxprocs() as usize {
+        // SAFETY: Ps below gomaxprocs are live; the world is stopped.
+        malloc::forget_tiny(unsafe { (*sched::allp(i)).mcache });
+    }
+    workers::cycle_started();
+    BG_CREDIT.store(0, Ordering::Relaxed);
     // Goroutine stacks are scanned while the program runs (stacks.rs).
     stacks::prepare();
     let mut m = mark::Marker::new();
@@ -419,10 +427,19 @@ fn claim_globals(m: &mut mark::Marker) {
 /// objects for about a millisecond. Returns MARK_MORE (call again after
 /// yielding if asked to), MARK_IDLE (nothing to scan now, other markers
 /// are busy: yield), MARK_DONE (no grey object anywhere: finish the
-/// cycle, rt_gcMarkDone) or MARK_OVER (the cycle is over).
+/// cycle, rt_gcMarkDone), MARK_OVER (the cycle is over) or MARK_REST (a
+/// fractional worker ahead of its share: sleep a little, then call again).
 pub fn rt_gcMarkWork() -> u8 {
     if !marking() {
         return MARK_OVER;
+    }
+    let fractional = workers::is_fractional(crate::gm::curg());
+    if fractional && workers::fraction_used(T_START.load(Ordering::Relaxed) + T_STW1.load(Ordering::Relaxed)) {
+        let idle = MARKERS.load(Ordering::Acquire) == 0
+            && crate::wb::queue_len() == 0
+            && stacks::all_taken()
+            && !GLOBALS_PENDING.load(Ordering::Acquire);
+        return if idle { MARK_DONE } else { MARK_REST };
     }
     MARKERS.fetch_add(1, Ordering::AcqRel);
     let mut m = mark::Marker::new();
@@ -430,13 +447,17 @@ pub fn rt_gcMarkWork() -> u8 {
     let t0 = crate::time::nanotime();
     let turn_over = || stw_pending() || crate::time::nanotime() - t0 > 1_000_000;
     stacks::scan_some(&mut m, turn_over);
-    let more = m.drain_while(|_| turn_over());
+    let (more, scanned) = m.drain_while(|_| turn_over());
+    BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
     m.publish();
     m.free();
     let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
     let ns = (crate::time::nanotime() - t0) as u64;
     WORKER_NS.fetch_add(ns, Ordering::Relaxed);
     WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    if fractional {
+        workers::note_fractional(ns);
+    }
     if more || !stacks::all_taken() {
         MARK_MORE
     } else if others > 0 || crate::wb::queue_len() > 0 {
@@ -469,18 +490,22 @@ fn idle_mark() -> bool {
             || crate::time::nanotime() - t0 > 1_000_000
     };
     stacks::scan_some(&mut m, stop);
-    m.drain_while(|_| stop());
+    let (_, scanned) = m.drain_while(|_| stop());
+    BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
     let ns = (crate::time::nanotime() - t0) as u64;
     WORKER_NS.fetch_add(ns, Ordering::Relaxed);
     WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    IDLE_NS.fetch_add(ns, Ordering::Relaxed);
+    IDLE_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
     true
 }
 
 pub const MARK_MORE: u8 = 0;
 pub const MARK_IDLE: u8 = 1;
+pub const MARK_REST: u8 = 4;
 pub const MARK_DONE: u8 = 2;
 pub const MARK_OVER: u8 = 3;
 
@@ -496,15 +521,24 @@ fn stw_pending() -> bool {
 /// Processor time spent by mark workers and assists this cycle (gctrace).
 static WORKER_NS: AtomicU64 = AtomicU64::new(0);
 static ASSIST_NS: AtomicU64 = AtomicU64::new(0);
+/// Bytes the background markers (workers, idle processors) scanned this
+/// cycle that no assist has taken as payment yet.
+static BG_CREDIT: AtomicI64 = AtomicI64::new(0);
+/// The part of WORKER_NS idle processors marked (the pacer), and the same
+/// since the start.
+static IDLE_NS: AtomicU64 = AtomicU64::new(0);
+static IDLE_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
 /// The same since the start (runtime/metrics' /cpu/classes/gc/mark/*).
 static WORKER_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
 static ASSIST_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
 
 /// Processor time of marking outside the pauses since the start, in ns:
-/// assists (goroutines that allocated during a cycle), and the mark
-/// workers (a quarter of GOMAXPROCS: upstream's dedicated workers).
-pub fn mark_cpu_ns() -> (u64, u64) {
-    (ASSIST_NS_TOTAL.load(Ordering::Relaxed), WORKER_NS_TOTAL.load(Ordering::Relaxed))
+/// assists (goroutines that allocated during a cycle), the mark workers
+/// (a quarter of GOMAXPROCS: upstream's dedicated workers), and idle
+/// processors.
+pub fn mark_cpu_ns() -> (u64, u64, u64) {
+    let idle = IDLE_NS_TOTAL.load(Ordering::Relaxed);
+    (ASSIST_NS_TOTAL.load(Ordering::Relaxed), WORKER_NS_TOTAL.load(Ordering::Relaxed).saturating_sub(idle), idle)
 }
 
 /// A goroutine that allocated on credit during marking pays with scanning
@@ -524,6 +558,30 @@ pub fn rt_gcAssist() {
     // One call scans at most ASSIST_MAX (a Rust call cannot be preempted:
     // a long one would delay a stop of the world and other goroutines);
     // the rest of the debt is asked for again at the next allocation.
+    // First the background markers' surplus: what they scanned beyond
+    // what was asked of anyone pays for this debt (upstream's background
+    // credit), so that assists scan only when the workers fall behind.
+    let owed = (debt as f64 * ratio) as i64;
+    let mut credit = BG_CREDIT.load(Ordering::Relaxed);
+    while credit > 0 {
+        let take = credit.min(owed);
+        match BG_CREDIT.compare_exchange_weak(credit, credit - take, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => {
+                // SAFETY: as above.
+                unsafe { (*gp).gcAssistBytes += (take as f64 / ratio.max(1e-9)) as i64 + 1 };
+                if take >= owed {
+                    return;
+                }
+                break;
+            }
+            Err(c) => credit = c,
+        }
+    }
+    // SAFETY: as above.
+    let debt = unsafe { -(*gp).gcAssistBytes };
+    if debt <= 0 {
+        return;
+    }
     let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
     MARKERS.fetch_add(1, Ordering::AcqRel);
     let t0 = crate::time::nanotime();
@@ -534,11 +592,7 @@ pub fn rt_gcAssist() {
         stacks_done += 1;
         stacks_done >= 4 || stw_pending()
     });
-    let mut done = 0usize;
-    m.drain_while(|scanned| {
-        done = scanned;
-        scanned >= want || stw_pending()
-    });
+    let (_, done) = m.drain_while(|scanned| scanned >= want || stw_pending());
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
@@ -622,10 +676,25 @@ fn finish_cycle(t_mark_end: i64) {
     }
     HEAP_MARKED.store(marked, Ordering::Relaxed);
     HEAP_LIVE.store(marked, Ordering::Relaxed);
+    let mark_start = T_START.load(Ordering::Relaxed) + T_STW1.load(Ordering::Relaxed);
+    let idle = IDLE_NS.swap(0, Ordering::Relaxed);
+    let cycle = pacer::Cycle {
+        live_at_start: HEAP_AT_START.load(Ordering::Relaxed),
+        live_at_end: peak,
+        heap_scan: mark::SCANNED.load(Ordering::Relaxed),
+        stack_scan: mark::STACK_SCANNED.load(Ordering::Relaxed),
+        globals_scan: crate::types::modules().map(|md| md.edata - md.data + md.ebss - md.bss).sum(),
+        mark_ns: t_mark_end - mark_start,
+        procs: sched::gomaxprocs().max(1) as u32,
+        worker_ns: WORKER_NS.load(Ordering::Relaxed).saturating_sub(idle),
+        assist_ns: ASSIST_NS.load(Ordering::Relaxed),
+        idle_ns: idle,
+    };
+    let concurrent = !STW_MODE.load(Ordering::Relaxed) && !CYCLE_FORCED.load(Ordering::Relaxed);
+    PACER.with(|p| p.end_cycle(&cycle, concurrent));
     set_trigger(marked);
     let t3 = crate::time::nanotime();
-    sched::stw::start_the_world();
-    let t4 = crate::time::nanotime();
+    let t4 = sched::stw::start_the_world();
     crate::gm::releasem();
     let n = NUM_GC.fetch_add(1, Ordering::Relaxed) + 1;
     LAST_GC_MONO.store(t4, Ordering::Relaxed);
@@ -633,7 +702,9 @@ fn finish_cycle(t_mark_end: i64) {
     let stw2 = t4 - t_mark_end;
     let pause = (stw1 + stw2) as u64;
     let procs = sched::gomaxprocs().max(1) as u64;
-    let mark_cpu = WORKER_NS.swap(0, Ordering::Relaxed) + ASSIST_NS.load(Ordering::Relaxed);
+    // Idle processors' marking is left out of the collector's share, as
+    // upstream leaves it out of GCCPUFraction (nothing else wanted them).
+    let mark_cpu = WORKER_NS.swap(0, Ordering::Relaxed).saturating_sub(idle) + ASSIST_NS.load(Ordering::Relaxed);
     let cpu = GC_CPU_NS.fetch_add(pause * procs + mark_cpu, Ordering::Relaxed) + pause * procs + mark_cpu;
     let total = ((t4 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
     GC_CPU_FRACTION.store((cpu as f64 / total as f64).min(1.0).to_bits(), Ordering::Relaxed);
@@ -652,7 +723,7 @@ fn finish_cycle(t_mark_end: i64) {
     if GCTRACE.load(Ordering::Relaxed) {
         let t0 = T_START.load(Ordering::Relaxed);
         let mark = (t_mark_end - t0 - stw1).max(0);
-        trace_line(n, t0, [stw1, mark, t3 - t_mark_end], assist_ns, mark_cpu as i64 - assist_ns, peak);
+        trace_line(n, t0, [stw1, mark, t3 - t_mark_end], assist_ns, mark_cpu as i64 - assist_ns, idle as i64, peak);
     }
     // Goroutines waiting in runtime.GC for this cycle; then the sweeper,
     // then the finalizer goroutine: the last readied runs next on this P
@@ -751,7 +822,7 @@ unsafe fn checkmark_compare_restore() {
 /// gctrace's line, in upstream's format: the two pauses and the
 /// concurrent mark between them; the mark's processor time split into
 /// assists and background workers.
-fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, peak: usize) {
+fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, idle: i64, peak: usize) {
     let since = (t0 - START_NS.load(Ordering::Relaxed)).max(0);
     let mb = |b: usize| b >> 20;
     let marked = HEAP_MARKED.load(Ordering::Relaxed);
@@ -766,7 +837,7 @@ fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, peak: usiz
     let _ = core::fmt::Write::write_fmt(
         &mut w,
         format_args!(
-            "gc {} @{:.3}s {}%: {:.3}+{:.3}+{:.3} ms clock, {:.3}+{:.3}/{:.3}/0+{:.3} ms cpu, {}->{}->{} MB, {} MB goal, {} MB stacks, 0 MB globals, {} P\n",
+            "gc {} @{:.3}s {}%: {:.3}+{:.3}+{:.3} ms clock, {:.3}+{:.3}/{:.3}/{:.3}+{:.3} ms cpu, {}->{}->{} MB, {} MB goal, {} MB stacks, {} MB globals, {} P\n",
             n,
             since as f64 / 1e9,
             frac,
@@ -776,12 +847,14 @@ fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, peak: usiz
             ms(clock[0] * procs),
             ms(assist),
             ms(bg.max(0)),
+            ms(idle),
             ms(clock[2] * procs),
             mb(before),
             mb(peak),
             mb(marked),
             mb(CYCLE_GOAL.load(Ordering::Relaxed).min(usize::MAX >> 1)),
             mb(crate::stack::stack_inuse()),
+            mb(crate::types::modules().map(|md| md.edata - md.data + md.ebss - md.bss).sum()),
             procs
         ),
     );

@@ -13,6 +13,14 @@
 //! during the mark count as scanned (gcscandone set by newproc; their
 //! closure is shaded).
 //!
+//! A scanned goroutine whose stack is mostly unused gets a smaller one
+//! (`shrink`), while it is still claimed: not when it is stopped at an
+//! asynchronous preemption (its innermost frame has no exact pointer map),
+//! in a system call, or between queueing on a channel and parking (a waker
+//! could write into its stack meanwhile); a goroutine blocked on channels
+//! is moved with their locks held, since wakers copy values into its
+//! stack. GODEBUG=gcshrinkstackoff=1 turns shrinking off.
+//!
 //! Why no stack needs a second look: every pointer store outside stacks
 //! shades both the old and the new pointer (mem/wb.rs), and the runtime's
 //! copies into another goroutine's stack shade what they copy.
@@ -61,6 +69,7 @@ fn scan_one(m: &mut Marker, gp: *mut g) -> bool {
                 if !(*gp).gcscandone {
                     m.mark_goroutine(gp);
                     (*gp).gcscandone = true;
+                    shrink(gp, true);
                 }
             }
             gm::scan_release(gp, st);
@@ -69,6 +78,29 @@ fn scan_one(m: &mut Marker, gp: *mut g) -> bool {
         // SAFETY: gp is a live G (a racy read: a stale true means someone
         // else scanned it).
         _ => unsafe { (*gp).gcscandone },
+    }
+}
+
+/// Give gp (just scanned, and held still: claimed, or the world stopped)
+/// a smaller stack if it uses little of its own and moving it is safe now.
+/// With the world stopped, a goroutine blocked on channels is left alone
+/// (their locks are not taken then).
+fn shrink(gp: *mut g, may_lock: bool) {
+    if crate::settings::gcshrinkstackoff() {
+        return;
+    }
+    // SAFETY: gp holds still, as the caller says; the checks are
+    // crate::stack::shrink's contract.
+    unsafe {
+        if (*gp).syscallsp != 0 || (*gp).asyncSafePoint || (*gp).parkingOnChan.load(Ordering::Relaxed) {
+            return;
+        }
+        if (*gp).waiting.is_null() {
+            crate::stack::shrink(gp);
+        } else if may_lock {
+            // SAFETY: the channels' locks hold wakers off the sudogs.
+            crate::sched::chan::with_waiting_chans_locked(gp, || crate::stack::shrink(gp));
+        }
     }
 }
 
@@ -132,6 +164,9 @@ pub fn scan_rest(m: &mut Marker) {
             if !(*gp).gcscandone && st != G_DEAD && st != G_IDLE {
                 m.mark_goroutine(gp);
                 (*gp).gcscandone = true;
+                if matches!(st, G_RUNNABLE | G_WAITING | G_PREEMPTED) {
+                    shrink(gp, false);
+                }
             }
         }
     }

@@ -2,11 +2,17 @@
 //!
 //! Mark workers are goroutines (gcBgMarkWorker, asm/runtime/mgc.go), one
 //! per P as upstream's, created by the Go side before the first cycle
-//! starts (and when GOMAXPROCS grows). A quarter of GOMAXPROCS of them
-//! (at least one) mark at a time: each scans for about a millisecond per
-//! turn, yielding between turns when other goroutines wait; the others
-//! stay parked. The worker that finds nothing grey left ends the cycle
-//! (rt_gcMarkDone).
+//! starts (and when GOMAXPROCS grows). The collector's share is a quarter
+//! of the processors, split as upstream splits it: whole processors for
+//! dedicated workers (a quarter of GOMAXPROCS, rounded, unless rounding
+//! is off by more than 30%), and what is left of the share for one
+//! fractional worker, which marks only while its marking time this cycle
+//! is below that fraction of the time since marking began, and sleeps
+//! otherwise (GOMAXPROCS=2: no dedicated worker, a fractional one at half
+//! a processor). Each scans for about a millisecond per turn, yielding
+//! between turns when other goroutines wait; the other workers stay
+//! parked. Processors with nothing to run mark too (gc/mod.rs, idle_mark).
+//! The worker that finds nothing grey left ends the cycle (rt_gcMarkDone).
 //!
 //! runtime.GC waits for the end of a cycle's marking here too.
 
@@ -15,7 +21,7 @@ use crate::lock::Mutex;
 use crate::pvec::PVec;
 use crate::sched;
 use crate::sysstat::Stat;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicU32, AtomicU64, Ordering};
 
 /// The parked workers, and the goroutines waiting in runtime.GC with the
 /// cycle each waits for; both under LOCK, which a parking goroutine holds
@@ -28,9 +34,49 @@ static CREATED: AtomicU32 = AtomicU32::new(0);
 /// Workers marking now.
 static ACTIVE: AtomicU32 = AtomicU32::new(0);
 
+/// The collector's share of GOMAXPROCS: whole processors for dedicated
+/// workers, and the fraction of one processor for the fractional worker.
+fn split() -> (u32, f64) {
+    let goal = sched::gomaxprocs().max(1) as f64 * super::pacer::GOAL_UTILIZATION;
+    let mut dedicated = (goal + 0.5) as u32;
+    let off = dedicated as f64 / goal - 1.0;
+    if off.abs() > 0.3 && dedicated as f64 > goal {
+        dedicated -= 1;
+    }
+    let frac = goal - dedicated as f64;
+    (dedicated, if frac > 0.01 { frac } else { 0.0 })
+}
+
 /// How many workers may mark at once.
 fn max_active() -> u32 {
-    (sched::gomaxprocs().max(1) as u32 + 2) / 4
+    let (dedicated, frac) = split();
+    dedicated + (frac > 0.0) as u32
+}
+
+/// The worker marking as the fractional one (null: none), and its marking
+/// time this cycle.
+static FRACTIONAL: AtomicPtr<g> = AtomicPtr::new(core::ptr::null_mut());
+static FRACTIONAL_NS: AtomicU64 = AtomicU64::new(0);
+
+pub fn is_fractional(gp: *mut g) -> bool {
+    FRACTIONAL.load(Ordering::Relaxed) == gp
+}
+
+/// The fractional worker marked for `ns`.
+pub fn note_fractional(ns: u64) {
+    FRACTIONAL_NS.fetch_add(ns, Ordering::Relaxed);
+}
+
+/// Has the fractional worker had its share of the time since marking
+/// began at `mark_start`?
+pub fn fraction_used(mark_start: i64) -> bool {
+    let elapsed = (crate::time::nanotime() - mark_start).max(0) as f64;
+    FRACTIONAL_NS.load(Ordering::Relaxed) as f64 >= split().1 * elapsed
+}
+
+/// A cycle starts marking: the fractional worker's time starts over.
+pub fn cycle_started() {
+    FRACTIONAL_NS.store(0, Ordering::Relaxed);
 }
 
 /// From the Go side before a cycle starts: how many more workers to
@@ -57,6 +103,10 @@ pub fn rt_gcWorkerWait() -> bool {
         let n = ACTIVE.load(Ordering::Relaxed);
         if n < max_active().max(1) {
             ACTIVE.store(n + 1, Ordering::Relaxed);
+            // The workers beyond the dedicated ones: the fractional one.
+            if n >= split().0 && FRACTIONAL.load(Ordering::Relaxed).is_null() {
+                FRACTIONAL.store(crate::gm::curg(), Ordering::Relaxed);
+            }
             LOCK.unlock();
             return false;
         }
@@ -70,6 +120,7 @@ pub fn rt_gcWorkerWait() -> bool {
 /// A worker's marking turns are over (the cycle ended, or it ends it).
 pub fn rt_gcWorkerLeave() {
     LOCK.lock();
+    let _ = FRACTIONAL.compare_exchange(crate::gm::curg(), core::ptr::null_mut(), Ordering::Relaxed, Ordering::Relaxed);
     ACTIVE.fetch_sub(1, Ordering::Relaxed);
     LOCK.unlock();
 }

@@ -44,7 +44,7 @@ pub fn rt_stack(buf: GoSlice<u8>, all: bool) -> isize {
             crate::sched::stw::stop_the_world();
             traceback_others(gp);
             crate::gm::releasem();
-            crate::sched::stw::start_the_world();
+            let _ = crate::sched::stw::start_the_world();
         }
         (*mp).tracebackLevel = 0;
         let n = (*g0).writebuf.len;

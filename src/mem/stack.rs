@@ -14,8 +14,13 @@
 //!   - outside the frames: g.sched's frame pointer and closure context,
 //!     g._defer records (some live on the stack and point at each other),
 //!     g._panic (panic records are locals of the panic loop, adjusted with
-//!     their frame).
-//! Stacks are never shrunk yet (upstream shrinks them during collection).
+//!     their frame), and the value pointers of the sudogs the goroutine
+//!     waits in (a blocked channel operation's value lives in its frame).
+//!
+//! Shrinking: a collection halves the stack of a goroutine it scans
+//! (suspended, claimed) when the goroutine uses less than a quarter of it,
+//! down to the starting size (`shrink`; the collector decides when that is
+//! safe, gc/stacks.rs).
 //!
 //! Stack memory: power-of-two sizes. Sizes up to 32 KiB are carved from
 //! 256 KiB chunks and recycled on per-size free lists; larger ones are
@@ -37,6 +42,16 @@ pub const STACK_PREEMPT: usize = 0xffff_ffff_ffff_fade;
 /// new one of the same size (the runtime tests' GCTestMoveStackOnNextCall,
 /// asm/runtime_test/export_test.go, which has the same value).
 pub const STACK_FORCE_MOVE: usize = 0xffff_ffff_ffff_feed;
+
+/// A stackguard0 value asking the next stack check to shrink the stack if
+/// it qualifies (the runtime tests' ShrinkStackAndVerifyFramePointers,
+/// asm/runtime_test/export_test.go, which has the same value).
+pub const STACK_FORCE_SHRINK: usize = 0xffff_ffff_ffff_fee5;
+
+/// Fill a stack left by a move with a pattern before reusing it, so that a
+/// pointer into it that was not adjusted faults recognisably (the runtime
+/// tests turn this on).
+pub static POISON_OLD: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// log2 of the sizes: order k is FIXED_STACK << k.
 const ORDERS: usize = 20;
@@ -173,6 +188,47 @@ pub fn move_stack(gp: *mut g) {
     }
 }
 
+/// Room a suspended goroutine may still need below its saved stack
+/// pointer without a check of its own (upstream's stackNosplit on linux):
+/// counted as used when deciding to shrink.
+const NOSPLIT_ROOM: usize = 800;
+
+/// Halve gp's stack if it uses less than a quarter of it (and is above
+/// the starting size). True if the stack moved.
+///
+/// # Safety
+/// gp is suspended and cannot run or change status until the caller lets
+/// it (claimed by a collector's scan, or the world stopped); it is not in
+/// a system call and not stopped at an asynchronous safe point (its
+/// innermost frame would have no exact pointer map); whoever could write
+/// through its sudogs' value pointers is held off (the channels' locks).
+pub unsafe fn shrink(gp: *mut g) -> bool {
+    // SAFETY: as the function's contract says.
+    unsafe {
+        let size = (*gp).stack.hi - (*gp).stack.lo;
+        let new = size / 2;
+        if new < FIXED_STACK {
+            return false;
+        }
+        let used = (*gp).stack.hi - (*gp).sched.sp + NOSPLIT_ROOM;
+        if used >= size / 4 {
+            return false;
+        }
+        let guard = (*gp).stackguard0;
+        copystack(gp, new);
+        // A pending request stays one (the goroutine notices it in its
+        // next prologue); copystack set the guard for the new stack.
+        if guard == STACK_PREEMPT || guard == STACK_FORCE_MOVE || guard == STACK_FORCE_SHRINK {
+            (*gp).stackguard0 = guard;
+        }
+        SHRUNK.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        true
+    }
+}
+
+/// Stacks halved so far (the runtime tests' hooks and gctrace read it).
+pub static SHRUNK: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
 const COPYSTACK: u32 = crate::layout::rt::_Gcopystack as u32;
 
 /// Upstream's maxstackceiling: twice the default limit.
@@ -223,6 +279,11 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
             d = (*d).link;
         }
         adj.pointer(core::ptr::addr_of_mut!((*gp)._panic) as *mut usize);
+        let mut s = (*gp).waiting;
+        while !s.is_null() {
+            adj.pointer(core::ptr::addr_of_mut!((*s).elem) as *mut usize);
+            s = (*s).waitlink;
+        }
 
         (*gp).stack = new;
         (*gp).stackguard0 = new_lo + crate::layout::rt::stackGuard as usize;
@@ -237,6 +298,9 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
             callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
         }
         frames.check_complete(gp);
+        if POISON_OLD.load(core::sync::atomic::Ordering::Relaxed) {
+            core::ptr::write_bytes(old.lo as *mut u8, 0xfb, old.hi - old.lo);
+        }
         stackfree(old);
     }
 }

@@ -4,7 +4,7 @@
 //! (panicnil). runtime/debug's setters (proc/debug.rs) change them.
 
 use crate::layout::GoString;
-use core::sync::atomic::{AtomicI32, AtomicI64, AtomicIsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicI32, AtomicI64, AtomicIsize, Ordering};
 
 static GC_PERCENT: AtomicI32 = AtomicI32::new(100);
 static MEMORY_LIMIT: AtomicI64 = AtomicI64::new(i64::MAX);
@@ -18,7 +18,9 @@ pub fn init() {
         Some(b"selftest") => crate::lockrank::selftest(),
         _ => {}
     }
-    PANICNIL.store(godebug_initial(crate::env::getenv(b"GODEBUG").unwrap_or(b""), b"panicnil"), Ordering::Relaxed);
+    let godebug = crate::env::getenv(b"GODEBUG").unwrap_or(b"");
+    PANICNIL.store(godebug_initial(godebug, b"panicnil"), Ordering::Relaxed);
+    SHRINK_OFF.store(godebug_initial(godebug, b"gcshrinkstackoff") != 0, Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GOGC") {
         if v == b"off" {
             GC_PERCENT.store(-1, Ordering::Relaxed);
@@ -151,6 +153,14 @@ fn godebug_updated(env: &[u8], key: &[u8], old: i32) -> i32 {
 /// The program set GODEBUG to env (or unset it: env is empty).
 pub fn godebug_changed(env: &[u8]) {
     PANICNIL.store(godebug_updated(env, b"panicnil", PANICNIL.load(Ordering::Relaxed)), Ordering::Relaxed);
+}
+
+/// GODEBUG=gcshrinkstackoff=1: collections leave goroutine stacks their
+/// size (read at startup, as upstream).
+static SHRINK_OFF: AtomicBool = AtomicBool::new(false);
+
+pub fn gcshrinkstackoff() -> bool {
+    SHRINK_OFF.load(Ordering::Relaxed)
 }
 
 /// GODEBUG's panicnil (1: panic(nil) is plain old nil).

@@ -11,9 +11,8 @@
 //! Where gort's design makes a value differ in kind from upstream's, the
 //! value is still what the description says of gort (docs/STATUS.md lists
 //! them): the collector's mark workers are a quarter of GOMAXPROCS, as
-//! upstream's dedicated ones, and none marks on idle Ps (mark idle is 0);
-//! there is no tiny allocator (tiny allocs 0) and no GC CPU limiter (never
-//! enabled: 0); goroutine stacks are mapped for stacks, not carved from
+//! upstream's dedicated ones; there is no GC CPU limiter (never enabled:
+//! 0); goroutine stacks are mapped for stacks, not carved from
 //! the heap, and are reported as heap/stacks (OS thread stacks are the C
 //! library's and not counted, as upstream's are not in cgo programs).
 
@@ -43,6 +42,7 @@ struct Snap {
     /// Marking outside the pauses: assists, mark workers (ns).
     mark_assist: i64,
     mark_workers: i64,
+    mark_idle: i64,
     num_gc: u64,
     num_forced_gc: u64,
     scan_heap: u64,
@@ -68,11 +68,13 @@ struct Snap {
     gc_sys: u64,
     other_sys: u64,
     buckhash_sys: u64,
+    /// Allocations packed into tiny blocks.
+    tiny_allocs: u64,
 }
 
 impl Snap {
     fn take() -> Snap {
-        let (mut alloc_bytes, mut nmalloc) = (0u64, 0u64);
+        let (mut alloc_bytes, mut nmalloc, mut tiny) = (0u64, 0u64, 0u64);
         let mut allocs = [0u64; NUM_SIZE_CLASSES];
         // Every P that ever existed (a retired P keeps its counts).
         sched::for_each_p(|pp| {
@@ -82,6 +84,7 @@ impl Snap {
                 let c = &*(*pp).mcache;
                 alloc_bytes += c.allocated as u64;
                 nmalloc += c.nmalloc as u64;
+                tiny += c.tiny_allocs as u64;
                 for (a, n) in allocs.iter_mut().zip(c.nmalloc_class.iter()) {
                     *a += *n as u64;
                 }
@@ -98,11 +101,12 @@ impl Snap {
         let h = crate::gc::history();
         let (scan_heap, scan_stack) = crate::gc::scan_stats();
         let heap_sys = heap::heap_sys() as u64;
-        let (assist, workers) = crate::gc::mark_cpu_ns();
+        let (assist, workers, idle) = crate::gc::mark_cpu_ns();
         Snap {
             cpu: stats::cpu_time(),
             mark_assist: assist as i64,
             mark_workers: workers as i64,
+            mark_idle: idle as i64,
             num_gc: h.num_gc as u64,
             num_forced_gc: h.num_forced_gc as u64,
             scan_heap: scan_heap as u64,
@@ -110,6 +114,7 @@ impl Snap {
             scan_globals: crate::types::modules().map(|md| (md.edata - md.data + md.ebss - md.bss) as u64).sum(),
             allocs,
             frees,
+            tiny_allocs: tiny,
             large_allocs: nmalloc.saturating_sub(small_allocs),
             large_frees: nfree.saturating_sub(small_frees),
             alloc_bytes,
@@ -132,7 +137,7 @@ impl Snap {
     /// The collector's processor time: its pauses (every P) and marking
     /// between them.
     fn gc_total(&self) -> i64 {
-        self.cpu.gc_pause + self.mark_assist + self.mark_workers
+        self.cpu.gc_pause + self.mark_assist + self.mark_workers + self.mark_idle
     }
 
     fn heap_objects(&self) -> u64 {
@@ -176,7 +181,7 @@ static METRICS: &[(&str, Value)] = &[
     ("/cgo/go-to-c-calls:calls", Uint(|_| sched::cgo::NumCgoCall() as u64)),
     ("/cpu/classes/gc/mark/assist:cpu-seconds", Secs(|s| s.mark_assist)),
     ("/cpu/classes/gc/mark/dedicated:cpu-seconds", Secs(|s| s.mark_workers)),
-    ("/cpu/classes/gc/mark/idle:cpu-seconds", Secs(|_| 0)),
+    ("/cpu/classes/gc/mark/idle:cpu-seconds", Secs(|s| s.mark_idle)),
     ("/cpu/classes/gc/pause:cpu-seconds", Secs(|s| s.cpu.gc_pause)),
     ("/cpu/classes/gc/total:cpu-seconds", Secs(|s| s.gc_total())),
     ("/cpu/classes/idle:cpu-seconds", Secs(|s| s.cpu.idle)),
@@ -199,7 +204,7 @@ static METRICS: &[(&str, Value)] = &[
     ("/gc/heap/goal:bytes", Uint(|s| s.heap_goal)),
     ("/gc/heap/live:bytes", Uint(|s| s.heap_live)),
     ("/gc/heap/objects:objects", Uint(|s| (s.allocs.iter().sum::<u64>() + s.large_allocs).saturating_sub(s.frees.iter().sum::<u64>() + s.large_frees))),
-    ("/gc/heap/tiny/allocs:objects", Uint(|_| 0)),
+    ("/gc/heap/tiny/allocs:objects", Uint(|s| s.tiny_allocs)),
     ("/gc/limiter/last-enabled:gc-cycle", Uint(|_| 0)),
     ("/gc/pauses:seconds", Hist(SHAPE_TIMES, |_, out| stats::STW_TOTAL_GC.read(out))),
     ("/gc/scan/globals:bytes", Uint(|s| s.scan_globals)),

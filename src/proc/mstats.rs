@@ -63,7 +63,7 @@ pub unsafe fn ReadMemStats(m: *mut u8) {
     use crate::sysstat::{self, Stat};
     // Every P that ever existed: a P retired by GOMAXPROCS keeps the counts
     // of what was allocated through it.
-    let (mut allocated, mut nmalloc) = (0u64, 0u64);
+    let (mut allocated, mut nmalloc, mut tiny) = (0u64, 0u64, 0u64);
     let mut by_class = [0u64; NUM_SIZE_CLASSES];
     sched::for_each_p(|pp| {
         // SAFETY: a live P with its cache (racy counts, for statistics).
@@ -71,6 +71,7 @@ pub unsafe fn ReadMemStats(m: *mut u8) {
             let c = &*(*pp).mcache;
             allocated += c.allocated as u64;
             nmalloc += c.nmalloc as u64;
+            tiny += c.tiny_allocs as u64;
             for (k, n) in c.nmalloc_class.iter().enumerate() {
                 by_class[k] += *n as u64;
             }
@@ -93,8 +94,10 @@ pub unsafe fn ReadMemStats(m: *mut u8) {
     s.heap_inuse = heap_inuse;
     s.heap_idle = heap_idle;
     s.heap_released = heap_idle.saturating_sub(heap::heap_free_dirty() as u64);
-    s.mallocs = nmalloc;
-    s.frees = g.frees;
+    // Allocations packed into tiny blocks count as allocated and freed at
+    // once (their blocks are counted as objects), as upstream's.
+    s.mallocs = nmalloc + tiny;
+    s.frees = g.frees + tiny;
     s.heap_objects = nmalloc.saturating_sub(g.frees);
     s.stack_inuse = crate::stack::stack_inuse() as u64;
     s.stack_sys = (sysstat::get(Stat::Stack) as u64).max(s.stack_inuse);

@@ -64,7 +64,7 @@ pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, gps: GoSlice<usize>) -> (isize
         });
     }
     crate::gm::releasem();
-    crate::sched::stw::start_the_world();
+    let _ = crate::sched::stw::start_the_world();
     (n as isize, ok)
 }
 

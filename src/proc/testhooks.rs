@@ -134,6 +134,12 @@ pub fn rt_test_pcdataUnsafePoint(pc: usize) -> i32 {
 
 // ---- the collector and the heap ----
 
+/// Moved stacks are filled with a pattern before reuse while `on`
+/// (ShrinkStackAndVerifyFramePointers; upstream's stackPoisonCopy).
+pub fn rt_test_setStackPoison(on: bool) {
+    crate::stack::POISON_OLD.store(on, Ordering::Relaxed);
+}
+
 pub fn rt_test_forceGCPeriod() -> *mut i64 {
     crate::gc::FORCEGC_PERIOD.as_ptr()
 }
@@ -241,7 +247,7 @@ fn stop_swept() {
 }
 
 fn start_swept() {
-    sched::stw::start_the_world();
+    let _ = sched::stw::start_the_world();
     crate::gm::releasem();
 }
 

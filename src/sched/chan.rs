@@ -278,8 +278,21 @@ fn wait_on(c: *mut hchan, q: *mut waitq, ep: *mut u8, reason: u32) {
         (*gp).param = null_mut();
         (*gp).parkingOnChan.store(true, Ordering::Relaxed);
         enqueue(q, s);
-        prepare_park(Some(sched::schedule::unlock_commit), core::ptr::addr_of_mut!((*c).lock.key) as *mut u8, reason as u8);
+        prepare_park(Some(chan_commit), c as *mut u8, reason as u8);
     }
+}
+
+/// Park commit for a channel operation: the goroutine is parked (from
+/// here on a collector may move its stack, with the channel locked), then
+/// the channel is unlocked.
+unsafe extern "C" fn chan_commit(gp: *mut g, c: *mut u8) -> bool {
+    // SAFETY: gp is the parking goroutine, c its channel, locked by it.
+    unsafe {
+        (*gp).activeStackChans = true;
+        (*gp).parkingOnChan.store(false, Ordering::Release);
+        lock_of(c as *mut hchan).unlock();
+    }
+    true
 }
 
 /// First step of a send: BLOCK_DONE, BLOCK_WOULD_WAIT (if !block) or
@@ -345,6 +358,7 @@ pub unsafe fn rt_chansendFinish(c: *mut hchan) {
     unsafe {
         let s = (*gp).waiting;
         (*gp).waiting = null_mut();
+        (*gp).activeStackChans = false;
         (*gp).parkingOnChan.store(false, Ordering::Relaxed);
         let closed = !(*s).success;
         (*gp).param = null_mut();
@@ -427,6 +441,7 @@ pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
     unsafe {
         let s = (*gp).waiting;
         (*gp).waiting = null_mut();
+        (*gp).activeStackChans = false;
         (*gp).parkingOnChan.store(false, Ordering::Relaxed);
         let ok = (*s).success;
         (*gp).param = null_mut();
@@ -587,6 +602,50 @@ fn select_orders(sel: &Select) -> usize {
     norder
 }
 
+/// Run f with the channels of gp's sudogs locked, so that no waker copies
+/// through their value pointers meanwhile (a collector moving gp's stack
+/// adjusts them). gp is suspended and cannot change status; its sudog list
+/// is in lock order (one sudog, or select's list), else f does not run
+/// and the result is None.
+pub fn with_waiting_chans_locked<R>(gp: *mut g, f: impl FnOnce() -> R) -> Option<R> {
+    // SAFETY: gp is suspended: its sudog list holds still, and the
+    // channels it names stay alive (the sudogs reference them).
+    unsafe {
+        let mut prev: *mut hchan = null_mut();
+        let mut s = (*gp).waiting;
+        while !s.is_null() {
+            let c = (*s).c;
+            if !c.is_null() && (c as usize) < (prev as usize) {
+                return None;
+            }
+            if !c.is_null() {
+                prev = c;
+            }
+            s = (*s).waitlink;
+        }
+        let each = |lock: bool| {
+            let mut last: *mut hchan = null_mut();
+            let mut s = (*gp).waiting;
+            while !s.is_null() {
+                let c = (*s).c;
+                if !c.is_null() && c != last {
+                    if lock {
+                        lock_of(c).lock();
+                    } else {
+                        lock_of(c).unlock();
+                    }
+                    last = c;
+                }
+                s = (*s).waitlink;
+            }
+        };
+        each(true);
+        let r = f();
+        each(false);
+        Some(r)
+    }
+}
+
 /// Park commit for select: unlock every channel (the goroutine's sudog list
 /// is in lock order). Once a channel is unlocked, a waker may ready the
 /// goroutine, which then finishes its select (releasing the sudogs) as soon
@@ -597,6 +656,7 @@ unsafe extern "C" fn select_commit(gp: *mut g, _lock: *mut u8) -> bool {
     // order; the channels still locked keep the list alive.
     unsafe {
         (*gp).activeStackChans = true;
+        (*gp).parkingOnChan.store(false, Ordering::Release);
         let mut last: *mut hchan = null_mut();
         let mut s = (*gp).waiting;
         while !s.is_null() {

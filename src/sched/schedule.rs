@@ -640,6 +640,14 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             (*mp).morebuf = core::mem::zeroed();
             resume(gp);
         }
+        if guard == stack::STACK_FORCE_SHRINK {
+            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            // SAFETY: gp stopped itself in a prologue (exact maps for every
+            // frame), outside system calls, waiting on nothing.
+            stack::shrink(gp);
+            (*mp).morebuf = core::mem::zeroed();
+            resume(gp);
+        }
         stack::grow(gp);
         (*mp).morebuf = core::mem::zeroed();
         resume(gp)

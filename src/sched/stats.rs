@@ -239,8 +239,8 @@ pub(super) fn note_stw_stopped() {
 }
 
 /// The world runs again; `procs` Ps were stopped.
-pub(super) fn note_stw_end(procs: i32) {
-    let d = crate::time::nanotime() - STW_START.load(Ordering::Relaxed);
+pub(super) fn note_stw_end(procs: i32, released: i64) {
+    let d = released - STW_START.load(Ordering::Relaxed);
     if STW_GC.load(Ordering::Relaxed) {
         STW_TOTAL_GC.record(d);
         GC_PAUSE_CPU_NS.fetch_add(d * procs as i64, Ordering::Relaxed);

@@ -93,8 +93,10 @@ pub fn stop_the_world_for(why: StwReason) {
 }
 
 /// Restart the world stopped by stop_the_world, applying a pending
-/// GOMAXPROCS change.
-pub fn start_the_world() {
+/// GOMAXPROCS change. Returns when the world was released (nanotime): the
+/// Ps handed out, before the idle Ms are woken to run them (the end of the
+/// pause, as upstream measures it).
+pub fn start_the_world() -> i64 {
     let s = sched();
     crate::gm::acquirem();
     if crate::netpoll::inited() {
@@ -115,6 +117,7 @@ pub fn start_the_world() {
         s.sysmonnote.wakeup();
     }
     s.lock.unlock();
+    let released = crate::time::nanotime();
     // Start Ms for the Ps that have work.
     while !p1.is_null() {
         // SAFETY: p1 is a P procresize gave an M (or none) to run.
@@ -136,8 +139,9 @@ pub fn start_the_world() {
         }
     }
     wakep();
-    super::stats::note_stw_end(procs);
+    super::stats::note_stw_end(procs, released);
     crate::gm::releasem();
+    released
 }
 
 /// Change the number of Ps to n (SCHED.lock held, world stopped or
@@ -237,6 +241,6 @@ pub fn rt_gomaxprocs(n: isize) -> isize {
     stop_the_world_for(StwReason::Other);
     NEWPROCS.store(n, Ordering::Release);
     crate::gm::releasem();
-    start_the_world();
+    let _ = start_the_world();
     ret
 }

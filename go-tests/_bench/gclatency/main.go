@@ -5,8 +5,9 @@
 //
 // Usage: gclatency LIVE_MB SECONDS
 // Prints: live MB, collections, worst and 99th-percentile wake-up delay
-// (microseconds), the longest stop-the-world pause (MemStats.PauseNs) and
-// the total of all pauses.
+// (microseconds), the longest stop-the-world pause (MemStats.PauseNs),
+// the total of all pauses, the collector's share of processor time
+// (MemStats.GCCPUFraction) and the peak heap (HeapSys).
 package main
 
 import (
@@ -100,8 +101,8 @@ func main() {
 			maxPause = p
 		}
 	}
-	fmt.Printf("live=%dMB gcs=%d worst=%dus p99=%dus maxpause=%dus totalpause=%dus\n",
+	fmt.Printf("live=%dMB gcs=%d worst=%dus p99=%dus maxpause=%dus totalpause=%dus gccpu=%.0f%% heapsys=%dMB\n",
 		mb, after.NumGC-before.NumGC, worst.Microseconds(), p99.Microseconds(),
-		maxPause/1000, (after.PauseTotalNs-before.PauseTotalNs)/1000)
+		maxPause/1000, (after.PauseTotalNs-before.PauseTotalNs)/1000, after.GCCPUFraction*100, after.HeapSys>>20)
 	runtime.KeepAlive(live)
 }

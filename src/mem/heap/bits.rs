@@ -34,6 +34,19 @@ pub fn is_pointer(p: usize) -> bool {
     unsafe { *w & b != 0 }
 }
 
+/// The pointer bits of up to 64 words from p (p's word in bit 0), and how
+/// many words they cover: to the end of p's bitmap word, at most `max`.
+/// Walking an object chunk by chunk reads each bitmap word once.
+#[inline]
+pub fn pointer_chunk(p: usize, max: usize) -> (u64, usize) {
+    let (w, b) = bitpos(p);
+    let shift = b.trailing_zeros() as usize;
+    let n = (64 - shift).min(max);
+    // SAFETY: bitpos gives a word of the arena's bitmap.
+    let bits = unsafe { *w } >> shift;
+    (if n == 64 { bits } else { bits & ((1u64 << n) - 1) }, n)
+}
+
 fn set(p: usize, v: bool) {
     let (w, b) = bitpos(p);
     // SAFETY: as above; the object is being allocated by us.

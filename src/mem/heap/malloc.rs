@@ -177,6 +177,66 @@ pub fn release_all(c: *mut Mcache) {
         }
         crate::wb::add_marked((*c).black);
         (*c).black = 0;
+        forget_tiny(c);
+    }
+}
+
+/// Drop the cache's tiny block (world stopped). At a cycle's start, so
+/// that everything packed while the collector marks goes into blocks
+/// allocated marked; at its end, before the sweep may free the block.
+pub fn forget_tiny(c: *mut Mcache) {
+    // SAFETY: c is a P's cache; the world is stopped.
+    unsafe {
+        (*c).tiny = 0;
+        (*c).tiny_used = 0;
+    }
+}
+
+/// Requests below this size, without pointers, are packed into shared
+/// 16-byte blocks (upstream's maxTinySize).
+pub const TINY_SIZE: usize = 16;
+
+/// The tiny allocator: `size` bytes (below TINY_SIZE, no pointers) out of
+/// the cache's current block if they fit there, aligned as their size
+/// allows (8, 4 or 2 bytes for sizes that are multiples of those); else
+/// None, and the caller allocates a new block (`tiny_new_block`).
+#[inline]
+fn tiny_fit(c: *mut Mcache, size: usize) -> Option<*mut u8> {
+    // SAFETY: c is the current P's cache.
+    unsafe {
+        if (*c).tiny == 0 {
+            return None;
+        }
+        let align = if size.is_multiple_of(8) {
+            8
+        } else if size.is_multiple_of(4) {
+            4
+        } else if size.is_multiple_of(2) {
+            2
+        } else {
+            1
+        };
+        let at = (*c).tiny_used.next_multiple_of(align);
+        if at + size > TINY_SIZE {
+            return None;
+        }
+        (*c).tiny_used = at + size;
+        (*c).tiny_allocs += 1;
+        Some(((*c).tiny + at) as *mut u8)
+    }
+}
+
+/// A new tiny block `block` (zeroed) whose first `size` bytes were just
+/// handed out: it becomes the current one if it has more room left than
+/// the current one.
+#[inline]
+fn tiny_new_block(c: *mut Mcache, block: usize, size: usize) {
+    // SAFETY: c is the current P's cache.
+    unsafe {
+        if (*c).tiny == 0 || size < (*c).tiny_used {
+            (*c).tiny = block;
+            (*c).tiny_used = size;
+        }
     }
 }
 
@@ -202,6 +262,18 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     // SAFETY: typ is null or a type descriptor emitted by the compiler.
     let noscan = typ.is_null() || unsafe { (*typ).PtrBytes } == 0;
     let c = mcache();
+    let tiny = noscan && size < TINY_SIZE;
+    let requested = size;
+    if tiny {
+        if let Some(p) = tiny_fit(c, size) {
+            // SAFETY: mp is the current m.
+            unsafe { (*mp).mallocing = 0 };
+            return p;
+        }
+    }
+    // A tiny request takes a whole zeroed block; the rest of it is for the
+    // next ones.
+    let (size, needzero) = if tiny { (TINY_SIZE, true) } else { (size, needzero) };
     let p = if size <= MAX_SMALL_SIZE {
         let class = size_to_class(size);
         let spc = class << 1 | noscan as usize;
@@ -260,6 +332,9 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             (*s).start as *mut u8
         }
     };
+    if tiny {
+        tiny_new_block(c, p as usize, requested);
+    }
     // SAFETY: as above.
     unsafe {
         (*c).nmalloc += 1;

@@ -79,6 +79,9 @@ pub struct Mspan {
     pub largesize: usize,
     /// Index in ALLSPANS (for removal).
     pub allidx: usize,
+    /// obj_index's multiplier for elemsize (sizeclasses::div_multiplier;
+    /// unused for one-object spans).
+    pub div_mul: u64,
 }
 
 impl Mspan {
@@ -107,7 +110,7 @@ impl Mspan {
         if self.nelems == 1 {
             0
         } else {
-            (p - self.start) / self.elemsize
+            (((p - self.start) as u64 * self.div_mul) >> 32) as usize
         }
     }
     pub fn is_marked(&self, i: usize) -> bool {
@@ -142,21 +145,28 @@ impl Mspan {
         }
         count
     }
-    /// Set mark bit i; returns whether it was already set.
+    /// Set mark bit i; returns whether it was already set (racing markers
+    /// may both be told it was not).
     pub fn set_mark(&self, i: usize) -> bool {
-        let b = 1u64 << (i % 64);
-        // SAFETY: i < nelems, so the word is in gcmarkbits. Markers on
-        // several threads (and allocation during marking) set bits of
-        // the same word: read first (most objects are met marked), then
-        // set atomically.
+        let b = 1u8 << (i % 8);
+        // SAFETY: i < nelems, so the byte is in gcmarkbits (bit i of the
+        // little-endian words is bit i%8 of byte i/8). Markers on several
+        // threads (and allocation during marking) set bits of the same
+        // byte: read first (most objects are met marked), then set with
+        // an atomic or whose old value is not needed (a plain locked or,
+        // no compare-and-swap loop). Two markers may both find the bit
+        // clear and both grey the object: it is then scanned twice, which
+        // is harmless.
         unsafe {
-            let w = &*(self.gcmarkbits.add(i / 64) as *const core::sync::atomic::AtomicU64);
-            if w.load(core::sync::atomic::Ordering::Relaxed) & b != 0 {
+            let byte = &*(self.gcmarkbits as *const core::sync::atomic::AtomicU8).add(i / 8);
+            if byte.load(core::sync::atomic::Ordering::Relaxed) & b != 0 {
                 return true;
             }
-            w.fetch_or(b, core::sync::atomic::Ordering::Relaxed) & b != 0
+            byte.fetch_or(b, core::sync::atomic::Ordering::Relaxed);
+            false
         }
     }}
+
 
 /// Per-arena metadata.
 #[repr(C)]
@@ -517,9 +527,13 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
     unsafe {
         let (mut allocbits, mut gcmarkbits, mut cap) = ((*s).allocbits, (*s).gcmarkbits, (*s).bits_cap);
         if cap < words {
-            cap = words;
-            allocbits = persistent::alloc_for(cap * 8, 8, Stat::Gc) as *mut u64;
-            gcmarkbits = persistent::alloc_for(cap * 8, 8, Stat::Gc) as *mut u64;
+            // Whole cache lines: markers set mark bits with locked
+            // instructions, and a line shared with another span's bits
+            // (which the allocator and other markers use) would bounce
+            // between processors.
+            cap = words.next_multiple_of(8);
+            allocbits = persistent::alloc_for(cap * 8, 64, Stat::Gc) as *mut u64;
+            gcmarkbits = persistent::alloc_for(cap * 8, 64, Stat::Gc) as *mut u64;
         }
         core::ptr::write_bytes(allocbits, 0, cap);
         core::ptr::write_bytes(gcmarkbits, 0, cap);
@@ -542,6 +556,7 @@ fn new_span(h: &mut Mheap, start: usize, npages: usize, spanclass: u8, needzero:
             prev: null_mut(),
             largesize: 0,
             allidx: 0,
+            div_mul: if class == 0 { 0 } else { div_multiplier(elemsize) },
         };
         let mut p = start;
         for _ in 0..npages {
@@ -576,25 +591,52 @@ pub fn heap_inuse() -> usize {
     INUSE.load(Ordering::Relaxed)
 }
 
-/// Release the memory of free pages in the k-th arena to the system: runs
-/// of at least `min_pages` free pages are advised away and become known
-/// zero. Returns the bytes released, or None past the last arena.
-pub fn scavenge_arena(k: usize, min_pages: usize) -> Option<usize> {
-    HEAP.with(|h| {
-        if k >= h.arenas.len() {
-            return None;
+/// Return to the system the next run of free pages used since they were
+/// last zero, at or after heap page `from` (arena index * PAGES_PER_ARENA
+/// + page), at least `min_pages` and at most `max_pages` long. The run is
+/// taken (marked in use) under the heap lock, given to the system without
+/// the lock (allocation goes on meanwhile, elsewhere), then freed again.
+/// Returns the heap page after the run and the bytes released, or None
+/// when no such run is left.
+pub fn scavenge_next(from: usize, min_pages: usize, max_pages: usize) -> Option<(usize, usize)> {
+    let (ha, i, n) = HEAP.with(|h| {
+        let mut k = from / PAGES_PER_ARENA;
+        let mut i = from % PAGES_PER_ARENA;
+        while k < h.arenas.len() {
+            // SAFETY: arenas are live; their page maps change only under
+            // the heap lock, which we hold.
+            let ha = unsafe { &mut *h.arenas.get(k) };
+            if let Some((at, n)) = dirty_free_run(ha, i, min_pages, max_pages) {
+                take_pages_for_scavenge(ha, at, n);
+                return Some((ha as *mut HeapArena, k * PAGES_PER_ARENA + at, n));
+            }
+            k += 1;
+            i = 0;
         }
-        // SAFETY: arenas are live; their page maps change only under the
-        // heap lock, which we hold.
-        Some(scavenge_pages(unsafe { &mut *h.arenas.get(k) }, min_pages))
-    })
+        None
+    })?;
+    // SAFETY: the pages are ours (in use to everyone else) until freed.
+    unsafe {
+        let base = (*ha).base + (i % PAGES_PER_ARENA) * PAGE_SIZE;
+        sys::madvise_dontneed(base as *mut u8, n * PAGE_SIZE);
+        HEAP.with(|_| {
+            let ha = &mut *ha;
+            set_bits(&mut ha.inuse, i % PAGES_PER_ARENA, n, false);
+            ha.free_pages += n;
+        });
+    }
+    Some((i + n, n * PAGE_SIZE))
 }
 
-/// scavenge_arena's work on one arena (heap lock held).
-fn scavenge_pages(ha: &mut HeapArena, min_pages: usize) -> usize {
-    let mut released = 0;
-    let mut i = 0;
+/// The first run of free, dirty pages of ha at or after page `from`, at
+/// least `min` long (its first `max` pages), as (page, length).
+fn dirty_free_run(ha: &HeapArena, from: usize, min: usize, max: usize) -> Option<(usize, usize)> {
+    let mut i = from;
     while i < PAGES_PER_ARENA {
+        if i.is_multiple_of(64) && (ha.inuse[i / 64] == u64::MAX || ha.dirty[i / 64] == 0) {
+            i += 64;
+            continue;
+        }
         if bit(&ha.inuse, i) || !bit(&ha.dirty, i) {
             i += 1;
             continue;
@@ -603,24 +645,30 @@ fn scavenge_pages(ha: &mut HeapArena, min_pages: usize) -> usize {
         while j < PAGES_PER_ARENA && !bit(&ha.inuse, j) && bit(&ha.dirty, j) {
             j += 1;
         }
-        if j - i >= min_pages {
-            sys::madvise_dontneed((ha.base + i * PAGE_SIZE) as *mut u8, (j - i) * PAGE_SIZE);
-            set_bits(&mut ha.dirty, i, j - i, false);
-            DIRTY_FREE.fetch_sub(j - i, Ordering::Relaxed);
-            released += (j - i) * PAGE_SIZE;
+        if j - i >= min {
+            return Some((i, (j - i).min(max)));
         }
         i = j;
     }
-    released
+    None
+}
+
+/// Hold pages [i, i+n) of ha (free and dirty) while they are given back to
+/// the system: in use to the allocator, clean from now on (heap lock held).
+fn take_pages_for_scavenge(ha: &mut HeapArena, i: usize, n: usize) {
+    set_bits(&mut ha.inuse, i, n, true);
+    set_bits(&mut ha.dirty, i, n, false);
+    ha.free_pages -= n;
+    DIRTY_FREE.fetch_sub(n, Ordering::Relaxed);
 }
 
 /// Release every run of at least `min_pages` free pages (a whole pass).
 pub fn scavenge(min_pages: usize) -> usize {
     let mut total = 0;
-    let mut k = 0;
-    while let Some(b) = scavenge_arena(k, min_pages) {
+    let mut at = 0;
+    while let Some((next, b)) = scavenge_next(at, min_pages, usize::MAX) {
         total += b;
-        k += 1;
+        at = next;
     }
     total
 }
@@ -640,6 +688,15 @@ pub struct Mcache {
     /// Bytes allocated marked during the collector's current mark (added
     /// to the marked total when the cache is released).
     pub black: usize,
+    /// The tiny allocator's current block (0: none): a 16-byte object
+    /// without pointers that small pointer-free allocations are packed
+    /// into; `tiny_used` bytes of it are taken. A heap pointer outside the
+    /// heap, so it never outlives a cycle's start or end (forget_tiny).
+    pub tiny: usize,
+    pub tiny_used: usize,
+    /// Allocations packed into tiny blocks (statistics: each one counts as
+    /// allocated and freed at once, as upstream's).
+    pub tiny_allocs: usize,
 }
 
 /// The start of every P (the scheduler's, sched/mod.rs, checks that it

@@ -97,9 +97,28 @@ pub fn roundupsize(size: usize, noscan: bool) -> usize {
     req & !(PAGE_SIZE - 1)
 }
 
+/// The multiplier that turns a byte offset in a span of class `class`
+/// into an object index without a division: index = offset * m >> 32
+/// (exact for every offset inside such a span: checked below).
+pub const fn div_multiplier(size: usize) -> u64 {
+    (u32::MAX as u64 / size as u64) + 1
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn division_by_multiplication_is_exact_in_spans() {
+        for class in 1..NUM_SIZE_CLASSES {
+            let size = CLASS_TO_SIZE[class] as usize;
+            let span = CLASS_TO_NPAGES[class] as usize * PAGE_SIZE;
+            let m = div_multiplier(size);
+            for off in 0..span {
+                assert_eq!(((off as u64 * m) >> 32) as usize, off / size, "class {class} offset {off}");
+            }
+        }
+    }
 
     #[test]
     fn lookup_tables_match_upstream_samples() {
