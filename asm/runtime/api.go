@@ -113,11 +113,16 @@ func Caller(skip int) (pc uintptr, file string, line int, ok bool) {
 	if rt_callers(skip+1, rpc[:]) < 1 {
 		return
 	}
-	// A Frames of our own (not CallersFrames'): built without inlining
-	// (-gcflags=-l), CallersFrames' result would move rpc to the heap,
-	// which the runtime package may not do implicitly.
-	ci := Frames{callers: rpc[:]}
-	frame, _ := ci.Next()
+	// The first frame CallersFrames would give, without a Frames: built
+	// without inlining (-gcflags=-l), CallersFrames' result would move rpc
+	// to the heap, which the runtime package may not do implicitly.
+	var frame Frame
+	if !rt_frameFor(rpc[0], &frame) && cgoSymbolizer != nil {
+		// A C pc (from SetCgoTraceback's traceback function).
+		if fs := cgoFrames(nil, rpc[0]); len(fs) > 0 {
+			frame = fs[0]
+		}
+	}
 	return frame.PC, frame.File, frame.Line, frame.PC != 0
 }
 
@@ -129,8 +134,36 @@ func CallersFrames(callers []uintptr) *Frames {
 // Next returns the next frame and whether there are more (the Rust side
 // walks the pcs: src/lang/callers.rs).
 func (ci *Frames) Next() (frame Frame, more bool) {
+	if cgoSymbolizer != nil || len(ci.frames) > 0 {
+		return ci.nextWithC()
+	}
 	more = rt_framesNext(ci, &frame)
 	return
+}
+
+// nextWithC is Next once SetCgoTraceback has given a symbolizer: a pc
+// that is not Go code (a C pc from a traceback function) stands for the
+// frames the symbolizer describes for it, none or several (inlined
+// calls). They wait in ci.frames, which is kept one frame ahead of the
+// one returned, so that more is exact.
+func (ci *Frames) nextWithC() (frame Frame, more bool) {
+	for len(ci.frames) < 2 && len(ci.callers) > 0 {
+		pc := ci.callers[0]
+		ci.callers = ci.callers[1:]
+		var f Frame
+		if !rt_frameFor(pc, &f) {
+			ci.frames = cgoFrames(ci.frames, pc)
+			continue
+		}
+		ci.frames = append(ci.frames, f)
+	}
+	if len(ci.frames) == 0 {
+		return
+	}
+	frame = ci.frames[0]
+	ci.frames[0] = Frame{}
+	ci.frames = ci.frames[1:]
+	return frame, len(ci.frames) > 0
 }
 
 // FuncForPC returns the function containing pc (the innermost inlined one,

@@ -96,13 +96,25 @@ func badcgocallback() {
 
 // cgocallbackg, cgocallbackg1: upstream_lines.go.
 
-// cgoUnwind: a panic (or Goexit) is leaving a callback through the C
-// frames, which are abandoned: the system stack goes back to where it was
-// before cgocallback (its frame keeps the previous g0.sched.sp at
-// 0(SP)), and what cgocallbackg and cgocall would have undone on the way
-// back is undone here.
-func cgoUnwind(unwinding *bool) {
-	if !*unwinding {
+// What cgocallbackg1's deferred cgoUnwind must undo: the callback's
+// traceback context (pushed on g.cgoCtxt), and, while unwinding is still
+// set (a panic or Goexit is leaving the callback), the call itself.
+type cgoCallbackState struct {
+	unwinding bool
+	ctxt      bool
+}
+
+// cgoUnwind runs as cgocallbackg1 returns, normally or not. The
+// callback's traceback context goes. A panic (or Goexit) leaving the
+// callback through the C frames abandons them: the system stack goes back
+// to where it was before cgocallback (its frame keeps the previous
+// g0.sched.sp at 0(SP)), and what cgocallbackg and cgocall would have
+// undone on the way back is undone here.
+func cgoUnwind(cb *cgoCallbackState) {
+	if cb.ctxt {
+		cgoCtxtPop(getg())
+	}
+	if !cb.unwinding {
 		return
 	}
 	mp := getg().m
@@ -190,23 +202,113 @@ func lockedOSThread() bool {
 var cgoTraceback, cgoContext, cgoSymbolizer unsafe.Pointer
 
 // SetCgoTraceback records C functions that make and describe C stack
-// traces: traceback (called with the signal's context when a signal
-// arrives in C code, for the crash report's C frames) and symbolizer
-// (turns their pcs into functions, files and lines). A context function
-// (C frames of the C code that called Go, in Go tracebacks and
-// runtime.Callers) is not implemented and fails loudly.
+// traces (their contract is upstream's documentation): traceback writes
+// the return pcs of C code, from a signal's context (a crash in C code)
+// or from a context the context function made when C called Go;
+// context makes and releases such contexts (runtime/cgo calls it, on the
+// C side of every call from C into Go: _cgo_wait_runtime_init_done and
+// _cgo_release_context); symbolizer turns pcs into functions, files and
+// lines. Tracebacks and runtime.Callers then show the C code that called
+// each callback (src/meta/traceback.rs).
 func SetCgoTraceback(version int, traceback, context, symbolizer unsafe.Pointer) {
-	if version != 0 {
+	// A function already set may be set again, to itself only.
+	resets := func(old, new unsafe.Pointer) bool { return old != nil && old != new }
+	switch {
+	case version != 0:
 		panic("unsupported version")
-	}
-	if cgoTraceback != nil && cgoTraceback != traceback ||
-		cgoContext != nil && cgoContext != context ||
-		cgoSymbolizer != nil && cgoSymbolizer != symbolizer {
+	case resets(cgoTraceback, traceback), resets(cgoContext, context), resets(cgoSymbolizer, symbolizer):
 		panic("call SetCgoTraceback only once")
-	}
-	if context != nil {
-		fatal("gort: runtime.SetCgoTraceback with a context function not implemented (C frames of callbacks in Go tracebacks and Callers)")
 	}
 	cgoTraceback, cgoContext, cgoSymbolizer = traceback, context, symbolizer
 	rt_setCgoTraceback(traceback, symbolizer)
+	// runtime/cgo keeps the context function for its side of callbacks
+	// (a call into C, counted as one: NumCgoCall sees it, as upstream's).
+	if setter := _cgo_set_context_function; setter != nil {
+		cgocall(setter, context)
+	}
+}
+
+// cgoCtxtPush records a callback's traceback context on gp (g.cgoCtxt,
+// innermost last; the unwinder pairs them with cgocallback frames). A
+// signal handler or another thread's traceback may read the list while it
+// changes: the array is switched before the length grows (x86 keeps the
+// stores in order), and a grown array holds every element the old one did.
+func cgoCtxtPush(gp *g, ctxt uintptr) {
+	s := gp.cgoCtxt
+	if len(s) == cap(s) {
+		grown := make([]uintptr, len(s), 2*len(s)+4)
+		copy(grown, s)
+		s = grown
+	}
+	s = s[:len(s)+1]
+	s[len(s)-1] = ctxt
+	p := (*slice)(unsafe.Pointer(&gp.cgoCtxt))
+	p.array = unsafe.Pointer(unsafe.SliceData(s))
+	p.cap = cap(s)
+	p.len = len(s)
+}
+
+// cgoCtxtPop forgets gp's innermost traceback context (its callback is
+// returning to C, or a panic is leaving it). The last one takes the array
+// with it: the collector marks it from the G only while the goroutine
+// lives (src/gc/mark.rs), and a G may die, or an extra M's goroutine go
+// back to the pool, once its callbacks have returned.
+func cgoCtxtPop(gp *g) {
+	p := (*slice)(unsafe.Pointer(&gp.cgoCtxt))
+	p.len--
+	if p.len == 0 {
+		gp.cgoCtxt = nil
+	}
+}
+
+// What the symbolizer is given and fills in (SetCgoTraceback's documented
+// layout).
+type cgoSymbolizerArg struct {
+	pc       uintptr
+	file     *byte
+	lineno   uintptr
+	funcName *byte
+	entry    uintptr
+	more     uintptr
+	data     uintptr
+}
+
+// cgoSymbolize calls the symbolizer, as a call into C from the goroutine
+// (counted by NumCgoCall), or straight on the system stack while a fatal
+// error is reported.
+func cgoSymbolize(arg *cgoSymbolizerArg) {
+	p := noescape(unsafe.Pointer(arg))
+	if rt_panicking() {
+		asmcgocall(cgoSymbolizer, p)
+		return
+	}
+	cgocall(cgoSymbolizer, p)
+}
+
+// cgoFrames appends to frames those the symbolizer describes at the C pc
+// (none if it knows neither function nor file), and lets it free what it
+// kept for the pc.
+func cgoFrames(frames []Frame, pc uintptr) []Frame {
+	arg := cgoSymbolizerArg{pc: pc}
+	cgoSymbolize(&arg)
+	if arg.funcName == nil && arg.file == nil {
+		return frames
+	}
+	for {
+		f := Frame{PC: pc, Line: int(arg.lineno), Entry: arg.entry}
+		if arg.funcName != nil {
+			f.Function = gostring(arg.funcName)
+		}
+		if arg.file != nil {
+			f.File = gostring(arg.file)
+		}
+		frames = append(frames, f)
+		if arg.more == 0 {
+			break
+		}
+		cgoSymbolize(&arg)
+	}
+	arg.pc = 0
+	cgoSymbolize(&arg)
+	return frames
 }

@@ -228,7 +228,10 @@ type g struct {
 	racectx    uintptr // unused by gort
 	// The sudogs of the channel operations it waits in (select: a list).
 	waiting *sudog
-	cgoCtxt []uintptr // unused by gort
+	// The traceback contexts of the calls from C it is running, innermost
+	// last (SetCgoTraceback's context function; cgocallbackg1 pushes
+	// and pops them, on a heap array, nil when empty).
+	cgoCtxt []uintptr
 	// Profiler labels (runtime/pprof).
 	labels unsafe.Pointer
 	// time.Sleep's timer, kept for reuse.

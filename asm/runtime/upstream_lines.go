@@ -228,25 +228,29 @@ func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
 }
 
 func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
-	// ctxt (a traceback context) means something only to a traceback
-	// function set by SetCgoTraceback, which gort does not implement
-	// (SetCgoTraceback fails loudly); callers that are not cgo's own
-	// wrappers may leave garbage there.
 	gp := getg()
+	// ctxt: the traceback context runtime/cgo got from SetCgoTraceback's
+	// context function for this call (0: none), kept on the goroutine
+	// while the callback runs; runtime/cgo releases it when the call
+	// returns to C.
+	cb := cgoCallbackState{unwinding: true}
+	if ctxt != 0 {
+		cgoCtxtPush(gp, ctxt)
+		cb.ctxt = true
+	}
 	if gp.m.ncgo == 0 {
 		// No Go code below: a thread C created, which may call before the
 		// package initialisers are done.
 		<-main_init_done
 	}
-	unwinding := true
-	defer cgoUnwind(&unwinding)
-	var cb func(unsafe.Pointer)
+	defer cgoUnwind(&cb)
+	var call func(unsafe.Pointer)
 	fv := funcval{fn: uintptr(fn)}
-	*(*unsafe.Pointer)(unsafe.Pointer(&cb)) = noescape(unsafe.Pointer(&fv))
+	*(*unsafe.Pointer)(unsafe.Pointer(&call)) = noescape(unsafe.Pointer(&fv))
 //line $GOROOT/src/runtime/cgocall.go:420
-	cb(frame)
-//line $GOROOT/src/runtime/upstream_lines.go:249
-	unwinding = false
+	call(frame)
+//line $GOROOT/src/runtime/upstream_lines.go:253
+	cb.unwinding = false
 }
 
 // Channel operations and select: the block profile's stacks start at

@@ -376,6 +376,7 @@ impl Marker {
             self.mark_ptr(gr.writebuf.ptr as usize, false);
             self.mark_ptr(gr.ancestors as usize, false);
             self.mark_ptr(gr.coroarg as usize, false);
+            self.mark_ptr(gr.cgoCtxt.ptr as usize, false);
             let mut s: *mut sudog = gr.waiting;
             while !s.is_null() {
                 self.mark_any((*s).elem as usize, false);

@@ -107,7 +107,9 @@ fn frame_for(pc: usize, f: *mut GoFrame) -> bool {
 /// Go code, describing it in f (left zero if none is), then drop the pcs
 /// that are not, so that the result (are there more frames?) is exact.
 /// Frames keeps no other state: one frame per pc, because Callers already
-/// records a pc for every inlined call.
+/// records a pc for every inlined call. (Unless SetCgoTraceback gave a
+/// symbolizer: then a C pc may stand for several frames, and Frames.Next
+/// queues them in Go, asm/runtime/api.go, calling rt_frameFor per pc.)
 ///
 /// # Safety
 /// The pointers are the Go caller's own live values (a Frames, a Frame, a
@@ -132,6 +134,15 @@ pub unsafe fn rt_framesNext(ci: *mut Frames, f: *mut GoFrame) -> bool {
         }
         callers.len > 0
     }
+}
+
+/// One frame of Frames.Next's (asm/runtime/api.go, with a cgo symbolizer)
+/// for pc: false if pc is not Go code.
+///
+/// # Safety
+/// f is the Go caller's Frame.
+pub unsafe fn rt_frameFor(pc: usize, f: *mut GoFrame) -> bool {
+    frame_for(pc, f)
 }
 
 /// runtime.FuncForPC: the _func record, or (for inlined code) a filled

@@ -12,6 +12,14 @@
 //! frames as `pkg.Func(...)` without an offset, runtime frames hidden unless
 //! GOTRACEBACK=system, wrappers hidden, 50 innermost and 50 outermost frames
 //! around an `...N frames elided...` line, and `created by ...`.
+//!
+//! C frames: with runtime.SetCgoTraceback's functions, the C code that
+//! called Go shows after each cgocallback frame of a goroutine (the
+//! traceback function, given the context the call from C carried, kept
+//! in g.cgoCtxt: the unwinder pairs them up), both in the pcs of Callers
+//! and the profiles and in printed tracebacks (through the symbolizer);
+//! and a crash in C code starts its report with the C frames of the
+//! signal's context.
 
 use crate::layout::rt::g;
 use crate::fatal::{gotraceback, SysFrameStart, THROW_RUNTIME};
@@ -29,6 +37,9 @@ pub struct Frame {
     pub fi: FuncInfo,
     /// pc is a faulting instruction, not a return address.
     pub trap: bool,
+    /// For a cgocallback frame: the traceback context of the call from C
+    /// it entered Go by (0: none; see `cgo_context_callers`).
+    pub cgo_ctxt: usize,
 }
 
 impl Frame {
@@ -74,16 +85,42 @@ pub struct Unwinder {
     /// The walk ended at a frame that ends a stack (goexit, a top frame,
     /// a function that switches stacks), not at a pc it could not follow.
     complete: bool,
+    /// The goroutine whose stack this is, when known (null: none), and
+    /// the index in its g.cgoCtxt of the context the next cgocallback
+    /// frame pairs with: each call from C that carried a context pushed
+    /// it there, so walking outwards they pair up innermost first.
+    gp: *mut g,
+    ctxt_next: isize,
 }
 
 impl Unwinder {
     pub fn new(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: false, complete: false, bad_return: None, last: None }
+        Unwinder {
+            pc,
+            sp,
+            done: pc == 0,
+            trap: false,
+            complete: false,
+            bad_return: None,
+            last: None,
+            gp: core::ptr::null_mut(),
+            ctxt_next: -1,
+        }
     }
 
     /// Start at an interrupted instruction (a signal's context).
     pub fn at_trap(pc: usize, sp: usize) -> Unwinder {
-        Unwinder { pc, sp, done: pc == 0, trap: true, complete: false, bad_return: None, last: None }
+        Unwinder { trap: true, ..Unwinder::new(pc, sp) }
+    }
+
+    /// The stack walked is gp's: its cgocallback frames get the traceback
+    /// contexts of the calls from C that gp is running.
+    pub fn of_goroutine(mut self, gp: *mut g) -> Unwinder {
+        self.gp = gp;
+        // SAFETY: gp is a live goroutine; its context list only changes
+        // on its own thread, length last (asm/runtime/cgo.go).
+        self.ctxt_next = if gp.is_null() { -1 } else { (unsafe { (*gp).cgoCtxt.len }) - 1 };
+        self
     }
 
     /// For walks that must see every frame of a goroutine (the collector's,
@@ -117,9 +154,9 @@ impl Unwinder {
         // in the runtime, which saved its context).
         unsafe {
             if readgstatus(gp) & !(crate::layout::rt::_Gscan as u32) == crate::gm::G_SYSCALL && (*gp).syscallsp != 0 {
-                return Unwinder::new((*gp).syscallpc, (*gp).syscallsp);
+                return Unwinder::new((*gp).syscallpc, (*gp).syscallsp).of_goroutine(gp);
             }
-            Unwinder::new((*gp).sched.pc, (*gp).sched.sp)
+            Unwinder::new((*gp).sched.pc, (*gp).sched.sp).of_goroutine(gp)
         }
     }
 }
@@ -144,9 +181,20 @@ impl Iterator for Unwinder {
             return None;
         }
         let fp = self.sp + spd as usize + 8;
-        let frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap };
-        self.last = Some(frame);
         let id = fi.func_id();
+        let mut frame = Frame { pc: self.pc, sp: self.sp, fp, fi, trap: self.trap, cgo_ctxt: 0 };
+        if id == symtab::FUNCID_CGOCALLBACK && self.ctxt_next >= 0 {
+            // SAFETY: gp is the goroutine walked (ctxt_next is set only
+            // with it) and the index lies in its list.
+            unsafe {
+                let list = &(*self.gp).cgoCtxt;
+                if self.ctxt_next < list.len && !list.ptr.is_null() {
+                    frame.cgo_ctxt = *list.ptr.add(self.ctxt_next as usize);
+                }
+            }
+            self.ctxt_next -= 1;
+        }
+        self.last = Some(frame);
         // cgocallback writes SP (it moves between stacks) but lays out its
         // frame on the goroutine's stack so that a walk can go through it
         // to where the goroutine left Go (asm_amd64.s).
@@ -238,10 +286,14 @@ fn is_exported_runtime(name: &[u8]) -> bool {
 pub fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
     let mut n = 0;
     let mut callee = FUNCID_NORMAL;
+    // One buffer for the whole walk, as upstream's: what a traceback
+    // function leaves unwritten past its pcs stays from the call before.
+    let mut cbuf = [0usize; CGO_MAX_PCS];
     for frame in u {
         if n >= buf.len() {
             break;
         }
+        let cn = cgo_context_callers(&frame, &mut cbuf);
         let mut pc = frame.sym_pc();
         loop {
             let ic = frame.fi.inlined_at(pc);
@@ -263,6 +315,13 @@ pub fn traceback_pcs(u: Unwinder, mut skip: isize, buf: &mut [usize]) -> usize {
                 Some(c) => pc = frame.fi.entry() + c.parent_pc as usize,
                 None => break,
             }
+        }
+        // The C code that called Go there, once the skipped frames are
+        // passed (they are C's own return pcs: recorded as they are).
+        if skip == 0 && n < buf.len() {
+            let k = cn.min(buf.len() - n);
+            buf[n..n + k].copy_from_slice(&cbuf[..k]);
+            n += k;
         }
     }
     n
@@ -415,6 +474,7 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
     let (level, _, _) = gotraceback();
     let limit = skip.saturating_add(max);
     let (mut seen, mut last_n) = (0usize, 0usize);
+    let mut cbuf = [0usize; CGO_MAX_PCS];
     while let Some(frame) = u.peek().copied() {
         last_n = 0;
         let callee_at_start = *callee;
@@ -439,7 +499,7 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             print_func_name(sf.name);
             gwrite(b"(");
             if sf.physical {
-                print_args(&frame.fi, frame.argp(), frame.pc);
+                print_args(&frame.fi, frame.argp(), frame.sym_pc());
             } else {
                 gwrite(b"...");
             }
@@ -466,6 +526,24 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             // The physical frame stays current for the next walk.
             *callee = callee_at_start;
             break;
+        }
+        // The C code that called Go at a cgocallback frame: each frame the
+        // symbolizer describes counts as a shown frame.
+        let cn = cgo_context_callers(&frame, &mut cbuf);
+        if cn > 0 {
+            let mut commit = || {
+                if seen >= limit {
+                    return None;
+                }
+                *n += 1;
+                seen += 1;
+                last_n += 1;
+                Some(seen > skip && print)
+            };
+            if !print_cgo_frames(&cbuf[..cn], &mut commit) {
+                *callee = callee_at_start;
+                break;
+            }
         }
         u.next();
     }
@@ -557,7 +635,7 @@ fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
     // Count what is left (from the physical frame the walk stopped in,
     // whose first last_n frames are printed), then print only the
     // outermost frames.
-    let mut counter = u.clone_state();
+    let mut counter = u.clone();
     let (mut n2, mut callee2) = (n, callee);
     let (remaining, _) = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
     let elide = remaining.saturating_sub(last_n + OUTER_FRAMES);
@@ -567,25 +645,6 @@ fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
         gwrite(b" frames elided...\n");
     }
     traceback2(&mut u, gp, last_n + elide, OUTER_FRAMES, &mut n, &mut callee, true);
-}
-
-trait CloneState {
-    fn clone_state(&mut self) -> Self;
-}
-
-impl CloneState for core::iter::Peekable<Unwinder> {
-    /// A copy of the walk from the current (peeked) frame on.
-    fn clone_state(&mut self) -> Self {
-        let f = self.peek().copied();
-        match f {
-            Some(f) => {
-                let mut u = Unwinder::new(f.pc, f.sp);
-                u.trap = f.trap;
-                u.peekable()
-            }
-            None => Unwinder::new(0, 0).peekable(),
-        }
-    }
 }
 
 pub fn print_created_by(gp: *mut g) {
@@ -792,7 +851,7 @@ fn print_system_frame(pc: usize, fp: usize, sp: usize, is_return: bool) -> bool 
 
 /// The traceback of a goroutine interrupted by a signal at (pc, sp).
 pub fn traceback_trap(pc: usize, sp: usize, gp: *mut g) {
-    print_frames(Unwinder::at_trap(pc, sp), 0, gp);
+    print_frames(Unwinder::at_trap(pc, sp).of_goroutine(gp), 0, gp);
     print_created_by(gp);
 }
 
@@ -839,16 +898,22 @@ struct CgoSymbolizerArg {
     data: usize,
 }
 
-/// The pcs of the C code a signal interrupted (the signal's ucontext), as
-/// the program's traceback function finds them; empty without one.
-pub fn cgo_signal_callers(uctx: *mut u8, buf: &mut [usize; 32]) -> usize {
+/// How many C pcs a traceback function may return for one call.
+pub const CGO_MAX_PCS: usize = 32;
+
+/// Call the traceback function (if any) for a context made by the context
+/// function (`context`) or for a signal's (`sig_context`, a ucontext),
+/// on the current system stack, into buf; return how many pcs precede
+/// the first zero. buf is not cleared first (upstream's callers reuse
+/// theirs, and so do gort's: what the function leaves unwritten stays).
+fn call_traceback_fn(context: usize, sig_context: usize, buf: &mut [usize; CGO_MAX_PCS]) -> usize {
     let f = CGO_TRACEBACK.load(core::sync::atomic::Ordering::Acquire);
     if f == 0 {
         return 0;
     }
-    let mut arg = CgoTracebackArg { context: 0, sig_context: uctx as usize, buf: buf.as_mut_ptr(), max: buf.len() };
+    let mut arg = CgoTracebackArg { context, sig_context, buf: buf.as_mut_ptr(), max: buf.len() };
     // SAFETY: the program's traceback function, called as documented
-    // (void f(struct cgoTracebackArg*)), on this thread's stack.
+    // (void f(struct cgoTracebackArg*)), on this thread's system stack.
     unsafe {
         let f: extern "C" fn(*mut CgoTracebackArg) = core::mem::transmute(f);
         f(&mut arg);
@@ -856,47 +921,59 @@ pub fn cgo_signal_callers(uctx: *mut u8, buf: &mut [usize; 32]) -> usize {
     buf.iter().position(|&pc| pc == 0).unwrap_or(buf.len())
 }
 
-/// Print C frames (pcs from cgo_signal_callers) as upstream prints them:
-/// through the symbolizer, one line pair per frame it describes (a pc may
+/// The pcs of the C code a signal interrupted (the signal's ucontext), as
+/// the program's traceback function finds them; empty without one.
+pub fn cgo_signal_callers(uctx: *mut u8, buf: &mut [usize; CGO_MAX_PCS]) -> usize {
+    call_traceback_fn(0, uctx as usize, buf)
+}
+
+/// The pcs of the C code that called Go where `frame` (a cgocallback
+/// frame with a traceback context) entered Go, from the traceback
+/// function; 0 for other frames, or without a traceback function. It
+/// runs on the system stack (as upstream's stack walks call it: not as a
+/// call into C that NumCgoCall counts).
+pub fn cgo_context_callers(frame: &Frame, buf: &mut [usize; CGO_MAX_PCS]) -> usize {
+    if frame.cgo_ctxt == 0 {
+        return 0;
+    }
+    call_traceback_fn(frame.cgo_ctxt, 0, buf)
+}
+
+/// Print C frames (pcs from a traceback function) as upstream prints them:
+/// through the symbolizer, a line pair per frame it describes (a pc may
 /// stand for several, inlined ones), or "non-Go function at pc=..."
-/// without one.
-pub fn print_cgo_callers(pcs: &[usize]) {
+/// without one. Before each frame, `commit` says whether to print it
+/// (Some(true)), to pass over it (Some(false)) or to stop there (None);
+/// returns false if it stopped.
+fn print_cgo_frames(pcs: &[usize], commit: &mut dyn FnMut() -> Option<bool>) -> bool {
     let sym = CGO_SYMBOLIZER.load(core::sync::atomic::Ordering::Acquire);
     if sym == 0 {
         for &pc in pcs {
-            gwrite(b"non-Go function at pc=");
-            printhex(pc as u64);
-            gwrite(b"\n");
+            match commit() {
+                None => return false,
+                Some(false) => {}
+                Some(true) => {
+                    gwrite(b"non-Go function at pc=");
+                    printhex(pc as u64);
+                    gwrite(b"\n");
+                }
+            }
         }
-        return;
+        return true;
     }
-    // SAFETY: the program's symbolizer, called as documented.
-    let call = |arg: &mut CgoSymbolizerArg| unsafe {
-        let f: extern "C" fn(*mut CgoSymbolizerArg) = core::mem::transmute(sym);
-        f(arg)
-    };
     let mut arg = CgoSymbolizerArg { pc: 0, file: core::ptr::null(), lineno: 0, func_name: core::ptr::null(), entry: 0, more: 0, data: 0 };
-    for &pc in pcs {
+    let mut complete = true;
+    'pcs: for &pc in pcs {
         arg.pc = pc;
         loop {
-            call(&mut arg);
-            if arg.func_name.is_null() {
-                gwrite(b"non-Go function");
-            } else {
-                // SAFETY: the symbolizer returns NUL-terminated strings.
-                gwrite(unsafe { cstr(arg.func_name) });
+            let Some(show) = commit() else {
+                complete = false;
+                break 'pcs;
+            };
+            call_symbolizer(sym, &mut arg);
+            if show {
+                print_symbolized(&arg, pc);
             }
-            gwrite(b"\n\t");
-            if !arg.file.is_null() {
-                // SAFETY: as above.
-                gwrite(unsafe { cstr(arg.file) });
-                gwrite(b":");
-                printuint(arg.lineno as u64);
-                gwrite(b" ");
-            }
-            gwrite(b"pc=");
-            printhex(pc as u64);
-            gwrite(b"\n");
             if arg.more == 0 {
                 break;
             }
@@ -904,7 +981,45 @@ pub fn print_cgo_callers(pcs: &[usize]) {
     }
     // A zero pc lets the symbolizer free what it kept.
     arg.pc = 0;
-    call(&mut arg);
+    call_symbolizer(sym, &mut arg);
+    complete
+}
+
+/// One frame the symbolizer described: its function (or "non-Go
+/// function"), then its file and line if known, and the pc.
+fn print_symbolized(arg: &CgoSymbolizerArg, pc: usize) {
+    if arg.func_name.is_null() {
+        gwrite(b"non-Go function");
+    } else {
+        // SAFETY: the symbolizer returns NUL-terminated strings.
+        gwrite(unsafe { cstr(arg.func_name) });
+    }
+    gwrite(b"\n\t");
+    if !arg.file.is_null() {
+        // SAFETY: as above.
+        gwrite(unsafe { cstr(arg.file) });
+        gwrite(b":");
+        printuint(arg.lineno as u64);
+        gwrite(b" ");
+    }
+    gwrite(b"pc=");
+    printhex(pc as u64);
+    gwrite(b"\n");
+}
+
+fn call_symbolizer(sym: usize, arg: &mut CgoSymbolizerArg) {
+    // SAFETY: the program's symbolizer (void f(struct cgoSymbolizerArg*)),
+    // called as documented, on this thread's system stack.
+    unsafe {
+        let f: extern "C" fn(*mut CgoSymbolizerArg) = core::mem::transmute(sym);
+        f(arg)
+    }
+}
+
+/// The C frames of a crash in C code (pcs from cgo_signal_callers), all
+/// of them.
+pub fn print_cgo_callers(pcs: &[usize]) {
+    print_cgo_frames(pcs, &mut || Some(true));
 }
 
 /// The bytes of a NUL-terminated C string.
