@@ -260,19 +260,19 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 func chansend1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:145
 	chansend(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:260
+//line $GOROOT/src/runtime/upstream_lines.go:264
 }
 
 func chanrecv1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:442
 	chanrecv(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:266
+//line $GOROOT/src/runtime/upstream_lines.go:270
 }
 
 func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
 //line $GOROOT/src/runtime/chan.go:447
 	_, received = chanrecv(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:272
+//line $GOROOT/src/runtime/upstream_lines.go:276
 	return
 }
 
@@ -284,10 +284,10 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 	if parked {
 //line $GOROOT/src/runtime/select.go:327
 		gopark()
-//line $GOROOT/src/runtime/upstream_lines.go:284
+//line $GOROOT/src/runtime/upstream_lines.go:288
 //line $GOROOT/src/runtime/select.go:508
 		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
-//line $GOROOT/src/runtime/upstream_lines.go:287
+//line $GOROOT/src/runtime/upstream_lines.go:291
 	}
 	return casi, recvOK
 }
