@@ -45,7 +45,13 @@ func check(godebug string, procs string) {
 		fmt.Println(godebug, "child failed:", err)
 		return
 	}
-	lines := strings.Split(strings.TrimSuffix(stderr.String(), "\n"), "\n")
+	out := stderr.String()
+	if i := strings.LastIndexByte(out, '\n'); i >= 0 && i < len(out)-1 {
+		// The child exited while the monitor was printing a line (on
+		// either runtime): drop the unfinished line.
+		out = out[:i+1]
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	counts := map[string]int{}
 	bad := 0
 	for _, l := range lines {

@@ -266,13 +266,8 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     let requested = size;
     if tiny {
         if let Some(p) = tiny_fit(c, size) {
-            // SAFETY: mp is the current m; c is its P's cache. (The memory
-            // profile samples packed allocations by their own size, as
-            // upstream's.)
-            unsafe {
-                crate::mprof::on_alloc(c, p, size);
-                (*mp).mallocing = 0;
-            }
+            // SAFETY: mp is the current m.
+            unsafe { (*mp).mallocing = 0 };
             return p;
         }
     }
@@ -310,9 +305,9 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
             }
             (*c).allocated += sp.elemsize;
             (*c).nmalloc_class[class] += 1;
-            if !tiny {
-                crate::mprof::on_alloc(c, obj as *mut u8, sp.elemsize);
-            }
+            // (A new tiny block is sampled as a whole block; what is packed
+            // into it later is not sampled, as upstream.)
+            crate::mprof::on_alloc(c, obj as *mut u8, sp.elemsize);
             obj as *mut u8
         }
     } else {
@@ -343,8 +338,6 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     };
     if tiny {
         tiny_new_block(c, p as usize, requested);
-        // SAFETY: c is the current P's cache.
-        unsafe { crate::mprof::on_alloc(c, p, requested) };
     }
     // SAFETY: as above.
     unsafe {
