@@ -19,10 +19,10 @@
 //! in a system call, or between queueing on a channel and parking (a waker
 //! could write into its stack meanwhile); a goroutine blocked on channels
 //! is moved with their locks held, since wakers copy values into its
-//! stack. Shrinking is experimental, off unless GORT_GCSHRINK=1 (with it,
-//! checkmark finds an object the concurrent mark missed in about 1 run of
-//! go-tests/gcbarriers in 15, slot in a goroutine's outermost frame: to be
-//! found); GODEBUG=gcshrinkstackoff=1 also turns it off.
+//! stack. Shrinking is experimental, off unless GORT_GCSHRINK=1, until a
+//! rare checkmark failure (go-tests/gcbarriers, about 1 run in 30 at
+//! GOMAXPROCS=2, with or without shrinking) is understood;
+//! GODEBUG=gcshrinkstackoff=1 also turns it off.
 //!
 //! Why no stack needs a second look: every pointer store outside stacks
 //! shades both the old and the new pointer (mem/wb.rs), and the runtime's
