@@ -219,11 +219,9 @@ fn set_trigger(marked: usize) {
         goal = goal.min(cap);
     }
     GOAL.store(goal, Ordering::Relaxed);
-    let trigger = if goal == usize::MAX || STW_MODE.load(Ordering::Relaxed) {
-        goal
-    } else {
-        PACER.with(|p| p.trigger(marked.min(goal), goal))
-    };
+    // (The pacer's trigger is the goal itself when there is no goal, or
+    // when what survived already reaches it.)
+    let trigger = if STW_MODE.load(Ordering::Relaxed) { goal } else { PACER.with(|p| p.trigger(marked, goal)) };
     TRIGGER.store(trigger, Ordering::Relaxed);
 }
 
@@ -434,11 +432,8 @@ pub fn rt_gcMarkWork() -> u8 {
         return MARK_OVER;
     }
     let fractional = workers::is_fractional(crate::gm::curg());
-    if fractional && workers::fraction_used(T_START.load(Ordering::Relaxed) + T_STW1.load(Ordering::Relaxed)) {
-        let idle = MARKERS.load(Ordering::Acquire) == 0
-            && crate::wb::queue_len() == 0
-            && stacks::all_taken()
-            && !GLOBALS_PENDING.load(Ordering::Acquire);
+    if fractional && workers::fraction_used(mark_start()) {
+        let idle = MARKERS.load(Ordering::Acquire) == 0 && !work_queued();
         return if idle { MARK_DONE } else { MARK_REST };
     }
     MARKERS.fetch_add(1, Ordering::AcqRel);
@@ -467,14 +462,23 @@ pub fn rt_gcMarkWork() -> u8 {
     }
 }
 
+/// When the cycle under way started marking concurrently (its first pause
+/// ended).
+fn mark_start() -> i64 {
+    T_START.load(Ordering::Relaxed) + T_STW1.load(Ordering::Relaxed)
+}
+
+/// Is there marking work no marker holds: grey objects in the shared
+/// queue, goroutines not yet taken for scanning, or the globals?
+fn work_queued() -> bool {
+    crate::wb::queue_len() > 0 || !stacks::all_taken() || GLOBALS_PENDING.load(Ordering::Acquire)
+}
+
 /// A P with nothing to run while the collector marks: scan for up to a
 /// millisecond, or until a goroutine is runnable or the world is to stop
 /// (find_runnable, on the M's system stack, holding the P).
 fn idle_mark() -> bool {
-    if !marking()
-        || STW_MODE.load(Ordering::Relaxed)
-        || (crate::wb::queue_len() == 0 && !GLOBALS_PENDING.load(Ordering::Relaxed) && stacks::all_taken())
-    {
+    if !marking() || STW_MODE.load(Ordering::Relaxed) || !work_queued() {
         return false;
     }
     let pp = sched::curp();
@@ -676,15 +680,14 @@ fn finish_cycle(t_mark_end: i64) {
     }
     HEAP_MARKED.store(marked, Ordering::Relaxed);
     HEAP_LIVE.store(marked, Ordering::Relaxed);
-    let mark_start = T_START.load(Ordering::Relaxed) + T_STW1.load(Ordering::Relaxed);
     let idle = IDLE_NS.swap(0, Ordering::Relaxed);
     let cycle = pacer::Cycle {
         live_at_start: HEAP_AT_START.load(Ordering::Relaxed),
         live_at_end: peak,
         heap_scan: mark::SCANNED.load(Ordering::Relaxed),
         stack_scan: mark::STACK_SCANNED.load(Ordering::Relaxed),
-        globals_scan: crate::types::modules().map(|md| md.edata - md.data + md.ebss - md.bss).sum(),
-        mark_ns: t_mark_end - mark_start,
+        globals_scan: crate::types::globals_size(),
+        mark_ns: t_mark_end - mark_start(),
         procs: sched::gomaxprocs().max(1) as u32,
         worker_ns: WORKER_NS.load(Ordering::Relaxed).saturating_sub(idle),
         assist_ns: ASSIST_NS.load(Ordering::Relaxed),
@@ -869,7 +872,7 @@ fn trace_line(n: u32, t0: i64, clock: [i64; 3], assist: i64, bg: i64, idle: i64,
             mb(marked),
             mb(CYCLE_GOAL.load(Ordering::Relaxed).min(usize::MAX >> 1)),
             mb(crate::stack::stack_inuse()),
-            mb(crate::types::modules().map(|md| md.edata - md.data + md.ebss - md.bss).sum()),
+            mb(crate::types::globals_size()),
             procs
         ),
     );

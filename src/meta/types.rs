@@ -64,6 +64,12 @@ fn firstmoduledata() -> &'static moduledata {
     unsafe { &*(crate::links::links().firstmoduledata as *const moduledata) }
 }
 
+/// Bytes of Go data and bss in every module (what the collector scans as
+/// globals).
+pub fn globals_size() -> usize {
+    modules().map(|md| md.edata - md.data + md.ebss - md.bss).sum()
+}
+
 /// Every module (just the executable until plugins exist).
 pub fn modules() -> impl Iterator<Item = &'static moduledata> {
     let mut md: *const moduledata = firstmoduledata();

@@ -72,18 +72,7 @@ unsafe impl Sync for Shared {}
 
 static SHARED: Shared = Shared {
     owner: AtomicUsize::new(0),
-    buf: UnsafeCell::new(Buf {
-        data: null_mut(),
-        tags: null_mut(),
-        w_data: 0,
-        w_tags: 0,
-        r_data: 0,
-        r_tags: 0,
-        next_data: 0,
-        next_tags: 0,
-        eof: false,
-        reader_sleeping: false,
-    }),
+    buf: UnsafeCell::new(Buf::empty()),
 };
 
 /// Samples lost (no room, or the lock was held by the interrupted

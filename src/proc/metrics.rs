@@ -111,7 +111,7 @@ impl Snap {
             num_forced_gc: h.num_forced_gc as u64,
             scan_heap: scan_heap as u64,
             scan_stack: scan_stack as u64,
-            scan_globals: crate::types::modules().map(|md| (md.edata - md.data + md.ebss - md.bss) as u64).sum(),
+            scan_globals: crate::types::globals_size() as u64,
             allocs,
             frees,
             tiny_allocs: tiny,
