@@ -23,10 +23,14 @@ struct StackScan {
     hi: usize,
     /// Sorted by address once the frames are walked; the flag: reached.
     objs: Buf<(stackmap::StackObj, bool)>,
-    /// Pointers into the stack met while walking (resolved after sorting).
+    /// Pointers into the stack met while walking (resolved after sorting):
+    /// from pointer slots, and from words scanned conservatively (a dead
+    /// register's value may name a dead stack object).
     pending: Buf<usize>,
-    /// Reached objects not yet scanned (indices into objs).
-    work: Buf<usize>,
+    pending_cons: Buf<usize>,
+    /// Reached objects not yet scanned (indices into objs), and whether
+    /// only a conservatively found word reached them.
+    work: Buf<(usize, bool)>,
 }
 
 pub struct Marker {
@@ -58,7 +62,10 @@ impl Marker {
         Marker {
             grey,
             marked: 0,
-            ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc), work: PVec::mapped(Stat::Gc) },
+            ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc),
+                pending_cons: PVec::mapped(Stat::Gc),
+                work: PVec::mapped(Stat::Gc),
+            },
         }
     }
 
@@ -88,6 +95,7 @@ impl Marker {
         self.spare_grey();
         self.ss.objs.free();
         self.ss.pending.free();
+        self.ss.pending_cons.free();
         self.ss.work.free();
     }
 
@@ -101,24 +109,53 @@ impl Marker {
         }
     }
 
+    /// A word scanned conservatively: a heap pointer, or a pointer into the
+    /// stack being scanned.
+    fn mark_any_conservative(&mut self, p: usize) {
+        if p >= self.ss.lo && p < self.ss.hi {
+            self.ss.pending_cons.push(p);
+        } else {
+            self.mark_ptr(p, false);
+        }
+    }
+
     /// After the walk: sort the stack objects, then scan every one that a
-    /// pointer reaches (transitively).
+    /// pointer reaches (transitively). Objects that precise pointers reach
+    /// are taken first and scanned by their types; one that only a
+    /// conservatively found word reaches may be dead (its frame no longer
+    /// uses it, its contents stale): it is scanned conservatively, as
+    /// upstream does, so checkmark does not take its stale pointers for
+    /// live ones.
     fn scan_stack_objects(&mut self) {
         self.ss.objs.as_mut_slice().sort_unstable_by_key(|o| o.0.addr);
-        while let Some(p) = self.ss.pending.pop() {
-            self.reach_stack_object(p);
-            while let Some(i) = self.ss.work.pop() {
+        loop {
+            let (p, conservative) = match self.ss.pending.pop() {
+                Some(p) => (p, false),
+                None => match self.ss.pending_cons.pop() {
+                    Some(p) => (p, true),
+                    None => break,
+                },
+            };
+            self.reach_stack_object(p, conservative);
+            while let Some((i, conservative)) = self.ss.work.pop() {
                 let o = self.ss.objs.as_mut_slice()[i].0;
-                o.for_each_ptr_word(|w| {
-                    // SAFETY: a word of a live frame's variable.
-                    let v = unsafe { *((o.addr + w * 8) as *const usize) };
-                    self.mark_any(v, false);
-                });
+                STACK_OBJ.store(o.addr, core::sync::atomic::Ordering::Relaxed);
+                if conservative {
+                    self.scan_conservative(o.addr, o.addr + o.size);
+                } else {
+                    o.for_each_ptr_word(|w| {
+                        SLOT.store(o.addr + w * 8, core::sync::atomic::Ordering::Relaxed);
+                        // SAFETY: a word of a live frame's variable.
+                        let v = unsafe { *((o.addr + w * 8) as *const usize) };
+                        self.mark_any(v, false);
+                    });
+                }
+                STACK_OBJ.store(0, core::sync::atomic::Ordering::Relaxed);
             }
         }
     }
 
-    fn reach_stack_object(&mut self, p: usize) {
+    fn reach_stack_object(&mut self, p: usize, conservative: bool) {
         let objs = self.ss.objs.as_mut_slice();
         let i = objs.partition_point(|o| o.0.addr <= p);
         if i == 0 {
@@ -129,7 +166,7 @@ impl Marker {
             return;
         }
         *reached = true;
-        self.ss.work.push(i - 1);
+        self.ss.work.push((i - 1, conservative));
     }
 
     /// Mark the object containing p, if p points into an allocated heap
@@ -223,7 +260,8 @@ impl Marker {
             if CHECKING.load(core::sync::atomic::Ordering::Relaxed) && !check_was_marked(p) {
                 continue;
             }
-            self.mark_any(p, false);
+            SLOT.store(a - 8, core::sync::atomic::Ordering::Relaxed);
+            self.mark_any_conservative(p);
         }
     }
 
@@ -389,8 +427,8 @@ impl Marker {
                 STACK_SCANNED.fetch_add(gr.stack.hi - sp, core::sync::atomic::Ordering::Relaxed);
             }
             self.mark_stack(gp);
-            SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
             self.scan_stack_objects();
+            SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
             self.ss.objs.truncate(0);
             self.ss.lo = 0;
             self.ss.hi = 0;
@@ -534,6 +572,17 @@ fn check_missed(p: usize) {
         let h: &Mspan = unsafe { &*hs };
         let base = h.obj_base(h.obj_index(slot));
         crate::gprint!(b" in heap object ", crate::print::Hex(base as u64), b"+", slot - base, b" elemsize ", h.elemsize);
+    } else if SCAN_G.load(core::sync::atomic::Ordering::Relaxed) != 0 || STACK_OBJ.load(core::sync::atomic::Ordering::Relaxed) != 0 {
+        let obj = STACK_OBJ.load(core::sync::atomic::Ordering::Relaxed);
+        if obj != 0 {
+            crate::gprint!(b" in the stack object at ", crate::print::Hex(obj as u64));
+        }
+        crate::gprint!(b"\n");
+        let gp = SCAN_G.load(core::sync::atomic::Ordering::Relaxed) as *mut g;
+        if !gp.is_null() && !REPORTED_G.swap(true, core::sync::atomic::Ordering::Relaxed) {
+            report_goroutine(gp, slot);
+        }
+        return;
     } else if pc != 0 {
         if let Some(f) = crate::symtab::findfunc(pc) {
             crate::gprint!(b" in frame of ");
@@ -542,6 +591,31 @@ fn check_missed(p: usize) {
     }
     crate::gprint!(b"\n");
 }
+
+/// Checkmark's report of a goroutine it found a missed object from: its
+/// frames (the one holding `slot` flagged) and where the concurrent mark
+/// had scanned it.
+#[cold]
+fn report_goroutine(gp: *mut g, slot: usize) {
+    // SAFETY: gp is the goroutine being scanned, the world stopped.
+    let (goid, status) = unsafe { ((*gp).goid, crate::gm::readgstatus(gp)) };
+    crate::gprint!(b"runtime: checkmark: goroutine ", goid, b" status ", status, b"; its frames now:\n");
+    for f in Unwinder::for_g(gp) {
+        let mark: &[u8] = if slot >= f.sp && slot < f.fp + f.fi.args().max(0) as usize { b" <- slot" } else { b"" };
+        crate::gprint!(b"    ");
+        crate::traceback::print_func_name(f.fi.name());
+        crate::gprint!(
+            b" pc=+", crate::print::Hex((f.pc - f.fi.entry()) as u64), b" sp=", crate::print::Hex(f.sp as u64),
+            b" fp=", crate::print::Hex(f.fp as u64), mark, b"\n"
+        );
+    }
+    super::stacks::report_scan(gp);
+}
+
+/// checkmark reports one goroutine per run.
+static REPORTED_G: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+/// The stack object being scanned (0: none).
+static STACK_OBJ: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// Bytes of objects scanned this cycle (by concurrent marking, and by the
 /// drains of its pauses).

@@ -140,6 +140,11 @@ static STW_MODE: AtomicBool = AtomicBool::new(false);
 /// the world stopped and throw if it finds an object the concurrent
 /// marking missed (a missing write barrier).
 static CHECKMARK: AtomicBool = AtomicBool::new(false);
+
+/// GORT_GCCHECKMARK=1 is on.
+pub fn checkmark_enabled() -> bool {
+    CHECKMARK.load(Ordering::Relaxed)
+}
 /// The data and bss segments are still to be scanned this cycle.
 static GLOBALS_PENDING: AtomicBool = AtomicBool::new(false);
 /// Threads scanning grey objects right now (workers and assists).

@@ -19,10 +19,7 @@
 //! in a system call, or between queueing on a channel and parking (a waker
 //! could write into its stack meanwhile); a goroutine blocked on channels
 //! is moved with their locks held, since wakers copy values into its
-//! stack. Shrinking is experimental, off unless GORT_GCSHRINK=1, until a
-//! rare checkmark failure (go-tests/gcbarriers, about 1 run in 30 at
-//! GOMAXPROCS=2, with or without shrinking) is understood;
-//! GODEBUG=gcshrinkstackoff=1 also turns it off.
+//! stack. GODEBUG=gcshrinkstackoff=1 turns shrinking off.
 //!
 //! Why no stack needs a second look: every pointer store outside stacks
 //! shades both the old and the new pointer (mem/wb.rs), and the runtime's
@@ -70,6 +67,7 @@ fn scan_one(m: &mut Marker, gp: *mut g) -> bool {
             // released, so its stack and fields hold still.
             unsafe {
                 if !(*gp).gcscandone {
+                    note_scan(gp, st);
                     m.mark_goroutine(gp);
                     (*gp).gcscandone = true;
                     shrink(gp, true);
@@ -165,6 +163,7 @@ pub fn scan_rest(m: &mut Marker) {
         unsafe {
             let st = gm::gstatus(gp);
             if !(*gp).gcscandone && st != G_DEAD && st != G_IDLE {
+                note_scan(gp, st | 0x1000);
                 m.mark_goroutine(gp);
                 (*gp).gcscandone = true;
                 if matches!(st, G_RUNNABLE | G_WAITING | G_PREEMPTED) {
@@ -175,4 +174,37 @@ pub fn scan_rest(m: &mut Marker) {
     }
     NEXT.store(total, Ordering::Release);
     RETRY.with(|r| r.free());
+}
+
+/// Where each goroutine was when this cycle scanned it (checkmark's
+/// reports only): goid, status (0x1000: at mark termination), pc, sp.
+static SCANNED_AT: Locked<[[usize; 4]; 256]> = Locked::new(crate::lockrank::Rank::GcWork, [[0; 4]; 256]);
+
+fn note_scan(gp: *mut g, st: u32) {
+    if !crate::gc::checkmark_enabled() {
+        return;
+    }
+    // SAFETY: gp is claimed (or the world is stopped).
+    let (goid, pc, sp) = unsafe { ((*gp).goid as usize, (*gp).sched.pc, (*gp).sched.sp) };
+    SCANNED_AT.with(|t| t[goid % 256] = [goid, st as usize, pc, sp]);
+}
+
+/// checkmark: say where the concurrent mark scanned gp.
+pub fn report_scan(gp: *mut g) {
+    // SAFETY: gp is a live G (world stopped).
+    let goid = unsafe { (*gp).goid } as usize;
+    let e = SCANNED_AT.with(|t| t[goid % 256]);
+    if e[0] != goid {
+        crate::gprint!(b"runtime: checkmark: no record of this cycle's scan of it\n");
+        return;
+    }
+    crate::gprint!(b"runtime: checkmark: scanned this cycle with status ", crate::print::Hex(e[1] as u64), b" at pc ");
+    match crate::symtab::findfunc(e[2]) {
+        Some(f) => {
+            crate::traceback::print_func_name(f.name());
+            crate::gprint!(b"+", crate::print::Hex((e[2] - f.entry()) as u64));
+        }
+        None => crate::gprint!(crate::print::Hex(e[2] as u64)),
+    }
+    crate::gprint!(b" sp ", crate::print::Hex(e[3] as u64), b"\n");
 }

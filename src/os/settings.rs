@@ -20,11 +20,7 @@ pub fn init() {
     }
     let godebug = crate::env::getenv(b"GODEBUG").unwrap_or(b"");
     PANICNIL.store(godebug_initial(godebug, b"panicnil"), Ordering::Relaxed);
-    // Shrinking is opt-in for now (GORT_GCSHRINK=1), until the checkmark
-    // failure of go-tests/gcbarriers (about 1 run in 30, with or without
-    // shrinking: issue 9's note) is understood.
-    let shrink_on = crate::env::getenv(b"GORT_GCSHRINK") == Some(b"1");
-    SHRINK_OFF.store(!shrink_on || godebug_initial(godebug, b"gcshrinkstackoff") != 0, Ordering::Relaxed);
+    SHRINK_OFF.store(godebug_initial(godebug, b"gcshrinkstackoff") != 0, Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GOGC") {
         if v == b"off" {
             GC_PERCENT.store(-1, Ordering::Relaxed);
@@ -159,9 +155,8 @@ pub fn godebug_changed(env: &[u8]) {
     PANICNIL.store(godebug_updated(env, b"panicnil", PANICNIL.load(Ordering::Relaxed)), Ordering::Relaxed);
 }
 
-/// Collections leave goroutine stacks their size: unless GORT_GCSHRINK=1
-/// (experimental), or with GODEBUG=gcshrinkstackoff=1 (read at startup, as
-/// upstream).
+/// Collections leave goroutine stacks their size: GODEBUG=gcshrinkstackoff=1
+/// (read at startup, as upstream).
 static SHRINK_OFF: AtomicBool = AtomicBool::new(false);
 
 pub fn gcshrinkstackoff() -> bool {
