@@ -89,9 +89,11 @@ static ACTIVE: AtomicBool = AtomicBool::new(false);
 static NOTE: Note = Note::new();
 
 /// Run `f` with the buffer, unless the current thread already holds it
-/// (a signal handler that interrupted the holder): then None.
+/// (a signal handler that interrupted the holder): then None. The holder
+/// is named by its m, or on a thread C created (no g) by its thread id,
+/// made odd (an m's address is not).
 fn with_buf<R>(f: impl FnOnce(&mut Buf) -> R) -> Option<R> {
-    let me = crate::gm::getm() as usize;
+    let me = if crate::gm::getg().is_null() { (crate::sys::gettid() as usize) << 1 | 1 } else { crate::gm::getm() as usize };
     loop {
         match SHARED.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed) {
             Ok(_) => break,
@@ -387,8 +389,15 @@ pub fn rt_cpuprofWait() {
 // ---- the signal handler's part ----
 
 /// SIGPROF: record a sample of the interrupted thread (pc, sp: the
-/// signal's context; gp: the g its TLS slot held; code: si_code).
-pub fn sigprof(pc: usize, sp: usize, gp: *mut g, code: i32) {
+/// signal's context, uctx: the whole of it; gp: the g its TLS slot held;
+/// code: si_code).
+///
+/// C code's frames come from the program's cgo traceback function
+/// (runtime.SetCgoTraceback), called with the signal's context: on a
+/// thread C created they are the whole sample (without a traceback
+/// function: the pc and runtime._ExternalCode); on a Go thread in a cgo
+/// call they precede the Go stack that made the call.
+pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     if proftimer::hz() == 0 {
         return;
     }
@@ -408,10 +417,25 @@ pub fn sigprof(pc: usize, sp: usize, gp: *mut g, code: i32) {
     let curg = if mp.is_null() { null_mut() } else { unsafe { (*mp).curg } };
     let in_go = crate::symtab::findfunc(pc).is_some();
     let mut n = 0;
-    if !curg.is_null() && gp == curg && in_go {
+    if gp.is_null() {
+        let mut c = [0usize; crate::traceback::CGO_MAX_PCS];
+        n = crate::traceback::cgo_signal_callers(uctx, &mut c);
+        stk[..n].copy_from_slice(&c[..n]);
+        if n == 0 {
+            stk[0] = pc;
+            stk[1] = crate::links::links().externalCodePC + 1;
+            n = 2;
+        }
+    } else if !curg.is_null() && gp == curg && in_go {
         n = crate::traceback::traceback_pcs(crate::traceback::Unwinder::at_trap(pc, sp), 0, &mut stk);
     } else if !curg.is_null() && gp != curg && walkable(curg) {
-        n = crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(curg), 0, &mut stk);
+        // SAFETY: mp is this thread's m.
+        if !in_go && unsafe { (*mp).incgo } {
+            let mut c = [0usize; crate::traceback::CGO_MAX_PCS];
+            n = crate::traceback::cgo_signal_callers(uctx, &mut c);
+            stk[..n].copy_from_slice(&c[..n]);
+        }
+        n += crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(curg), 0, &mut stk[n..]);
     }
     if n == 0 {
         let l = crate::links::links();

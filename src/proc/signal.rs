@@ -194,7 +194,7 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
         let flags = SIGTABLE.get(sig as usize).copied().unwrap_or(NOTIFY);
         let user = from_user(code);
         if sig == SIGPROF {
-            crate::cpuprof::sigprof(pc, sp, gp, code);
+            crate::cpuprof::sigprof(pc, sp, uctx as *mut u8, gp, code);
             return;
         }
         if sig == libc::SIGUSR1 && crate::testhooks::sigusr1_armed() {
