@@ -4,7 +4,7 @@
 use crate::layout::rt::{funcinl, Frame as GoFrame, Frames};
 use crate::layout::{GoSlice, GoString};
 use crate::symtab::{self, FuncInfo};
-use crate::traceback::{goroutine_header, name_pieces, print_created_by, print_frames, traceback_others, traceback_pcs, Unwinder};
+use crate::traceback::{goroutine_header, name_pieces, print_frames, print_origin, traceback_others, traceback_pcs, Unwinder};
 
 
 /// Is pc in a function of package runtime (its own code, not code inlined
@@ -36,7 +36,7 @@ pub fn rt_stack(buf: GoSlice<u8>, all: bool) -> isize {
         goroutine_header(gp);
         // Skip the rt_stack trampoline and runtime.Stack itself.
         print_frames(Unwinder::for_g(gp), 2, gp);
-        print_created_by(gp);
+        print_origin(gp);
         if all {
             // The others stopped where they are (upstream's Stack stops the
             // world too): running goroutines' stacks cannot be read.

@@ -650,6 +650,12 @@ fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
 pub fn print_created_by(gp: *mut g) {
     // SAFETY: gp is a live goroutine.
     let (pc, goid, parent) = unsafe { ((*gp).gopc, (*gp).goid, (*gp).parentGoid) };
+    print_creation(gp, pc, goid, parent);
+}
+
+/// "created by F [in goroutine P]" and the creation site (nothing for the
+/// main goroutine, or a creator tracebacks hide).
+fn print_creation(gp: *mut g, pc: usize, goid: u64, parent: u64) {
     let Some(fi) = symtab::findfunc(pc) else { return };
     let sf = SrcFrame { name: fi.name(), func_id: fi.func_id(), file: b"", line: 0, physical: true };
     if !show_frame(&sf, gp, false, FUNCID_NORMAL) || goid == 1 {
@@ -664,15 +670,60 @@ pub fn print_created_by(gp: *mut g) {
     gwrite(b"\n");
     let tracepc = if pc > fi.entry() { pc - 1 } else { pc };
     let (file, line) = fi.file_line(tracepc);
+    print_position(file, line, pc, fi.entry());
+}
+
+/// "\tfile:line [+offset]" of a frame.
+fn print_position(file: &[u8], line: i32, pc: usize, entry: usize) {
     gwrite(b"\t");
     gwrite(file);
     gwrite(b":");
     printint(line as i64);
-    if pc > fi.entry() {
+    if pc > entry {
         gwrite(b" +");
-        printhex((pc - fi.entry()) as u64);
+        printhex((pc - entry) as u64);
     }
     gwrite(b"\n");
+}
+
+/// A goroutine's origin: how it was created and, with
+/// GODEBUG=tracebackancestors=N, the stacks of the goroutines that led to
+/// it as they were when each created the next (sched::ancestry keeps
+/// them), as upstream prints them.
+pub fn print_origin(gp: *mut g) {
+    print_created_by(gp);
+    // SAFETY: gp is live; its ancestry block is immutable once made.
+    let list = unsafe { (*gp).ancestors };
+    if list.is_null() {
+        return;
+    }
+    // SAFETY: as above.
+    for a in unsafe { (*list).as_slice() } {
+        gwrite(b"[originating from goroutine ");
+        printuint(a.goid);
+        gwrite(b"]:\n");
+        // SAFETY: the record's pcs are in the same block.
+        let pcs = unsafe { a.pcs.as_slice() };
+        for (i, &pc) in pcs.iter().enumerate() {
+            let Some(fi) = symtab::findfunc(pc) else { continue };
+            let mut inner: Option<SrcFrame> = None;
+            symtab::for_each_src_frame(&fi, pc, |sf| {
+                inner = Some(sf);
+                false
+            });
+            let Some(sf) = inner else { continue };
+            if !show_frame(&sf, gp, i == 0, FUNCID_NORMAL) {
+                continue;
+            }
+            print_func_name(sf.name);
+            gwrite(b"(...)\n");
+            print_position(sf.file, sf.line, pc, fi.entry());
+        }
+        if pcs.len() == 50 {
+            gwrite(b"...additional frames elided...\n");
+        }
+        print_creation(gp, a.gopc, a.goid, 0);
+    }
 }
 
 /// Texts of the wait reasons (g.waitreason), as tracebacks print them.
@@ -755,7 +806,7 @@ pub fn traceback_others(me: *mut g) {
         goroutine_header(curg);
         let u = Unwinder::for_g(curg);
         print_frames(u, 0, curg);
-        print_created_by(curg);
+        print_origin(curg);
     }
     // Racily: the report may come from code holding the goroutine list's
     // lock (a throw while the collector walks goroutines).
@@ -773,7 +824,7 @@ pub fn traceback_others(me: *mut g) {
             print_created_by(gp);
         } else {
             print_frames(Unwinder::for_g(gp), 0, gp);
-            print_created_by(gp);
+            print_origin(gp);
         }
     });
 }
@@ -852,14 +903,14 @@ fn print_system_frame(pc: usize, fp: usize, sp: usize, is_return: bool) -> bool 
 /// The traceback of a goroutine interrupted by a signal at (pc, sp).
 pub fn traceback_trap(pc: usize, sp: usize, gp: *mut g) {
     print_frames(Unwinder::at_trap(pc, sp).of_goroutine(gp), 0, gp);
-    print_created_by(gp);
+    print_origin(gp);
 }
 
 /// The current goroutine's traceback, for a fatal panic or error: it is
 /// away in a call into the runtime, so its saved context is current.
 pub fn traceback_current(gp: *mut g) {
     print_frames(Unwinder::for_g(gp), 0, gp);
-    print_created_by(gp);
+    print_origin(gp);
 }
 
 // ---- C frames (runtime.SetCgoTraceback) ----

@@ -21,6 +21,7 @@ pub fn init() {
     let godebug = crate::env::getenv(b"GODEBUG").unwrap_or(b"");
     PANICNIL.store(godebug_initial(godebug, b"panicnil"), Ordering::Relaxed);
     SHRINK_OFF.store(godebug_initial(godebug, b"gcshrinkstackoff") != 0, Ordering::Relaxed);
+    TRACEBACK_ANCESTORS.store(godebug_initial(godebug, b"tracebackancestors"), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GOGC") {
         if v == b"off" {
             GC_PERCENT.store(-1, Ordering::Relaxed);
@@ -158,6 +159,15 @@ pub fn godebug_changed(env: &[u8]) {
 /// Collections leave goroutine stacks their size: GODEBUG=gcshrinkstackoff=1
 /// (read at startup, as upstream).
 static SHRINK_OFF: AtomicBool = AtomicBool::new(false);
+
+/// GODEBUG=tracebackancestors=N (read at startup, as upstream): a new
+/// goroutine keeps its creator's stack and up to N-1 of the creator's
+/// own ancestors, for tracebacks.
+static TRACEBACK_ANCESTORS: AtomicI32 = AtomicI32::new(0);
+
+pub fn traceback_ancestors() -> i32 {
+    TRACEBACK_ANCESTORS.load(Ordering::Relaxed)
+}
 
 pub fn gcshrinkstackoff() -> bool {
     SHRINK_OFF.load(Ordering::Relaxed)

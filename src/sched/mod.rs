@@ -509,6 +509,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         // Profiler labels are inherited (a heap object the parent keeps
         // alive; the collector marks it from every G that holds it).
         gr.labels = if parent.is_null() { null_mut() } else { (*parent).labels };
+        gr.ancestors = if parent.is_null() { null_mut() } else { ancestry(parent) };
         gr.goid = next_goid(curp());
         gr.waitreason = 0;
         gr._panic = null_mut();
@@ -519,6 +520,57 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         stats::note_runnable(gp);
     }
     gp
+}
+
+/// How many pcs of a creator's stack an ancestor record keeps.
+const ANCESTOR_PCS: usize = 50;
+
+/// GODEBUG=tracebackancestors=N: the record a goroutine created by
+/// `parent` keeps of its origin: the parent's stack now, its goroutine id
+/// and creation site, then the parent's own records, N in all at most.
+/// One pointer-free heap block holds the slice header g.ancestors points
+/// to, the records, and their pcs (the records' slices point into the
+/// block, which the goroutine keeps alive); null when the setting is off.
+///
+/// # Safety
+/// parent is the creating goroutine, away in the runtime (its context is
+/// saved).
+unsafe fn ancestry(parent: *mut g) -> *mut crate::layout::GoSlice<rt::ancestorInfo> {
+    use crate::layout::GoSlice;
+    let limit = crate::settings::traceback_ancestors();
+    // SAFETY: parent is live (the caller's contract).
+    let (goid, gopc, older) = unsafe { ((*parent).goid, (*parent).gopc, (*parent).ancestors) };
+    if limit <= 0 || goid == 0 || crate::gm::gstatus(parent) != crate::gm::G_RUNNING {
+        return null_mut();
+    }
+    // SAFETY: a parent's record, made by this function, lives while the
+    // parent holds it.
+    let older: &[rt::ancestorInfo] = if older.is_null() { &[] } else { unsafe { (*older).as_slice() } };
+    let older = &older[..older.len().min(limit as usize - 1)];
+    let mut pcs = [0usize; ANCESTOR_PCS];
+    let n = crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(parent), 0, &mut pcs);
+    let recs = older.len() + 1;
+    let words: usize = n + older.iter().map(|a| a.pcs.len as usize).sum::<usize>();
+    let head = core::mem::size_of::<GoSlice<rt::ancestorInfo>>();
+    let size = head + recs * core::mem::size_of::<rt::ancestorInfo>() + words * 8;
+    // SAFETY: a pointer-free block, zeroed; filled before anyone sees it.
+    unsafe {
+        let base = crate::heap::malloc::mallocgc(size, null_mut(), true);
+        let first = base.add(head) as *mut rt::ancestorInfo;
+        let mut spare = first.add(recs) as *mut usize;
+        let mut put = |i: usize, stack: &[usize], goid: u64, gopc: usize| {
+            core::ptr::copy_nonoverlapping(stack.as_ptr(), spare, stack.len());
+            *first.add(i) = rt::ancestorInfo { pcs: GoSlice { ptr: spare, len: stack.len() as isize, cap: stack.len() as isize }, goid, gopc };
+            spare = spare.add(stack.len());
+        };
+        put(0, &pcs[..n], goid, gopc);
+        for (i, a) in older.iter().enumerate() {
+            put(i + 1, a.pcs.as_slice(), a.goid, a.gopc);
+        }
+        let list = base as *mut GoSlice<rt::ancestorInfo>;
+        *list = GoSlice { ptr: first, len: recs as isize, cap: recs as isize };
+        list
+    }
 }
 
 /// Compiled `go` statements, via the Go-side face's newproc.
