@@ -216,9 +216,15 @@ TEXT runtime·morestack(SB),NOSPLIT|NOFRAME,$0-0
 	MOVQ	g(CX), SI
 	MOVQ	g_m(SI), BX
 	CMPQ	SI, m_g0(BX)
-	JNE	3(PC)
-	CALL	runtime·badmorestackg0(SB)
+	JNE	notg0
+	// Go code on g0 (the runtime tests' runOnSystemStack) ran out of it:
+	// gort_morestack_g0(f's pc, f's sp) reports the frames and throws.
+	MOVQ	0(SP), DI
+	LEAQ	8(SP), SI
+	ANDQ	$~15, SP
+	CALL	gort_morestack_g0(SB)
 	CALL	runtime·abort(SB)
+notg0:
 	CMPQ	SI, m_gsignal(BX)
 	JNE	3(PC)
 	CALL	runtime·badmorestackgsignal(SB)
@@ -240,6 +246,41 @@ TEXT runtime·morestack(SB),NOSPLIT|NOFRAME,$0-0
 	MOVQ	SI, DI
 	CALL	gort_newstack(SB)
 	CALL	runtime·abort(SB)
+	RET
+
+// runOnSystemStack(fn func()) runs fn on the current m's g0, from the
+// top of its stack, and returns to the goroutine, which waits in place
+// with its context saved as rtcall saves it. The runtime's own Go code
+// never runs on g0; only the runtime tests' hooks call this. TOPFRAME: a
+// walk of g0's frames ends here.
+TEXT runtime·runOnSystemStack(SB),NOSPLIT|NOFRAME|TOPFRAME,$0-8
+	MOVQ	fn+0(FP), DX
+	get_tls(CX)
+	MOVQ	g(CX), AX
+	MOVQ	0(SP), R8
+	MOVQ	R8, (g_sched+gobuf_pc)(AX)
+	LEAQ	8(SP), R8
+	MOVQ	R8, (g_sched+gobuf_sp)(AX)
+	MOVQ	BP, (g_sched+gobuf_bp)(AX)
+	MOVQ	g_m(AX), BX
+	MOVQ	m_g0(BX), SI
+	MOVQ	SI, g(CX)
+	MOVQ	SI, R14
+	MOVQ	(g_sched+gobuf_sp)(SI), R8
+	ANDQ	$~15, R8
+	SUBQ	$16, R8
+	// Kept on g0 for the way back: the goroutine's SP and g.
+	MOVQ	SP, 0(R8)
+	MOVQ	AX, 8(R8)
+	MOVQ	R8, SP
+	MOVQ	0(DX), R9
+	CALL	R9
+	MOVQ	8(SP), AX
+	MOVQ	0(SP), SP
+	get_tls(CX)
+	MOVQ	AX, g(CX)
+	MOVQ	AX, R14
+	MOVQ	$0, (g_sched+gobuf_sp)(AX)
 	RET
 
 TEXT runtime·morestack_noctxt(SB),NOSPLIT|NOFRAME,$0

@@ -163,10 +163,6 @@ func badmcall() {
 	fatal("runtime: mcall called on m->g0 stack")
 }
 
-func badmorestackg0() {
-	fatal("morestack on g0")
-}
-
 func badmorestackgsignal() {
 	fatal("morestack on gsignal")
 }

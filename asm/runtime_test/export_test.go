@@ -1094,8 +1094,26 @@ func blockOnSystemStackInternal() {
 	semacquire1(&never, false, false, 0, waitReasonSemacquire)
 }
 
-// G0StackOverflow: gort runs no Go code on the system stack (g0).
-func G0StackOverflow() { notYet("Go code on the system stack (systemstack)") }
+func runOnSystemStack(fn func())
+
+// G0StackOverflow runs Go code on g0 with g0's bounds pulled in to 4 KiB
+// below it, so that recursing overflows them: morestack on g0 reports the
+// frames and throws.
+func G0StackOverflow() {
+	runOnSystemStack(func() {
+		gp := getg()
+		gp.stack.lo = getcallersp() - 4096
+		gp.stackguard0 = gp.stack.lo + stackGuard
+		gp.stackguard1 = gp.stackguard0
+		stackOverflow(nil)
+	})
+}
+
+//go:noinline
+func stackOverflow(p *byte) {
+	var frame [256]byte
+	stackOverflow(&frame[0])
+}
 
 // TracebackSystemstack: tracebacks across systemstack calls; gort runs no
 // Go code on the system stack, so it unwinds the goroutine's own frames.

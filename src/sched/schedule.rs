@@ -606,6 +606,30 @@ pub fn can_preempt_m(mp: *mut m) -> bool {
     }
 }
 
+/// A stack check failed on g0: Go code running there (the runtime tests'
+/// runOnSystemStack) used up the bounds g0 has. Report g0's Go frames from
+/// the function whose prologue failed (pc, sp: its caller's return address
+/// and its frame) with pc and sp shown, and throw. It runs right below
+/// those frames: g0's memory goes on past its bounds' guard.
+///
+/// # Safety
+/// Called only by runtime·morestack, on g0.
+#[no_mangle]
+pub unsafe extern "C" fn gort_morestack_g0(pc: usize, sp: usize) -> ! {
+    let g0 = crate::gm::getg();
+    // SAFETY: g0 is this thread's, live.
+    unsafe {
+        gprint!(
+            b"runtime: morestack on g0, stack [", crate::print::Hex((*g0).stack.lo as u64), b" ",
+            crate::print::Hex((*g0).stack.hi as u64), b"], sp=", crate::print::Hex(sp as u64), b", called from\n"
+        );
+        (*getm()).tracebackLevel = 2;
+    }
+    crate::traceback::print_frames(crate::traceback::Unwinder::new(pc, sp).of_goroutine(g0), 0, g0);
+    gprint!(b"\n");
+    crate::fatal::throw("morestack on g0")
+}
+
 /// The stack-check slow path (see runtime·morestack): a preemption request
 /// or an exhausted stack.
 ///
