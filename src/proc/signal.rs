@@ -27,7 +27,7 @@ use crate::layout::GoString;
 use crate::print::{gwrite, printpointer};
 use crate::gm::getg;
 use crate::symtab::findfunc;
-use core::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicI32, AtomicU32, AtomicUsize, Ordering};
 
 
 /// Signals gort's handler is installed for (1 = yes).
@@ -436,7 +436,12 @@ fn fault_in_runtime(gp: *mut g, sig: i32, code: i32, addr: usize, pc: usize) -> 
 /// registers; then exit status 2 (or die of SIGABRT with
 /// GOTRACEBACK=crash).
 unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32, addr: usize, pc: usize, sp: usize) -> ! {
-    crate::fatal::start_dying();
+    // A thread that GOTRACEBACK=crash's relay reached reports only what it
+    // runs; the first one reports everything.
+    let relayed = CRASH_RELAY.load(Ordering::Acquire) > 0;
+    if !relayed {
+        crate::fatal::start_dying();
+    }
     // SAFETY: gp is null or this thread's live g, whose m is live.
     unsafe {
         let mp = if gp.is_null() { core::ptr::null_mut() } else { (*gp).m };
@@ -498,10 +503,53 @@ unsafe fn dump_and_exit(ctx: &libc::ucontext_t, gp: *mut g, sig: i32, code: i32,
                     sp,
                 };
                 crate::traceback::print_system_stack_in(start, (*g0).stack.lo, (*g0).stack.hi);
+                // Its goroutine, away in the runtime: the first report
+                // left it out (it was running).
+                let curg = (*mp).curg;
+                if relayed && !curg.is_null() && crate::gm::gstatus(curg) == crate::gm::G_RUNNING {
+                    crate::traceback::goroutine_header(curg);
+                    crate::traceback::traceback_current(curg);
+                }
             }
-            crate::traceback::traceback_others(if on_goroutine { gp } else { core::ptr::null_mut() });
-            gprint!(b"\n");
+            if !relayed {
+                crate::traceback::traceback_others(if on_goroutine { gp } else { core::ptr::null_mut() });
+                gprint!(b"\n");
+            }
             dumpregs(ctx);
+        }
+        if crate::fatal::gotraceback().2 {
+            relay_crash(relayed);
+        }
+    }
+    crate::fatal::exit_or_crash()
+}
+
+/// GOTRACEBACK=crash: how many threads have reported.
+static CRASH_RELAY: AtomicI32 = AtomicI32::new(0);
+
+/// GOTRACEBACK=crash, as upstream: every thread reports what it was
+/// running from its own registers (the first report can only say
+/// "goroutine running on other thread" for them). Each reporting thread
+/// passes a SIGQUIT on to the process; a thread that has reported keeps
+/// every signal blocked (the handler's mask, it never returns), so the
+/// next one goes to a thread that has not. The first thread dies (of
+/// SIGABRT) once every thread has reported, or after 5 seconds; the
+/// others die with it, or on their own 5 seconds later if it could not.
+fn relay_crash(relayed: bool) -> ! {
+    let reported = CRASH_RELAY.fetch_add(1, Ordering::AcqRel) + 1;
+    if reported < crate::sched::mthread::mcount_racy() {
+        gprint!(b"\n-----\n\n");
+        // SAFETY: signalling our own process.
+        unsafe { libc::kill(libc::getpid(), libc::SIGQUIT) };
+    }
+    if relayed {
+        crate::sys::nanosleep(5_000_000_000);
+    } else {
+        for _ in 0..10 {
+            if CRASH_RELAY.load(Ordering::Acquire) >= crate::sched::mthread::mcount_racy() {
+                break;
+            }
+            crate::sys::nanosleep(500_000_000);
         }
     }
     crate::fatal::exit_or_crash()

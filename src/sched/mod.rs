@@ -276,6 +276,11 @@ impl Sched {
         // SAFETY: per the function contract.
         unsafe { self.locked.get() }
     }
+
+    /// The locked part's address, for racy reads that take no lock.
+    pub fn locked_ptr(&self) -> *const SchedLocked {
+        self.locked.as_ptr()
+    }
 }
 
 static SCHED: Sched = Sched {

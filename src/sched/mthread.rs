@@ -62,6 +62,20 @@ pub fn mcount() -> i32 {
     (l.mnext - l.nmfreed) as i32
 }
 
+/// Ms that exist, read without the lock: for a crash report, whose
+/// threads may be holding it. A count that is off by one M under a race
+/// only makes the report wait a little longer.
+pub fn mcount_racy() -> i32 {
+    let l = sched().locked_ptr();
+    // SAFETY: plain integer fields of a static, read racily on purpose
+    // (volatile: no torn or cached values matter for a count).
+    unsafe {
+        let next = core::ptr::read_volatile(core::ptr::addr_of!((*l).mnext));
+        let freed = core::ptr::read_volatile(core::ptr::addr_of!((*l).nmfreed));
+        (next - freed) as i32
+    }
+}
+
 /// Reserve an M id (SCHED.lock held).
 fn mreserveid() -> i64 {
     // SAFETY: SCHED.lock is held.
