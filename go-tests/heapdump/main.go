@@ -60,6 +60,27 @@ func parkHere(ch chan int, p *Rec, started chan bool) int {
 	return v + p.n
 }
 
+//go:noinline
+func parkDefer(ch chan int, started chan bool) {
+	for i := 0; i < 2; i++ {
+		defer func() {}()
+	}
+	started <- true
+	<-ch
+}
+
+//go:noinline
+func parkPanicking(ch chan int, started chan bool) {
+	defer func() { recover() }()
+	defer func() {
+		started <- true
+		<-ch
+	}()
+	panic("parked while panicking")
+}
+
+var big []*Rec
+
 var blockFin = make(chan bool)
 var finStarted = make(chan bool)
 
@@ -98,6 +119,8 @@ type goroutine struct {
 	status uint64
 	reason string
 	frames []frame
+	defers int
+	panics int
 }
 
 type dump struct {
@@ -263,13 +286,22 @@ func parse(b []byte) *dump {
 			} else {
 				d.dataAddr = addr
 			}
-		case 14:
-			for i := 0; i < 7; i++ {
+		case 14, 15:
+			n := 7
+			if tag == 15 {
+				n = 6
+			}
+			for i := 0; i < n; i++ {
 				r.uv()
 			}
-		case 15:
-			for i := 0; i < 6; i++ {
-				r.uv()
+			if g == nil {
+				d.err = fmt.Errorf("defer or panic before any goroutine")
+				return d
+			}
+			if tag == 14 {
+				g.defers++
+			} else {
+				g.panics++
 			}
 		case 16:
 			b := r.uv()
@@ -325,6 +357,12 @@ func main() {
 	parked := &Rec{n: 1}
 	go parkHere(ch, parked, started)
 	<-started
+	go parkDefer(ch, started)
+	<-started
+	go parkPanicking(ch, started)
+	<-started
+	big = make([]*Rec, 10000)
+	big[5] = keep
 
 	f, err := os.CreateTemp("", "heapdump")
 	if err != nil {
@@ -370,6 +408,18 @@ func main() {
 		fmt.Println("kept object: allocation sample:", sb != 0, "bucket has main.makeRec:", contains(d.buckets[sb], "main.makeRec"))
 	}
 
+	// A large object: a slice's backing array.
+	if o := d.objects[uint64(uintptr(unsafe.Pointer(&big[0])))]; o == nil {
+		fmt.Println("large object: missing")
+	} else {
+		listed := false
+		for _, fl := range o.fields {
+			listed = listed || fl.off == 40
+		}
+		fmt.Println("large object: size >= 80000:", len(o.data) >= 80000, "fields:", len(o.fields) >= 10000, "element 5 listed:", listed,
+			"element 5 is keep:", word(o.data, 40) == ka)
+	}
+
 	// The itab of iface.
 	tab := *(*uint64)(unsafe.Pointer(&iface))
 	typ, ok := d.itabs[tab]
@@ -399,7 +449,8 @@ func main() {
 			}
 		}
 		if len(fn) > 0 {
-			lines = append(lines, fmt.Sprintf("goroutine status=%d reason=%q main frames=%v sees parked Rec=%v", g.status, g.reason, fn, sees))
+			lines = append(lines, fmt.Sprintf("goroutine status=%d reason=%q main frames=%v sees parked Rec=%v defers>=2:%v panics:%d",
+				g.status, g.reason, fn, sees, g.defers >= 2, g.panics))
 		}
 	}
 	sort.Strings(lines)
@@ -407,6 +458,24 @@ func main() {
 		fmt.Println(l)
 	}
 	fmt.Println("threads > 0:", d.threads > 0)
+	bad := 0
+	for _, o := range d.objects {
+		for _, fl := range o.fields {
+			if fl.kind != 1 || fl.off%8 != 0 || fl.off+8 > uint64(len(o.data)) {
+				bad++
+			}
+		}
+	}
+	for _, g := range d.gs {
+		for _, fr := range g.frames {
+			for _, fl := range fr.fields {
+				if fl.kind != 1 || fl.off%8 != 0 || fl.off+8 > uint64(len(fr.data)) {
+					bad++
+				}
+			}
+		}
+	}
+	fmt.Println("pointer fields outside their object or frame:", bad)
 
 	// Finalizers.
 	n := 0
@@ -440,7 +509,7 @@ func main() {
 	fmt.Println("bss lists keep:", listed, "data segment dumped:", d.dataAddr != 0)
 
 	close(blockFin)
-	ch <- 1
+	close(ch)
 	runtime.KeepAlive(keep)
 }
 
