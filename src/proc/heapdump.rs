@@ -212,7 +212,8 @@ pub fn rt_writeHeapDump(fd: usize, version: GoString) {
     let me = crate::gm::curg();
     crate::gm::acquirem();
     crate::sched::stw::stop_the_world_for(StwReason::Other);
-    // A collection that started meanwhile may have left spans unswept.
+    // Normally nothing is left to sweep: spans become unswept only at a
+    // mark termination, which needs worldsema (ours).
     heap::sweep::finish();
     // SAFETY: all-zero bytes are a valid MemStats.
     let mut stats: crate::mstats::MemStats = unsafe { core::mem::zeroed() };
@@ -328,7 +329,9 @@ fn goroutine(out: &mut Sink, gp: *mut g) {
         out.uv((*gp).goid);
         out.word((*gp).gopc);
         out.uv(status as u64);
-        out.flag(is_system_goroutine(gp));
+        // The finalizer goroutine is the program's while it runs a
+        // finalizer.
+        out.flag(is_system_goroutine(gp) && !crate::gc::finalizer::running_finalizer(gp));
         out.flag(false);
         out.uv((*gp).waitsince as u64);
         let reason = WAIT_REASON_STRINGS.get((*gp).waitreason as usize).copied().unwrap_or("unknown wait reason");
@@ -418,7 +421,13 @@ fn frames(out: &mut Sink, gp: *mut g) {
         // The locals, just below varp.
         let top = f.varp() - f.sp;
         match &locals {
-            Some(bv) => out.bitvec_fields(bv, top - bv.n * 8),
+            // (A map longer than the locals would be a broken table: its
+            // slots are left out rather than listed outside the frame.)
+            Some(bv) => {
+                if let Some(base) = top.checked_sub(bv.n * 8) {
+                    out.bitvec_fields(bv, base)
+                }
+            }
             None if fi.funcdata(crate::symtab::FUNCDATA_LOCALS_POINTER_MAPS).is_none() => {
                 let mut off = below.args_len;
                 while off < top {
