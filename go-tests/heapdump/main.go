@@ -110,6 +110,7 @@ type object struct {
 }
 
 type frame struct {
+	sp     uint64
 	name   string
 	data   []byte
 	fields []field
@@ -130,9 +131,14 @@ type dump struct {
 	itabs      map[uint64]uint64
 	gs         []*goroutine
 	threads    int
+	arenaLo    uint64
+	arenaHi    uint64
 	bssAddr    uint64
+	bssData    []byte
 	bssFields  []field
 	dataAddr   uint64
+	dataData   []byte
+	dataFields []field
 	finalizers []uint64
 	queued     []uint64
 	numGC      uint64
@@ -229,7 +235,7 @@ func parse(b []byte) *dump {
 			d.gs = append(d.gs, g)
 		case 5:
 			var f frame
-			r.uv()
+			f.sp = r.uv()
 			r.uv()
 			r.uv()
 			f.data = r.str()
@@ -246,8 +252,8 @@ func parse(b []byte) *dump {
 		case 6:
 			be := r.uv()
 			ptr := r.uv()
-			r.uv()
-			r.uv()
+			d.arenaLo = r.uv()
+			d.arenaHi = r.uv()
 			arch := string(r.str())
 			ver := string(r.str())
 			ncpu := r.uv()
@@ -279,12 +285,12 @@ func parse(b []byte) *dump {
 			d.numGC = r.uv()
 		case 12, 13:
 			addr := r.uv()
-			r.str()
+			data := r.str()
 			fs := r.fields()
 			if tag == 13 {
-				d.bssAddr, d.bssFields = addr, fs
+				d.bssAddr, d.bssData, d.bssFields = addr, data, fs
 			} else {
-				d.dataAddr = addr
+				d.dataAddr, d.dataData, d.dataFields = addr, data, fs
 			}
 		case 14, 15:
 			n := 7
@@ -476,6 +482,56 @@ func main() {
 		}
 	}
 	fmt.Println("pointer fields outside their object or frame:", bad)
+	fmt.Println("arena bounds ordered:", d.arenaLo != 0 && d.arenaLo < d.arenaHi)
+
+	// Every heap pointer of an object or of data/bss points into a dumped
+	// object (the sweep is finished: nothing allocated is unreachable
+	// garbage pointing at freed memory).
+	var objs []*object
+	for _, o := range d.objects {
+		objs = append(objs, o)
+	}
+	sort.Slice(objs, func(i, j int) bool { return objs[i].addr < objs[j].addr })
+	inHeap := func(v uint64) bool {
+		i := sort.Search(len(objs), func(i int) bool { return objs[i].addr > v }) - 1
+		return i >= 0 && v < objs[i].addr+uint64(len(objs[i].data))
+	}
+	// Stacks are not objects (upstream's live in the heap's arenas,
+	// and its sudogs and Gs point into them).
+	inStack := func(v uint64) bool {
+		for _, g := range d.gs {
+			for _, fr := range g.frames {
+				if v >= fr.sp && v < fr.sp+uint64(len(fr.data)) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	dangling, checked := 0, 0
+	check := func(data []byte, fs []field) {
+		for _, fl := range fs {
+			v := word(data, fl.off)
+			if v >= d.arenaLo && v < d.arenaHi && !inStack(v) {
+				checked++
+				if !inHeap(v) {
+					if os.Getenv("HD_DEBUG") != "" {
+						fmt.Printf("dangling %#x (stack %v) data len %d\n", v, inStack(v), len(data))
+					}
+					dangling++
+				}
+			}
+		}
+	}
+	for _, o := range objs {
+		check(o.data, o.fields)
+	}
+	check(d.dataData, d.dataFields)
+	check(d.bssData, d.bssFields)
+	if os.Getenv("HD_DEBUG") != "" {
+		fmt.Println("checked", checked)
+	}
+	fmt.Println("heap pointers checked > 20:", checked > 20, "pointing to no dumped object:", dangling)
 
 	// Finalizers.
 	n := 0
