@@ -484,9 +484,9 @@ func main() {
 	fmt.Println("pointer fields outside their object or frame:", bad)
 	fmt.Println("arena bounds ordered:", d.arenaLo != 0 && d.arenaLo < d.arenaHi)
 
-	// Every heap pointer of an object or of data/bss points into a dumped
-	// object (the sweep is finished: nothing allocated is unreachable
-	// garbage pointing at freed memory).
+	// Every heap pointer of an object, of data/bss or of a frame's live
+	// slots points into a dumped object (the sweep is finished: nothing
+	// allocated is unreachable garbage pointing at freed memory).
 	var objs []*object
 	for _, o := range d.objects {
 		objs = append(objs, o)
@@ -527,6 +527,19 @@ func main() {
 		check(o.data, o.fields)
 	}
 	check(d.dataData, d.dataFields)
+	fd, fc := dangling, checked
+	for _, g := range d.gs {
+		for _, fr := range g.frames {
+			check(fr.data, fr.fields)
+			if os.Getenv("HD_DEBUG") != "" && dangling > fd {
+				fmt.Println("frame", fr.name)
+				fd = dangling
+			}
+		}
+	}
+	if os.Getenv("HD_DEBUG") != "" {
+		fmt.Println("frames checked", checked-fc)
+	}
 	check(d.bssData, d.bssFields)
 	if os.Getenv("HD_DEBUG") != "" {
 		fmt.Println("checked", checked)
