@@ -235,7 +235,7 @@ pub fn rt_writeHeapDump(fd: usize, version: GoString) {
         out.word(tab as usize);
         out.word(t as usize);
     });
-    // SAFETY (the three walks): the world is stopped and every span swept.
+    // SAFETY: the world is stopped and every span swept.
     unsafe { heap::for_each_span(|s| objects(&mut out, s)) };
     crate::gm::for_each_g(|gp| goroutine(&mut out, gp));
     threads(&mut out);
