@@ -37,7 +37,7 @@ use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflect
 use mem::{heap, mprof, profbucket, stack, wb};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
 use os::{env, proftimer, settings, sigtab, time, vdso};
-use proc::{cpuprof, debug, metrics, mstats, profile, signal, syscall, testhooks};
+use proc::{cpuprof, debug, heapdump, metrics, mstats, profile, signal, syscall, testhooks};
 use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.

@@ -129,6 +129,16 @@ func debug_freeOSMemory() {
 	rt_scavengeAll()
 }
 
+// debug.WriteHeapDump: the Rust side stops the world (one stopper at a
+// time: worldsema) and writes the dump.
+//
+//go:linkname debug_WriteHeapDump runtime/debug.WriteHeapDump
+func debug_WriteHeapDump(fd uintptr) {
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+	rt_writeHeapDump(fd, buildVersion)
+	semrelease1(&worldsema, false, 0)
+}
+
 // runfinq is the finalizer goroutine. The Rust side hands it each queued
 // finalizer as a ready call: the function, its argument already in the
 // register image, and the frame size; the call goes through reflectcall,

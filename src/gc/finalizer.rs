@@ -290,6 +290,28 @@ fn start_runner() {
     sched::mthread::wakep();
 }
 
+// ---- the heap dump (world stopped) ----
+
+/// Call f(record, false) for every finalizer record, then f(record, true)
+/// for every finalizer waiting in the queue (runtime/debug.WriteHeapDump).
+///
+/// # Safety
+/// The world is stopped (as for mark_tables: the lock is not taken).
+pub unsafe fn for_each_finalizer(mut f: impl FnMut(&Finalizer, bool)) {
+    // SAFETY: the world is stopped: nobody else uses the table.
+    let fs = unsafe { FINALIZERS.get_locked() };
+    for i in 0..fs.table.cap {
+        // SAFETY: i < cap.
+        let rec = unsafe { &*fs.table.slots.add(i) };
+        if !rec.obj.is_null() {
+            f(rec, false);
+        }
+    }
+    for rec in fs.queue.as_slice() {
+        f(rec, true);
+    }
+}
+
 // ---- the collector's side (world stopped) ----
 
 /// Mark the finalizer functions and what each object with a finalizer

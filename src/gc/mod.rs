@@ -419,6 +419,17 @@ fn start_marking() {
     crate::wb::set_enabled(true);
 }
 
+/// The pointer masks of a module's data and bss segments, for the heap
+/// dump (built now if no collection has yet; taken with GC_LOCK, which
+/// serialises their construction).
+pub fn module_masks(md: &crate::layout::rt::moduledata) -> (&'static crate::gcprog::Mask, &'static crate::gcprog::Mask) {
+    GC_LOCK.lock();
+    // SAFETY: GC_LOCK is held.
+    let r = unsafe { roots::module_masks(md) };
+    GC_LOCK.unlock();
+    r
+}
+
 /// Scan the globals if nobody has yet this cycle.
 fn claim_globals(m: &mut mark::Marker) {
     if GLOBALS_PENDING.swap(false, Ordering::AcqRel) {

@@ -129,6 +129,24 @@ pub fn itabsinit() {
     ITAB_LOCK.unlock();
 }
 
+/// Call f for every itab of the table (negative results included), for
+/// the heap dump.
+pub fn for_each_itab(mut f: impl FnMut(*mut itab)) {
+    let t = ITAB_TABLE.load(Ordering::Acquire);
+    if t.is_null() {
+        return;
+    }
+    // SAFETY: a published table is never freed; its slots are atomics.
+    unsafe {
+        for i in 0..(*t).size {
+            let m = (*(*t).entries.add(i)).load(Ordering::Acquire);
+            if !m.is_null() {
+                f(m);
+            }
+        }
+    }
+}
+
 /// Interface method names, type and package path.
 ///
 /// # Safety

@@ -265,6 +265,36 @@ pub fn sweep_specials(s: &mut Mspan) {
     }
 }
 
+// ---- the heap dump ----
+
+/// Every memory-profile bucket with its published counts (as
+/// runtime.MemProfile reports them): f(bucket address, size, stack,
+/// allocations, frees).
+pub fn for_each_bucket(mut f: impl FnMut(usize, usize, &[usize], usize, usize)) {
+    ACTIVE.lock();
+    TABLE.for_each(|b| {
+        let a = &b.rec.active;
+        f(b as *const Bucket<MemRecord> as usize, b.size, b.stack(), a.allocs.load(Ordering::Relaxed), a.frees.load(Ordering::Relaxed));
+    });
+    ACTIVE.unlock();
+}
+
+/// Every sampled object of span s: f(object address, its bucket's
+/// address).
+///
+/// # Safety
+/// The world is stopped and s is swept: nobody changes its list.
+pub unsafe fn for_each_sample(s: &Mspan, mut f: impl FnMut(usize, usize)) {
+    let mut sp = s.specials;
+    while !sp.is_null() {
+        // SAFETY: a record on the span's list (per the contract).
+        unsafe {
+            f(s.obj_base((*sp).idx), (*sp).bucket as usize);
+            sp = (*sp).next;
+        }
+    }
+}
+
 // ---- runtime.MemProfile ----
 
 /// runtime.MemProfileRecord.

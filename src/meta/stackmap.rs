@@ -9,14 +9,15 @@ use crate::symtab::{FuncInfo, FUNCDATA_ARGS_POINTER_MAPS, FUNCDATA_LOCALS_POINTE
 use crate::traceback::Frame;
 
 /// A bit vector of a stack map: n bits at p.
-struct BitVec {
-    n: usize,
+#[derive(Clone, Copy)]
+pub struct BitVec {
+    pub n: usize,
     p: *const u8,
 }
 
 impl BitVec {
     const EMPTY: BitVec = BitVec { n: 0, p: core::ptr::null() };
-    fn bit(&self, i: usize) -> bool {
+    pub fn bit(&self, i: usize) -> bool {
         // SAFETY: i < n; the map has (n+7)/8 bytes.
         unsafe { *self.p.add(i / 8) >> (i % 8) & 1 != 0 }
     }
@@ -216,6 +217,22 @@ fn map_index(f: &Frame, callee_sigpanic: bool) -> Option<i32> {
         -1 => Some(0),
         i => Some(i),
     }
+}
+
+/// The heap dump's view of a function's pointer maps where it continues at
+/// `continpc` (0: it cannot continue, and the entry maps are used): its
+/// locals' map and its arguments' map, each None when the function has
+/// none.
+pub fn maps_at(fi: &FuncInfo, continpc: usize) -> (Option<BitVec>, Option<BitVec>) {
+    let index = if continpc == 0 || continpc == fi.entry() {
+        0
+    } else {
+        fi.pcdata_value(PCDATA_STACK_MAP_INDEX, continpc - 1).max(0)
+    };
+    (
+        stackmap(fi, FUNCDATA_LOCALS_POINTER_MAPS, index, "locals"),
+        stackmap(fi, FUNCDATA_ARGS_POINTER_MAPS, index, "args"),
+    )
 }
 
 /// The live-pointer map of frame f's locals (the n words just below

@@ -14,6 +14,7 @@
 
 pub mod cpuprof;
 pub mod debug;
+pub mod heapdump;
 pub mod metrics;
 pub mod profile;
 pub mod mstats;

@@ -578,6 +578,23 @@ pub fn heap_sys() -> usize {
     GROWN.load(Ordering::Relaxed)
 }
 
+/// The lowest and highest addresses of the heap's arenas ((0, 0) before
+/// the first one is mapped).
+pub fn arena_bounds() -> (usize, usize) {
+    HEAP.with(|h| {
+        let (mut lo, mut hi) = (0usize, 0usize);
+        for &ha in h.arenas.as_slice() {
+            // SAFETY: a mapped arena's metadata, never freed.
+            let base = unsafe { (*ha).base };
+            if lo == 0 || base < lo {
+                lo = base;
+            }
+            hi = hi.max(base + ARENA_SIZE);
+        }
+        (lo, hi)
+    })
+}
+
 /// Bytes of free heap pages whose memory is still held (not returned to
 /// the OS).
 pub fn heap_free_dirty() -> usize {
