@@ -34,14 +34,19 @@ const godebugMetricPrefix = "/godebug/non-default-behavior/"
 
 //go:linkname metrics_runtime_readMetrics runtime/metrics.runtime_readMetrics
 func metrics_runtime_readMetrics(samplesp unsafe.Pointer, n int, _ int) {
-	samples := unsafe.Slice((*metricSample)(samplesp), n)
+	readMetricsWith(unsafe.Slice((*metricSample)(samplesp), n), rt_readMetrics)
+}
+
+// readMetricsWith fills samples, read takes the runtime's values (the
+// runtime tests' hook reads MemStats in the same pause).
+func readMetricsWith(samples []metricSample, read func([]metricSample)) {
 	semacquire1(&metricsSema, false, false, 0, waitReasonSemacquire)
 	for i := range samples {
 		if shape := rt_metricHistShape(samples[i].name); shape != 0 {
 			samples[i].value.prepareHistogram(shape)
 		}
 	}
-	rt_readMetrics(samples)
+	read(samples)
 	for i := range samples {
 		if s := &samples[i]; len(s.name) > len(godebugMetricPrefix) && s.name[:len(godebugMetricPrefix)] == godebugMetricPrefix {
 			s.value = godebugMetric(s.name)

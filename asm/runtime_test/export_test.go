@@ -774,7 +774,10 @@ func UnsafePoint(pc uintptr) bool {
 // CountPagesInUse: the heap's running count of in-use pages, and a count
 // of the in-use spans' pages.
 func CountPagesInUse() (pagesInUse, counted uintptr) {
-	return rt_test_countPagesInUse()
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+	pagesInUse, counted = rt_test_countPagesInUse()
+	semrelease1(&worldsema, false, 0)
+	return
 }
 
 // MyGenericFunc: a generic function in package runtime (upstream calls it
@@ -1024,9 +1027,14 @@ func InjectDebugCall(gp *g, fn any, regArgs *abi.RegArgs, stackArgs any, tkill f
 	return nil, plainError("gort: debugger call injection (debugCallV2) is not implemented")
 }
 
-// ReadMetricsSlow: gort has no runtime/metrics yet.
+// ReadMetricsSlow reads MemStats and the metrics samples with the world
+// stopped once for both (so that they agree).
 func ReadMetricsSlow(memStats *MemStats, samplesp unsafe.Pointer, len, cap int) {
-	notYet("runtime/metrics")
+	readMetricsWith(unsafe.Slice((*metricSample)(samplesp), len), func(samples []metricSample) {
+		semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+		rt_test_readMetricsSlow(memStats, samples)
+		semrelease1(&worldsema, false, 0)
+	})
 }
 
 // Pinner internals (src/mem/heap/pin.rs).

@@ -13,8 +13,10 @@
 //! them): the collector's mark workers are a quarter of GOMAXPROCS, as
 //! upstream's dedicated ones; there is no GC CPU limiter (never enabled:
 //! 0); goroutine stacks are mapped for stacks, not carved from
-//! the heap, and are reported as heap/stacks (OS thread stacks are the C
-//! library's and not counted, as upstream's are not in cgo programs).
+//! the heap: those in use are reported as heap/stacks (MemStats'
+//! StackInuse), the mapped ones kept free for reuse as os-stacks (the rest
+//! of StackSys; OS thread stacks are the C library's and not counted, as
+//! upstream's are not in cgo programs).
 
 use crate::heap::{self, sizeclasses::{CLASS_TO_SIZE, NUM_SIZE_CLASSES}};
 use crate::layout::rt::{metricFloat64Histogram, metricSample};
@@ -62,6 +64,7 @@ struct Snap {
     heap_inuse: u64,
     heap_free_dirty: u64,
     stacks: u64,
+    stacks_free: u64,
     mspan_sys: u64,
     mspan_inuse: u64,
     mcache_sys: u64,
@@ -124,7 +127,8 @@ impl Snap {
             heap_sys,
             heap_inuse: (heap::heap_inuse() as u64).min(heap_sys),
             heap_free_dirty: heap::heap_free_dirty() as u64,
-            stacks: (sysstat::get(Stat::Stack) as u64).max(crate::stack::stack_inuse() as u64),
+            stacks: crate::stack::stack_inuse() as u64,
+            stacks_free: (sysstat::get(Stat::Stack) as u64).saturating_sub(crate::stack::stack_inuse() as u64),
             mspan_sys: sysstat::get(Stat::MSpan) as u64,
             mspan_inuse: heap::mspan_inuse() as u64,
             mcache_sys: sysstat::get(Stat::MCache) as u64,
@@ -158,7 +162,7 @@ impl Snap {
         // heap/free + heap/objects + heap/released + heap/unused is
         // heap_sys (unless objects overtake in-use spans in a racy read).
         let heap = self.heap_free_dirty.min(self.heap_sys - self.heap_inuse) + self.heap_objects() + self.heap_released() + self.heap_unused();
-        heap + self.stacks + self.mspan_sys + self.mcache_sys + self.gc_sys + self.other_sys + self.buckhash_sys
+        heap + self.stacks + self.stacks_free + self.mspan_sys + self.mcache_sys + self.gc_sys + self.other_sys + self.buckhash_sys
     }
 }
 
@@ -222,7 +226,7 @@ static METRICS: &[(&str, Value)] = &[
     ("/memory/classes/metadata/mspan/free:bytes", Uint(|s| s.mspan_sys.saturating_sub(s.mspan_inuse))),
     ("/memory/classes/metadata/mspan/inuse:bytes", Uint(|s| s.mspan_inuse.min(s.mspan_sys))),
     ("/memory/classes/metadata/other:bytes", Uint(|s| s.gc_sys)),
-    ("/memory/classes/os-stacks:bytes", Uint(|_| 0)),
+    ("/memory/classes/os-stacks:bytes", Uint(|s| s.stacks_free)),
     ("/memory/classes/other:bytes", Uint(|s| s.other_sys)),
     ("/memory/classes/profiling/buckets:bytes", Uint(|s| s.buckhash_sys)),
     ("/memory/classes/total:bytes", Uint(|s| s.memory_total())),

@@ -284,6 +284,21 @@ pub unsafe fn rt_test_readMemStatsSlow(base: *mut u8, slow: *mut u8) {
     }
 }
 
+/// MemStats and runtime/metrics' samples from one stop of the world.
+///
+/// # Safety
+/// m points at the caller's MemStats; samples are the caller's, their
+/// histograms prepared (asm/runtime/metrics.go); worldsema is held.
+pub unsafe fn rt_test_readMetricsSlow(m: *mut u8, samples: crate::layout::GoSlice<crate::layout::rt::metricSample>) {
+    stop_swept();
+    // SAFETY: per the function contract; the world is stopped.
+    unsafe {
+        crate::mstats::ReadMemStats(m);
+        crate::metrics::rt_readMetrics(samples);
+    }
+    start_swept();
+}
+
 /// Pages in use by the heap's running count, and by a walk of its spans.
 pub fn rt_test_countPagesInUse() -> (usize, usize) {
     stop_swept();

@@ -25,6 +25,12 @@ pub fn stop_the_world() {
 /// stop_the_world, saying why (the pause is measured under that reason:
 /// stats.rs).
 pub fn stop_the_world_for(why: StwReason) {
+    // One stopper at a time: each holds worldsema (its Go side took it).
+    // Two stops at once would each wait forever for the other's P.
+    // SAFETY: runtime·worldsema, a Go uint32 (0 while held).
+    if unsafe { core::ptr::read_volatile(crate::links::links().worldsema as *const u32) } != 0 {
+        crate::fatal::throw("stopTheWorld: worldsema not held");
+    }
     super::stats::note_stw_begin(why);
     let s = sched();
     let mp = getm();

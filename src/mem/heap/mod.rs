@@ -47,6 +47,8 @@ pub const MAX_ALLOC: usize = 1 << 48;
 
 pub const SPAN_FREE: u8 = 0;
 pub const SPAN_IN_USE: u8 = 1;
+// asm/runtime/debugger.go names both for debuggers (mSpanInUse, _PageSize).
+const _: () = assert!(SPAN_IN_USE == 1 && PAGE_SIZE == 8192);
 
 /// A run of pages.
 #[repr(C)]

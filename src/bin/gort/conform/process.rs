@@ -161,8 +161,17 @@ pub(super) fn run_proc(cmd: &mut Command, limit: Duration, mem_mb: Option<u64>, 
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {
                 if !exited && Instant::now() >= deadline && !timed_out {
+                    // First SIGQUIT, as go test's own timeout does: a Go
+                    // process prints every goroutine's stack and exits,
+                    // which says where it hung; the group is killed 3 s
+                    // later if it has not.
                     timed_out = true;
+                    // SAFETY: signalling the child we started.
+                    unsafe { libc::kill(pid, libc::SIGQUIT) };
+                    deadline = Instant::now() + Duration::from_secs(3);
+                } else if !exited && timed_out && Instant::now() >= deadline {
                     kill_group();
+                    deadline = Instant::now() + Duration::from_secs(3600);
                 }
             }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
