@@ -176,26 +176,32 @@ pub fn init() {
     static IDLE: fn() -> bool = idle_mark;
     sched::schedule::IDLE_MARK.set(&IDLE);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
-    if let Some(v) = crate::env::getenv(b"GODEBUG") {
-        for kv in v.split(|&c| c == b',') {
-            if kv == b"gctrace=1" || kv == b"gctrace=2" {
-                GCTRACE.store(true, Ordering::Relaxed);
-            }
-        }
+    // Upstream's GODEBUG settings, and gort's own names for the same
+    // things (GORT_GCPOISON is clobberfree, GORT_GCCHECKMARK gccheckmark,
+    // GORT_GC=stw gcstoptheworld).
+    use crate::settings::godebug_at_start;
+    if godebug_at_start(b"gctrace") > 0 {
+        GCTRACE.store(true, Ordering::Relaxed);
     }
-    if crate::env::getenv(b"GORT_GCPOISON").is_some() {
+    if crate::env::getenv(b"GORT_GCPOISON").is_some() || godebug_at_start(b"clobberfree") > 0 {
         heap::sweep::POISON.store(true, Ordering::Relaxed);
     }
     if crate::env::getenv(b"GORT_GCDEBUG").is_some() {
         mark::DEBUG.store(true, Ordering::Relaxed);
     }
-    if crate::env::getenv(b"GORT_GCCHECKMARK").is_some_and(|v| v == b"1") {
+    if crate::env::getenv(b"GORT_GCCHECKMARK").is_some_and(|v| v == b"1") || godebug_at_start(b"gccheckmark") > 0 {
         CHECKMARK.store(true, Ordering::Relaxed);
+    }
+    if crate::settings::godebug_at_start_or(b"invalidptr", 1) == 0 {
+        mark::INVALIDPTR_OFF.store(true, Ordering::Relaxed);
     }
     match crate::env::getenv(b"GORT_GC") {
         None | Some(b"concurrent") => {}
         Some(b"stw") => STW_MODE.store(true, Ordering::Relaxed),
         Some(_) => crate::fatal::throw("GORT_GC: want 'concurrent' or 'stw'"),
+    }
+    if godebug_at_start(b"gcstoptheworld") > 0 {
+        STW_MODE.store(true, Ordering::Relaxed);
     }
     if let Some(v) = crate::env::getenv(b"GORT_GCSTRESS") {
         let n = v.iter().take_while(|c| c.is_ascii_digit()).fold(0usize, |n, &c| n * 10 + (c - b'0') as usize);

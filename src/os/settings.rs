@@ -21,6 +21,21 @@ pub fn init() {
     let godebug = crate::env::getenv(b"GODEBUG").unwrap_or(b"");
     PANICNIL.store(godebug_initial(godebug, b"panicnil"), Ordering::Relaxed);
     SHRINK_OFF.store(godebug_initial(godebug, b"gcshrinkstackoff") != 0, Ordering::Relaxed);
+    // Upstream's diagnostic settings that print or change what a program
+    // does, which gort does not have: asking for one is an error naming
+    // it. (Its tuning knobs gort lacks — disablethp, madvdontneed,
+    // harddecommit, adaptivestackstart, dontfreezetheworld,
+    // runtimecontentionstacks — change no output and are accepted.)
+    for key in [&b"inittrace"[..], b"gcpacertrace", b"scavtrace", b"allocfreetrace", b"efence", b"sbrk"] {
+        if godebug_initial(godebug, key) != 0 {
+            let mut name = [0u8; 40];
+            let text = b"GODEBUG=";
+            name[..text.len()].copy_from_slice(text);
+            name[text.len()..text.len() + key.len()].copy_from_slice(key);
+            let n = text.len() + key.len();
+            crate::fatal::not_implemented(core::str::from_utf8(&name[..n]).unwrap_or("GODEBUG"));
+        }
+    }
     TRACEBACK_ANCESTORS.store(godebug_initial(godebug, b"tracebackancestors"), Ordering::Relaxed);
     if let Some(v) = crate::env::getenv(b"GOGC") {
         if v == b"off" {
@@ -140,6 +155,19 @@ fn godebug_default() -> &'static [u8] {
 fn godebug_initial(env: &[u8], key: &[u8]) -> i32 {
     let mut well_formed = godebug_items(env, key).chain(godebug_items(godebug_default(), key)).flatten();
     well_formed.next().unwrap_or(0)
+}
+
+/// A GODEBUG setting read once at startup (upstream's runtime settings:
+/// the last `key=n` of $GODEBUG, else of the build's default; 0 if absent
+/// or malformed).
+pub fn godebug_at_start(key: &[u8]) -> i32 {
+    godebug_at_start_or(key, 0)
+}
+
+/// godebug_at_start for a setting whose default is not 0.
+pub fn godebug_at_start_or(key: &[u8], default: i32) -> i32 {
+    let env = crate::env::getenv(b"GODEBUG").unwrap_or(b"");
+    godebug_items(env, key).chain(godebug_items(godebug_default(), key)).flatten().next().unwrap_or(default)
 }
 
 /// key's value after GODEBUG changed to env, given its value before.
