@@ -69,6 +69,7 @@ func main() {
 			rt_unlockOSThread()
 		}
 	}()
+	initTrace = rt_initTraceOn()
 	doInit(runtime_inittasks)
 	gcenable()
 	// Calls from threads C created wait for the package initialisers
@@ -140,13 +141,22 @@ func runInitTask(t *initTask) {
 	// The task's nfns function entry PCs follow its 8-byte header. A func
 	// value is a pointer to a word holding the PC, so point at each word.
 	pcs := add(unsafe.Pointer(t), 8)
+	if initTrace {
+		rt_initTraceStart()
+	}
 	for i := uintptr(0); i < uintptr(t.nfns); i++ {
 		pc := add(pcs, i*8)
 		initfn := *(*func())(unsafe.Pointer(&pc))
 		initfn()
 	}
+	if initTrace {
+		rt_initTraceEnd(*(*uintptr)(pcs))
+	}
 	t.state = 2
 }
+
+// GODEBUG=inittrace=1: report each package's initialisation.
+var initTrace bool
 
 // goexit1 finishes the current goroutine (its function returned into goexit).
 func goexit1() {

@@ -26,7 +26,7 @@ pub fn init() {
     // it. (Its tuning knobs gort lacks — disablethp, madvdontneed,
     // harddecommit, adaptivestackstart, dontfreezetheworld,
     // runtimecontentionstacks — change no output and are accepted.)
-    for key in [&b"inittrace"[..], b"gcpacertrace", b"scavtrace", b"allocfreetrace", b"efence", b"sbrk"] {
+    for key in [&b"gcpacertrace"[..], b"scavtrace", b"allocfreetrace", b"efence", b"sbrk"] {
         if godebug_initial(godebug, key) != 0 {
             let mut name = [0u8; 40];
             let text = b"GODEBUG=";

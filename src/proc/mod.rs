@@ -29,7 +29,7 @@ use crate::sched;
 use crate::sys;
 use crate::links::{g0, links, m0};
 use crate::GoLinks;
-use core::sync::atomic::Ordering;
+use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// The main goroutine's function value (runtime.main): written once, by
 /// gort_rt0 while the process is single-threaded.
@@ -112,7 +112,135 @@ pub fn rt_runtimeInitDone() {
 }
 
 /// Called once every package initialiser has run, before main.main.
-pub fn rt_mainInitDone() {}
+pub fn rt_mainInitDone() {
+    crate::heap::malloc::INIT_TRACE_G.store(0, Ordering::Relaxed);
+}
+
+/// GODEBUG=inittrace=1: each package's initialisers report their start,
+/// duration and allocations, as upstream's. When the process's runtime.main
+/// began (the reports' @ time).
+static INIT_TRACE_T0: AtomicI64 = AtomicI64::new(0);
+/// The package under way: its start, and the allocation counts then.
+static INIT_TRACE_START: AtomicI64 = AtomicI64::new(0);
+static INIT_TRACE_BASE: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
+
+/// Is inittrace on? If so, count the calling (main) goroutine's
+/// allocations from now until rt_mainInitDone.
+pub fn rt_initTraceOn() -> bool {
+    if crate::settings::godebug_at_start(b"inittrace") == 0 {
+        return false;
+    }
+    INIT_TRACE_T0.store(crate::time::nanotime(), Ordering::Relaxed);
+    crate::heap::malloc::INIT_TRACE_G.store(crate::gm::curg() as usize, Ordering::Relaxed);
+    true
+}
+
+/// A package's initialisers start.
+pub fn rt_initTraceStart() {
+    use crate::heap::malloc::{INIT_TRACE_ALLOCS, INIT_TRACE_BYTES};
+    INIT_TRACE_BASE[0].store(INIT_TRACE_ALLOCS.load(Ordering::Relaxed), Ordering::Relaxed);
+    INIT_TRACE_BASE[1].store(INIT_TRACE_BYTES.load(Ordering::Relaxed), Ordering::Relaxed);
+    INIT_TRACE_START.store(crate::time::nanotime(), Ordering::Relaxed);
+}
+
+/// They are done: "init PKG @T ms, D ms clock, B bytes, N allocs" (pc: the
+/// package's first initialiser, whose name gives the package).
+pub fn rt_initTraceEnd(pc: usize) {
+    use crate::heap::malloc::{INIT_TRACE_ALLOCS, INIT_TRACE_BYTES};
+    let end = crate::time::nanotime();
+    let start = INIT_TRACE_START.load(Ordering::Relaxed);
+    let allocs = INIT_TRACE_ALLOCS.load(Ordering::Relaxed) - INIT_TRACE_BASE[0].load(Ordering::Relaxed);
+    let bytes = INIT_TRACE_BYTES.load(Ordering::Relaxed) - INIT_TRACE_BASE[1].load(Ordering::Relaxed);
+    let name = crate::symtab::findfunc(pc).map(|f| f.name()).unwrap_or(b"?");
+    let mut buf = [0u8; 24];
+    crate::gprint!(b"init ", package_of(name), b" @");
+    crate::print::gwrite(ns_as_ms(&mut buf, (start - INIT_TRACE_T0.load(Ordering::Relaxed)).max(0) as u64));
+    crate::gprint!(b" ms, ");
+    crate::print::gwrite(ns_as_ms(&mut buf, (end - start).max(0) as u64));
+    crate::gprint!(b" ms clock, ", bytes, b" bytes, ", allocs, b" allocs\n");
+}
+
+/// A function's package path: its name up to the first dot after the
+/// last slash ("crypto/internal/edwards25519.init.0").
+fn package_of(name: &[u8]) -> &[u8] {
+    let from = name.iter().rposition(|&c| c == b'/').map_or(0, |i| i + 1);
+    match name[from..].iter().position(|&c| c == b'.') {
+        Some(i) => &name[..from + i],
+        None => name,
+    }
+}
+
+/// Nanoseconds as milliseconds the way inittrace shows them: whole
+/// milliseconds from 10 ms up, else two significant digits with at most
+/// three decimals ("0.21", "3.7", "0.004", "0").
+fn ns_as_ms(buf: &mut [u8; 24], ns: u64) -> &[u8] {
+    if ns >= 10_000_000 {
+        let mut n = ns / 1_000_000;
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                return &buf[i..];
+            }
+        }
+    }
+    let mut us = ns / 1000;
+    if us == 0 {
+        return b"0";
+    }
+    // Keep two digits; the decimals left after dropping the rest.
+    let mut decimals = 3;
+    while us >= 100 {
+        us /= 10;
+        decimals -= 1;
+    }
+    // Digits from the right: the decimals, the point, then the whole part
+    // (at least one digit: "0.008").
+    let mut i = buf.len();
+    let mut written = 0;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (us % 10) as u8;
+        us /= 10;
+        written += 1;
+        if written == decimals {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        if us == 0 && written > decimals {
+            break;
+        }
+    }
+    &buf[i..]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ns_as_ms, package_of};
+
+    #[test]
+    fn inittrace_numbers() {
+        let mut b = [0u8; 24];
+        for (ns, want) in [
+            (0u64, "0"),
+            (999, "0"),
+            (4_000, "0.004"),
+            (21_000, "0.021"),
+            (210_000, "0.21"),
+            (3_700_000, "3.7"),
+            (9_990_000, "9.9"),
+            (10_000_000, "10"),
+            (123_456_789, "123"),
+        ] {
+            assert_eq!(core::str::from_utf8(ns_as_ms(&mut b, ns)).unwrap(), want, "{ns}");
+        }
+        assert_eq!(package_of(b"crypto/internal/edwards25519.init.0"), b"crypto/internal/edwards25519");
+        assert_eq!(package_of(b"main.init"), b"main");
+        assert_eq!(package_of(b"vendor/golang.org/x/net/idna.init"), b"vendor/golang.org/x/net/idna");
+    }
+}
 
 /// CPU features the Rust side may use (from internal/cpu, on the Go side).
 pub fn rt_cpuflags(avx: bool, avx2: bool, erms: bool) {

@@ -6,7 +6,7 @@ use super::sizeclasses::*;
 use super::*;
 use crate::lock::Locked;
 use crate::layout::abi::Type;
-use core::sync::atomic::{AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Spans with free objects of one span class, not owned by any cache (a
 /// list through next/prev).
@@ -250,6 +250,9 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     if size == 0 {
         return crate::links::links().zerobase as *mut u8;
     }
+    if INIT_TRACE_G.load(Ordering::Relaxed) != 0 {
+        init_trace_note(size);
+    }
     let mp = crate::gm::getm();
     // SAFETY: mp is the current m.
     unsafe {
@@ -345,6 +348,20 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
         (*mp).mallocing = 0;
     }
     p
+}
+
+/// GODEBUG=inittrace=1: the goroutine running the package initialisers
+/// (0: not tracing), and the allocations it has made (count, bytes).
+pub static INIT_TRACE_G: AtomicUsize = AtomicUsize::new(0);
+pub static INIT_TRACE_ALLOCS: AtomicU64 = AtomicU64::new(0);
+pub static INIT_TRACE_BYTES: AtomicU64 = AtomicU64::new(0);
+
+#[cold]
+fn init_trace_note(size: usize) {
+    if crate::gm::curg() as usize == INIT_TRACE_G.load(Ordering::Relaxed) {
+        INIT_TRACE_ALLOCS.fetch_add(1, Ordering::Relaxed);
+        INIT_TRACE_BYTES.fetch_add(size as u64, Ordering::Relaxed);
+    }
 }
 
 /// # Safety
