@@ -25,6 +25,7 @@ pub fn stop_the_world() {
 /// stop_the_world, saying why (the pause is measured under that reason:
 /// stats.rs).
 pub fn stop_the_world_for(why: StwReason) {
+    crate::tracehook::event(crate::tracehook::Ev::StwBegin(why == StwReason::Gc));
     super::stats::note_stw_begin(why);
     let s = sched();
     let mp = getm();
@@ -140,6 +141,7 @@ pub fn start_the_world() -> i64 {
     }
     wakep();
     super::stats::note_stw_end(procs, released);
+    crate::tracehook::event(crate::tracehook::Ev::StwEnd);
     crate::gm::releasem();
     released
 }

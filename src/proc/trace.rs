@@ -1,0 +1,1029 @@
+//! The execution tracer (runtime.StartTrace / ReadTrace / StopTrace and
+//! runtime/trace's annotations), writing Go 1.22's generational trace
+//! format (the one internal/trace/v2 and `go tool trace` read).
+//!
+//! Design. The lower layers report what happens through
+//! `base/tracehook.rs` (a goroutine status change from casgstatus, an M
+//! giving up its P, a stop of the world, a collection, a mark assist); the
+//! annotations come straight from runtime/trace. Every report takes one
+//! lock (rank `Trace`, innermost but for persistent memory) and updates a
+//! *model* of the scheduler as the trace has described it so far: for
+//! every goroutine its traced status and M (kept in the G's own `trace`
+//! field), for every P its status, M and sequence number, for every M its
+//! P and goroutine. A report says what is true now ("goroutine G runs on
+//! this M with P p", "G blocks"); the tracer emits whatever events take
+//! the model there by legal steps (a ProcStop for a P this M no longer
+//! holds, a ProcSteal for a P taken from a system call, a GoUnblock for a
+//! goroutine the model still thought waiting), then the event itself.
+//! So the trace is consistent by construction, even where a transition
+//! went unreported (it appears late, at the next report that needs it),
+//! and the parser's strict state checks always pass.
+//!
+//! Events are written in one global order with strictly increasing
+//! timestamps (nanotime, 1 tick = 1 ns), into a batch per run of events
+//! of the same M; a batch ends when another M's event comes (or at 60 KB).
+//! Generations: a new one begins every second (checked at each event) and
+//! the last ends at StopTrace; each ends with its string table and
+//! frequency batch, and each new one begins with the status of every P
+//! and every goroutine the model knows. The first one's statuses come from
+//! the real scheduler state at StartTrace.
+//!
+//! Not recorded (yet): stacks (every stack ID is 0), CPU samples,
+//! sweeping, goroutine labels, GOMAXPROCS changes.
+
+use crate::gm::{self, G_DEAD, G_RUNNABLE, G_RUNNING, G_SCAN, G_SYSCALL, G_WAITING};
+use crate::layout::rt::g;
+use crate::layout::{GoSlice, GoString};
+use crate::lock::{Locked, Note};
+use crate::lockrank::Rank;
+use crate::pvec::PVec;
+use crate::sched::MAX_GOMAXPROCS;
+use crate::sysstat::Stat;
+use crate::tracehook::{self, Ev};
+use core::ptr::null_mut;
+use core::sync::atomic::Ordering;
+
+// Event types of the go1.22 format (internal/trace/v2/event/go122).
+const EV_EVENT_BATCH: u8 = 1;
+const EV_STRINGS: u8 = 4;
+const EV_STRING: u8 = 5;
+const EV_FREQUENCY: u8 = 8;
+const EV_PROC_START: u8 = 10;
+const EV_PROC_STOP: u8 = 11;
+const EV_PROC_STEAL: u8 = 12;
+const EV_PROC_STATUS: u8 = 13;
+const EV_GO_CREATE: u8 = 14;
+const EV_GO_CREATE_SYSCALL: u8 = 15;
+const EV_GO_START: u8 = 16;
+const EV_GO_DESTROY: u8 = 17;
+const EV_GO_DESTROY_SYSCALL: u8 = 18;
+const EV_GO_STOP: u8 = 19;
+const EV_GO_BLOCK: u8 = 20;
+const EV_GO_UNBLOCK: u8 = 21;
+const EV_GO_SYSCALL_BEGIN: u8 = 22;
+const EV_GO_SYSCALL_END: u8 = 23;
+const EV_GO_SYSCALL_END_BLOCKED: u8 = 24;
+const EV_GO_STATUS: u8 = 25;
+const EV_STW_BEGIN: u8 = 26;
+const EV_STW_END: u8 = 27;
+const EV_GC_BEGIN: u8 = 29;
+const EV_GC_END: u8 = 30;
+const EV_GC_MARK_ASSIST_BEGIN: u8 = 35;
+const EV_GC_MARK_ASSIST_END: u8 = 36;
+const EV_HEAP_ALLOC: u8 = 37;
+const EV_HEAP_GOAL: u8 = 38;
+const EV_USER_TASK_BEGIN: u8 = 40;
+const EV_USER_TASK_END: u8 = 41;
+const EV_USER_REGION_BEGIN: u8 = 42;
+const EV_USER_REGION_END: u8 = 43;
+const EV_USER_LOG: u8 = 44;
+
+/// The file header.
+const HEADER: &[u8; 16] = b"go 1.22 trace\x00\x00\x00";
+/// "No thread" (ThreadID -1) as the format writes it.
+const NO_THREAD: u64 = u64::MAX;
+/// Timestamp units per second (timestamps are nanotime).
+const FREQ: u64 = 1_000_000_000;
+/// A batch ends past this many bytes (the format's limit is 64 KiB).
+const BATCH_LIMIT: usize = 60 << 10;
+/// Longest string the format accepts.
+const MAX_STRING: usize = 1 << 10;
+/// Length of a generation.
+const GEN_NS: u64 = 1_000_000_000;
+/// Wake the reader once this much is waiting for it.
+const WAKE_BYTES: usize = 256 << 10;
+/// Highest M id the tracer follows (ids are small and dense).
+const MAX_M: i64 = 1 << 20;
+
+// Traced goroutine statuses (go122.GoStatus numbers; 0: not in the trace).
+const GS_NONE: u32 = 0;
+const GS_RUNNABLE: u32 = 1;
+const GS_RUNNING: u32 = 2;
+const GS_SYSCALL: u32 = 3;
+const GS_WAITING: u32 = 4;
+
+// Traced P statuses (go122.ProcStatus numbers; 0: not in the trace).
+const PS_NONE: u8 = 0;
+const PS_RUNNING: u8 = 1;
+const PS_IDLE: u8 = 2;
+const PS_SYSCALL: u8 = 3;
+
+/// g.trace.statusTraced[2]: a mark assist is open in the trace.
+const GF_ASSIST: u32 = 1;
+
+// What rt_traceRead found (asm/runtime/trace.go).
+const READ_DATA: u8 = 0;
+const READ_EOF: u8 = 1;
+const READ_WAIT: u8 = 2;
+
+#[derive(Clone, Copy)]
+struct PModel {
+    status: u8,
+    /// The M holding it (running or in a system call).
+    m: i64,
+    /// Sequence number, valid in generation `seq_gen` (0 in others).
+    seq: u64,
+    seq_gen: u64,
+}
+
+const P_NONE: PModel = PModel { status: PS_NONE, m: -1, seq: 0, seq_gen: 0 };
+
+#[derive(Clone, Copy)]
+struct MModel {
+    /// Its P (-1: none).
+    p: i32,
+    /// Its goroutine (running or in a system call), null if none.
+    g: *mut g,
+}
+
+const M_NONE: MModel = MModel { p: -1, g: null_mut() };
+
+#[derive(Clone, Copy)]
+struct Str {
+    hash: u64,
+    off: u32,
+    len: u32,
+}
+
+struct Tracer {
+    /// Recording.
+    running: bool,
+    /// Stopped, and the reader has not yet been told.
+    finished: bool,
+    /// The reader has been told the trace is over.
+    reader_done: bool,
+    /// The reader has been woken and has not read since.
+    woken: bool,
+    gen: u64,
+    gen_start: u64,
+    last_ts: u64,
+    /// The open batch: its M (-1: none), first and last timestamps.
+    bm: i64,
+    bbase: u64,
+    blast: u64,
+    batch: PVec<u8>,
+    /// Finished bytes waiting for the reader.
+    out: PVec<u8>,
+    /// What the last read returned (valid until the next read).
+    handed: PVec<u8>,
+    /// This generation's strings: their bytes and entries (ID = index+1).
+    str_bytes: PVec<u8>,
+    strs: PVec<Str>,
+    ps: [PModel; MAX_GOMAXPROCS],
+    ms: PVec<MModel>,
+    gc_seq: u64,
+    gc_open: bool,
+    /// The goroutine (goid) with an open stop-the-world range, 0 if none.
+    stw_goid: u64,
+}
+
+// SAFETY: the raw pointers in the model are handles to runtime objects
+// (Gs, never freed); the tracer is reached only under its lock.
+unsafe impl Send for Tracer {}
+
+static TRACER: Locked<Tracer> = Locked::new(
+    Rank::Trace,
+    Tracer {
+        running: false,
+        finished: false,
+        reader_done: false,
+        woken: false,
+        gen: 0,
+        gen_start: 0,
+        last_ts: 0,
+        bm: -1,
+        bbase: 0,
+        blast: 0,
+        batch: PVec::mapped(Stat::Other),
+        out: PVec::mapped(Stat::Other),
+        handed: PVec::mapped(Stat::Other),
+        str_bytes: PVec::mapped(Stat::Other),
+        strs: PVec::mapped(Stat::Other),
+        ps: [P_NONE; MAX_GOMAXPROCS],
+        ms: PVec::mapped(Stat::Other),
+        gc_seq: 0,
+        gc_open: false,
+        stw_goid: 0,
+    },
+);
+
+/// The reader waits here for data (or the end).
+static READER_NOTE: Note = Note::new();
+/// StopTrace waits here for the reader to see the end.
+static STOP_NOTE: Note = Note::new();
+
+static SINK_FN: fn(Ev) = sink;
+
+fn put_uvarint(v: &mut PVec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        v.push((x as u8) | 0x80);
+        x >>= 7;
+    }
+    v.push(x as u8);
+}
+
+fn put_bytes(v: &mut PVec<u8>, b: &[u8]) {
+    for &c in b {
+        v.push(c);
+    }
+}
+
+fn fnv(b: &[u8]) -> u64 {
+    let mut h = 0xcbf29ce484222325u64;
+    for &c in b {
+        h = (h ^ c as u64).wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+// ---- the model of a goroutine, in its own g.trace field ----
+//
+// statusTraced[0]: traced status (GS_*); [1]: its M's id + 1 (running or
+// in a system call); [2]: flags (GF_*). seq[0]: sequence number (low 32
+// bits) and the generation it counts in (high 32); seq[1]: the goid the
+// model describes (a dead G reused for a new goroutine starts afresh).
+
+fn goid(gp: *mut g) -> u64 {
+    // SAFETY: gp is a live G (never freed).
+    unsafe { (*gp).goid }
+}
+
+fn gmodel(gp: *mut g) -> (u32, i64) {
+    // SAFETY: gp is a live G; its trace field is the tracer's, written
+    // under the tracer's lock, which the caller holds.
+    unsafe {
+        let t = &(*gp).trace.traceSchedResourceState;
+        if t.seq[1] != (*gp).goid {
+            return (GS_NONE, -1);
+        }
+        (t.statusTraced[0].load(Ordering::Relaxed), t.statusTraced[1].load(Ordering::Relaxed) as i64 - 1)
+    }
+}
+
+fn gset(gp: *mut g, st: u32, mid: i64) {
+    // SAFETY: as in gmodel.
+    unsafe {
+        let t = &mut (*gp).trace.traceSchedResourceState;
+        if t.seq[1] != (*gp).goid {
+            t.statusTraced[2].store(0, Ordering::Relaxed);
+            t.seq[0] = 0;
+        }
+        t.statusTraced[0].store(st, Ordering::Relaxed);
+        t.statusTraced[1].store((mid + 1) as u32, Ordering::Relaxed);
+        t.seq[1] = if st == GS_NONE { 0 } else { (*gp).goid };
+    }
+}
+
+fn gflags(gp: *mut g) -> u32 {
+    if gmodel(gp).0 == GS_NONE {
+        return 0;
+    }
+    // SAFETY: as in gmodel.
+    unsafe { (*gp).trace.traceSchedResourceState.statusTraced[2].load(Ordering::Relaxed) }
+}
+
+fn set_gflags(gp: *mut g, f: u32) {
+    // SAFETY: as in gmodel.
+    unsafe { (*gp).trace.traceSchedResourceState.statusTraced[2].store(f, Ordering::Relaxed) }
+}
+
+/// Forget whatever an earlier trace left in gp's model.
+fn greset(gp: *mut g) {
+    // SAFETY: as in gmodel.
+    unsafe {
+        let t = &mut (*gp).trace.traceSchedResourceState;
+        t.statusTraced[0].store(0, Ordering::Relaxed);
+        t.statusTraced[1].store(0, Ordering::Relaxed);
+        t.statusTraced[2].store(0, Ordering::Relaxed);
+        t.seq = [0, 0];
+    }
+}
+
+impl Tracer {
+    // ---- encoding ----
+
+    fn now(&mut self) -> u64 {
+        let now = crate::time::nanotime() as u64;
+        let ts = if now > self.last_ts { now } else { self.last_ts + 1 };
+        self.last_ts = ts;
+        ts
+    }
+
+    /// Append an event of M mid.
+    fn ev(&mut self, mid: i64, typ: u8, args: &[u64]) {
+        let ts = self.now();
+        if self.bm != mid || self.batch.len() > BATCH_LIMIT {
+            self.flush_batch();
+            self.bm = mid;
+            self.bbase = ts;
+            self.blast = ts;
+        }
+        self.batch.push(typ);
+        put_uvarint(&mut self.batch, ts - self.blast);
+        for &a in args {
+            put_uvarint(&mut self.batch, a);
+        }
+        self.blast = ts;
+    }
+
+    /// Move the open batch (if any) to the output.
+    fn flush_batch(&mut self) {
+        if !self.batch.is_empty() {
+            let (gen, m, base) = (self.gen, self.bm as u64, self.bbase);
+            self.write_batch(gen, m, base);
+        }
+        self.bm = -1;
+    }
+
+    /// Write `self.batch` as a batch of (gen, m) to the output, and empty it.
+    fn write_batch(&mut self, gen: u64, m: u64, ts: u64) {
+        self.out.push(EV_EVENT_BATCH);
+        put_uvarint(&mut self.out, gen);
+        put_uvarint(&mut self.out, m);
+        put_uvarint(&mut self.out, ts);
+        put_uvarint(&mut self.out, self.batch.len() as u64);
+        let n = self.batch.len();
+        for i in 0..n {
+            let c = self.batch.get(i);
+            self.out.push(c);
+        }
+        self.batch.truncate(0);
+    }
+
+    /// The ID of string s in this generation's table.
+    fn string_id(&mut self, s: &[u8]) -> u64 {
+        let s = &s[..s.len().min(MAX_STRING)];
+        let h = fnv(s);
+        for i in 0..self.strs.len() {
+            let e = self.strs.get(i);
+            if e.hash == h && e.len as usize == s.len() && &self.str_bytes.as_slice()[e.off as usize..(e.off + e.len) as usize] == s {
+                return i as u64 + 1;
+            }
+        }
+        let off = self.str_bytes.len() as u32;
+        put_bytes(&mut self.str_bytes, s);
+        self.strs.push(Str { hash: h, off, len: s.len() as u32 });
+        self.strs.len() as u64
+    }
+
+    /// End the generation: its strings and its frequency.
+    fn end_generation(&mut self) {
+        self.flush_batch();
+        let ts = self.now();
+        let gen = self.gen;
+        self.batch.push(EV_STRINGS);
+        for i in 0..self.strs.len() {
+            let e = self.strs.get(i);
+            if self.batch.len() + e.len as usize + 32 > BATCH_LIMIT {
+                self.write_batch(gen, 0, ts);
+                self.batch.push(EV_STRINGS);
+            }
+            self.batch.push(EV_STRING);
+            put_uvarint(&mut self.batch, i as u64 + 1);
+            put_uvarint(&mut self.batch, e.len as u64);
+            for k in e.off..e.off + e.len {
+                let c = self.str_bytes.get(k as usize);
+                self.batch.push(c);
+            }
+        }
+        self.write_batch(gen, 0, ts);
+        self.batch.push(EV_FREQUENCY);
+        put_uvarint(&mut self.batch, FREQ);
+        self.write_batch(gen, 0, ts);
+        self.strs.truncate(0);
+        self.str_bytes.truncate(0);
+    }
+
+    /// Begin generation `gen + 1` with the status of everything the model
+    /// knows. `cur`: the M doing it.
+    fn begin_generation(&mut self, cur: i64) {
+        self.gen += 1;
+        self.gen_start = self.now();
+        for i in 0..self.ms.len() {
+            let mm = self.ms.get(i);
+            let mid = i as i64;
+            if mm.p >= 0 {
+                let p = mm.p as usize;
+                let st = self.ps[p].status;
+                self.ev(mid, EV_PROC_STATUS, &[p as u64, st as u64]);
+                self.ps[p].seq = 0;
+                self.ps[p].seq_gen = self.gen;
+            }
+            if !mm.g.is_null() {
+                let (st, _) = gmodel(mm.g);
+                self.ev(mid, EV_GO_STATUS, &[goid(mm.g), mid as u64, st as u64]);
+                self.reset_gseq(mm.g);
+            }
+        }
+        for p in 0..MAX_GOMAXPROCS {
+            if self.ps[p].status == PS_IDLE {
+                self.ev(cur, EV_PROC_STATUS, &[p as u64, PS_IDLE as u64]);
+                self.ps[p].seq = 0;
+                self.ps[p].seq_gen = self.gen;
+            }
+        }
+        let mut gs: [*mut g; 64] = [null_mut(); 64];
+        let mut n = 0;
+        let flush = |t: &mut Tracer, gs: &[*mut g]| {
+            for &gp in gs {
+                let (st, _) = gmodel(gp);
+                t.ev(cur, EV_GO_STATUS, &[goid(gp), NO_THREAD, st as u64]);
+                t.reset_gseq(gp);
+            }
+        };
+        gm::for_each_g_racy(|gp| {
+            let (st, _) = gmodel(gp);
+            if st == GS_RUNNABLE || st == GS_WAITING {
+                gs[n] = gp;
+                n += 1;
+                if n == gs.len() {
+                    flush(self, &gs[..n]);
+                    n = 0;
+                }
+            }
+        });
+        flush(self, &gs[..n]);
+    }
+
+    fn reset_gseq(&mut self, gp: *mut g) {
+        // SAFETY: as in gmodel.
+        unsafe { (*gp).trace.traceSchedResourceState.seq[0] = self.gen << 32 };
+    }
+
+    fn next_gseq(&mut self, gp: *mut g) -> u64 {
+        // SAFETY: as in gmodel.
+        unsafe {
+            let s = &mut (*gp).trace.traceSchedResourceState.seq[0];
+            let mut n = if *s >> 32 == self.gen { *s & 0xffff_ffff } else { 0 };
+            n += 1;
+            *s = (self.gen << 32) | n;
+            n
+        }
+    }
+
+    fn next_pseq(&mut self, p: usize) -> u64 {
+        let pm = &mut self.ps[p];
+        if pm.seq_gen != self.gen {
+            pm.seq_gen = self.gen;
+            pm.seq = 0;
+        }
+        pm.seq += 1;
+        pm.seq
+    }
+
+    fn mm(&mut self, mid: i64) -> MModel {
+        while self.ms.len() as i64 <= mid {
+            self.ms.push(M_NONE);
+        }
+        self.ms.get(mid as usize)
+    }
+
+    fn set_mm(&mut self, mid: i64, v: MModel) {
+        self.mm(mid);
+        self.ms.set(mid as usize, v);
+    }
+
+    // ---- moving the model by legal steps ----
+
+    /// M mid runs no goroutine any more (it stops, or its system call
+    /// ends without its P).
+    fn detach_g(&mut self, mid: i64, why: &[u8]) {
+        let mm = self.mm(mid);
+        let gp = mm.g;
+        if gp.is_null() {
+            return;
+        }
+        let mut p = mm.p;
+        match gmodel(gp).0 {
+            GS_RUNNING => {
+                // The P stays with the M.
+                let r = self.string_id(why);
+                self.ev(mid, EV_GO_STOP, &[r, 0]);
+            }
+            GS_SYSCALL => {
+                // The call ends without a P: the M gives up the one it left.
+                if p >= 0 {
+                    self.ev(mid, EV_PROC_STOP, &[]);
+                    self.ps[p as usize].status = PS_IDLE;
+                    self.ps[p as usize].m = -1;
+                    p = -1;
+                }
+                self.ev(mid, EV_GO_SYSCALL_END_BLOCKED, &[]);
+            }
+            _ => {}
+        }
+        gset(gp, GS_RUNNABLE, -1);
+        self.set_mm(mid, MModel { p, g: null_mut() });
+    }
+
+    /// M mid gives up its P (stopping its running goroutine first).
+    fn release_p(&mut self, mid: i64) {
+        let mm = self.mm(mid);
+        if mm.p < 0 {
+            return;
+        }
+        if !mm.g.is_null() && gmodel(mm.g).0 == GS_RUNNING {
+            self.detach_g(mid, b"preempted");
+        }
+        let mm = self.mm(mid);
+        self.ev(mid, EV_PROC_STOP, &[]);
+        self.ps[mm.p as usize].status = PS_IDLE;
+        self.ps[mm.p as usize].m = -1;
+        self.set_mm(mid, MModel { p: -1, g: mm.g });
+    }
+
+    /// M mid holds P p, running.
+    fn acquire_p(&mut self, mid: i64, p: i32) {
+        let mm = self.mm(mid);
+        if mm.p == p && self.ps[p as usize].status == PS_RUNNING {
+            return;
+        }
+        if !mm.g.is_null() && gmodel(mm.g).0 == GS_SYSCALL {
+            self.detach_g(mid, b"");
+        }
+        if self.mm(mid).p >= 0 {
+            self.release_p(mid);
+        }
+        let pi = p as usize;
+        let pm = self.ps[pi];
+        match pm.status {
+            PS_NONE => {
+                self.ev(mid, EV_PROC_STATUS, &[p as u64, PS_IDLE as u64]);
+                self.ps[pi] = PModel { status: PS_IDLE, m: -1, seq: 0, seq_gen: self.gen };
+            }
+            PS_RUNNING => self.release_p(pm.m),
+            PS_SYSCALL => {
+                let seq = self.next_pseq(pi);
+                self.ev(mid, EV_PROC_STEAL, &[p as u64, seq, pm.m as u64]);
+                let other = self.mm(pm.m);
+                self.set_mm(pm.m, MModel { p: -1, g: other.g });
+                self.ps[pi].status = PS_IDLE;
+                self.ps[pi].m = -1;
+            }
+            _ => {}
+        }
+        let seq = self.next_pseq(pi);
+        self.ev(mid, EV_PROC_START, &[p as u64, seq]);
+        self.ps[pi].status = PS_RUNNING;
+        self.ps[pi].m = mid;
+        let mm = self.mm(mid);
+        self.set_mm(mid, MModel { p, g: mm.g });
+    }
+
+    /// gp runs on M mid with P p.
+    fn run_g(&mut self, mid: i64, p: i32, gp: *mut g) {
+        if p < 0 || p as usize >= MAX_GOMAXPROCS {
+            return;
+        }
+        let (st, gm) = gmodel(gp);
+        let mm = self.mm(mid);
+        if st == GS_RUNNING && gm == mid && mm.g == gp && mm.p == p {
+            return;
+        }
+        if st == GS_SYSCALL && gm == mid && mm.g == gp {
+            if mm.p == p && self.ps[p as usize].status == PS_SYSCALL {
+                self.ev(mid, EV_GO_SYSCALL_END, &[]);
+                self.ps[p as usize].status = PS_RUNNING;
+                gset(gp, GS_RUNNING, mid);
+                return;
+            }
+            self.detach_g(mid, b"");
+        } else if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp {
+            self.detach_g(gm, b"preempted");
+        }
+        if !self.mm(mid).g.is_null() {
+            self.detach_g(mid, b"preempted");
+        }
+        self.acquire_p(mid, p);
+        match gmodel(gp).0 {
+            GS_WAITING => {
+                let seq = self.next_gseq(gp);
+                self.ev(mid, EV_GO_UNBLOCK, &[goid(gp), seq, 0]);
+            }
+            GS_RUNNABLE => {}
+            _ => {
+                // Unknown to the trace (created while no P could record it).
+                self.ev(mid, EV_GO_CREATE, &[goid(gp), 0, 0]);
+                gset(gp, GS_RUNNABLE, -1);
+            }
+        }
+        let seq = self.next_gseq(gp);
+        self.ev(mid, EV_GO_START, &[goid(gp), seq]);
+        gset(gp, GS_RUNNING, mid);
+        self.set_mm(mid, MModel { p, g: gp });
+    }
+
+    /// The current goroutine cur of M mid (with P p) runs: true if the
+    /// model now says so (events that need a running goroutine follow).
+    fn current(&mut self, mid: i64, p: i32, cur: *mut g) -> bool {
+        if cur.is_null() || p < 0 {
+            return false;
+        }
+        self.run_g(mid, p, cur);
+        gmodel(cur) == (GS_RUNNING, mid)
+    }
+
+    fn heap_events(&mut self, mid: i64) {
+        let live = crate::heap::malloc::HEAP_LIVE.load(Ordering::Relaxed) as u64;
+        self.ev(mid, EV_HEAP_ALLOC, &[live]);
+        self.ev(mid, EV_HEAP_GOAL, &[crate::gc::next_gc() as u64]);
+    }
+
+    // ---- the reports ----
+
+    fn gstatus(&mut self, mid: i64, p: i32, cur: *mut g, gp: *mut g, old: u32, new: u32) {
+        let (st, gm) = gmodel(gp);
+        match (old, new) {
+            (G_DEAD, G_RUNNABLE) => {
+                if p < 0 || st != GS_NONE {
+                    return;
+                }
+                if !cur.is_null() && cur != gp && gm::gstatus(cur) == G_RUNNING {
+                    self.run_g(mid, p, cur);
+                } else {
+                    let mm = self.mm(mid);
+                    if !mm.g.is_null() && gmodel(mm.g).0 != GS_RUNNING {
+                        self.detach_g(mid, b"");
+                    }
+                    self.acquire_p(mid, p);
+                }
+                self.ev(mid, EV_GO_CREATE, &[goid(gp), 0, 0]);
+                gset(gp, GS_RUNNABLE, -1);
+            }
+            (G_RUNNABLE, G_RUNNING) | (G_SYSCALL, G_RUNNING) => self.run_g(mid, p, gp),
+            (G_RUNNING, G_WAITING) => {
+                if !(st == GS_RUNNING && gm == mid) {
+                    if p < 0 {
+                        return;
+                    }
+                    self.run_g(mid, p, gp);
+                }
+                // SAFETY: gp is a live G.
+                let wr = unsafe { (*gp).waitreason } as usize;
+                let text = crate::traceback::WAIT_REASON_STRINGS.get(wr).copied().unwrap_or("");
+                let r = self.string_id(text.as_bytes());
+                self.ev(mid, EV_GO_BLOCK, &[r, 0]);
+                gset(gp, GS_WAITING, -1);
+                let mm = self.mm(mid);
+                self.set_mm(mid, MModel { p: mm.p, g: null_mut() });
+            }
+            (G_WAITING, G_RUNNABLE) => match st {
+                GS_WAITING => {
+                    let seq = self.next_gseq(gp);
+                    self.ev(mid, EV_GO_UNBLOCK, &[goid(gp), seq, 0]);
+                    gset(gp, GS_RUNNABLE, -1);
+                }
+                GS_RUNNING | GS_SYSCALL if gm >= 0 && self.mm(gm).g == gp => self.detach_g(gm, b"preempted"),
+                _ => {}
+            },
+            (G_RUNNING, G_RUNNABLE) | (G_SYSCALL, G_RUNNABLE) => {
+                if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp {
+                    self.detach_g(gm, b"Gosched");
+                }
+            }
+            (G_RUNNING, G_DEAD) => {
+                if !(st == GS_RUNNING && gm == mid) {
+                    if p < 0 {
+                        return;
+                    }
+                    self.run_g(mid, p, gp);
+                }
+                self.ev(mid, EV_GO_DESTROY, &[]);
+                gset(gp, GS_NONE, -1);
+                let mm = self.mm(mid);
+                self.set_mm(mid, MModel { p: mm.p, g: null_mut() });
+            }
+            (G_RUNNING, G_SYSCALL) => {
+                if p < 0 {
+                    return;
+                }
+                self.run_g(mid, p, gp);
+                let seq = self.next_pseq(p as usize);
+                self.ev(mid, EV_GO_SYSCALL_BEGIN, &[seq, 0]);
+                gset(gp, GS_SYSCALL, mid);
+                self.ps[p as usize].status = PS_SYSCALL;
+            }
+            (G_DEAD, G_SYSCALL) => {
+                if st != GS_NONE {
+                    return;
+                }
+                if !self.mm(mid).g.is_null() {
+                    self.detach_g(mid, b"");
+                }
+                self.release_p(mid);
+                self.ev(mid, EV_GO_CREATE_SYSCALL, &[goid(gp)]);
+                gset(gp, GS_SYSCALL, mid);
+                self.set_mm(mid, MModel { p: -1, g: gp });
+            }
+            (G_SYSCALL, G_DEAD) => {
+                if !(st == GS_SYSCALL && gm == mid && self.mm(mid).g == gp) {
+                    return;
+                }
+                let mm = self.mm(mid);
+                if mm.p >= 0 {
+                    self.ev(mid, EV_PROC_STOP, &[]);
+                    self.ps[mm.p as usize].status = PS_IDLE;
+                    self.ps[mm.p as usize].m = -1;
+                }
+                self.ev(mid, EV_GO_DESTROY_SYSCALL, &[]);
+                gset(gp, GS_NONE, -1);
+                self.set_mm(mid, M_NONE);
+            }
+            _ => {}
+        }
+    }
+
+    fn handle(&mut self, mid: i64, p: i32, cur: *mut g, e: Ev) {
+        match e {
+            Ev::GStatus(gp, old, new) => self.gstatus(mid, p, cur, gp, old & !G_SCAN, new & !G_SCAN),
+            Ev::ProcRelease => self.release_p(mid),
+            Ev::StwBegin(gc) => {
+                if self.stw_goid == 0 && self.current(mid, p, cur) {
+                    let k = self.string_id(if gc { b"GC" } else { b"other" });
+                    self.ev(mid, EV_STW_BEGIN, &[k, 0]);
+                    self.stw_goid = goid(cur);
+                }
+            }
+            Ev::StwEnd => {
+                if self.stw_goid != 0 && !cur.is_null() && goid(cur) == self.stw_goid && self.current(mid, p, cur) {
+                    self.ev(mid, EV_STW_END, &[]);
+                    self.stw_goid = 0;
+                }
+            }
+            Ev::GcBegin => {
+                if !self.gc_open && self.current(mid, p, cur) {
+                    self.gc_seq += 1;
+                    self.ev(mid, EV_GC_BEGIN, &[self.gc_seq, 0]);
+                    self.gc_open = true;
+                    self.heap_events(mid);
+                }
+            }
+            Ev::GcEnd => {
+                if self.gc_open && self.current(mid, p, cur) {
+                    self.gc_seq += 1;
+                    self.ev(mid, EV_GC_END, &[self.gc_seq]);
+                    self.gc_open = false;
+                    self.heap_events(mid);
+                }
+            }
+            Ev::AssistBegin => {
+                if self.current(mid, p, cur) && gflags(cur) & GF_ASSIST == 0 {
+                    self.ev(mid, EV_GC_MARK_ASSIST_BEGIN, &[0]);
+                    set_gflags(cur, gflags(cur) | GF_ASSIST);
+                }
+            }
+            Ev::AssistEnd => {
+                if !cur.is_null() && gflags(cur) & GF_ASSIST != 0 && self.current(mid, p, cur) {
+                    self.ev(mid, EV_GC_MARK_ASSIST_END, &[]);
+                    set_gflags(cur, gflags(cur) & !GF_ASSIST);
+                }
+            }
+        }
+    }
+
+    /// After an event: a new generation if this one is old enough, and
+    /// wake the reader if enough is waiting.
+    fn after(&mut self, mid: i64) {
+        if self.last_ts.saturating_sub(self.gen_start) >= GEN_NS {
+            self.end_generation();
+            self.begin_generation(mid);
+            self.wake_reader();
+        } else if self.out.len() >= WAKE_BYTES {
+            self.wake_reader();
+        }
+    }
+
+    fn wake_reader(&mut self) {
+        if !self.woken {
+            self.woken = true;
+            READER_NOTE.wakeup();
+        }
+    }
+}
+
+/// The current M's id, P id (-1: none) and goroutine (null: none); None
+/// on a thread without an M or with an id beyond MAX_M.
+fn context() -> Option<(i64, i32, *mut g)> {
+    if gm::getg().is_null() {
+        return None;
+    }
+    let mp = gm::getm();
+    if mp.is_null() {
+        return None;
+    }
+    // SAFETY: mp is the current M; its P (if any) is live.
+    unsafe {
+        let mid = (*mp).id;
+        if !(0..MAX_M).contains(&mid) {
+            return None;
+        }
+        let pp = (*mp).p as *mut crate::sched::P;
+        let p = if pp.is_null() { -1 } else { (*pp).id };
+        Some((mid, p, (*mp).curg))
+    }
+}
+
+/// The hook (base/tracehook.rs).
+fn sink(e: Ev) {
+    let Some((mid, p, cur)) = context() else { return };
+    TRACER.with(|t| {
+        if t.running {
+            t.handle(mid, p, cur, e);
+            t.after(mid);
+        }
+    });
+}
+
+/// Run f with the tracer as the current goroutine's event source (the
+/// annotations): only while recording, and once the model has the
+/// current goroutine running.
+fn annotate(f: impl FnOnce(&mut Tracer, i64)) {
+    if !tracehook::ON.load(Ordering::Relaxed) {
+        return;
+    }
+    let Some((mid, p, cur)) = context() else { return };
+    TRACER.with(|t| {
+        if t.running && t.current(mid, p, cur) {
+            f(t, mid);
+            t.after(mid);
+        }
+    });
+}
+
+// ---- the runtime's API (asm/runtime/trace.go) ----
+
+/// runtime.StartTrace's work: false if a trace is being recorded (or its
+/// reader has not finished with the last one).
+pub fn rt_traceStart() -> bool {
+    tracehook::SINK.set(&SINK_FN);
+    let Some((cur_m, _, _)) = context() else { return false };
+    TRACER.with(|t| {
+        if t.running || t.finished {
+            return false;
+        }
+        READER_NOTE.clear();
+        STOP_NOTE.clear();
+        t.reader_done = false;
+        t.woken = false;
+        t.out.truncate(0);
+        t.batch.truncate(0);
+        t.strs.truncate(0);
+        t.str_bytes.truncate(0);
+        t.ms.truncate(0);
+        t.ps = [P_NONE; MAX_GOMAXPROCS];
+        t.bm = -1;
+        t.gen = 0;
+        t.gc_seq = 0;
+        t.gc_open = false;
+        t.stw_goid = 0;
+        put_bytes(&mut t.out, HEADER);
+        // From now on every report waits for this snapshot, and applies
+        // on top of it (a change it already shows is applied as a no-op).
+        t.running = true;
+        tracehook::ON.store(true, Ordering::Release);
+        gm::for_each_g_racy(|gp| {
+            greset(gp);
+            // SAFETY: gp is a live G; its m, and that m's P, are live.
+            unsafe {
+                match gm::gstatus(gp) {
+                    G_RUNNABLE => gset(gp, GS_RUNNABLE, -1),
+                    G_WAITING => gset(gp, GS_WAITING, -1),
+                    G_RUNNING => {
+                        let mp = (*gp).m;
+                        let pp = if mp.is_null() { null_mut() } else { (*mp).p as *mut crate::sched::P };
+                        if !pp.is_null() && (*mp).curg == gp && (0..MAX_M).contains(&(*mp).id) {
+                            let (mid, pid) = ((*mp).id, (*pp).id);
+                            if t.mm(mid).g.is_null() && t.ps[pid as usize].status == PS_NONE {
+                                gset(gp, GS_RUNNING, mid);
+                                t.set_mm(mid, MModel { p: pid, g: gp });
+                                t.ps[pid as usize] = PModel { status: PS_RUNNING, m: mid, seq: 0, seq_gen: 1 };
+                                return;
+                            }
+                        }
+                        gset(gp, GS_RUNNABLE, -1);
+                    }
+                    G_SYSCALL => {
+                        let mp = (*gp).m;
+                        if !mp.is_null() && (0..MAX_M).contains(&(*mp).id) && t.mm((*mp).id).g.is_null() {
+                            gset(gp, GS_SYSCALL, (*mp).id);
+                            let mid = (*mp).id;
+                            t.set_mm(mid, MModel { p: -1, g: gp });
+                        } else {
+                            gset(gp, GS_WAITING, -1);
+                        }
+                    }
+                    G_DEAD | gm::G_IDLE => {}
+                    _ => gset(gp, GS_WAITING, -1),
+                }
+            }
+        });
+        for i in 0..crate::sched::gomaxprocs() as usize {
+            if t.ps[i].status == PS_NONE {
+                t.ps[i] = PModel { status: PS_IDLE, m: -1, seq: 0, seq_gen: 1 };
+            }
+        }
+        t.begin_generation(cur_m);
+        true
+    })
+}
+
+/// runtime.StopTrace's work: end the trace and wake the reader; false if
+/// no trace was being recorded.
+pub fn rt_traceStop() -> bool {
+    let Some((mid, p, cur)) = context() else { return false };
+    TRACER.with(|t| {
+        if !t.running {
+            return false;
+        }
+        // The caller's goroutine runs (as the last event of the trace).
+        t.current(mid, p, cur);
+        t.end_generation();
+        t.running = false;
+        t.finished = true;
+        tracehook::ON.store(false, Ordering::Release);
+        t.woken = true;
+        READER_NOTE.wakeup();
+        true
+    })
+}
+
+/// Has the reader seen the end of the trace (StopTrace waits for it)?
+pub fn rt_traceReaderDone() -> bool {
+    TRACER.with(|t| t.reader_done || !t.finished)
+}
+
+/// StopTrace waits for the reader.
+pub fn rt_traceStopWait() {
+    STOP_NOTE.sleep();
+    STOP_NOTE.clear();
+}
+
+/// The next part of the trace (valid until the next call): data, the end
+/// (the trace has been read to its end, or none runs), or wait.
+pub fn rt_traceRead() -> (GoSlice<u8>, u8) {
+    let empty = GoSlice { ptr: null_mut(), len: 0, cap: 0 };
+    TRACER.with(|t| {
+        t.handed.truncate(0);
+        t.woken = false;
+        if !t.out.is_empty() {
+            core::mem::swap(&mut t.out, &mut t.handed);
+            let s = t.handed.as_mut_slice();
+            return (GoSlice { ptr: s.as_mut_ptr(), len: s.len() as isize, cap: s.len() as isize }, READ_DATA);
+        }
+        if t.finished {
+            t.finished = false;
+            t.reader_done = true;
+            STOP_NOTE.wakeup();
+            return (empty, READ_EOF);
+        }
+        if !t.running {
+            return (empty, READ_EOF);
+        }
+        (empty, READ_WAIT)
+    })
+}
+
+/// The reader waits for data (woken by the tracer).
+pub fn rt_traceWait() {
+    READER_NOTE.sleep();
+    READER_NOTE.clear();
+}
+
+// ---- runtime/trace's annotations ----
+
+/// trace.NewTask.
+pub fn userTaskCreate(id: u64, parent: u64, name: GoString) {
+    annotate(|t, mid| {
+        // SAFETY: name is a Go string.
+        let s = t.string_id(unsafe { name.as_bytes() });
+        t.ev(mid, EV_USER_TASK_BEGIN, &[id, parent, s, 0]);
+    });
+}
+
+/// Task.End.
+pub fn userTaskEnd(id: u64) {
+    annotate(|t, mid| t.ev(mid, EV_USER_TASK_END, &[id, 0]));
+}
+
+/// A region's start (mode 0) or end (mode 1).
+pub fn userRegion(id: u64, mode: u64, name: GoString) {
+    let typ = match mode {
+        0 => EV_USER_REGION_BEGIN,
+        1 => EV_USER_REGION_END,
+        _ => return,
+    };
+    annotate(|t, mid| {
+        // SAFETY: name is a Go string.
+        let s = t.string_id(unsafe { name.as_bytes() });
+        t.ev(mid, typ, &[id, s, 0]);
+    });
+}
+
+/// trace.Log.
+pub fn userLog(id: u64, category: GoString, message: GoString) {
+    annotate(|t, mid| {
+        // SAFETY: both are Go strings.
+        let (k, v) = unsafe { (t.string_id(category.as_bytes()), t.string_id(message.as_bytes())) };
+        t.ev(mid, EV_USER_LOG, &[id, k, v, 0]);
+    });
+}
