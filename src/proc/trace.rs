@@ -676,10 +676,10 @@ impl Tracer {
                 GS_RUNNING | GS_SYSCALL if gm >= 0 && self.mm(gm).g == gp => self.detach_g(gm, b"preempted"),
                 _ => {}
             },
-            (G_RUNNING, G_RUNNABLE) | (G_SYSCALL, G_RUNNABLE) => {
-                if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp {
-                    self.detach_g(gm, b"Gosched");
-                }
+            (G_RUNNING, G_RUNNABLE) | (G_SYSCALL, G_RUNNABLE)
+                if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp =>
+            {
+                self.detach_g(gm, b"Gosched");
             }
             (G_RUNNING, G_DEAD) => {
                 if !(st == GS_RUNNING && gm == mid) {
@@ -941,8 +941,7 @@ pub fn rt_traceStop() -> bool {
         t.running = false;
         t.finished = true;
         tracehook::ON.store(false, Ordering::Release);
-        t.woken = true;
-        READER_NOTE.wakeup();
+        t.wake_reader();
         true
     })
 }
@@ -964,7 +963,10 @@ pub fn rt_traceRead() -> (GoSlice<u8>, u8) {
     let empty = GoSlice { ptr: null_mut(), len: 0, cap: 0 };
     TRACER.with(|t| {
         t.handed.truncate(0);
+        // The note is set exactly while `woken` is (both under the lock):
+        // a wakeup is never doubled.
         t.woken = false;
+        READER_NOTE.clear();
         if !t.out.is_empty() {
             core::mem::swap(&mut t.out, &mut t.handed);
             let s = t.handed.as_mut_slice();
@@ -986,7 +988,6 @@ pub fn rt_traceRead() -> (GoSlice<u8>, u8) {
 /// The reader waits for data (woken by the tracer).
 pub fn rt_traceWait() {
     READER_NOTE.sleep();
-    READER_NOTE.clear();
 }
 
 // ---- runtime/trace's annotations ----
