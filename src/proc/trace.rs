@@ -28,8 +28,12 @@
 //! and every goroutine the model knows. The first one's statuses come from
 //! the real scheduler state at StartTrace.
 //!
-//! Not recorded (yet): stacks (every stack ID is 0), CPU samples,
-//! sweeping, goroutine labels, GOMAXPROCS changes.
+//! Stacks (walked with the traceback's unwinder from a goroutine's saved
+//! context: only goroutines away in the runtime on the reporting M) go to
+//! a per-generation table, symbolized when the generation ends.
+//!
+//! Not recorded (yet): CPU samples, sweeping, goroutine labels, GOMAXPROCS
+//! changes.
 
 use crate::gm::{self, G_DEAD, G_RUNNABLE, G_RUNNING, G_SCAN, G_SYSCALL, G_WAITING};
 use crate::layout::rt::g;
@@ -45,6 +49,8 @@ use core::sync::atomic::Ordering;
 
 // Event types of the go1.22 format (internal/trace/v2/event/go122).
 const EV_EVENT_BATCH: u8 = 1;
+const EV_STACKS: u8 = 2;
+const EV_STACK: u8 = 3;
 const EV_STRINGS: u8 = 4;
 const EV_STRING: u8 = 5;
 const EV_FREQUENCY: u8 = 8;
@@ -92,6 +98,8 @@ const MAX_STRING: usize = 1 << 10;
 const GEN_NS: u64 = 1_000_000_000;
 /// Wake the reader once this much is waiting for it.
 const WAKE_BYTES: usize = 256 << 10;
+/// Deepest stack recorded (the format's limit).
+const MAX_FRAMES: usize = 128;
 /// Highest M id the tracer follows (ids are small and dense).
 const MAX_M: i64 = 1 << 20;
 
@@ -145,6 +153,14 @@ struct Str {
     len: u32,
 }
 
+/// A stack of this generation's table: its pcs are stk_pcs[off..off+len].
+#[derive(Clone, Copy)]
+struct Stk {
+    hash: u64,
+    off: u32,
+    len: u32,
+}
+
 struct Tracer {
     /// Recording.
     running: bool,
@@ -169,6 +185,9 @@ struct Tracer {
     /// This generation's strings: their bytes and entries (ID = index+1).
     str_bytes: PVec<u8>,
     strs: PVec<Str>,
+    /// This generation's stacks (ID = index+1): pcs and entries.
+    stk_pcs: PVec<usize>,
+    stks: PVec<Stk>,
     ps: [PModel; MAX_GOMAXPROCS],
     ms: PVec<MModel>,
     gc_seq: u64,
@@ -199,6 +218,8 @@ static TRACER: Locked<Tracer> = Locked::new(
         handed: PVec::mapped(Stat::Other),
         str_bytes: PVec::mapped(Stat::Other),
         strs: PVec::mapped(Stat::Other),
+        stk_pcs: PVec::mapped(Stat::Other),
+        stks: PVec::mapped(Stat::Other),
         ps: [P_NONE; MAX_GOMAXPROCS],
         ms: PVec::mapped(Stat::Other),
         gc_seq: 0,
@@ -366,11 +387,130 @@ impl Tracer {
         self.strs.len() as u64
     }
 
-    /// End the generation: its strings and its frequency.
+    /// The ID in this generation's table of the pcs.
+    fn pcs_id(&mut self, pcs: &[usize]) -> u64 {
+        if pcs.is_empty() {
+            return 0;
+        }
+        let mut h = 0xcbf29ce484222325u64;
+        for &pc in pcs {
+            h = (h ^ pc as u64).wrapping_mul(0x100000001b3);
+        }
+        for i in 0..self.stks.len() {
+            let e = self.stks.get(i);
+            if e.hash == h && e.len as usize == pcs.len() && &self.stk_pcs.as_slice()[e.off as usize..(e.off + e.len) as usize] == pcs {
+                return i as u64 + 1;
+            }
+        }
+        let off = self.stk_pcs.len() as u32;
+        for &pc in pcs {
+            self.stk_pcs.push(pc);
+        }
+        self.stks.push(Stk { hash: h, off, len: pcs.len() as u32 });
+        self.stks.len() as u64
+    }
+
+    /// The ID of gp's stack (its saved context: gp is parked or away in
+    /// the runtime on this M), without its `skip` innermost frames.
+    fn stack_id(&mut self, gp: *mut g, skip: isize) -> u64 {
+        if gp.is_null() {
+            return 0;
+        }
+        let mut buf = [0usize; MAX_FRAMES];
+        let n = crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(gp), skip, &mut buf);
+        let name = |pc: usize| frame_name(pc);
+        // As upstream's: without the outermost goexit (and the main
+        // goroutine's runtime.main).
+        let mut n = n;
+        if n > 0 && name(buf[n - 1]) == b"runtime.goexit" {
+            n -= 1;
+        }
+        if n > 0 && goid(gp) == 1 && name(buf[n - 1]) == b"runtime.main" {
+            n -= 1;
+        }
+        // Upstream's stacks start at the API the program called (each
+        // call site skips the runtime's own frames below it): drop the
+        // innermost frames that are the runtime's plumbing.
+        let mut k = 0;
+        while k + 1 < n && runtime_plumbing(name(buf[k]), name(buf[k + 1])) {
+            k += 1;
+        }
+        self.pcs_id(&buf[k..n])
+    }
+
+    /// A new goroutine's stack: its function.
+    fn start_stack(&mut self, gp: *mut g) -> u64 {
+        // SAFETY: gp is a live G.
+        let pc = unsafe { (*gp).startpc };
+        if pc == 0 {
+            return 0;
+        }
+        self.pcs_id(&[pc + 1])
+    }
+
+    /// The stack of the current goroutine cur (away in the runtime), if
+    /// it is running.
+    fn cur_stack(&mut self, cur: *mut g) -> u64 {
+        if cur.is_null() || gm::gstatus(cur) != G_RUNNING {
+            return 0;
+        }
+        self.stack_id(cur, 0)
+    }
+
+    /// Write this generation's stack table (symbolized: adds strings).
+    fn write_stacks(&mut self, gen: u64, ts: u64) {
+        self.batch.push(EV_STACKS);
+        for i in 0..self.stks.len() {
+            let e = self.stks.get(i);
+            if self.batch.len() + 48 * e.len as usize + 32 > BATCH_LIMIT {
+                self.write_batch(gen, 0, ts);
+                self.batch.push(EV_STACKS);
+            }
+            self.batch.push(EV_STACK);
+            put_uvarint(&mut self.batch, i as u64 + 1);
+            put_uvarint(&mut self.batch, e.len as u64);
+            for k in e.off..e.off + e.len {
+                let pc = self.stk_pcs.get(k as usize);
+                let (fname, file, line) = self.symbolize(pc);
+                put_uvarint(&mut self.batch, pc as u64);
+                put_uvarint(&mut self.batch, fname);
+                put_uvarint(&mut self.batch, file);
+                put_uvarint(&mut self.batch, line);
+            }
+        }
+        self.write_batch(gen, 0, ts);
+    }
+
+    /// A recorded pc (a return address, or an inlined call's symbolic pc,
+    /// plus one): the string IDs of its function and file, and its line.
+    fn symbolize(&mut self, pc: usize) -> (u64, u64, u64) {
+        let Some(fi) = crate::symtab::findfunc(pc.saturating_sub(1)) else {
+            let unknown = self.string_id(b"?");
+            return (unknown, unknown, 0);
+        };
+        let spc = if pc > fi.entry() { pc - 1 } else { pc };
+        let (a, b, c) = crate::traceback::name_pieces(frame_name(pc));
+        let mut nb = [0u8; MAX_STRING];
+        let mut n = 0;
+        for part in [a, b, c] {
+            let k = part.len().min(MAX_STRING - n);
+            nb[n..n + k].copy_from_slice(&part[..k]);
+            n += k;
+        }
+        let (file, line) = fi.file_line(spc);
+        let f = self.string_id(&nb[..n]);
+        let fl = self.string_id(file);
+        (f, fl, line.max(0) as u64)
+    }
+
+    /// End the generation: its stacks, strings and frequency.
     fn end_generation(&mut self) {
         self.flush_batch();
         let ts = self.now();
         let gen = self.gen;
+        self.write_stacks(gen, ts);
+        self.stks.truncate(0);
+        self.stk_pcs.truncate(0);
         self.batch.push(EV_STRINGS);
         for i in 0..self.strs.len() {
             let e = self.strs.get(i);
@@ -487,7 +627,7 @@ impl Tracer {
 
     /// M mid runs no goroutine any more (it stops, or its system call
     /// ends without its P).
-    fn detach_g(&mut self, mid: i64, why: &[u8]) {
+    fn detach_g(&mut self, mid: i64, why: &[u8], stk: u64) {
         let mm = self.mm(mid);
         let gp = mm.g;
         if gp.is_null() {
@@ -498,7 +638,7 @@ impl Tracer {
             GS_RUNNING => {
                 // The P stays with the M.
                 let r = self.string_id(why);
-                self.ev(mid, EV_GO_STOP, &[r, 0]);
+                self.ev(mid, EV_GO_STOP, &[r, stk]);
             }
             GS_SYSCALL => {
                 // The call ends without a P: the M gives up the one it left.
@@ -523,7 +663,7 @@ impl Tracer {
             return;
         }
         if !mm.g.is_null() && gmodel(mm.g).0 == GS_RUNNING {
-            self.detach_g(mid, b"preempted");
+            self.detach_g(mid, b"preempted", 0);
         }
         let mm = self.mm(mid);
         self.ev(mid, EV_PROC_STOP, &[]);
@@ -539,7 +679,7 @@ impl Tracer {
             return;
         }
         if !mm.g.is_null() && gmodel(mm.g).0 == GS_SYSCALL {
-            self.detach_g(mid, b"");
+            self.detach_g(mid, b"", 0);
         }
         if self.mm(mid).p >= 0 {
             self.release_p(mid);
@@ -587,12 +727,12 @@ impl Tracer {
                 gset(gp, GS_RUNNING, mid);
                 return;
             }
-            self.detach_g(mid, b"");
+            self.detach_g(mid, b"", 0);
         } else if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp {
-            self.detach_g(gm, b"preempted");
+            self.detach_g(gm, b"preempted", 0);
         }
         if !self.mm(mid).g.is_null() {
-            self.detach_g(mid, b"preempted");
+            self.detach_g(mid, b"preempted", 0);
         }
         self.acquire_p(mid, p);
         match gmodel(gp).0 {
@@ -603,7 +743,8 @@ impl Tracer {
             GS_RUNNABLE => {}
             _ => {
                 // Unknown to the trace (created while no P could record it).
-                self.ev(mid, EV_GO_CREATE, &[goid(gp), 0, 0]);
+                let start = self.start_stack(gp);
+                self.ev(mid, EV_GO_CREATE, &[goid(gp), start, 0]);
                 gset(gp, GS_RUNNABLE, -1);
             }
         }
@@ -643,11 +784,13 @@ impl Tracer {
                 } else {
                     let mm = self.mm(mid);
                     if !mm.g.is_null() && gmodel(mm.g).0 != GS_RUNNING {
-                        self.detach_g(mid, b"");
+                        self.detach_g(mid, b"", 0);
                     }
                     self.acquire_p(mid, p);
                 }
-                self.ev(mid, EV_GO_CREATE, &[goid(gp), 0, 0]);
+                let start = self.start_stack(gp);
+                let stk = if cur != gp { self.cur_stack(cur) } else { 0 };
+                self.ev(mid, EV_GO_CREATE, &[goid(gp), start, stk]);
                 gset(gp, GS_RUNNABLE, -1);
             }
             (G_RUNNABLE, G_RUNNING) | (G_SYSCALL, G_RUNNING) => self.run_g(mid, p, gp),
@@ -662,7 +805,10 @@ impl Tracer {
                 let wr = unsafe { (*gp).waitreason } as usize;
                 let text = crate::traceback::WAIT_REASON_STRINGS.get(wr).copied().unwrap_or("");
                 let r = self.string_id(text.as_bytes());
-                self.ev(mid, EV_GO_BLOCK, &[r, 0]);
+                // Its context is saved (parked through mcall): the stack
+                // below gopark.
+                let stk = self.stack_id(gp, 0);
+                self.ev(mid, EV_GO_BLOCK, &[r, stk]);
                 gset(gp, GS_WAITING, -1);
                 let mm = self.mm(mid);
                 self.set_mm(mid, MModel { p: mm.p, g: null_mut() });
@@ -670,16 +816,18 @@ impl Tracer {
             (G_WAITING, G_RUNNABLE) => match st {
                 GS_WAITING => {
                     let seq = self.next_gseq(gp);
-                    self.ev(mid, EV_GO_UNBLOCK, &[goid(gp), seq, 0]);
+                    let stk = self.cur_stack(cur);
+                    self.ev(mid, EV_GO_UNBLOCK, &[goid(gp), seq, stk]);
                     gset(gp, GS_RUNNABLE, -1);
                 }
-                GS_RUNNING | GS_SYSCALL if gm >= 0 && self.mm(gm).g == gp => self.detach_g(gm, b"preempted"),
+                GS_RUNNING | GS_SYSCALL if gm >= 0 && self.mm(gm).g == gp => self.detach_g(gm, b"preempted", 0),
                 _ => {}
             },
             (G_RUNNING, G_RUNNABLE) | (G_SYSCALL, G_RUNNABLE)
                 if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp =>
             {
-                self.detach_g(gm, b"Gosched");
+                let stk = if gm == mid { self.stack_id(gp, 0) } else { 0 };
+                self.detach_g(gm, b"Gosched", stk);
             }
             (G_RUNNING, G_DEAD) => {
                 if !(st == GS_RUNNING && gm == mid) {
@@ -699,7 +847,8 @@ impl Tracer {
                 }
                 self.run_g(mid, p, gp);
                 let seq = self.next_pseq(p as usize);
-                self.ev(mid, EV_GO_SYSCALL_BEGIN, &[seq, 0]);
+                let stk = self.stack_id(gp, 0);
+                self.ev(mid, EV_GO_SYSCALL_BEGIN, &[seq, stk]);
                 gset(gp, GS_SYSCALL, mid);
                 self.ps[p as usize].status = PS_SYSCALL;
             }
@@ -708,7 +857,7 @@ impl Tracer {
                     return;
                 }
                 if !self.mm(mid).g.is_null() {
-                    self.detach_g(mid, b"");
+                    self.detach_g(mid, b"", 0);
                 }
                 self.release_p(mid);
                 self.ev(mid, EV_GO_CREATE_SYSCALL, &[goid(gp)]);
@@ -740,7 +889,8 @@ impl Tracer {
             Ev::StwBegin(gc) => {
                 if self.stw_goid == 0 && self.current(mid, p, cur) {
                     let k = self.string_id(if gc { b"GC" } else { b"other" });
-                    self.ev(mid, EV_STW_BEGIN, &[k, 0]);
+                    let stk = self.cur_stack(cur);
+                    self.ev(mid, EV_STW_BEGIN, &[k, stk]);
                     self.stw_goid = goid(cur);
                 }
             }
@@ -753,7 +903,8 @@ impl Tracer {
             Ev::GcBegin => {
                 if !self.gc_open && self.current(mid, p, cur) {
                     self.gc_seq += 1;
-                    self.ev(mid, EV_GC_BEGIN, &[self.gc_seq, 0]);
+                    let stk = self.cur_stack(cur);
+                    self.ev(mid, EV_GC_BEGIN, &[self.gc_seq, stk]);
                     self.gc_open = true;
                     self.heap_events(mid);
                 }
@@ -768,7 +919,8 @@ impl Tracer {
             }
             Ev::AssistBegin => {
                 if self.current(mid, p, cur) && gflags(cur) & GF_ASSIST == 0 {
-                    self.ev(mid, EV_GC_MARK_ASSIST_BEGIN, &[0]);
+                    let stk = self.cur_stack(cur);
+                    self.ev(mid, EV_GC_MARK_ASSIST_BEGIN, &[stk]);
                     set_gflags(cur, gflags(cur) | GF_ASSIST);
                 }
             }
@@ -799,6 +951,33 @@ impl Tracer {
             READER_NOTE.wakeup();
         }
     }
+}
+
+/// The function (inlined or not) of a recorded pc (see symbolize).
+fn frame_name(pc: usize) -> &'static [u8] {
+    let Some(fi) = crate::symtab::findfunc(pc.saturating_sub(1)) else { return b"" };
+    let spc = if pc > fi.entry() { pc - 1 } else { pc };
+    match fi.inlined_at(spc) {
+        Some(c) => fi.name_at(c.name_off),
+        None => fi.name(),
+    }
+}
+
+/// Is a stack's innermost frame f (called by `next`) the runtime's own
+/// plumbing, left out of a trace stack?
+fn runtime_plumbing(f: &[u8], next: &[u8]) -> bool {
+    let contains = |s: &[u8], pat: &[u8]| s.windows(pat.len()).any(|w| w == pat);
+    // gort's trampolines into Rust, and what upstream's call sites skip.
+    f.starts_with(b"runtime.rt_")
+        || matches!(f, b"runtime.newproc" | b"runtime.Gosched" | b"runtime.gopark" | b"runtime.goparkunlock")
+        // Runtime frames below the runtime's entry point (chansend1,
+        // selectgo, ...), or below a function linked into another package.
+        || (f.starts_with(b"runtime.") && (next.starts_with(b"runtime.") || contains(next, b".runtime_")))
+        || contains(f, b".runtime_")
+        || f.ends_with(b".lockSlow")
+        || f.starts_with(b"internal/poll.(*pollDesc).")
+        || f.starts_with(b"syscall.Syscall")
+        || f.starts_with(b"syscall.RawSyscall")
 }
 
 /// The current M's id, P id (-1: none) and goroutine (null: none); None
@@ -837,14 +1016,15 @@ fn sink(e: Ev) {
 /// Run f with the tracer as the current goroutine's event source (the
 /// annotations): only while recording, and once the model has the
 /// current goroutine running.
-fn annotate(f: impl FnOnce(&mut Tracer, i64)) {
+fn annotate(f: impl FnOnce(&mut Tracer, i64, u64)) {
     if !tracehook::ON.load(Ordering::Relaxed) {
         return;
     }
     let Some((mid, p, cur)) = context() else { return };
     TRACER.with(|t| {
         if t.running && t.current(mid, p, cur) {
-            f(t, mid);
+            let stk = t.cur_stack(cur);
+            f(t, mid, stk);
             t.after(mid);
         }
     });
@@ -869,6 +1049,8 @@ pub fn rt_traceStart() -> bool {
         t.batch.truncate(0);
         t.strs.truncate(0);
         t.str_bytes.truncate(0);
+        t.stks.truncate(0);
+        t.stk_pcs.truncate(0);
         t.ms.truncate(0);
         t.ps = [P_NONE; MAX_GOMAXPROCS];
         t.bm = -1;
@@ -994,16 +1176,16 @@ pub fn rt_traceWait() {
 
 /// trace.NewTask.
 pub fn userTaskCreate(id: u64, parent: u64, name: GoString) {
-    annotate(|t, mid| {
+    annotate(|t, mid, stk| {
         // SAFETY: name is a Go string.
         let s = t.string_id(unsafe { name.as_bytes() });
-        t.ev(mid, EV_USER_TASK_BEGIN, &[id, parent, s, 0]);
+        t.ev(mid, EV_USER_TASK_BEGIN, &[id, parent, s, stk]);
     });
 }
 
 /// Task.End.
 pub fn userTaskEnd(id: u64) {
-    annotate(|t, mid| t.ev(mid, EV_USER_TASK_END, &[id, 0]));
+    annotate(|t, mid, stk| t.ev(mid, EV_USER_TASK_END, &[id, stk]));
 }
 
 /// A region's start (mode 0) or end (mode 1).
@@ -1013,18 +1195,18 @@ pub fn userRegion(id: u64, mode: u64, name: GoString) {
         1 => EV_USER_REGION_END,
         _ => return,
     };
-    annotate(|t, mid| {
+    annotate(|t, mid, stk| {
         // SAFETY: name is a Go string.
         let s = t.string_id(unsafe { name.as_bytes() });
-        t.ev(mid, typ, &[id, s, 0]);
+        t.ev(mid, typ, &[id, s, stk]);
     });
 }
 
 /// trace.Log.
 pub fn userLog(id: u64, category: GoString, message: GoString) {
-    annotate(|t, mid| {
+    annotate(|t, mid, stk| {
         // SAFETY: both are Go strings.
         let (k, v) = unsafe { (t.string_id(category.as_bytes()), t.string_id(message.as_bytes())) };
-        t.ev(mid, EV_USER_LOG, &[id, k, v, 0]);
+        t.ev(mid, EV_USER_LOG, &[id, k, v, stk]);
     });
 }
