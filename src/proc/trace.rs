@@ -53,6 +53,8 @@ const EV_STACKS: u8 = 2;
 const EV_STACK: u8 = 3;
 const EV_STRINGS: u8 = 4;
 const EV_STRING: u8 = 5;
+const EV_CPU_SAMPLES: u8 = 6;
+const EV_CPU_SAMPLE: u8 = 7;
 const EV_FREQUENCY: u8 = 8;
 const EV_PROC_START: u8 = 10;
 const EV_PROC_STOP: u8 = 11;
@@ -457,6 +459,43 @@ impl Tracer {
         self.stack_id(cur, 0)
     }
 
+    /// Move the CPU profile's samples taken so far into a batch (their
+    /// stacks into the table).
+    fn write_cpu_samples(&mut self, gen: u64, ts: u64) {
+        let me = gm::getm() as usize;
+        self.batch.push(EV_CPU_SAMPLES);
+        let mut any = false;
+        loop {
+            match CPU.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed) {
+                Ok(_) => break,
+                Err(_) => crate::sys::osyield(),
+            }
+        }
+        // SAFETY: we hold the ring's spin lock (a SIGPROF on this thread
+        // meanwhile sees us as the owner and drops its sample).
+        let ring = unsafe { &mut *CPU.ring.get() };
+        while ring.r < ring.w {
+            let smp = &ring.slots[ring.r % CPU_SLOTS];
+            if self.batch.len() + 64 > BATCH_LIMIT {
+                self.write_batch(gen, 0, ts);
+                self.batch.push(EV_CPU_SAMPLES);
+            }
+            let stk = self.pcs_id(&smp.pcs[..smp.n as usize]);
+            self.batch.push(EV_CPU_SAMPLE);
+            for v in [smp.ts, smp.m, smp.p, smp.g, stk] {
+                put_uvarint(&mut self.batch, v);
+            }
+            ring.r += 1;
+            any = true;
+        }
+        CPU.owner.store(0, Ordering::Release);
+        if any {
+            self.write_batch(gen, 0, ts);
+        } else {
+            self.batch.truncate(0);
+        }
+    }
+
     /// Write this generation's stack table (symbolized: adds strings).
     fn write_stacks(&mut self, gen: u64, ts: u64) {
         self.batch.push(EV_STACKS);
@@ -508,6 +547,7 @@ impl Tracer {
         self.flush_batch();
         let ts = self.now();
         let gen = self.gen;
+        self.write_cpu_samples(gen, ts);
         self.write_stacks(gen, ts);
         self.stks.truncate(0);
         self.stk_pcs.truncate(0);
@@ -980,6 +1020,83 @@ fn runtime_plumbing(f: &[u8], next: &[u8]) -> bool {
         || f.starts_with(b"syscall.RawSyscall")
 }
 
+// ---- CPU samples (from the SIGPROF handler) ----
+
+const CPU_SLOTS: usize = 1024;
+const CPU_MAX_STACK: usize = 64;
+
+#[derive(Clone, Copy)]
+struct CpuSample {
+    ts: u64,
+    m: u64,
+    p: u64,
+    g: u64,
+    n: u64,
+    pcs: [usize; CPU_MAX_STACK],
+}
+
+struct CpuRing {
+    slots: [CpuSample; CPU_SLOTS],
+    /// Samples written and read (counted from the start).
+    w: usize,
+    r: usize,
+}
+
+/// The samples waiting for the end of the generation: a ring behind a
+/// spin lock (the signal handler cannot wait for the tracer's lock, whose
+/// holder it may have interrupted), owned by an M.
+struct CpuShared {
+    owner: core::sync::atomic::AtomicUsize,
+    ring: core::cell::UnsafeCell<CpuRing>,
+}
+
+// SAFETY: `ring` is reached only by the M that set `owner`.
+unsafe impl Sync for CpuShared {}
+
+static CPU: CpuShared = CpuShared {
+    owner: core::sync::atomic::AtomicUsize::new(0),
+    ring: core::cell::UnsafeCell::new(CpuRing {
+        slots: [CpuSample { ts: 0, m: 0, p: 0, g: 0, n: 0, pcs: [0; CPU_MAX_STACK] }; CPU_SLOTS],
+        w: 0,
+        r: 0,
+    }),
+};
+
+/// A CPU profile sample (proc/cpuprof.rs's SIGPROF handler, on the
+/// signal stack): recorded in the trace too while one runs. mp and gp:
+/// the thread's M and goroutine (null if none); stk: the sample's pcs.
+pub fn cpu_sample(mp: *mut crate::layout::rt::m, gp: *mut g, stk: &[usize]) {
+    if !tracehook::ON.load(Ordering::Relaxed) {
+        return;
+    }
+    let me = gm::getm() as usize;
+    loop {
+        match CPU.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed) {
+            Ok(_) => break,
+            // This thread holds it (the handler interrupted the owner).
+            Err(o) if o == me => return,
+            Err(_) => crate::sys::osyield(),
+        }
+    }
+    // SAFETY: we hold the spin lock; mp and its P, and gp, are live.
+    unsafe {
+        let ring = &mut *CPU.ring.get();
+        if ring.w - ring.r < CPU_SLOTS {
+            let smp = &mut ring.slots[ring.w % CPU_SLOTS];
+            let n = stk.len().min(CPU_MAX_STACK);
+            smp.ts = crate::time::nanotime() as u64;
+            smp.m = if mp.is_null() { NO_THREAD } else { (*mp).id as u64 };
+            let pp = if mp.is_null() { null_mut() } else { (*mp).p as *mut crate::sched::P };
+            smp.p = if pp.is_null() { NO_THREAD } else { (*pp).id as u64 };
+            smp.g = if gp.is_null() { NO_THREAD } else { (*gp).goid };
+            smp.n = n as u64;
+            smp.pcs[..n].copy_from_slice(&stk[..n]);
+            ring.w += 1;
+        }
+    }
+    CPU.owner.store(0, Ordering::Release);
+}
+
 /// The current M's id, P id (-1: none) and goroutine (null: none); None
 /// on a thread without an M or with an id beyond MAX_M.
 fn context() -> Option<(i64, i32, *mut g)> {
@@ -1059,6 +1176,17 @@ pub fn rt_traceStart() -> bool {
         t.gc_open = false;
         t.stw_goid = 0;
         put_bytes(&mut t.out, HEADER);
+        // Samples left from an earlier trace are dropped.
+        let me = gm::getm() as usize;
+        while CPU.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed).is_err() {
+            crate::sys::osyield();
+        }
+        // SAFETY: we hold the ring's spin lock.
+        unsafe {
+            let ring = &mut *CPU.ring.get();
+            ring.r = ring.w;
+        }
+        CPU.owner.store(0, Ordering::Release);
         // From now on every report waits for this snapshot, and applies
         // on top of it (a change it already shows is applied as a no-op).
         t.running = true;
