@@ -56,6 +56,7 @@ const EV_STRING: u8 = 5;
 const EV_CPU_SAMPLES: u8 = 6;
 const EV_CPU_SAMPLE: u8 = 7;
 const EV_FREQUENCY: u8 = 8;
+const EV_PROCS_CHANGE: u8 = 9;
 const EV_PROC_START: u8 = 10;
 const EV_PROC_STOP: u8 = 11;
 const EV_PROC_STEAL: u8 = 12;
@@ -196,6 +197,8 @@ struct Tracer {
     gc_open: bool,
     /// The goroutine (goid) with an open stop-the-world range, 0 if none.
     stw_goid: u64,
+    /// GOMAXPROCS as last traced (0: not yet).
+    procs: u64,
 }
 
 // SAFETY: the raw pointers in the model are handles to runtime objects
@@ -227,6 +230,7 @@ static TRACER: Locked<Tracer> = Locked::new(
         gc_seq: 0,
         gc_open: false,
         stw_goid: 0,
+        procs: 0,
     },
 );
 
@@ -804,6 +808,15 @@ impl Tracer {
         gmodel(cur) == (GS_RUNNING, mid)
     }
 
+    /// Trace GOMAXPROCS (an event of the current goroutine).
+    fn procs_change(&mut self, mid: i64, p: i32, cur: *mut g) {
+        if self.current(mid, p, cur) {
+            self.procs = crate::sched::gomaxprocs() as u64;
+            let stk = self.cur_stack(cur);
+            self.ev(mid, EV_PROCS_CHANGE, &[self.procs, stk]);
+        }
+    }
+
     fn heap_events(&mut self, mid: i64) {
         let live = crate::heap::malloc::HEAP_LIVE.load(Ordering::Relaxed) as u64;
         self.ev(mid, EV_HEAP_ALLOC, &[live]);
@@ -938,6 +951,10 @@ impl Tracer {
                 if self.stw_goid != 0 && !cur.is_null() && goid(cur) == self.stw_goid && self.current(mid, p, cur) {
                     self.ev(mid, EV_STW_END, &[]);
                     self.stw_goid = 0;
+                }
+                // GOMAXPROCS changes with the world stopped.
+                if crate::sched::gomaxprocs() as u64 != self.procs {
+                    self.procs_change(mid, p, cur);
                 }
             }
             Ev::GcBegin => {
@@ -1175,6 +1192,7 @@ pub fn rt_traceStart() -> bool {
         t.gc_seq = 0;
         t.gc_open = false;
         t.stw_goid = 0;
+        t.procs = 0;
         put_bytes(&mut t.out, HEADER);
         // Samples left from an earlier trace are dropped.
         let me = gm::getm() as usize;
@@ -1233,6 +1251,8 @@ pub fn rt_traceStart() -> bool {
             }
         }
         t.begin_generation(cur_m);
+        let (_, p, cur) = context().unwrap_or((cur_m, -1, null_mut()));
+        t.procs_change(cur_m, p, cur);
         true
     })
 }
