@@ -2,7 +2,8 @@
 // channels, system calls, a forced collection, sleeps (more than one
 // generation) and user tasks, regions and logs; then `go tool trace`
 // parses the trace (its v2 reader checks every goroutine and P state
-// transition) and turns it into a scheduler-latency profile. Only facts
+// transition) and turns it into scheduler-latency, blocking and syscall
+// profiles whose stacks reach the program's functions. Only facts
 // that hold on every run are printed: the annotations, in order, and
 // whether each kind of event appeared. A second trace must start after
 // the first, not while it runs.
@@ -168,8 +169,22 @@ func summarize(name, file string, long bool) {
 		fmt.Println(name, "generations >= 2:", syncs >= 2)
 	}
 
-	prof, err := exec.Command(gobin, "tool", "trace", "-pprof=sched", file).Output()
-	fmt.Println(name, "pprof=sched:", err == nil && len(prof) > 0)
+	// The scheduler-latency, synchronization-blocking and syscall
+	// profiles have samples (pprof's -raw lists them).
+	for _, kind := range []string{"sched", "sync", "syscall"} {
+		prof, err := os.CreateTemp("", "exectrace-*.pprof")
+		if err != nil {
+			fmt.Println(name, err)
+			return
+		}
+		cmd := exec.Command(gobin, "tool", "trace", "-pprof="+kind, file)
+		cmd.Stdout = prof
+		err = cmd.Run()
+		prof.Close()
+		raw, _ := exec.Command(gobin, "tool", "pprof", "-raw", prof.Name()).Output()
+		os.Remove(prof.Name())
+		fmt.Println(name, "pprof="+kind+":", err == nil && strings.Contains(string(raw), "Samples:") && strings.Contains(string(raw), "main."))
+	}
 }
 
 func main() {

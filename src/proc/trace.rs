@@ -857,7 +857,7 @@ impl Tracer {
                 // SAFETY: gp is a live G.
                 let wr = unsafe { (*gp).waitreason } as usize;
                 let text = crate::traceback::WAIT_REASON_STRINGS.get(wr).copied().unwrap_or("");
-                let r = self.string_id(text.as_bytes());
+                let r = self.string_id(block_reason(text).as_bytes());
                 // Its context is saved (parked through mcall): the stack
                 // below gopark.
                 let stk = self.stack_id(gp, 0);
@@ -880,7 +880,7 @@ impl Tracer {
                 if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp =>
             {
                 let stk = if gm == mid { self.stack_id(gp, 0) } else { 0 };
-                self.detach_g(gm, b"Gosched", stk);
+                self.detach_g(gm, b"runtime.Gosched", stk);
             }
             (G_RUNNING, G_DEAD) => {
                 if !(st == GS_RUNNING && gm == mid) {
@@ -1007,6 +1007,30 @@ impl Tracer {
             self.woken = true;
             READER_NOTE.wakeup();
         }
+    }
+}
+
+/// The trace's name (upstream's traceBlockReason strings, which `go tool
+/// trace` sorts by: "network" makes its network profile...) for a
+/// goroutine's wait reason.
+fn block_reason(wait: &str) -> &'static str {
+    match wait {
+        "IO wait" => "network",
+        "chan receive (nil chan)" | "chan send (nil chan)" | "select (no cases)" => "forever",
+        "select" => "select",
+        "chan receive" => "chan receive",
+        "chan send" => "chan send",
+        "sync.Cond.Wait" => "sync.(*Cond).Wait",
+        "semacquire" | "sync.Mutex.Lock" | "sync.RWMutex.RLock" | "sync.RWMutex.Lock" => "sync",
+        "sleep" => "sleep",
+        "GC assist wait" => "GC mark assist wait for work",
+        "GC sweep wait" => "GC background sweeper wait",
+        "preempted" => "preempted",
+        "debug call" => "wait for debug call",
+        "wait for GC cycle" => "wait until GC ends",
+        "GC scavenge wait" | "finalizer wait" | "force gc (idle)" | "trace reader (blocked)" | "GC worker (idle)"
+        | "GC worker (active)" => "system goroutine wait",
+        _ => "unspecified",
     }
 }
 
