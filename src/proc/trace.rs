@@ -28,9 +28,12 @@
 //! and every goroutine the model knows. The first one's statuses come from
 //! the real scheduler state at StartTrace.
 //!
-//! Stacks (walked with the traceback's unwinder from a goroutine's saved
-//! context: only goroutines away in the runtime on the reporting M) go to
-//! a per-generation table, symbolized when the generation ends.
+//! Stacks are walked by frame pointers from a goroutine's saved context
+//! (only goroutines parked or away in the runtime on the reporting M), as
+//! upstream's tracer does (about 100 ns where the traceback's unwinder
+//! takes microseconds), into a per-generation table; inlined frames are
+//! expanded, wrappers elided and the runtime's plumbing left out when the
+//! generation ends and the table is symbolized.
 //!
 //! Not recorded (yet): CPU samples, sweeping, goroutine labels, GOMAXPROCS
 //! changes.
@@ -162,7 +165,16 @@ struct Stk {
     hash: u64,
     off: u32,
     len: u32,
+    /// STK_* flags.
+    kind: u8,
 }
+
+/// Stk.kind: the pcs are physical return addresses (a frame-pointer walk),
+/// expanded into source frames and trimmed when the table is written;
+/// else they are source frames already (symbolic pc + 1 each).
+const STK_RAW: u8 = 1;
+/// ... of the main goroutine (runtime.main left out, as upstream's).
+const STK_MAIN: u8 = 2;
 
 struct Tracer {
     /// Recording.
@@ -393,18 +405,22 @@ impl Tracer {
         self.strs.len() as u64
     }
 
-    /// The ID in this generation's table of the pcs.
-    fn pcs_id(&mut self, pcs: &[usize]) -> u64 {
+    /// The ID in this generation's table of the pcs (of kind STK_*).
+    fn pcs_id(&mut self, pcs: &[usize], kind: u8) -> u64 {
         if pcs.is_empty() {
             return 0;
         }
-        let mut h = 0xcbf29ce484222325u64;
+        let mut h = 0xcbf29ce484222325u64 ^ kind as u64;
         for &pc in pcs {
             h = (h ^ pc as u64).wrapping_mul(0x100000001b3);
         }
         for i in 0..self.stks.len() {
             let e = self.stks.get(i);
-            if e.hash == h && e.len as usize == pcs.len() && &self.stk_pcs.as_slice()[e.off as usize..(e.off + e.len) as usize] == pcs {
+            if e.hash == h
+                && e.kind == kind
+                && e.len as usize == pcs.len()
+                && &self.stk_pcs.as_slice()[e.off as usize..(e.off + e.len) as usize] == pcs
+            {
                 return i as u64 + 1;
             }
         }
@@ -412,36 +428,22 @@ impl Tracer {
         for &pc in pcs {
             self.stk_pcs.push(pc);
         }
-        self.stks.push(Stk { hash: h, off, len: pcs.len() as u32 });
+        self.stks.push(Stk { hash: h, off, len: pcs.len() as u32, kind });
         self.stks.len() as u64
     }
 
-    /// The ID of gp's stack (its saved context: gp is parked or away in
-    /// the runtime on this M), without its `skip` innermost frames.
-    fn stack_id(&mut self, gp: *mut g, skip: isize) -> u64 {
+    /// The ID of gp's stack, from its saved context (gp is parked, or
+    /// away in the runtime on this M): its frame-pointer chain, as
+    /// upstream's tracer walks it (the source frames are worked out when
+    /// the table is written).
+    fn stack_id(&mut self, gp: *mut g) -> u64 {
         if gp.is_null() {
             return 0;
         }
         let mut buf = [0usize; MAX_FRAMES];
-        let n = crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(gp), skip, &mut buf);
-        let name = |pc: usize| frame_name(pc);
-        // As upstream's: without the outermost goexit (and the main
-        // goroutine's runtime.main).
-        let mut n = n;
-        if n > 0 && name(buf[n - 1]) == b"runtime.goexit" {
-            n -= 1;
-        }
-        if n > 0 && goid(gp) == 1 && name(buf[n - 1]) == b"runtime.main" {
-            n -= 1;
-        }
-        // Upstream's stacks start at the API the program called (each
-        // call site skips the runtime's own frames below it): drop the
-        // innermost frames that are the runtime's plumbing.
-        let mut k = 0;
-        while k + 1 < n && runtime_plumbing(name(buf[k]), name(buf[k + 1])) {
-            k += 1;
-        }
-        self.pcs_id(&buf[k..n])
+        let n = fp_pcs(gp, &mut buf);
+        let kind = if goid(gp) == 1 { STK_RAW | STK_MAIN } else { STK_RAW };
+        self.pcs_id(&buf[..n], kind)
     }
 
     /// A new goroutine's stack: its function.
@@ -451,7 +453,7 @@ impl Tracer {
         if pc == 0 {
             return 0;
         }
-        self.pcs_id(&[pc + 1])
+        self.pcs_id(&[pc + 1], 0)
     }
 
     /// The stack of the current goroutine cur (away in the runtime), if
@@ -460,7 +462,7 @@ impl Tracer {
         if cur.is_null() || gm::gstatus(cur) != G_RUNNING {
             return 0;
         }
-        self.stack_id(cur, 0)
+        self.stack_id(cur)
     }
 
     /// Move the CPU profile's samples taken so far into a batch (their
@@ -484,7 +486,7 @@ impl Tracer {
                 self.write_batch(gen, 0, ts);
                 self.batch.push(EV_CPU_SAMPLES);
             }
-            let stk = self.pcs_id(&smp.pcs[..smp.n as usize]);
+            let stk = self.pcs_id(&smp.pcs[..smp.n as usize], 0);
             self.batch.push(EV_CPU_SAMPLE);
             for v in [smp.ts, smp.m, smp.p, smp.g, stk] {
                 put_uvarint(&mut self.batch, v);
@@ -509,11 +511,19 @@ impl Tracer {
                 self.write_batch(gen, 0, ts);
                 self.batch.push(EV_STACKS);
             }
+            let mut frames = [0usize; MAX_FRAMES];
+            let n = if e.kind & STK_RAW != 0 {
+                let raw = &self.stk_pcs.as_slice()[e.off as usize..(e.off + e.len) as usize];
+                expand_frames(raw, e.kind & STK_MAIN != 0, &mut frames)
+            } else {
+                let n = (e.len as usize).min(MAX_FRAMES);
+                frames[..n].copy_from_slice(&self.stk_pcs.as_slice()[e.off as usize..e.off as usize + n]);
+                n
+            };
             self.batch.push(EV_STACK);
             put_uvarint(&mut self.batch, i as u64 + 1);
-            put_uvarint(&mut self.batch, e.len as u64);
-            for k in e.off..e.off + e.len {
-                let pc = self.stk_pcs.get(k as usize);
+            put_uvarint(&mut self.batch, n as u64);
+            for &pc in &frames[..n] {
                 let (fname, file, line) = self.symbolize(pc);
                 put_uvarint(&mut self.batch, pc as u64);
                 put_uvarint(&mut self.batch, fname);
@@ -860,7 +870,7 @@ impl Tracer {
                 let r = self.string_id(block_reason(text).as_bytes());
                 // Its context is saved (parked through mcall): the stack
                 // below gopark.
-                let stk = self.stack_id(gp, 0);
+                let stk = self.stack_id(gp);
                 self.ev(mid, EV_GO_BLOCK, &[r, stk]);
                 gset(gp, GS_WAITING, -1);
                 let mm = self.mm(mid);
@@ -879,7 +889,7 @@ impl Tracer {
             (G_RUNNING, G_RUNNABLE) | (G_SYSCALL, G_RUNNABLE)
                 if (st == GS_RUNNING || st == GS_SYSCALL) && gm >= 0 && self.mm(gm).g == gp =>
             {
-                let stk = if gm == mid { self.stack_id(gp, 0) } else { 0 };
+                let stk = if gm == mid { self.stack_id(gp) } else { 0 };
                 self.detach_g(gm, b"runtime.Gosched", stk);
             }
             (G_RUNNING, G_DEAD) => {
@@ -900,7 +910,7 @@ impl Tracer {
                 }
                 self.run_g(mid, p, gp);
                 let seq = self.next_pseq(p as usize);
-                let stk = self.stack_id(gp, 0);
+                let stk = self.stack_id(gp);
                 self.ev(mid, EV_GO_SYSCALL_BEGIN, &[seq, stk]);
                 gset(gp, GS_SYSCALL, mid);
                 self.ps[p as usize].status = PS_SYSCALL;
@@ -1010,6 +1020,79 @@ impl Tracer {
     }
 }
 
+/// gp's physical frames from its saved context by frame pointers: the
+/// saved pc, then each frame's return address, innermost first (every
+/// read checked to lie in gp's stack, each frame above the last).
+fn fp_pcs(gp: *mut g, buf: &mut [usize]) -> usize {
+    // SAFETY: gp is a live goroutine that is not running (its saved
+    // context is current: see stack_id); only words inside its stack are
+    // read.
+    unsafe {
+        let (lo, hi) = ((*gp).stack.lo, (*gp).stack.hi);
+        let pc = (*gp).sched.pc;
+        if pc == 0 || buf.is_empty() {
+            return 0;
+        }
+        buf[0] = pc;
+        let mut n = 1;
+        let mut bp = (*gp).sched.bp;
+        while n < buf.len() && bp >= lo && bp.is_multiple_of(8) && bp + 16 <= hi {
+            let ret = *((bp + 8) as *const usize);
+            let next = *(bp as *const usize);
+            if ret == 0 {
+                break;
+            }
+            buf[n] = ret;
+            n += 1;
+            if next <= bp {
+                break;
+            }
+            bp = next;
+        }
+        n
+    }
+}
+
+/// The source frames (symbolic pc + 1 each, inlined calls expanded,
+/// wrappers elided as in tracebacks) of a frame-pointer walk `raw`, as
+/// upstream's trace stacks show them: without the runtime's plumbing on
+/// top, nor goexit (or the main goroutine's runtime.main) at the bottom.
+/// Returns how many were written to `out`.
+fn expand_frames(raw: &[usize], main: bool, out: &mut [usize]) -> usize {
+    let mut n = 0;
+    let mut callee = crate::symtab::FUNCID_NORMAL;
+    for &ret in raw {
+        let Some(fi) = crate::symtab::findfunc(ret - 1) else { continue };
+        let mut pc = ret - 1;
+        loop {
+            let ic = fi.inlined_at(pc);
+            let fid = ic.map(|c| c.func_id).unwrap_or_else(|| fi.func_id());
+            let elide = fid == crate::symtab::FUNCID_WRAPPER && crate::traceback::elide_wrapper_calling(callee);
+            if !elide && n < out.len() {
+                out[n] = pc + 1;
+                n += 1;
+            }
+            callee = fid;
+            match ic {
+                Some(c) => pc = fi.entry() + c.parent_pc as usize,
+                None => break,
+            }
+        }
+    }
+    if n > 0 && frame_name(out[n - 1]) == b"runtime.goexit" {
+        n -= 1;
+    }
+    if n > 0 && main && frame_name(out[n - 1]) == b"runtime.main" {
+        n -= 1;
+    }
+    let mut k = 0;
+    while k + 1 < n && runtime_plumbing(frame_name(out[k]), frame_name(out[k + 1])) {
+        k += 1;
+    }
+    out.copy_within(k..n, 0);
+    n - k
+}
+
 /// The trace's name (upstream's traceBlockReason strings, which `go tool
 /// trace` sorts by: "network" makes its network profile...) for a
 /// goroutine's wait reason.
@@ -1050,7 +1133,10 @@ fn runtime_plumbing(f: &[u8], next: &[u8]) -> bool {
     let contains = |s: &[u8], pat: &[u8]| s.windows(pat.len()).any(|w| w == pat);
     // gort's trampolines into Rust, and what upstream's call sites skip.
     f.starts_with(b"runtime.rt_")
-        || matches!(f, b"runtime.newproc" | b"runtime.Gosched" | b"runtime.gopark" | b"runtime.goparkunlock")
+        || matches!(
+            f,
+            b"runtime.newproc" | b"runtime.Gosched" | b"runtime.gopark" | b"runtime.goparkunlock" | b"runtime.mcall" | b"runtime.rtcall"
+        )
         // Runtime frames below the runtime's entry point (chansend1,
         // selectgo, ...), or below a function linked into another package.
         || (f.starts_with(b"runtime.") && (next.starts_with(b"runtime.") || contains(next, b".runtime_")))
