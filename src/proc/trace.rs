@@ -1193,10 +1193,12 @@ static CPU: CpuShared = CpuShared {
 /// signal stack): recorded in the trace too while one runs. mp and gp:
 /// the thread's M and goroutine (null if none); stk: the sample's pcs.
 pub fn cpu_sample(mp: *mut crate::layout::rt::m, gp: *mut g, stk: &[usize]) {
-    if !tracehook::ON.load(Ordering::Relaxed) {
+    // A thread without an M (one C created, no extra M lent yet) records
+    // nothing: the spin lock's owner is an M.
+    if !tracehook::ON.load(Ordering::Relaxed) || mp.is_null() {
         return;
     }
-    let me = gm::getm() as usize;
+    let me = mp as usize;
     loop {
         match CPU.owner.compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed) {
             Ok(_) => break,
