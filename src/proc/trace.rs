@@ -688,7 +688,13 @@ impl Tracer {
             return;
         }
         let mut p = mm.p;
-        match gmodel(gp).0 {
+        let (st, gm) = gmodel(gp);
+        if gm != mid {
+            // Not this M's (the model never pairs them so): forget the link.
+            self.set_mm(mid, MModel { p, g: null_mut() });
+            return;
+        }
+        match st {
             GS_RUNNING => {
                 // The P stays with the M.
                 let r = self.string_id(why);
@@ -704,7 +710,10 @@ impl Tracer {
                 }
                 self.ev(mid, EV_GO_SYSCALL_END_BLOCKED, &[]);
             }
-            _ => {}
+            _ => {
+                self.set_mm(mid, MModel { p, g: null_mut() });
+                return;
+            }
         }
         gset(gp, GS_RUNNABLE, -1);
         self.set_mm(mid, MModel { p, g: null_mut() });
@@ -795,6 +804,7 @@ impl Tracer {
                 self.ev(mid, EV_GO_UNBLOCK, &[goid(gp), seq, 0]);
             }
             GS_RUNNABLE => {}
+            GS_RUNNING | GS_SYSCALL => return, // never: the model pairs Gs and Ms
             _ => {
                 // Unknown to the trace (created while no P could record it).
                 let start = self.start_stack(gp);
@@ -843,7 +853,9 @@ impl Tracer {
                     return;
                 }
                 if !cur.is_null() && cur != gp && gm::gstatus(cur) == G_RUNNING {
-                    self.run_g(mid, p, cur);
+                    if !self.current(mid, p, cur) {
+                        return;
+                    }
                 } else {
                     let mm = self.mm(mid);
                     if !mm.g.is_null() && gmodel(mm.g).0 != GS_RUNNING {
@@ -858,11 +870,8 @@ impl Tracer {
             }
             (G_RUNNABLE, G_RUNNING) | (G_SYSCALL, G_RUNNING) => self.run_g(mid, p, gp),
             (G_RUNNING, G_WAITING) => {
-                if !(st == GS_RUNNING && gm == mid) {
-                    if p < 0 {
-                        return;
-                    }
-                    self.run_g(mid, p, gp);
+                if !(st == GS_RUNNING && gm == mid || self.current(mid, p, gp)) {
+                    return;
                 }
                 // SAFETY: gp is a live G.
                 let wr = unsafe { (*gp).waitreason } as usize;
@@ -893,11 +902,8 @@ impl Tracer {
                 self.detach_g(gm, b"runtime.Gosched", stk);
             }
             (G_RUNNING, G_DEAD) => {
-                if !(st == GS_RUNNING && gm == mid) {
-                    if p < 0 {
-                        return;
-                    }
-                    self.run_g(mid, p, gp);
+                if !(st == GS_RUNNING && gm == mid || self.current(mid, p, gp)) {
+                    return;
                 }
                 self.ev(mid, EV_GO_DESTROY, &[]);
                 gset(gp, GS_NONE, -1);
@@ -905,10 +911,9 @@ impl Tracer {
                 self.set_mm(mid, MModel { p: mm.p, g: null_mut() });
             }
             (G_RUNNING, G_SYSCALL) => {
-                if p < 0 {
+                if !self.current(mid, p, gp) {
                     return;
                 }
-                self.run_g(mid, p, gp);
                 let seq = self.next_pseq(p as usize);
                 let stk = self.stack_id(gp);
                 self.ev(mid, EV_GO_SYSCALL_BEGIN, &[seq, stk]);
