@@ -243,7 +243,7 @@ type g struct {
 
 	goroutineProfiled goroutineProfileStateHolder // unused by gort
 
-	trace gTraceState // unused by gort
+	trace gTraceState // the execution tracer's model of the goroutine (src/proc/trace.rs)
 
 	gcAssistBytes int64 // unused by gort
 }

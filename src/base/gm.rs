@@ -114,6 +114,7 @@ pub fn casgstatus(gp: *mut g, old: u32, new: u32) {
         crate::print::printunlock();
         crate::fatal::throw("casgstatus: bad incoming values");
     }
+    crate::tracehook::event(crate::tracehook::Ev::GStatus(gp, old, new));
 }
 
 /// The collector: take gp (in status `old`, not running) for a stack

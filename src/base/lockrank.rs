@@ -85,6 +85,9 @@ pub enum Rank {
     /// The collector's shared grey queue (write barriers feed it from
     /// under any other lock).
     GcWork,
+    /// The execution tracer's state (proc/trace.rs): taken inside
+    /// casgstatus, under any other lock.
+    Trace,
     /// Persistent memory (any table may grow while its lock is held).
     Persistent,
 }

@@ -18,3 +18,4 @@ pub mod raise;
 pub mod rand;
 pub mod sys;
 pub mod sysstat;
+pub mod tracehook;

@@ -373,6 +373,7 @@ fn start(kind: u8, n: u32, stw: bool) {
     crate::gm::acquirem();
     let t0 = crate::time::nanotime();
     sched::stw::stop_the_world();
+    crate::tracehook::event(crate::tracehook::Ev::GcBegin);
     HEAP_AT_START.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     T_START.store(t0, Ordering::Relaxed);
     start_marking();
@@ -610,6 +611,7 @@ pub fn rt_gcAssist() {
     }
     let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
     MARKERS.fetch_add(1, Ordering::AcqRel);
+    crate::tracehook::event(crate::tracehook::Ev::AssistBegin);
     let t0 = crate::time::nanotime();
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
@@ -622,6 +624,7 @@ pub fn rt_gcAssist() {
     m.publish();
     m.free();
     MARKERS.fetch_sub(1, Ordering::AcqRel);
+    crate::tracehook::event(crate::tracehook::Ev::AssistEnd);
     let ns = (crate::time::nanotime() - t0) as u64;
     ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
     ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
@@ -721,6 +724,7 @@ fn finish_cycle(t_mark_end: i64) {
     // Later allocations and frees count toward the next memory-profile
     // cycle; the one that just ended is published once the world runs.
     crate::mprof::next_cycle();
+    crate::tracehook::event(crate::tracehook::Ev::GcEnd);
     let t3 = crate::time::nanotime();
     let t4 = sched::stw::start_the_world();
     crate::gm::releasem();

@@ -446,6 +446,7 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     // SAFETY: curg is this thread's goroutine; its labels only change on
     // this thread, which the signal interrupted.
     let tag = if curg.is_null() { 0 } else { unsafe { (*curg).labels as usize } };
+    crate::trace::cpu_sample(mp, curg, &stk[..n]);
     let t = now();
     if with_buf(|b| b.write(t, 1, &stk[..n], tag)).is_none() {
         note_lost(t);

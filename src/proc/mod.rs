@@ -21,6 +21,7 @@ pub mod mstats;
 pub mod signal;
 pub mod syscall;
 pub mod testhooks;
+pub mod trace;
 
 use crate::env;
 use crate::global::Global;

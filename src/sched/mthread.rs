@@ -414,6 +414,7 @@ pub fn acquirep(pp: *mut P) {
 
 /// Disassociate the current M from its P; returns the P.
 pub fn releasep() -> *mut P {
+    crate::tracehook::event(crate::tracehook::Ev::ProcRelease);
     let mp = getm();
     // SAFETY: mp is the current m.
     unsafe {

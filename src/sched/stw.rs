@@ -31,6 +31,7 @@ pub fn stop_the_world_for(why: StwReason) {
     if unsafe { core::ptr::read_volatile(crate::links::links().worldsema as *const u32) } != 0 {
         crate::fatal::throw("stopTheWorld: worldsema not held");
     }
+    crate::tracehook::event(crate::tracehook::Ev::StwBegin(why == StwReason::Gc));
     super::stats::note_stw_begin(why);
     let s = sched();
     let mp = getm();
@@ -146,6 +147,7 @@ pub fn start_the_world() -> i64 {
     }
     wakep();
     super::stats::note_stw_end(procs, released);
+    crate::tracehook::event(crate::tracehook::Ev::StwEnd);
     crate::gm::releasem();
     released
 }
