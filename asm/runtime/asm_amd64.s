@@ -971,3 +971,154 @@ TEXT runtime·asyncPreempt(SB),NOSPLIT|NOFRAME,$0-0
 	POPFQ
 	POPQ	BP
 	RET
+
+// ---- debugger call injection (debugcall.go has the protocol) ----
+
+// debugCallV2: where a debugger resumes a goroutine it wants to inject a
+// call into, as if the interrupted instruction had called it (the
+// debugger pushed that pc). The argument frame size the debugger needs is
+// at -16 from the entry SP: in this frame's top slot, 152(SP), which the
+// register saves leave alone. Frame:
+//	 0..24(SP)   arguments and results of the calls made from here
+//	32..152(SP)  the general registers as the debugger left them (scanned
+//	             conservatively by the collector, src/gc/mark.rs, as the
+//	             interrupted frame above is)
+//	152(SP)      the argument frame size
+// ABIInternal: debuggers take this symbol's address as the pc to resume at.
+TEXT runtime·debugCallV2<ABIInternal>(SB),NOSPLIT,$160-0
+	MOVQ	AX, 32(SP)
+	MOVQ	BX, 40(SP)
+	MOVQ	CX, 48(SP)
+	MOVQ	DX, 56(SP)
+	MOVQ	SI, 64(SP)
+	MOVQ	DI, 72(SP)
+	MOVQ	BP, 80(SP)
+	MOVQ	R8, 88(SP)
+	MOVQ	R9, 96(SP)
+	MOVQ	R10, 104(SP)
+	MOVQ	R11, 112(SP)
+	MOVQ	R12, 120(SP)
+	MOVQ	R13, 128(SP)
+	MOVQ	R14, 136(SP)
+	MOVQ	R15, 144(SP)
+	// May a call be made where the goroutine stopped?
+	MOVQ	retpc-8(FP), AX
+	MOVQ	AX, 0(SP)
+	CALL	runtime·debugCallCheck(SB)
+	CMPQ	8(SP), $0
+	JEQ	choose
+	// No: the reason goes to the top of the stack for the debugger.
+	MOVQ	8(SP), AX
+	MOVQ	16(SP), BX
+	MOVQ	AX, 0(SP)
+	MOVQ	BX, 8(SP)
+	JMP	refuse
+choose:
+	// The smallest debugCallNNN whose frame holds the arguments: the
+	// table below lists them by size, 32 bytes doubling up to 65536.
+	MOVQ	152(SP), AX
+	LEAQ	debugCallFrames<>(SB), BX
+	MOVQ	$32, CX
+next:
+	CMPQ	AX, CX
+	JLS	found
+	ADDQ	$8, BX
+	SHLQ	$1, CX
+	CMPQ	CX, $65536
+	JLS	next
+	MOVQ	$debugCallTooLarge<>(SB), AX
+	MOVQ	AX, 0(SP)
+	MOVQ	$20, 8(SP)
+	JMP	refuse
+found:
+	MOVQ	(BX), AX
+	MOVQ	AX, 0(SP)
+	CALL	runtime·debugCallWrap(SB)
+	JMP	finish
+refuse:
+	MOVQ	$8, R12
+	BYTE	$0xcc
+finish:
+	// The debugger restores the registers here, all but the pc and SP;
+	// then the saved copies are loaded over them (the collector may have
+	// updated them), without touching the flags, and the interrupted code
+	// continues.
+	MOVQ	$16, R12
+	BYTE	$0xcc
+	MOVQ	144(SP), R15
+	MOVQ	136(SP), R14
+	MOVQ	128(SP), R13
+	MOVQ	120(SP), R12
+	MOVQ	112(SP), R11
+	MOVQ	104(SP), R10
+	MOVQ	96(SP), R9
+	MOVQ	88(SP), R8
+	MOVQ	80(SP), BP
+	MOVQ	72(SP), DI
+	MOVQ	64(SP), SI
+	MOVQ	56(SP), DX
+	MOVQ	48(SP), CX
+	MOVQ	40(SP), BX
+	MOVQ	32(SP), AX
+	RET
+
+DATA	debugCallTooLarge<>+0(SB)/20, $"call frame too large"
+GLOBL	debugCallTooLarge<>(SB), RODATA, $20
+
+// debugCallNNN: the frames injected calls are made in (arguments and
+// results of up to NNN bytes at SP). The debugger sets the call up at the
+// first trap (status 0) and reads the results at the second (status 1).
+// Their names are what debuggers (and debugCallCheck, which lets a call be
+// injected at these traps) recognise. WRAPPER: tracebacks leave them out.
+#define DEBUG_CALL_FRAME(NAME,SIZE) \
+TEXT NAME(SB),WRAPPER,$SIZE-0; \
+	NO_LOCAL_POINTERS; \
+	MOVQ	$0, R12; \
+	BYTE	$0xcc; \
+	MOVQ	$1, R12; \
+	BYTE	$0xcc; \
+	RET
+
+DEBUG_CALL_FRAME(debugCall32<>, 32)
+DEBUG_CALL_FRAME(debugCall64<>, 64)
+DEBUG_CALL_FRAME(debugCall128<>, 128)
+DEBUG_CALL_FRAME(debugCall256<>, 256)
+DEBUG_CALL_FRAME(debugCall512<>, 512)
+DEBUG_CALL_FRAME(debugCall1024<>, 1024)
+DEBUG_CALL_FRAME(debugCall2048<>, 2048)
+DEBUG_CALL_FRAME(debugCall4096<>, 4096)
+DEBUG_CALL_FRAME(debugCall8192<>, 8192)
+DEBUG_CALL_FRAME(debugCall16384<>, 16384)
+DEBUG_CALL_FRAME(debugCall32768<>, 32768)
+DEBUG_CALL_FRAME(debugCall65536<>, 65536)
+
+DATA	debugCallFrames<>+0(SB)/8, $debugCall32<>(SB)
+DATA	debugCallFrames<>+8(SB)/8, $debugCall64<>(SB)
+DATA	debugCallFrames<>+16(SB)/8, $debugCall128<>(SB)
+DATA	debugCallFrames<>+24(SB)/8, $debugCall256<>(SB)
+DATA	debugCallFrames<>+32(SB)/8, $debugCall512<>(SB)
+DATA	debugCallFrames<>+40(SB)/8, $debugCall1024<>(SB)
+DATA	debugCallFrames<>+48(SB)/8, $debugCall2048<>(SB)
+DATA	debugCallFrames<>+56(SB)/8, $debugCall4096<>(SB)
+DATA	debugCallFrames<>+64(SB)/8, $debugCall8192<>(SB)
+DATA	debugCallFrames<>+72(SB)/8, $debugCall16384<>(SB)
+DATA	debugCallFrames<>+80(SB)/8, $debugCall32768<>(SB)
+DATA	debugCallFrames<>+88(SB)/8, $debugCall65536<>(SB)
+GLOBL	debugCallFrames<>(SB), RODATA, $96
+
+// func debugCallPanicked(val any): the called function panicked with val;
+// it goes to the top of the stack for the debugger (status 2).
+TEXT runtime·debugCallPanicked(SB),NOSPLIT,$16-16
+	MOVQ	val_type+0(FP), AX
+	MOVQ	val_data+8(FP), BX
+	MOVQ	AX, 0(SP)
+	MOVQ	BX, 8(SP)
+	MOVQ	$2, R12
+	BYTE	$0xcc
+	RET
+
+// func debugCallCheckFn() unsafe.Pointer
+TEXT runtime·debugCallCheckFn(SB),NOSPLIT,$0-8
+	MOVQ	$gort_debugcall_check(SB), AX
+	MOVQ	AX, ret+0(FP)
+	RET

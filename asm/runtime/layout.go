@@ -389,6 +389,22 @@ type m struct {
 	// profileTimerValid is set (src/os/proftimer.rs).
 	profileTimer      int32
 	profileTimerValid atomic.Uint32
+	// The innermost debugger-injected call running on this thread (a
+	// *debugCallRecord on the interrupted goroutine's stack; 0: none).
+	debugCall uintptr
+}
+
+// One debugger-injected call (asm/runtime/debugcall.go): debugCallWrap
+// keeps it in its frame on the interrupted goroutine's stack, which does
+// not move while the call runs, and links it from m.debugCall; the
+// scheduler's side (src/sched/debugcall.rs) fills in the rest.
+type debugCallRecord struct {
+	dispatch  uintptr // the debugCallNNN the call's goroutine calls
+	gopc      uintptr // where the call was injected ("created by")
+	caller    uintptr // the interrupted goroutine (a *g)
+	outer     uintptr // the record of the call this one interrupted (0: none)
+	lockedExt uint32  // the thread's LockOSThread count, set aside meanwhile
+	_         uint32
 }
 
 // Entries of an m's write-barrier buffer.

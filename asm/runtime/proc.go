@@ -27,6 +27,8 @@ const (
 	mcallPreempt     = 3 // yield at a preemption request
 	mcallExitsyscall = 5 // leave a system call when no P was free: wait for one
 	mcallCoroswitch  = 6 // hand the thread to a coroutine's other goroutine (coro.go)
+	mcallDebugCall   = 7 // wait while a debugger's call runs on a new goroutine (debugcall.go)
+	mcallDebugDone   = 8 // a debugger's call is over: back to the goroutine it interrupted
 )
 
 // The linker writes the module's symbol tables here (and sizes it from this

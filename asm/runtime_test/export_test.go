@@ -1022,9 +1022,76 @@ func notYet(what string) {
 	panic("gort: not implemented yet: " + what)
 }
 
-// InjectDebugCall: gort has no debugger call injection (debugCallV2).
+// InjectDebugCall plays a debugger injecting a call of fn into gp (locked
+// to its thread and running), as Delve's `call` does: it sends SIGTRAP to
+// gp's thread, and gort's signal handler (src/proc/testhooks.rs
+// debugcall_trap) takes each step of the protocol (asm/runtime/
+// debugcall.go) on the interrupted context. regArgs holds the register
+// arguments (results on return), stackArgs points to the stack argument
+// frame (results written back into it). Returns fn's panic value, or why
+// no call could be made. Where a call cannot be made yet (the goroutine is
+// between runs, or in the runtime), it tries again a while.
 func InjectDebugCall(gp *g, fn any, regArgs *abi.RegArgs, stackArgs any, tkill func(tid int) error, returnOnUnsafePoint bool) (any, error) {
-	return nil, plainError("gort: debugger call injection (debugCallV2) is not implemented")
+	if gp.lockedm == 0 {
+		return nil, plainError("goroutine not locked to thread")
+	}
+	tid := int((*m)(unsafe.Pointer(gp.lockedm)).procid)
+	if tid == 0 {
+		return nil, plainError("missing tid")
+	}
+	fe := (*eface)(unsafe.Pointer(&fn))
+	if fe._type == nil || abi.Kind(fe._type.Kind_&abi.KindMask) != abi.Func {
+		return nil, plainError("fn must be a function")
+	}
+	ae := (*eface)(unsafe.Pointer(&stackArgs))
+	var argSize uintptr
+	if ae._type != nil {
+		if abi.Kind(ae._type.Kind_&abi.KindMask) != abi.Pointer {
+			return nil, plainError("args must be a pointer or nil")
+		}
+		if ae.data != nil {
+			argSize = (*abi.PtrType)(unsafe.Pointer(ae._type)).Elem.Size_
+		}
+	}
+	r, w, errno := Pipe()
+	if errno != 0 {
+		return nil, plainError("InjectDebugCall: pipe failed")
+	}
+	defer Close(r)
+	defer Close(w)
+	for try := 0; ; try++ {
+		var panicked any
+		rt_test_debugCallArm(gp, (*funcval)(fe.data), unsafe.Pointer(regArgs), ae.data, argSize, w)
+		if err := tkill(tid); err != nil {
+			rt_test_debugCallDisarm(unsafe.Pointer(&panicked))
+			return nil, err
+		}
+		var b byte
+		entersyscallblock()
+		syscall.Syscall6(sysRead, uintptr(r), uintptr(unsafe.Pointer(&b)), 1, 0, 0, 0)
+		exitsyscall()
+		reason := rt_test_debugCallDisarm(unsafe.Pointer(&panicked))
+		switch {
+		case reason == "":
+			return panicked, nil
+		case reason == "call not at safe point" && returnOnUnsafePoint:
+			return nil, plainError(reason)
+		case try < 100 && (reason == "call not at safe point" || reason == "retry _Grunnable" ||
+			reason == "executing on Go runtime stack" || reason == "call from within the Go runtime"):
+			debugCallPause()
+			continue
+		}
+		return nil, plainError(reason)
+	}
+}
+
+// debugCallPause: a moment for the target goroutine to move on.
+func debugCallPause() {
+	ts := [2]int64{0, 100_000}
+	entersyscallblock()
+	syscall.Syscall6(sysNanosleep, uintptr(unsafe.Pointer(&ts)), 0, 0, 0, 0, 0)
+	exitsyscall()
+	Gosched()
 }
 
 // ReadMetricsSlow reads MemStats and the metrics samples with the world

@@ -449,10 +449,12 @@ impl Marker {
                 self.scan_conservative(f.fp, f.fp + f.fi.args() as usize);
             }
             callee_hook = f.fi.name() == b"runtime.rtcallHook";
-            if conservative_next || id == symtab::FUNCID_ASYNC_PREEMPT {
-                // An asynchronously preempted frame (and asyncPreempt's own,
-                // holding the saved registers): no stack map describes them
-                // at this pc. Its incoming argument area too: register
+            let saves_regs = id == symtab::FUNCID_ASYNC_PREEMPT || id == symtab::FUNCID_DEBUG_CALL_V2;
+            if conservative_next || saves_regs {
+                // An asynchronously preempted frame, or one a debugger
+                // injected a call into (and asyncPreempt's or debugCallV2's
+                // own, holding the saved registers): no stack map describes
+                // them at this pc. Its incoming argument area too: register
                 // arguments are spilled there (the caller's frame does not
                 // describe it, the callee's args map would, at a call site).
                 self.scan_conservative(f.sp, f.fp);
@@ -460,7 +462,7 @@ impl Marker {
                 if args > 0 {
                     self.scan_conservative(f.fp, f.fp + args as usize);
                 }
-                conservative_next = id == symtab::FUNCID_ASYNC_PREEMPT;
+                conservative_next = saves_regs;
                 callee = id;
                 continue;
             }

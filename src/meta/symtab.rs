@@ -43,6 +43,7 @@ pub const FUNC_FLAG_ASM: u8 = 4;
 pub const FUNCID_NORMAL: u8 = 0;
 pub const FUNCID_ASYNC_PREEMPT: u8 = 3;
 pub const FUNCID_CGOCALLBACK: u8 = 4;
+pub const FUNCID_DEBUG_CALL_V2: u8 = 6;
 pub const FUNCID_GOEXIT: u8 = 8;
 pub const FUNCID_GOPANIC: u8 = 10;
 pub const FUNCID_PANICWRAP: u8 = 15;

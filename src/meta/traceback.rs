@@ -210,7 +210,8 @@ impl Iterator for Unwinder {
             // stack (the frame size came from the function's own table).
             self.pc = unsafe { *((fp - 8) as *const usize) };
             self.sp = fp;
-            self.trap = id == FUNCID_SIGPANIC || id == symtab::FUNCID_ASYNC_PREEMPT;
+            // The frame above these was stopped at an instruction, not a call.
+            self.trap = id == FUNCID_SIGPANIC || id == symtab::FUNCID_ASYNC_PREEMPT || id == symtab::FUNCID_DEBUG_CALL_V2;
             if self.pc == 0 {
                 self.done = true;
             }

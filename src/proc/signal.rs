@@ -203,6 +203,10 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             crate::testhooks::sigusr1_received(if mp.is_null() { -1 } else { (*mp).id });
             return;
         }
+        if sig == libc::SIGTRAP && crate::testhooks::debugcall_trap(ctx, gp, user) {
+            // The runtime tests' InjectDebugCall, playing a debugger.
+            return;
+        }
         if sig == SIG_PREEMPT && !crate::sched::schedule::ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
             do_sig_preempt(ctx, gp, pc, sp);
             // Also delivered to os/signal if asked for, below.

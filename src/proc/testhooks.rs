@@ -357,3 +357,234 @@ pub fn rt_test_pinCounter(p: *mut u8) -> *mut usize {
     PIN_EXTRA.store(n as usize - 1, Ordering::Relaxed);
     PIN_EXTRA.as_ptr()
 }
+
+// ---- debugger call injection (InjectDebugCall) ----
+//
+// The tests' debugger: InjectDebugCall arms a session and sends SIGTRAP to
+// the target goroutine's thread; gort's signal handler passes that signal,
+// and then the INT3 traps of the call protocol (asm/runtime/debugcall.go),
+// to `debugcall_trap`, which plays each step on the interrupted context as
+// a debugger would through ptrace. The session ends at the protocol's last
+// stop (or at once, when no call could be injected), by a byte on the
+// test's pipe.
+
+/// One session. Armed by the test (rt_test_debugCallArm), then used only
+/// by the signal handler on the target thread, then read by the test
+/// (rt_test_debugCallDisarm) once the handler has written the pipe: never
+/// two at a time (DEBUG_CALL_ARMED hands it over).
+struct DebugCall {
+    gp: *mut g,
+    /// The thread gp is locked to (the call's goroutine takes it over).
+    mp: *mut crate::layout::rt::m,
+    fv: *mut crate::layout::rt::funcval,
+    regs: *mut crate::layout::abi::RegArgs,
+    argp: *mut u8,
+    arg_size: usize,
+    wfd: i32,
+    /// The call was injected: the traps now come from the protocol.
+    injected: bool,
+    /// The registers at the injection (restored at status 16).
+    gregs: [libc::greg_t; 23],
+    fp: libc::_libc_fpstate,
+    /// Why no call was made (a static string), or empty.
+    reason: GoString,
+    /// The called function's panic value (an eface), if it panicked.
+    panicked: [usize; 2],
+}
+
+// SAFETY: the session is handed between threads by DEBUG_CALL_ARMED.
+unsafe impl Send for DebugCall {}
+
+static DEBUG_CALL: crate::global::Global<Option<DebugCall>> = crate::global::Global::new(None);
+static DEBUG_CALL_ARMED: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// Registers of the internal ABI's integer arguments, in order.
+const INT_ARG_REGS: [i32; 9] = [
+    libc::REG_RAX, libc::REG_RBX, libc::REG_RCX, libc::REG_RDI, libc::REG_RSI, libc::REG_R8, libc::REG_R9,
+    libc::REG_R10, libc::REG_R11,
+];
+
+/// Arm a session: inject a call of fv (arguments in regs and at argp,
+/// arg_size bytes, results written back there) into gp; the end is
+/// signalled on wfd.
+///
+/// # Safety
+/// gp is a goroutine locked to its thread; fv a func value; regs null or
+/// an abi.RegArgs; argp null or arg_size bytes: all kept alive by the
+/// caller until it disarms.
+pub unsafe fn rt_test_debugCallArm(
+    gp: *mut g, fv: *mut crate::layout::rt::funcval, regs: *mut u8, argp: *mut u8, arg_size: usize, wfd: i32,
+) {
+    // SAFETY: no session is armed: the handler does not touch the global.
+    unsafe {
+        *DEBUG_CALL.get() = Some(DebugCall {
+            gp,
+            mp: (*gp).lockedm as *mut crate::layout::rt::m,
+            fv,
+            regs: regs as *mut crate::layout::abi::RegArgs,
+            argp,
+            arg_size,
+            wfd,
+            injected: false,
+            gregs: core::mem::zeroed(),
+            fp: core::mem::zeroed(),
+            reason: GoString { ptr: null_mut(), len: 0 },
+            panicked: [0; 2],
+        });
+    }
+    DEBUG_CALL_ARMED.store(true, Ordering::Release);
+}
+
+/// End the session (the handler signalled its end): why no call was made
+/// ("" if one was), and the called function's panic value, written to
+/// *panicked (an `any`; left alone if it did not panic).
+///
+/// # Safety
+/// panicked points to an `any`.
+pub unsafe fn rt_test_debugCallDisarm(panicked: *mut u8) -> GoString {
+    DEBUG_CALL_ARMED.store(false, Ordering::Release);
+    // SAFETY: disarmed, and the handler is done with the session (it wrote
+    // the pipe last).
+    unsafe {
+        let Some(s) = DEBUG_CALL.get().take() else { return GoString { ptr: null_mut(), len: 0 } };
+        if s.panicked[0] != 0 {
+            // The tests stop the collector around a call: no barrier.
+            *(panicked as *mut [usize; 2]) = s.panicked;
+        }
+        s.reason
+    }
+}
+
+/// The session is over: the test may go on.
+fn debugcall_finish(s: &mut DebugCall, reason: &'static [u8]) {
+    if !reason.is_empty() {
+        s.reason = GoString { ptr: reason.as_ptr(), len: reason.len() as isize };
+    }
+    DEBUG_CALL_ARMED.store(false, Ordering::Release);
+    let b = 0u8;
+    // SAFETY: write(2) of one byte from a local; async-signal-safe.
+    unsafe { libc::write(s.wfd, core::ptr::addr_of!(b) as *const libc::c_void, 1) };
+}
+
+/// In the signal handler, for SIGTRAP: a step of an armed session?
+/// Returns whether the signal was the session's (false: handle it as any
+/// SIGTRAP).
+///
+/// # Safety
+/// ctx is the handler's context; gp the thread's g (or null).
+pub unsafe fn debugcall_trap(ctx: &mut libc::ucontext_t, gp: *mut g, from_user: bool) -> bool {
+    if !DEBUG_CALL_ARMED.load(Ordering::Acquire) || gp.is_null() {
+        return false;
+    }
+    // SAFETY: armed: the session is this handler's until it finishes.
+    let s = unsafe { DEBUG_CALL.get().as_mut() };
+    let Some(s) = s else { return false };
+    // SAFETY: gp is this thread's live g.
+    let mp = unsafe { (*gp).m };
+    if mp.is_null() || mp != s.mp {
+        return false;
+    }
+    let r = &mut ctx.uc_mcontext.gregs;
+    let (pc, sp) = (r[libc::REG_RIP as usize] as usize, r[libc::REG_RSP as usize] as usize);
+    // SAFETY: the kernel's context: fpregs points to the saved FPU state.
+    let fp = unsafe { &mut *ctx.uc_mcontext.fpregs };
+    if !s.injected {
+        if !from_user {
+            return false;
+        }
+        match crate::gm::gstatus(s.gp) {
+            crate::gm::G_RUNNING => {}
+            crate::gm::G_RUNNABLE => {
+                debugcall_finish(s, b"retry _Grunnable");
+                return true;
+            }
+            _ => {
+                debugcall_finish(s, b"goroutine in unexpected state at call inject");
+                return true;
+            }
+        }
+        // SAFETY: s.gp is live.
+        let lo = unsafe { (*s.gp).stack.lo };
+        if gp != s.gp || sp <= lo + 256 {
+            // Running the runtime's Rust code on the system stack (whose
+            // leaf functions may use the 128 bytes below SP), or short of
+            // stack: not a place to push a frame. Try again later.
+            debugcall_finish(s, b"executing on Go runtime stack");
+            return true;
+        }
+        s.gregs = *r;
+        s.fp = *fp;
+        // SAFETY: sp is the goroutine's SP with room below (checked).
+        unsafe {
+            let nsp = sp - 8;
+            *(nsp as *mut usize) = pc;
+            *((nsp - 16) as *mut usize) = s.arg_size;
+            r[libc::REG_RSP as usize] = nsp as i64;
+        }
+        r[libc::REG_RIP as usize] = crate::links::links().debugCallV2 as i64;
+        s.injected = true;
+        return true;
+    }
+    if from_user {
+        return false;
+    }
+    // A protocol stop: just after an INT3 of runtime.debugCall*.
+    let name = crate::symtab::findfunc(pc).map_or(&b""[..], |f| f.name());
+    let name = name.strip_prefix(b"runtime.").unwrap_or(name);
+    // SAFETY: pc follows an instruction of a function just found.
+    if !name.starts_with(b"debugCall") || unsafe { *((pc - 1) as *const u8) } != 0xcc {
+        return false;
+    }
+    // SAFETY: each step reads and writes the goroutine's stack at its SP
+    // as the protocol lays it out, and the caller's buffers (the arm's
+    // contract).
+    unsafe {
+        match r[libc::REG_R12 as usize] {
+            0 => {
+                if s.arg_size != 0 && !s.argp.is_null() {
+                    core::ptr::copy_nonoverlapping(s.argp, sp as *mut u8, s.arg_size);
+                }
+                if !s.regs.is_null() {
+                    for (i, &reg) in INT_ARG_REGS.iter().enumerate() {
+                        r[reg as usize] = (*s.regs).Ints[i] as i64;
+                    }
+                    for (i, &v) in (*s.regs).Floats.iter().enumerate() {
+                        fp._xmm[i].element[0] = v as u32;
+                        fp._xmm[i].element[1] = (v >> 32) as u32;
+                    }
+                }
+                let nsp = sp - 8;
+                *(nsp as *mut usize) = pc;
+                r[libc::REG_RSP as usize] = nsp as i64;
+                r[libc::REG_RIP as usize] = (*s.fv).r#fn as i64;
+                r[libc::REG_RDX as usize] = s.fv as i64;
+            }
+            1 => {
+                if s.arg_size != 0 && !s.argp.is_null() {
+                    core::ptr::copy_nonoverlapping(sp as *const u8, s.argp, s.arg_size);
+                }
+                if !s.regs.is_null() {
+                    for (i, &reg) in INT_ARG_REGS.iter().enumerate() {
+                        (*s.regs).Ints[i] = r[reg as usize] as usize;
+                    }
+                    for (i, v) in (*s.regs).Floats.iter_mut().enumerate() {
+                        *v = fp._xmm[i].element[0] as u64 | (fp._xmm[i].element[1] as u64) << 32;
+                    }
+                }
+            }
+            2 => s.panicked = *(sp as *const [usize; 2]),
+            8 => s.reason = *(sp as *const GoString),
+            16 => {
+                for (i, v) in s.gregs.iter().enumerate() {
+                    if i != libc::REG_RIP as usize && i != libc::REG_RSP as usize {
+                        r[i] = *v;
+                    }
+                }
+                *fp = s.fp;
+                debugcall_finish(s, b"");
+            }
+            _ => debugcall_finish(s, b"unexpected debugCallV2 status"),
+        }
+    }
+    true
+}

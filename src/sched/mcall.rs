@@ -1,10 +1,12 @@
 //! The far side of mcall (runtime·mcall, asm_amd64.s): on g0, with the
 //! calling goroutine's context saved in its gobuf, do what it asked for:
-//! park, yield, exit, leave a system call, switch coroutines. Only the
+//! park, yield, exit, leave a system call, switch coroutines, start and
+//! end a debugger's call. Only the
 //! assembly calls this; every path ends in schedule() or a switch to a
 //! goroutine.
 
 use super::coro::coroswitch_m;
+use super::debugcall::{debugcall_m, debugdone_m};
 use super::schedule::{goexit0, gosched_m, park_m};
 use super::syscall::exitsyscall0;
 use crate::layout::rt::{self, g};
@@ -21,6 +23,8 @@ pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
         rt::mcallGoexit => goexit0(gp),
         rt::mcallExitsyscall => exitsyscall0(gp),
         rt::mcallCoroswitch => coroswitch_m(gp),
+        rt::mcallDebugCall => debugcall_m(gp),
+        rt::mcallDebugDone => debugdone_m(gp),
         _ => crate::fatal::throw("gort_mcall: unknown operation"),
     }
 }

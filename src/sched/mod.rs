@@ -26,7 +26,7 @@
 //! preemption requests), `mcall` (the far side of mcall), `syscall`
 //! (entering and leaving system calls), `sysmon` (the monitor thread:
 //! retaking Ps, schedtrace), `stw` (stopping the world, GOMAXPROCS),
-//! `coro` (coroutines), `stats` (what the scheduler measures for
+//! `coro` (coroutines), `debugcall` (calls a debugger injects), `stats` (what the scheduler measures for
 //! runtime/metrics), `cgo` (calls between C and Go, extra Ms for threads
 //! C created), `cthread` (Ms' threads made through runtime/cgo); and the scheduler's clients in this layer:
 //! `timer`, `netpoll`, `sema`, `chan`.
@@ -36,6 +36,7 @@ mod cthread;
 pub mod blockprof;
 pub mod chan;
 pub mod coro;
+mod debugcall;
 mod mcall;
 pub mod mthread;
 pub mod netpoll;

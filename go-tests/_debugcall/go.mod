@@ -1,0 +1,3 @@
+module debugcall
+
+go 1.22
