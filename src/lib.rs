@@ -32,12 +32,12 @@ mod proc; // startup and exit, signal handling, the runtime/debug and syscall AP
 
 // Every module is also reachable by its short name (`crate::heap`), as the
 // surface glue and the rest of the crate name them; its folder is its layer.
-use base::{fatal, global, gm, hook, layout, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat, tracehook};
+use base::{fatal, global, gm, hook, layout, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat, tracehook, tsan};
 use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, mprof, profbucket, stack, wb};
 use meta::{elfsym, gcprog, stackmap, symtab, traceback, types};
 use os::{env, proftimer, settings, sigtab, time, vdso};
-use proc::{cpuprof, debug, heapdump, metrics, mstats, profile, signal, syscall, testhooks, trace};
+use proc::{cpuprof, debug, heapdump, metrics, mstats, profile, race, signal, syscall, testhooks, trace};
 use sched::{chan, netpoll, sema, timer};
 
 /// Entry points generated from asm/surface.def.

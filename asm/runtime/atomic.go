@@ -25,6 +25,10 @@ func atomicwb(ptr *unsafe.Pointer, new unsafe.Pointer) {
 //go:nosplit
 func sync_atomic_StorePointer(ptr *unsafe.Pointer, new unsafe.Pointer) {
 	atomicwb(ptr, new)
+	if raceenabled {
+		raceStorePointer(ptr, new)
+		return
+	}
 	atomic.StorepNoWB(noescape(unsafe.Pointer(ptr)), new)
 }
 
@@ -32,6 +36,9 @@ func sync_atomic_StorePointer(ptr *unsafe.Pointer, new unsafe.Pointer) {
 //go:nosplit
 func sync_atomic_SwapPointer(ptr *unsafe.Pointer, new unsafe.Pointer) unsafe.Pointer {
 	atomicwb(ptr, new)
+	if raceenabled {
+		return raceSwapPointer(ptr, new)
+	}
 	return unsafe.Pointer(atomic.Xchguintptr((*uintptr)(noescape(unsafe.Pointer(ptr))), uintptr(new)))
 }
 
@@ -39,6 +46,9 @@ func sync_atomic_SwapPointer(ptr *unsafe.Pointer, new unsafe.Pointer) unsafe.Poi
 //go:nosplit
 func sync_atomic_CompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) bool {
 	atomicwb(ptr, new)
+	if raceenabled {
+		return raceCompareAndSwapPointer(ptr, old, new)
+	}
 	return atomic.Casp1((*unsafe.Pointer)(noescape(unsafe.Pointer(ptr))), old, new)
 }
 

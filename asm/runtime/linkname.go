@@ -30,6 +30,9 @@ func syscall_Exit(code int) {
 //go:linkname os_runtime_beforeExit os.runtime_beforeExit
 func os_runtime_beforeExit(exitCode int) {
 	runExitHooks(exitCode)
+	if raceenabled && exitCode == 0 {
+		racefini() // exits: 66 if races were reported
+	}
 }
 
 //go:linkname syscall_Getpagesize syscall.Getpagesize

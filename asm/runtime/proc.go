@@ -51,6 +51,10 @@ func abort()
 
 // main is the body of the main goroutine.
 func main() {
+	// With -race, the race runtime starts before anything it watches.
+	if raceenabled {
+		raceinit()
+	}
 	// The runtime's own set-up first (upstream does it before the main
 	// goroutine exists): sysmon, once started, may preempt this goroutine,
 	// which changes the scheduling order programs observe.
@@ -103,6 +107,9 @@ func main() {
 		gopark()
 	}
 	runExitHooks(0)
+	if raceenabled {
+		racefini() // exits: 66 if races were reported
+	}
 	rt_exit(0)
 	for {
 		var x *int32

@@ -19,3 +19,4 @@ pub mod rand;
 pub mod sys;
 pub mod sysstat;
 pub mod tracehook;
+pub mod tsan;

@@ -17,6 +17,7 @@ pub mod debug;
 pub mod heapdump;
 pub mod metrics;
 pub mod profile;
+pub mod race;
 pub mod mstats;
 pub mod signal;
 pub mod syscall;

@@ -131,6 +131,9 @@ pub struct P {
     /// This P's allocation cache (second: the heap finds it through m.p
     /// as crate::heap::PCache).
     pub mcache: *mut crate::heap::Mcache,
+    /// The race detector's processor context for this P (race builds: made
+    /// with the P; TSan asks for it through proc/race.rs's callback).
+    pub raceprocctx: usize,
     /// P_IDLE, P_RUNNING, P_SYSCALL, P_GCSTOP or P_DEAD. Changed by its M,
     /// by sysmon (retaking a P from a system call: CAS from P_SYSCALL) and
     /// by stop-the-world; read by anyone.
@@ -391,6 +394,9 @@ fn new_p(id: usize) -> *mut P {
         (*pp).status = AtomicU32::new(P_GCSTOP);
         (*pp).mcache = crate::heap::new_mcache();
         core::ptr::write(core::ptr::addr_of_mut!((*pp).timers), crate::timer::PTimers::new());
+        if crate::tsan::enabled() {
+            (*pp).raceprocctx = crate::tsan::proc_create();
+        }
     }
     pp
 }
@@ -522,6 +528,11 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr._defer = null_mut();
         gr.param = null_mut();
         gr.preempt = false;
+        if crate::tsan::enabled() {
+            // The new goroutine's race context; its creation stack is the
+            // parent's (TSan's shadow stack) and callerpc.
+            gr.racectx = crate::tsan::go_start(if parent.is_null() { 0 } else { (*parent).racectx }, callerpc);
+        }
         casgstatus(gp, G_DEAD, G_RUNNABLE);
         stats::note_runnable(gp);
     }

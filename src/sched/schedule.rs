@@ -514,6 +514,10 @@ pub(super) fn destroy_g(gp: *mut g) -> bool {
     let locked = unsafe {
         casgstatus(gp, G_RUNNING, G_DEAD);
         let gr = &mut *gp;
+        if gr.racectx != 0 {
+            crate::tsan::go_end(gr.racectx);
+            gr.racectx = 0;
+        }
         gr.m = null_mut();
         let locked = gr.lockedm != 0;
         gr.lockedm = 0;

@@ -269,6 +269,17 @@ pub fn span_of_heap(p: usize) -> *mut Mspan {
 
 const MAP_FIXED_NOREPLACE: usize = 0x100000;
 
+/// Race builds: give the arenas mapped before the race runtime started
+/// their shadow (later ones get it as they are mapped).
+pub fn race_map_arenas() {
+    HEAP.with(|h| {
+        for &ha in h.arenas.as_slice() {
+            // SAFETY: arenas are never freed.
+            crate::tsan::map_heap(unsafe { (*ha).base }, ARENA_SIZE);
+        }
+    });
+}
+
 /// Map n arenas of address space at the next free hint (heap lock held);
 /// None when the system refuses.
 fn map_arenas(h: &mut Mheap, n: usize) -> Option<usize> {
@@ -306,6 +317,7 @@ fn map_arenas(h: &mut Mheap, n: usize) -> Option<usize> {
             h.arenas.push(ha);
         }
         MAPPED.fetch_add(n * ARENA_SIZE, Ordering::Relaxed);
+        crate::tsan::map_heap(hint, n * ARENA_SIZE);
         return Some(hint);
     }
 }

@@ -1,0 +1,17 @@
+// Without -race: no race detector. The calls in shared code sit behind
+// `if raceenabled` and compile to nothing.
+
+//go:build !race
+
+package runtime
+
+import "unsafe"
+
+const raceenabled = false
+
+func raceinit() {}
+func racefini() {}
+
+func raceStorePointer(ptr *unsafe.Pointer, new unsafe.Pointer)                    {}
+func raceSwapPointer(ptr *unsafe.Pointer, new unsafe.Pointer) unsafe.Pointer      { return nil }
+func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) bool { return false }

@@ -1,0 +1,147 @@
+//! ThreadSanitizer's Go entry points, for the race detector (`-race`).
+//!
+//! A race build links TSan's Go runtime (runtime/race's .syso). The Go side
+//! (asm/runtime/race.go, built only with the race tag) hands this module a
+//! table of the entry points' addresses at startup (`proc/race.rs`
+//! `rt_raceInit`); until then, and always in other builds, `enabled()` is
+//! false and every hook here is one relaxed load. The library is the same
+//! for both kinds of build: nothing here names a TSan symbol.
+//!
+//! Every entry point is a C function that must run on a system stack: the
+//! Rust side is always on one (g0), so it calls them directly; Go code
+//! reaches the hot ones (memory accesses, function entry and exit,
+//! sync/atomic) through race_amd64.s's racecall.
+
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The entry points, in the order of race.go's raceTable; then the
+/// addresses of the Go variables that bound the heap's shadowed range
+/// (race_amd64.s reads them on every access).
+// Entry points the runtime does not call yet stay in the table (its
+// layout is race.go's).
+#[allow(dead_code)]
+#[derive(Clone, Copy)]
+#[repr(usize)]
+pub enum Fn {
+    Init,
+    Fini,
+    ProcCreate,
+    ProcDestroy,
+    MapShadow,
+    FinalizerGoroutine,
+    GoStart,
+    GoEnd,
+    Malloc,
+    Free,
+    Acquire,
+    Release,
+    ReleaseAcquire,
+    ReleaseMerge,
+    ReadRange,
+    WriteRange,
+    ArenaStartVar,
+    ArenaEndVar,
+}
+
+/// How many words race.go's table has.
+pub const TABLE_LEN: usize = Fn::ArenaEndVar as usize + 1;
+
+#[allow(clippy::declare_interior_mutable_const)]
+const ZERO: AtomicUsize = AtomicUsize::new(0);
+/// The table (written once by `install`, before `ENABLED`).
+static TABLE: [AtomicUsize; TABLE_LEN] = [ZERO; TABLE_LEN];
+static ENABLED: AtomicBool = AtomicBool::new(false);
+/// The context __tsan_init gave (m0's g0's): the parent of goroutines the
+/// runtime creates with no goroutine behind them.
+static ROOT_CTX: AtomicUsize = AtomicUsize::new(0);
+
+pub fn set_root_ctx(ctx: usize) {
+    ROOT_CTX.store(ctx, Ordering::Relaxed);
+}
+
+/// Whether this is a race build whose race runtime has started.
+#[inline]
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
+
+/// Record the entry points (startup, before anything else calls here).
+pub fn install(table: &[usize; TABLE_LEN]) {
+    for (slot, &v) in TABLE.iter().zip(table.iter()) {
+        slot.store(v, Ordering::Relaxed);
+    }
+}
+
+/// From now on the hooks call TSan.
+pub fn enable() {
+    ENABLED.store(true, Ordering::Release);
+}
+
+/// Call entry point `f` with four word arguments (the Go entry points take
+/// at most four; the C ABI ignores those a function does not declare).
+///
+/// # Safety
+/// The table is installed and the arguments are what `f` expects
+/// (contexts TSan gave, addresses of live memory for results).
+pub unsafe fn call(f: Fn, a0: usize, a1: usize, a2: usize, a3: usize) {
+    let addr = TABLE[f as usize].load(Ordering::Relaxed);
+    if addr == 0 {
+        crate::fatal::throw("race: race runtime entry point missing");
+    }
+    // SAFETY: addr is the address of the C function race.go named for f.
+    let func: extern "C" fn(usize, usize, usize, usize) = unsafe { core::mem::transmute(addr) };
+    func(a0, a1, a2, a3)
+}
+
+/// A new goroutine context, child of `parent` (a context; 0: the root
+/// context), created at pc.
+pub fn go_start(parent: usize, pc: usize) -> usize {
+    let parent = if parent == 0 { ROOT_CTX.load(Ordering::Relaxed) } else { parent };
+    let mut ctx = 0usize;
+    // SAFETY: parent is a context TSan gave; ctx receives the new one.
+    unsafe { call(Fn::GoStart, parent, &mut ctx as *mut usize as usize, pc, 0) };
+    ctx
+}
+
+/// The goroutine of context `ctx` has ended.
+pub fn go_end(ctx: usize) {
+    // SAFETY: ctx is a live goroutine context, ended once.
+    unsafe { call(Fn::GoEnd, ctx, 0, 0, 0) }
+}
+
+/// A new processor context (for a P).
+pub fn proc_create() -> usize {
+    let mut ctx = 0usize;
+    // SAFETY: ctx receives the new context.
+    unsafe { call(Fn::ProcCreate, &mut ctx as *mut usize as usize, 0, 0, 0) };
+    ctx
+}
+
+/// Give [addr, addr+size) shadow memory (a heap arena just mapped). Widens
+/// the heap range race_amd64.s treats as tracked.
+pub fn map_heap(addr: usize, size: usize) {
+    if !enabled() {
+        return;
+    }
+    // SAFETY: the range is a fresh mapping of the heap.
+    unsafe { call(Fn::MapShadow, addr, size, 0, 0) };
+    // SAFETY: the table's last two words are the addresses of race.go's
+    // racearenastart/racearenaend (aligned words of the data segment).
+    unsafe {
+        let start = &*(TABLE[Fn::ArenaStartVar as usize].load(Ordering::Relaxed) as *const AtomicUsize);
+        let end = &*(TABLE[Fn::ArenaEndVar as usize].load(Ordering::Relaxed) as *const AtomicUsize);
+        let s = start.load(Ordering::Relaxed);
+        if s == 0 || addr < s {
+            start.store(addr, Ordering::Relaxed);
+        }
+        if end.load(Ordering::Relaxed) < addr + size {
+            end.store(addr + size, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Map shadow for memory that is not heap (the data and bss segments).
+pub fn map_shadow(addr: usize, size: usize) {
+    // SAFETY: the range is mapped memory of the program.
+    unsafe { call(Fn::MapShadow, addr, size, 0, 0) }
+}
