@@ -314,12 +314,15 @@ func abigen_sync_atomic_CompareAndSwapUint32(addr *uint32, old, new uint32) (swa
 func abigen_sync_atomic_CompareAndSwapUint64(addr *uint64, old, new uint64) (swapped bool)
 
 //go:linkname abigen_sync_atomic_StoreUintptr sync/atomic.StoreUintptr
+//go:noescape
 func abigen_sync_atomic_StoreUintptr(addr *uintptr, val uintptr)
 
 //go:linkname abigen_sync_atomic_SwapUintptr sync/atomic.SwapUintptr
+//go:noescape
 func abigen_sync_atomic_SwapUintptr(addr *uintptr, new uintptr) (old uintptr)
 
 //go:linkname abigen_sync_atomic_CompareAndSwapUintptr sync/atomic.CompareAndSwapUintptr
+//go:noescape
 func abigen_sync_atomic_CompareAndSwapUintptr(addr *uintptr, old, new uintptr) (swapped bool)
 
 // The pointer operations of sync/atomic (atomic.go) go through TSan too,
@@ -338,4 +341,11 @@ func raceSwapPointer(ptr *unsafe.Pointer, new unsafe.Pointer) unsafe.Pointer {
 //go:nosplit
 func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) bool {
 	return abigen_sync_atomic_CompareAndSwapUintptr((*uintptr)(unsafe.Pointer(ptr)), uintptr(old), uintptr(new))
+}
+
+// selectsetpc records where a select case is (the compiler's -race
+// instrumentation calls it for each case; the pc would name the case in
+// race reports on its channel).
+func selectsetpc(pc *uintptr) {
+	*pc = getcallerpc()
 }

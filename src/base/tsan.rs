@@ -145,3 +145,53 @@ pub fn map_shadow(addr: usize, size: usize) {
     // SAFETY: the range is mapped memory of the program.
     unsafe { call(Fn::MapShadow, addr, size, 0, 0) }
 }
+
+/// The current goroutine's context (0 when it has none).
+fn cur_ctx() -> usize {
+    let gp = crate::gm::curg();
+    if gp.is_null() {
+        return 0;
+    }
+    // SAFETY: curg is a live goroutine.
+    unsafe {
+        if (*gp).raceignore != 0 {
+            return 0;
+        }
+        (*gp).racectx
+    }
+}
+
+/// A channel operation by the current goroutine on the channel at `c` (a
+/// heap object): until channels model upstream's per-slot
+/// synchronisation, every operation on a channel is ordered after every
+/// earlier one (a release-merge then an acquire on the channel's
+/// address). That never reports a race upstream would not, and may miss
+/// some it would (over-synchronisation through buffered channels).
+pub fn chan_op(c: usize) {
+    if !enabled() || c == 0 {
+        return;
+    }
+    let ctx = cur_ctx();
+    if ctx == 0 {
+        return;
+    }
+    // SAFETY: ctx is the current goroutine's context; c is a heap object.
+    unsafe {
+        call(Fn::ReleaseMerge, ctx, c, 0, 0);
+        call(Fn::Acquire, ctx, c, 0, 0);
+    }
+}
+
+/// The current goroutine woke from a wait on the channel at `c`: it sees
+/// what the goroutine that woke it (and everyone before) did.
+pub fn chan_woken(c: usize) {
+    if !enabled() || c == 0 {
+        return;
+    }
+    let ctx = cur_ctx();
+    if ctx == 0 {
+        return;
+    }
+    // SAFETY: as in chan_op.
+    unsafe { call(Fn::Acquire, ctx, c, 0, 0) }
+}

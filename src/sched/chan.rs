@@ -305,6 +305,7 @@ unsafe extern "C" fn chan_commit(gp: *mut g, c: *mut u8) -> bool {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
+    crate::tsan::chan_op(c as usize);
     if c.is_null() {
         if !block {
             return BLOCK_WOULD_WAIT;
@@ -355,6 +356,7 @@ pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn rt_chansendFinish(c: *mut hchan) {
+    crate::tsan::chan_woken(c as usize);
     let gp = curg();
     // SAFETY: gp.waiting is our sudog, dequeued by the waker.
     unsafe {
@@ -386,6 +388,7 @@ pub unsafe fn rt_chansendFinish(c: *mut hchan) {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bool) {
+    crate::tsan::chan_op(c as usize);
     if c.is_null() {
         if !block {
             return (BLOCK_WOULD_WAIT, false);
@@ -440,7 +443,8 @@ pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bo
 /// The pointers come from compiled code or reflect: a channel type, a
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
-pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
+pub unsafe fn rt_chanrecvFinish(c: *mut hchan) -> bool {
+    crate::tsan::chan_woken(c as usize);
     let gp = curg();
     // SAFETY: as in rt_chansendFinish.
     unsafe {
@@ -464,6 +468,7 @@ pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn closechan(c: *mut hchan) {
+    crate::tsan::chan_op(c as usize);
     if c.is_null() {
         raise_plain("close of nil channel");
         return;
@@ -698,6 +703,11 @@ fn new_select(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) 
 pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize, block: bool) -> (isize, bool, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let norder = select_orders(&sel);
+    if crate::tsan::enabled() {
+        for i in 0..sel.ncases {
+            crate::tsan::chan_op(sel.case(i).c as usize);
+        }
+    }
     sel.lock_all(norder);
     // Pass 1: a case that can proceed now, in poll order.
     for k in 0..norder {
@@ -819,6 +829,11 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
 pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) -> (isize, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let gp = curg();
+    if crate::tsan::enabled() {
+        for i in 0..sel.ncases {
+            crate::tsan::chan_woken(sel.case(i).c as usize);
+        }
+    }
     // The lock order is still valid (the cases did not change), but cases
     // with nil channels are not in it: count the ones that are.
     let norder = (0..sel.ncases).filter(|&i| !sel.case(i).c.is_null()).count();

@@ -95,13 +95,15 @@ pub fn normalise(s: &str) -> String {
                 continue;
             }
         }
-        if s[i..].starts_with("goroutine ") && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+        // (The race detector's reports say "Goroutine N" too.)
+        if (s[i..].starts_with("goroutine ") || s[i..].starts_with("Goroutine ")) && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
             let mut j = i + 10;
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
             }
             if j > i + 10 {
-                out.push_str("goroutine ?");
+                out.push_str(&s[i..i + 10]);
+                out.push('?');
                 i = j;
                 continue;
             }
