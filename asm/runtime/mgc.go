@@ -157,6 +157,9 @@ func runfinq() {
 		if size > frameCap {
 			frame, frameCap = mallocgc(size, nil, true), size
 		}
+		if raceenabled {
+			racefingo() // a finalizer sees everything before it
+		}
 		reflectcall(nil, unsafe.Pointer(fn), frame, uint32(size), uint32(size), uint32(size), &regs)
 	}
 }

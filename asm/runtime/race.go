@@ -349,3 +349,9 @@ func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) boo
 func selectsetpc(pc *uintptr) {
 	*pc = getcallerpc()
 }
+
+// racefingo: the finalizer goroutine is about to run a finalizer, which
+// happens after everything the program did so far.
+func racefingo() {
+	racecall(&__tsan_finalizer_goroutine, getg().racectx, 0, 0, 0)
+}

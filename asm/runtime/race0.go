@@ -15,3 +15,5 @@ func racefini() {}
 func raceStorePointer(ptr *unsafe.Pointer, new unsafe.Pointer)                    {}
 func raceSwapPointer(ptr *unsafe.Pointer, new unsafe.Pointer) unsafe.Pointer      { return nil }
 func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) bool { return false }
+
+func racefingo() {}

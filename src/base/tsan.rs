@@ -59,6 +59,24 @@ pub fn set_root_ctx(ctx: usize) {
     ROOT_CTX.store(ctx, Ordering::Relaxed);
 }
 
+/// The data and bss segments' shadowed range (set at startup).
+static DATA_START: AtomicUsize = AtomicUsize::new(0);
+static DATA_END: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether addr has shadow memory: TSan's synchronisation and access
+/// entry points may be given no other address.
+pub fn shadowed(addr: usize) -> bool {
+    if DATA_START.load(Ordering::Relaxed) <= addr && addr < DATA_END.load(Ordering::Relaxed) {
+        return true;
+    }
+    // SAFETY: the table's arena words are race.go's racearenastart/end.
+    unsafe {
+        let start = &*(TABLE[Fn::ArenaStartVar as usize].load(Ordering::Relaxed) as *const AtomicUsize);
+        let end = &*(TABLE[Fn::ArenaEndVar as usize].load(Ordering::Relaxed) as *const AtomicUsize);
+        start.load(Ordering::Relaxed) <= addr && addr < end.load(Ordering::Relaxed)
+    }
+}
+
 /// Whether this is a race build whose race runtime has started.
 #[inline]
 pub fn enabled() -> bool {
@@ -140,10 +158,12 @@ pub fn map_heap(addr: usize, size: usize) {
     }
 }
 
-/// Map shadow for memory that is not heap (the data and bss segments).
-pub fn map_shadow(addr: usize, size: usize) {
+/// Map shadow for the data and bss segments (startup).
+pub fn map_data(addr: usize, size: usize) {
     // SAFETY: the range is mapped memory of the program.
     unsafe { call(Fn::MapShadow, addr, size, 0, 0) }
+    DATA_START.store(addr, Ordering::Relaxed);
+    DATA_END.store(addr + size, Ordering::Relaxed);
 }
 
 /// The current goroutine's context (0 when it has none).
@@ -168,7 +188,7 @@ fn cur_ctx() -> usize {
 /// address). That never reports a race upstream would not, and may miss
 /// some it would (over-synchronisation through buffered channels).
 pub fn chan_op(c: usize) {
-    if !enabled() || c == 0 {
+    if !enabled() || !shadowed(c) {
         return;
     }
     let ctx = cur_ctx();
@@ -185,7 +205,7 @@ pub fn chan_op(c: usize) {
 /// The current goroutine woke from a wait on the channel at `c`: it sees
 /// what the goroutine that woke it (and everyone before) did.
 pub fn chan_woken(c: usize) {
-    if !enabled() || c == 0 {
+    if !enabled() || !shadowed(c) {
         return;
     }
     let ctx = cur_ctx();
@@ -194,4 +214,43 @@ pub fn chan_woken(c: usize) {
     }
     // SAFETY: as in chan_op.
     unsafe { call(Fn::Acquire, ctx, c, 0, 0) }
+}
+
+/// A heap object [p, p+size) was just allocated: its shadow starts clean
+/// (the memory may have held another object, whose accesses must not race
+/// with the new one's).
+pub fn malloc(p: usize, size: usize) {
+    // SAFETY: __tsan_malloc(thr, pc, p, size); with no thread and pc it
+    // only resets the range's shadow, which the heap maps.
+    unsafe { call(Fn::Malloc, 0, 0, p, size) }
+}
+
+/// The sweep freed the heap object [p, p+size): TSan drops the
+/// synchronisation objects it kept for addresses in it.
+pub fn free(p: usize, size: usize) {
+    // SAFETY: __tsan_free(p, size) on heap memory (shadowed).
+    unsafe { call(Fn::Free, p, size, 0, 0) }
+}
+
+/// The current goroutine releases addr (a later acquire of addr sees
+/// what it did so far).
+pub fn release_cur(addr: usize) {
+    if !enabled() || !shadowed(addr) {
+        return;
+    }
+    let ctx = cur_ctx();
+    if ctx == 0 {
+        return;
+    }
+    // SAFETY: ctx is the current goroutine's context; addr has shadow.
+    unsafe { call(Fn::Release, ctx, addr, 0, 0) }
+}
+
+/// Context `ctx` acquires addr.
+pub fn acquire_ctx(ctx: usize, addr: usize) {
+    if ctx == 0 || !shadowed(addr) {
+        return;
+    }
+    // SAFETY: ctx is a live context; addr has shadow.
+    unsafe { call(Fn::Acquire, ctx, addr, 0, 0) }
 }

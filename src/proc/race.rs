@@ -45,7 +45,7 @@ pub unsafe fn rt_raceInit(table: *mut u8, n: usize, datastart: usize, dataend: u
         )
     };
     tsan::set_root_ctx(gctx);
-    tsan::map_shadow(datastart, dataend - datastart);
+    tsan::map_data(datastart, dataend - datastart);
     let mp = crate::gm::getm();
     // SAFETY: m0 (this thread's m), its g0 and P are live; the main
     // goroutine (the current one) runs no instrumented code yet.

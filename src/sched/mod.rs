@@ -134,6 +134,9 @@ pub struct P {
     /// The race detector's processor context for this P (race builds: made
     /// with the P; TSan asks for it through proc/race.rs's callback).
     pub raceprocctx: usize,
+    /// The race context timer functions run in on this P (race builds:
+    /// made at the first one; src/sched/timer.rs run_one).
+    pub racetimerctx: usize,
     /// P_IDLE, P_RUNNING, P_SYSCALL, P_GCSTOP or P_DEAD. Changed by its M,
     /// by sysmon (retaking a P from a system call: CAS from P_SYSCALL) and
     /// by stop-the-world; read by anyone.

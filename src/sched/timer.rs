@@ -288,6 +288,8 @@ fn release(t: *mut timer, arm: bool) {
 /// `t` is a live timer struct of package time (or a runtime timer), used
 /// under the timer protocol (src/sched/timer.rs).
 pub unsafe fn startTimer(t: *mut timer) {
+    // Race builds: the timer's function happens after this call.
+    crate::tsan::release_cur(t as usize);
     acquire(t);
     release(t, true);
 }
@@ -305,6 +307,8 @@ pub unsafe fn stopTimer(t: *mut timer) -> bool {
 /// `t` is a live timer struct of package time (or a runtime timer), used
 /// under the timer protocol (src/sched/timer.rs).
 pub unsafe fn resetTimer(t: *mut timer, when: i64) -> bool {
+    // Race builds: the timer's function happens after this call.
+    crate::tsan::release_cur(t as usize);
     let was = acquire(t);
     // SAFETY: we own t.
     unsafe { (*t).when = when };
@@ -316,6 +320,8 @@ pub unsafe fn resetTimer(t: *mut timer, when: i64) -> bool {
 /// `t` is a live timer struct of package time (or a runtime timer), used
 /// under the timer protocol (src/sched/timer.rs).
 pub unsafe fn modTimer(t: *mut timer, when: i64, period: i64, f: *mut funcval, arg: Eface, seq: usize) {
+    // Race builds: the timer's function happens after this call.
+    crate::tsan::release_cur(t as usize);
     acquire(t);
     // SAFETY: we own t; t is the time package's live timer.
     unsafe {
@@ -365,7 +371,7 @@ pub fn check_timers(pp: *mut P, mut now: i64) -> (i64, i64, bool) {
         /// The first timer is being changed: look again.
         Retry,
         /// A due timer, taken off the heap: call f(arg, seq).
-        Run(*mut funcval, Eface, usize),
+        Run(*mut funcval, Eface, usize, *mut timer),
     }
     let mut ran = false;
     loop {
@@ -403,27 +409,46 @@ pub fn check_timers(pp: *mut P, mut now: i64) -> (i64, i64, bool) {
                 owner(t).store(0, Ordering::Release);
                 status(t).store(T_NONE, Ordering::Release);
             }
-            Step::Run(f, arg, seq)
+            Step::Run(f, arg, seq, t)
         });
         match step {
             Step::Done(when) => return (now, when, ran),
             Step::Retry => crate::sys::osyield(),
-            Step::Run(f, arg, seq) => {
+            Step::Run(f, arg, seq, t) => {
                 // The function runs with no lock held and the timer free to
                 // be stopped or reset (it may then run once more, as
                 // upstream's).
-                run_one(f, arg, seq);
+                run_one(f, arg, seq, t);
                 ran = true;
             }
         }
     }
 }
 
-fn run_one(f: *mut funcval, arg: Eface, seq: usize) {
+fn run_one(f: *mut funcval, arg: Eface, seq: usize, t: *mut timer) {
     // SAFETY: f is a Go timer function or a RtTimerFn (fn word 0).
     unsafe {
         if (*f).r#fn == 0 {
             ((*(f as *const RtTimerFn)).f)(arg, seq);
+        } else if crate::tsan::enabled() {
+            // Race builds: Go timer functions (time.sendTime, AfterFunc's
+            // goFunc) are instrumented code running on g0: they run in the
+            // P's timer context, which first acquires what the goroutine
+            // that set the timer released.
+            let pp = sched::curp();
+            if pp.is_null() {
+                crate::fatal::throw("race: timer function run on an M without a P");
+            }
+            if (*pp).racetimerctx == 0 {
+                (*pp).racetimerctx = crate::tsan::go_start(0, 0);
+            }
+            let ctx = (*pp).racetimerctx;
+            crate::tsan::acquire_ctx(ctx, t as usize);
+            let g0 = crate::gm::getg();
+            let saved = (*g0).racectx;
+            (*g0).racectx = ctx;
+            gort_calltimer(f, arg.typ as *mut u8, arg.data, seq);
+            (*g0).racectx = saved;
         } else {
             gort_calltimer(f, arg.typ as *mut u8, arg.data, seq);
         }

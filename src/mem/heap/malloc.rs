@@ -247,6 +247,20 @@ fn tiny_new_block(c: *mut Mcache, block: usize, size: usize) {
 /// `typ` is null or a type descriptor emitted by the compiler (or a runtime
 /// type with the same layout).
 pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
+    // SAFETY: the caller's contract is mallocgc's.
+    let p = unsafe { mallocgc_inner(size, typ, needzero) };
+    if crate::tsan::enabled() && size != 0 {
+        crate::tsan::malloc(p as usize, size);
+    }
+    p
+}
+
+/// mallocgc, but for the race detector's note of the new object.
+///
+/// # Safety
+/// As mallocgc's.
+#[inline(always)]
+unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     if size == 0 {
         return crate::links::links().zerobase as *mut u8;
     }

@@ -149,6 +149,9 @@ enum Swept {
 fn sweep_span(s: *mut Mspan) -> Swept {
     // SAFETY: s is an in-use span only the caller uses (popped).
     let sp: &mut Mspan = unsafe { &mut *s };
+    if crate::tsan::enabled() {
+        race_free_unmarked(sp);
+    }
     if POISON.load(Ordering::Relaxed) {
         poison_unmarked(sp);
     }
@@ -284,6 +287,16 @@ pub fn freed() -> (u64, u64) {
 /// Small objects of size class `c` freed by sweeps so far.
 pub fn freed_in_class(c: usize) -> u64 {
     FREES_BY_CLASS[c].load(Ordering::Relaxed)
+}
+
+/// Race builds: tell the race detector about each object the sweep frees.
+fn race_free_unmarked(sp: &Mspan) {
+    let large = sp.size_class() == 0;
+    for i in 0..sp.nelems {
+        if sp.is_allocated(i) && !sp.is_marked(i) {
+            crate::tsan::free(sp.obj_base(i), if large { sp.largesize } else { sp.elemsize });
+        }
+    }
 }
 
 fn poison_unmarked(sp: &mut Mspan) {
