@@ -50,7 +50,9 @@ pub unsafe fn rt_raceInit(table: *mut u8, n: usize, datastart: usize, dataend: u
     // SAFETY: m0 (this thread's m), its g0 and P are live; the main
     // goroutine (the current one) runs no instrumented code yet.
     unsafe {
-        (*(*mp).g0).racectx = gctx;
+        // g0s have no context of their own (upstream gives m0's g0
+        // gctx): a g0's racectx is set only while a timer function runs
+        // on it (sched/timer.rs run_one), which newproc1 reads.
         let cur = crate::sched::curp();
         for i in 0..crate::sched::MAX_GOMAXPROCS {
             let pp = crate::sched::allp(i);

@@ -534,7 +534,18 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         if crate::tsan::enabled() {
             // The new goroutine's race context; its creation stack is the
             // parent's (TSan's shadow stack) and callerpc.
-            gr.racectx = crate::tsan::go_start(if parent.is_null() { 0 } else { (*parent).racectx }, callerpc);
+            // A `go` statement in a timer function (time.AfterFunc's
+            // goFunc), which runs on g0 in its P's timer context: that
+            // context is the parent.
+            let g0ctx = (*(*getm()).g0).racectx;
+            let pctx = if g0ctx != 0 {
+                g0ctx
+            } else if parent.is_null() {
+                0
+            } else {
+                (*parent).racectx
+            };
+            gr.racectx = crate::tsan::go_start(pctx, callerpc);
         }
         casgstatus(gp, G_DEAD, G_RUNNABLE);
         stats::note_runnable(gp);
