@@ -181,41 +181,6 @@ fn cur_ctx() -> usize {
     }
 }
 
-/// A channel operation by the current goroutine on the channel at `c` (a
-/// heap object): until channels model upstream's per-slot
-/// synchronisation, every operation on a channel is ordered after every
-/// earlier one (a release-merge then an acquire on the channel's
-/// address). That never reports a race upstream would not, and may miss
-/// some it would (over-synchronisation through buffered channels).
-pub fn chan_op(c: usize) {
-    if !enabled() || !shadowed(c) {
-        return;
-    }
-    let ctx = cur_ctx();
-    if ctx == 0 {
-        return;
-    }
-    // SAFETY: ctx is the current goroutine's context; c is a heap object.
-    unsafe {
-        call(Fn::ReleaseMerge, ctx, c, 0, 0);
-        call(Fn::Acquire, ctx, c, 0, 0);
-    }
-}
-
-/// The current goroutine woke from a wait on the channel at `c`: it sees
-/// what the goroutine that woke it (and everyone before) did.
-pub fn chan_woken(c: usize) {
-    if !enabled() || !shadowed(c) {
-        return;
-    }
-    let ctx = cur_ctx();
-    if ctx == 0 {
-        return;
-    }
-    // SAFETY: as in chan_op.
-    unsafe { call(Fn::Acquire, ctx, c, 0, 0) }
-}
-
 /// A heap object [p, p+size) was just allocated: its shadow starts clean
 /// (the memory may have held another object, whose accesses must not race
 /// with the new one's).
@@ -253,4 +218,40 @@ pub fn acquire_ctx(ctx: usize, addr: usize) {
     }
     // SAFETY: ctx is a live context; addr has shadow.
     unsafe { call(Fn::Acquire, ctx, addr, 0, 0) }
+}
+
+/// A synchronisation event (TSan's Go interface).
+#[derive(Clone, Copy)]
+pub enum Sync {
+    Acquire,
+    Release,
+    /// Acquire, then make addr's clock this goroutine's (a channel slot
+    /// passed from sender to receiver and back).
+    ReleaseAcquire,
+}
+
+/// Goroutine gp (its context; 0 or null: the current goroutine) performs
+/// `ev` on addr. Nothing outside race builds, for addresses without shadow,
+/// or while the current goroutine ignores synchronisation (RaceDisable).
+pub fn sync_g(gp: *mut crate::layout::rt::g, ev: Sync, addr: usize) {
+    if !enabled() || !shadowed(addr) {
+        return;
+    }
+    let cur = cur_ctx();
+    if cur == 0 {
+        return;
+    }
+    // SAFETY: gp is null or a live goroutine (parked: its context is not
+    // in use on another thread).
+    let ctx = if gp.is_null() { cur } else { unsafe { (*gp).racectx } };
+    if ctx == 0 {
+        return;
+    }
+    let f = match ev {
+        Sync::Acquire => Fn::Acquire,
+        Sync::Release => Fn::Release,
+        Sync::ReleaseAcquire => Fn::ReleaseAcquire,
+    };
+    // SAFETY: ctx is a live context; addr has shadow.
+    unsafe { call(f, ctx, addr, 0, 0) }
 }

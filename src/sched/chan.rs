@@ -191,6 +191,58 @@ fn remove(q: *mut waitq, s: *mut sudog) {
     }
 }
 
+// ---- the race detector's view of channels (race builds; upstream's
+// model: a value passed through buffer slot i is a release-acquire on
+// the slot, a hand-off between two goroutines synchronises both ways,
+// a close is a release that receivers seeing it acquire) ----
+
+/// The address TSan synchronises on for slot i (the channel itself when it
+/// has no buffer or its elements have no size).
+fn race_addr(c: *mut hchan, i: usize) -> usize {
+    // SAFETY: c is a live channel.
+    unsafe {
+        if (*c).dataqsiz == 0 || (*c).elemsize == 0 {
+            c as usize
+        } else {
+            slot(c, i) as usize
+        }
+    }
+}
+
+/// The current goroutine puts a value into, or takes one from, slot i.
+fn race_slot(c: *mut hchan, i: usize) {
+    if crate::tsan::enabled() {
+        crate::tsan::sync_g(null_mut(), crate::tsan::Sync::ReleaseAcquire, race_addr(c, i));
+    }
+}
+
+/// The current goroutine hands a value to, or takes one from, the parked
+/// goroutine `other` (through slot i of a full or empty buffer).
+fn race_handoff(c: *mut hchan, other: *mut g, i: usize) {
+    use crate::tsan::{sync_g, Sync};
+    if !crate::tsan::enabled() {
+        return;
+    }
+    let a = race_addr(c, i);
+    // SAFETY: c is a live channel.
+    if unsafe { (*c).dataqsiz } == 0 {
+        sync_g(null_mut(), Sync::Release, a);
+        sync_g(other, Sync::Acquire, a);
+        sync_g(other, Sync::Release, a);
+        sync_g(null_mut(), Sync::Acquire, a);
+    } else {
+        sync_g(null_mut(), Sync::ReleaseAcquire, a);
+        sync_g(other, Sync::ReleaseAcquire, a);
+    }
+}
+
+/// Goroutine gp (null: the current one) sees the channel closed.
+fn race_closed(c: *mut hchan, gp: *mut g) {
+    if crate::tsan::enabled() {
+        crate::tsan::sync_g(gp, crate::tsan::Sync::Acquire, c as usize);
+    }
+}
+
 fn slot(c: *mut hchan, i: usize) -> *mut u8 {
     // SAFETY: i < dataqsiz; buf has dataqsiz elements.
     unsafe { (*c).buf.add(i * (*c).elemsize as usize) }
@@ -232,6 +284,7 @@ fn wake(s: *mut sudog, success: bool) {
 fn send_to(c: *mut hchan, s: *mut sudog, ep: *const u8) {
     // SAFETY: s is a dequeued receiver.
     unsafe {
+        race_handoff(c, (*s).g, (*c).recvx);
         if !(*s).elem.is_null() {
             copy_elem(c, (*s).elem, ep);
             (*s).elem = null_mut();
@@ -243,6 +296,7 @@ fn send_to(c: *mut hchan, s: *mut sudog, ep: *const u8) {
 fn recv_from(c: *mut hchan, s: *mut sudog, ep: *mut u8) {
     // SAFETY: the channel is locked; s is a dequeued sender.
     unsafe {
+        race_handoff(c, (*s).g, (*c).recvx);
         if (*c).dataqsiz == 0 {
             if !ep.is_null() {
                 copy_elem(c, ep, (*s).elem);
@@ -305,7 +359,6 @@ unsafe extern "C" fn chan_commit(gp: *mut g, c: *mut u8) -> bool {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
-    crate::tsan::chan_op(c as usize);
     if c.is_null() {
         if !block {
             return BLOCK_WOULD_WAIT;
@@ -330,6 +383,7 @@ pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
             return BLOCK_DONE;
         }
         if (*c).qcount < (*c).dataqsiz {
+            race_slot(c, (*c).sendx);
             copy_elem(c, slot(c, (*c).sendx), ep);
             (*c).sendx += 1;
             if (*c).sendx == (*c).dataqsiz {
@@ -356,7 +410,6 @@ pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn rt_chansendFinish(c: *mut hchan) {
-    crate::tsan::chan_woken(c as usize);
     let gp = curg();
     // SAFETY: gp.waiting is our sudog, dequeued by the waker.
     unsafe {
@@ -388,7 +441,6 @@ pub unsafe fn rt_chansendFinish(c: *mut hchan) {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bool) {
-    crate::tsan::chan_op(c as usize);
     if c.is_null() {
         if !block {
             return (BLOCK_WOULD_WAIT, false);
@@ -401,6 +453,7 @@ pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bo
     // SAFETY: c is locked.
     unsafe {
         if (*c).closed != 0 && (*c).qcount == 0 {
+            race_closed(c, null_mut());
             lock.unlock();
             if !ep.is_null() {
                 clear_elem(c, ep);
@@ -415,6 +468,7 @@ pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bo
             return (BLOCK_DONE, true);
         }
         if (*c).qcount > 0 {
+            race_slot(c, (*c).recvx);
             let q = slot(c, (*c).recvx);
             if !ep.is_null() {
                 copy_elem(c, ep, q);
@@ -443,8 +497,7 @@ pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bo
 /// The pointers come from compiled code or reflect: a channel type, a
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
-pub unsafe fn rt_chanrecvFinish(c: *mut hchan) -> bool {
-    crate::tsan::chan_woken(c as usize);
+pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
     let gp = curg();
     // SAFETY: as in rt_chansendFinish.
     unsafe {
@@ -468,7 +521,6 @@ pub unsafe fn rt_chanrecvFinish(c: *mut hchan) -> bool {
 /// channel of that type (nil where Go allows it), buffers holding a value
 /// of its element type, select's case and order arrays.
 pub unsafe fn closechan(c: *mut hchan) {
-    crate::tsan::chan_op(c as usize);
     if c.is_null() {
         raise_plain("close of nil channel");
         return;
@@ -481,6 +533,9 @@ pub unsafe fn closechan(c: *mut hchan) {
             lock.unlock();
             raise_plain("close of closed channel");
             return;
+        }
+        if crate::tsan::enabled() {
+            crate::tsan::sync_g(null_mut(), crate::tsan::Sync::Release, c as usize);
         }
         (*c).closed = 1;
         // Every waiter fails; its sudog may be part of a select's list
@@ -496,6 +551,7 @@ pub unsafe fn closechan(c: *mut hchan) {
                 clear_elem(c, (*s).elem);
                 (*s).elem = null_mut();
             }
+            race_closed(c, (*s).g);
             woken.push(fail_waiter(s));
         }
         loop {
@@ -504,6 +560,7 @@ pub unsafe fn closechan(c: *mut hchan) {
                 break;
             }
             (*s).elem = null_mut();
+            race_closed(c, (*s).g);
             woken.push(fail_waiter(s));
         }
         lock.unlock();
@@ -703,11 +760,6 @@ fn new_select(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) 
 pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize, block: bool) -> (isize, bool, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let norder = select_orders(&sel);
-    if crate::tsan::enabled() {
-        for i in 0..sel.ncases {
-            crate::tsan::chan_op(sel.case(i).c as usize);
-        }
-    }
     sel.lock_all(norder);
     // Pass 1: a case that can proceed now, in poll order.
     for k in 0..norder {
@@ -726,6 +778,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
                     return (casi as isize, true, false);
                 }
                 if (*c).qcount > 0 {
+                    race_slot(c, (*c).recvx);
                     let q = slot(c, (*c).recvx);
                     if !cas.elem.is_null() {
                         copy_elem(c, cas.elem, q);
@@ -740,6 +793,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
                     return (casi as isize, true, false);
                 }
                 if (*c).closed != 0 {
+                    race_closed(c, null_mut());
                     sel.unlock_all(norder);
                     if !cas.elem.is_null() {
                         clear_elem(c, cas.elem);
@@ -760,6 +814,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
                     return (casi as isize, false, false);
                 }
                 if (*c).qcount < (*c).dataqsiz {
+                    race_slot(c, (*c).sendx);
                     copy_elem(c, slot(c, (*c).sendx), cas.elem);
                     (*c).sendx += 1;
                     if (*c).sendx == (*c).dataqsiz {
@@ -829,11 +884,6 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
 pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) -> (isize, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let gp = curg();
-    if crate::tsan::enabled() {
-        for i in 0..sel.ncases {
-            crate::tsan::chan_woken(sel.case(i).c as usize);
-        }
-    }
     // The lock order is still valid (the cases did not change), but cases
     // with nil channels are not in it: count the ones that are.
     let norder = (0..sel.ncases).filter(|&i| !sel.case(i).c.is_null()).count();
