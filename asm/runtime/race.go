@@ -141,6 +141,19 @@ var raceTable = [...]uintptr{
 	uintptr(unsafe.Pointer(&__tsan_write_range)),
 	uintptr(unsafe.Pointer(&racearenastart)),
 	uintptr(unsafe.Pointer(&racearenaend)),
+	uintptr(unsafe.Pointer(&racegctx)),
+}
+
+// The context __tsan_init made (written by rt_raceInit): the parent of
+// goroutines with no Go creator (extra Ms' goroutines).
+var racegctx uintptr
+
+// racecgoctx gives the goroutine of an extra M (a thread C created) a
+// race context, in its first call from C (it has a P by now).
+//
+//go:nosplit
+func racecgoctx(gp *g) {
+	racecall(&__tsan_go_start, racegctx, uintptr(unsafe.Pointer(&gp.racectx)), 0, 0)
 }
 
 // raceinit starts the race runtime, first thing in runtime.main (before

@@ -17,3 +17,5 @@ func raceSwapPointer(ptr *unsafe.Pointer, new unsafe.Pointer) unsafe.Pointer    
 func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) bool { return false }
 
 func racefingo() {}
+
+func racecgoctx(gp *g) {}

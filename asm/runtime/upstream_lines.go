@@ -213,6 +213,9 @@ func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
 	rt_cgocallbackEnter()
 	pc, sp := gp.syscallpc, gp.syscallsp
 	exitsyscall()
+	if raceenabled && gp.racectx == 0 {
+		racecgoctx(gp) // an extra M's goroutine, in its first call from C
+	}
 	mp.incgo = false
 	if gp.nocgocallback {
 		panic("runtime: function marked with #cgo nocallback called back into Go")

@@ -16,7 +16,7 @@ use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 /// The entry points, in the order of race.go's raceTable; then the
 /// addresses of the Go variables that bound the heap's shadowed range
-/// (race_amd64.s reads them on every access).
+/// (race_amd64.s reads them on every access) and of racegctx.
 // Entry points the runtime does not call yet stay in the table (its
 // layout is race.go's).
 #[allow(dead_code)]
@@ -41,10 +41,11 @@ pub enum Fn {
     WriteRange,
     ArenaStartVar,
     ArenaEndVar,
+    RootCtxVar,
 }
 
 /// How many words race.go's table has.
-pub const TABLE_LEN: usize = Fn::ArenaEndVar as usize + 1;
+pub const TABLE_LEN: usize = Fn::RootCtxVar as usize + 1;
 
 #[allow(clippy::declare_interior_mutable_const)]
 const ZERO: AtomicUsize = AtomicUsize::new(0);
@@ -57,6 +58,9 @@ static ROOT_CTX: AtomicUsize = AtomicUsize::new(0);
 
 pub fn set_root_ctx(ctx: usize) {
     ROOT_CTX.store(ctx, Ordering::Relaxed);
+    // SAFETY: the table's RootCtxVar word is the address of race.go's
+    // racegctx (an aligned word of the data segment).
+    unsafe { (*(TABLE[Fn::RootCtxVar as usize].load(Ordering::Relaxed) as *const AtomicUsize)).store(ctx, Ordering::Relaxed) };
 }
 
 /// The data and bss segments' shadowed range (set at startup).
