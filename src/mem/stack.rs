@@ -35,6 +35,27 @@ use crate::traceback::Unwinder;
 /// The stack a goroutine starts with (upstream's fixedStack on linux).
 pub const FIXED_STACK: usize = 2048;
 
+/// Extra room a race build's stack guard has: the compiler's -race
+/// instrumentation doubles its nosplit allowance (upstream's
+/// stackGuardMultiplier), 800 bytes more below stackguard0.
+const RACE_GUARD_EXTRA: usize = 800;
+
+/// The distance from a goroutine stack's low end to its stackguard0.
+static GUARD: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(crate::layout::rt::stackGuard as usize);
+
+/// stackguard0's distance above stack.lo (upstream's stackGuard): 928, or
+/// 1728 once a race build's race runtime started (set_race_guard).
+#[inline]
+pub fn guard() -> usize {
+    GUARD.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// A race build: stack guards get the room -race code assumes (before any
+/// instrumented code runs; the caller fixes the current goroutine's).
+pub fn set_race_guard() {
+    GUARD.store(crate::layout::rt::stackGuard as usize + RACE_GUARD_EXTRA, core::sync::atomic::Ordering::Relaxed);
+}
+
 /// A value stackguard0 can never legitimately hold: set to request a
 /// preemption at the next function prologue.
 pub const STACK_PREEMPT: usize = 0xffff_ffff_ffff_fade;
@@ -150,7 +171,7 @@ pub fn grow(gp: *mut g) {
         let mut newsize = oldsize * 2;
         // Room for the frame of the function that asked, if bigger.
         if let Some(f) = symtab::findfunc((*gp).sched.pc) {
-            let needed = f.max_spdelta() as usize + crate::layout::rt::stackGuard as usize;
+            let needed = f.max_spdelta() as usize + crate::stack::guard();
             let used = (*gp).stack.hi - (*gp).sched.sp;
             while newsize - used < needed {
                 newsize *= 2;
@@ -189,9 +210,11 @@ pub fn move_stack(gp: *mut g) {
 }
 
 /// Room a suspended goroutine may still need below its saved stack
-/// pointer without a check of its own (upstream's stackNosplit on linux):
-/// counted as used when deciding to shrink.
-const NOSPLIT_ROOM: usize = 800;
+/// pointer without a check of its own (upstream's stackNosplit on linux;
+/// twice that in race builds): counted as used when deciding to shrink.
+fn nosplit_room() -> usize {
+    guard() - crate::layout::rt::stackGuard as usize + 800
+}
 
 /// Halve gp's stack if it uses less than a quarter of it (and is above
 /// the starting size). True if the stack moved.
@@ -210,7 +233,7 @@ pub unsafe fn shrink(gp: *mut g) -> bool {
         if new < FIXED_STACK {
             return false;
         }
-        let used = (*gp).stack.hi - (*gp).sched.sp + NOSPLIT_ROOM;
+        let used = (*gp).stack.hi - (*gp).sched.sp + nosplit_room();
         if used >= size / 4 {
             return false;
         }
@@ -286,7 +309,7 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
         }
 
         (*gp).stack = new;
-        (*gp).stackguard0 = new_lo + crate::layout::rt::stackGuard as usize;
+        (*gp).stackguard0 = new_lo + crate::stack::guard();
         (*gp).sched.sp = new_hi - used;
         (*gp).stktopsp = (*gp).stktopsp.wrapping_add(adj.delta);
 

@@ -26,7 +26,7 @@ pub mod trace;
 
 use crate::env;
 use crate::global::Global;
-use crate::layout::rt::{self, funcval};
+use crate::layout::rt::funcval;
 use crate::sched;
 use crate::sys;
 use crate::links::{g0, links, m0};
@@ -59,7 +59,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         let size = (limit.min(64 << 20) as usize).saturating_sub(64 << 10).max(64 << 10);
         let hi = (*g0).stack.hi;
         (*g0).stack.lo = hi - size;
-        (*g0).stackguard0 = (*g0).stack.lo + rt::stackGuard as usize;
+        (*g0).stackguard0 = (*g0).stack.lo + crate::stack::guard();
         (*g0).stackguard1 = (*g0).stackguard0;
         (*g0).atomicstatus.store(crate::gm::G_RUNNING, Ordering::Relaxed);
         sched::mthread::m0init(m0);

@@ -65,6 +65,13 @@ pub unsafe fn rt_raceInit(table: *mut u8, n: usize, datastart: usize, dataend: u
         crate::heap::race_map_arenas();
         let gp = (*mp).curg;
         (*gp).racectx = tsan::go_start(gctx, 0);
+        // -race code assumes twice the usual nosplit room below
+        // stackguard0; the main goroutine (made before this) gets it now,
+        // the others as they are made.
+        crate::stack::set_race_guard();
+        if !(*gp).preempt {
+            (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
+        }
     }
 }
 

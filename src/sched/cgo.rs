@@ -209,7 +209,7 @@ fn set_foreign_g0_bounds(mp: *mut m, sp: usize) {
         let g0 = (*mp).g0;
         (*g0).stack.lo = lo;
         (*g0).stack.hi = hi;
-        (*g0).stackguard0 = lo + rt::stackGuard as usize;
+        (*g0).stackguard0 = lo + crate::stack::guard();
         (*g0).stackguard1 = (*g0).stackguard0;
     }
 }

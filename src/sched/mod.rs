@@ -445,7 +445,7 @@ fn gfget() -> *mut g {
         if !gp.is_null() && (*gp).stack.lo == 0 {
             // Its grown stack was freed: give it a starting one.
             (*gp).stack = stack::stackalloc(stack::FIXED_STACK);
-            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
         }
     }
     gp
@@ -475,7 +475,7 @@ fn malg() -> *mut g {
     let st = stack::stackalloc(stack::FIXED_STACK);
     // SAFETY: gp is fresh zeroed memory.
     unsafe {
-        (*gp).stackguard0 = st.lo + rt::stackGuard as usize;
+        (*gp).stackguard0 = st.lo + crate::stack::guard();
         (*gp).stack = st;
         (*gp).stackguard1 = usize::MAX;
         (*gp).atomicstatus.store(G_DEAD, Ordering::Relaxed);
@@ -517,7 +517,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.gcscandone = crate::wb::enabled();
         crate::wb::shade2(fn_ as usize, 0);
         gr.stktopsp = sp;
-        gr.stackguard0 = gr.stack.lo + rt::stackGuard as usize;
+        gr.stackguard0 = gr.stack.lo + crate::stack::guard();
         gr.startpc = (*fn_).r#fn;
         gr.gopc = callerpc;
         gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };

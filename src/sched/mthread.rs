@@ -318,7 +318,7 @@ pub unsafe extern "C" fn gort_mstart1(mp: *mut m) -> ! {
         let (lo, hi) = crate::sys::thread_stack_bounds().unwrap_or_else(|| crate::fatal::throw("pthread_getattr_np failed"));
         (*g0).stack.lo = lo;
         (*g0).stack.hi = hi;
-        (*g0).stackguard0 = lo + rt::stackGuard as usize;
+        (*g0).stackguard0 = lo + crate::stack::guard();
         (*g0).stackguard1 = (*g0).stackguard0;
         (*mp).thread = libc::pthread_self() as usize;
         minit(mp);

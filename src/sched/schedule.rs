@@ -27,7 +27,7 @@ pub fn execute(gp: *mut g, inherit: bool) -> ! {
         super::stats::note_running(gp);
         (*gp).waitsince = 0;
         (*gp).preempt = false;
-        (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+        (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
         let pp = (*mp).p as *mut P;
         if !inherit {
             (*pp).schedtick = (*pp).schedtick.wrapping_add(1);
@@ -657,21 +657,21 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             if !can_preempt_m(mp) {
                 // Not now: let the goroutine go on; the request stays in
                 // gp.preempt for the next chance.
-                (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+                (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
                 resume(gp);
             }
-            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
             (*gp).preempt = false;
             gosched_m(gp);
         }
         if guard == stack::STACK_FORCE_MOVE {
-            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
             stack::move_stack(gp);
             (*mp).morebuf = core::mem::zeroed();
             resume(gp);
         }
         if guard == stack::STACK_FORCE_SHRINK {
-            (*gp).stackguard0 = (*gp).stack.lo + rt::stackGuard as usize;
+            (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
             // SAFETY: gp stopped itself in a prologue (exact maps for every
             // frame), outside system calls, waiting on nothing.
             stack::shrink(gp);

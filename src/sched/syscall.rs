@@ -138,7 +138,7 @@ pub fn rt_exitsyscallfast() -> bool {
         (*gp).syscallsp = 0;
         (*gp).syscallpc = 0;
         (*gp).throwsplit = false;
-        (*gp).stackguard0 = if (*gp).preempt { stack::STACK_PREEMPT } else { (*gp).stack.lo + rt::stackGuard as usize };
+        (*gp).stackguard0 = if (*gp).preempt { stack::STACK_PREEMPT } else { (*gp).stack.lo + crate::stack::guard() };
         true
     }
 }
