@@ -222,12 +222,12 @@ func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
 	}
 //line $GOROOT/src/runtime/cgocall.go:339
 	cgocallbackg1(fn, frame, ctxt)
-//line $GOROOT/src/runtime/upstream_lines.go:223
+//line $GOROOT/src/runtime/upstream_lines.go:226
 	mp.incgo = true
 	rt_unlockOSThread()
 //line $GOROOT/src/runtime/cgocall.go:358
 	rt_entersyscall(pc, sp)
-//line $GOROOT/src/runtime/upstream_lines.go:228
+//line $GOROOT/src/runtime/upstream_lines.go:231
 }
 
 func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
@@ -252,7 +252,7 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 	*(*unsafe.Pointer)(unsafe.Pointer(&call)) = noescape(unsafe.Pointer(&fv))
 //line $GOROOT/src/runtime/cgocall.go:420
 	call(frame)
-//line $GOROOT/src/runtime/upstream_lines.go:253
+//line $GOROOT/src/runtime/upstream_lines.go:256
 	cb.unwinding = false
 }
 
@@ -263,19 +263,19 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 func chansend1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:145
 	chansend(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:264
+//line $GOROOT/src/runtime/upstream_lines.go:267
 }
 
 func chanrecv1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:442
 	chanrecv(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:270
+//line $GOROOT/src/runtime/upstream_lines.go:273
 }
 
 func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
 //line $GOROOT/src/runtime/chan.go:447
 	_, received = chanrecv(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:276
+//line $GOROOT/src/runtime/upstream_lines.go:279
 	return
 }
 
@@ -287,10 +287,10 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 	if parked {
 //line $GOROOT/src/runtime/select.go:327
 		gopark()
-//line $GOROOT/src/runtime/upstream_lines.go:288
+//line $GOROOT/src/runtime/upstream_lines.go:291
 //line $GOROOT/src/runtime/select.go:508
 		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
-//line $GOROOT/src/runtime/upstream_lines.go:291
+//line $GOROOT/src/runtime/upstream_lines.go:294
 	}
 	return casi, recvOK
 }
