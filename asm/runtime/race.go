@@ -368,3 +368,9 @@ func selectsetpc(pc *uintptr) {
 func racefingo() {
 	racecall(&__tsan_finalizer_goroutine, getg().racectx, 0, 0, 0)
 }
+
+// racenocontext: racefuncenter found no race context on the goroutine
+// running instrumented code (a case gort does not handle yet).
+func racenocontext() {
+	throw("gort: race context for this goroutine not implemented (instrumented code on a goroutine or g0 without one)")
+}

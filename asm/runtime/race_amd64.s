@@ -96,11 +96,19 @@ untracked:
 TEXT runtime·racefuncenter(SB), NOSPLIT, $0-8
 	MOVQ	DX, BX
 	MOVQ	g_racectx(R14), DI
+	// Every instrumented function starts here: code running on a
+	// goroutine (or g0) the race runtime has no context for fails loudly
+	// now rather than as a fault inside TSan.
+	TESTQ	DI, DI
+	JZ	nocontext
 	MOVQ	callpc+0(FP), SI
 	MOVQ	$__tsan_func_enter(SB), AX
 	CALL	racecall<>(SB)
 	MOVQ	BX, DX
 	RET
+
+nocontext:
+	JMP	runtime·racenocontext(SB)
 
 TEXT runtime·racefuncexit(SB), NOSPLIT, $0-0
 	MOVQ	g_racectx(R14), DI
