@@ -281,7 +281,10 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
     let c = mcache();
     let tiny = noscan && size < TINY_SIZE;
     let requested = size;
-    if tiny {
+    // Race builds give every tiny object a block of its own (TSan then
+    // tells objects apart), as upstream's.
+    let race = crate::tsan::enabled();
+    if tiny && !race {
         if let Some(p) = tiny_fit(c, size) {
             // SAFETY: mp is the current m.
             unsafe { (*mp).mallocing = 0 };
@@ -353,9 +356,17 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
             (*s).start as *mut u8
         }
     };
-    if tiny {
-        tiny_new_block(c, p as usize, requested);
-    }
+    let p = if tiny && race {
+        // At the block's end, as upstream's race builds place it (checkptr
+        // then catches arithmetic past the object).
+        // SAFETY: requested < TINY_SIZE: inside the block.
+        unsafe { p.add(TINY_SIZE - requested) }
+    } else {
+        if tiny {
+            tiny_new_block(c, p as usize, requested);
+        }
+        p
+    };
     // SAFETY: as above.
     unsafe {
         (*c).nmalloc += 1;
