@@ -217,6 +217,17 @@ fn ns_as_ms(buf: &mut [u8; 24], ns: u64) -> &[u8] {
     &buf[i..]
 }
 
+
+/// CPU features the Rust side may use (from internal/cpu, on the Go side).
+pub fn rt_cpuflags(avx: bool, avx2: bool, erms: bool) {
+    let _ = (avx, avx2, erms);
+}
+
+/// Normal process exit (main.main returned, or os.Exit).
+pub fn rt_exit(code: i32) -> ! {
+    sys::exit_group(code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::{ns_as_ms, package_of};
@@ -241,14 +252,4 @@ mod tests {
         assert_eq!(package_of(b"main.init"), b"main");
         assert_eq!(package_of(b"vendor/golang.org/x/net/idna.init"), b"vendor/golang.org/x/net/idna");
     }
-}
-
-/// CPU features the Rust side may use (from internal/cpu, on the Go side).
-pub fn rt_cpuflags(avx: bool, avx2: bool, erms: bool) {
-    let _ = (avx, avx2, erms);
-}
-
-/// Normal process exit (main.main returned, or os.Exit).
-pub fn rt_exit(code: i32) -> ! {
-    sys::exit_group(code)
 }
