@@ -230,6 +230,7 @@ fn set_trigger(marked: usize) {
         goal = goal.min(cap);
     }
     GOAL.store(goal, Ordering::Relaxed);
+    heap::set_retain_goal(goal);
     // (The pacer's trigger is the goal itself when there is no goal, or
     // when what survived already reaches it.)
     let trigger = if STW_MODE.load(Ordering::Relaxed) { goal } else { PACER.with(|p| p.trigger(marked, goal)) };
