@@ -183,6 +183,9 @@ pub fn init() {
     if godebug_at_start(b"gctrace") > 0 {
         GCTRACE.store(true, Ordering::Relaxed);
     }
+    if godebug_at_start(b"clobberfree") > 0 {
+        heap::sweep::CLOBBER.store(true, Ordering::Relaxed);
+    }
     if crate::env::getenv(b"GORT_GCPOISON").is_some() {
         heap::sweep::POISON.store(true, Ordering::Relaxed);
     }

@@ -29,7 +29,7 @@ pub fn init() {
     // invalidptr: it governs pointers into unused heap spans, which gort
     // never reports, while a pointer to a freed object in a span in use is
     // reported either way, as upstream's sweep reports it.)
-    for key in [&b"gcpacertrace"[..], b"scavtrace", b"allocfreetrace", b"efence", b"sbrk", b"clobberfree"] {
+    for key in [&b"gcpacertrace"[..], b"scavtrace", b"allocfreetrace", b"efence", b"sbrk"] {
         if godebug_initial(godebug, key) != 0 {
             let mut name = [0u8; 40];
             let text = b"GODEBUG=";
