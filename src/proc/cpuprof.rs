@@ -418,9 +418,7 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     let in_go = crate::symtab::findfunc(pc).is_some();
     let mut n = 0;
     if gp.is_null() {
-        let mut c = [0usize; crate::traceback::CGO_MAX_PCS];
-        n = crate::traceback::cgo_signal_callers(uctx, &mut c);
-        stk[..n].copy_from_slice(&c[..n]);
+        n = crate::traceback::cgo_signal_callers(uctx, &mut stk[..crate::traceback::CGO_MAX_PCS]);
         if n == 0 {
             stk[0] = pc;
             stk[1] = crate::links::links().externalCodePC + 1;
@@ -431,9 +429,7 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     } else if !curg.is_null() && gp != curg && walkable(curg) {
         // SAFETY: mp is this thread's m.
         if !in_go && unsafe { (*mp).incgo } {
-            let mut c = [0usize; crate::traceback::CGO_MAX_PCS];
-            n = crate::traceback::cgo_signal_callers(uctx, &mut c);
-            stk[..n].copy_from_slice(&c[..n]);
+            n = crate::traceback::cgo_signal_callers(uctx, &mut stk[..crate::traceback::CGO_MAX_PCS]);
         } else if !in_go {
             // gort's Rust runtime at work for curg: named as upstream's
             // runtime would be there (asm/runtime/asm_amd64.s).
