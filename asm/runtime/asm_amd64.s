@@ -283,6 +283,19 @@ TEXT runtime·runOnSystemStack(SB),NOSPLIT|NOFRAME|TOPFRAME,$0-8
 	MOVQ	$0, (g_sched+gobuf_sp)(AX)
 	RET
 
+// Names for gort's Rust runtime in CPU profiles: a sample taken while
+// Rust code runs on g0 for a goroutine shows under runtime.systemstack
+// (as upstream's runtime code run through systemstack does), and under
+// runtime.newstack while the goroutine's stack grows. Only their
+// addresses are used; they are never called.
+TEXT runtime·systemstack(SB),NOSPLIT|NOFRAME,$0-8
+	CALL	runtime·abort(SB)
+	RET
+
+TEXT runtime·newstack(SB),NOSPLIT|NOFRAME,$0-0
+	CALL	runtime·abort(SB)
+	RET
+
 TEXT runtime·morestack_noctxt(SB),NOSPLIT|NOFRAME,$0
 	MOVL	$0, DX
 	JMP	runtime·morestack(SB)

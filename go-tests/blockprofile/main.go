@@ -231,8 +231,11 @@ func main() {
 	waitFor("sync.Cond.Wait", 1)
 	cmu.Lock()
 	flag = true
-	cond.Broadcast()
 	cmu.Unlock()
+	// Broadcast after unlocking: a waiter woken while the lock is still
+	// held would block again on it (a mutex wait whose presence depends
+	// on when the woken goroutine runs, on either runtime).
+	cond.Broadcast()
 	<-done
 
 	exact := map[string]bool{"main.recvWait": true, "main.sendWait": true, "main.selectWait": true, "main.wgWait": true, "main.condWait": true}

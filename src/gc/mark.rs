@@ -185,7 +185,7 @@ impl Marker {
             }
             crate::wb::Marked::Black(size) => self.marked += size,
             crate::wb::Marked::Unallocated(s) => {
-                if strict && !INVALIDPTR_OFF.load(core::sync::atomic::Ordering::Relaxed) {
+                if strict {
                     // SAFETY: an in-use span.
                     bad_pointer(unsafe { &*s }, p);
                 }
@@ -636,10 +636,6 @@ static FRAME_PC: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsi
 static SCAN_G: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 static FRAME_SP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 static FRAME_FP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-
-/// GODEBUG=invalidptr=0: a pointer slot naming free heap memory is left
-/// alone instead of reported (upstream's default, 1, reports it).
-pub static INVALIDPTR_OFF: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
 /// A precise pointer to a free object of an in-use span: a use-after-free
 /// (typically a pointer kept as a uintptr and converted back) or a bad

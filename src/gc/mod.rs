@@ -177,13 +177,16 @@ pub fn init() {
     sched::schedule::IDLE_MARK.set(&IDLE);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     // Upstream's GODEBUG settings, and gort's own names for the same
-    // things (GORT_GCPOISON is clobberfree, GORT_GCCHECKMARK gccheckmark,
-    // GORT_GC=stw gcstoptheworld).
+    // things (GORT_GCCHECKMARK gccheckmark, GORT_GC=stw gcstoptheworld).
+    // GORT_GCPOISON is not clobberfree: it keeps the garbage it poisons.
     use crate::settings::godebug_at_start;
     if godebug_at_start(b"gctrace") > 0 {
         GCTRACE.store(true, Ordering::Relaxed);
     }
-    if crate::env::getenv(b"GORT_GCPOISON").is_some() || godebug_at_start(b"clobberfree") > 0 {
+    if godebug_at_start(b"clobberfree") > 0 {
+        heap::sweep::CLOBBER.store(true, Ordering::Relaxed);
+    }
+    if crate::env::getenv(b"GORT_GCPOISON").is_some() {
         heap::sweep::POISON.store(true, Ordering::Relaxed);
     }
     if crate::env::getenv(b"GORT_GCDEBUG").is_some() {
@@ -191,9 +194,6 @@ pub fn init() {
     }
     if crate::env::getenv(b"GORT_GCCHECKMARK").is_some_and(|v| v == b"1") || godebug_at_start(b"gccheckmark") > 0 {
         CHECKMARK.store(true, Ordering::Relaxed);
-    }
-    if crate::settings::godebug_at_start_or(b"invalidptr", 1) == 0 {
-        mark::INVALIDPTR_OFF.store(true, Ordering::Relaxed);
     }
     match crate::env::getenv(b"GORT_GC") {
         None | Some(b"concurrent") => {}
@@ -230,6 +230,7 @@ fn set_trigger(marked: usize) {
         goal = goal.min(cap);
     }
     GOAL.store(goal, Ordering::Relaxed);
+    heap::set_retain_goal(goal);
     // (The pacer's trigger is the goal itself when there is no goal, or
     // when what survived already reaches it.)
     let trigger = if STW_MODE.load(Ordering::Relaxed) { goal } else { PACER.with(|p| p.trigger(marked, goal)) };

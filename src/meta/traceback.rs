@@ -958,7 +958,7 @@ pub const CGO_MAX_PCS: usize = 32;
 /// on the current system stack, into buf; return how many pcs precede
 /// the first zero. buf is not cleared first (upstream's callers reuse
 /// theirs, and so do gort's: what the function leaves unwritten stays).
-fn call_traceback_fn(context: usize, sig_context: usize, buf: &mut [usize; CGO_MAX_PCS]) -> usize {
+fn call_traceback_fn(context: usize, sig_context: usize, buf: &mut [usize]) -> usize {
     let f = CGO_TRACEBACK.load(core::sync::atomic::Ordering::Acquire);
     if f == 0 {
         return 0;
@@ -975,7 +975,7 @@ fn call_traceback_fn(context: usize, sig_context: usize, buf: &mut [usize; CGO_M
 
 /// The pcs of the C code a signal interrupted (the signal's ucontext), as
 /// the program's traceback function finds them; empty without one.
-pub fn cgo_signal_callers(uctx: *mut u8, buf: &mut [usize; CGO_MAX_PCS]) -> usize {
+pub fn cgo_signal_callers(uctx: *mut u8, buf: &mut [usize]) -> usize {
     call_traceback_fn(0, uctx as usize, buf)
 }
 

@@ -25,7 +25,10 @@ pub fn init() {
     // does, which gort does not have: asking for one is an error naming
     // it. (Its tuning knobs gort lacks — disablethp, madvdontneed,
     // harddecommit, adaptivestackstart, dontfreezetheworld,
-    // runtimecontentionstacks — change no output and are accepted.)
+    // runtimecontentionstacks — change no output and are accepted; so is
+    // invalidptr: it governs pointers into unused heap spans, which gort
+    // never reports, while a pointer to a freed object in a span in use is
+    // reported either way, as upstream's sweep reports it.)
     for key in [&b"gcpacertrace"[..], b"scavtrace", b"allocfreetrace", b"efence", b"sbrk"] {
         if godebug_initial(godebug, key) != 0 {
             let mut name = [0u8; 40];

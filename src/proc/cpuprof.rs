@@ -418,9 +418,7 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     let in_go = crate::symtab::findfunc(pc).is_some();
     let mut n = 0;
     if gp.is_null() {
-        let mut c = [0usize; crate::traceback::CGO_MAX_PCS];
-        n = crate::traceback::cgo_signal_callers(uctx, &mut c);
-        stk[..n].copy_from_slice(&c[..n]);
+        n = crate::traceback::cgo_signal_callers(uctx, &mut stk[..crate::traceback::CGO_MAX_PCS]);
         if n == 0 {
             stk[0] = pc;
             stk[1] = crate::links::links().externalCodePC + 1;
@@ -431,11 +429,30 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     } else if !curg.is_null() && gp != curg && walkable(curg) {
         // SAFETY: mp is this thread's m.
         if !in_go && unsafe { (*mp).incgo } {
-            let mut c = [0usize; crate::traceback::CGO_MAX_PCS];
-            n = crate::traceback::cgo_signal_callers(uctx, &mut c);
-            stk[..n].copy_from_slice(&c[..n]);
+            n = crate::traceback::cgo_signal_callers(uctx, &mut stk[..crate::traceback::CGO_MAX_PCS]);
+        } else if !in_go {
+            // gort's Rust runtime at work for curg: named as upstream's
+            // runtime would be there (asm/runtime/asm_amd64.s).
+            let l = crate::links::links();
+            // SAFETY: mp is this thread's m; morebuf is set by morestack
+            // for the stack growth under way, cleared otherwise.
+            let growing = unsafe { (*mp).morebuf.g } == curg as usize;
+            stk[0] = if growing { l.newstackPC } else { l.systemstackPC } + 1;
+            n = 1;
         }
         n += crate::traceback::traceback_pcs(crate::traceback::Unwinder::for_g(curg), 0, &mut stk[n..]);
+    } else if !curg.is_null() && gp != curg && !in_go && unsafe { (*mp).morebuf.g } == curg as usize {
+        // Its stack is being moved (copied to a bigger one): not walked,
+        // but morestack saved where it was: the function whose prologue
+        // asked (g.sched.pc) and that function's caller (m.morebuf.pc).
+        // SAFETY: mp is this thread's m, curg its goroutine, both held
+        // still by the growth this signal interrupted.
+        unsafe {
+            stk[0] = crate::links::links().newstackPC + 1;
+            stk[1] = (*curg).sched.pc;
+            stk[2] = (*mp).morebuf.pc;
+        }
+        n = 3;
     }
     if n == 0 {
         let l = crate::links::links();

@@ -176,42 +176,36 @@ fn package_of(name: &[u8]) -> &[u8] {
 /// milliseconds from 10 ms up, else two significant digits with at most
 /// three decimals ("0.21", "3.7", "0.004", "0").
 fn ns_as_ms(buf: &mut [u8; 24], ns: u64) -> &[u8] {
-    if ns >= 10_000_000 {
-        let mut n = ns / 1_000_000;
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                return &buf[i..];
-            }
+    // The digits kept, and how many of them are decimals.
+    let (mut digits, decimals) = if ns >= 10_000_000 {
+        (ns / 1_000_000, 0)
+    } else {
+        let mut us = ns / 1000;
+        if us == 0 {
+            return b"0";
         }
-    }
-    let mut us = ns / 1000;
-    if us == 0 {
-        return b"0";
-    }
-    // Keep two digits; the decimals left after dropping the rest.
-    let mut decimals = 3;
-    while us >= 100 {
-        us /= 10;
-        decimals -= 1;
-    }
-    // Digits from the right: the decimals, the point, then the whole part
-    // (at least one digit: "0.008").
+        // Two significant digits: each one dropped is a decimal less.
+        let mut decimals = 3;
+        while us >= 100 {
+            us /= 10;
+            decimals -= 1;
+        }
+        (us, decimals)
+    };
+    // From the right: the decimals, the point, then the whole part (at
+    // least one digit: "0.008").
     let mut i = buf.len();
     let mut written = 0;
     loop {
         i -= 1;
-        buf[i] = b'0' + (us % 10) as u8;
-        us /= 10;
+        buf[i] = b'0' + (digits % 10) as u8;
+        digits /= 10;
         written += 1;
         if written == decimals {
             i -= 1;
             buf[i] = b'.';
         }
-        if us == 0 && written > decimals {
+        if digits == 0 && written > decimals {
             break;
         }
     }

@@ -142,7 +142,7 @@ pub fn init() {
 
 
 /// Can the interrupted goroutine panic (is it ordinary Go code)?
-fn can_panic(gp: *mut g, pc: usize) -> bool {
+fn can_panic(gp: *mut g, pc: usize, sp: usize) -> bool {
     if gp.is_null() {
         return false;
     }
@@ -156,7 +156,17 @@ fn can_panic(gp: *mut g, pc: usize) -> bool {
             return false;
         }
     }
-    pc == 0 || findfunc(pc).is_some()
+    if pc == 0 || findfunc(pc).is_some() {
+        return true;
+    }
+    // A call to something that is not code (a func value pointing at
+    // data): the fault is at the callee's address, and the return address
+    // on top of the goroutine's stack is in the Go function that called
+    // it, which the panic unwinds from (inject_sigpanic does not push pc).
+    // SAFETY: gp is this thread's goroutine, running on its own stack.
+    let on_stack = unsafe { sp >= (*gp).stack.lo && sp + 8 <= (*gp).stack.hi };
+    // SAFETY: sp is a word of gp's stack.
+    on_stack && findfunc(unsafe { *(sp as *const usize) }).is_some()
 }
 
 /// Is the interrupted code C, called by a goroutine through cgocall (the
@@ -212,7 +222,7 @@ extern "C" fn sighandler(sig: i32, info: *mut libc::siginfo_t, uctx: *mut libc::
             // Also delivered to os/signal if asked for, below.
         }
         if !user && flags & PANIC != 0 {
-            if can_panic(gp, pc) {
+            if can_panic(gp, pc, sp) {
                 inject_sigpanic(ctx, gp, sig, code, addr, pc, sp);
                 return;
             }

@@ -654,6 +654,9 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
         }
         let guard = core::ptr::read_volatile(core::ptr::addr_of!((*gp).stackguard0));
         if guard == stack::STACK_PREEMPT {
+            // Not a stack growth: m.morebuf.g says "growing gp's stack"
+            // to the CPU profiler only while one is under way.
+            (*mp).morebuf = core::mem::zeroed();
             if !can_preempt_m(mp) {
                 // Not now: let the goroutine go on; the request stays in
                 // gp.preempt for the next chance.

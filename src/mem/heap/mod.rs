@@ -439,14 +439,46 @@ fn free_pages(start: usize, npages: usize) {
     }
 }
 
+/// How much memory the heap may keep from the system (in use, or free
+/// and not yet returned) before growing it returns free pages at once:
+/// the collector's heap goal plus a tenth (upstream's margin).
+static RETAIN_GOAL: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// The collector set a new heap goal.
+pub fn set_retain_goal(heap_goal: usize) {
+    RETAIN_GOAL.store(heap_goal.saturating_add(heap_goal / 10), Ordering::Relaxed);
+}
+
+/// The heap grew by `growth` bytes: if what it keeps now exceeds the
+/// retain goal, give free pages back to the system, as much as it grew
+/// (or the excess, if smaller): as upstream does on heap growth, so that
+/// a heap whose free pages are too scattered for a big allocation does
+/// not keep them all (the background scavenger is slower to come).
+fn scavenge_for_growth(growth: usize) {
+    let retained = heap_inuse() + heap_free_dirty();
+    let goal = RETAIN_GOAL.load(Ordering::Relaxed);
+    if retained <= goal {
+        return;
+    }
+    let mut todo = growth.min(retained - goal);
+    let mut at = 0;
+    while todo > 0 {
+        let Some((next, bytes)) = scavenge_next(at, 1, todo.div_ceil(PAGE_SIZE)) else { break };
+        todo = todo.saturating_sub(bytes);
+        at = next;
+    }
+}
+
 /// Allocate a span of npages for span class `spanclass`.
 pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
     // Pay for fresh pages with sweeping (which may free some to reuse).
     sweep::credit(2 * npages);
+    let before = GROWN.load(Ordering::Relaxed);
     let s = HEAP.with(|h| {
         let (start, needzero) = alloc_pages(h, npages)?;
         Some(new_span(h, start, npages, spanclass, needzero))
     });
+    let grown = GROWN.load(Ordering::Relaxed).saturating_sub(before);
     let Some(s) = s else {
         // Upstream's report: the heap grows in 4 MiB steps, and the
         // allocation runs on the goroutine's behalf.
@@ -455,6 +487,9 @@ pub fn alloc_span(npages: usize, spanclass: u8) -> *mut Mspan {
         crate::fatal::throw_on_goroutine("out of memory");
     };
     INUSE.fetch_add(npages * PAGE_SIZE, Ordering::Relaxed);
+    if grown > 0 {
+        scavenge_for_growth(grown);
+    }
     s
 }
 

@@ -64,6 +64,10 @@ static FREES_BY_CLASS: [AtomicU64; NUM_SIZE_CLASSES] = [const { AtomicU64::new(0
 /// free then faults on a recognisable address instead of corrupting memory.
 pub static POISON: AtomicBool = AtomicBool::new(false);
 
+/// GODEBUG=clobberfree=1: objects the sweep frees are overwritten with
+/// 0xdeadbeef words (then freed as usual), as upstream's.
+pub static CLOBBER: AtomicBool = AtomicBool::new(false);
+
 /// A swept span with no free object (or one a cache gives back, or a new
 /// large object's) goes back to the heap's keeping.
 pub fn push_full(s: *mut Mspan) {
@@ -154,6 +158,8 @@ fn sweep_span(s: *mut Mspan) -> Swept {
     }
     if POISON.load(Ordering::Relaxed) {
         poison_unmarked(sp);
+    } else if CLOBBER.load(Ordering::Relaxed) {
+        clobber_unmarked(sp);
     }
     if !sp.specials.is_null() {
         crate::mprof::sweep_specials(sp);
@@ -295,6 +301,17 @@ fn race_free_unmarked(sp: &Mspan) {
     for i in 0..sp.nelems {
         if sp.is_allocated(i) && !sp.is_marked(i) {
             crate::tsan::free(sp.obj_base(i), if large { sp.largesize } else { sp.elemsize });
+        }
+    }
+}
+
+fn clobber_unmarked(sp: &Mspan) {
+    let large = sp.size_class() == 0;
+    for i in 0..sp.nelems {
+        if sp.is_allocated(i) && !sp.is_marked(i) {
+            let size = if large { sp.largesize } else { sp.elemsize };
+            // SAFETY: an allocated object of this span, unreachable: being freed.
+            unsafe { core::slice::from_raw_parts_mut(sp.obj_base(i) as *mut u64, size / 8).fill(0xdeadbeefdeadbeef) };
         }
     }
 }

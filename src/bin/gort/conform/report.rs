@@ -288,6 +288,14 @@ pub(super) fn markdown(m: &Meta, r: &Results) -> String {
         }
     }
 
+    // The causes known behind them (written by hand: conform/known-causes.md).
+    if let Ok(known) = std::fs::read_to_string(super::options::repo_dir().join("conform/known-causes.md")) {
+        s += "\n## Known causes\n\nWhy gort fails tests upstream passes, as far as they are understood \
+              (from `conform/known-causes.md`; a failure not named there is not understood yet).\n\n";
+        s += known.trim_end();
+        s += "\n";
+    }
+
     // GOROOT/test per directory.
     let tests: Vec<&Entry> = r.entries.iter().filter(|e| e.suite == Suite::Test).collect();
     s += "\n## GOROOT/test by directory\n\n| directory | programs | upstream | gort |\n|---|---:|---:|---:|\n";
