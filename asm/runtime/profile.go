@@ -35,12 +35,22 @@ func goroutineProfile(p []StackRecord, labels []unsafe.Pointer) (n int, ok bool)
 }
 
 // Profiler labels (runtime/pprof.SetGoroutineLabels, pprof.Do) live in the
-// goroutine; new goroutines start with their creator's.
+// goroutine; new goroutines start with their creator's. Under -race, the
+// CPU profile's reader (which reads the labels the samples carry) is
+// ordered after every label setting so far: a release-merge here, an
+// acquire in readProfile, on labelSync (the signal handler that copies
+// the label pointer into the profile cannot call the race runtime).
 //
 //go:linkname pprof_setProfLabel runtime/pprof.runtime_setProfLabel
 func pprof_setProfLabel(labels unsafe.Pointer) {
+	if raceenabled {
+		racereleasemerge(unsafe.Pointer(&labelSync))
+	}
 	getg().m.curg.labels = labels
 }
+
+// labelSync: only its address is used (see pprof_setProfLabel).
+var labelSync uintptr
 
 //go:linkname pprof_getProfLabel runtime/pprof.runtime_getProfLabel
 func pprof_getProfLabel() unsafe.Pointer {
@@ -170,6 +180,9 @@ func pprof_readProfile() ([]uint64, []unsafe.Pointer, bool) {
 	for {
 		data, tags, st := rt_cpuprofRead()
 		if st != cpuprofReadWait {
+			if raceenabled {
+				raceacquire(unsafe.Pointer(&labelSync))
+			}
 			return data, tags, st == cpuprofReadEOF
 		}
 		entersyscallblock()

@@ -1,7 +1,7 @@
 // The race detector's Go face (built only with -race): the API the
 // instrumented program and the standard library call (internal/race,
 // sync, reflect), and the table of ThreadSanitizer entry points the Rust
-// side calls (src/base/race.rs, src/proc/race.rs).
+// side calls (src/base/tsan.rs, src/proc/race.rs).
 //
 // ThreadSanitizer's Go runtime is linked from runtime/race's .syso. Its
 // entry points are C functions that run on the system stack: the hot ones
@@ -121,7 +121,7 @@ var racearenastart, racearenaend uintptr
 var racedatastart, racedataend uintptr
 
 // raceTable is what rt_raceInit gets: the entry points in the order of
-// src/base/race.rs's Tsan enum, then the addresses of the bounds above.
+// src/base/tsan.rs's Fn enum, then the addresses of the bounds above.
 var raceTable = [...]uintptr{
 	uintptr(unsafe.Pointer(&__tsan_init)),
 	uintptr(unsafe.Pointer(&__tsan_fini)),
@@ -236,6 +236,15 @@ func racesync(fn *byte, addr unsafe.Pointer) {
 	}
 	racecall(fn, gp.racectx, uintptr(addr), 0, 0)
 }
+
+// raceacquire and racereleasemerge: the runtime's own synchronisation
+// edges (no-ops in other builds: race0.go).
+//
+//go:nosplit
+func raceacquire(addr unsafe.Pointer) { racesync(&__tsan_acquire, addr) }
+
+//go:nosplit
+func racereleasemerge(addr unsafe.Pointer) { racesync(&__tsan_release_merge, addr) }
 
 //go:nosplit
 func raceshadowed(a uintptr) bool {

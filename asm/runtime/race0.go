@@ -18,4 +18,7 @@ func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) boo
 
 func racefingo() {}
 
+func raceacquire(addr unsafe.Pointer)      {}
+func racereleasemerge(addr unsafe.Pointer) {}
+
 func racecgoctx(gp *g) {}
