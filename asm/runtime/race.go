@@ -78,6 +78,18 @@ var __tsan_read_range byte
 //go:linkname __tsan_write_range __tsan_write_range
 var __tsan_write_range byte
 
+//go:linkname __tsan_read_pc __tsan_read_pc
+var __tsan_read_pc byte
+
+//go:linkname __tsan_write_pc __tsan_write_pc
+var __tsan_write_pc byte
+
+//go:linkname __tsan_func_enter __tsan_func_enter
+var __tsan_func_enter byte
+
+//go:linkname __tsan_func_exit __tsan_func_exit
+var __tsan_func_exit byte
+
 //go:cgo_import_static __tsan_init
 //go:cgo_import_static __tsan_fini
 //go:cgo_import_static __tsan_proc_create
@@ -139,6 +151,10 @@ var raceTable = [...]uintptr{
 	uintptr(unsafe.Pointer(&__tsan_release_merge)),
 	uintptr(unsafe.Pointer(&__tsan_read_range)),
 	uintptr(unsafe.Pointer(&__tsan_write_range)),
+	uintptr(unsafe.Pointer(&__tsan_read_pc)),
+	uintptr(unsafe.Pointer(&__tsan_write_pc)),
+	uintptr(unsafe.Pointer(&__tsan_func_enter)),
+	uintptr(unsafe.Pointer(&__tsan_func_exit)),
 	uintptr(unsafe.Pointer(&racearenastart)),
 	uintptr(unsafe.Pointer(&racearenaend)),
 	uintptr(unsafe.Pointer(&racegctx)),

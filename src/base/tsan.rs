@@ -39,6 +39,10 @@ pub enum Fn {
     ReleaseMerge,
     ReadRange,
     WriteRange,
+    ReadPc,
+    WritePc,
+    FuncEnter,
+    FuncExit,
     ArenaStartVar,
     ArenaEndVar,
     RootCtxVar,
@@ -258,4 +262,49 @@ pub fn sync_g(gp: *mut crate::layout::rt::g, ev: Sync, addr: usize) {
     };
     // SAFETY: ctx is a live context; addr has shadow.
     unsafe { call(f, ctx, addr, 0, 0) }
+}
+
+/// What the runtime does to the program's memory on its behalf.
+#[derive(Clone, Copy)]
+pub enum Access {
+    Read,
+    Write,
+    /// [addr, addr+len)
+    ReadRange(usize),
+}
+
+/// The current goroutine, inside the runtime function whose entry is
+/// `fnpc`, called from `callerpc` (a return address in the program; 0:
+/// none), accesses addr (which has shadow). TSan records the access as
+/// made at fnpc, in a frame called from callerpc on top of the goroutine's
+/// instrumented frames, as upstream's runtime reports its own accesses.
+pub fn runtime_access(acc: Access, addr: usize, callerpc: usize, fnpc: usize) {
+    let gp = crate::gm::curg();
+    if gp.is_null() {
+        return;
+    }
+    // SAFETY: curg is a live goroutine (ours).
+    let ctx = unsafe { (*gp).racectx };
+    if ctx == 0 {
+        return;
+    }
+    // TSan takes the pc of an access as a return address (it looks one
+    // byte back when symbolizing): the entry plus one names the entry.
+    let pc = fnpc + 1;
+    // SAFETY: ctx is the current goroutine's context; addr has shadow.
+    unsafe {
+        match acc {
+            Access::Read => call(Fn::ReadPc, ctx, addr, callerpc, pc),
+            Access::Write => call(Fn::WritePc, ctx, addr, callerpc, pc),
+            Access::ReadRange(n) => {
+                if callerpc != 0 {
+                    call(Fn::FuncEnter, ctx, callerpc, 0, 0);
+                }
+                call(Fn::ReadRange, ctx, addr, n, pc);
+                if callerpc != 0 {
+                    call(Fn::FuncExit, ctx, 0, 0, 0);
+                }
+            }
+        }
+    }
 }

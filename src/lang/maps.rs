@@ -419,6 +419,22 @@ fn lookup(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
     }
 }
 
+/// Race builds: the map operation the program called reads (or writes)
+/// the map's header and reads the key it was handed (nothing when the key
+/// is a copy on the system stack: the fast variants').
+fn race_header_key(mt: &Mt, h: *mut hmap, key: *mut u8, write: bool) {
+    if !crate::tsan::enabled() || h.is_null() {
+        return;
+    }
+    if write {
+        crate::racepc::write(h as usize);
+    } else {
+        crate::racepc::read(h as usize);
+    }
+    // SAFETY: mt.key is the map's key type descriptor.
+    unsafe { crate::racepc::read_object(mt.key, key as usize) };
+}
+
 fn evacuated(b: *mut u8) -> bool {
     let h = tophash_at(b, 0);
     h > EMPTY_ONE && h < MIN_TOP_HASH
@@ -429,6 +445,7 @@ fn access(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         let mt = Mt::new(t);
+        race_header_key(&mt, h, key, false);
         if h.is_null() || (*h).count == 0 {
             if mt.hash_might_panic() {
                 // Report an unhashable key even for an empty map.
@@ -561,6 +578,7 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
     // SAFETY: t comes from compiled code; h is a live map of type t.
     unsafe {
         let mt = Mt::new(t);
+        race_header_key(&mt, h, key, true);
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map writes");
         }
@@ -948,6 +966,7 @@ pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         let mt = Mt::new(t);
+        race_header_key(&mt, h, key, true);
         if h.is_null() || (*h).count == 0 {
             if mt.hash_might_panic() {
                 mt.hash(key, 0);
@@ -1083,6 +1102,7 @@ pub unsafe fn mapdelete_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString)
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
+    crate::racepc::write(h as usize);
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         if h.is_null() || (*h).count == 0 {
@@ -1156,6 +1176,7 @@ pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
+    crate::racepc::read(h as usize);
     // SAFETY: it is the compiler's (zeroed) iterator; h null or a live map.
     unsafe {
         put_ptr(&mut (*it).t, t);
@@ -1197,6 +1218,7 @@ pub unsafe fn mapiternext(it: *mut hiter) {
     // SAFETY: it was set up by mapiterinit; its map is live.
     unsafe {
         let h = (*it).h;
+        crate::racepc::read(h as usize);
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map iteration and map write");
         }
@@ -1372,6 +1394,7 @@ pub unsafe fn mapiterelem(it: *mut hiter) -> *mut u8 {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn maplen(h: *mut hmap) -> isize {
+    crate::racepc::read(h as usize);
     if h.is_null() {
         return 0;
     }

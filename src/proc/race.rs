@@ -151,6 +151,16 @@ fn symbolize_code(ctx: &mut CodeCtx) {
     static UNKNOWN_FILE: &[u8] = b"-\0";
     let pc = ctx.pc;
     if let Some(fi) = crate::symtab::findfunc(pc) {
+        // A runtime function's own access (meta/racepc.rs): upstream's
+        // position of the function.
+        if let Some((file, line)) = crate::racepc::upstream_position(&fi, pc) {
+            ctx.func = fi.name().as_ptr();
+            ctx.file = file;
+            ctx.line = line;
+            ctx.off = 0;
+            ctx.res = 1;
+            return;
+        }
         let mut at = pc;
         for _ in 0..1000 {
             let (file, line) = fi.file_line(at);

@@ -1,0 +1,160 @@
+//! Race builds: the runtime's own accesses to the program's memory (a map
+//! operation reads or writes the map's header, a copy reads and writes its
+//! ranges) reported to the race detector the way upstream's runtime
+//! reports them: as an access by the runtime function the program called,
+//! at that function's entry, in a frame called from the program's call
+//! site. A race on a map then shows `runtime.mapassign_fast64()` above the
+//! line that assigned.
+//!
+//! gort's entry points are Rust behind an assembly trampoline (through
+//! rtcall, which saves the goroutine's pc and sp): the trampoline is the
+//! runtime function the program called (or, for a generated Go function
+//! that calls a `runtime.rt_*` trampoline, that Go function); the first
+//! frame above it that is not its ABI wrapper is the call site. Upstream
+//! names these frames with positions in its own Go sources;
+//! `upstream_position` gives the report the same ones.
+
+use crate::layout::abi::Type;
+use crate::symtab::FuncInfo;
+use crate::traceback::Unwinder;
+use crate::tsan::{self, Access};
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// The runtime entry point the current goroutine is in (its entry pc) and
+/// the return address of the program's call to it.
+fn entry_and_caller() -> Option<(usize, usize)> {
+    let gp = crate::gm::curg();
+    if gp.is_null() {
+        return None;
+    }
+    let mut frames = Unwinder::for_g(gp);
+    let mut entry = frames.next()?.fi;
+    if entry.name().starts_with(b"runtime.rt_") {
+        // The trampoline of a Go function the surface generates for an
+        // entry point std packages reach by linkname ("push" entries:
+        // reflect.typedmemmove calls runtime.rt_reflect_typedmemmove):
+        // that function is the entry point.
+        entry = frames.next()?.fi;
+    }
+    for f in frames {
+        // The ABI wrapper compiled code calls the trampoline through has
+        // its name (other wrappers, such as a go statement's, are frames
+        // of the program).
+        if f.fi.name() == entry.name() {
+            continue;
+        }
+        return Some((entry.entry(), f.pc));
+    }
+    None
+}
+
+fn report(acc: Access, addr: usize) {
+    if !tsan::enabled() || !tsan::shadowed(addr) {
+        return;
+    }
+    if let Some((fnpc, callerpc)) = entry_and_caller() {
+        tsan::runtime_access(acc, addr, callerpc, fnpc);
+    }
+}
+
+/// The runtime entry point the current goroutine called reads addr.
+pub fn read(addr: usize) {
+    report(Access::Read, addr);
+}
+
+/// The runtime entry point the current goroutine called writes addr.
+pub fn write(addr: usize) {
+    report(Access::Write, addr);
+}
+
+/// ... reads [addr, addr+len).
+pub fn read_range(addr: usize, len: usize) {
+    if len != 0 {
+        report(Access::ReadRange(len), addr);
+    }
+}
+
+/// ... reads a value of type t at addr: every byte of an array or struct
+/// (a write may have gone to any field), the first byte of anything else
+/// (any write to it writes that byte).
+///
+/// # Safety
+/// t is a type descriptor.
+pub unsafe fn read_object(t: *const Type, addr: usize) {
+    if !tsan::enabled() || !tsan::shadowed(addr) {
+        return;
+    }
+    // SAFETY: per the function contract.
+    let (kind, size) = unsafe { (crate::types::kind(t), (*t).Size_) };
+    if kind == crate::types::KIND_ARRAY || kind == crate::types::KIND_STRUCT {
+        read_range(addr, size);
+    } else {
+        read(addr);
+    }
+}
+
+/// Where upstream's runtime defines the entry points whose accesses are
+/// reported: (function, file in GOROOT/src/runtime, line of its `func`).
+/// A report names the function at its entry: upstream's position there.
+const POSITIONS: &[(&[u8], &[u8], u32)] = &[
+    (b"runtime.mapaccess1", b"map.go", 396),
+    (b"runtime.mapaccess2", b"map.go", 457),
+    (b"runtime.mapaccess1_fat", b"map.go", 562),
+    (b"runtime.mapaccess2_fat", b"map.go", 570),
+    (b"runtime.mapassign", b"map.go", 579),
+    (b"runtime.mapdelete", b"map.go", 696),
+    (b"runtime.mapiterinit", b"map.go", 816),
+    (b"runtime.mapiternext", b"map.go", 862),
+    (b"runtime.mapclear", b"map.go", 989),
+    (b"runtime.mapaccess1_fast32", b"map_fast32.go", 13),
+    (b"runtime.mapaccess2_fast32", b"map_fast32.go", 53),
+    (b"runtime.mapassign_fast32", b"map_fast32.go", 93),
+    (b"runtime.mapassign_fast32ptr", b"map_fast32.go", 183),
+    (b"runtime.mapdelete_fast32", b"map_fast32.go", 273),
+    (b"runtime.mapaccess1_fast64", b"map_fast64.go", 13),
+    (b"runtime.mapaccess2_fast64", b"map_fast64.go", 53),
+    (b"runtime.mapassign_fast64", b"map_fast64.go", 93),
+    (b"runtime.mapassign_fast64ptr", b"map_fast64.go", 183),
+    (b"runtime.mapdelete_fast64", b"map_fast64.go", 273),
+    (b"runtime.mapaccess1_faststr", b"map_faststr.go", 13),
+    (b"runtime.mapaccess2_faststr", b"map_faststr.go", 108),
+    (b"runtime.mapassign_faststr", b"map_faststr.go", 203),
+    (b"runtime.mapdelete_faststr", b"map_faststr.go", 301),
+];
+
+#[allow(clippy::declare_interior_mutable_const)]
+const NONE: AtomicUsize = AtomicUsize::new(0);
+/// Each position's file name, NUL-terminated, made at first use.
+static FILES: [AtomicUsize; POSITIONS.len()] = [NONE; POSITIONS.len()];
+
+/// For a pc at the entry of one of the functions above (only the pcs
+/// `runtime_access` gives are): the file (a NUL-terminated path in the
+/// directory of the trampoline's own file, GOROOT/src/runtime) and line
+/// upstream's report shows.
+pub fn upstream_position(fi: &FuncInfo, pc: usize) -> Option<(*const u8, usize)> {
+    if pc != fi.entry() {
+        return None;
+    }
+    let name = fi.name();
+    let i = POSITIONS.iter().position(|p| p.0 == name)?;
+    let (_, base, line) = POSITIONS[i];
+    let mut file = FILES[i].load(Ordering::Acquire);
+    if file == 0 {
+        let (own, _) = fi.file_line(pc);
+        let dir = &own[..own.iter().rposition(|&c| c == b'/').map_or(0, |k| k + 1)];
+        let n = dir.len() + base.len();
+        let p = crate::persistent::alloc_for(n + 1, 1, crate::sysstat::Stat::Other);
+        // SAFETY: p is n+1 fresh bytes.
+        unsafe {
+            core::ptr::copy_nonoverlapping(dir.as_ptr(), p, dir.len());
+            core::ptr::copy_nonoverlapping(base.as_ptr(), p.add(dir.len()), base.len());
+            *p.add(n) = 0;
+        }
+        // Two reporters may both make it: either copy will do.
+        file = match FILES[i].compare_exchange(0, p as usize, Ordering::AcqRel, Ordering::Acquire) {
+            Ok(_) => p as usize,
+            Err(other) => other,
+        };
+    }
+    Some((file as *const u8, line as usize))
+}
