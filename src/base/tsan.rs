@@ -271,6 +271,7 @@ pub enum Access {
     Write,
     /// [addr, addr+len)
     ReadRange(usize),
+    WriteRange(usize),
 }
 
 /// The current goroutine, inside the runtime function whose entry is
@@ -296,11 +297,12 @@ pub fn runtime_access(acc: Access, addr: usize, callerpc: usize, fnpc: usize) {
         match acc {
             Access::Read => call(Fn::ReadPc, ctx, addr, callerpc, pc),
             Access::Write => call(Fn::WritePc, ctx, addr, callerpc, pc),
-            Access::ReadRange(n) => {
+            Access::ReadRange(n) | Access::WriteRange(n) => {
                 if callerpc != 0 {
                     call(Fn::FuncEnter, ctx, callerpc, 0, 0);
                 }
-                call(Fn::ReadRange, ctx, addr, n, pc);
+                let f = if matches!(acc, Access::ReadRange(_)) { Fn::ReadRange } else { Fn::WriteRange };
+                call(f, ctx, addr, n, pc);
                 if callerpc != 0 {
                     call(Fn::FuncExit, ctx, 0, 0, 0);
                 }

@@ -60,6 +60,22 @@ pub unsafe fn typedarrayclear(typ: *mut Type, ptr: *mut u8, len: isize) {
     };
 }
 
+/// reflect's typed copy: as the compiled code's, and under -race reported
+/// as reflect.typedmemmove's write of dst and read of src (compiled code
+/// reports its own copies; reflect's happen in the runtime).
+///
+/// # Safety
+/// The pointers come from reflect: a type descriptor, and memory holding
+/// values of the type it describes.
+pub unsafe fn reflect_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe {
+        crate::racepc::write_object(typ, dst as usize);
+        crate::racepc::read_object(typ, src as usize);
+        crate::slice::typedmemmove(typ, dst, src)
+    }
+}
+
 /// # Safety
 /// The pointers come from reflect or internal/reflectlite: type
 /// descriptors, and memory holding values of the types they describe.

@@ -78,6 +78,7 @@ pub unsafe fn makeslicecopy(et: *mut Type, tolen: isize, fromlen: isize, from: *
         return null_mut();
     }
     let copymem = if fromlen > tolen { tomem } else { size * fromlen as usize };
+    crate::racepc::read_range(from as usize, copymem);
     // SAFETY: et comes from compiled code.
     let noscan = unsafe { (*et).PtrBytes } == 0;
     let to = if noscan {
@@ -173,6 +174,10 @@ pub fn grow_sizes(size: usize, oldlen: isize, newlen: isize, oldcap: isize, nosc
 /// the lengths given (compiled code's contract).
 pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> slice {
     let oldlen = newlen - num;
+    if crate::tsan::enabled() && oldlen > 0 {
+        // SAFETY: et comes from compiled code.
+        crate::racepc::read_range(old as usize, oldlen as usize * unsafe { (*et).Size_ });
+    }
     let fail = slice { array: null_mut(), len: 0, cap: 0 };
     if newlen < 0 {
         raise_error("growslice: len out of range");
@@ -225,6 +230,8 @@ pub unsafe fn slicecopy(to: *mut u8, tolen: isize, from: *mut u8, fromlen: isize
     if width == 0 {
         return n;
     }
+    crate::racepc::read_range(from as usize, n as usize * width);
+    crate::racepc::write_range(to as usize, n as usize * width);
     // SAFETY: both slices have at least n elements of width bytes.
     unsafe { core::ptr::copy(from, to, n as usize * width) };
     n
@@ -269,6 +276,8 @@ pub unsafe fn typedslicecopy(typ: *mut Type, dst: *mut u8, dstlen: isize, src: *
     }
     // SAFETY: as for typedmemmove.
     unsafe {
+        // Reported as a copy by runtime.slicecopy (as upstream's).
+        crate::racepc::typed_copy_as_slicecopy(dst as usize, src as usize, n as usize * (*typ).Size_);
         if dst != src {
             if (*typ).PtrBytes != 0 {
                 crate::wb::bulk(dst, src, n as usize * (*typ).Size_);

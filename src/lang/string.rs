@@ -158,6 +158,7 @@ pub unsafe fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoStrin
     if n == 0 {
         return EMPTY;
     }
+    crate::racepc::read_range(ptr as usize, n as usize);
     if n == 1 {
         // SAFETY: ptr points at n readable bytes.
         return onebyte(unsafe { *ptr });
@@ -172,6 +173,9 @@ pub unsafe fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoStrin
 /// The pointers address live memory of the lengths given: byte or rune
 /// data, or a temporary buffer of the size compiled code reserves.
 pub unsafe fn slicebytetostringtmp(ptr: *mut u8, n: isize) -> GoString {
+    if n > 0 {
+        crate::racepc::read_range(ptr as usize, n as usize);
+    }
     GoString { ptr, len: n }
 }
 
@@ -318,6 +322,9 @@ pub unsafe fn intstring(buf: *mut u8, v: i64) -> GoString {
 /// The pointers address live memory of the lengths given: byte or rune
 /// data, or a temporary buffer of the size compiled code reserves.
 pub unsafe fn slicerunetostring(buf: *mut u8, a: GoSlice<i32>) -> GoString {
+    if a.len > 0 {
+        crate::racepc::read_range(a.ptr as usize, a.len as usize * 4);
+    }
     // SAFETY: a is a live []rune.
     let runes = unsafe { a.as_slice() };
     let size: usize = runes.iter().map(|&r| runelen(r)).sum();

@@ -57,6 +57,42 @@ fn report(acc: Access, addr: usize) {
     }
 }
 
+/// The entry of runtime.slicecopy (0 until found): typedslicecopy's
+/// accesses are reported as slicecopy's, as upstream's.
+static SLICECOPY: AtomicUsize = AtomicUsize::new(0);
+
+/// ... reads [src, src+len) and writes [dst, dst+len) as runtime.slicecopy
+/// (typedslicecopy: upstream reports its copies under slicecopy's name),
+/// the write first.
+pub fn typed_copy_as_slicecopy(dst: usize, src: usize, len: usize) {
+    if !tsan::enabled() || len == 0 || !(tsan::shadowed(dst) || tsan::shadowed(src)) {
+        return;
+    }
+    let Some((mut fnpc, callerpc)) = entry_and_caller() else { return };
+    let mut sc = SLICECOPY.load(Ordering::Relaxed);
+    if sc == 0 {
+        sc = usize::MAX;
+        'search: for m in crate::symtab::modules() {
+            for f in m.funcs() {
+                if f.name() == b"runtime.slicecopy" {
+                    sc = f.entry();
+                    break 'search;
+                }
+            }
+        }
+        SLICECOPY.store(sc, Ordering::Relaxed);
+    }
+    if sc != usize::MAX {
+        fnpc = sc;
+    }
+    if tsan::shadowed(dst) {
+        tsan::runtime_access(Access::WriteRange(len), dst, callerpc, fnpc);
+    }
+    if tsan::shadowed(src) {
+        tsan::runtime_access(Access::ReadRange(len), src, callerpc, fnpc);
+    }
+}
+
 /// The runtime entry point the current goroutine called reads addr.
 pub fn read(addr: usize) {
     report(Access::Read, addr);
@@ -71,6 +107,30 @@ pub fn write(addr: usize) {
 pub fn read_range(addr: usize, len: usize) {
     if len != 0 {
         report(Access::ReadRange(len), addr);
+    }
+}
+
+/// ... writes [addr, addr+len).
+pub fn write_range(addr: usize, len: usize) {
+    if len != 0 {
+        report(Access::WriteRange(len), addr);
+    }
+}
+
+/// ... writes a value of type t at addr (as `read_object`).
+///
+/// # Safety
+/// t is a type descriptor.
+pub unsafe fn write_object(t: *const Type, addr: usize) {
+    if !tsan::enabled() || !tsan::shadowed(addr) {
+        return;
+    }
+    // SAFETY: per the function contract.
+    let (kind, size) = unsafe { (crate::types::kind(t), (*t).Size_) };
+    if kind == crate::types::KIND_ARRAY || kind == crate::types::KIND_STRUCT {
+        write_range(addr, size);
+    } else {
+        write(addr);
     }
 }
 
@@ -120,6 +180,13 @@ const POSITIONS: &[(&[u8], &[u8], u32)] = &[
     (b"runtime.mapaccess2_faststr", b"map_faststr.go", 108),
     (b"runtime.mapassign_faststr", b"map_faststr.go", 203),
     (b"runtime.mapdelete_faststr", b"map_faststr.go", 301),
+    (b"runtime.makeslicecopy", b"slice.go", 38),
+    (b"runtime.growslice", b"slice.go", 155),
+    (b"runtime.slicecopy", b"slice.go", 325),
+    (b"reflect.typedmemmove", b"mbarrier.go", 203),
+    (b"runtime.slicebytetostring", b"string.go", 81),
+    (b"runtime.slicebytetostringtmp", b"string.go", 150),
+    (b"runtime.slicerunetostring", b"string.go", 202),
 ];
 
 #[allow(clippy::declare_interior_mutable_const)]
