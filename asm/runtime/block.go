@@ -14,6 +14,7 @@
 package runtime
 
 import (
+	"internal/abi"
 	"runtime/internal/atomic"
 	"unsafe"
 )
@@ -27,7 +28,13 @@ const (
 
 // ---- channels ----
 
-func chansend(c *hchan, elem unsafe.Pointer, block bool) bool {
+// chansend sends on c for the program's call at callerpc (under -race the
+// send is reported as a read of the channel by runtime.chansend called
+// from there, as upstream's: it races with a close).
+func chansend(c *hchan, elem unsafe.Pointer, block bool, callerpc uintptr) bool {
+	if raceenabled && c != nil {
+		racereadpc(unsafe.Pointer(&c.buf), callerpc, abi.FuncPCABIInternal(chansend))
+	}
 	switch rt_chansend(c, elem, block) {
 	case blockDone:
 		return true
@@ -52,7 +59,7 @@ func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received boo
 }
 
 func selectnbsend(c *hchan, elem unsafe.Pointer) (selected bool) {
-	return chansend(c, elem, false)
+	return chansend(c, elem, false, getcallerpc())
 }
 
 func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
@@ -67,17 +74,12 @@ func block() {
 
 //go:linkname reflect_chansend0 reflect.chansend0
 func reflect_chansend0(c *hchan, elem unsafe.Pointer, nb bool) (selected bool) {
-	return chansend(c, elem, !nb)
+	return chansend(c, elem, !nb, getcallerpc())
 }
 
 //go:linkname reflect_chanrecv reflect.chanrecv
 func reflect_chanrecv(c *hchan, nb bool, elem unsafe.Pointer) (selected bool, received bool) {
 	return chanrecv(c, elem, !nb)
-}
-
-//go:linkname reflect_chanclose reflect.chanclose
-func reflect_chanclose(c *hchan) {
-	closechan(c)
 }
 
 // reflect.Select: the Rust side lays the cases out as the compiler does for

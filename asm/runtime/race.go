@@ -253,6 +253,16 @@ func racesync(fn *byte, addr unsafe.Pointer) {
 	racecall(fn, gp.racectx, uintptr(addr), 0, 0)
 }
 
+// racereadpc: the runtime function whose entry is pc, called by the
+// program at callerpc, reads addr (src/meta/racepc.rs does the same for
+// the Rust side's entry points; the symbolizer gives such an entry pc
+// upstream's position).
+func racereadpc(addr unsafe.Pointer, callerpc, pc uintptr) {
+	if raceshadowed(uintptr(addr)) {
+		racecall(&__tsan_read_pc, getg().racectx, uintptr(addr), callerpc, pc+1)
+	}
+}
+
 // raceacquire and racereleasemerge: the runtime's own synchronisation
 // edges (no-ops in other builds: race0.go).
 //

@@ -262,7 +262,7 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 
 func chansend1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:145
-	chansend(c, elem, true)
+	chansend(c, elem, true, getcallerpc())
 //line $GOROOT/src/runtime/upstream_lines.go:267
 }
 
@@ -283,7 +283,7 @@ func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
 // as the compiler lays them out in cas0); order0 is scratch space for the
 // poll and lock orders.
 func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, block bool) (int, bool) {
-	casi, recvOK, parked := rt_selectgo(cas0, order0, nsends, nrecvs, block)
+	casi, recvOK, parked := rt_selectgo(cas0, order0, pc0, nsends, nrecvs, block)
 	if parked {
 //line $GOROOT/src/runtime/select.go:327
 		gopark()
@@ -293,4 +293,14 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 //line $GOROOT/src/runtime/upstream_lines.go:294
 	}
 	return casi, recvOK
+}
+
+// reflect.Value.Close: under -race its frame shows in reports of a close
+// racing with a send (runtime.closechan is called from here).
+//
+//go:linkname reflect_chanclose reflect.chanclose
+func reflect_chanclose(c *hchan) {
+//line $GOROOT/src/runtime/chan.go:753
+	closechan(c)
+//line $GOROOT/src/runtime/upstream_lines.go:306
 }

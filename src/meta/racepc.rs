@@ -57,9 +57,48 @@ fn report(acc: Access, addr: usize) {
     }
 }
 
-/// The entry of runtime.slicecopy (0 until found): typedslicecopy's
-/// accesses are reported as slicecopy's, as upstream's.
+/// The entry of the function named `name` (looked up once, kept in
+/// `cache`; 0: none).
+fn entry_named(name: &[u8], cache: &AtomicUsize) -> usize {
+    let mut e = cache.load(Ordering::Relaxed);
+    if e == 0 {
+        e = usize::MAX;
+        'search: for m in crate::symtab::modules() {
+            for f in m.funcs() {
+                if f.name() == name {
+                    e = f.entry();
+                    break 'search;
+                }
+            }
+        }
+        cache.store(e, Ordering::Relaxed);
+    }
+    if e == usize::MAX {
+        0
+    } else {
+        e
+    }
+}
+
+/// The entry of runtime.slicecopy: typedslicecopy's accesses are reported
+/// as slicecopy's, as upstream's.
 static SLICECOPY: AtomicUsize = AtomicUsize::new(0);
+/// The entry of runtime.chansend: a select's send cases are reported as
+/// its reads, as upstream's.
+static CHANSEND: AtomicUsize = AtomicUsize::new(0);
+
+/// The current goroutine reads addr in runtime.chansend called from
+/// callerpc (a select's send case: the case's pc, which the compiler
+/// recorded).
+pub fn read_as_chansend(addr: usize, callerpc: usize) {
+    if !tsan::enabled() || !tsan::shadowed(addr) {
+        return;
+    }
+    let fnpc = entry_named(b"runtime.chansend", &CHANSEND);
+    if fnpc != 0 {
+        tsan::runtime_access(Access::Read, addr, callerpc, fnpc);
+    }
+}
 
 /// ... reads [src, src+len) and writes [dst, dst+len) as runtime.slicecopy
 /// (typedslicecopy: upstream reports its copies under slicecopy's name),
@@ -69,20 +108,8 @@ pub fn typed_copy_as_slicecopy(dst: usize, src: usize, len: usize) {
         return;
     }
     let Some((mut fnpc, callerpc)) = entry_and_caller() else { return };
-    let mut sc = SLICECOPY.load(Ordering::Relaxed);
-    if sc == 0 {
-        sc = usize::MAX;
-        'search: for m in crate::symtab::modules() {
-            for f in m.funcs() {
-                if f.name() == b"runtime.slicecopy" {
-                    sc = f.entry();
-                    break 'search;
-                }
-            }
-        }
-        SLICECOPY.store(sc, Ordering::Relaxed);
-    }
-    if sc != usize::MAX {
+    let sc = entry_named(b"runtime.slicecopy", &SLICECOPY);
+    if sc != 0 {
         fnpc = sc;
     }
     if tsan::shadowed(dst) {
@@ -180,6 +207,8 @@ const POSITIONS: &[(&[u8], &[u8], u32)] = &[
     (b"runtime.mapaccess2_faststr", b"map_faststr.go", 108),
     (b"runtime.mapassign_faststr", b"map_faststr.go", 203),
     (b"runtime.mapdelete_faststr", b"map_faststr.go", 301),
+    (b"runtime.chansend", b"chan.go", 160),
+    (b"runtime.closechan", b"chan.go", 357),
     (b"runtime.makeslicecopy", b"slice.go", 38),
     (b"runtime.growslice", b"slice.go", 155),
     (b"runtime.slicecopy", b"slice.go", 325),

@@ -535,6 +535,9 @@ pub unsafe fn closechan(c: *mut hchan) {
             return;
         }
         if crate::tsan::enabled() {
+            // A write of the channel, as upstream's: it races with sends
+            // (runtime.chansend reads it) that nothing orders before it.
+            crate::racepc::write(core::ptr::addr_of!((*c).buf) as usize);
             crate::tsan::sync_g(null_mut(), crate::tsan::Sync::Release, c as usize);
         }
         (*c).closed = 1;
@@ -751,13 +754,16 @@ fn new_select(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) 
 }
 
 /// First step of a select: (case, recvOK, parked). With no ready case and
-/// !block, returns case -1.
+/// !block, returns case -1. pc0 (-race builds' compiled selects; else
+/// null) holds each case's pc: a send case looked at is reported as
+/// runtime.chansend's read of the channel called from there, as upstream's.
 ///
 /// # Safety
 /// The pointers come from compiled code or reflect: a channel type, a
 /// channel of that type (nil where Go allows it), buffers holding a value
-/// of its element type, select's case and order arrays.
-pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize, block: bool) -> (isize, bool, bool) {
+/// of its element type, select's case and order arrays, null or the
+/// cases' pcs.
+pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, nsends: isize, nrecvs: isize, block: bool) -> (isize, bool, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let norder = select_orders(&sel);
     sel.lock_all(norder);
@@ -801,6 +807,9 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, nsends: isize, nre
                     return (casi as isize, false, false);
                 }
             } else {
+                if !pc0.is_null() && crate::tsan::enabled() {
+                    crate::racepc::read_as_chansend(core::ptr::addr_of!((*c).buf) as usize, *pc0.add(casi));
+                }
                 if (*c).closed != 0 {
                     sel.unlock_all(norder);
                     raise_plain("send on closed channel");
