@@ -54,6 +54,10 @@ var extraMInUse atomic.Uint32
 // prepared the runtime for C code: see src/sched/cgo.rs).
 var cgoStarted bool
 
+// racecgosync: under -race every cgo call and callback synchronises on its
+// address (C code may synchronise in ways the detector does not see).
+var racecgosync uint64
+
 // Closed when every package initialiser has run: a call from a thread C
 // created waits for it before running Go code (runtime.main makes it
 // before runtime/cgo lets such calls in).

@@ -203,7 +203,7 @@ type g struct {
 	inMarkAssist  bool // unused by gort
 	coroexit      bool // unused by gort
 
-	raceignore    int8  // unused by gort
+	raceignore    int8  // RaceDisable nesting (race builds)
 	nocgocallback bool  // unused by gort
 	tracking      bool  // unused by gort
 	trackingSeq   uint8 // unused by gort

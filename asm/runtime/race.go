@@ -165,11 +165,28 @@ var raceTable = [...]uintptr{
 var racegctx uintptr
 
 // racecgoctx gives the goroutine of an extra M (a thread C created) a
-// race context, in its first call from C (it has a P by now).
+// race context, in its first call from C (it has a P by now). Reports
+// show such a goroutine created at runtime.newextram, as upstream's,
+// where extra Ms are made: the creation pc is a return address in a
+// function of that name, placed at upstream's position.
 //
 //go:nosplit
 func racecgoctx(gp *g) {
-	racecall(&__tsan_go_start, racegctx, uintptr(unsafe.Pointer(&gp.racectx)), 0, 0)
+	newextram(gp)
+}
+
+//go:noinline
+//go:nosplit
+func newextram(gp *g) {
+//line $GOROOT/src/runtime/proc.go:2266
+	racecgostart(gp)
+//line $GOROOT/src/runtime/race.go:184
+}
+
+//go:noinline
+//go:nosplit
+func racecgostart(gp *g) {
+	racecall(&__tsan_go_start, racegctx, uintptr(unsafe.Pointer(&gp.racectx)), getcallerpc(), 0)
 }
 
 // raceinit starts the race runtime, first thing in runtime.main (before
@@ -262,6 +279,18 @@ func racereadpc(addr unsafe.Pointer, callerpc, pc uintptr) {
 		racecall(&__tsan_read_pc, getg().racectx, uintptr(addr), callerpc, pc+1)
 	}
 }
+
+// racecgoEnterC and racecgoLeaveC bracket the time a goroutine spends in
+// C (a cgo call, or the C code around a callback): C code may synchronise
+// in ways the detector does not see, so every entry into C is ordered
+// after every earlier return from it, through racecgosync (cgo.go), as
+// upstream's.
+//
+//go:nosplit
+func racecgoEnterC() { racereleasemerge(unsafe.Pointer(&racecgosync)) }
+
+//go:nosplit
+func racecgoLeaveC() { raceacquire(unsafe.Pointer(&racecgosync)) }
 
 // raceacquire and racereleasemerge: the runtime's own synchronisation
 // edges (no-ops in other builds: race0.go).

@@ -23,3 +23,6 @@ func racereadpc(addr unsafe.Pointer, callerpc, pc uintptr) {}
 func racereleasemerge(addr unsafe.Pointer)                 {}
 
 func racecgoctx(gp *g) {}
+
+func racecgoEnterC() {}
+func racecgoLeaveC() {}

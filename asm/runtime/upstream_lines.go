@@ -178,16 +178,18 @@ func cgocall(fn, arg unsafe.Pointer) int32 {
 	}
 	m := getg().m
 	m.ncgocall += 1
+	racecgoEnterC() // -race: C may synchronise unseen (race.go)
 //line $GOROOT/src/runtime/cgocall.go:157
 	entersyscall()
-//line $GOROOT/src/runtime/upstream_lines.go:184
+//line $GOROOT/src/runtime/upstream_lines.go:185
 	m.incgo, m.ncgo = true, m.ncgo+1
 //line $GOROOT/src/runtime/cgocall.go:175
 	ret := asmcgocall(fn, arg)
-//line $GOROOT/src/runtime/upstream_lines.go:188
+//line $GOROOT/src/runtime/upstream_lines.go:189
 	// Before exitsyscall, which may move the goroutine to another M.
 	m.incgo, m.ncgo = false, m.ncgo-1
 	exitsyscall()
+	racecgoLeaveC()
 	// A callback from C may have seen this frame at asmcgocall, where fn
 	// and arg are still in use; keep them live throughout.
 	KeepAlive(fn)
@@ -222,12 +224,12 @@ func cgocallbackg(fn, frame unsafe.Pointer, ctxt uintptr) {
 	}
 //line $GOROOT/src/runtime/cgocall.go:339
 	cgocallbackg1(fn, frame, ctxt)
-//line $GOROOT/src/runtime/upstream_lines.go:226
+//line $GOROOT/src/runtime/upstream_lines.go:228
 	mp.incgo = true
 	rt_unlockOSThread()
 //line $GOROOT/src/runtime/cgocall.go:358
 	rt_entersyscall(pc, sp)
-//line $GOROOT/src/runtime/upstream_lines.go:231
+//line $GOROOT/src/runtime/upstream_lines.go:233
 }
 
 func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
@@ -250,9 +252,11 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 	var call func(unsafe.Pointer)
 	fv := funcval{fn: uintptr(fn)}
 	*(*unsafe.Pointer)(unsafe.Pointer(&call)) = noescape(unsafe.Pointer(&fv))
+	racecgoLeaveC()
 //line $GOROOT/src/runtime/cgocall.go:420
 	call(frame)
-//line $GOROOT/src/runtime/upstream_lines.go:256
+//line $GOROOT/src/runtime/upstream_lines.go:259
+	racecgoEnterC()
 	cb.unwinding = false
 }
 
@@ -263,19 +267,19 @@ func cgocallbackg1(fn, frame unsafe.Pointer, ctxt uintptr) {
 func chansend1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:145
 	chansend(c, elem, true, getcallerpc())
-//line $GOROOT/src/runtime/upstream_lines.go:267
+//line $GOROOT/src/runtime/upstream_lines.go:271
 }
 
 func chanrecv1(c *hchan, elem unsafe.Pointer) {
 //line $GOROOT/src/runtime/chan.go:442
 	chanrecv(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:273
+//line $GOROOT/src/runtime/upstream_lines.go:277
 }
 
 func chanrecv2(c *hchan, elem unsafe.Pointer) (received bool) {
 //line $GOROOT/src/runtime/chan.go:447
 	_, received = chanrecv(c, elem, true)
-//line $GOROOT/src/runtime/upstream_lines.go:279
+//line $GOROOT/src/runtime/upstream_lines.go:283
 	return
 }
 
@@ -287,10 +291,10 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 	if parked {
 //line $GOROOT/src/runtime/select.go:327
 		gopark()
-//line $GOROOT/src/runtime/upstream_lines.go:291
+//line $GOROOT/src/runtime/upstream_lines.go:295
 //line $GOROOT/src/runtime/select.go:508
 		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
-//line $GOROOT/src/runtime/upstream_lines.go:294
+//line $GOROOT/src/runtime/upstream_lines.go:298
 	}
 	return casi, recvOK
 }
@@ -302,5 +306,5 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 func reflect_chanclose(c *hchan) {
 //line $GOROOT/src/runtime/chan.go:753
 	closechan(c)
-//line $GOROOT/src/runtime/upstream_lines.go:306
+//line $GOROOT/src/runtime/upstream_lines.go:310
 }

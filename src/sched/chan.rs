@@ -212,7 +212,23 @@ fn race_addr(c: *mut hchan, i: usize) -> usize {
 /// The current goroutine puts a value into, or takes one from, slot i.
 fn race_slot(c: *mut hchan, i: usize) {
     if crate::tsan::enabled() {
-        crate::tsan::sync_g(null_mut(), crate::tsan::Sync::ReleaseAcquire, race_addr(c, i));
+        race_slot_g(c, null_mut(), i);
+    }
+}
+
+/// Goroutine gp (null: the current one) passes a value through slot i of
+/// a buffered channel. With elements of no size every slot is the one
+/// address, which cannot follow the per-slot rule: what passes through it
+/// accumulates there (acquire, then release), as upstream's.
+fn race_slot_g(c: *mut hchan, gp: *mut g, i: usize) {
+    use crate::tsan::{sync_g, Sync};
+    let a = race_addr(c, i);
+    // SAFETY: c is a live channel.
+    if unsafe { (*c).elemsize } == 0 {
+        sync_g(gp, Sync::Acquire, a);
+        sync_g(gp, Sync::Release, a);
+    } else {
+        sync_g(gp, Sync::ReleaseAcquire, a);
     }
 }
 
@@ -231,8 +247,8 @@ fn race_handoff(c: *mut hchan, other: *mut g, i: usize) {
         sync_g(other, Sync::Release, a);
         sync_g(null_mut(), Sync::Acquire, a);
     } else {
-        sync_g(null_mut(), Sync::ReleaseAcquire, a);
-        sync_g(other, Sync::ReleaseAcquire, a);
+        race_slot_g(c, null_mut(), i);
+        race_slot_g(c, other, i);
     }
 }
 

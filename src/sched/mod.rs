@@ -546,6 +546,10 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
                 (*parent).racectx
             };
             gr.racectx = crate::tsan::go_start(pctx, callerpc);
+            // A reused G may have exited inside RaceDisable (a panic or
+            // Goexit between sync's Disable and Enable): the new goroutine
+            // starts reporting its synchronisation, as upstream's.
+            gr.raceignore = 0;
         }
         casgstatus(gp, G_DEAD, G_RUNNABLE);
         stats::note_runnable(gp);

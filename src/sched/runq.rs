@@ -9,6 +9,10 @@ use super::mthread::startm;
 /// previous occupant moves to the queue's tail). A full queue spills half
 /// of itself to the global queue.
 pub fn runqput(pp: *mut P, mut gp: *mut g, next: bool) {
+    // Race builds randomise the schedule a little, as upstream's: a new or
+    // readied goroutine skips runnext half the time, so that programs do
+    // not come to depend on one order (runtime/race TestRandomScheduling).
+    let next = next && !(crate::tsan::enabled() && crate::rand::cheaprand() & 1 == 0);
     // SAFETY: pp is a live P owned by the current m; only its owner writes
     // runq_tail and runnext (others may steal from the head).
     unsafe {
@@ -53,6 +57,13 @@ fn runqput_slow(pp: *mut P, gp: *mut g, h: u32, t: u32) -> bool {
         }
     }
     batch[n as usize] = gp;
+    if crate::tsan::enabled() {
+        // Race builds: the batch goes to the global queue shuffled.
+        for i in 1..=n as usize {
+            let j = (crate::rand::cheaprand() as usize) % (i + 1);
+            batch.swap(i, j);
+        }
+    }
     let s = sched();
     s.lock.lock();
     for &b in &batch[..=n as usize] {
