@@ -13,7 +13,10 @@
 
 package runtime
 
-import "unsafe"
+import (
+	"internal/abi"
+	"unsafe"
+)
 
 const raceenabled = true
 
@@ -160,6 +163,9 @@ var raceTable = [...]uintptr{
 	uintptr(unsafe.Pointer(&racegctx)),
 }
 
+// racemapaccess1: see raceinit.
+var racemapaccess1 uintptr
+
 // The context __tsan_init made (written by rt_raceInit): the parent of
 // goroutines with no Go creator (extra Ms' goroutines).
 var racegctx uintptr
@@ -180,7 +186,7 @@ func racecgoctx(gp *g) {
 func newextram(gp *g) {
 //line $GOROOT/src/runtime/proc.go:2266
 	racecgostart(gp)
-//line $GOROOT/src/runtime/race.go:184
+//line $GOROOT/src/runtime/race.go:190
 }
 
 //go:noinline
@@ -204,6 +210,9 @@ func raceinit() {
 	start &^= 4095
 	end = (end + 4095) &^ 4095
 	racedatastart, racedataend = start, end
+	// Keep runtime.mapaccess1 linked: reports of mapaccess1_fat name it
+	// (src/meta/racepc.rs looks it up by name).
+	racemapaccess1 = abi.FuncPCABI0(mapaccess1)
 	rt_raceInit(unsafe.Pointer(&raceTable[0]), uintptr(len(raceTable)), start, end)
 }
 

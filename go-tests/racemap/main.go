@@ -56,5 +56,10 @@ func main() {
 	mc := map[int]int{1: 1}
 	pair(&wg, func() { clear(mc) }, func() { _ = len(mc) })
 
-	fmt.Println(len(m64), len(ms), len(m32), len(mk), len(mc))
+	// elements over 1 KB: m[k] is mapaccess1_fat (reported by upstream as
+	// runtime.mapaccess1 called from it).
+	mf := map[int][2000]byte{}
+	pair(&wg, func() { mf[1] = [2000]byte{} }, func() { _ = mf[1][7] })
+
+	fmt.Println(len(m64), len(ms), len(m32), len(mk), len(mc), len(mf))
 }

@@ -52,10 +52,28 @@ fn report(acc: Access, addr: usize) {
     if !tsan::enabled() || !tsan::shadowed(addr) {
         return;
     }
-    if let Some((fnpc, callerpc)) = entry_and_caller() {
+    if let Some((mut fnpc, mut callerpc)) = entry_and_caller() {
+        // Upstream's mapaccess1_fat and mapaccess2_fat call mapaccess1,
+        // which reports: runtime.mapaccess1 called from the fat function
+        // (whose own caller's frame is not in the report: the runtime is
+        // not instrumented). The fat function's entry stands for that
+        // call site (POSITIONS gives it the line of the call).
+        if let Some(fat) = crate::symtab::findfunc(fnpc) {
+            let name = fat.name();
+            if name == b"runtime.mapaccess1_fat" || name == b"runtime.mapaccess2_fat" {
+                let inner = entry_named(b"runtime.mapaccess1", &MAPACCESS1);
+                if inner != 0 {
+                    callerpc = fnpc + 1;
+                    fnpc = inner;
+                }
+            }
+        }
         tsan::runtime_access(acc, addr, callerpc, fnpc);
     }
 }
+
+/// The entry of runtime.mapaccess1 (see `report`).
+static MAPACCESS1: AtomicUsize = AtomicUsize::new(0);
 
 /// The entry of the function named `name` (looked up once, kept in
 /// `cache`; 0: none).
@@ -186,8 +204,9 @@ pub unsafe fn read_object(t: *const Type, addr: usize) {
 const POSITIONS: &[(&[u8], &[u8], u32)] = &[
     (b"runtime.mapaccess1", b"map.go", 396),
     (b"runtime.mapaccess2", b"map.go", 457),
-    (b"runtime.mapaccess1_fat", b"map.go", 562),
-    (b"runtime.mapaccess2_fat", b"map.go", 570),
+    // The fat variants' entries stand for their call of mapaccess1.
+    (b"runtime.mapaccess1_fat", b"map.go", 563),
+    (b"runtime.mapaccess2_fat", b"map.go", 571),
     (b"runtime.mapassign", b"map.go", 579),
     (b"runtime.mapdelete", b"map.go", 696),
     (b"runtime.mapiterinit", b"map.go", 816),
@@ -224,7 +243,8 @@ const NONE: AtomicUsize = AtomicUsize::new(0);
 static FILES: [AtomicUsize; POSITIONS.len()] = [NONE; POSITIONS.len()];
 
 /// For a pc at the entry of one of the functions above (only the pcs
-/// `runtime_access` gives are): the file (a NUL-terminated path in the
+/// `report` gives are, and TSan looks one byte before the pcs it is
+/// given): the file (a NUL-terminated path in the
 /// directory of the trampoline's own file, GOROOT/src/runtime) and line
 /// upstream's report shows.
 pub fn upstream_position(fi: &FuncInfo, pc: usize) -> Option<(*const u8, usize)> {
