@@ -218,7 +218,7 @@ pub fn rt_writeHeapDump(fd: usize, version: GoString) {
     // SAFETY: all-zero bytes are a valid MemStats.
     let mut stats: crate::mstats::MemStats = unsafe { core::mem::zeroed() };
     // SAFETY: stats is a MemStats of ours.
-    unsafe { crate::mstats::ReadMemStats(&mut stats as *mut crate::mstats::MemStats as *mut u8) };
+    unsafe { crate::mstats::fill(&mut stats as *mut crate::mstats::MemStats as *mut u8) };
     // SAFETY: me is the goroutine this call runs for; it is not running
     // Go code meanwhile.
     unsafe { (*me).waitreason = crate::layout::rt::waitReasonDumpingHeap as u8 };

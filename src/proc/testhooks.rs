@@ -261,7 +261,7 @@ pub unsafe fn rt_test_readMemStatsSlow(base: *mut u8, slow: *mut u8) {
     stop_swept();
     // SAFETY: per the function contract; the world is stopped.
     let c = unsafe {
-        crate::mstats::ReadMemStats(base);
+        crate::mstats::fill(base);
         census()
     };
     start_swept();
@@ -293,7 +293,7 @@ pub unsafe fn rt_test_readMetricsSlow(m: *mut u8, samples: crate::layout::GoSlic
     stop_swept();
     // SAFETY: per the function contract; the world is stopped.
     unsafe {
-        crate::mstats::ReadMemStats(m);
+        crate::mstats::fill(m);
         crate::metrics::rt_readMetrics(samples);
     }
     start_swept();

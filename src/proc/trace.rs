@@ -1285,8 +1285,22 @@ fn annotate(f: impl FnOnce(&mut Tracer, i64, u64)) {
 
 /// runtime.StartTrace's work: false if a trace is being recorded (or its
 /// reader has not finished with the last one).
+///
+/// The world is stopped while the tracer takes its snapshot of the
+/// goroutines, Ps and Ms (as upstream's StartTrace stops it): nothing moves
+/// under the snapshot. The caller (Go) holds worldsema.
 pub fn rt_traceStart() -> bool {
     tracehook::SINK.set(&SINK_FN);
+    gm::acquirem();
+    crate::sched::stw::stop_the_world_for(crate::sched::stats::StwReason::Other);
+    let started = start_stopped();
+    gm::releasem();
+    let _ = crate::sched::stw::start_the_world();
+    started
+}
+
+/// rt_traceStart's work, with the world stopped.
+fn start_stopped() -> bool {
     let Some((cur_m, _, _)) = context() else { return false };
     TRACER.with(|t| {
         if t.running || t.finished {
