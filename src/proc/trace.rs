@@ -1040,6 +1040,19 @@ fn fp_pcs(gp: *mut g, buf: &mut [usize]) -> usize {
         }
         buf[0] = pc;
         let mut n = 1;
+        // Saved in a function without a frame of its own at pc (a
+        // trampoline into Rust, its SP not moved): its caller's return
+        // address is on top of the stack, and BP is still the caller's.
+        // Walking BP alone would skip the caller.
+        let sp = (*gp).sched.sp;
+        let frameless = crate::symtab::findfunc(pc).is_some_and(|f| f.spdelta(pc) == 0);
+        if frameless && n < buf.len() && sp >= lo && sp + 8 <= hi {
+            let ret = *(sp as *const usize);
+            if ret != 0 {
+                buf[n] = ret;
+                n += 1;
+            }
+        }
         let mut bp = (*gp).sched.bp;
         while n < buf.len() && bp >= lo && bp.is_multiple_of(8) && bp + 16 <= hi {
             let ret = *((bp + 8) as *const usize);
@@ -1136,11 +1149,22 @@ fn frame_name(pc: usize) -> &'static [u8] {
 /// plumbing, left out of a trace stack?
 fn runtime_plumbing(f: &[u8], next: &[u8]) -> bool {
     let contains = |s: &[u8], pat: &[u8]| s.windows(pat.len()).any(|w| w == pat);
+    // Where upstream's stacks of a GOMAXPROCS change begin.
+    if f == b"runtime.startTheWorld" {
+        return false;
+    }
     // gort's trampolines into Rust, and what upstream's call sites skip.
     f.starts_with(b"runtime.rt_")
         || matches!(
             f,
-            b"runtime.newproc" | b"runtime.Gosched" | b"runtime.gopark" | b"runtime.goparkunlock" | b"runtime.mcall" | b"runtime.rtcall"
+            b"runtime.newproc"
+                | b"runtime.Gosched"
+                | b"runtime.gopark"
+                | b"runtime.goparkunlock"
+                | b"runtime.mcall"
+                | b"runtime.rtcall"
+                | b"runtime.entersyscall"
+                | b"runtime.entersyscallblock"
         )
         // Runtime frames below the runtime's entry point (chansend1,
         // selectgo, ...), or below a function linked into another package.

@@ -232,23 +232,30 @@ pub fn procresize(n: i32) -> *mut P {
     }
 }
 
-/// runtime.GOMAXPROCS, the Rust half: report the current value; for a
-/// different n > 0, stop the world and restart it with n Ps. The Go side
-/// serialises callers (worldsema).
-pub fn rt_gomaxprocs(n: isize) -> isize {
+/// runtime.GOMAXPROCS, the Rust half: the current value.
+pub fn rt_gomaxprocs() -> isize {
     let s = sched();
     s.lock.lock();
     let ret = gomaxprocs() as isize;
     s.lock.unlock();
-    if n <= 0 || n == ret {
-        return ret;
-    }
-    let n = (n as usize).min(MAX_GOMAXPROCS) as i32;
-    // No preemption while the world stops.
+    ret
+}
+
+/// runtime.GOMAXPROCS with a new n > 0: stop the world and leave it
+/// stopped, the M unpreemptible, with n Ps to come when the Go side
+/// restarts it (rt_startTheWorld, called from runtime.startTheWorld: the
+/// frames upstream's traces show for the GOMAXPROCS change). The Go side
+/// holds worldsema.
+pub fn rt_gomaxprocsStop(n: isize) {
+    let n = (n as usize).clamp(1, MAX_GOMAXPROCS) as i32;
     crate::gm::acquirem();
     stop_the_world_for(StwReason::Other);
     NEWPROCS.store(n, Ordering::Release);
-    crate::gm::releasem();
+}
+
+/// Restart the world a Go-side stopper left stopped (rt_gomaxprocsStop),
+/// and let its M be preempted again.
+pub fn rt_startTheWorld() {
     let _ = start_the_world();
-    ret
+    crate::gm::releasem();
 }
