@@ -211,7 +211,7 @@ pub fn rt_writeHeapDump(fd: usize, version: GoString) {
     let masks = md.map(crate::gc::module_masks);
     let me = crate::gm::curg();
     crate::gm::acquirem();
-    crate::sched::stw::stop_the_world_for(StwReason::Other);
+    crate::sched::stw::stop_the_world_for(StwReason::WriteHeapDump);
     // Normally nothing is left to sweep: spans become unswept only at a
     // mark termination, which needs worldsema (ours).
     heap::sweep::finish();

@@ -63,7 +63,7 @@ const _: () = assert!(core::mem::size_of::<MemStats>() == 5776);
 /// `m` points at the caller's MemStats.
 pub unsafe fn rt_readMemStats(m: *mut u8) {
     crate::gm::acquirem();
-    sched::stw::stop_the_world_for(sched::stats::StwReason::Other);
+    sched::stw::stop_the_world_for(sched::stats::StwReason::ReadMemStats);
     // SAFETY: per the function contract.
     unsafe { fill(m) };
     crate::gm::releasem();

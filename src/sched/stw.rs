@@ -16,14 +16,9 @@ use super::stats::StwReason;
 /// GOMAXPROCS to apply at the next start of the world (0: keep).
 static NEWPROCS: AtomicI32 = AtomicI32::new(0);
 
-/// Stop every P but the current one, for a collection. The caller must
-/// not be preemptible (it runs in Rust on g0 throughout).
-pub fn stop_the_world() {
-    stop_the_world_for(StwReason::Gc)
-}
-
-/// stop_the_world, saying why (the pause is measured under that reason:
-/// stats.rs).
+/// Stop every P but the current one, saying why (the pause is measured
+/// under that reason: stats.rs; traces show it). The caller must not be
+/// preemptible.
 pub fn stop_the_world_for(why: StwReason) {
     // One stopper at a time: each holds worldsema (its Go side took it).
     // Two stops at once would each wait forever for the other's P.
@@ -31,7 +26,7 @@ pub fn stop_the_world_for(why: StwReason) {
     if unsafe { core::ptr::read_volatile(crate::links::links().worldsema as *const u32) } != 0 {
         crate::fatal::throw("stopTheWorld: worldsema not held");
     }
-    crate::tracehook::event(crate::tracehook::Ev::StwBegin(why == StwReason::Gc));
+    crate::tracehook::event(crate::tracehook::Ev::StwBegin(why));
     super::stats::note_stw_begin(why);
     let s = sched();
     let mp = getm();
@@ -249,7 +244,7 @@ pub fn rt_gomaxprocs() -> isize {
 pub fn rt_gomaxprocsStop(n: isize) {
     let n = (n as usize).clamp(1, MAX_GOMAXPROCS) as i32;
     crate::gm::acquirem();
-    stop_the_world_for(StwReason::Other);
+    stop_the_world_for(StwReason::Gomaxprocs);
     NEWPROCS.store(n, Ordering::Release);
 }
 
