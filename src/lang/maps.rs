@@ -321,7 +321,14 @@ unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
     // SAFETY: per the function contract.
     unsafe {
         crate::wb::bulk(dst, src, n);
-        core::ptr::copy(src, dst, n);
+        // The common key and element sizes without a call (each read whole
+        // before the write, as a move).
+        match n {
+            4 => core::ptr::write_unaligned(dst as *mut u32, core::ptr::read_unaligned(src as *const u32)),
+            8 => core::ptr::write_unaligned(dst as *mut u64, core::ptr::read_unaligned(src as *const u64)),
+            16 => core::ptr::write_unaligned(dst as *mut u128, core::ptr::read_unaligned(src as *const u128)),
+            _ => core::ptr::copy(src, dst, n),
+        }
     }
 }
 
@@ -695,7 +702,7 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
         'again: loop {
             let bucket = hash & bucket_mask((*h).B);
             if !(*h).oldbuckets.is_null() {
-                grow_work(&mt, h, bucket);
+                grow_work::<K>(&mt, h, bucket);
             }
             let mut b = mt.bucket((*h).buckets, bucket);
             let top = tophash(hash);
@@ -938,12 +945,12 @@ fn noldbuckets(h: *mut hmap) -> usize {
     }
 }
 
-fn grow_work(mt: &Mt, h: *mut hmap, bucket: usize) {
+fn grow_work<K: KeyOps>(mt: &Mt, h: *mut hmap, bucket: usize) {
     // Evacuate the old bucket this write will use, and one more.
-    evacuate(mt, h, bucket & (noldbuckets(h) - 1));
+    evacuate::<K>(mt, h, bucket & (noldbuckets(h) - 1));
     // SAFETY: h is a live map being written by us.
     if unsafe { !(*h).oldbuckets.is_null() } {
-        evacuate(mt, h, unsafe { (*h).nevacuate });
+        evacuate::<K>(mt, h, unsafe { (*h).nevacuate });
     }
 }
 
@@ -954,7 +961,7 @@ struct EvacDst {
     e: *mut u8,
 }
 
-fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
+fn evacuate<K: KeyOps>(mt: &Mt, h: *mut hmap, oldbucket: usize) {
     // SAFETY: h is a live map being written by us; oldbucket < noldbuckets.
     unsafe {
         let b = mt.bucket((*h).oldbuckets, oldbucket);
@@ -985,8 +992,8 @@ fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
                     let k2 = mt.key_at(ob, i);
                     let mut use_y = 0usize;
                     if (*h).flags & SAME_SIZE_GROW == 0 {
-                        let hash = mt.hash(k2, (*h).hash0);
-                        if (*h).flags & ITERATOR != 0 && !mt.reflexive_key() && !mt.equal(k2, k2) {
+                        let hash = K::hash(mt, k2, (*h).hash0);
+                        if (*h).flags & ITERATOR != 0 && !mt.reflexive_key() && !K::eq(mt, k2, k2) {
                             // A key != itself (NaN): its hash is not
                             // reproducible, so iterators cannot find it by
                             // rehashing; route it by its tophash bit instead.
@@ -1092,7 +1099,7 @@ unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
         (*h).flags ^= HASH_WRITING;
         let bucket = hash & bucket_mask((*h).B);
         if !(*h).oldbuckets.is_null() {
-            grow_work(&mt, h, bucket);
+            grow_work::<K>(&mt, h, bucket);
         }
         let borig = mt.bucket((*h).buckets, bucket);
         let top = tophash(hash);
