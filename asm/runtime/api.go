@@ -97,6 +97,14 @@ type MemStats struct {
 	}
 }
 
+// ReadMemStats fills m with the memory allocator's statistics, read with
+// the world stopped (the Rust side stops it): one stopper at a time.
+func ReadMemStats(m *MemStats) {
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+	rt_readMemStats(m)
+	semrelease1(&worldsema, false, 0)
+}
+
 // Callers fills pc with the return program counters of the calling
 // goroutine's stack, skipping skip frames (0 is Callers itself).
 func Callers(skip int, pc []uintptr) int {

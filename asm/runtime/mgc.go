@@ -121,6 +121,19 @@ const (
 	markRest uint8 = 4
 )
 
+// debug.SetGCPercent: a negative percent turns the collector off, and
+// returns once a collection under way has finished marking (the caller
+// then sees no collection run until it turns the collector back on).
+//
+//go:linkname debug_setGCPercent runtime/debug.setGCPercent
+func debug_setGCPercent(in int32) (out int32) {
+	out = rt_setGCPercent(in)
+	if in < 0 {
+		gcWaitMark(rt_gcCycles())
+	}
+	return out
+}
+
 // debug.FreeOSMemory: collect, then return free memory to the system.
 //
 //go:linkname debug_freeOSMemory runtime/debug.freeOSMemory

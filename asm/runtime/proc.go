@@ -235,14 +235,31 @@ var worldsema uint32 = 1
 // GOMAXPROCS returns the number of Ps and, when n >= 1, makes it n
 // (stopping the world to resize).
 func GOMAXPROCS(n int) int {
-	ret := rt_gomaxprocs(0)
+	ret := rt_gomaxprocs()
 	if n <= 0 || n == ret {
 		return ret
 	}
 	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
-	ret = rt_gomaxprocs(n)
-	semrelease1(&worldsema, false, 0)
+	ret = rt_gomaxprocs()
+	rt_gomaxprocsStop(n)
+	startTheWorldGC()
 	return ret
+}
+
+// startTheWorldGC restarts the world stopped by a caller that holds
+// worldsema, and releases worldsema. (Upstream's name: execution traces
+// show the GOMAXPROCS change under runtime.startTheWorld and
+// runtime.startTheWorldGC, and tools match those frames.)
+func startTheWorldGC() {
+	startTheWorld()
+	semrelease1(&worldsema, false, 0)
+}
+
+// startTheWorld restarts the world (the new GOMAXPROCS takes effect here).
+//
+//go:noinline
+func startTheWorld() {
+	rt_startTheWorld()
 }
 
 // asyncPreempt is injected by the signal handler (asm_amd64.s).

@@ -12,7 +12,12 @@ const (
 
 // StartTrace enables tracing for the current process.
 func StartTrace() error {
-	if !rt_traceStart() {
+	// The Rust side stops the world for the tracer's first snapshot: one
+	// stopper at a time.
+	semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+	ok := rt_traceStart()
+	semrelease1(&worldsema, false, 0)
+	if !ok {
 		return errorString("tracing is already enabled")
 	}
 	return nil

@@ -5,7 +5,8 @@
 // transition) and turns it into scheduler-latency, blocking and syscall
 // profiles whose stacks reach the program's functions. Only facts
 // that hold on every run are printed: the annotations, in order, and
-// whether each kind of event appeared. A second trace must start after
+// whether each kind of event appeared (and the reasons the world was
+// stopped for, as the trace names them). A second trace must start after
 // the first, not while it runs.
 package main
 
@@ -54,6 +55,10 @@ func work(ctx context.Context) {
 	// System calls, a collection, allocation, timers.
 	os.ReadFile("/proc/self/stat")
 	runtime.GC()
+	// Stops of the world for other reasons, each named in the trace.
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	runtime.Stack(make([]byte, 1<<16), true)
 	for i := 0; i < 2000; i++ {
 		sink = append(sink, make([]byte, 4096))
 	}
@@ -109,6 +114,7 @@ func summarize(name, file string, long bool) {
 	fmt.Println(name, "parse: ok")
 	var annotations []string
 	seen := map[string]bool{}
+	stw := map[string]bool{}
 	created, syncs := 0, 0
 	for _, l := range strings.Split(text, "\n") {
 		f := strings.Fields(l)
@@ -139,8 +145,17 @@ func summarize(name, file string, long bool) {
 			if strings.Contains(l, "GC concurrent mark phase") {
 				seen["GC"] = true
 			}
-			if strings.Contains(l, "stop-the-world") {
+			if strings.Contains(l, "GC incremental sweep") {
+				seen["sweep"] = true
+			}
+			if i := strings.Index(l, "stop-the-world ("); i >= 0 {
 				seen["stop-the-world"] = true
+				k := l[i:]
+				stw[k[:strings.IndexByte(k, ')')+1]] = true
+			}
+		case "Label":
+			if strings.Contains(l, `Label="GC (`) {
+				seen["mark worker label"] = true
 			}
 		case "StateTransition":
 			if strings.Contains(l, "NotExist->Runnable") {
@@ -164,6 +179,12 @@ func summarize(name, file string, long bool) {
 	}
 	sort.Strings(kinds)
 	fmt.Println(name, "seen:", strings.Join(kinds, ", "))
+	var stws []string
+	for k := range stw {
+		stws = append(stws, k)
+	}
+	sort.Strings(stws)
+	fmt.Println(name, "stops of the world:", strings.Join(stws, ", "))
 	fmt.Println(name, "goroutines created >= 10:", created >= 10)
 	if long {
 		fmt.Println(name, "generations >= 2:", syncs >= 2)

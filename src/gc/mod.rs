@@ -373,7 +373,7 @@ fn start(kind: u8, n: u32, stw: bool) {
     // No preemption while the world is stopped by us.
     crate::gm::acquirem();
     let t0 = crate::time::nanotime();
-    sched::stw::stop_the_world();
+    sched::stw::stop_the_world_for(sched::stats::StwReason::GcSweepTerm);
     crate::tracehook::event(crate::tracehook::Ev::GcBegin);
     HEAP_AT_START.store(HEAP_LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
     T_START.store(t0, Ordering::Relaxed);
@@ -461,6 +461,7 @@ pub fn rt_gcMarkWork() -> u8 {
         return if idle { MARK_DONE } else { MARK_REST };
     }
     MARKERS.fetch_add(1, Ordering::AcqRel);
+    crate::tracehook::event(crate::tracehook::Ev::MarkWorker(fractional));
     let mut m = mark::Marker::new();
     claim_globals(&mut m);
     let t0 = crate::time::nanotime();
@@ -655,7 +656,7 @@ pub fn rt_gcMarkDone() {
     }
     crate::gm::acquirem();
     let t1 = crate::time::nanotime();
-    sched::stw::stop_the_world();
+    sched::stw::stop_the_world_for(sched::stats::StwReason::GcMarkTerm);
     finish_cycle(t1);
 }
 

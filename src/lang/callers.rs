@@ -41,7 +41,7 @@ pub fn rt_stack(buf: GoSlice<u8>, all: bool) -> isize {
             // The others stopped where they are (upstream's Stack stops the
             // world too): running goroutines' stacks cannot be read.
             crate::gm::acquirem();
-            crate::sched::stw::stop_the_world();
+            crate::sched::stw::stop_the_world_for(crate::sched::stats::StwReason::AllGoroutinesStack);
             traceback_others(gp);
             crate::gm::releasem();
             let _ = crate::sched::stw::start_the_world();

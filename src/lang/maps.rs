@@ -205,6 +205,88 @@ impl Mt {
     }
 }
 
+/// How a family of map entry points hashes and compares keys. The compiler
+/// calls the _fast32, _fast64 and _faststr entry points for keys that are
+/// plain 4- or 8-byte memory or strings: those hash and compare them
+/// inline (the same hash values as the key type's hash function, so every
+/// entry point finds what another stored). Every other key goes through
+/// its type's hash and equality, which may raise a panic.
+trait KeyOps {
+    const MAY_RAISE: bool;
+    /// # Safety
+    /// key points at a value of the map's key type.
+    unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize;
+    /// # Safety
+    /// probe and slot point at values of the map's key type.
+    unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool;
+}
+
+/// Any comparable key type.
+struct AnyKey;
+/// Keys of 4 bytes of plain memory.
+struct Mem32;
+/// Keys of 8 bytes of plain memory (pointers included).
+struct Mem64;
+/// String keys.
+struct StrKey;
+
+impl KeyOps for AnyKey {
+    const MAY_RAISE: bool = true;
+    #[inline]
+    unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize {
+        mt.hash(key, seed)
+    }
+    #[inline]
+    unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
+        mt.equal(probe, slot)
+    }
+}
+
+impl KeyOps for Mem32 {
+    const MAY_RAISE: bool = false;
+    #[inline]
+    unsafe fn hash(_: &Mt, key: *mut u8, seed: u32) -> usize {
+        // SAFETY: a 4-byte key (the trait's contract).
+        crate::alg::hash32(unsafe { core::ptr::read_unaligned(key as *const u32) }, seed as u64) as usize
+    }
+    #[inline]
+    unsafe fn eq(_: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
+        // SAFETY: as above.
+        unsafe { core::ptr::read_unaligned(probe as *const u32) == core::ptr::read_unaligned(slot as *const u32) }
+    }
+}
+
+impl KeyOps for Mem64 {
+    const MAY_RAISE: bool = false;
+    #[inline]
+    unsafe fn hash(_: &Mt, key: *mut u8, seed: u32) -> usize {
+        // SAFETY: an 8-byte key (the trait's contract).
+        crate::alg::hash64(unsafe { core::ptr::read_unaligned(key as *const u64) }, seed as u64) as usize
+    }
+    #[inline]
+    unsafe fn eq(_: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
+        // SAFETY: as above.
+        unsafe { core::ptr::read_unaligned(probe as *const u64) == core::ptr::read_unaligned(slot as *const u64) }
+    }
+}
+
+impl KeyOps for StrKey {
+    const MAY_RAISE: bool = false;
+    #[inline]
+    unsafe fn hash(_: &Mt, key: *mut u8, seed: u32) -> usize {
+        // SAFETY: a string key (the trait's contract).
+        unsafe { crate::alg::strhash(key, seed as usize) }
+    }
+    #[inline]
+    unsafe fn eq(_: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
+        // SAFETY: both are Go string headers of live strings.
+        unsafe {
+            let (a, b) = (*(probe as *const GoString), *(slot as *const GoString));
+            a.len == b.len && (a.ptr == b.ptr || crate::alg::memeq(a.ptr, b.ptr, a.len as usize))
+        }
+    }
+}
+
 #[inline]
 fn tophash_at(b: *mut u8, i: usize) -> u8 {
     // SAFETY: b is a bucket; its first 8 bytes are the tophash array.
@@ -239,7 +321,14 @@ unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
     // SAFETY: per the function contract.
     unsafe {
         crate::wb::bulk(dst, src, n);
-        core::ptr::copy(src, dst, n);
+        // The common key and element sizes without a call (each read whole
+        // before the write, as a move).
+        match n {
+            4 => core::ptr::write_unaligned(dst as *mut u32, core::ptr::read_unaligned(src as *const u32)),
+            8 => core::ptr::write_unaligned(dst as *mut u64, core::ptr::read_unaligned(src as *const u64)),
+            16 => core::ptr::write_unaligned(dst as *mut u128, core::ptr::read_unaligned(src as *const u128)),
+            _ => core::ptr::copy(src, dst, n),
+        }
     }
 }
 
@@ -375,14 +464,15 @@ pub fn makemap_small() -> *mut hmap {
 // ---- lookup ----
 
 /// Find key; returns (bucket, slot) or None.
-fn lookup(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
+#[inline]
+fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
     // SAFETY: h is a live, non-empty map of type mt.
     unsafe {
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map read and map write");
         }
-        let hash = mt.hash(key, (*h).hash0);
-        if raised() {
+        let hash = K::hash(mt, key, (*h).hash0);
+        if K::MAY_RAISE && raised() {
             return None;
         }
         let m = bucket_mask((*h).B);
@@ -406,10 +496,10 @@ fn lookup(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
                     continue;
                 }
                 let k = mt.key_at(b, i);
-                if mt.equal(key, k) {
+                if K::eq(mt, key, k) {
                     return Some((b, i));
                 }
-                if raised() {
+                if K::MAY_RAISE && raised() {
                     return None;
                 }
             }
@@ -441,7 +531,8 @@ fn evacuated(b: *mut u8) -> bool {
 }
 
 /// Common lookup: element pointer, or null when absent.
-fn access(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+#[inline]
+fn access<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         let mt = Mt::new(t);
@@ -453,7 +544,7 @@ fn access(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
             }
             return null_mut();
         }
-        match lookup(&mt, h, key) {
+        match lookup::<K>(&mt, h, key) {
             Some((b, i)) => mt.elem_at(b, i),
             None => null_mut(),
         }
@@ -465,7 +556,7 @@ fn access(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
-    let e = access(t, h, key);
+    let e = access::<AnyKey>(t, h, key);
     if e.is_null() {
         zero_val()
     } else {
@@ -478,7 +569,7 @@ pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
-    let e = access(t, h, key);
+    let e = access::<AnyKey>(t, h, key);
     if e.is_null() {
         (zero_val(), false)
     } else {
@@ -491,7 +582,7 @@ pub unsafe fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess1_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> *mut u8 {
-    let e = access(t, h, key);
+    let e = access::<AnyKey>(t, h, key);
     if e.is_null() {
         zero
     } else {
@@ -504,7 +595,7 @@ pub unsafe fn mapaccess1_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: 
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess2_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: *mut u8) -> (*mut u8, bool) {
-    let e = access(t, h, key);
+    let e = access::<AnyKey>(t, h, key);
     if e.is_null() {
         (zero, false)
     } else {
@@ -517,48 +608,72 @@ pub unsafe fn mapaccess2_fat(t: *mut MapType, h: *mut hmap, key: *mut u8, zero: 
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess1_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
-    // SAFETY: per the function contract.
-    unsafe { mapaccess1(t, h, &mut key as *mut u32 as *mut u8) }
+    let e = access::<Mem32>(t, h, &mut key as *mut u32 as *mut u8);
+    if e.is_null() {
+        zero_val()
+    } else {
+        e
+    }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess2_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> (*mut u8, bool) {
-    // SAFETY: per the function contract.
-    unsafe { mapaccess2(t, h, &mut key as *mut u32 as *mut u8) }
+    let e = access::<Mem32>(t, h, &mut key as *mut u32 as *mut u8);
+    if e.is_null() {
+        (zero_val(), false)
+    } else {
+        (e, true)
+    }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess1_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
-    // SAFETY: per the function contract.
-    unsafe { mapaccess1(t, h, &mut key as *mut u64 as *mut u8) }
+    let e = access::<Mem64>(t, h, &mut key as *mut u64 as *mut u8);
+    if e.is_null() {
+        zero_val()
+    } else {
+        e
+    }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess2_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> (*mut u8, bool) {
-    // SAFETY: per the function contract.
-    unsafe { mapaccess2(t, h, &mut key as *mut u64 as *mut u8) }
+    let e = access::<Mem64>(t, h, &mut key as *mut u64 as *mut u8);
+    if e.is_null() {
+        (zero_val(), false)
+    } else {
+        (e, true)
+    }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess1_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> *mut u8 {
-    // SAFETY: per the function contract.
-    unsafe { mapaccess1(t, h, &mut ky as *mut GoString as *mut u8) }
+    let e = access::<StrKey>(t, h, &mut ky as *mut GoString as *mut u8);
+    if e.is_null() {
+        zero_val()
+    } else {
+        e
+    }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess2_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) -> (*mut u8, bool) {
-    // SAFETY: per the function contract.
-    unsafe { mapaccess2(t, h, &mut ky as *mut GoString as *mut u8) }
+    let e = access::<StrKey>(t, h, &mut ky as *mut GoString as *mut u8);
+    if e.is_null() {
+        (zero_val(), false)
+    } else {
+        (e, true)
+    }
 }
 
 // ---- assignment ----
@@ -571,6 +686,16 @@ pub unsafe fn mapaccess2_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe { assign::<AnyKey>(t, h, key) }
+}
+
+/// mapassign, with K's hashing and comparison.
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     if h.is_null() {
         raise_plain("assignment to entry in nil map");
         return zero_val();
@@ -583,8 +708,8 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
             crate::fatal::fatal_user("concurrent map writes");
         }
         // Hash before marking the map as being written: hashing may raise.
-        let hash = mt.hash(key, (*h).hash0);
-        if raised() {
+        let hash = K::hash(&mt, key, (*h).hash0);
+        if K::MAY_RAISE && raised() {
             return zero_val();
         }
         (*h).flags ^= HASH_WRITING;
@@ -595,7 +720,7 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
         'again: loop {
             let bucket = hash & bucket_mask((*h).B);
             if !(*h).oldbuckets.is_null() {
-                grow_work(&mt, h, bucket);
+                grow_work::<K>(&mt, h, bucket);
             }
             let mut b = mt.bucket((*h).buckets, bucket);
             let top = tophash(hash);
@@ -615,8 +740,8 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
                         continue;
                     }
                     let k = mt.key_at(b, i);
-                    if !mt.equal(key, k) {
-                        if raised() {
+                    if !K::eq(&mt, key, k) {
+                        if K::MAY_RAISE && raised() {
                             (*h).flags &= !HASH_WRITING;
                             return zero_val();
                         }
@@ -685,7 +810,7 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *mut u8 {
     // SAFETY: per the function contract.
-    unsafe { mapassign(t, h, &mut key as *mut u32 as *mut u8) }
+    unsafe { assign::<Mem32>(t, h, &mut key as *mut u32 as *mut u8) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -693,7 +818,7 @@ pub unsafe fn mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> *
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapassign_fast32ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
     // SAFETY: per the function contract.
-    unsafe { mapassign(t, h, &mut key as *mut *mut u8 as *mut u8) }
+    unsafe { assign::<Mem32>(t, h, &mut key as *mut *mut u8 as *mut u8) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -701,7 +826,7 @@ pub unsafe fn mapassign_fast32ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *mut u8 {
     // SAFETY: per the function contract.
-    unsafe { mapassign(t, h, &mut key as *mut u64 as *mut u8) }
+    unsafe { assign::<Mem64>(t, h, &mut key as *mut u64 as *mut u8) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -709,7 +834,7 @@ pub unsafe fn mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> *
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> *mut u8 {
     // SAFETY: per the function contract.
-    unsafe { mapassign(t, h, &mut key as *mut *mut u8 as *mut u8) }
+    unsafe { assign::<Mem64>(t, h, &mut key as *mut *mut u8 as *mut u8) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -717,7 +842,7 @@ pub unsafe fn mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoString) -> *mut u8 {
     // SAFETY: per the function contract.
-    unsafe { mapassign(t, h, &mut s as *mut GoString as *mut u8) }
+    unsafe { assign::<StrKey>(t, h, &mut s as *mut GoString as *mut u8) }
 }
 
 fn new_overflow(mt: &Mt, h: *mut hmap, b: *mut u8) -> *mut u8 {
@@ -838,12 +963,12 @@ fn noldbuckets(h: *mut hmap) -> usize {
     }
 }
 
-fn grow_work(mt: &Mt, h: *mut hmap, bucket: usize) {
+fn grow_work<K: KeyOps>(mt: &Mt, h: *mut hmap, bucket: usize) {
     // Evacuate the old bucket this write will use, and one more.
-    evacuate(mt, h, bucket & (noldbuckets(h) - 1));
+    evacuate::<K>(mt, h, bucket & (noldbuckets(h) - 1));
     // SAFETY: h is a live map being written by us.
     if unsafe { !(*h).oldbuckets.is_null() } {
-        evacuate(mt, h, unsafe { (*h).nevacuate });
+        evacuate::<K>(mt, h, unsafe { (*h).nevacuate });
     }
 }
 
@@ -854,7 +979,7 @@ struct EvacDst {
     e: *mut u8,
 }
 
-fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
+fn evacuate<K: KeyOps>(mt: &Mt, h: *mut hmap, oldbucket: usize) {
     // SAFETY: h is a live map being written by us; oldbucket < noldbuckets.
     unsafe {
         let b = mt.bucket((*h).oldbuckets, oldbucket);
@@ -885,8 +1010,8 @@ fn evacuate(mt: &Mt, h: *mut hmap, oldbucket: usize) {
                     let k2 = mt.key_at(ob, i);
                     let mut use_y = 0usize;
                     if (*h).flags & SAME_SIZE_GROW == 0 {
-                        let hash = mt.hash(k2, (*h).hash0);
-                        if (*h).flags & ITERATOR != 0 && !mt.reflexive_key() && !mt.equal(k2, k2) {
+                        let hash = K::hash(mt, k2, (*h).hash0);
+                        if (*h).flags & ITERATOR != 0 && !mt.reflexive_key() && !K::eq(mt, k2, k2) {
                             // A key != itself (NaN): its hash is not
                             // reproducible, so iterators cannot find it by
                             // rehashing; route it by its tophash bit instead.
@@ -963,6 +1088,16 @@ fn advance_evacuation_mark(mt: &Mt, h: *mut hmap, newbit: usize) {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe { delete::<AnyKey>(t, h, key) }
+}
+
+/// mapdelete, with K's hashing and comparison.
+///
+/// # Safety
+/// As mapdelete's.
+#[inline]
+unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         let mt = Mt::new(t);
@@ -976,14 +1111,14 @@ pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map writes");
         }
-        let hash = mt.hash(key, (*h).hash0);
-        if raised() {
+        let hash = K::hash(&mt, key, (*h).hash0);
+        if K::MAY_RAISE && raised() {
             return;
         }
         (*h).flags ^= HASH_WRITING;
         let bucket = hash & bucket_mask((*h).B);
         if !(*h).oldbuckets.is_null() {
-            grow_work(&mt, h, bucket);
+            grow_work::<K>(&mt, h, bucket);
         }
         let borig = mt.bucket((*h).buckets, bucket);
         let top = tophash(hash);
@@ -999,8 +1134,8 @@ pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
                 }
                 let kslot = mt.keyp(b, i);
                 let k = mt.key_at(b, i);
-                if !mt.equal(key, k) {
-                    if raised() {
+                if !K::eq(&mt, key, k) {
+                    if K::MAY_RAISE && raised() {
                         break 'search;
                     }
                     continue;
@@ -1078,7 +1213,7 @@ fn mark_empty_rest(mt: &Mt, borig: *mut u8, mut b: *mut u8, mut i: usize) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
     // SAFETY: per the function contract.
-    unsafe { mapdelete(t, h, &mut key as *mut u32 as *mut u8) }
+    unsafe { delete::<Mem32>(t, h, &mut key as *mut u32 as *mut u8) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -1086,7 +1221,7 @@ pub unsafe fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
     // SAFETY: per the function contract.
-    unsafe { mapdelete(t, h, &mut key as *mut u64 as *mut u8) }
+    unsafe { delete::<Mem64>(t, h, &mut key as *mut u64 as *mut u8) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -1094,7 +1229,7 @@ pub unsafe fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) {
     // SAFETY: per the function contract.
-    unsafe { mapdelete(t, h, &mut ky as *mut GoString as *mut u8) }
+    unsafe { delete::<StrKey>(t, h, &mut ky as *mut GoString as *mut u8) }
 }
 
 /// # Safety
@@ -1288,7 +1423,7 @@ pub unsafe fn mapiternext(it: *mut hiter) {
                 } else {
                     // The map grew since the iteration began: find the key's
                     // current element (it may have been deleted or updated).
-                    match lookup(&mt, h, k) {
+                    match lookup::<AnyKey>(&mt, h, k) {
                         Some((nb, ni)) => {
                             put_ptr(&mut (*it).key, mt.key_at(nb, ni));
                             put_ptr(&mut (*it).elem, mt.elem_at(nb, ni));
@@ -1337,7 +1472,7 @@ pub unsafe fn reflect_makemap(t: *mut MapType, cap: isize) -> *mut hmap {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
-    access(t, h, key)
+    access::<AnyKey>(t, h, key)
 }
 
 /// # Safety
@@ -1345,7 +1480,7 @@ pub unsafe fn reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> 
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn reflect_mapaccess_faststr(t: *mut MapType, h: *mut hmap, mut key: GoString) -> *mut u8 {
-    access(t, h, &mut key as *mut GoString as *mut u8)
+    access::<StrKey>(t, h, &mut key as *mut GoString as *mut u8)
 }
 
 /// # Safety

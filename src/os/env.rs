@@ -1,6 +1,13 @@
 //! The process's arguments, environment and auxiliary vector, as the kernel
 //! laid them out on the initial stack: argv[0..argc], NULL, envp..., NULL,
 //! auxv pairs..., AT_NULL.
+//!
+//! The environment is read from a copy taken at startup: with cgo, C's
+//! setenv/unsetenv (which os.Setenv/Unsetenv call) edit the initial envp
+//! array in place (unsetenv shifts the entries after the removed one down),
+//! so the stack's array is not the startup environment any more. The
+//! runtime's view stays the startup environment, as upstream's (its envs
+//! slice is taken at startup too).
 
 use crate::layout::GoString;
 use core::ptr::null_mut;
@@ -10,6 +17,8 @@ use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 static ARGC: AtomicUsize = AtomicUsize::new(0);
 static ARGV: AtomicPtr<*const u8> = AtomicPtr::new(null_mut());
 static ENVC: AtomicUsize = AtomicUsize::new(0);
+/// The startup environment's copy: ENVC pointers to NUL-terminated strings.
+static ENVP: AtomicPtr<*const u8> = AtomicPtr::new(null_mut());
 static AUXV: AtomicPtr<usize> = AtomicPtr::new(null_mut());
 
 pub const AT_NULL: usize = 0;
@@ -30,9 +39,39 @@ pub unsafe fn init(argc: usize, argv: *const *const u8) {
         }
         ARGC.store(argc, Ordering::Relaxed);
         ARGV.store(argv as *mut *const u8, Ordering::Relaxed);
-        ENVC.store(n, Ordering::Relaxed);
         AUXV.store(envp.add(n + 1) as *mut usize, Ordering::Relaxed);
+        ENVP.store(copy_strings(envp, n), Ordering::Relaxed);
+        ENVC.store(n, Ordering::Relaxed);
     }
+}
+
+/// A copy of n NUL-terminated strings, and of the array pointing at them, in
+/// one fresh mapping (nothing else in the process knows its address).
+///
+/// # Safety
+/// list must hold n pointers to NUL-terminated strings.
+unsafe fn copy_strings(list: *const *const u8, n: usize) -> *mut *const u8 {
+    // SAFETY: per the function contract.
+    let item = |i: usize| unsafe { *list.add(i) };
+    // SAFETY: as above.
+    let bytes: usize = (0..n).map(|i| unsafe { cstrlen(item(i)) } + 1).sum();
+    let table = n * core::mem::size_of::<*const u8>();
+    let Some(block) = crate::sys::mmap_anon((table + bytes).max(1)) else {
+        crate::fatal::throw("runtime: cannot allocate memory for the environment");
+    };
+    let ptrs = block as *mut *const u8;
+    // SAFETY: the mapping has room for the table and every string with its
+    // NUL (counted above); the sources are valid per the contract.
+    unsafe {
+        let mut at = block.add(table);
+        for i in 0..n {
+            let len = cstrlen(item(i)) + 1;
+            core::ptr::copy_nonoverlapping(item(i), at, len);
+            *ptrs.add(i) = at;
+            at = at.add(len);
+        }
+    }
+    ptrs
 }
 
 /// Length of a NUL-terminated C string.
@@ -71,8 +110,8 @@ pub fn envc() -> usize {
 /// The i'th "KEY=value" entry of the initial environment (i < envc()).
 pub fn env(i: usize) -> &'static [u8] {
     assert!(i < envc());
-    // SAFETY: the environment follows argv's NULL (see init).
-    unsafe { cstr(*ARGV.load(Ordering::Relaxed).add(argc() + 1 + i)) }
+    // SAFETY: ENVP holds envc() string pointers (see init), never changed.
+    unsafe { cstr(*ENVP.load(Ordering::Relaxed).add(i)) }
 }
 
 /// The value of an environment variable in the initial environment.

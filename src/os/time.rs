@@ -41,11 +41,18 @@ fn clock(id: usize) -> i64 {
 
 /// Monotonic time in nanoseconds.
 pub fn nanotime() -> i64 {
-    clock(CLOCK_MONOTONIC)
+    match crate::faketime::now() {
+        0 => clock(CLOCK_MONOTONIC),
+        t => t,
+    }
 }
 
 /// Wall-clock time and monotonic time, for time.Now.
 pub fn now() -> (i64, i32, i64) {
+    let fake = crate::faketime::now();
+    if fake != 0 {
+        return (fake.div_euclid(1_000_000_000), fake.rem_euclid(1_000_000_000) as i32, fake);
+    }
     let wall = clock(CLOCK_REALTIME);
     (wall.div_euclid(1_000_000_000), wall.rem_euclid(1_000_000_000) as i32, nanotime())
 }

@@ -211,14 +211,14 @@ pub fn rt_writeHeapDump(fd: usize, version: GoString) {
     let masks = md.map(crate::gc::module_masks);
     let me = crate::gm::curg();
     crate::gm::acquirem();
-    crate::sched::stw::stop_the_world_for(StwReason::Other);
+    crate::sched::stw::stop_the_world_for(StwReason::WriteHeapDump);
     // Normally nothing is left to sweep: spans become unswept only at a
     // mark termination, which needs worldsema (ours).
     heap::sweep::finish();
     // SAFETY: all-zero bytes are a valid MemStats.
     let mut stats: crate::mstats::MemStats = unsafe { core::mem::zeroed() };
     // SAFETY: stats is a MemStats of ours.
-    unsafe { crate::mstats::ReadMemStats(&mut stats as *mut crate::mstats::MemStats as *mut u8) };
+    unsafe { crate::mstats::fill(&mut stats as *mut crate::mstats::MemStats as *mut u8) };
     // SAFETY: me is the goroutine this call runs for; it is not running
     // Go code meanwhile.
     unsafe { (*me).waitreason = crate::layout::rt::waitReasonDumpingHeap as u8 };

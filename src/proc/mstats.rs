@@ -55,9 +55,27 @@ pub struct BySize {
 
 const _: () = assert!(core::mem::size_of::<MemStats>() == 5776);
 
+/// runtime.ReadMemStats' work: the statistics read with the world stopped
+/// (as upstream's: every P's counts at one instant, so that the figures
+/// agree with each other). The caller (Go) holds worldsema.
+///
 /// # Safety
 /// `m` points at the caller's MemStats.
-pub unsafe fn ReadMemStats(m: *mut u8) {
+pub unsafe fn rt_readMemStats(m: *mut u8) {
+    crate::gm::acquirem();
+    sched::stw::stop_the_world_for(sched::stats::StwReason::ReadMemStats);
+    // SAFETY: per the function contract.
+    unsafe { fill(m) };
+    crate::gm::releasem();
+    let _ = sched::stw::start_the_world();
+}
+
+/// Fill `m` with the current statistics (the world stopped, for figures
+/// that agree).
+///
+/// # Safety
+/// `m` points at the caller's MemStats.
+pub unsafe fn fill(m: *mut u8) {
     use crate::heap::sizeclasses::{CLASS_TO_SIZE, NUM_SIZE_CLASSES};
     use crate::sysstat::{self, Stat};
     // Every P that ever existed: a P retired by GOMAXPROCS keeps the counts

@@ -44,7 +44,7 @@ pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, labels: GoSlice<*mut u8>) -> (
     // SAFETY: the caller's slices.
     let (recs, labels) = unsafe { (records(p).as_mut_slice(), labels.as_mut_slice()) };
     crate::gm::acquirem();
-    crate::sched::stw::stop_the_world_for(StwReason::Other);
+    crate::sched::stw::stop_the_world_for(StwReason::GoroutineProfile);
     let mut n = 0usize;
     crate::gm::for_each_g(|gp| n += profiled(gp) as usize);
     let ok = n <= recs.len();

@@ -239,10 +239,10 @@ unsafe fn census() -> Census {
 
 /// Stop the world with every span swept (as a collection does: the
 /// current M stays unpreemptible until start_swept).
-fn stop_swept() {
+fn stop_swept(why: &'static [u8]) {
     heap::sweep::finish();
     crate::gm::acquirem();
-    sched::stw::stop_the_world_for(crate::sched::stats::StwReason::Other);
+    sched::stw::stop_the_world_for(crate::sched::stats::StwReason::ForTest(why));
     heap::sweep::finish();
 }
 
@@ -258,10 +258,10 @@ fn start_swept() {
 /// base and slow point at the caller's MemStats; the caller (Go) holds
 /// worldsema.
 pub unsafe fn rt_test_readMemStatsSlow(base: *mut u8, slow: *mut u8) {
-    stop_swept();
+    stop_swept(b"ReadMemStatsSlow (test)");
     // SAFETY: per the function contract; the world is stopped.
     let c = unsafe {
-        crate::mstats::ReadMemStats(base);
+        crate::mstats::fill(base);
         census()
     };
     start_swept();
@@ -290,10 +290,10 @@ pub unsafe fn rt_test_readMemStatsSlow(base: *mut u8, slow: *mut u8) {
 /// m points at the caller's MemStats; samples are the caller's, their
 /// histograms prepared (asm/runtime/metrics.go); worldsema is held.
 pub unsafe fn rt_test_readMetricsSlow(m: *mut u8, samples: crate::layout::GoSlice<crate::layout::rt::metricSample>) {
-    stop_swept();
+    stop_swept(b"ReadMetricsSlow (test)");
     // SAFETY: per the function contract; the world is stopped.
     unsafe {
-        crate::mstats::ReadMemStats(m);
+        crate::mstats::fill(m);
         crate::metrics::rt_readMetrics(samples);
     }
     start_swept();
@@ -301,7 +301,7 @@ pub unsafe fn rt_test_readMetricsSlow(m: *mut u8, samples: crate::layout::GoSlic
 
 /// Pages in use by the heap's running count, and by a walk of its spans.
 pub fn rt_test_countPagesInUse() -> (usize, usize) {
-    stop_swept();
+    stop_swept(b"CountPagesInUse (test)");
     let running = heap::heap_inuse() / PAGE_SIZE;
     // SAFETY: the world is stopped.
     let counted = unsafe { census() }.pages as usize;

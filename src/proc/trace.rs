@@ -22,7 +22,8 @@
 //! Events are written in one global order with strictly increasing
 //! timestamps (nanotime, 1 tick = 1 ns), into a batch per run of events
 //! of the same M; a batch ends when another M's event comes (or at 60 KB).
-//! Generations: a new one begins every second (checked at each event) and
+//! Generations: a new one begins every second (GODEBUG=traceadvanceperiod;
+//! checked at each event) and
 //! the last ends at StopTrace; each ends with its string table and
 //! frequency batch, and each new one begins with the status of every P
 //! and every goroutine the model knows. The first one's statuses come from
@@ -35,8 +36,11 @@
 //! expanded, wrappers elided and the runtime's plumbing left out when the
 //! generation ends and the table is symbolized.
 //!
-//! Not recorded (yet): CPU samples, sweeping, goroutine labels, GOMAXPROCS
-//! changes.
+//! Recorded as upstream's besides the scheduler's events: stops of the
+//! world with upstream's reasons, collections, mark assists, sweeping
+//! (a range per sweeping run on a P, with the bytes swept and reclaimed),
+//! the mark workers' labels, GOMAXPROCS changes, CPU samples, user
+//! annotations.
 
 use crate::gm::{self, G_DEAD, G_RUNNABLE, G_RUNNING, G_SCAN, G_SYSCALL, G_WAITING};
 use crate::layout::rt::g;
@@ -80,10 +84,13 @@ const EV_STW_BEGIN: u8 = 26;
 const EV_STW_END: u8 = 27;
 const EV_GC_BEGIN: u8 = 29;
 const EV_GC_END: u8 = 30;
+const EV_GC_SWEEP_BEGIN: u8 = 32;
+const EV_GC_SWEEP_END: u8 = 33;
 const EV_GC_MARK_ASSIST_BEGIN: u8 = 35;
 const EV_GC_MARK_ASSIST_END: u8 = 36;
 const EV_HEAP_ALLOC: u8 = 37;
 const EV_HEAP_GOAL: u8 = 38;
+const EV_GO_LABEL: u8 = 39;
 const EV_USER_TASK_BEGIN: u8 = 40;
 const EV_USER_TASK_END: u8 = 41;
 const EV_USER_REGION_BEGIN: u8 = 42;
@@ -100,8 +107,9 @@ const FREQ: u64 = 1_000_000_000;
 const BATCH_LIMIT: usize = 60 << 10;
 /// Longest string the format accepts.
 const MAX_STRING: usize = 1 << 10;
-/// Length of a generation.
-const GEN_NS: u64 = 1_000_000_000;
+/// Length of a generation, unless GODEBUG=traceadvanceperiod=NS says
+/// otherwise (read at startup, as upstream).
+const GEN_NS: i32 = 1_000_000_000;
 /// Wake the reader once this much is waiting for it.
 const WAKE_BYTES: usize = 256 << 10;
 /// Deepest stack recorded (the format's limit).
@@ -124,6 +132,8 @@ const PS_SYSCALL: u8 = 3;
 
 /// g.trace.statusTraced[2]: a mark assist is open in the trace.
 const GF_ASSIST: u32 = 1;
+/// A mark worker whose label (its kind) was written since it last started.
+const GF_LABELED: u32 = 2;
 
 // What rt_traceRead found (asm/runtime/trace.go).
 const READ_DATA: u8 = 0;
@@ -204,11 +214,15 @@ struct Tracer {
     stk_pcs: PVec<usize>,
     stks: PVec<Stk>,
     ps: [PModel; MAX_GOMAXPROCS],
+    /// Ps in a sweeping range (GCSweepBegin written, GCSweepEnd not yet).
+    sweeping: [bool; MAX_GOMAXPROCS],
     ms: PVec<MModel>,
     gc_seq: u64,
     gc_open: bool,
     /// The goroutine (goid) with an open stop-the-world range, 0 if none.
     stw_goid: u64,
+    /// Length of a generation (ns).
+    gen_ns: u64,
     /// GOMAXPROCS as last traced (0: not yet).
     procs: u64,
 }
@@ -238,10 +252,12 @@ static TRACER: Locked<Tracer> = Locked::new(
         stk_pcs: PVec::mapped(Stat::Other),
         stks: PVec::mapped(Stat::Other),
         ps: [P_NONE; MAX_GOMAXPROCS],
+        sweeping: [false; MAX_GOMAXPROCS],
         ms: PVec::mapped(Stat::Other),
         gc_seq: 0,
         gc_open: false,
         stw_goid: 0,
+        gen_ns: GEN_NS as u64,
         procs: 0,
     },
 );
@@ -815,6 +831,9 @@ impl Tracer {
         let seq = self.next_gseq(gp);
         self.ev(mid, EV_GO_START, &[goid(gp), seq]);
         gset(gp, GS_RUNNING, mid);
+        if gflags(gp) & GF_LABELED != 0 {
+            set_gflags(gp, gflags(gp) & !GF_LABELED);
+        }
         self.set_mm(mid, MModel { p, g: gp });
     }
 
@@ -954,9 +973,9 @@ impl Tracer {
         match e {
             Ev::GStatus(gp, old, new) => self.gstatus(mid, p, cur, gp, old & !G_SCAN, new & !G_SCAN),
             Ev::ProcRelease => self.release_p(mid),
-            Ev::StwBegin(gc) => {
+            Ev::StwBegin(why) => {
                 if self.stw_goid == 0 && self.current(mid, p, cur) {
-                    let k = self.string_id(if gc { b"GC" } else { b"other" });
+                    let k = self.string_id(why.name());
                     let stk = self.cur_stack(cur);
                     self.ev(mid, EV_STW_BEGIN, &[k, stk]);
                     self.stw_goid = goid(cur);
@@ -1002,13 +1021,35 @@ impl Tracer {
                     set_gflags(cur, gflags(cur) & !GF_ASSIST);
                 }
             }
+            Ev::SweepBegin => {
+                if p >= 0 && !self.sweeping[p as usize] && self.current(mid, p, cur) {
+                    let stk = self.cur_stack(cur);
+                    self.ev(mid, EV_GC_SWEEP_BEGIN, &[stk]);
+                    self.sweeping[p as usize] = true;
+                }
+            }
+            Ev::SweepEnd(swept, reclaimed) => {
+                if p >= 0 && self.sweeping[p as usize] && self.current(mid, p, cur) {
+                    self.ev(mid, EV_GC_SWEEP_END, &[swept, reclaimed]);
+                    self.sweeping[p as usize] = false;
+                }
+            }
+            Ev::MarkWorker(fractional) => {
+                // Once per run of the worker, as upstream labels each
+                // start of a mark worker with its kind.
+                if !cur.is_null() && gflags(cur) & GF_LABELED == 0 && self.current(mid, p, cur) {
+                    let k = self.string_id(if fractional { b"GC (fractional)" } else { b"GC (dedicated)" });
+                    self.ev(mid, EV_GO_LABEL, &[k]);
+                    set_gflags(cur, gflags(cur) | GF_LABELED);
+                }
+            }
         }
     }
 
     /// After an event: a new generation if this one is old enough, and
     /// wake the reader if enough is waiting.
     fn after(&mut self, mid: i64) {
-        if self.last_ts.saturating_sub(self.gen_start) >= GEN_NS {
+        if self.last_ts.saturating_sub(self.gen_start) >= self.gen_ns {
             self.end_generation();
             self.begin_generation(mid);
             self.wake_reader();
@@ -1040,6 +1081,19 @@ fn fp_pcs(gp: *mut g, buf: &mut [usize]) -> usize {
         }
         buf[0] = pc;
         let mut n = 1;
+        // Saved in a function without a frame of its own at pc (a
+        // trampoline into Rust, its SP not moved): its caller's return
+        // address is on top of the stack, and BP is still the caller's.
+        // Walking BP alone would skip the caller.
+        let sp = (*gp).sched.sp;
+        let frameless = crate::symtab::findfunc(pc).is_some_and(|f| f.spdelta(pc) == 0);
+        if frameless && n < buf.len() && sp >= lo && sp + 8 <= hi {
+            let ret = *(sp as *const usize);
+            if ret != 0 {
+                buf[n] = ret;
+                n += 1;
+            }
+        }
         let mut bp = (*gp).sched.bp;
         while n < buf.len() && bp >= lo && bp.is_multiple_of(8) && bp + 16 <= hi {
             let ret = *((bp + 8) as *const usize);
@@ -1136,11 +1190,22 @@ fn frame_name(pc: usize) -> &'static [u8] {
 /// plumbing, left out of a trace stack?
 fn runtime_plumbing(f: &[u8], next: &[u8]) -> bool {
     let contains = |s: &[u8], pat: &[u8]| s.windows(pat.len()).any(|w| w == pat);
+    // Where upstream's stacks of a GOMAXPROCS change begin.
+    if f == b"runtime.startTheWorld" {
+        return false;
+    }
     // gort's trampolines into Rust, and what upstream's call sites skip.
     f.starts_with(b"runtime.rt_")
         || matches!(
             f,
-            b"runtime.newproc" | b"runtime.Gosched" | b"runtime.gopark" | b"runtime.goparkunlock" | b"runtime.mcall" | b"runtime.rtcall"
+            b"runtime.newproc"
+                | b"runtime.Gosched"
+                | b"runtime.gopark"
+                | b"runtime.goparkunlock"
+                | b"runtime.mcall"
+                | b"runtime.rtcall"
+                | b"runtime.entersyscall"
+                | b"runtime.entersyscallblock"
         )
         // Runtime frames below the runtime's entry point (chansend1,
         // selectgo, ...), or below a function linked into another package.
@@ -1285,8 +1350,22 @@ fn annotate(f: impl FnOnce(&mut Tracer, i64, u64)) {
 
 /// runtime.StartTrace's work: false if a trace is being recorded (or its
 /// reader has not finished with the last one).
+///
+/// The world is stopped while the tracer takes its snapshot of the
+/// goroutines, Ps and Ms (as upstream's StartTrace stops it): nothing moves
+/// under the snapshot. The caller (Go) holds worldsema.
 pub fn rt_traceStart() -> bool {
     tracehook::SINK.set(&SINK_FN);
+    gm::acquirem();
+    crate::sched::stw::stop_the_world_for(crate::sched::stats::StwReason::StartTrace);
+    let started = start_stopped();
+    gm::releasem();
+    let _ = crate::sched::stw::start_the_world();
+    started
+}
+
+/// rt_traceStart's work, with the world stopped.
+fn start_stopped() -> bool {
     let Some((cur_m, _, _)) = context() else { return false };
     TRACER.with(|t| {
         if t.running || t.finished {
@@ -1304,11 +1383,13 @@ pub fn rt_traceStart() -> bool {
         t.stk_pcs.truncate(0);
         t.ms.truncate(0);
         t.ps = [P_NONE; MAX_GOMAXPROCS];
+        t.sweeping = [false; MAX_GOMAXPROCS];
         t.bm = -1;
         t.gen = 0;
         t.gc_seq = 0;
         t.gc_open = false;
         t.stw_goid = 0;
+        t.gen_ns = crate::settings::godebug_at_start_or(b"traceadvanceperiod", GEN_NS).max(1) as u64;
         t.procs = 0;
         put_bytes(&mut t.out, HEADER);
         // Samples left from an earlier trace are dropped.

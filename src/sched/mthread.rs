@@ -799,14 +799,44 @@ pub(crate) fn checkdead() {
         s.lock.unlock();
         crate::fatal::fatal_user("no goroutines (main called runtime.Goexit) - deadlock!");
     }
+    let (mut any, mut next) = (false, 0i64);
     for i in 0..gomaxprocs() as usize {
         // SAFETY: Ps below gomaxprocs are live.
-        if unsafe { (*allp(i)).timers.has_timers() } {
-            return;
+        let timers = unsafe { &(*allp(i)).timers };
+        if timers.has_timers() {
+            any = true;
+            let w = timers.next_when();
+            if w != 0 && (next == 0 || w < next) {
+                next = w;
+            }
         }
+    }
+    if any {
+        if next != 0 && crate::faketime::now() != 0 {
+            fake_time_jump(next);
+        }
+        return;
     }
     s.lock.unlock();
     crate::fatal::fatal_user("all goroutines are asleep - deadlock!");
+}
+
+/// Every goroutine sleeps under simulated time (faketime): the clock jumps
+/// to the next timer, and an idle M takes an idle P to run it (SCHED.lock
+/// held; nothing runs, so both exist).
+fn fake_time_jump(when: i64) {
+    crate::faketime::jump(when);
+    let pp = pidleget();
+    let mp = mget();
+    if pp.is_null() || mp.is_null() {
+        sched().lock.unlock();
+        crate::fatal::throw("checkdead: no idle m or p for the timer");
+    }
+    // SAFETY: mp is an idle M, parked on its note; pp an idle P.
+    unsafe {
+        (*mp).nextp = pp as usize;
+        Note::from_key(core::ptr::addr_of_mut!((*mp).park.key)).wakeup();
+    }
 }
 
 // ---- LockOSThread ----

@@ -214,12 +214,7 @@ pub fn cpu_time() -> CpuTime {
 
 // ---- stop-the-world pauses ----
 
-/// Why the world stops (the histograms it is counted in).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum StwReason {
-    Gc,
-    Other,
-}
+pub use crate::tracehook::StwReason;
 
 /// The pause under way: its reason, and when it was asked for (only one
 /// stop-the-world runs at a time).
@@ -228,7 +223,7 @@ static STW_START: AtomicI64 = AtomicI64::new(0);
 
 pub(super) fn note_stw_begin(why: StwReason) -> i64 {
     let now = crate::time::nanotime();
-    STW_GC.store(why == StwReason::Gc, Ordering::Relaxed);
+    STW_GC.store(why.is_gc(), Ordering::Relaxed);
     STW_START.store(now, Ordering::Relaxed);
     now
 }

@@ -16,14 +16,9 @@ use super::stats::StwReason;
 /// GOMAXPROCS to apply at the next start of the world (0: keep).
 static NEWPROCS: AtomicI32 = AtomicI32::new(0);
 
-/// Stop every P but the current one, for a collection. The caller must
-/// not be preemptible (it runs in Rust on g0 throughout).
-pub fn stop_the_world() {
-    stop_the_world_for(StwReason::Gc)
-}
-
-/// stop_the_world, saying why (the pause is measured under that reason:
-/// stats.rs).
+/// Stop every P but the current one, saying why (the pause is measured
+/// under that reason: stats.rs; traces show it). The caller must not be
+/// preemptible.
 pub fn stop_the_world_for(why: StwReason) {
     // One stopper at a time: each holds worldsema (its Go side took it).
     // Two stops at once would each wait forever for the other's P.
@@ -31,7 +26,7 @@ pub fn stop_the_world_for(why: StwReason) {
     if unsafe { core::ptr::read_volatile(crate::links::links().worldsema as *const u32) } != 0 {
         crate::fatal::throw("stopTheWorld: worldsema not held");
     }
-    crate::tracehook::event(crate::tracehook::Ev::StwBegin(why == StwReason::Gc));
+    crate::tracehook::event(crate::tracehook::Ev::StwBegin(why));
     super::stats::note_stw_begin(why);
     let s = sched();
     let mp = getm();
@@ -232,23 +227,30 @@ pub fn procresize(n: i32) -> *mut P {
     }
 }
 
-/// runtime.GOMAXPROCS, the Rust half: report the current value; for a
-/// different n > 0, stop the world and restart it with n Ps. The Go side
-/// serialises callers (worldsema).
-pub fn rt_gomaxprocs(n: isize) -> isize {
+/// runtime.GOMAXPROCS, the Rust half: the current value.
+pub fn rt_gomaxprocs() -> isize {
     let s = sched();
     s.lock.lock();
     let ret = gomaxprocs() as isize;
     s.lock.unlock();
-    if n <= 0 || n == ret {
-        return ret;
-    }
-    let n = (n as usize).min(MAX_GOMAXPROCS) as i32;
-    // No preemption while the world stops.
-    crate::gm::acquirem();
-    stop_the_world_for(StwReason::Other);
-    NEWPROCS.store(n, Ordering::Release);
-    crate::gm::releasem();
-    let _ = start_the_world();
     ret
+}
+
+/// runtime.GOMAXPROCS with a new n > 0: stop the world and leave it
+/// stopped, the M unpreemptible, with n Ps to come when the Go side
+/// restarts it (rt_startTheWorld, called from runtime.startTheWorld: the
+/// frames upstream's traces show for the GOMAXPROCS change). The Go side
+/// holds worldsema.
+pub fn rt_gomaxprocsStop(n: isize) {
+    let n = (n as usize).clamp(1, MAX_GOMAXPROCS) as i32;
+    crate::gm::acquirem();
+    stop_the_world_for(StwReason::Gomaxprocs);
+    NEWPROCS.store(n, Ordering::Release);
+}
+
+/// Restart the world a Go-side stopper left stopped (rt_gomaxprocsStop),
+/// and let its M be preempted again.
+pub fn rt_startTheWorld() {
+    let _ = start_the_world();
+    crate::gm::releasem();
 }

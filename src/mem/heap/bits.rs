@@ -59,6 +59,39 @@ fn set(p: usize, v: bool) {
     }
 }
 
+/// A mask of the low n bits (n <= 64).
+#[inline]
+fn low_bits(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+/// Set the bits of the `n` (<= 64) words from p to the low n bits of
+/// `bits` (p's word in bit 0). The words lie in one span, so their bits
+/// are in one bitmap word or two consecutive ones.
+#[inline]
+fn write_bits(p: usize, n: usize, bits: u64) {
+    let (w, b) = bitpos(p);
+    let shift = b.trailing_zeros() as usize;
+    let first = (64 - shift).min(n);
+    let m1 = low_bits(first) << shift;
+    // SAFETY: bitpos gives a word of the arena's bitmap; when the object
+    // runs past it, the next word covers the next 64 words of the same
+    // span (spans are page-aligned inside an arena). The object is being
+    // allocated by us.
+    unsafe {
+        *w = (*w & !m1) | ((bits << shift) & m1);
+        if n > first {
+            let m2 = low_bits(n - first);
+            let w2 = w.add(1);
+            *w2 = (*w2 & !m2) | ((bits >> first) & m2);
+        }
+    }
+}
+
 /// Set the bits of `nwords` words from p to `v` (word aligned; within one
 /// arena or several consecutive ones).
 fn fill(p: usize, nwords: usize, v: bool) {
@@ -104,6 +137,23 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
     // One bit per word of PtrBytes; the rest of each element is scalar.
     let twords = tsize / 8;
     let pwords = ptrbytes / 8;
+    if nslot <= 64 {
+        // A small object (most are): its whole pattern in one word, written
+        // into the one or two bitmap words it spans.
+        let mut elem = 0u64;
+        for k in 0..pwords.div_ceil(8) {
+            // SAFETY: the mask has (pwords+7)/8 bytes.
+            elem |= (unsafe { *gcdata.add(k) } as u64) << (8 * k);
+        }
+        elem &= low_bits(pwords);
+        let mut bits = 0u64;
+        // elems * twords <= nslot <= 64: every shift is below 64.
+        for e in 0..elems {
+            bits |= elem << (e * twords).min(63);
+        }
+        write_bits(p, nslot, bits);
+        return;
+    }
     if twords == 1 && pwords == 1 {
         // An array of pointers: every word.
         let n = (elems).min(nslot);

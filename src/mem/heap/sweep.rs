@@ -149,8 +149,39 @@ enum Swept {
     Partial,
 }
 
+/// A run of sweeping by the current M (one call of the allocator's or of
+/// the sweeper's entry points below): traced as one range, as upstream's,
+/// from its first span (a run that sweeps nothing shows nothing), with the
+/// bytes swept and the bytes of dead objects reclaimed.
+struct Run {
+    swept: u64,
+    reclaimed: u64,
+}
+
+impl Run {
+    const fn new() -> Run {
+        Run { swept: 0, reclaimed: 0 }
+    }
+
+    fn span(&mut self, npages: usize, reclaimed: u64) {
+        if self.swept == 0 {
+            crate::tracehook::event(crate::tracehook::Ev::SweepBegin);
+        }
+        self.swept += (npages * PAGE_SIZE) as u64;
+        self.reclaimed += reclaimed;
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        if self.swept != 0 {
+            crate::tracehook::event(crate::tracehook::Ev::SweepEnd(self.swept, self.reclaimed));
+        }
+    }
+}
+
 /// Sweep span s, which the caller popped from an unswept list.
-fn sweep_span(s: *mut Mspan) -> Swept {
+fn sweep_span(s: *mut Mspan, run: &mut Run) -> Swept {
     // SAFETY: s is an in-use span only the caller uses (popped).
     let sp: &mut Mspan = unsafe { &mut *s };
     if crate::tsan::enabled() {
@@ -174,6 +205,7 @@ fn sweep_span(s: *mut Mspan) -> Swept {
     if !large && dead > 0 {
         FREES_BY_CLASS[sp.size_class()].fetch_add(dead as u64, Ordering::Relaxed);
     }
+    run.span(sp.npages, if large { (dead * sp.npages * PAGE_SIZE) as u64 } else { (dead * sp.elemsize) as u64 });
     let out = if count == 0 {
         free_span(s);
         Swept::Freed
@@ -206,10 +238,10 @@ fn sweep_span(s: *mut Mspan) -> Swept {
 
 /// Sweep s and put it where it belongs (a central list if it has room).
 /// Returns its size in pages.
-fn sweep_and_place(s: *mut Mspan) -> usize {
+fn sweep_and_place(s: *mut Mspan, run: &mut Run) -> usize {
     // SAFETY: s is an in-use span we popped.
     let npages = unsafe { (*s).npages };
-    match sweep_span(s) {
+    match sweep_span(s, run) {
         Swept::Partial => malloc::central_put(s),
         Swept::Full => push_full(s),
         Swept::Freed => {}
@@ -221,12 +253,13 @@ fn sweep_and_place(s: *mut Mspan) -> usize {
 /// free object, and return it (owned by the caller, on no list); null if
 /// none does.
 pub fn take_for_class(spc: usize) -> *mut Mspan {
+    let mut run = Run::new();
     loop {
         let s = pop(spc);
         if s.is_null() {
             return null_mut();
         }
-        match sweep_span(s) {
+        match sweep_span(s, &mut run) {
             Swept::Partial => return s,
             Swept::Full => push_full(s),
             Swept::Freed => {}
@@ -237,9 +270,10 @@ pub fn take_for_class(spc: usize) -> *mut Mspan {
 /// Sweep at least `npages` pages' worth of spans (fewer if fewer are left).
 /// The allocator calls this before taking fresh pages.
 pub fn credit(npages: usize) {
+    let mut run = Run::new();
     let mut done = 0;
     while done < npages && PENDING.load(Ordering::Relaxed) != 0 {
-        match sweep_some_span() {
+        match sweep_some_span(&mut run) {
             Some(n) => done += n,
             None => break,
         }
@@ -248,14 +282,14 @@ pub fn credit(npages: usize) {
 
 /// Sweep one span of any class (round robin); its pages, or None if no
 /// unswept span is left.
-fn sweep_some_span() -> Option<usize> {
+fn sweep_some_span(run: &mut Run) -> Option<usize> {
     let start = NEXT_CLASS.load(Ordering::Relaxed);
     for k in 0..NUM_SPAN_CLASSES {
         let spc = (start + k) % NUM_SPAN_CLASSES;
         let s = pop(spc);
         if !s.is_null() {
             NEXT_CLASS.store(spc, Ordering::Relaxed);
-            return Some(sweep_and_place(s));
+            return Some(sweep_and_place(s, run));
         }
     }
     None
@@ -264,8 +298,9 @@ fn sweep_some_span() -> Option<usize> {
 /// The background sweeper's step: sweep up to `n` spans; false when none
 /// is left to sweep.
 pub fn step(n: usize) -> bool {
+    let mut run = Run::new();
     for _ in 0..n {
-        if sweep_some_span().is_none() {
+        if sweep_some_span(&mut run).is_none() {
             return false;
         }
     }
@@ -274,7 +309,8 @@ pub fn step(n: usize) -> bool {
 
 /// Sweep everything left, and wait for sweeps in progress elsewhere.
 pub fn finish() {
-    while sweep_some_span().is_some() {}
+    let mut run = Run::new();
+    while sweep_some_span(&mut run).is_some() {}
     while ACTIVE.load(Ordering::Acquire) != 0 {
         core::hint::spin_loop();
     }

@@ -267,6 +267,9 @@ fn run_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>, on
     match gort_build {
         Err(r) => per_rt.push((Rt::Gort, Err(Res { first: build_line(&r.output), ..r }))),
         Ok(()) => {
+            if let Some(dir) = std::env::var_os("GORT_CONFORM_KEEP") {
+                keep_for_debugging(std::path::Path::new(&dir), &gort_exe, &gort_pkg, &gort_env, &run)?;
+            }
             let mut lost: BTreeMap<String, Res> = BTreeMap::new();
             for t in &run {
                 let file = test_file.get(t.as_str()).copied().unwrap_or("?");
@@ -301,8 +304,40 @@ fn run_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>, on
             e.group = f.to_string();
         }
     }
-    let _ = std::fs::remove_dir_all(&gort_tree);
+    if std::env::var_os("GORT_CONFORM_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&gort_tree);
+    }
     Ok(entries)
+}
+
+/// Debugging aid: GORT_CONFORM_KEEP=DIR keeps gort's runtime test binary as
+/// DIR/runtime.gort.test and writes DIR/run.sh, which runs it as this harness
+/// does (the package directory, the environment, the selection; extra
+/// arguments are passed on, e.g. `-test.run=TestX -test.count=100`), to
+/// rerun a failure in a loop or under gdb. The package directory (in gort's
+/// conformance GOROOT) is kept too, until the next conformance run.
+fn keep_for_debugging(dir: &Path, exe: &Path, pkg: &Path, env: &[(String, String)], run: &[String]) -> Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let kept = dir.join("runtime.gort.test");
+    std::fs::copy(exe, &kept)?;
+    let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+    let mut sh = String::from("#!/bin/sh\n# gort conform's runtime-suite run, kept by GORT_CONFORM_KEEP\n");
+    sh.push_str(&format!("cd {} || exit 2\nexec env", quote(&pkg.display().to_string())));
+    for (k, v) in crate::conform::testbin::test_env(env) {
+        sh.push_str(&format!(" \\\n  {}={}", k, quote(&v)));
+    }
+    let re = format!("^({})$", run.join("|"));
+    sh.push_str(&format!(
+        " \\\n  {} -test.v -test.short -test.paniconexit0 -test.count=1 -test.run={} \"$@\"\n",
+        quote(&kept.display().to_string()),
+        quote(&re)
+    ));
+    let script = dir.join("run.sh");
+    std::fs::write(&script, sh)?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))?;
+    eprintln!("gort conform: kept {} and {}", kept.display(), script.display());
+    Ok(())
 }
 
 #[cfg(test)]

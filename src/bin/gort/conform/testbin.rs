@@ -32,7 +32,7 @@ pub(super) fn list_tests(ctx: &Ctx, exe: &Path, cwd: &Path, env: &[(String, Stri
 /// A test binary's environment: the runtime's (GOROOT and, for gort, its
 /// settings), with GOROOT/bin first in PATH, as go test gives it (tests
 /// that run the go command find that GOROOT's).
-fn test_env(env: &[(String, String)]) -> Vec<(String, String)> {
+pub(super) fn test_env(env: &[(String, String)]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = env.iter().filter(|(k, _)| k != "PATH").cloned().collect();
     let path = env.iter().find(|(k, _)| k == "PATH").map(|(_, p)| p.clone()).unwrap_or_else(|| std::env::var("PATH").unwrap_or_default());
     match env.iter().find(|(k, _)| k == "GOROOT") {
