@@ -314,8 +314,9 @@ fn run_suite(ctx: &Ctx, notes: &Mutex<Vec<String>>, skips: &Mutex<Vec<Skip>>, on
 /// DIR/runtime.gort.test and writes DIR/run.sh, which runs it as this harness
 /// does (the package directory, the environment, the selection; extra
 /// arguments are passed on, e.g. `-test.run=TestX -test.count=100`), to
-/// rerun a failure in a loop or under gdb. The package directory (in gort's
-/// conformance GOROOT) is kept too, until the next conformance run.
+/// rerun a failure in a loop or under gdb (GORT_DEBUGGER='gdb --args').
+/// The package directory (in gort's conformance GOROOT) is kept too, until
+/// the next conformance run.
 fn keep_for_debugging(dir: &Path, exe: &Path, pkg: &Path, env: &[(String, String)], run: &[String]) -> Result<()> {
     std::fs::create_dir_all(dir)?;
     let kept = dir.join("runtime.gort.test");
@@ -328,7 +329,7 @@ fn keep_for_debugging(dir: &Path, exe: &Path, pkg: &Path, env: &[(String, String
     }
     let re = format!("^({})$", run.join("|"));
     sh.push_str(&format!(
-        " \\\n  {} -test.v -test.short -test.paniconexit0 -test.count=1 -test.run={} \"$@\"\n",
+        " \\\n  ${{GORT_DEBUGGER:-}} {} -test.v -test.short -test.paniconexit0 -test.count=1 -test.run={} \"$@\"\n",
         quote(&kept.display().to_string()),
         quote(&re)
     ));
