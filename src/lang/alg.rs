@@ -354,10 +354,7 @@ pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
             KIND_FLOAT64 => *(p as *const f64) == *(q as *const f64),
             KIND_COMPLEX64 => *(p as *const [f32; 2]) == *(q as *const [f32; 2]),
             KIND_COMPLEX128 => *(p as *const [f64; 2]) == *(q as *const [f64; 2]),
-            KIND_STRING => {
-                let (a, b) = (*(p as *const GoString), *(q as *const GoString));
-                a.len == b.len && (a.ptr == b.ptr || memeq(a.ptr, b.ptr, a.len as usize))
-            }
+            KIND_STRING => strequal(p, q),
             KIND_INTERFACE => {
                 let empty = (*(t as *const abi::InterfaceType)).Methods.len == 0;
                 let (ta, da, tb, db) = if empty {
@@ -418,6 +415,19 @@ pub unsafe fn efaceequal(t: *const Type, a: *mut u8, b: *mut u8) -> bool {
             return a == b;
         }
         typeequal(t, a, b)
+    }
+}
+
+/// Go's == on the strings whose headers are at p and q.
+///
+/// # Safety
+/// p and q point at Go string headers of live strings.
+#[inline]
+pub unsafe fn strequal(p: *const u8, q: *const u8) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        let (a, b) = (*(p as *const GoString), *(q as *const GoString));
+        a.len == b.len && memeq(a.ptr, b.ptr, a.len as usize)
     }
 }
 

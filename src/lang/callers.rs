@@ -40,11 +40,7 @@ pub fn rt_stack(buf: GoSlice<u8>, all: bool) -> isize {
         if all {
             // The others stopped where they are (upstream's Stack stops the
             // world too): running goroutines' stacks cannot be read.
-            crate::gm::acquirem();
-            crate::sched::stw::stop_the_world_for(crate::sched::stats::StwReason::AllGoroutinesStack);
-            traceback_others(gp);
-            crate::gm::releasem();
-            let _ = crate::sched::stw::start_the_world();
+            crate::sched::stw::with_world_stopped(crate::sched::stats::StwReason::AllGoroutinesStack, || traceback_others(gp));
         }
         (*mp).tracebackLevel = 0;
         let n = (*g0).writebuf.len;

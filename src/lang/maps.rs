@@ -280,10 +280,7 @@ impl KeyOps for StrKey {
     #[inline]
     unsafe fn eq(_: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         // SAFETY: both are Go string headers of live strings.
-        unsafe {
-            let (a, b) = (*(probe as *const GoString), *(slot as *const GoString));
-            a.len == b.len && (a.ptr == b.ptr || crate::alg::memeq(a.ptr, b.ptr, a.len as usize))
-        }
+        unsafe { crate::alg::strequal(probe, slot) }
     }
 }
 

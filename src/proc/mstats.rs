@@ -62,12 +62,8 @@ const _: () = assert!(core::mem::size_of::<MemStats>() == 5776);
 /// # Safety
 /// `m` points at the caller's MemStats.
 pub unsafe fn rt_readMemStats(m: *mut u8) {
-    crate::gm::acquirem();
-    sched::stw::stop_the_world_for(sched::stats::StwReason::ReadMemStats);
     // SAFETY: per the function contract.
-    unsafe { fill(m) };
-    crate::gm::releasem();
-    let _ = sched::stw::start_the_world();
+    sched::stw::with_world_stopped(sched::stats::StwReason::ReadMemStats, || unsafe { fill(m) });
 }
 
 /// Fill `m` with the current statistics (the world stopped, for figures

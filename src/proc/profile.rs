@@ -43,37 +43,36 @@ pub unsafe fn rt_goroutineProfile(p: GoSlice<u8>, labels: GoSlice<*mut u8>) -> (
     let me = crate::gm::curg();
     // SAFETY: the caller's slices.
     let (recs, labels) = unsafe { (records(p).as_mut_slice(), labels.as_mut_slice()) };
-    crate::gm::acquirem();
-    crate::sched::stw::stop_the_world_for(StwReason::GoroutineProfile);
-    let mut n = 0usize;
-    crate::gm::for_each_g(|gp| n += profiled(gp) as usize);
-    let ok = n <= recs.len();
-    if ok {
-        let mut put = |i: usize, gp: *mut crate::layout::rt::g, skip| {
-            recs[i] = [0; 32];
-            traceback_pcs(Unwinder::for_g(gp), skip, &mut recs[i]);
-            if let Some(slot) = labels.get_mut(i) {
-                // SAFETY: a slot of the caller's heap slice; the collector
-                // may be marking, so the store has its barrier.
-                unsafe {
-                    let l = (*gp).labels;
-                    crate::wb::store(slot as *mut *mut u8 as *mut usize, l as usize);
-                    *slot = l;
+    let (n, ok) = crate::sched::stw::with_world_stopped(StwReason::GoroutineProfile, || {
+        let mut n = 0usize;
+        crate::gm::for_each_g(|gp| n += profiled(gp) as usize);
+        let ok = n <= recs.len();
+        if ok {
+            let mut put = |i: usize, gp: *mut crate::layout::rt::g, skip| {
+                recs[i] = [0; 32];
+                traceback_pcs(Unwinder::for_g(gp), skip, &mut recs[i]);
+                if let Some(slot) = labels.get_mut(i) {
+                    // SAFETY: a slot of the caller's heap slice; the collector
+                    // may be marking, so the store has its barrier.
+                    unsafe {
+                        let l = (*gp).labels;
+                        crate::wb::store(slot as *mut *mut u8 as *mut usize, l as usize);
+                        *slot = l;
+                    }
                 }
-            }
-        };
-        // This trampoline and goroutineProfile's frame are not shown.
-        put(0, me, 2);
-        let mut i = 1;
-        crate::gm::for_each_g(|gp| {
-            if gp != me && profiled(gp) && i < n {
-                put(i, gp, 0);
-                i += 1;
-            }
-        });
-    }
-    crate::gm::releasem();
-    let _ = crate::sched::stw::start_the_world();
+            };
+            // This trampoline and goroutineProfile's frame are not shown.
+            put(0, me, 2);
+            let mut i = 1;
+            crate::gm::for_each_g(|gp| {
+                if gp != me && profiled(gp) && i < n {
+                    put(i, gp, 0);
+                    i += 1;
+                }
+            });
+        }
+        (n, ok)
+    });
     (n as isize, ok)
 }
 

@@ -1356,12 +1356,7 @@ fn annotate(f: impl FnOnce(&mut Tracer, i64, u64)) {
 /// under the snapshot. The caller (Go) holds worldsema.
 pub fn rt_traceStart() -> bool {
     tracehook::SINK.set(&SINK_FN);
-    gm::acquirem();
-    crate::sched::stw::stop_the_world_for(crate::sched::stats::StwReason::StartTrace);
-    let started = start_stopped();
-    gm::releasem();
-    let _ = crate::sched::stw::start_the_world();
-    started
+    crate::sched::stw::with_world_stopped(crate::sched::stats::StwReason::StartTrace, start_stopped)
 }
 
 /// rt_traceStart's work, with the world stopped.

@@ -94,6 +94,18 @@ pub fn stop_the_world_for(why: StwReason) {
     super::stats::note_stw_stopped();
 }
 
+/// Run f with the world stopped for `why` (the current M unpreemptible
+/// throughout), then restart it. The caller holds worldsema (its Go side
+/// took it).
+pub fn with_world_stopped<R>(why: StwReason, f: impl FnOnce() -> R) -> R {
+    crate::gm::acquirem();
+    stop_the_world_for(why);
+    let r = f();
+    crate::gm::releasem();
+    let _ = start_the_world();
+    r
+}
+
 /// Restart the world stopped by stop_the_world, applying a pending
 /// GOMAXPROCS change. Returns when the world was released (nanotime): the
 /// Ps handed out, before the idle Ms are woken to run them (the end of the
