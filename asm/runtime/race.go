@@ -212,7 +212,7 @@ func raceinit() {
 	racedatastart, racedataend = start, end
 	// Keep runtime.mapaccess1 linked: reports of mapaccess1_fat name it
 	// (src/meta/racepc.rs looks it up by name).
-	racemapaccess1 = abi.FuncPCABI0(mapaccess1)
+	racemapaccess1 = abi.FuncPCABIInternal(mapaccess1)
 	rt_raceInit(unsafe.Pointer(&raceTable[0]), uintptr(len(raceTable)), start, end)
 }
 

@@ -1447,6 +1447,154 @@ pub unsafe fn mapiternext(it: *mut hiter) {
 
 const NO_CHECK: usize = 1 << 63;
 
+// ---- leaf fast paths ----
+//
+// The map entry points that never allocate run on the goroutine's stack
+// (`!leaf` in asm/surface.def, src/base/leaf.rs) whenever the ordinary
+// code would do nothing there that needs the system stack: each fast path
+// checks that and then runs the ordinary function.
+
+/// What a map operation does, for [`leaf_ok`].
+#[derive(PartialEq)]
+enum LeafUse {
+    /// Reads the map (lookups).
+    Read,
+    /// Also stores pointers into the iterator (iteration).
+    Iterate,
+    /// Also writes the map (deletion).
+    Write,
+}
+
+/// Can the ordinary code of a map operation run on the goroutine's stack?
+/// Not in race builds (reports go through the system stack), not when
+/// hashing the key may raise a panic (interface keys), not when the map is
+/// being written (the fatal error is the ordinary path's), not when a
+/// write barrier is on and the operation stores pointers, nor when a
+/// deletion would have to evacuate buckets of a growing map (which may
+/// allocate).
+///
+/// # Safety
+/// t is a map type; h is null or a live map of that type.
+#[inline]
+unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        if crate::tsan::enabled() || (*t).Flags & HASH_MIGHT_PANIC != 0 {
+            return false;
+        }
+        if u != LeafUse::Read && crate::wb::enabled() {
+            return false;
+        }
+        if h.is_null() {
+            return true;
+        }
+        (*h).flags & HASH_WRITING == 0 && (u != LeafUse::Write || (*h).oldbuckets.is_null())
+    }
+}
+
+/// The fast path of a lookup or deletion entry point: `leaf_NAME` runs
+/// `NAME` when [`leaf_ok`] allows, with one result, two, or none.
+macro_rules! map_leaf {
+    ($leaf:ident, $f:ident, $key:ty, $use:expr, one) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, $use) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                crate::leaf::Leaf::one($f(t, h, key) as usize)
+            }
+        }
+    };
+    ($leaf:ident, $f:ident, $key:ty, $use:expr, two) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, $use) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                let (e, ok) = $f(t, h, key);
+                crate::leaf::Leaf::two(e as usize, ok as usize)
+            }
+        }
+    };
+    ($leaf:ident, $f:ident, $key:ty, $use:expr, none) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, $use) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                $f(t, h, key);
+                crate::leaf::Leaf::one(0)
+            }
+        }
+    };
+}
+
+map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, LeafUse::Read, two);
+map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, LeafUse::Read, two);
+map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, LeafUse::Read, two);
+map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, LeafUse::Read, two);
+map_leaf!(leaf_mapdelete, mapdelete, *mut u8, LeafUse::Write, none);
+map_leaf!(leaf_mapdelete_fast32, mapdelete_fast32, u32, LeafUse::Write, none);
+map_leaf!(leaf_mapdelete_fast64, mapdelete_fast64, u64, LeafUse::Write, none);
+map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write, none);
+
+/// The goroutine-stack fast path of mapiterinit (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapiterinit's.
+pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if !leaf_ok(t, h, LeafUse::Iterate) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        // The first iteration of a map without pointers in its buckets
+        // allocates the map's extra header (see mapiterinit).
+        if !h.is_null() && (*h).count != 0 && (*h).extra.is_null() && Mt::new(t).bucket_noscan() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        mapiterinit(t, h, it);
+        crate::leaf::Leaf::one(0)
+    }
+}
+
+/// The goroutine-stack fast path of mapiternext (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapiternext's.
+pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract: it was set up by mapiterinit.
+    unsafe {
+        if !leaf_ok((*it).t, (*it).h, LeafUse::Iterate) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        mapiternext(it);
+        crate::leaf::Leaf::one(0)
+    }
+}
+
 // ---- reflect ----
 
 /// # Safety
