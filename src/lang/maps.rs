@@ -1467,7 +1467,8 @@ enum LeafUse {
 
 /// Can the ordinary code of a map operation run on the goroutine's stack?
 /// Not in race builds (reports go through the system stack), not when
-/// hashing the key may raise a panic (interface keys), not when the map is
+/// hashing the key may raise a panic (interface keys) or recurses
+/// (composite keys: their stack use depends on the type), not when the map is
 /// being written (the fatal error is the ordinary path's), not when a
 /// write barrier is on and the operation stores pointers, nor when a
 /// deletion would have to evacuate buckets of a growing map (which may
@@ -1479,7 +1480,7 @@ enum LeafUse {
 unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
     // SAFETY: per the function contract.
     unsafe {
-        if crate::tsan::enabled() || (*t).Flags & HASH_MIGHT_PANIC != 0 {
+        if crate::tsan::enabled() || (*t).Flags & HASH_MIGHT_PANIC != 0 || !crate::alg::flat_alg((*t).Key) {
             return false;
         }
         if u != LeafUse::Read && crate::wb::enabled() {
