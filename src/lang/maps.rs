@@ -483,13 +483,19 @@ fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, us
             }
         }
         let top = tophash(hash);
+        // Each bucket's slots whose tophash is top, found at once (one
+        // predictable branch per bucket: a lookup's loads of the next
+        // buckets overlap this one's), then compared. A miss reads the
+        // whole chain, as upstream's lookups do, rather than stopping at
+        // an emptyRest mark: that test is a branch on the bucket's
+        // contents, mispredicted about once a lookup, which serialises
+        // lookups that miss the cache.
         while !b.is_null() {
-            for i in 0..BUCKET_CNT {
-                let th = tophash_at(b, i);
-                if th != top {
-                    if th == EMPTY_REST {
-                        return None;
-                    }
+            let mut cand = tophash_matches(b, top);
+            while cand != 0 {
+                let i = cand.trailing_zeros() as usize / 8;
+                cand &= cand - 1;
+                if tophash_at(b, i) != top {
                     continue;
                 }
                 let k = mt.key_at(b, i);
@@ -504,6 +510,32 @@ fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, us
         }
         None
     }
+}
+
+/// The empty slots of bucket b (tophash emptyRest or emptyOne), as
+/// tophash_matches reports them; the lowest is always one.
+#[inline]
+fn empty_slots(b: *mut u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // SAFETY: b is a bucket: its first 8 bytes are the tophash array.
+    let th = u64::from_le(unsafe { core::ptr::read_unaligned(b as *const u64) });
+    // emptyRest (0) and emptyOne (1) are the bytes that are 0 once their
+    // low bit is cleared.
+    let x = th & !LOW;
+    x.wrapping_sub(LOW) & !x & (LOW << 7)
+}
+
+/// The slots of bucket b whose tophash may be top: one bit (the high bit
+/// of the slot's byte) per candidate. Every slot whose tophash is top is
+/// there; a slot above one of those may be too (the subtraction's borrow),
+/// so callers check each candidate's byte.
+#[inline]
+fn tophash_matches(b: *mut u8, top: u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // SAFETY: b is a bucket: its first 8 bytes are the tophash array.
+    let th = u64::from_le(unsafe { core::ptr::read_unaligned(b as *const u64) });
+    let x = th ^ (LOW * top as u64);
+    x.wrapping_sub(LOW) & !x & (LOW << 7)
 }
 
 /// Race builds: the map operation the program called reads (or writes)
@@ -723,17 +755,21 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
             let top = tophash(hash);
             let mut insert_b: *mut u8 = null_mut();
             let mut insert_i = 0;
-            'search: loop {
-                for i in 0..BUCKET_CNT {
-                    let th = tophash_at(b, i);
-                    if th != top {
-                        if is_empty(th) && insert_b.is_null() {
-                            insert_b = b;
-                            insert_i = i;
-                        }
-                        if th == EMPTY_REST {
-                            break 'search;
-                        }
+            loop {
+                // As in lookup: the slots to compare found at once, the
+                // whole chain read.
+                if insert_b.is_null() {
+                    let free = empty_slots(b);
+                    if free != 0 {
+                        insert_b = b;
+                        insert_i = free.trailing_zeros() as usize / 8;
+                    }
+                }
+                let mut cand = tophash_matches(b, top);
+                while cand != 0 {
+                    let i = cand.trailing_zeros() as usize / 8;
+                    cand &= cand - 1;
+                    if tophash_at(b, i) != top {
                         continue;
                     }
                     let k = mt.key_at(b, i);
@@ -1121,12 +1157,12 @@ unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
         let top = tophash(hash);
         let mut b = borig;
         'search: while !b.is_null() {
-            for i in 0..BUCKET_CNT {
-                let th = tophash_at(b, i);
-                if th != top {
-                    if th == EMPTY_REST {
-                        break 'search;
-                    }
+            // As in lookup: the slots to compare found at once.
+            let mut cand = tophash_matches(b, top);
+            while cand != 0 {
+                let i = cand.trailing_zeros() as usize / 8;
+                cand &= cand - 1;
+                if tophash_at(b, i) != top {
                     continue;
                 }
                 let kslot = mt.keyp(b, i);
