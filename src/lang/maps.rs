@@ -1718,3 +1718,47 @@ pub unsafe fn maplen(h: *mut hmap) -> isize {
     // SAFETY: h is a live map.
     unsafe { (*h).count }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tophash_matches and empty_slots against a slot-by-slot scan, over
+    /// every value in every slot beside pseudo-random neighbours: every
+    /// true slot is reported, the lowest reported one is always true.
+    #[test]
+    fn bucket_masks_match_a_scan() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20000 {
+            let mut th = [0u8; 8];
+            for b in th.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly a few values, so that equal and empty bytes are common.
+                *b = if seed & 3 == 0 { (seed >> 8) as u8 } else { ((seed >> 8) % 7) as u8 };
+            }
+            let top = (round % 256) as u8;
+            let b = th.as_ptr() as *mut u8;
+            let got = tophash_matches(b, top);
+            let want: Vec<usize> = (0..8).filter(|&i| th[i] == top).collect();
+            for &i in &want {
+                assert!(got & (0x80 << (8 * i)) != 0, "{th:?} top {top}: slot {i} not reported");
+            }
+            if got != 0 {
+                assert_eq!(th[got.trailing_zeros() as usize / 8], top, "{th:?} top {top}: lowest candidate false");
+            }
+            let free = empty_slots(b);
+            for i in (0..8).filter(|&i| is_empty(th[i])) {
+                assert!(free & (0x80 << (8 * i)) != 0, "{th:?}: empty slot {i} not reported");
+            }
+            if free != 0 {
+                assert!(is_empty(th[free.trailing_zeros() as usize / 8]), "{th:?}: lowest empty slot false");
+            } else {
+                assert!(!th.iter().any(|&x| is_empty(x)));
+            }
+            // Every reported slot is a candidate only: no bits but the high ones.
+            assert_eq!(got & !0x8080_8080_8080_8080, 0);
+        }
+    }
+}
