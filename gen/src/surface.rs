@@ -461,6 +461,16 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
                 2 => ("\tLEAQ\t-1(DX), BX\n", "\tMOVQ\tDX, BX\n"),
                 _ => ("", ""),
             };
+            // Results kept in the first words of the spill area while
+            // rtcallHook runs.
+            let (mut save, mut restore) = (String::new(), String::new());
+            for (i, reg) in ["AX", "BX"].iter().enumerate().take(e.results.len()) {
+                if (i as u64 + 1) * 8 > leaf_spill_size(u, e)? {
+                    return Err(format!("!leaf {}: no spill slot to keep result {i} in", e.name));
+                }
+                writeln!(save, "\tMOVQ\t{reg}, {}+{}(FP)", first, i * 8).unwrap();
+                writeln!(restore, "\tMOVQ\t{}+{}(FP), {reg}", first, i * 8).unwrap();
+            }
             let spill_size = leaf_spill_size(u, e)?;
             s += &tpl.expand(
                 "leaf",
@@ -473,6 +483,8 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
                     ("fastres", &fastres),
                     ("first", &first),
                     ("slowres", &slowres),
+                    ("save", &save),
+                    ("restore", &restore),
                 ],
             );
             continue;

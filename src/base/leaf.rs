@@ -23,10 +23,9 @@
 //! lost panic.
 //!
 //! The ordinary entry of a `!leaf` entry point returns its results the same
-//! way (in registers, `Leaf::results`) and never runs rtcall's return hook:
-//! when it allocates (mapiterinit's first iteration of a map may), a
-//! collection or an assist the allocation asks for waits for the next
-//! return from an ordinary entry point.
+//! way (in registers, `Leaf::results`); rtcall leaves the return hook to the
+//! trampoline, which keeps the results in its argument area while the hook
+//! runs.
 
 /// Results of a leaf entry point, returned in the C ABI's RAX and RDX.
 #[repr(C)]

@@ -725,9 +725,24 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
 /// As mapassign's.
 #[inline]
 unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    match unsafe { assign_in::<K, false>(t, h, key) } {
+        Some(e) => e,
+        None => unreachable!(),
+    }
+}
+
+/// assign, or (LEAF: a fast path's, see leaf_assign) None before changing
+/// anything where it would allocate: to grow the map or chain an overflow
+/// bucket.
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
     if h.is_null() {
         raise_plain("assignment to entry in nil map");
-        return zero_val();
+        return Some(zero_val());
     }
     // SAFETY: t comes from compiled code; h is a live map of type t.
     unsafe {
@@ -739,7 +754,7 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
         // Hash before marking the map as being written: hashing may raise.
         let hash = K::hash(&mt, key, (*h).hash0);
         if K::MAY_RAISE && raised() {
-            return zero_val();
+            return Some(zero_val());
         }
         (*h).flags ^= HASH_WRITING;
         if (*h).buckets.is_null() {
@@ -776,7 +791,7 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
                     if !K::eq(&mt, key, k) {
                         if K::MAY_RAISE && raised() {
                             (*h).flags &= !HASH_WRITING;
-                            return zero_val();
+                            return Some(zero_val());
                         }
                         continue;
                     }
@@ -799,8 +814,16 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
             if (*h).oldbuckets.is_null()
                 && (over_load_factor((*h).count + 1, (*h).B) || too_many_overflow_buckets((*h).noverflow, (*h).B))
             {
+                if LEAF {
+                    (*h).flags &= !HASH_WRITING;
+                    return None;
+                }
                 hash_grow(&mt, h);
                 continue 'again;
+            }
+            if LEAF && insert_b.is_null() {
+                (*h).flags &= !HASH_WRITING;
+                return None;
             }
             if insert_b.is_null() {
                 // Every slot is full: chain a new overflow bucket.
@@ -833,7 +856,7 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
             crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags &= !HASH_WRITING;
-        elem
+        Some(elem)
     }
 }
 
@@ -1596,6 +1619,75 @@ map_leaf!(leaf_mapdelete, mapdelete, *mut u8, LeafUse::Write, none);
 map_leaf!(leaf_mapdelete_fast32, mapdelete_fast32, u32, LeafUse::Write, none);
 map_leaf!(leaf_mapdelete_fast64, mapdelete_fast64, u64, LeafUse::Write, none);
 map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write, none);
+
+/// The fast path of an assignment: what assign does, where it does not
+/// allocate (no growth, a free slot in the key's chain) or write a pointer
+/// with the write barrier on; otherwise declined before any change.
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn leaf_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if h.is_null() || !leaf_ok(t, h, LeafUse::Write) || (*h).buckets.is_null() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        let mt = Mt::new(t);
+        if mt.indirect_key() || mt.indirect_elem() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        match assign_in::<K, true>(t, h, key) {
+            Some(e) => crate::leaf::Leaf::one(e as usize),
+            None => crate::leaf::Leaf::DECLINE,
+        }
+    }
+}
+
+/// The goroutine-stack fast path of mapassign (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign's.
+pub unsafe fn leaf_mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<AnyKey>(t, h, key) }
+}
+
+/// The goroutine-stack fast path of mapassign_fast32 (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_fast32's.
+pub unsafe fn leaf_mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<Mem32>(t, h, &mut key as *mut u32 as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapassign_fast64 (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_fast64's.
+pub unsafe fn leaf_mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<Mem64>(t, h, &mut key as *mut u64 as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapassign_fast64ptr (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_fast64ptr's.
+pub unsafe fn leaf_mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<Mem64>(t, h, &mut key as *mut *mut u8 as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapassign_faststr (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_faststr's.
+pub unsafe fn leaf_mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoString) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<StrKey>(t, h, &mut s as *mut GoString as *mut u8) }
+}
 
 /// The goroutine-stack fast path of mapiterinit (see src/base/leaf.rs).
 ///
