@@ -146,6 +146,10 @@ hook:
 nohook:
 	RET
 raise:
+	// rtpanic's prologue must not let the goroutine be preempted (and
+	// moved to another M) before it has read this M's request: m.locks
+	// holds preemption off until it has (it decrements it).
+	INCL	m_locks(R9)
 	JMP	runtime·rtpanic(SB)
 onsystem:
 	// Already on a system stack: call in place, aligned for C.

@@ -27,11 +27,15 @@ const (
 // rtpanic raises the panic the Rust side recorded in m.rtpanicKind.
 // runtime·rtcall jumps here in place of returning from a trampoline, so the
 // panic appears to come from the trampoline's caller.
+// The M is the one that recorded the request: runtime·rtcall raised
+// m.locks before jumping here, which keeps rtpanic's prologue from
+// rescheduling the goroutine; it is lowered once the request is read.
 func rtpanic() {
 	mp := getg().m
 	kind := mp.rtpanicKind
 	a := mp.rtpanicArgs
 	mp.rtpanicKind = rtpanicNone
+	mp.locks--
 	switch kind {
 	case rtpanicErrorString:
 		panic(errorString(rtstring(a[0], a[1])))

@@ -489,53 +489,80 @@ pub fn convT64(val: u64) -> *mut u8 {
     x
 }
 
+/// A fast path's allocation: the object, or a declined call.
+fn leaf_alloc(size: usize, typ: *mut Type, needzero: bool) -> Result<*mut u8, crate::leaf::Leaf> {
+    // SAFETY: typ is null or a type descriptor.
+    unsafe { crate::heap::malloc::try_mallocgc(size, typ, needzero) }.ok_or(crate::leaf::Leaf::DECLINE)
+}
+
 /// The goroutine-stack fast path of convT32 (src/base/leaf.rs).
 pub fn leaf_convT32(val: u32) -> crate::leaf::Leaf {
-    if val >= 256 && !crate::heap::malloc::fits_cache(4, null_mut()) {
-        return crate::leaf::Leaf::DECLINE;
+    if val < 256 {
+        return crate::leaf::Leaf::one(small_int(val as u64) as usize);
     }
-    crate::leaf::Leaf::one(convT32(val) as usize)
+    match leaf_alloc(4, null_mut(), false) {
+        // SAFETY: x has 4 bytes.
+        Ok(x) => unsafe {
+            *(x as *mut u32) = val;
+            crate::leaf::Leaf::one(x as usize)
+        },
+        Err(d) => d,
+    }
 }
 
 /// The goroutine-stack fast path of convT64 (src/base/leaf.rs).
 pub fn leaf_convT64(val: u64) -> crate::leaf::Leaf {
-    if val >= 256 && !crate::heap::malloc::fits_cache(8, null_mut()) {
-        return crate::leaf::Leaf::DECLINE;
+    if val < 256 {
+        return crate::leaf::Leaf::one(small_int(val) as usize);
     }
-    crate::leaf::Leaf::one(convT64(val) as usize)
+    match leaf_alloc(8, null_mut(), false) {
+        // SAFETY: x has 8 bytes.
+        Ok(x) => unsafe {
+            *(x as *mut u64) = val;
+            crate::leaf::Leaf::one(x as usize)
+        },
+        Err(d) => d,
+    }
 }
 
 /// The goroutine-stack fast path of convTstring (src/base/leaf.rs): not
-/// while the collector marks (the string's bytes are shaded then).
+/// while the collector marks (convTstring shades the string's bytes then,
+/// with a Shader that would take a kilobyte of this stack).
 pub fn leaf_convTstring(val: GoString) -> crate::leaf::Leaf {
     if val.len == 0 {
         return crate::leaf::Leaf::one(zero_val() as usize);
     }
-    if crate::wb::enabled() || !crate::heap::malloc::fits_cache(16, crate::types::string_type()) {
+    if crate::wb::enabled() {
         return crate::leaf::Leaf::DECLINE;
     }
-    // convTstring without its shading (no collector marks): its Shader
-    // would take a kilobyte of this stack.
-    // SAFETY: string_type is the Go side's descriptor of string; x has 16 bytes.
-    unsafe {
-        let x = mallocgc(16, crate::types::string_type(), true);
-        *(x as *mut GoString) = val;
-        crate::leaf::Leaf::one(x as usize)
+    match leaf_alloc(16, crate::types::string_type(), true) {
+        // SAFETY: x has 16 bytes.
+        Ok(x) => unsafe {
+            *(x as *mut GoString) = val;
+            crate::leaf::Leaf::one(x as usize)
+        },
+        Err(d) => d,
     }
 }
 
 /// The goroutine-stack fast path of convT (src/base/leaf.rs): not while
-/// the collector marks, for a value with pointers.
+/// the collector marks, for a value with pointers (convT shades them).
 ///
 /// # Safety
 /// As convT's.
 pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
     // SAFETY: t describes the value at v.
     unsafe {
-        if ((*t).PtrBytes != 0 && crate::wb::enabled()) || !crate::heap::malloc::fits_cache((*t).Size_, t) {
+        if (*t).PtrBytes != 0 && crate::wb::enabled() {
             return crate::leaf::Leaf::DECLINE;
         }
-        crate::leaf::Leaf::one(convT(t, v) as usize)
+        match leaf_alloc((*t).Size_, t, true) {
+            Ok(x) => {
+                core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
+                crate::leaf::Leaf::one(x as usize)
+            }
+            Err(d) => d,
+        }
     }
 }
 
@@ -546,10 +573,13 @@ pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
 pub unsafe fn leaf_convTnoptr(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
     // SAFETY: t describes the value at v.
     unsafe {
-        if !crate::heap::malloc::fits_cache((*t).Size_, null_mut()) {
-            return crate::leaf::Leaf::DECLINE;
+        match leaf_alloc((*t).Size_, null_mut(), false) {
+            Ok(x) => {
+                core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
+                crate::leaf::Leaf::one(x as usize)
+            }
+            Err(d) => d,
         }
-        crate::leaf::Leaf::one(convTnoptr(t, v) as usize)
     }
 }
 

@@ -58,11 +58,14 @@ pub unsafe fn leaf_makeslice(et: *mut Type, len: isize, cap: isize) -> crate::le
     // SAFETY: et comes from compiled code.
     let size = unsafe { elem_size(et) };
     let (mem, overflow) = mul_overflow(size, cap as usize);
-    if overflow || mem > MAX_ALLOC || len < 0 || len > cap || !crate::heap::malloc::fits_cache(mem, et) {
+    if overflow || mem > MAX_ALLOC || len < 0 || len > cap {
         return crate::leaf::Leaf::DECLINE;
     }
     // SAFETY: per the function contract.
-    crate::leaf::Leaf::one(unsafe { mallocgc(mem, et, true) } as usize)
+    match unsafe { crate::heap::malloc::try_mallocgc(mem, et, true) } {
+        Some(p) => crate::leaf::Leaf::one(p as usize),
+        None => crate::leaf::Leaf::DECLINE,
+    }
 }
 
 /// The goroutine-stack fast path of makeslice64 (src/base/leaf.rs).

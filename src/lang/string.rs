@@ -177,13 +177,20 @@ pub unsafe fn leaf_slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> cr
     if crate::tsan::enabled() {
         return crate::leaf::Leaf::DECLINE;
     }
-    let heap = n > 1 && (buf.is_null() || n as usize > TMP_STRING_BUF_SIZE);
-    if heap && !crate::heap::malloc::fits_cache(n as usize, null_mut()) {
-        return crate::leaf::Leaf::DECLINE;
+    if n <= 1 || (!buf.is_null() && n as usize <= TMP_STRING_BUF_SIZE) {
+        // SAFETY: per the function contract (no allocation on this path).
+        let s = unsafe { slicebytetostring(buf, ptr, n) };
+        return crate::leaf::Leaf::two(s.ptr as usize, s.len as usize);
     }
-    // SAFETY: per the function contract.
-    let s = unsafe { slicebytetostring(buf, ptr, n) };
-    crate::leaf::Leaf::two(s.ptr as usize, s.len as usize)
+    // SAFETY: bytes without pointers need no type; p has room for n bytes
+    // and ptr n readable ones (the function contract).
+    unsafe {
+        let Some(p) = crate::heap::malloc::try_mallocgc(n as usize, null_mut(), false) else {
+            return crate::leaf::Leaf::DECLINE;
+        };
+        core::ptr::copy(ptr, p, n as usize);
+        crate::leaf::Leaf::two(p as usize, n as usize)
+    }
 }
 
 /// # Safety

@@ -28,11 +28,12 @@ const DECLINED: &[(&str, &str)] = &[
     ("throw", "fatal errors"),
     ("print", "fatal errors' printing"),
     ("leaf_violation", "the fast path's own fatal error, which switches to the system stack"),
-    ("malloc::refill", "mallocgc beyond the P's cache: fast paths check malloc::fits_cache first (leaf::forbidden throws)"),
+    ("malloc::refill", "mallocgc beyond the P's cache: fast paths allocate with try_mallocgc, which stops first (leaf::forbidden throws)"),
     ("alloc_span", "mallocgc of a large object: as above"),
     ("mprof::sample", "a memory profile sample: as above"),
     ("init_trace_note", "GODEBUG=inittrace: as above"),
     ("gcprog::run_prog", "heap bits of a type with a GC program: as above"),
+    ("write_object_prog", "heap bits of a type with a GC program: as above"),
     ("unhashable", "an unhashable key raises a panic: such keys are declined"),
     ("raise", "forbidden in a fast path; keys whose hashing may raise are declined"),
     ("racepc", "race builds: declined"),
@@ -106,8 +107,8 @@ fn depth(
     if let Some(m) = memo.get(name) {
         return Ok(m.clone());
     }
-    if path.iter().any(|p| p == name) {
-        return Err(format!("recursion through {name}"));
+    if let Some(i) = path.iter().position(|p| p == name) {
+        return Err(format!("recursion through {name}, reached by {}", path[..i].join(" -> ")));
     }
     let Some(f) = funcs.get(name) else { return Ok((0, vec![])) };
     path.push(name.to_string());

@@ -111,6 +111,21 @@ fn fill(p: usize, nwords: usize, v: bool) {
     }
 }
 
+/// write_object for a type with a GC program (kept out of write_object:
+/// running the program may grow a buffer, which the allocations of leaf
+/// fast paths, src/base/leaf.rs, must not do; they decline such types).
+///
+/// # Safety
+/// As write_object's; gcdata is the type's GC program.
+#[inline(never)]
+unsafe fn write_object_prog(p: usize, nslot: usize, elems: usize, tsize: usize, gcdata: *const u8) {
+    fill(p, nslot, false);
+    for e in 0..elems {
+        // SAFETY: GC programs are prefixed by their 4-byte length.
+        unsafe { run_prog(gcdata.add(4), |i, v| if v { set(p + e * tsize + i * 8, true) }) };
+    }
+}
+
 /// Record the pointers of a new object at p: `size` bytes of values of type
 /// t (an array when size > t.Size_), in a slot of `slot` bytes.
 ///
@@ -127,11 +142,8 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
     }
     let elems = (size / tsize).max(1);
     if kind & KIND_GC_PROG != 0 {
-        fill(p, nslot, false);
-        for e in 0..elems {
-            // SAFETY: GC programs are prefixed by their 4-byte length.
-            unsafe { run_prog(gcdata.add(4), |i, v| if v { set(p + e * tsize + i * 8, true) }) };
-        }
+        // SAFETY: as this function's.
+        unsafe { write_object_prog(p, nslot, elems, tsize, gcdata) };
         return;
     }
     // One bit per word of PtrBytes; the rest of each element is scalar.

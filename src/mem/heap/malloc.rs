@@ -225,44 +225,6 @@ fn tiny_offset(c: *mut Mcache, size: usize) -> Option<usize> {
     }
 }
 
-/// Would mallocgc(size, typ) be served from the current P's cache alone:
-/// a free slot in the cached span of its size class (or room in the tiny
-/// block), no memory profile sample due, no GC program to run for the
-/// type's heap bits, not a race build, not tracing initialisation? What the leaf fast paths that allocate check first
-/// (src/base/leaf.rs): mallocgc throws if one gets further.
-pub fn fits_cache(size: usize, typ: *mut Type) -> bool {
-    if size == 0 {
-        return true;
-    }
-    if size > MAX_SMALL_SIZE || INIT_TRACE_G.load(Ordering::Relaxed) != 0 || crate::tsan::enabled() {
-        return false;
-    }
-    let mp = crate::gm::getm();
-    // SAFETY: mp is the current m; its P, if any, is ours, and so is the
-    // P's cache.
-    unsafe {
-        if (*mp).mallocing != 0 || (*mp).p == 0 {
-            return false;
-        }
-        let c = mcache();
-        let noscan = typ.is_null() || (*typ).PtrBytes == 0;
-        // A type with a GC program: its heap bits are built in a buffer
-        // that may grow (a lock, memory from the system).
-        if !noscan && (*typ).Kind_ & bits::KIND_GC_PROG != 0 {
-            return false;
-        }
-        let mut size = size;
-        if noscan && size < TINY_SIZE {
-            if tiny_offset(c, size).is_some() {
-                return true;
-            }
-            size = TINY_SIZE;
-        }
-        let s = (*c).alloc[size_to_class(size) << 1 | noscan as usize];
-        !s.is_null() && (*s).alloc_count < (*s).nelems && !crate::mprof::would_sample(c, (*s).elemsize)
-    }
-}
-
 fn tiny_fit(c: *mut Mcache, size: usize) -> Option<*mut u8> {
     let at = tiny_offset(c, size)?;
     // SAFETY: c is the current P's cache.
@@ -308,17 +270,60 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
 /// As mallocgc's.
 #[inline(always)]
 unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
+    // SAFETY: per the function contract.
+    match unsafe { malloc_in::<false>(size, typ, needzero) } {
+        Some(p) => p,
+        None => unreachable!(),
+    }
+}
+
+/// mallocgc for a leaf fast path (src/base/leaf.rs): the object if the
+/// current P's cache serves it (a free slot in the cached span of its size
+/// class, or room in the tiny block) with no memory profile sample due and
+/// no GC program to run for its heap bits, in no race build and while no
+/// initialisation is traced; None, with nothing changed, otherwise.
+///
+/// # Safety
+/// As mallocgc's.
+#[inline]
+pub unsafe fn try_mallocgc(size: usize, typ: *mut Type, needzero: bool) -> Option<*mut u8> {
+    // SAFETY: per the function contract.
+    unsafe { malloc_in::<true>(size, typ, needzero) }
+}
+
+/// mallocgc (LEAF: try_mallocgc, which stops where mallocgc would go
+/// beyond the P's cache).
+///
+/// # Safety
+/// As mallocgc's.
+#[inline(always)]
+unsafe fn malloc_in<const LEAF: bool>(size: usize, typ: *mut Type, needzero: bool) -> Option<*mut u8> {
     if size == 0 {
-        return crate::links::links().zerobase as *mut u8;
+        return Some(crate::links::links().zerobase as *mut u8);
     }
     if INIT_TRACE_G.load(Ordering::Relaxed) != 0 {
+        if LEAF {
+            return None;
+        }
         init_trace_note(size);
+    }
+    // Race builds give every tiny object a block of its own (TSan then
+    // tells objects apart), as upstream's.
+    let race = crate::tsan::enabled();
+    if LEAF && (race || size > MAX_SMALL_SIZE) {
+        return None;
     }
     let mp = crate::gm::getm();
     // SAFETY: mp is the current m.
     unsafe {
         if (*mp).mallocing != 0 {
+            if LEAF {
+                return None;
+            }
             crate::fatal::throw("malloc deadlock");
+        }
+        if LEAF && (*mp).p == 0 {
+            return None;
         }
         (*mp).mallocing = 1;
     }
@@ -328,14 +333,11 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
     let c = mcache();
     let tiny = noscan && size < TINY_SIZE;
     let requested = size;
-    // Race builds give every tiny object a block of its own (TSan then
-    // tells objects apart), as upstream's.
-    let race = crate::tsan::enabled();
     if tiny && !race {
         if let Some(p) = tiny_fit(c, size) {
             // SAFETY: mp is the current m.
             unsafe { (*mp).mallocing = 0 };
-            return p;
+            return Some(p);
         }
     }
     // A tiny request takes a whole zeroed block; the rest of it is for the
@@ -347,6 +349,18 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
         // SAFETY: c is the current P's cache; its spans are owned by this P.
         unsafe {
             let mut s = (*c).alloc[spc];
+            // A leaf fast path takes only a free slot of the cached span,
+            // and no object the memory profile would sample or whose heap
+            // bits need a GC program run (a buffer that may grow).
+            if LEAF
+                && (s.is_null()
+                    || (*s).alloc_count >= (*s).nelems
+                    || crate::mprof::would_sample(c, (*s).elemsize)
+                    || (!noscan && (*typ).Kind_ & bits::KIND_GC_PROG != 0))
+            {
+                (*mp).mallocing = 0;
+                return None;
+            }
             let mut idx = if s.is_null() { usize::MAX } else { next_free_index(&mut *s) };
             if s.is_null() || idx == (*s).nelems {
                 crate::leaf::forbidden(mp, "mallocgc refilling its cache");
@@ -421,7 +435,7 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
         (*c).nmalloc += 1;
         (*mp).mallocing = 0;
     }
-    p
+    Some(p)
 }
 
 /// GODEBUG=inittrace=1: the goroutine running the package initialisers
@@ -452,11 +466,9 @@ pub unsafe fn newobject(typ: *mut Type) -> *mut u8 {
 /// As newobject's.
 pub unsafe fn leaf_newobject(typ: *mut Type) -> crate::leaf::Leaf {
     // SAFETY: typ is a type descriptor emitted by the compiler.
-    unsafe {
-        if !fits_cache((*typ).Size_, typ) {
-            return crate::leaf::Leaf::DECLINE;
-        }
-        crate::leaf::Leaf::one(newobject(typ) as usize)
+    match unsafe { try_mallocgc((*typ).Size_, typ, true) } {
+        Some(p) => crate::leaf::Leaf::one(p as usize),
+        None => crate::leaf::Leaf::DECLINE,
     }
 }
 
