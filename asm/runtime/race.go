@@ -163,8 +163,8 @@ var raceTable = [...]uintptr{
 	uintptr(unsafe.Pointer(&racegctx)),
 }
 
-// racemapaccess1: see raceinit.
-var racemapaccess1 uintptr
+// raceNamed: see raceinit.
+var raceNamed [16]uintptr
 
 // The context __tsan_init made (written by rt_raceInit): the parent of
 // goroutines with no Go creator (extra Ms' goroutines).
@@ -210,9 +210,20 @@ func raceinit() {
 	start &^= 4095
 	end = (end + 4095) &^ 4095
 	racedatastart, racedataend = start, end
-	// Keep runtime.mapaccess1 linked: reports of mapaccess1_fat name it
-	// (src/meta/racepc.rs looks it up by name).
-	racemapaccess1 = abi.FuncPCABI0(mapaccess1)
+	// Keep linked the functions reports name for others (the runtime
+	// functions reflect's entry points and mapaccess1_fat call in
+	// upstream's runtime, select's cases as chansend and chanrecv):
+	// src/meta/racepc.rs looks them up by name.
+	raceNamed = [...]uintptr{
+		abi.FuncPCABI0(mapaccess1), abi.FuncPCABI0(mapaccess2),
+		abi.FuncPCABI0(mapaccess2_faststr), abi.FuncPCABI0(mapassign),
+		abi.FuncPCABI0(mapassign_faststr), abi.FuncPCABI0(mapdelete),
+		abi.FuncPCABI0(mapdelete_faststr), abi.FuncPCABI0(mapiterinit),
+		abi.FuncPCABI0(mapiternext), abi.FuncPCABI0(mapclear),
+		abi.FuncPCABI0(growslice), abi.FuncPCABI0(slicecopy),
+		abi.FuncPCABIInternal(reflect_typedmemmove), abi.FuncPCABIInternal(reflect_maplen),
+		abi.FuncPCABIInternal(chansend), abi.FuncPCABIInternal(chanrecv),
+	}
 	rt_raceInit(unsafe.Pointer(&raceTable[0]), uintptr(len(raceTable)), start, end)
 }
 
