@@ -86,7 +86,15 @@ TEXT gort_mexit(SB),NOSPLIT|NOFRAME,$0
 // their argument frame. While the goroutine is away, g.sched records the
 // trampoline's pc, sp and bp so that its stack can be walked; the goroutine
 // stays _Grunning and its stack does not move.
+//
+// DI's low bit (a frame address is 8-aligned) marks the slow path of a
+// leaf trampoline: the Rust function returns its results in AX and DX,
+// which rtcall then keeps for the trampoline, so the return hook (Go code)
+// is not run there; a pending request waits for a later return.
 TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
+	MOVQ	DI, BX
+	ANDQ	$1, BX
+	XORQ	BX, DI
 	get_tls(CX)
 	MOVQ	g(CX), R13
 	MOVQ	g_m(R13), R9
@@ -103,8 +111,8 @@ TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
 	MOVQ	BP, (g_sched+gobuf_bp)(R13)
 	MOVQ	R10, g(CX)
 	MOVQ	R11, SP
-	// R12 (the goroutine's SP) and R13 (its g) are callee-saved in the C
-	// ABI: they survive the call.
+	// R12 (the goroutine's SP), R13 (its g) and BX (the leaf bit) are
+	// callee-saved in the C ABI: they survive the call.
 	CALL	AX
 	get_tls(CX)
 	MOVQ	R13, g(CX)
@@ -123,6 +131,8 @@ TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
 	JNE	hook
 	RET
 hook:
+	TESTQ	BX, BX
+	JNE	nohook
 	// Work requested (a collection, asked for during this call or left on
 	// this M by a goroutine preempted on its way to the hook): run
 	// rtcallHook as if the trampoline had called it, so that the
@@ -150,6 +160,23 @@ onsystem:
 	JNE	2(PC)
 	RET
 	CALL	runtime·rtpanicSystem(SB)
+	RET
+
+// leafcall calls the Rust fast path of a leaf entry point (the C function
+// in R11, its arguments in the C ABI's registers) on the goroutine's
+// stack, for the generated trampolines (asm/templates/surface_amd64.s),
+// which have checked the stack's room. R13 is the current m: m.leafsp
+// holds leafcall's SP (where the trampoline's return address is) during
+// the call, for the CPU profiler's walk (src/base/leaf.rs). Returns the
+// function's AX and DX; X15 is zeroed again for ABIInternal code.
+TEXT runtime·leafcall(SB),NOSPLIT|NOFRAME,$0-0
+	MOVQ	SP, R12
+	MOVQ	SP, m_leafsp(R13)
+	ANDQ	$~15, SP
+	CALL	R11
+	MOVQ	R12, SP
+	MOVQ	$0, m_leafsp(R13)
+	XORPS	X15, X15
 	RET
 
 // func mcall(op int)

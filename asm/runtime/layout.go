@@ -60,6 +60,13 @@ type gsignalStack struct {
 // Number of words of thread-local storage kept in each m.
 const tlsSlots = 6
 
+// Stack a leaf entry point's Rust fast path may use on the goroutine's
+// stack: its trampoline runs it there only with this much room between SP
+// and the stack's low end (asm/templates/surface_amd64.s;
+// src/base/leaf.rs). Nothing else runs on that stack meanwhile, so the
+// room below stackguard0 counts.
+const leafHeadroom = 1024
+
 // Goroutine states (g.atomicstatus), as upstream numbers them: debuggers
 // and tracebacks read them.
 const (
@@ -366,6 +373,11 @@ type m struct {
 	// (bits of gort's heap::malloc::HOOK_*: a collection the allocation
 	// asked for).
 	rtcallHook uint32
+	// While a leaf entry point's Rust fast path runs on the goroutine's
+	// stack (the `!leaf` trampolines of asm/surface.def): the
+	// trampoline's SP, for the CPU profiler's walk of that stack; 0
+	// otherwise.
+	leafsp uintptr
 	// The runtime locks this m holds, innermost last, with their ranks,
 	// while gort's lock-order checker runs (GORT_LOCKRANK=1 or a debug
 	// build of the runtime: src/base/lockrank.rs).

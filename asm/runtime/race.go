@@ -213,13 +213,14 @@ func raceinit() {
 	// Keep linked the functions reports name for others (the runtime
 	// functions reflect's entry points and mapaccess1_fat call in
 	// upstream's runtime, select's cases as chansend and chanrecv):
-	// src/meta/racepc.rs looks them up by name.
+	// src/meta/racepc.rs looks them up by name. The map functions are
+	// leaf entries (ABIInternal trampolines).
 	raceNamed = [...]uintptr{
-		abi.FuncPCABI0(mapaccess1), abi.FuncPCABI0(mapaccess2),
-		abi.FuncPCABI0(mapaccess2_faststr), abi.FuncPCABI0(mapassign),
-		abi.FuncPCABI0(mapassign_faststr), abi.FuncPCABI0(mapdelete),
-		abi.FuncPCABI0(mapdelete_faststr), abi.FuncPCABI0(mapiterinit),
-		abi.FuncPCABI0(mapiternext), abi.FuncPCABI0(mapclear),
+		abi.FuncPCABIInternal(mapaccess1), abi.FuncPCABIInternal(mapaccess2),
+		abi.FuncPCABIInternal(mapaccess2_faststr), abi.FuncPCABIInternal(mapassign),
+		abi.FuncPCABIInternal(mapassign_faststr), abi.FuncPCABIInternal(mapdelete),
+		abi.FuncPCABIInternal(mapdelete_faststr), abi.FuncPCABIInternal(mapiterinit),
+		abi.FuncPCABIInternal(mapiternext), abi.FuncPCABI0(mapclear),
 		abi.FuncPCABI0(growslice), abi.FuncPCABI0(slicecopy),
 		abi.FuncPCABIInternal(reflect_typedmemmove), abi.FuncPCABIInternal(reflect_maplen),
 		abi.FuncPCABIInternal(chansend), abi.FuncPCABIInternal(chanrecv),

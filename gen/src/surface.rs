@@ -22,7 +22,12 @@
 //! any other mark) marks a hook for the runtime's own tests: its Go
 //! declaration and trampoline go to separate files (ztesthooks_test.go,
 //! ztesthooks_amd64.s) that only the runtime tests' GOROOT gets; its Rust
-//! glue is generated like any other's.
+//! glue is generated like any other's. `!leaf` (first of the marks) marks
+//! an entry with a Rust fast path run on the goroutine's stack
+//! (src/base/leaf.rs): its trampoline is ABIInternal and calls
+//! `leaf_<rustname>` of the entry's module first; at most six words of
+//! pointer, integer or string arguments, at most two pointer, integer or
+//! bool results.
 
 use crate::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
 use crate::template::template;
@@ -56,6 +61,8 @@ pub struct Entry {
     pub escapes: bool,
     /// A hook for the runtime's tests only (see the module comment).
     pub test: bool,
+    /// A fast path on the goroutine's stack (see the module comment).
+    pub leaf: bool,
     pub line: usize,
     /// The Rust function implementing the entry.
     pub rust: String,
@@ -200,6 +207,10 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
             Some(l) => (true, l.trim()),
             None => (false, line),
         };
+        let (leaf, line) = match line.strip_suffix("!leaf") {
+            Some(l) => (true, l.trim()),
+            None => (false, line),
+        };
         let (line, rust_target) = match line.rsplit_once(" = ") {
             Some((l, r)) if !r.contains(' ') && !r.contains(')') => (l.trim(), Some(r.trim().to_string())),
             _ => (line, None),
@@ -239,7 +250,14 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
         if test && !matches!(kind, Kind::Func) {
             return Err(err("!test is for func entries".into()));
         }
-        t.entries.push(Entry { kind, name, module: module.clone(), params, results, todo, escapes, test, line: line_no, rust });
+        if leaf && (todo || test || !matches!(kind, Kind::Func)) {
+            return Err(err("!leaf is for implemented func entries".into()));
+        }
+        let e = Entry { kind, name, module: module.clone(), params, results, todo, escapes, test, leaf, line: line_no, rust };
+        if leaf {
+            leaf_words(&e).map_err(err)?;
+        }
+        t.entries.push(e);
     }
     Ok(t)
 }
@@ -279,6 +297,108 @@ fn go_sig(e: &Entry) -> String {
     } else {
         format!("({}) ({})", ps.join(", "), rs.join(", "))
     }
+}
+
+/// How a leaf entry's argument or result travels in registers.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub enum LeafWord {
+    /// A pointer or 8-byte integer: one register, MOVQ.
+    Quad,
+    /// A 4-byte integer: one register, MOVL.
+    Long,
+    /// A bool result.
+    Bool,
+    /// A string: two registers (pointer, length).
+    Str,
+}
+
+fn leaf_word(p: &Param, result: bool) -> Result<LeafWord, String> {
+    let go = p.go.trim();
+    Ok(match go {
+        _ if go.starts_with('*') => LeafWord::Quad,
+        "unsafe.Pointer" | "uintptr" | "int" | "uint" | "int64" | "uint64" => LeafWord::Quad,
+        "int32" | "uint32" => LeafWord::Long,
+        "bool" if result => LeafWord::Bool,
+        "string" if !result => LeafWord::Str,
+        _ => return Err(format!("!leaf: {} {go} does not travel in one integer register", p.name)),
+    })
+}
+
+/// A leaf entry's argument kinds, checked against the limits of its
+/// trampoline (six argument words: the C ABI's argument registers; two
+/// results: RAX and RDX).
+pub fn leaf_words(e: &Entry) -> Result<Vec<LeafWord>, String> {
+    let words: Vec<LeafWord> = e.params.iter().map(|p| leaf_word(p, false)).collect::<Result<_, _>>()?;
+    let n: usize = words.iter().map(|w| if *w == LeafWord::Str { 2 } else { 1 }).sum();
+    if n > 6 {
+        return Err(format!("!leaf: {} argument words (at most 6)", n));
+    }
+    for r in &e.results {
+        leaf_word(r, true)?;
+    }
+    if e.results.len() > 2 {
+        return Err("!leaf: more than two results".into());
+    }
+    if let Some(r) = e.results.first() {
+        if leaf_word(r, true)? == LeafWord::Bool {
+            return Err("!leaf: a bool first result".into());
+        }
+    }
+    Ok(words)
+}
+
+/// The size of a leaf entry's ABIInternal argument area: the spill slots
+/// of its arguments, laid out as ABI0 lays the arguments out (in order,
+/// each aligned), rounded to a word.
+pub fn leaf_spill_size(u: &Universe, e: &Entry) -> Result<u64, String> {
+    let f = frame(u, e)?;
+    let end = match e.params.last() {
+        Some(p) => f.param_offs[e.params.len() - 1] + u.layout("runtime", &p.ty)?.size,
+        None => 0,
+    };
+    Ok(round_up(end, 8))
+}
+
+/// Go's ABIInternal integer argument registers, in order.
+const GO_INT_REGS: [&str; 9] = ["AX", "BX", "CX", "DI", "SI", "R8", "R9", "R10", "R11"];
+/// The System V C ABI's integer argument registers, in order.
+const C_INT_REGS: [&str; 6] = ["DI", "SI", "DX", "CX", "R8", "R9"];
+
+/// The leaf trampoline's pieces: the spill of the register arguments to
+/// the caller's spill area, the moves from Go's argument registers to C's
+/// (ordered so that no register is overwritten before it is read), the
+/// spill area's first slot name.
+fn leaf_asm(u: &Universe, e: &Entry) -> Result<(String, String, String), String> {
+    let words = leaf_words(e)?;
+    let f = frame(u, e)?;
+    let mut spill = String::new();
+    let mut first = String::new();
+    let mut reg = 0;
+    for ((p, w), off) in e.params.iter().zip(&words).zip(&f.param_offs) {
+        let slots: Vec<(String, u64, &str)> = match w {
+            LeafWord::Str => vec![(format!("{}_base", p.name), *off, "MOVQ"), (format!("{}_len", p.name), off + 8, "MOVQ")],
+            LeafWord::Long => vec![(p.name.clone(), *off, "MOVL")],
+            _ => vec![(p.name.clone(), *off, "MOVQ")],
+        };
+        for (name, off, mov) in slots {
+            if first.is_empty() {
+                first = name.clone();
+            }
+            writeln!(spill, "\t{mov}\t{}, {name}+{off}(FP)", GO_INT_REGS[reg]).unwrap();
+            reg += 1;
+        }
+    }
+    // Parallel move: C_INT_REGS[i] <- GO_INT_REGS[i] for i < reg.
+    let mut pending: Vec<(&str, &str)> = (0..reg).map(|i| (GO_INT_REGS[i], C_INT_REGS[i])).filter(|(s, d)| s != d).collect();
+    let mut shuffle = String::new();
+    while !pending.is_empty() {
+        let Some(i) = pending.iter().position(|(_, d)| !pending.iter().any(|(s, _)| s == d)) else {
+            return Err(format!("!leaf {}: cyclic register moves", e.name));
+        };
+        let (src, dst) = pending.remove(i);
+        writeln!(shuffle, "\tMOVQ\t{src}, {dst}").unwrap();
+    }
+    Ok((spill, shuffle, first))
 }
 
 /// The Go-side name of the ABI0 trampoline for an entry.
@@ -335,6 +455,40 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
     for e in t.entries.iter().filter(|e| e.test == test) {
         let f = frame(u, e)?;
         let tramp = tramp_name(e);
+        if e.leaf {
+            let (spill, shuffle, first) = leaf_asm(u, e)?;
+            let (fastres, slowres) = match e.results.len() {
+                2 => ("\tLEAQ\t-1(DX), BX\n", "\tMOVQ\tDX, BX\n"),
+                _ => ("", ""),
+            };
+            // Results kept in the first words of the spill area while
+            // rtcallHook runs.
+            let (mut save, mut restore) = (String::new(), String::new());
+            for (i, reg) in ["AX", "BX"].iter().enumerate().take(e.results.len()) {
+                if (i as u64 + 1) * 8 > leaf_spill_size(u, e)? {
+                    return Err(format!("!leaf {}: no spill slot to keep result {i} in", e.name));
+                }
+                writeln!(save, "\tMOVQ\t{reg}, {}+{}(FP)", first, i * 8).unwrap();
+                writeln!(restore, "\tMOVQ\t{}+{}(FP), {reg}", first, i * 8).unwrap();
+            }
+            let spill_size = leaf_spill_size(u, e)?;
+            s += &tpl.expand(
+                "leaf",
+                &[
+                    ("tramp", &tramp),
+                    ("frame", &spill_size),
+                    ("spill", &spill),
+                    ("shuffle", &shuffle),
+                    ("name", &e.name),
+                    ("fastres", &fastres),
+                    ("first", &first),
+                    ("slowres", &slowres),
+                    ("save", &save),
+                    ("restore", &restore),
+                ],
+            );
+            continue;
+        }
         s += &match e.params.first().or(e.results.first()) {
             Some(p) => tpl.expand("trampoline", &[("tramp", &tramp), ("frame", &f.size), ("first", &p.name), ("name", &e.name)]),
             None => tpl.expand("trampoline_noargs", &[("tramp", &tramp), ("frame", &f.size), ("name", &e.name)]),
@@ -350,6 +504,35 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
     Ok(s)
 }
 
+/// A leaf entry's two Rust entry points: the ordinary one (on the system
+/// stack, arguments from the spill area, results in registers) and the
+/// fast path's (on the goroutine's stack, arguments in registers).
+fn gen_rust_leaf(s: &mut String, u: &Universe, e: &Entry, fname: &str) -> Result<(), String> {
+    let args: Vec<String> =
+        e.params.iter().map(|p| format!("core::ptr::read(core::ptr::addr_of!(f.{}))", rust_ident(&p.name))).collect();
+    let call = format!("crate::{}::{}({})", e.module, e.rust, args.join(", "));
+    let results = match e.results.len() {
+        0 => format!("{call};\n        crate::leaf::Leaf::results(0, 0)"),
+        1 => format!("crate::leaf::Leaf::results({call} as usize, 0)"),
+        _ => format!("let (r0, r1) = {call};\n        crate::leaf::Leaf::results(r0 as usize, r1 as usize)"),
+    };
+    writeln!(s, "#[no_mangle]\npub unsafe extern \"C\" fn gort_{}(f: *mut {fname}) -> crate::leaf::Leaf {{", e.name).unwrap();
+    writeln!(s, "    // SAFETY: the leaf trampoline's slow path passes the address of the").unwrap();
+    writeln!(s, "    // spill area it stored its register arguments in, laid out as {fname};").unwrap();
+    writeln!(s, "    // the arguments meet the entry point's contract (its # Safety section).").unwrap();
+    writeln!(s, "    unsafe {{\n        let f = &*f;\n        {results}\n    }}\n}}").unwrap();
+    let mut params = Vec::new();
+    for p in &e.params {
+        params.push(format!("{}: {}", rust_ident(&p.name), u.rust_type("runtime", &p.ty).map_err(|m| format!("{}: {m}", e.name))?));
+    }
+    let names: Vec<String> = e.params.iter().map(|p| rust_ident(&p.name)).collect();
+    writeln!(s, "#[no_mangle]\npub unsafe extern \"C\" fn gort_leaf_{}({}) -> crate::leaf::Leaf {{", e.name, params.join(", ")).unwrap();
+    writeln!(s, "    // SAFETY: the leaf trampoline passes its Go caller's arguments, which").unwrap();
+    writeln!(s, "    // meet the entry point's contract, on a stack with leafHeadroom to spare.").unwrap();
+    writeln!(s, "    unsafe {{ crate::{}::leaf_{}({}) }}\n}}", e.module, e.rust, names.join(", ")).unwrap();
+    Ok(())
+}
+
 pub fn gen_rust(u: &Universe, t: &Table) -> Result<String, String> {
     let mut s = String::new();
     s.push_str("// Generated by gort's build script from asm/surface.def.\n");
@@ -361,7 +544,10 @@ pub fn gen_rust(u: &Universe, t: &Table) -> Result<String, String> {
         writeln!(s, "#[repr(C)]\npub struct {fname} {{").unwrap();
         let mut cur = 0;
         let mut npad = 0;
-        let all = e.params.iter().zip(&f.param_offs).chain(e.results.iter().zip(&f.result_offs));
+        // A leaf entry's frame is its spill area: no result slots.
+        let nres = if e.leaf { 0 } else { e.results.len() };
+        let size = if e.leaf { leaf_spill_size(u, e)? } else { f.size };
+        let all = e.params.iter().zip(&f.param_offs).chain(e.results.iter().zip(&f.result_offs).take(nres));
         for (p, off) in all {
             if *off > cur {
                 writeln!(s, "    _pad{npad}: [u8; {}],", off - cur).unwrap();
@@ -371,11 +557,15 @@ pub fn gen_rust(u: &Universe, t: &Table) -> Result<String, String> {
             writeln!(s, "    pub {}: {rt},", rust_ident(&p.name)).unwrap();
             cur = off + u.layout("runtime", &p.ty)?.size;
         }
-        if f.size > cur {
-            writeln!(s, "    _pad{npad}: [u8; {}],", f.size - cur).unwrap();
+        if size > cur {
+            writeln!(s, "    _pad{npad}: [u8; {}],", size - cur).unwrap();
         }
         writeln!(s, "}}").unwrap();
-        writeln!(s, "const _: () = assert!(core::mem::size_of::<{fname}>() == {});", f.size).unwrap();
+        writeln!(s, "const _: () = assert!(core::mem::size_of::<{fname}>() == {size});").unwrap();
+        if e.leaf {
+            gen_rust_leaf(&mut s, u, e, &fname)?;
+            continue;
+        }
         writeln!(s, "#[no_mangle]\npub unsafe extern \"C\" fn gort_{}(f: *mut {fname}) {{", e.name).unwrap();
         let goname = match &e.kind {
             Kind::Func => format!("runtime.{}", e.name),

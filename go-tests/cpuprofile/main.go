@@ -3,7 +3,7 @@
 // sampling period must be 1e9/hz, the hot function must dominate the
 // samples, samples taken inside pprof.Do must carry the labels, and a
 // second profile must start once the first has stopped (but not while it
-// runs). Counts are not compared (they vary run to run on either
+// runs), and samples in map lookups must name the lookup and its caller. Counts are not compared (they vary run to run on either
 // runtime): only what is deterministic is printed.
 package main
 
@@ -45,6 +45,58 @@ func labeledLoop(d time.Duration) {
 		}
 	}
 	sink += x
+}
+
+var lookupTable = map[uint64]uint64{}
+
+// mapLoop spends its time in map lookups: gort runs them on the
+// goroutine's stack (leaf entry points); their samples must still name
+// runtime.mapaccess1_fast64 called from here, as upstream's do.
+//
+//go:noinline
+func mapLoop(d time.Duration) {
+	end := time.Now().Add(d)
+	x := uint64(0)
+	for time.Now().Before(end) {
+		for i := uint64(0); i < 10000; i++ {
+			x += lookupTable[i&4095]
+		}
+	}
+	sink += x
+}
+
+// leafAttribution profiles mapLoop and reports whether some sample's
+// stack has runtime.mapaccess1_fast64 right above main.mapLoop, and
+// whether any names no Go function (runtime._ExternalCode).
+func leafAttribution(gobin string) (attributed, external bool) {
+	for i := uint64(0); i < 4096; i++ {
+		lookupTable[i] = i
+	}
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		return false, false
+	}
+	mapLoop(300 * time.Millisecond)
+	pprof.StopCPUProfile()
+	f, _ := os.CreateTemp("", "cpumap*.pprof")
+	defer os.Remove(f.Name())
+	f.Write(buf.Bytes())
+	f.Close()
+	out, _ := exec.Command(gobin, "tool", "pprof", "-traces", f.Name()).CombinedOutput()
+	lines := strings.Split(string(out), "\n")
+	for i, l := range lines {
+		fs := strings.Fields(l)
+		if len(fs) > 0 && fs[len(fs)-1] == "runtime.mapaccess1_fast64" && i+1 < len(lines) {
+			next := strings.Fields(lines[i+1])
+			if len(next) > 0 && next[len(next)-1] == "main.mapLoop" {
+				attributed = true
+			}
+		}
+		if strings.Contains(l, "_ExternalCode") {
+			external = true
+		}
+	}
+	return attributed, external
 }
 
 func profileOnce(buf *bytes.Buffer) error {
@@ -114,4 +166,6 @@ func main() {
 	out, _ = exec.Command(gobin, "tool", "pprof", "-top", "-tagfocus=phase=labeled", f.Name()).CombinedOutput()
 	s = string(out)
 	fmt.Println("tagfocus: labeledLoop", strings.Contains(s, "main.labeledLoop"), "hotLoop", strings.Contains(s, "main.hotLoop"))
+	attributed, external := leafAttribution(gobin)
+	fmt.Println("map lookups sampled in runtime.mapaccess1_fast64 under main.mapLoop:", attributed, "samples in external code:", external)
 }

@@ -2,10 +2,12 @@
 //! every goroutine: what every layer needs to know about G and M (the
 //! scheduler, in sched/, decides what runs where).
 //!
-//! Rust code always runs on a system stack: an m's g0 (entered through
-//! rtcall or mcall) or its signal stack. `getg()` is then g0 or gsignal,
-//! and `curg()` is the goroutine the runtime is working for (null when the
-//! m runs none).
+//! Rust code runs on a system stack: an m's g0 (entered through rtcall or
+//! mcall) or its signal stack. `getg()` is then g0 or gsignal, and
+//! `curg()` is the goroutine the runtime is working for (null when the m
+//! runs none). The one exception is a leaf entry point's fast path
+//! (base/leaf.rs), which runs on the goroutine's own stack: `getg()` is
+//! then the goroutine itself (and `m.leafsp` is set).
 
 use crate::layout::rt::{self, g, m};
 use crate::lock::Locked;

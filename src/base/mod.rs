@@ -9,6 +9,7 @@ pub mod global;
 pub mod gm;
 pub mod hook;
 pub mod layout;
+pub mod leaf;
 pub mod links;
 pub mod lock;
 pub mod lockrank;

@@ -13,6 +13,7 @@ use crate::layout::GoString;
 
 fn raise(kind: i64, args: [usize; 4]) {
     let mp = getm();
+    crate::leaf::forbidden(mp, "raising a panic");
     // SAFETY: the current m is live.
     unsafe {
         (*mp).rtpanicKind = kind as u32;

@@ -128,16 +128,23 @@ pub fn rt_sweepAll() {
 
 /// Heap page the scavenger looks at next.
 static SCAV_NEXT: AtomicUsize = AtomicUsize::new(0);
-/// Free runs at least this long (64 KiB) are returned to the system.
+/// Free runs at least this long (64 KiB) are returned to the system
+/// (while the heap keeps more than its retain goal).
 const SCAV_MIN_PAGES: usize = 8;
 /// At most this much (512 KiB) per step: a step is one Rust call, which
 /// cannot be preempted.
 const SCAV_MAX_PAGES: usize = 64;
 
 /// Return one run of free pages to the system; false when a pass over the
-/// heap is complete.
+/// heap is complete, or when the heap keeps no more than its retain goal
+/// (heap::retained_excess).
 pub fn rt_scavengeStep() -> bool {
-    match heap::scavenge_next(SCAV_NEXT.load(Ordering::Relaxed), SCAV_MIN_PAGES, SCAV_MAX_PAGES) {
+    let excess = heap::retained_excess();
+    if excess == 0 {
+        return false;
+    }
+    let max = SCAV_MAX_PAGES.min(excess.div_ceil(heap::sizeclasses::PAGE_SIZE)).max(SCAV_MIN_PAGES);
+    match heap::scavenge_next(SCAV_NEXT.load(Ordering::Relaxed), SCAV_MIN_PAGES, max) {
         Some((next, _)) => {
             SCAV_NEXT.store(next, Ordering::Relaxed);
             true

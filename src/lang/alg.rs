@@ -300,6 +300,42 @@ pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
             KIND_COMPLEX64 => c64hash(p, h),
             KIND_COMPLEX128 => c128hash(p, h),
             KIND_STRING => strhash(p, h),
+            KIND_INTERFACE | KIND_ARRAY | KIND_STRUCT => typehash_nested(t, p, h),
+            _ => {
+                if (*t).Equal.is_null() {
+                    unhashable(t, h)
+                } else {
+                    memhash(p, h, (*t).Size_)
+                }
+            }
+        }
+    }
+}
+
+/// Whether typehash and typeequal handle values of t without recursion
+/// (no call of typehash_nested or typeequal_nested): what the maps' leaf
+/// fast paths require of a key type (src/base/leaf.rs).
+///
+/// # Safety
+/// t is a type descriptor.
+pub unsafe fn flat_alg(t: *const Type) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        (*t).TFlag & TFLAG_REGULAR_MEMORY != 0
+            || matches!(kind(t), KIND_FLOAT32 | KIND_FLOAT64 | KIND_COMPLEX64 | KIND_COMPLEX128 | KIND_STRING)
+    }
+}
+
+/// typehash of interfaces, arrays and structs: recursive (kept out of
+/// typehash so that the flat cases' stack use is known, see flat_alg).
+///
+/// # Safety
+/// As typehash's.
+#[inline(never)]
+unsafe fn typehash_nested(t: *const Type, p: *mut u8, h: usize) -> usize {
+    // SAFETY: per the function contract.
+    unsafe {
+        match kind(t) {
             KIND_INTERFACE => {
                 if (*(t as *const abi::InterfaceType)).Methods.len == 0 {
                     nilinterhash(p, h)
@@ -315,7 +351,7 @@ pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
                 }
                 h
             }
-            KIND_STRUCT => {
+            _ => {
                 let st = &*(t as *const abi::StructType);
                 let mut h = h;
                 for f in st.Fields.as_slice() {
@@ -325,13 +361,6 @@ pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
                     h = typehash(f.Typ, p.add(f.Offset), h);
                 }
                 h
-            }
-            _ => {
-                if (*t).Equal.is_null() {
-                    unhashable(t, h)
-                } else {
-                    memhash(p, h, (*t).Size_)
-                }
             }
         }
     }
@@ -355,6 +384,22 @@ pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
             KIND_COMPLEX64 => *(p as *const [f32; 2]) == *(q as *const [f32; 2]),
             KIND_COMPLEX128 => *(p as *const [f64; 2]) == *(q as *const [f64; 2]),
             KIND_STRING => strequal(p, q),
+            KIND_INTERFACE | KIND_ARRAY | KIND_STRUCT => typeequal_nested(t, p, q),
+            _ => memeq(p, q, (*t).Size_),
+        }
+    }
+}
+
+/// typeequal of interfaces, arrays and structs: recursive (see
+/// typehash_nested).
+///
+/// # Safety
+/// As typeequal's.
+#[inline(never)]
+unsafe fn typeequal_nested(t: *const Type, p: *const u8, q: *const u8) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        match kind(t) {
             KIND_INTERFACE => {
                 let empty = (*(t as *const abi::InterfaceType)).Methods.len == 0;
                 let (ta, da, tb, db) = if empty {
@@ -378,7 +423,7 @@ pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
                 let es = (*a.Elem).Size_;
                 (0..a.Len).all(|i| typeequal(a.Elem, p.add(i * es), q.add(i * es)))
             }
-            KIND_STRUCT => {
+            _ => {
                 let st = &*(t as *const abi::StructType);
                 st.Fields
                     .as_slice()
@@ -386,7 +431,6 @@ pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
                     .filter(|f| name_bytes(f.Name.Bytes) != b"_")
                     .all(|f| typeequal(f.Typ, p.add(f.Offset), q.add(f.Offset)))
             }
-            _ => memeq(p, q, (*t).Size_),
         }
     }
 }

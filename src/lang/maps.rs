@@ -483,13 +483,19 @@ fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, us
             }
         }
         let top = tophash(hash);
+        // Each bucket's slots whose tophash is top, found at once (one
+        // predictable branch per bucket: a lookup's loads of the next
+        // buckets overlap this one's), then compared. A miss reads the
+        // whole chain, as upstream's lookups do, rather than stopping at
+        // an emptyRest mark: that test is a branch on the bucket's
+        // contents, mispredicted about once a lookup, which serialises
+        // lookups that miss the cache.
         while !b.is_null() {
-            for i in 0..BUCKET_CNT {
-                let th = tophash_at(b, i);
-                if th != top {
-                    if th == EMPTY_REST {
-                        return None;
-                    }
+            let mut cand = tophash_matches(b, top);
+            while cand != 0 {
+                let i = cand.trailing_zeros() as usize / 8;
+                cand &= cand - 1;
+                if tophash_at(b, i) != top {
                     continue;
                 }
                 let k = mt.key_at(b, i);
@@ -504,6 +510,32 @@ fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, us
         }
         None
     }
+}
+
+/// The empty slots of bucket b (tophash emptyRest or emptyOne), as
+/// tophash_matches reports them; the lowest is always one.
+#[inline]
+fn empty_slots(b: *mut u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // SAFETY: b is a bucket: its first 8 bytes are the tophash array.
+    let th = u64::from_le(unsafe { core::ptr::read_unaligned(b as *const u64) });
+    // emptyRest (0) and emptyOne (1) are the bytes that are 0 once their
+    // low bit is cleared.
+    let x = th & !LOW;
+    x.wrapping_sub(LOW) & !x & (LOW << 7)
+}
+
+/// The slots of bucket b whose tophash may be top: one bit (the high bit
+/// of the slot's byte) per candidate. Every slot whose tophash is top is
+/// there; a slot above one of those may be too (the subtraction's borrow),
+/// so callers check each candidate's byte.
+#[inline]
+fn tophash_matches(b: *mut u8, top: u8) -> u64 {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // SAFETY: b is a bucket: its first 8 bytes are the tophash array.
+    let th = u64::from_le(unsafe { core::ptr::read_unaligned(b as *const u64) });
+    let x = th ^ (LOW * top as u64);
+    x.wrapping_sub(LOW) & !x & (LOW << 7)
 }
 
 /// Race builds: the map operation the program called reads (or writes)
@@ -693,9 +725,24 @@ pub unsafe fn mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 
 /// As mapassign's.
 #[inline]
 unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    match unsafe { assign_in::<K, false>(t, h, key) } {
+        Some(e) => e,
+        None => unreachable!(),
+    }
+}
+
+/// assign, or (LEAF: a fast path's, see leaf_assign) None before changing
+/// anything where it would allocate: to grow the map or chain an overflow
+/// bucket.
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
     if h.is_null() {
         raise_plain("assignment to entry in nil map");
-        return zero_val();
+        return Some(zero_val());
     }
     // SAFETY: t comes from compiled code; h is a live map of type t.
     unsafe {
@@ -707,7 +754,7 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
         // Hash before marking the map as being written: hashing may raise.
         let hash = K::hash(&mt, key, (*h).hash0);
         if K::MAY_RAISE && raised() {
-            return zero_val();
+            return Some(zero_val());
         }
         (*h).flags ^= HASH_WRITING;
         if (*h).buckets.is_null() {
@@ -723,24 +770,28 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
             let top = tophash(hash);
             let mut insert_b: *mut u8 = null_mut();
             let mut insert_i = 0;
-            'search: loop {
-                for i in 0..BUCKET_CNT {
-                    let th = tophash_at(b, i);
-                    if th != top {
-                        if is_empty(th) && insert_b.is_null() {
-                            insert_b = b;
-                            insert_i = i;
-                        }
-                        if th == EMPTY_REST {
-                            break 'search;
-                        }
+            loop {
+                // As in lookup: the slots to compare found at once, the
+                // whole chain read.
+                if insert_b.is_null() {
+                    let free = empty_slots(b);
+                    if free != 0 {
+                        insert_b = b;
+                        insert_i = free.trailing_zeros() as usize / 8;
+                    }
+                }
+                let mut cand = tophash_matches(b, top);
+                while cand != 0 {
+                    let i = cand.trailing_zeros() as usize / 8;
+                    cand &= cand - 1;
+                    if tophash_at(b, i) != top {
                         continue;
                     }
                     let k = mt.key_at(b, i);
                     if !K::eq(&mt, key, k) {
                         if K::MAY_RAISE && raised() {
                             (*h).flags &= !HASH_WRITING;
-                            return zero_val();
+                            return Some(zero_val());
                         }
                         continue;
                     }
@@ -763,8 +814,16 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
             if (*h).oldbuckets.is_null()
                 && (over_load_factor((*h).count + 1, (*h).B) || too_many_overflow_buckets((*h).noverflow, (*h).B))
             {
+                if LEAF {
+                    (*h).flags &= !HASH_WRITING;
+                    return None;
+                }
                 hash_grow(&mt, h);
                 continue 'again;
+            }
+            if LEAF && insert_b.is_null() {
+                (*h).flags &= !HASH_WRITING;
+                return None;
             }
             if insert_b.is_null() {
                 // Every slot is full: chain a new overflow bucket.
@@ -797,7 +856,7 @@ unsafe fn assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut
             crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags &= !HASH_WRITING;
-        elem
+        Some(elem)
     }
 }
 
@@ -1121,12 +1180,12 @@ unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
         let top = tophash(hash);
         let mut b = borig;
         'search: while !b.is_null() {
-            for i in 0..BUCKET_CNT {
-                let th = tophash_at(b, i);
-                if th != top {
-                    if th == EMPTY_REST {
-                        break 'search;
-                    }
+            // As in lookup: the slots to compare found at once.
+            let mut cand = tophash_matches(b, top);
+            while cand != 0 {
+                let i = cand.trailing_zeros() as usize / 8;
+                cand &= cand - 1;
+                if tophash_at(b, i) != top {
                     continue;
                 }
                 let kslot = mt.keyp(b, i);
@@ -1447,6 +1506,224 @@ pub unsafe fn mapiternext(it: *mut hiter) {
 
 const NO_CHECK: usize = 1 << 63;
 
+// ---- leaf fast paths ----
+//
+// The map entry points that never allocate run on the goroutine's stack
+// (`!leaf` in asm/surface.def, src/base/leaf.rs) whenever the ordinary
+// code would do nothing there that needs the system stack: each fast path
+// checks that and then runs the ordinary function.
+
+/// What a map operation does, for [`leaf_ok`].
+#[derive(PartialEq)]
+enum LeafUse {
+    /// Reads the map (lookups).
+    Read,
+    /// Also stores pointers into the iterator (iteration).
+    Iterate,
+    /// Also writes the map (deletion).
+    Write,
+}
+
+/// Can the ordinary code of a map operation run on the goroutine's stack?
+/// Not in race builds (reports go through the system stack), not when
+/// hashing the key may raise a panic (interface keys) or recurses
+/// (composite keys: their stack use depends on the type), not when the map is
+/// being written (the fatal error is the ordinary path's), not when a
+/// write barrier is on and the operation stores pointers, nor when a
+/// deletion would have to evacuate buckets of a growing map (which may
+/// allocate).
+///
+/// # Safety
+/// t is a map type; h is null or a live map of that type.
+#[inline]
+unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        if crate::tsan::enabled() || (*t).Flags & HASH_MIGHT_PANIC != 0 || !crate::alg::flat_alg((*t).Key) {
+            return false;
+        }
+        if u != LeafUse::Read && crate::wb::enabled() {
+            return false;
+        }
+        if h.is_null() {
+            return true;
+        }
+        (*h).flags & HASH_WRITING == 0 && (u != LeafUse::Write || (*h).oldbuckets.is_null())
+    }
+}
+
+/// The fast path of a lookup or deletion entry point: `leaf_NAME` runs
+/// `NAME` when [`leaf_ok`] allows, with one result, two, or none.
+macro_rules! map_leaf {
+    ($leaf:ident, $f:ident, $key:ty, $use:expr, one) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, $use) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                crate::leaf::Leaf::one($f(t, h, key) as usize)
+            }
+        }
+    };
+    ($leaf:ident, $f:ident, $key:ty, $use:expr, two) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, $use) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                let (e, ok) = $f(t, h, key);
+                crate::leaf::Leaf::two(e as usize, ok as usize)
+            }
+        }
+    };
+    ($leaf:ident, $f:ident, $key:ty, $use:expr, none) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, $use) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                $f(t, h, key);
+                crate::leaf::Leaf::one(0)
+            }
+        }
+    };
+}
+
+map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, LeafUse::Read, two);
+map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, LeafUse::Read, two);
+map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, LeafUse::Read, two);
+map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, LeafUse::Read, one);
+map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, LeafUse::Read, two);
+map_leaf!(leaf_mapdelete, mapdelete, *mut u8, LeafUse::Write, none);
+map_leaf!(leaf_mapdelete_fast32, mapdelete_fast32, u32, LeafUse::Write, none);
+map_leaf!(leaf_mapdelete_fast64, mapdelete_fast64, u64, LeafUse::Write, none);
+map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write, none);
+
+/// The fast path of an assignment: what assign does, where it does not
+/// allocate (no growth, a free slot in the key's chain) or write a pointer
+/// with the write barrier on; otherwise declined before any change.
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn leaf_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if h.is_null() || !leaf_ok(t, h, LeafUse::Write) || (*h).buckets.is_null() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        let mt = Mt::new(t);
+        if mt.indirect_key() || mt.indirect_elem() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        match assign_in::<K, true>(t, h, key) {
+            Some(e) => crate::leaf::Leaf::one(e as usize),
+            None => crate::leaf::Leaf::DECLINE,
+        }
+    }
+}
+
+/// The goroutine-stack fast path of mapassign (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign's.
+pub unsafe fn leaf_mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<AnyKey>(t, h, key) }
+}
+
+/// The goroutine-stack fast path of mapassign_fast32 (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_fast32's.
+pub unsafe fn leaf_mapassign_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<Mem32>(t, h, &mut key as *mut u32 as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapassign_fast64 (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_fast64's.
+pub unsafe fn leaf_mapassign_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<Mem64>(t, h, &mut key as *mut u64 as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapassign_fast64ptr (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_fast64ptr's.
+pub unsafe fn leaf_mapassign_fast64ptr(t: *mut MapType, h: *mut hmap, mut key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<Mem64>(t, h, &mut key as *mut *mut u8 as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapassign_faststr (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapassign_faststr's.
+pub unsafe fn leaf_mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoString) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_assign::<StrKey>(t, h, &mut s as *mut GoString as *mut u8) }
+}
+
+/// The goroutine-stack fast path of mapiterinit (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapiterinit's.
+pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if !leaf_ok(t, h, LeafUse::Iterate) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        // The first iteration of a map without pointers in its buckets
+        // allocates the map's extra header (see mapiterinit).
+        if !h.is_null() && (*h).count != 0 && (*h).extra.is_null() && Mt::new(t).bucket_noscan() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        mapiterinit(t, h, it);
+        crate::leaf::Leaf::one(0)
+    }
+}
+
+/// The goroutine-stack fast path of mapiternext (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapiternext's.
+pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract: it was set up by mapiterinit.
+    unsafe {
+        if !leaf_ok((*it).t, (*it).h, LeafUse::Iterate) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        mapiternext(it);
+        crate::leaf::Leaf::one(0)
+    }
+}
+
 // ---- reflect ----
 
 /// # Safety
@@ -1532,4 +1809,48 @@ pub unsafe fn maplen(h: *mut hmap) -> isize {
     }
     // SAFETY: h is a live map.
     unsafe { (*h).count }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// tophash_matches and empty_slots against a slot-by-slot scan, over
+    /// every value in every slot beside pseudo-random neighbours: every
+    /// true slot is reported, the lowest reported one is always true.
+    #[test]
+    fn bucket_masks_match_a_scan() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for round in 0..20000 {
+            let mut th = [0u8; 8];
+            for b in th.iter_mut() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                // Mostly a few values, so that equal and empty bytes are common.
+                *b = if seed & 3 == 0 { (seed >> 8) as u8 } else { ((seed >> 8) % 7) as u8 };
+            }
+            let top = (round % 256) as u8;
+            let b = th.as_ptr() as *mut u8;
+            let got = tophash_matches(b, top);
+            let want: Vec<usize> = (0..8).filter(|&i| th[i] == top).collect();
+            for &i in &want {
+                assert!(got & (0x80 << (8 * i)) != 0, "{th:?} top {top}: slot {i} not reported");
+            }
+            if got != 0 {
+                assert_eq!(th[got.trailing_zeros() as usize / 8], top, "{th:?} top {top}: lowest candidate false");
+            }
+            let free = empty_slots(b);
+            for i in (0..8).filter(|&i| is_empty(th[i])) {
+                assert!(free & (0x80 << (8 * i)) != 0, "{th:?}: empty slot {i} not reported");
+            }
+            if free != 0 {
+                assert!(is_empty(th[free.trailing_zeros() as usize / 8]), "{th:?}: lowest empty slot false");
+            } else {
+                assert!(!th.iter().any(|&x| is_empty(x)));
+            }
+            // Every reported slot is a candidate only: no bits but the high ones.
+            assert_eq!(got & !0x8080_8080_8080_8080, 0);
+        }
+    }
 }

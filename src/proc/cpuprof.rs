@@ -424,6 +424,18 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
             stk[1] = crate::links::links().externalCodePC + 1;
             n = 2;
         }
+    } else if !curg.is_null() && gp == curg && unsafe { (*mp).leafsp } != 0 {
+        // In a leaf entry point's fast path (src/base/leaf.rs), on curg's
+        // stack: the walk starts in the trampoline, at the return address
+        // of its call of runtime·leafcall, which m.leafsp points at.
+        // SAFETY: mp is this thread's m; while leafsp is set, it points at
+        // that return address, on curg's stack, and the trampoline's frame
+        // (empty) is right above it.
+        unsafe {
+            let tsp = (*mp).leafsp;
+            let u = crate::traceback::Unwinder::new(*(tsp as *const usize), tsp + 8);
+            n = crate::traceback::traceback_pcs(u.of_goroutine(curg), 0, &mut stk);
+        }
     } else if !curg.is_null() && gp == curg && in_go {
         n = crate::traceback::traceback_pcs(crate::traceback::Unwinder::at_trap(pc, sp), 0, &mut stk);
     } else if !curg.is_null() && gp != curg && walkable(curg) {

@@ -6,6 +6,7 @@
 mod conform;
 mod diff;
 mod gobuild;
+mod leafstack;
 mod overlay;
 mod surface;
 #[cfg(test)]
@@ -46,6 +47,9 @@ Usage:
   gort doctor                   what is installed, and whether the overlay is fresh
   gort surface [-check]         regenerate docs/SURFACE.md (the runtime entry points
                                 and their status); -check fails if it is stale
+  gort leafstack [-v] BINARY    check that the leaf entry points' fast paths in a program
+                                built with gort fit their stack room (needs objdump);
+                                -v shows each one's deepest call chain
 ";
 
 /// An error for the user: printed as `gort: <msg>` (nothing when the
@@ -85,6 +89,7 @@ fn main() -> ExitCode {
         Some("conform") => conform::cmd_conform(&args[1..]),
         Some("doctor") => cmd_doctor(&args[1..]),
         Some("surface") => surface::cmd_surface(&args[1..]),
+        Some("leafstack") => leafstack::cmd_leafstack(&args[1..]),
         Some(gobuild::KEEP_EXE) => gobuild::cmd_keep_exe(&args[1..]),
         Some(other) => Err(Fail::new(format!(
             "unknown subcommand {other:?}\nRun 'gort help' for usage."

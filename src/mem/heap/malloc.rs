@@ -273,6 +273,7 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
         if (*mp).mallocing != 0 {
             crate::fatal::throw("malloc deadlock");
         }
+        crate::leaf::forbidden(mp, "mallocgc");
         (*mp).mallocing = 1;
     }
 

@@ -449,6 +449,16 @@ pub fn set_retain_goal(heap_goal: usize) {
     RETAIN_GOAL.store(heap_goal.saturating_add(heap_goal / 10), Ordering::Relaxed);
 }
 
+/// Memory the heap keeps from the system beyond its retain goal (0 when
+/// within it): what the background scavenger returns (upstream's
+/// scavenger also aims at the heap goal plus a tenth, and leaves the rest
+/// for reuse: pages given back are faulted in and zeroed again when the
+/// heap grows into them).
+pub fn retained_excess() -> usize {
+    let retained = heap_inuse() + heap_free_dirty();
+    retained.saturating_sub(RETAIN_GOAL.load(Ordering::Relaxed))
+}
+
 /// The heap grew by `growth` bytes: if what it keeps now exceeds the
 /// retain goal, give free pages back to the system, as much as it grew
 /// (or the excess, if smaller): as upstream does on heap growth, so that
