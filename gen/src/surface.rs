@@ -27,7 +27,7 @@
 //! (src/base/leaf.rs): its trampoline is ABIInternal and calls
 //! `leaf_<rustname>` of the entry's module first; at most six words of
 //! pointer, integer or string arguments, at most two pointer, integer or
-//! bool results.
+//! bool results (or one string).
 
 use crate::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
 use crate::template::template;
@@ -250,8 +250,8 @@ pub fn parse_table(src: &str) -> Result<Table, String> {
         if test && !matches!(kind, Kind::Func) {
             return Err(err("!test is for func entries".into()));
         }
-        if leaf && (todo || test || !matches!(kind, Kind::Func)) {
-            return Err(err("!leaf is for implemented func entries".into()));
+        if leaf && (todo || test) {
+            return Err(err("!leaf is for implemented entries".into()));
         }
         let e = Entry { kind, name, module: module.clone(), params, results, todo, escapes, test, leaf, line: line_no, rust };
         if leaf {
@@ -319,7 +319,7 @@ fn leaf_word(p: &Param, result: bool) -> Result<LeafWord, String> {
         "unsafe.Pointer" | "uintptr" | "int" | "uint" | "int64" | "uint64" => LeafWord::Quad,
         "int32" | "uint32" => LeafWord::Long,
         "bool" if result => LeafWord::Bool,
-        "string" if !result => LeafWord::Str,
+        "string" => LeafWord::Str,
         _ => return Err(format!("!leaf: {} {go} does not travel in one integer register", p.name)),
     })
 }
@@ -333,11 +333,9 @@ pub fn leaf_words(e: &Entry) -> Result<Vec<LeafWord>, String> {
     if n > 6 {
         return Err(format!("!leaf: {} argument words (at most 6)", n));
     }
-    for r in &e.results {
-        leaf_word(r, true)?;
-    }
-    if e.results.len() > 2 {
-        return Err("!leaf: more than two results".into());
+    let rwords: Vec<LeafWord> = e.results.iter().map(|r| leaf_word(r, true)).collect::<Result<_, _>>()?;
+    if leaf_result_words(e) > 2 || (rwords.contains(&LeafWord::Str) && rwords.len() > 1) {
+        return Err("!leaf: more than two result words (or a string and another result)".into());
     }
     if let Some(r) = e.results.first() {
         if leaf_word(r, true)? == LeafWord::Bool {
@@ -357,6 +355,12 @@ pub fn leaf_spill_size(u: &Universe, e: &Entry) -> Result<u64, String> {
         None => 0,
     };
     Ok(round_up(end, 8))
+}
+
+/// The registers a leaf entry's results take (AX, then BX): a string
+/// result takes both.
+pub fn leaf_result_words(e: &Entry) -> usize {
+    e.results.iter().map(|r| if r.go.trim() == "string" { 2 } else { 1 }).sum()
 }
 
 /// Go's ABIInternal integer argument registers, in order.
@@ -457,14 +461,14 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
         let tramp = tramp_name(e);
         if e.leaf {
             let (spill, shuffle, first) = leaf_asm(u, e)?;
-            let (fastres, slowres) = match e.results.len() {
+            let (fastres, slowres) = match leaf_result_words(e) {
                 2 => ("\tLEAQ\t-1(DX), BX\n", "\tMOVQ\tDX, BX\n"),
                 _ => ("", ""),
             };
             // Results kept in the first words of the spill area while
             // rtcallHook runs.
             let (mut save, mut restore) = (String::new(), String::new());
-            for (i, reg) in ["AX", "BX"].iter().enumerate().take(e.results.len()) {
+            for (i, reg) in ["AX", "BX"].iter().enumerate().take(leaf_result_words(e)) {
                 if (i as u64 + 1) * 8 > leaf_spill_size(u, e)? {
                     return Err(format!("!leaf {}: no spill slot to keep result {i} in", e.name));
                 }
@@ -513,6 +517,7 @@ fn gen_rust_leaf(s: &mut String, u: &Universe, e: &Entry, fname: &str) -> Result
     let call = format!("crate::{}::{}({})", e.module, e.rust, args.join(", "));
     let results = match e.results.len() {
         0 => format!("{call};\n        crate::leaf::Leaf::results(0, 0)"),
+        1 if leaf_result_words(e) == 2 => format!("let r = {call};\n        crate::leaf::Leaf::results(r.ptr as usize, r.len as usize)"),
         1 => format!("crate::leaf::Leaf::results({call} as usize, 0)"),
         _ => format!("let (r0, r1) = {call};\n        crate::leaf::Leaf::results(r0 as usize, r1 as usize)"),
     };
@@ -526,7 +531,8 @@ fn gen_rust_leaf(s: &mut String, u: &Universe, e: &Entry, fname: &str) -> Result
         params.push(format!("{}: {}", rust_ident(&p.name), u.rust_type("runtime", &p.ty).map_err(|m| format!("{}: {m}", e.name))?));
     }
     let names: Vec<String> = e.params.iter().map(|p| rust_ident(&p.name)).collect();
-    writeln!(s, "#[no_mangle]\npub unsafe extern \"C\" fn gort_leaf_{}({}) -> crate::leaf::Leaf {{", e.name, params.join(", ")).unwrap();
+    // (Some fast paths are safe functions: the unsafe block may be unused.)
+    writeln!(s, "#[no_mangle]\n#[allow(unused_unsafe)]\npub unsafe extern \"C\" fn gort_leaf_{}({}) -> crate::leaf::Leaf {{", e.name, params.join(", ")).unwrap();
     writeln!(s, "    // SAFETY: the leaf trampoline passes its Go caller's arguments, which").unwrap();
     writeln!(s, "    // meet the entry point's contract, on a stack with leafHeadroom to spare.").unwrap();
     writeln!(s, "    unsafe {{ crate::{}::leaf_{}({}) }}\n}}", e.module, e.rust, names.join(", ")).unwrap();

@@ -19,11 +19,58 @@ extern "C" {
     fn gort_getg() -> *mut g;
 }
 
+/// Where the current g lives: its offset from the thread pointer (%fs),
+/// once known (init_getg); 0 until then, or if it could not be found:
+/// getg then calls gort_getg.
+static TLSG_OFFSET: core::sync::atomic::AtomicIsize = core::sync::atomic::AtomicIsize::new(0);
+
 /// The goroutine running on this thread (g0 while in the runtime).
 #[inline]
 pub fn getg() -> *mut g {
+    let off = TLSG_OFFSET.load(Ordering::Relaxed);
+    if off != 0 {
+        let gp: *mut g;
+        // SAFETY: off is the thread-pointer offset of runtime.tlsg, the
+        // current g's slot, which every thread running gort code has.
+        unsafe {
+            core::arch::asm!("mov {gp}, qword ptr fs:[{off}]", gp = out(reg) gp, off = in(reg) off,
+                options(nostack, readonly, preserves_flags));
+        }
+        return gp;
+    }
     // SAFETY: gort_getg only reads the TLS slot.
     unsafe { gort_getg() }
+}
+
+/// Learn the g slot's offset from the thread pointer, which the linker
+/// wrote into gort_getg's one instruction (`mov %fs:OFFSET, %rax`, as
+/// the Go assembler emits it for the executable's local-exec TLS), so that
+/// getg reads the slot in place instead of calling gort_getg. Anything
+/// else there (another build mode) leaves getg calling it. Checked
+/// against gort_getg's answer. Called first thing at startup.
+///
+/// # Safety
+/// Startup, on the main thread, with its g set.
+pub unsafe fn init_getg() {
+    // mov %fs:disp32, %rax: fs prefix, REX.W, MOV r64 r/m64, ModRM (rax,
+    // SIB), SIB (no base, no index), then the displacement.
+    const MOV_FS_DISP32_RAX: [u8; 5] = [0x64, 0x48, 0x8b, 0x04, 0x25];
+    // SAFETY: gort_getg is code of this executable, readable; its
+    // instruction is at least 9 bytes before its RET.
+    unsafe {
+        let code = gort_getg as *const () as *const u8;
+        if core::slice::from_raw_parts(code, 5) != MOV_FS_DISP32_RAX {
+            return;
+        }
+        let off = core::ptr::read_unaligned(code.add(5) as *const i32) as isize;
+        if off == 0 {
+            return;
+        }
+        TLSG_OFFSET.store(off, Ordering::Relaxed);
+        if getg() != gort_getg() {
+            TLSG_OFFSET.store(0, Ordering::Relaxed);
+        }
+    }
 }
 
 /// The m of the current thread.

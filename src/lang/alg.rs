@@ -232,6 +232,8 @@ pub unsafe fn c128hash(p: *mut u8, h: usize) -> usize {
 }
 
 /// Raise "hash of unhashable type T"; returns the hash to use meanwhile.
+#[inline(never)]
+#[cold]
 fn unhashable(t: *const Type, h: usize) -> usize {
     // SAFETY: t is a type descriptor.
     let ts = unsafe { type_string(t) };

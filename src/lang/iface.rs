@@ -489,6 +489,70 @@ pub fn convT64(val: u64) -> *mut u8 {
     x
 }
 
+/// The goroutine-stack fast path of convT32 (src/base/leaf.rs).
+pub fn leaf_convT32(val: u32) -> crate::leaf::Leaf {
+    if val >= 256 && !crate::heap::malloc::fits_cache(4, null_mut()) {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    crate::leaf::Leaf::one(convT32(val) as usize)
+}
+
+/// The goroutine-stack fast path of convT64 (src/base/leaf.rs).
+pub fn leaf_convT64(val: u64) -> crate::leaf::Leaf {
+    if val >= 256 && !crate::heap::malloc::fits_cache(8, null_mut()) {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    crate::leaf::Leaf::one(convT64(val) as usize)
+}
+
+/// The goroutine-stack fast path of convTstring (src/base/leaf.rs): not
+/// while the collector marks (the string's bytes are shaded then).
+pub fn leaf_convTstring(val: GoString) -> crate::leaf::Leaf {
+    if val.len == 0 {
+        return crate::leaf::Leaf::one(zero_val() as usize);
+    }
+    if crate::wb::enabled() || !crate::heap::malloc::fits_cache(16, crate::types::string_type()) {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    // convTstring without its shading (no collector marks): its Shader
+    // would take a kilobyte of this stack.
+    // SAFETY: string_type is the Go side's descriptor of string; x has 16 bytes.
+    unsafe {
+        let x = mallocgc(16, crate::types::string_type(), true);
+        *(x as *mut GoString) = val;
+        crate::leaf::Leaf::one(x as usize)
+    }
+}
+
+/// The goroutine-stack fast path of convT (src/base/leaf.rs): not while
+/// the collector marks, for a value with pointers.
+///
+/// # Safety
+/// As convT's.
+pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: t describes the value at v.
+    unsafe {
+        if ((*t).PtrBytes != 0 && crate::wb::enabled()) || !crate::heap::malloc::fits_cache((*t).Size_, t) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        crate::leaf::Leaf::one(convT(t, v) as usize)
+    }
+}
+
+/// The goroutine-stack fast path of convTnoptr (src/base/leaf.rs).
+///
+/// # Safety
+/// As convTnoptr's.
+pub unsafe fn leaf_convTnoptr(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: t describes the value at v.
+    unsafe {
+        if !crate::heap::malloc::fits_cache((*t).Size_, null_mut()) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        crate::leaf::Leaf::one(convTnoptr(t, v) as usize)
+    }
+}
+
 /// Zeroed memory that zero values of interfaces and map misses point at.
 #[repr(C, align(8))]
 pub struct ZeroVal(pub [u8; 1024]);

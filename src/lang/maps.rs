@@ -1724,6 +1724,66 @@ pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
     }
 }
 
+/// The goroutine-stack fast path of reflect.mapaccess (see src/base/leaf.rs).
+///
+/// # Safety
+/// As reflect_mapaccess's.
+pub unsafe fn leaf_reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if !leaf_ok(t, h, LeafUse::Read) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        crate::leaf::Leaf::one(reflect_mapaccess(t, h, key) as usize)
+    }
+}
+
+/// The goroutine-stack fast path of reflect.mapaccess_faststr (see
+/// src/base/leaf.rs).
+///
+/// # Safety
+/// As reflect_mapaccess_faststr's.
+pub unsafe fn leaf_reflect_mapaccess_faststr(t: *mut MapType, h: *mut hmap, key: GoString) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if !leaf_ok(t, h, LeafUse::Read) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        crate::leaf::Leaf::one(reflect_mapaccess_faststr(t, h, key) as usize)
+    }
+}
+
+/// The goroutine-stack fast path of mapiterkey (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapiterkey's.
+pub unsafe fn leaf_mapiterkey(it: *mut hiter) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::one(unsafe { mapiterkey(it) } as usize)
+}
+
+/// The goroutine-stack fast path of mapiterelem (see src/base/leaf.rs).
+///
+/// # Safety
+/// As mapiterelem's.
+pub unsafe fn leaf_mapiterelem(it: *mut hiter) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::one(unsafe { mapiterelem(it) } as usize)
+}
+
+/// The goroutine-stack fast path of maplen (see src/base/leaf.rs): not in
+/// race builds, which report the read.
+///
+/// # Safety
+/// As maplen's.
+pub unsafe fn leaf_maplen(h: *mut hmap) -> crate::leaf::Leaf {
+    if crate::tsan::enabled() {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::one(unsafe { maplen(h) } as usize)
+}
+
 // ---- reflect ----
 
 /// # Safety

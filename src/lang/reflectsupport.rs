@@ -126,6 +126,45 @@ pub unsafe fn resolveTypeOff(rtype: *mut u8, off: i32) -> *mut u8 {
     types::resolve_type_off(rtype as usize, off) as *mut u8
 }
 
+/// The goroutine-stack fast path of resolveNameOff (src/base/leaf.rs):
+/// offsets into a module's type data; those of types reflect made need
+/// the registry's lock.
+///
+/// # Safety
+/// As resolveNameOff's.
+pub unsafe fn leaf_resolveNameOff(ptr: *mut u8, off: i32) -> crate::leaf::Leaf {
+    if off == 0 {
+        return crate::leaf::Leaf::one(0);
+    }
+    match types::module_of(ptr as usize) {
+        Some(md) => crate::leaf::Leaf::one((md.types as isize + off as isize) as usize),
+        None => crate::leaf::Leaf::DECLINE,
+    }
+}
+
+/// The goroutine-stack fast path of resolveTypeOff (as leaf_resolveNameOff).
+///
+/// # Safety
+/// As resolveTypeOff's.
+pub unsafe fn leaf_resolveTypeOff(rtype: *mut u8, off: i32) -> crate::leaf::Leaf {
+    if off == 0 || off == -1 {
+        return crate::leaf::Leaf::one(0);
+    }
+    match types::module_of(rtype as usize) {
+        Some(md) => crate::leaf::Leaf::one((md.types as isize + off as isize) as usize),
+        None => crate::leaf::Leaf::DECLINE,
+    }
+}
+
+/// The goroutine-stack fast path of unsafe_New (src/base/leaf.rs).
+///
+/// # Safety
+/// As unsafe_New's.
+pub unsafe fn leaf_unsafe_New(typ: *mut Type) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { crate::heap::malloc::leaf_newobject(typ) }
+}
+
 /// # Safety
 /// The pointers come from reflect or internal/reflectlite: type
 /// descriptors, and memory holding values of the types they describe.

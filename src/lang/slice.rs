@@ -49,6 +49,34 @@ pub unsafe fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
     unsafe { mallocgc(mem, et, true) }
 }
 
+/// The goroutine-stack fast path of makeslice (src/base/leaf.rs): a
+/// valid length and capacity, the memory from the P's cache.
+///
+/// # Safety
+/// As makeslice's.
+pub unsafe fn leaf_makeslice(et: *mut Type, len: isize, cap: isize) -> crate::leaf::Leaf {
+    // SAFETY: et comes from compiled code.
+    let size = unsafe { elem_size(et) };
+    let (mem, overflow) = mul_overflow(size, cap as usize);
+    if overflow || mem > MAX_ALLOC || len < 0 || len > cap || !crate::heap::malloc::fits_cache(mem, et) {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::one(unsafe { mallocgc(mem, et, true) } as usize)
+}
+
+/// The goroutine-stack fast path of makeslice64 (src/base/leaf.rs).
+///
+/// # Safety
+/// As makeslice64's.
+pub unsafe fn leaf_makeslice64(et: *mut Type, len64: i64, cap64: i64) -> crate::leaf::Leaf {
+    if len64 as isize as i64 != len64 || cap64 as isize as i64 != cap64 {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    // SAFETY: per the function contract.
+    unsafe { leaf_makeslice(et, len64 as isize, cap64 as isize) }
+}
+
 /// # Safety
 /// The type descriptors describe the elements the pointers address, over
 /// the lengths given (compiled code's contract).

@@ -169,6 +169,23 @@ pub unsafe fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoStrin
     GoString { ptr: p, len: n }
 }
 
+/// The goroutine-stack fast path of slicebytetostring (src/base/leaf.rs).
+///
+/// # Safety
+/// As slicebytetostring's.
+pub unsafe fn leaf_slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> crate::leaf::Leaf {
+    if crate::tsan::enabled() {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    let heap = n > 1 && (buf.is_null() || n as usize > TMP_STRING_BUF_SIZE);
+    if heap && !crate::heap::malloc::fits_cache(n as usize, null_mut()) {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    // SAFETY: per the function contract.
+    let s = unsafe { slicebytetostring(buf, ptr, n) };
+    crate::leaf::Leaf::two(s.ptr as usize, s.len as usize)
+}
+
 /// # Safety
 /// The pointers address live memory of the lengths given: byte or rune
 /// data, or a temporary buffer of the size compiled code reserves.

@@ -161,9 +161,21 @@ pub unsafe fn on_alloc(c: *mut Mcache, p: *mut u8, size: usize) {
     }
 }
 
+/// Would on_alloc sample an allocation of `size` bytes now?
+///
+/// # Safety
+/// `c` is the current P's cache.
+#[inline]
+pub unsafe fn would_sample(c: *mut Mcache, size: usize) -> bool {
+    let r = rate();
+    // SAFETY: per the function contract.
+    r > 0 && !(r > 1 && unsafe { (*c).next_sample } > size as isize)
+}
+
 #[cold]
 #[inline(never)]
 fn sample(ns: &mut isize, p: *mut u8, size: usize) {
+    crate::leaf::forbidden(crate::gm::getm(), "a memory profile sample");
     *ns = next_sample();
     record_alloc(p, size);
 }

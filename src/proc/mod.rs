@@ -46,6 +46,7 @@ static MAIN_FV: Global<funcval> = Global::new(funcval { r#fn: 0 });
 pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: *const GoLinks) -> ! {
     // SAFETY: startup runs single-threaded; each static is written once here.
     unsafe {
+        crate::gm::init_getg();
         crate::links::init(golinks);
         sched::cgo::init();
         env::init(argc as usize, argv);

@@ -13,7 +13,7 @@ use super::*;
 use crate::gcprog::run_prog;
 use crate::layout::abi::Type;
 
-const KIND_GC_PROG: u8 = 1 << 6;
+pub const KIND_GC_PROG: u8 = 1 << 6;
 
 /// Address of the heap-bitmap word for address p, and p's bit in it.
 #[inline]

@@ -201,7 +201,8 @@ pub const TINY_SIZE: usize = 16;
 /// allows (8, 4 or 2 bytes for sizes that are multiples of those); else
 /// None, and the caller allocates a new block (`tiny_new_block`).
 #[inline]
-fn tiny_fit(c: *mut Mcache, size: usize) -> Option<*mut u8> {
+/// Where in the current tiny block an object of `size` bytes would go.
+fn tiny_offset(c: *mut Mcache, size: usize) -> Option<usize> {
     // SAFETY: c is the current P's cache.
     unsafe {
         if (*c).tiny == 0 {
@@ -220,6 +221,52 @@ fn tiny_fit(c: *mut Mcache, size: usize) -> Option<*mut u8> {
         if at + size > TINY_SIZE {
             return None;
         }
+        Some(at)
+    }
+}
+
+/// Would mallocgc(size, typ) be served from the current P's cache alone:
+/// a free slot in the cached span of its size class (or room in the tiny
+/// block), no memory profile sample due, no GC program to run for the
+/// type's heap bits, not a race build, not tracing initialisation? What the leaf fast paths that allocate check first
+/// (src/base/leaf.rs): mallocgc throws if one gets further.
+pub fn fits_cache(size: usize, typ: *mut Type) -> bool {
+    if size == 0 {
+        return true;
+    }
+    if size > MAX_SMALL_SIZE || INIT_TRACE_G.load(Ordering::Relaxed) != 0 || crate::tsan::enabled() {
+        return false;
+    }
+    let mp = crate::gm::getm();
+    // SAFETY: mp is the current m; its P, if any, is ours, and so is the
+    // P's cache.
+    unsafe {
+        if (*mp).mallocing != 0 || (*mp).p == 0 {
+            return false;
+        }
+        let c = mcache();
+        let noscan = typ.is_null() || (*typ).PtrBytes == 0;
+        // A type with a GC program: its heap bits are built in a buffer
+        // that may grow (a lock, memory from the system).
+        if !noscan && (*typ).Kind_ & bits::KIND_GC_PROG != 0 {
+            return false;
+        }
+        let mut size = size;
+        if noscan && size < TINY_SIZE {
+            if tiny_offset(c, size).is_some() {
+                return true;
+            }
+            size = TINY_SIZE;
+        }
+        let s = (*c).alloc[size_to_class(size) << 1 | noscan as usize];
+        !s.is_null() && (*s).alloc_count < (*s).nelems && !crate::mprof::would_sample(c, (*s).elemsize)
+    }
+}
+
+fn tiny_fit(c: *mut Mcache, size: usize) -> Option<*mut u8> {
+    let at = tiny_offset(c, size)?;
+    // SAFETY: c is the current P's cache.
+    unsafe {
         (*c).tiny_used = at + size;
         (*c).tiny_allocs += 1;
         Some(((*c).tiny + at) as *mut u8)
@@ -273,7 +320,6 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
         if (*mp).mallocing != 0 {
             crate::fatal::throw("malloc deadlock");
         }
-        crate::leaf::forbidden(mp, "mallocgc");
         (*mp).mallocing = 1;
     }
 
@@ -303,6 +349,7 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
             let mut s = (*c).alloc[spc];
             let mut idx = if s.is_null() { usize::MAX } else { next_free_index(&mut *s) };
             if s.is_null() || idx == (*s).nelems {
+                crate::leaf::forbidden(mp, "mallocgc refilling its cache");
                 s = refill(c, spc);
                 idx = next_free_index(&mut *s);
                 if idx == (*s).nelems {
@@ -332,6 +379,7 @@ unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8
             obj as *mut u8
         }
     } else {
+        crate::leaf::forbidden(mp, "mallocgc of a large object");
         let npages = size.div_ceil(PAGE_SIZE);
         let s = alloc_span(npages, noscan as u8);
         // SAFETY: s is a fresh span owned by us.
@@ -396,6 +444,20 @@ fn init_trace_note(size: usize) {
 pub unsafe fn newobject(typ: *mut Type) -> *mut u8 {
     // SAFETY: typ is a type descriptor emitted by the compiler.
     unsafe { mallocgc((*typ).Size_, typ, true) }
+}
+
+/// The goroutine-stack fast path of newobject (src/base/leaf.rs).
+///
+/// # Safety
+/// As newobject's.
+pub unsafe fn leaf_newobject(typ: *mut Type) -> crate::leaf::Leaf {
+    // SAFETY: typ is a type descriptor emitted by the compiler.
+    unsafe {
+        if !fits_cache((*typ).Size_, typ) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        crate::leaf::Leaf::one(newobject(typ) as usize)
+    }
 }
 
 // ---- the collection trigger ----
