@@ -82,30 +82,6 @@ func reflect_chanrecv(c *hchan, nb bool, elem unsafe.Pointer) (selected bool, re
 	return chanrecv(c, elem, !nb)
 }
 
-// reflect.Select: the Rust side lays the cases out as the compiler does for
-// a select statement (sends, then receives; orig maps them back), and
-// selectgo runs them.
-//
-//go:linkname reflect_rselect reflect.rselect
-func reflect_rselect(cases []runtimeSelect) (int, bool) {
-	n := len(cases)
-	if n == 0 {
-		block()
-	}
-	sel := make([]scase, n)
-	orig := make([]int, n)
-	nsends, nrecvs, dflt := rt_rselectCases(cases, sel, orig)
-	chosen, recvOK := -1, false
-	if nchans := nsends + nrecvs; nchans > 0 {
-		order := make([]uint16, 2*nchans)
-		chosen, recvOK = selectgo(&sel[0], &order[0], nil, nsends, nrecvs, dflt < 0)
-	}
-	if chosen < 0 {
-		return dflt, false
-	}
-	return orig[chosen], recvOK
-}
-
 // ---- the network poller ----
 
 //go:linkname poll_runtime_pollWait internal/poll.runtime_pollWait

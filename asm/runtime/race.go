@@ -163,8 +163,8 @@ var raceTable = [...]uintptr{
 	uintptr(unsafe.Pointer(&racegctx)),
 }
 
-// racemapaccess1: see raceinit.
-var racemapaccess1 uintptr
+// raceNamed: see raceinit.
+var raceNamed [16]uintptr
 
 // The context __tsan_init made (written by rt_raceInit): the parent of
 // goroutines with no Go creator (extra Ms' goroutines).
@@ -210,9 +210,21 @@ func raceinit() {
 	start &^= 4095
 	end = (end + 4095) &^ 4095
 	racedatastart, racedataend = start, end
-	// Keep runtime.mapaccess1 linked: reports of mapaccess1_fat name it
-	// (src/meta/racepc.rs looks it up by name).
-	racemapaccess1 = abi.FuncPCABIInternal(mapaccess1)
+	// Keep linked the functions reports name for others (the runtime
+	// functions reflect's entry points and mapaccess1_fat call in
+	// upstream's runtime, select's cases as chansend and chanrecv):
+	// src/meta/racepc.rs looks them up by name. The map functions are
+	// leaf entries (ABIInternal trampolines).
+	raceNamed = [...]uintptr{
+		abi.FuncPCABIInternal(mapaccess1), abi.FuncPCABIInternal(mapaccess2),
+		abi.FuncPCABIInternal(mapaccess2_faststr), abi.FuncPCABIInternal(mapassign),
+		abi.FuncPCABIInternal(mapassign_faststr), abi.FuncPCABIInternal(mapdelete),
+		abi.FuncPCABIInternal(mapdelete_faststr), abi.FuncPCABIInternal(mapiterinit),
+		abi.FuncPCABIInternal(mapiternext), abi.FuncPCABI0(mapclear),
+		abi.FuncPCABI0(growslice), abi.FuncPCABI0(slicecopy),
+		abi.FuncPCABIInternal(reflect_typedmemmove), abi.FuncPCABIInternal(reflect_maplen),
+		abi.FuncPCABIInternal(chansend), abi.FuncPCABIInternal(chanrecv),
+	}
 	rt_raceInit(unsafe.Pointer(&raceTable[0]), uintptr(len(raceTable)), start, end)
 }
 

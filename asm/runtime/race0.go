@@ -18,6 +18,8 @@ func raceCompareAndSwapPointer(ptr *unsafe.Pointer, old, new unsafe.Pointer) boo
 
 func racefingo() {}
 
+func selectsetpc(pc *uintptr) {}
+
 func raceacquire(addr unsafe.Pointer)                      {}
 func racereadpc(addr unsafe.Pointer, callerpc, pc uintptr) {}
 func racereleasemerge(addr unsafe.Pointer)                 {}

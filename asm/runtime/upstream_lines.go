@@ -293,7 +293,7 @@ func selectgo(cas0 *scase, order0 *uint16, pc0 *uintptr, nsends, nrecvs int, blo
 		gopark()
 //line $GOROOT/src/runtime/upstream_lines.go:295
 //line $GOROOT/src/runtime/select.go:508
-		casi, recvOK = rt_selectFinish(cas0, order0, nsends, nrecvs)
+		casi, recvOK = rt_selectFinish(cas0, order0, pc0, nsends, nrecvs)
 //line $GOROOT/src/runtime/upstream_lines.go:298
 	}
 	return casi, recvOK
@@ -307,4 +307,42 @@ func reflect_chanclose(c *hchan) {
 //line $GOROOT/src/runtime/chan.go:753
 	closechan(c)
 //line $GOROOT/src/runtime/upstream_lines.go:310
+}
+
+// reflect.Select: the Rust side lays the cases out as the compiler does for
+// a select statement (sends, then receives; orig maps them back), and
+// selectgo runs them. Under -race every case gets the same "case pc", a
+// return address in this function at upstream's position of its
+// selectsetpc call: a race through a case shows a reflect.rselect frame
+// under runtime.chansend, as upstream's does.
+//
+//go:linkname reflect_rselect reflect.rselect
+func reflect_rselect(cases []runtimeSelect) (int, bool) {
+	n := len(cases)
+	if n == 0 {
+		block()
+	}
+	sel := make([]scase, n)
+	orig := make([]int, n)
+	nsends, nrecvs, dflt := rt_rselectCases(cases, sel, orig)
+	chosen, recvOK := -1, false
+	if nchans := nsends + nrecvs; nchans > 0 {
+		order := make([]uint16, 2*nchans)
+		var pc0 *uintptr
+		if raceenabled {
+			pcs := make([]uintptr, nchans)
+//line $GOROOT/src/runtime/select.go:584
+			selectsetpc(&pcs[0])
+//line $GOROOT/src/runtime/upstream_lines.go:337
+			for k := 1; k < nchans; k++ {
+				pcs[k] = pcs[0]
+			}
+			pc0 = &pcs[0]
+		}
+		chosen, recvOK = selectgo(&sel[0], &order[0], pc0, nsends, nrecvs, dflt < 0)
+	}
+	if chosen < 0 {
+		return dflt, false
+	}
+	return orig[chosen], recvOK
 }

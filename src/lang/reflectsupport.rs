@@ -8,7 +8,7 @@ use crate::layout::{Eface, GoSlice};
 use crate::types;
 use core::ptr::null_mut;
 
-pub use crate::slice::{typedmemclr, typedmemmove};
+pub use crate::slice::typedmemclr;
 
 /// # Safety
 /// The pointers come from reflect or internal/reflectlite: type
@@ -60,13 +60,15 @@ pub unsafe fn typedarrayclear(typ: *mut Type, ptr: *mut u8, len: isize) {
     };
 }
 
-/// reflect's typed copy: as the compiled code's, and under -race reported
-/// as reflect.typedmemmove's write of dst and read of src (compiled code
-/// reports its own copies; reflect's happen in the runtime).
+/// reflect's and internal/reflectlite's typed copy: as the compiled
+/// code's, and under -race reported as reflect.typedmemmove's write of dst
+/// and read of src (compiled code reports its own copies; reflect's happen
+/// in the runtime). reflectlite's are reported as reflect.typedmemmove's
+/// called from internal/reflectlite.typedmemmove, as upstream's (racepc).
 ///
 /// # Safety
-/// The pointers come from reflect: a type descriptor, and memory holding
-/// values of the type it describes.
+/// The pointers come from reflect or internal/reflectlite: a type
+/// descriptor, and memory holding values of the type it describes.
 pub unsafe fn reflect_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
     // SAFETY: per the function contract.
     unsafe {
@@ -81,7 +83,14 @@ pub unsafe fn reflect_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
 /// descriptors, and memory holding values of the types they describe.
 pub unsafe fn reflect_typedslicecopy(elem: *mut Type, dst: slice, src: slice) -> isize {
     // SAFETY: per the function contract.
-    unsafe { crate::slice::typedslicecopy(elem, dst.array, dst.len, src.array, src.len) }
+    unsafe {
+        // Without pointers a plain copy, which -race reports as upstream
+        // reports its slicecopy call here (the source read first).
+        if (*elem).PtrBytes == 0 {
+            return crate::slice::slicecopy(dst.array, dst.len, src.array, src.len, (*elem).Size_);
+        }
+        crate::slice::typedslicecopy(elem, dst.array, dst.len, src.array, src.len)
+    }
 }
 
 /// # Safety

@@ -20,9 +20,9 @@ use crate::traceback::Unwinder;
 use crate::tsan::{self, Access};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-/// The runtime entry point the current goroutine is in (its entry pc) and
-/// the return address of the program's call to it.
-fn entry_and_caller() -> Option<(usize, usize)> {
+/// The runtime entry point the current goroutine is in and the return
+/// address of the program's call to it.
+fn entry_and_caller() -> Option<(FuncInfo, usize)> {
     let gp = crate::gm::curg();
     if gp.is_null() {
         return None;
@@ -43,37 +43,87 @@ fn entry_and_caller() -> Option<(usize, usize)> {
         if f.fi.name() == entry.name() {
             continue;
         }
-        return Some((entry.entry(), f.pc));
+        return Some((entry, f.pc));
     }
     None
+}
+
+/// Upstream's entry points that do their work by calling another runtime
+/// function, whose accesses are then reported as that function's, called
+/// from a line of the entry point (whose own caller's frame the report
+/// lacks: the runtime is not instrumented). gort's entry points do the
+/// work themselves; a report names the callee at its entry, called from
+/// the entry point's entry plus 1 + the call's number (distinct pcs that
+/// `upstream_position` gives the lines of the calls).
+struct Call {
+    /// The entry point.
+    entry: &'static [u8],
+    /// Which of its calls (0, 1...).
+    call: usize,
+    /// The function it calls.
+    callee: &'static [u8],
+    /// Where the call is in upstream's runtime: file in GOROOT/src/runtime.
+    file: &'static [u8],
+    line: u32,
+}
+
+const fn call(entry: &'static [u8], call: usize, callee: &'static [u8], file: &'static [u8], line: u32) -> Call {
+    Call { entry, call, callee, file, line }
+}
+
+const CALLS: &[Call] = &[
+    call(b"runtime.mapaccess1_fat", 0, b"runtime.mapaccess1", b"map.go", 563),
+    call(b"runtime.mapaccess2_fat", 0, b"runtime.mapaccess1", b"map.go", 571),
+    call(b"reflect.mapaccess", 0, b"runtime.mapaccess2", b"map.go", 1350),
+    call(b"reflect.mapaccess_faststr", 0, b"runtime.mapaccess2_faststr", b"map.go", 1360),
+    call(b"reflect.mapassign0", 0, b"runtime.mapassign", b"map.go", 1370),
+    call(b"reflect.mapassign_faststr0", 0, b"runtime.mapassign_faststr", b"map.go", 1376),
+    call(b"reflect.mapdelete", 0, b"runtime.mapdelete", b"map.go", 1382),
+    call(b"reflect.mapdelete_faststr", 0, b"runtime.mapdelete_faststr", b"map.go", 1387),
+    call(b"reflect.mapiterinit", 0, b"runtime.mapiterinit", b"map.go", 1392),
+    call(b"reflect.mapiternext", 0, b"runtime.mapiternext", b"map.go", 1397),
+    call(b"reflect.mapclear", 0, b"runtime.mapclear", b"map.go", 1424),
+    call(b"reflect.growslice", 0, b"runtime.growslice", b"slice.go", 306),
+    // Elements without pointers: slicecopy; with: typedslicecopy, which
+    // reports as slicecopy too.
+    call(b"reflect.typedslicecopy", 0, b"runtime.slicecopy", b"mbarrier.go", 309),
+    call(b"reflect.typedslicecopy", 1, b"runtime.slicecopy", b"mbarrier.go", 311),
+    call(b"internal/reflectlite.typedmemmove", 0, b"reflect.typedmemmove", b"mbarrier.go", 221),
+];
+
+#[allow(clippy::declare_interior_mutable_const)]
+const NONE: AtomicUsize = AtomicUsize::new(0);
+/// Each callee's entry (see `entry_named`).
+static CALLEES: [AtomicUsize; CALLS.len()] = [NONE; CALLS.len()];
+
+/// For an access by entry point `entry` (its call number `call`, if it
+/// is in CALLS): the callee's entry and the pc of the call; else None.
+fn callee_of(entry: &FuncInfo, call: usize) -> Option<(usize, usize)> {
+    let name = entry.name();
+    let i = CALLS.iter().position(|c| c.entry == name && c.call == call)?;
+    let callee = entry_named(CALLS[i].callee, &CALLEES[i]);
+    if callee == 0 {
+        return None;
+    }
+    Some((callee, entry.entry() + 1 + call))
+}
+
+/// The pcs an access by the current goroutine's runtime entry point is
+/// reported with: the function's entry and the program's call site (for
+/// an entry point in CALLS, its callee's and the call's).
+fn access_pcs(call: usize) -> Option<(usize, usize)> {
+    let (entry, callerpc) = entry_and_caller()?;
+    Some(callee_of(&entry, call).unwrap_or_else(|| (alias_of(&entry), callerpc)))
 }
 
 fn report(acc: Access, addr: usize) {
     if !tsan::enabled() || !tsan::shadowed(addr) {
         return;
     }
-    if let Some((mut fnpc, mut callerpc)) = entry_and_caller() {
-        // Upstream's mapaccess1_fat and mapaccess2_fat call mapaccess1,
-        // which reports: runtime.mapaccess1 called from the fat function
-        // (whose own caller's frame is not in the report: the runtime is
-        // not instrumented). The fat function's entry stands for that
-        // call site (POSITIONS gives it the line of the call).
-        if let Some(fat) = crate::symtab::findfunc(fnpc) {
-            let name = fat.name();
-            if name == b"runtime.mapaccess1_fat" || name == b"runtime.mapaccess2_fat" {
-                let inner = entry_named(b"runtime.mapaccess1", &MAPACCESS1);
-                if inner != 0 {
-                    callerpc = fnpc + 1;
-                    fnpc = inner;
-                }
-            }
-        }
+    if let Some((fnpc, callerpc)) = access_pcs(0) {
         tsan::runtime_access(acc, addr, callerpc, fnpc);
     }
 }
-
-/// The entry of runtime.mapaccess1 (see `report`).
-static MAPACCESS1: AtomicUsize = AtomicUsize::new(0);
 
 /// The entry of the function named `name` (looked up once, kept in
 /// `cache`; 0: none).
@@ -101,13 +151,31 @@ fn entry_named(name: &[u8], cache: &AtomicUsize) -> usize {
 /// The entry of runtime.slicecopy: typedslicecopy's accesses are reported
 /// as slicecopy's, as upstream's.
 static SLICECOPY: AtomicUsize = AtomicUsize::new(0);
-/// The entry of runtime.chansend: a select's send cases are reported as
-/// its reads, as upstream's.
+/// The entries of runtime.chansend and runtime.chanrecv: a select's cases
+/// are reported as their accesses, as upstream's.
 static CHANSEND: AtomicUsize = AtomicUsize::new(0);
+static CHANRECV: AtomicUsize = AtomicUsize::new(0);
+
+/// Entry points upstream reports under another function's name (its
+/// entry, the same call site): (entry point, function reported).
+const ALIASES: &[(&[u8], &[u8])] = &[(b"internal/reflectlite.maplen", b"reflect.maplen")];
+static ALIASED: [AtomicUsize; ALIASES.len()] = [NONE; ALIASES.len()];
+
+/// The entry of the function `entry` is reported as (see ALIASES).
+fn alias_of(entry: &FuncInfo) -> usize {
+    let name = entry.name();
+    if let Some(i) = ALIASES.iter().position(|a| a.0 == name) {
+        let e = entry_named(ALIASES[i].1, &ALIASED[i]);
+        if e != 0 {
+            return e;
+        }
+    }
+    entry.entry()
+}
 
 /// The current goroutine reads addr in runtime.chansend called from
 /// callerpc (a select's send case: the case's pc, which the compiler
-/// recorded).
+/// recorded; 0: none known, no caller frame, as upstream's).
 pub fn read_as_chansend(addr: usize, callerpc: usize) {
     if !tsan::enabled() || !tsan::shadowed(addr) {
         return;
@@ -118,18 +186,41 @@ pub fn read_as_chansend(addr: usize, callerpc: usize) {
     }
 }
 
+/// A select's case copies its value at addr (of type t): a send case reads
+/// it, as runtime.chansend, a receive case writes it, as runtime.chanrecv,
+/// called from the case's pc (0: none known), as upstream's selectgo
+/// reports them.
+///
+/// # Safety
+/// t is a type descriptor.
+pub unsafe fn select_value(send: bool, t: *const Type, addr: usize, casepc: usize) {
+    if !tsan::enabled() || !tsan::shadowed(addr) {
+        return;
+    }
+    let fnpc = if send {
+        entry_named(b"runtime.chansend", &CHANSEND)
+    } else {
+        entry_named(b"runtime.chanrecv", &CHANRECV)
+    };
+    if fnpc != 0 {
+        // SAFETY: per the function contract.
+        unsafe { object(send, t, addr, fnpc, casepc) };
+    }
+}
+
 /// ... reads [src, src+len) and writes [dst, dst+len) as runtime.slicecopy
-/// (typedslicecopy: upstream reports its copies under slicecopy's name),
+/// (typedslicecopy: upstream reports its copies under slicecopy's name;
+/// reflect.typedslicecopy's as slicecopy called from its second call),
 /// the write first.
 pub fn typed_copy_as_slicecopy(dst: usize, src: usize, len: usize) {
     if !tsan::enabled() || len == 0 || !(tsan::shadowed(dst) || tsan::shadowed(src)) {
         return;
     }
-    let Some((mut fnpc, callerpc)) = entry_and_caller() else { return };
-    let sc = entry_named(b"runtime.slicecopy", &SLICECOPY);
-    if sc != 0 {
-        fnpc = sc;
-    }
+    let Some((entry, callerpc)) = entry_and_caller() else { return };
+    let (fnpc, callerpc) = callee_of(&entry, 1).unwrap_or_else(|| {
+        let sc = entry_named(b"runtime.slicecopy", &SLICECOPY);
+        (if sc != 0 { sc } else { entry.entry() }, callerpc)
+    });
     if tsan::shadowed(dst) {
         tsan::runtime_access(Access::WriteRange(len), dst, callerpc, fnpc);
     }
@@ -170,18 +261,13 @@ pub unsafe fn write_object(t: *const Type, addr: usize) {
     if !tsan::enabled() || !tsan::shadowed(addr) {
         return;
     }
-    // SAFETY: per the function contract.
-    let (kind, size) = unsafe { (crate::types::kind(t), (*t).Size_) };
-    if kind == crate::types::KIND_ARRAY || kind == crate::types::KIND_STRUCT {
-        write_range(addr, size);
-    } else {
-        write(addr);
+    if let Some((fnpc, callerpc)) = access_pcs(0) {
+        // SAFETY: per the function contract.
+        unsafe { object(false, t, addr, fnpc, callerpc) };
     }
 }
 
-/// ... reads a value of type t at addr: every byte of an array or struct
-/// (a write may have gone to any field), the first byte of anything else
-/// (any write to it writes that byte).
+/// ... reads a value of type t at addr.
 ///
 /// # Safety
 /// t is a type descriptor.
@@ -189,13 +275,30 @@ pub unsafe fn read_object(t: *const Type, addr: usize) {
     if !tsan::enabled() || !tsan::shadowed(addr) {
         return;
     }
+    if let Some((fnpc, callerpc)) = access_pcs(0) {
+        // SAFETY: per the function contract.
+        unsafe { object(true, t, addr, fnpc, callerpc) };
+    }
+}
+
+/// Report a read (or write) of a value of type t at addr by fnpc called
+/// from callerpc: every byte of an array or struct (a write may have gone
+/// to any field), the first byte of anything else (any write to it writes
+/// that byte).
+///
+/// # Safety
+/// t is a type descriptor.
+unsafe fn object(read: bool, t: *const Type, addr: usize, fnpc: usize, callerpc: usize) {
     // SAFETY: per the function contract.
     let (kind, size) = unsafe { (crate::types::kind(t), (*t).Size_) };
-    if kind == crate::types::KIND_ARRAY || kind == crate::types::KIND_STRUCT {
-        read_range(addr, size);
-    } else {
-        read(addr);
-    }
+    let acc = match (kind == crate::types::KIND_ARRAY || kind == crate::types::KIND_STRUCT, read) {
+        (true, _) if size == 0 => return,
+        (true, true) => Access::ReadRange(size),
+        (true, false) => Access::WriteRange(size),
+        (false, true) => Access::Read,
+        (false, false) => Access::Write,
+    };
+    tsan::runtime_access(acc, addr, callerpc, fnpc);
 }
 
 /// Where upstream's runtime defines the entry points whose accesses are
@@ -204,14 +307,12 @@ pub unsafe fn read_object(t: *const Type, addr: usize) {
 const POSITIONS: &[(&[u8], &[u8], u32)] = &[
     (b"runtime.mapaccess1", b"map.go", 396),
     (b"runtime.mapaccess2", b"map.go", 457),
-    // The fat variants' entries stand for their call of mapaccess1.
-    (b"runtime.mapaccess1_fat", b"map.go", 563),
-    (b"runtime.mapaccess2_fat", b"map.go", 571),
     (b"runtime.mapassign", b"map.go", 579),
     (b"runtime.mapdelete", b"map.go", 696),
     (b"runtime.mapiterinit", b"map.go", 816),
     (b"runtime.mapiternext", b"map.go", 862),
     (b"runtime.mapclear", b"map.go", 989),
+    (b"reflect.maplen", b"map.go", 1411),
     (b"runtime.mapaccess1_fast32", b"map_fast32.go", 13),
     (b"runtime.mapaccess2_fast32", b"map_fast32.go", 53),
     (b"runtime.mapassign_fast32", b"map_fast32.go", 93),
@@ -227,6 +328,7 @@ const POSITIONS: &[(&[u8], &[u8], u32)] = &[
     (b"runtime.mapassign_faststr", b"map_faststr.go", 203),
     (b"runtime.mapdelete_faststr", b"map_faststr.go", 301),
     (b"runtime.chansend", b"chan.go", 160),
+    (b"runtime.chanrecv", b"chan.go", 457),
     (b"runtime.closechan", b"chan.go", 357),
     (b"runtime.makeslicecopy", b"slice.go", 38),
     (b"runtime.growslice", b"slice.go", 155),
@@ -237,26 +339,28 @@ const POSITIONS: &[(&[u8], &[u8], u32)] = &[
     (b"runtime.slicerunetostring", b"string.go", 202),
 ];
 
-#[allow(clippy::declare_interior_mutable_const)]
-const NONE: AtomicUsize = AtomicUsize::new(0);
-/// Each position's file name, NUL-terminated, made at first use.
-static FILES: [AtomicUsize; POSITIONS.len()] = [NONE; POSITIONS.len()];
+/// Each position's file name, NUL-terminated, made at first use (POSITIONS'
+/// rows, then CALLS').
+static FILES: [AtomicUsize; POSITIONS.len() + CALLS.len()] = [NONE; POSITIONS.len() + CALLS.len()];
 
-/// For a pc at the entry of one of the functions above (only the pcs
-/// `report` gives are, and TSan looks one byte before the pcs it is
-/// given): the file (a NUL-terminated path in the
-/// directory of the trampoline's own file, GOROOT/src/runtime) and line
-/// upstream's report shows.
+/// For a pc at the entry of one of the functions in POSITIONS, or a
+/// call's pc of CALLS (only the pcs `report` gives are, and TSan looks
+/// one byte before the pcs it is given): the file (a NUL-terminated path
+/// in the directory of the function's own file, GOROOT/src/runtime) and
+/// line upstream's report shows.
 pub fn upstream_position(fi: &FuncInfo, pc: usize) -> Option<(*const u8, usize)> {
-    if pc != fi.entry() {
-        return None;
-    }
+    let off = pc.checked_sub(fi.entry())?;
     let name = fi.name();
-    let i = POSITIONS.iter().position(|p| p.0 == name)?;
-    let (_, base, line) = POSITIONS[i];
+    let (i, base, line) = match POSITIONS.iter().position(|p| off == 0 && p.0 == name) {
+        Some(i) => (i, POSITIONS[i].1, POSITIONS[i].2),
+        None => {
+            let k = CALLS.iter().position(|c| c.entry == name && c.call == off)?;
+            (POSITIONS.len() + k, CALLS[k].file, CALLS[k].line)
+        }
+    };
     let mut file = FILES[i].load(Ordering::Acquire);
     if file == 0 {
-        let (own, _) = fi.file_line(pc);
+        let (own, _) = fi.file_line(fi.entry());
         let dir = &own[..own.iter().rposition(|&c| c == b'/').map_or(0, |k| k + 1)];
         let n = dir.len() + base.len();
         let p = crate::persistent::alloc_for(n + 1, 1, crate::sysstat::Stat::Other);

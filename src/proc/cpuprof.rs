@@ -468,7 +468,15 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
     }
     if n == 0 {
         let l = crate::links::links();
-        stk[0] = if in_go { pc } else { l.externalCodePC + 1 };
+        // A goroutine in the race runtime (racecall: its own g, g0's
+        // stack, TSan's C code) gets the pc, as upstream's race build,
+        // whose text holds TSan's code, records it.
+        let in_tsan = !in_go && gp == curg && !curg.is_null() && crate::tsan::enabled() && {
+            // SAFETY: curg is this thread's goroutine (live).
+            let st = unsafe { &(*curg).stack };
+            sp < st.lo || sp >= st.hi
+        };
+        stk[0] = if in_go || in_tsan { pc } else { l.externalCodePC + 1 };
         stk[1] = l.systemPC + 1;
         n = 2;
     }

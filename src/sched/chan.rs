@@ -769,10 +769,38 @@ fn new_select(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) 
     Select { cases: cas0, pollorder: order0, lockorder: unsafe { order0.add(ncases) }, nsends: nsends as usize, ncases }
 }
 
+/// Case i's pc (0 if pc0 is null).
+///
+/// # Safety
+/// pc0 is null or holds a pc for each case.
+unsafe fn case_pc(pc0: *const usize, i: usize) -> usize {
+    if pc0.is_null() {
+        0
+    } else {
+        // SAFETY: per the function contract.
+        unsafe { *pc0.add(i) }
+    }
+}
+
+/// Case i of a select (sending or receiving on c) copies its value at
+/// elem: reported to the race detector as upstream's selectgo reports it.
+///
+/// # Safety
+/// c is a live channel, elem holds a value of its element type, pc0 as
+/// for `case_pc`.
+unsafe fn race_case_value(c: *mut hchan, send: bool, elem: *mut u8, pc0: *const usize, i: usize) {
+    if crate::tsan::enabled() {
+        // SAFETY: per the function contract.
+        unsafe { crate::racepc::select_value(send, (*c).elemtype, elem as usize, case_pc(pc0, i)) };
+    }
+}
+
 /// First step of a select: (case, recvOK, parked). With no ready case and
-/// !block, returns case -1. pc0 (-race builds' compiled selects; else
-/// null) holds each case's pc: a send case looked at is reported as
-/// runtime.chansend's read of the channel called from there, as upstream's.
+/// !block, returns case -1. pc0 (-race builds' compiled selects and
+/// reflect.Select; else null) holds each case's pc: a send case looked at
+/// is reported as runtime.chansend's read of the channel called from
+/// there, and the value a case copies as chansend's read or chanrecv's
+/// write, as upstream's.
 ///
 /// # Safety
 /// The pointers come from compiled code or reflect: a channel type, a
@@ -800,6 +828,9 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, n
                     return (casi as isize, true, false);
                 }
                 if (*c).qcount > 0 {
+                    if !cas.elem.is_null() {
+                        race_case_value(c, false, cas.elem, pc0, casi);
+                    }
                     race_slot(c, (*c).recvx);
                     let q = slot(c, (*c).recvx);
                     if !cas.elem.is_null() {
@@ -823,8 +854,8 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, n
                     return (casi as isize, false, false);
                 }
             } else {
-                if !pc0.is_null() && crate::tsan::enabled() {
-                    crate::racepc::read_as_chansend(core::ptr::addr_of!((*c).buf) as usize, *pc0.add(casi));
+                if crate::tsan::enabled() {
+                    crate::racepc::read_as_chansend(core::ptr::addr_of!((*c).buf) as usize, case_pc(pc0, casi));
                 }
                 if (*c).closed != 0 {
                     sel.unlock_all(norder);
@@ -833,6 +864,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, n
                 }
                 let s = dequeue(core::ptr::addr_of_mut!((*c).recvq));
                 if !s.is_null() {
+                    race_case_value(c, true, cas.elem, pc0, casi);
                     send_to(c, s, cas.elem);
                     sel.unlock_all(norder);
                     wake(s, true);
@@ -840,6 +872,7 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, n
                 }
                 if (*c).qcount < (*c).dataqsiz {
                     race_slot(c, (*c).sendx);
+                    race_case_value(c, true, cas.elem, pc0, casi);
                     copy_elem(c, slot(c, (*c).sendx), cas.elem);
                     (*c).sendx += 1;
                     if (*c).sendx == (*c).dataqsiz {
@@ -900,13 +933,14 @@ pub unsafe fn rt_selectgo(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, n
 
 /// Finish a select that parked: dequeue the losing cases, report the
 /// winner (case, recvOK); raises "send on closed channel" for a send case
-/// woken by close.
+/// woken by close. pc0 as for rt_selectgo.
 ///
 /// # Safety
 /// The pointers come from compiled code or reflect: a channel type, a
 /// channel of that type (nil where Go allows it), buffers holding a value
-/// of its element type, select's case and order arrays.
-pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize, nrecvs: isize) -> (isize, bool) {
+/// of its element type, select's case and order arrays, null or the
+/// cases' pcs.
+pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, pc0: *mut usize, nsends: isize, nrecvs: isize) -> (isize, bool) {
     let sel = new_select(cas0, order0, nsends, nrecvs);
     let gp = curg();
     // The lock order is still valid (the cases did not change), but cases
@@ -956,6 +990,15 @@ pub unsafe fn rt_selectFinish(cas0: *mut scase, order0: *mut u16, nsends: isize,
         }
         if casi < 0 {
             crate::fatal::throw("selectgo: bad wakeup");
+        }
+        // The winner's value was copied by the goroutine that woke us.
+        let cas = sel.case(casi as usize);
+        if (casi as usize) < sel.nsends {
+            if success {
+                race_case_value(cas.c, true, cas.elem, pc0, casi as usize);
+            }
+        } else if !cas.elem.is_null() {
+            race_case_value(cas.c, false, cas.elem, pc0, casi as usize);
         }
         sel.unlock_all(norder);
         if (casi as usize) < sel.nsends && !success {
