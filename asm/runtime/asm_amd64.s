@@ -138,9 +138,13 @@ hook:
 	// rtcallHook as if the trampoline had called it, so that the
 	// trampoline's frame (its arguments and results) stays on the stack,
 	// described by its argument map. Not between entersyscall and
-	// exitsyscall (throwsplit): no Go prologue may run there; the request
-	// waits for a later return.
+	// exitsyscall (throwsplit): no Go prologue may run there; nor when
+	// the call prepared a park (m.waitunlockf: the goroutine holds the
+	// lock its park commit releases, which the hook's work may need); the
+	// request waits for a later return.
 	CMPB	g_throwsplit(R13), $0
+	JNE	nohook
+	CMPQ	m_waitunlockf(R9), $0
 	JNE	nohook
 	JMP	runtime·rtcallHook(SB)
 nohook:

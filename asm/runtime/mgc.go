@@ -28,7 +28,13 @@ func rtcallHook() {
 			gcStart(triggerHeap, 0)
 		}
 	case hookAssist:
-		rt_gcAssist()
+		if rt_gcAssist() {
+			// Nothing left to mark concurrently: end the cycle here
+			// rather than wait for a mark worker to get a processor.
+			semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+			rt_gcMarkDone()
+			semrelease1(&worldsema, false, 0)
+		}
 	}
 }
 

@@ -489,13 +489,13 @@ pub fn rt_gcMarkWork() -> u8 {
 
 /// When the cycle under way started marking concurrently (its first pause
 /// ended).
-fn mark_start() -> i64 {
+pub(super) fn mark_start() -> i64 {
     T_START.load(Ordering::Relaxed) + T_STW1.load(Ordering::Relaxed)
 }
 
 /// Is there marking work no marker holds: grey objects in the shared
 /// queue, goroutines not yet taken for scanning, or the globals?
-fn work_queued() -> bool {
+pub(super) fn work_queued() -> bool {
     crate::wb::queue_len() > 0 || !stacks::all_taken() || GLOBALS_PENDING.load(Ordering::Acquire)
 }
 
@@ -572,16 +572,21 @@ pub fn mark_cpu_ns() -> (u64, u64, u64) {
 
 /// A goroutine that allocated on credit during marking pays with scanning
 /// (from the rtcall hook): as many bytes as its debt times the assist
-/// ratio, or until no grey object is left.
-pub fn rt_gcAssist() {
+/// ratio, or until no grey object is left. Returns whether it found the
+/// cycle's concurrent marking done (nothing grey, every goroutine taken,
+/// no other marker): the Go side then ends the cycle (rt_gcMarkDone), as
+/// a mark worker would, rather than waiting for one to get a processor
+/// while the allocating goroutines keep both busy (the heap would grow
+/// past its goal meanwhile: upstream's assists end the cycle too).
+pub fn rt_gcAssist() -> bool {
     if !marking() {
-        return;
+        return false;
     }
     let gp = crate::gm::curg();
     // SAFETY: gp is the current goroutine.
     let debt = unsafe { -(*gp).gcAssistBytes };
     if debt <= 0 {
-        return;
+        return false;
     }
     let ratio = assist_ratio();
     // One call scans at most ASSIST_MAX (a Rust call cannot be preempted:
@@ -599,7 +604,7 @@ pub fn rt_gcAssist() {
                 // SAFETY: as above.
                 unsafe { (*gp).gcAssistBytes += (take as f64 / ratio.max(1e-9)) as i64 + 1 };
                 if take >= owed {
-                    return;
+                    return false;
                 }
                 break;
             }
@@ -609,7 +614,7 @@ pub fn rt_gcAssist() {
     // SAFETY: as above.
     let debt = unsafe { -(*gp).gcAssistBytes };
     if debt <= 0 {
-        return;
+        return false;
     }
     let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
     MARKERS.fetch_add(1, Ordering::AcqRel);
@@ -622,10 +627,10 @@ pub fn rt_gcAssist() {
         stacks_done += 1;
         stacks_done >= 4 || stw_pending()
     });
-    let (_, done) = m.drain_while(|scanned| scanned >= want || stw_pending());
+    let (more, done) = m.drain_while(|scanned| scanned >= want || stw_pending());
     m.publish();
     m.free();
-    MARKERS.fetch_sub(1, Ordering::AcqRel);
+    let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
     crate::tracehook::event(crate::tracehook::Ev::AssistEnd);
     let ns = (crate::time::nanotime() - t0) as u64;
     ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
@@ -636,9 +641,12 @@ pub fn rt_gcAssist() {
     unsafe {
         if done >= want || stw_pending() {
             (*gp).gcAssistBytes += (done as f64 / ratio.max(1e-9)) as i64;
+            false
         } else {
-            // Nothing left to scan: the debt is forgiven.
+            // Nothing left to scan: the debt is forgiven, and the cycle's
+            // marking may be over.
             (*gp).gcAssistBytes = 0;
+            !more && others == 0 && stacks::all_taken() && crate::wb::queue_len() == 0 && !work_queued()
         }
     }
 }
