@@ -187,6 +187,13 @@ TEXT runtime·leafcall(SB),NOSPLIT|NOFRAME,$0-0
 	XORPS	X15, X15
 	RET
 
+// func getfp() uintptr: the caller's frame pointer register (upstream's
+// compiler makes it an intrinsic; called here, it is a function that
+// keeps no frame, so BP is still the caller's).
+TEXT runtime·getfp<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-8
+	MOVQ	BP, AX
+	RET
+
 // func mcall(op int)
 // Saves the calling goroutine's context in g.sched, switches to g0 and calls
 // gort_mcall(gp, op) there, which never returns: it ends by running some

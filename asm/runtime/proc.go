@@ -194,6 +194,10 @@ func newproc(fn *funcval) {
 // Compiler intrinsics.
 func getcallerpc() uintptr
 func getcallersp() uintptr
+
+// getfp returns its caller's frame pointer register (asm_amd64.s), as
+// upstream's stubs_amd64.go declares it.
+func getfp() uintptr
 func getg() *g
 
 // entersyscall: the goroutine is about to make a system call that may

@@ -743,9 +743,11 @@ func FrameStartLine(f *Frame) int { return f.startLine }
 
 // FPCallers: the return addresses of the frames on the stack, found by
 // following frame pointers from the caller's frame.
+// FPCallers starts the walk at its caller's frame pointer register
+// (getfp): a slot below its caller's SP is not a saved frame pointer when
+// FPCallers itself keeps no frame.
 func FPCallers(pcBuf []uintptr) int {
-	fp := getcallersp() - 2*goarch.PtrSize
-	return fpCallers(fp, pcBuf)
+	return fpCallers(getfp(), pcBuf)
 }
 
 func fpCallers(fp uintptr, pcBuf []uintptr) int {
