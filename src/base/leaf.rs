@@ -60,6 +60,29 @@ impl Leaf {
     }
 }
 
+/// A fast path's results from its ordinary function's: none, a pointer,
+/// or a pointer and a bool (the map entry points' three shapes).
+impl From<()> for Leaf {
+    #[inline]
+    fn from(_: ()) -> Leaf {
+        Leaf::one(0)
+    }
+}
+
+impl From<*mut u8> for Leaf {
+    #[inline]
+    fn from(p: *mut u8) -> Leaf {
+        Leaf::one(p as usize)
+    }
+}
+
+impl From<(*mut u8, bool)> for Leaf {
+    #[inline]
+    fn from((p, ok): (*mut u8, bool)) -> Leaf {
+        Leaf::two(p as usize, ok as usize)
+    }
+}
+
 /// Throw if the current m is in a leaf fast path: `what` needs the system
 /// stack.
 #[inline]

@@ -1553,9 +1553,10 @@ unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
 }
 
 /// The fast path of a lookup or deletion entry point: `leaf_NAME` runs
-/// `NAME` when [`leaf_ok`] allows, with one result, two, or none.
+/// `NAME` when [`leaf_ok`] allows (its results as a fast path's, `Leaf`'s
+/// `From`).
 macro_rules! map_leaf {
-    ($leaf:ident, $f:ident, $key:ty, $use:expr, one) => {
+    ($leaf:ident, $f:ident, $key:ty, $use:expr) => {
         /// The goroutine-stack fast path of the entry point of the same
         /// name without `leaf_` (see src/base/leaf.rs).
         ///
@@ -1567,58 +1568,26 @@ macro_rules! map_leaf {
                 if !leaf_ok(t, h, $use) {
                     return crate::leaf::Leaf::DECLINE;
                 }
-                crate::leaf::Leaf::one($f(t, h, key) as usize)
-            }
-        }
-    };
-    ($leaf:ident, $f:ident, $key:ty, $use:expr, two) => {
-        /// The goroutine-stack fast path of the entry point of the same
-        /// name without `leaf_` (see src/base/leaf.rs).
-        ///
-        /// # Safety
-        /// As the entry point's.
-        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
-            // SAFETY: per the function contract.
-            unsafe {
-                if !leaf_ok(t, h, $use) {
-                    return crate::leaf::Leaf::DECLINE;
-                }
-                let (e, ok) = $f(t, h, key);
-                crate::leaf::Leaf::two(e as usize, ok as usize)
-            }
-        }
-    };
-    ($leaf:ident, $f:ident, $key:ty, $use:expr, none) => {
-        /// The goroutine-stack fast path of the entry point of the same
-        /// name without `leaf_` (see src/base/leaf.rs).
-        ///
-        /// # Safety
-        /// As the entry point's.
-        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
-            // SAFETY: per the function contract.
-            unsafe {
-                if !leaf_ok(t, h, $use) {
-                    return crate::leaf::Leaf::DECLINE;
-                }
-                $f(t, h, key);
-                crate::leaf::Leaf::one(0)
+                $f(t, h, key).into()
             }
         }
     };
 }
 
-map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, LeafUse::Read, one);
-map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, LeafUse::Read, two);
-map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, LeafUse::Read, one);
-map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, LeafUse::Read, two);
-map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, LeafUse::Read, one);
-map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, LeafUse::Read, two);
-map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, LeafUse::Read, one);
-map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, LeafUse::Read, two);
-map_leaf!(leaf_mapdelete, mapdelete, *mut u8, LeafUse::Write, none);
-map_leaf!(leaf_mapdelete_fast32, mapdelete_fast32, u32, LeafUse::Write, none);
-map_leaf!(leaf_mapdelete_fast64, mapdelete_fast64, u64, LeafUse::Write, none);
-map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write, none);
+map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, LeafUse::Read);
+map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, LeafUse::Read);
+map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, LeafUse::Read);
+map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, LeafUse::Read);
+map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, LeafUse::Read);
+map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, LeafUse::Read);
+map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, LeafUse::Read);
+map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, LeafUse::Read);
+map_leaf!(leaf_reflect_mapaccess, reflect_mapaccess, *mut u8, LeafUse::Read);
+map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, LeafUse::Read);
+map_leaf!(leaf_mapdelete, mapdelete, *mut u8, LeafUse::Write);
+map_leaf!(leaf_mapdelete_fast32, mapdelete_fast32, u32, LeafUse::Write);
+map_leaf!(leaf_mapdelete_fast64, mapdelete_fast64, u64, LeafUse::Write);
+map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write);
 
 /// The fast path of an assignment: what assign does, where it does not
 /// allocate (no growth, a free slot in the key's chain) or write a pointer
@@ -1721,35 +1690,6 @@ pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
         }
         mapiternext(it);
         crate::leaf::Leaf::one(0)
-    }
-}
-
-/// The goroutine-stack fast path of reflect.mapaccess (see src/base/leaf.rs).
-///
-/// # Safety
-/// As reflect_mapaccess's.
-pub unsafe fn leaf_reflect_mapaccess(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
-    // SAFETY: per the function contract.
-    unsafe {
-        if !leaf_ok(t, h, LeafUse::Read) {
-            return crate::leaf::Leaf::DECLINE;
-        }
-        crate::leaf::Leaf::one(reflect_mapaccess(t, h, key) as usize)
-    }
-}
-
-/// The goroutine-stack fast path of reflect.mapaccess_faststr (see
-/// src/base/leaf.rs).
-///
-/// # Safety
-/// As reflect_mapaccess_faststr's.
-pub unsafe fn leaf_reflect_mapaccess_faststr(t: *mut MapType, h: *mut hmap, key: GoString) -> crate::leaf::Leaf {
-    // SAFETY: per the function contract.
-    unsafe {
-        if !leaf_ok(t, h, LeafUse::Read) {
-            return crate::leaf::Leaf::DECLINE;
-        }
-        crate::leaf::Leaf::one(reflect_mapaccess_faststr(t, h, key) as usize)
     }
 }
 
