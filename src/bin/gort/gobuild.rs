@@ -8,9 +8,16 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The linker flags gort needs (in front of any the user gives).
+/// The linker flags gort needs (in front of any the user gives, so that a
+/// user's own -extld wins): external linking, the library's identity, and
+/// gort's host-linker driver (extld.rs: static links for programs without
+/// cgo packages).
 pub fn ldflags(ov: &Overlay) -> Result<String> {
-    Ok(format!("-linkmode=external -X=runtime.gortLibID={}", overlay::lib_id(&ov.lib)?))
+    Ok(format!(
+        "-linkmode=external -X=runtime.gortLibID={} -extld={}",
+        overlay::lib_id(&ov.lib)?,
+        ov.root.join(crate::extld::NAME).display()
+    ))
 }
 
 /// The environment under which plain `go` builds with gort.

@@ -5,6 +5,7 @@
 
 mod conform;
 mod diff;
+mod extld;
 mod gobuild;
 mod leafstack;
 mod overlay;
@@ -75,8 +76,22 @@ impl<E: std::fmt::Display> From<E> for Fail {
 pub type Result<T> = std::result::Result<T, Fail>;
 
 fn main() -> ExitCode {
+    let argv0 = std::env::args().next().unwrap_or_default();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let res = match args.first().map(|s| s.as_str()) {
+    let res = if argv0.rsplit('/').next() == Some(extld::NAME) { extld::cmd_extld(&args) } else { subcommand(&args) };
+    match res {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => {
+            if !f.msg.is_empty() {
+                eprintln!("gort: {}", f.msg);
+            }
+            ExitCode::from(f.status)
+        }
+    }
+}
+
+fn subcommand(args: &[String]) -> Result<u8> {
+    match args.first().map(|s| s.as_str()) {
         None | Some("help") | Some("-h") | Some("--help") | Some("-help") => {
             print!("{USAGE}");
             Ok(0)
@@ -94,15 +109,6 @@ fn main() -> ExitCode {
         Some(other) => Err(Fail::new(format!(
             "unknown subcommand {other:?}\nRun 'gort help' for usage."
         ))),
-    };
-    match res {
-        Ok(code) => ExitCode::from(code),
-        Err(f) => {
-            if !f.msg.is_empty() {
-                eprintln!("gort: {}", f.msg);
-            }
-            ExitCode::from(f.status)
-        }
     }
 }
 

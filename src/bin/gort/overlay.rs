@@ -80,7 +80,7 @@ pub fn lib_id(lib: &Path) -> Result<String> {
 }
 
 /// Bump when the overlay's structure changes (forces a rebuild).
-const OVERLAY_FORMAT: u32 = 4;
+const OVERLAY_FORMAT: u32 = 5;
 
 fn fingerprint(tc: &Toolchain, lib: &Path) -> String {
     let mut h = Fnv::new();
@@ -131,6 +131,7 @@ pub fn ensure(tc: &Toolchain) -> Result<Overlay> {
     let lock = fs::File::create(parent.join("goroot.lock"))?;
     lock.lock()?;
     if fs::read_to_string(dir.join(STAMP)).map(|s| s.trim() == fp).unwrap_or(false) {
+        link_extld(&dir)?;
         return Ok(Overlay { root: dir, lib });
     }
     let tmp = parent.join(format!("goroot.tmp{}", std::process::id()));
@@ -141,7 +142,23 @@ pub fn ensure(tc: &Toolchain) -> Result<Overlay> {
         fs::remove_dir_all(&dir)?;
     }
     fs::rename(&tmp, &dir)?;
+    link_extld(&dir)?;
     Ok(Overlay { root: dir, lib })
+}
+
+/// The overlay's `gort-extld`, the host linker gort's builds name
+/// (extld.rs): a symlink to this executable, refreshed on every use since
+/// the executable may have moved while the overlay stayed fresh.
+fn link_extld(dir: &Path) -> Result<()> {
+    let exe = std::env::current_exe()?;
+    let link = dir.join(crate::extld::NAME);
+    if fs::read_link(&link).ok().as_deref() != Some(exe.as_path()) {
+        let tmp = dir.join(format!("{}.tmp{}", crate::extld::NAME, std::process::id()));
+        let _ = fs::remove_file(&tmp);
+        symlink(&exe, &tmp)?;
+        fs::rename(&tmp, &link)?;
+    }
+    Ok(())
 }
 
 fn link_entries(from: &Path, to: &Path, skip: &[&str]) -> Result<()> {
@@ -278,6 +295,11 @@ fn build(tc: &Toolchain, lib: &Path, root: &Path) -> Result<()> {
              // gort's Rust runtime, for the host linker.\n\
              //\n\
              //go:cgo_ldflag \"{lib}\"\n\
+             //\n\
+             // Sections nothing refers to are left out (most of the library\n\
+             // serves features a given program does not use).\n\
+             //\n\
+             //go:cgo_ldflag \"-Wl,--gc-sections\"\n\
              var _ byte\n\n\
              // Content hash of that library, set with -X by gort's build flags.\n\
              var gortLibID string\n"
