@@ -308,6 +308,8 @@ pub enum LeafWord {
     Long,
     /// A bool result.
     Bool,
+    /// A bool argument: one register, MOVB (zero-extended for the C ABI).
+    Byte,
     /// A string: two registers (pointer, length).
     Str,
 }
@@ -319,6 +321,7 @@ fn leaf_word(p: &Param, result: bool) -> Result<LeafWord, String> {
         "unsafe.Pointer" | "uintptr" | "int" | "uint" | "int64" | "uint64" => LeafWord::Quad,
         "int32" | "uint32" => LeafWord::Long,
         "bool" if result => LeafWord::Bool,
+        "bool" => LeafWord::Byte,
         "string" => LeafWord::Str,
         _ => return Err(format!("!leaf: {} {go} does not travel in one integer register", p.name)),
     })
@@ -378,10 +381,17 @@ fn leaf_asm(u: &Universe, e: &Entry) -> Result<(String, String, String), String>
     let mut spill = String::new();
     let mut first = String::new();
     let mut reg = 0;
+    // C registers holding a bool: Go leaves the bits above its byte
+    // undefined, the C ABI wants it zero-extended.
+    let mut bytes = Vec::new();
     for ((p, w), off) in e.params.iter().zip(&words).zip(&f.param_offs) {
         let slots: Vec<(String, u64, &str)> = match w {
             LeafWord::Str => vec![(format!("{}_base", p.name), *off, "MOVQ"), (format!("{}_len", p.name), off + 8, "MOVQ")],
             LeafWord::Long => vec![(p.name.clone(), *off, "MOVL")],
+            LeafWord::Byte => {
+                bytes.push(C_INT_REGS[reg]);
+                vec![(p.name.clone(), *off, "MOVB")]
+            }
             _ => vec![(p.name.clone(), *off, "MOVQ")],
         };
         for (name, off, mov) in slots {
@@ -401,6 +411,9 @@ fn leaf_asm(u: &Universe, e: &Entry) -> Result<(String, String, String), String>
         };
         let (src, dst) = pending.remove(i);
         writeln!(shuffle, "\tMOVQ\t{src}, {dst}").unwrap();
+    }
+    for r in bytes {
+        writeln!(shuffle, "\tMOVBLZX\t{r}, {r}").unwrap();
     }
     Ok((spill, shuffle, first))
 }

@@ -20,6 +20,7 @@ use crate::layout::abi::ChanType;
 use crate::layout::GoSlice;
 use crate::layout::rt::{self, g, hchan, scase, sudog, waitq};
 use crate::lockrank::Rank;
+use crate::leaf::Leaf;
 use crate::lock::Mutex;
 use crate::sched::{self, acquire_sudog, curg, release_sudog};
 use crate::sched::schedule::prepare_park;
@@ -266,19 +267,36 @@ fn slot(c: *mut hchan, i: usize) -> *mut u8 {
 
 /// Copy an element (into a buffer slot, a receiver's variable, a
 /// goroutine's stack), behind the write barrier (mem/wb.rs).
+#[inline]
 fn copy_elem(c: *mut hchan, dst: *mut u8, src: *const u8) {
     // SAFETY: both point at values of the channel's element type.
     unsafe {
-        crate::wb::bulk(dst, src, (*c).elemsize as usize);
-        core::ptr::copy(src, dst, (*c).elemsize as usize);
+        let n = (*c).elemsize as usize;
+        if crate::wb::enabled() {
+            crate::wb::bulk(dst, src, n);
+        }
+        if n == 8 && (dst as usize | src as usize) & 7 == 0 {
+            // The common word-sized element, without a call to memmove.
+            *(dst as *mut usize) = *(src as *const usize);
+        } else {
+            core::ptr::copy(src, dst, n);
+        }
     }
 }
 
+#[inline]
 fn clear_elem(c: *mut hchan, p: *mut u8) {
     // SAFETY: p points at a value of the channel's element type.
     unsafe {
-        crate::wb::bulk(p, core::ptr::null(), (*c).elemsize as usize);
-        core::ptr::write_bytes(p, 0, (*c).elemsize as usize);
+        let n = (*c).elemsize as usize;
+        if crate::wb::enabled() {
+            crate::wb::bulk(p, core::ptr::null(), n);
+        }
+        if n == 8 && p as usize & 7 == 0 {
+            *(p as *mut usize) = 0;
+        } else {
+            core::ptr::write_bytes(p, 0, n);
+        }
     }
 }
 
@@ -399,13 +417,7 @@ pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
             return BLOCK_DONE;
         }
         if (*c).qcount < (*c).dataqsiz {
-            race_slot(c, (*c).sendx);
-            copy_elem(c, slot(c, (*c).sendx), ep);
-            (*c).sendx += 1;
-            if (*c).sendx == (*c).dataqsiz {
-                (*c).sendx = 0;
-            }
-            (*c).qcount += 1;
+            buffer_put(c, ep);
             lock.unlock();
             return BLOCK_DONE;
         }
@@ -416,6 +428,126 @@ pub unsafe fn rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> isize {
         wait_on(c, core::ptr::addr_of_mut!((*c).sendq), ep, rt::waitReasonChanSend as u32);
     }
     BLOCK_PARKED
+}
+
+/// Put ep's value into the buffer's next free slot (c locked, with room).
+///
+/// # Safety
+/// c is a live, locked channel with qcount < dataqsiz; ep holds a value of
+/// its element type.
+#[inline]
+unsafe fn buffer_put(c: *mut hchan, ep: *const u8) {
+    // SAFETY: per the function contract.
+    unsafe {
+        race_slot(c, (*c).sendx);
+        copy_elem(c, slot(c, (*c).sendx), ep);
+        (*c).sendx += 1;
+        if (*c).sendx == (*c).dataqsiz {
+            (*c).sendx = 0;
+        }
+        (*c).qcount += 1;
+    }
+}
+
+/// Move the buffer's oldest value into ep (nil: drop it) and clear its
+/// slot (c locked, not empty).
+///
+/// # Safety
+/// c is a live, locked channel with qcount > 0; ep is nil or has room for
+/// a value of its element type.
+#[inline]
+unsafe fn buffer_take(c: *mut hchan, ep: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe {
+        race_slot(c, (*c).recvx);
+        let q = slot(c, (*c).recvx);
+        if !ep.is_null() {
+            copy_elem(c, ep, q);
+        }
+        clear_elem(c, q);
+        (*c).recvx += 1;
+        if (*c).recvx == (*c).dataqsiz {
+            (*c).recvx = 0;
+        }
+        (*c).qcount -= 1;
+    }
+}
+
+/// The channel's lock for a fast path (src/base/leaf.rs), or None: the
+/// fast path declines when the channel is nil or unbuffered (every
+/// operation there is a hand-off or a wait), under the race detector, the
+/// write barrier (copy_elem's barrier may need the system stack) or the
+/// lock-order checker, and when another thread holds the lock (waiting
+/// for it is the ordinary entry's business).
+///
+/// # Safety
+/// c is nil or a live channel.
+unsafe fn leaf_lock(c: *mut hchan) -> Option<&'static Mutex> {
+    // SAFETY: per the function contract.
+    if c.is_null() || unsafe { (*c).dataqsiz } == 0 {
+        return None;
+    }
+    if crate::tsan::enabled() || crate::wb::enabled() || crate::lockrank::checking() {
+        return None;
+    }
+    let lock = lock_of(c);
+    lock.try_lock().then_some(lock)
+}
+
+/// The goroutine-stack fast path of rt_chansend (src/base/leaf.rs): a
+/// value into a free slot of a buffered channel no receiver waits on, or a
+/// full one's refusal of a non-blocking send.
+///
+/// # Safety
+/// As rt_chansend's.
+pub unsafe fn leaf_rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> Leaf {
+    // SAFETY: per the function contract; leaf_lock locked c.
+    unsafe {
+        let Some(lock) = leaf_lock(c) else { return Leaf::DECLINE };
+        let r = if (*c).closed != 0 || !(*c).recvq.first.is_null() {
+            None
+        } else if (*c).qcount < (*c).dataqsiz {
+            buffer_put(c, ep);
+            Some(BLOCK_DONE)
+        } else if !block {
+            Some(BLOCK_WOULD_WAIT)
+        } else {
+            None
+        };
+        lock.unlock();
+        r.map_or(Leaf::DECLINE, |r| Leaf::one(r as usize))
+    }
+}
+
+/// The goroutine-stack fast path of rt_chanrecv (src/base/leaf.rs): the
+/// oldest value of a buffered channel no sender waits on, a closed and
+/// drained one's zero value, or an empty one's refusal of a non-blocking
+/// receive.
+///
+/// # Safety
+/// As rt_chanrecv's.
+pub unsafe fn leaf_rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> Leaf {
+    // SAFETY: per the function contract; leaf_lock locked c.
+    unsafe {
+        let Some(lock) = leaf_lock(c) else { return Leaf::DECLINE };
+        let r = if !(*c).sendq.first.is_null() {
+            None
+        } else if (*c).qcount > 0 {
+            buffer_take(c, ep);
+            Some((BLOCK_DONE, true))
+        } else if (*c).closed != 0 {
+            if !ep.is_null() {
+                clear_elem(c, ep);
+            }
+            Some((BLOCK_DONE, false))
+        } else if !block {
+            Some((BLOCK_WOULD_WAIT, false))
+        } else {
+            None
+        };
+        lock.unlock();
+        r.map_or(Leaf::DECLINE, |(r, ok)| Leaf::two(r as usize, ok as usize))
+    }
 }
 
 /// Finish a send that parked; raises "send on closed channel" if the
@@ -484,17 +616,7 @@ pub unsafe fn rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> (isize, bo
             return (BLOCK_DONE, true);
         }
         if (*c).qcount > 0 {
-            race_slot(c, (*c).recvx);
-            let q = slot(c, (*c).recvx);
-            if !ep.is_null() {
-                copy_elem(c, ep, q);
-            }
-            clear_elem(c, q);
-            (*c).recvx += 1;
-            if (*c).recvx == (*c).dataqsiz {
-                (*c).recvx = 0;
-            }
-            (*c).qcount -= 1;
+            buffer_take(c, ep);
             lock.unlock();
             return (BLOCK_DONE, true);
         }
