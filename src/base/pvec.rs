@@ -57,13 +57,20 @@ impl<T: Copy> PVec<T> {
         self.len == 0
     }
 
+    /// The memory a mapped array of `cap` entries takes: whole pages.
+    fn mapped_bytes(cap: usize) -> usize {
+        (cap * core::mem::size_of::<T>()).next_multiple_of(4096)
+    }
+
     /// Make room for one more entry.
     #[cold]
     fn grow(&mut self) {
         let ncap = (self.cap * 2).max(self.min);
-        let bytes = ncap * core::mem::size_of::<T>();
+        let bytes = if self.mapped { Self::mapped_bytes(ncap) } else { ncap * core::mem::size_of::<T>() };
         let n = if self.mapped {
-            sysstat::map(bytes, self.stat).unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory")) as *mut T
+            spare::take(bytes, self.stat)
+                .or_else(|| sysstat::map(bytes, self.stat))
+                .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory")) as *mut T
         } else {
             crate::persistent::alloc_for(bytes, core::mem::align_of::<T>().max(8), self.stat) as *mut T
         };
@@ -72,7 +79,7 @@ impl<T: Copy> PVec<T> {
             unsafe { core::ptr::copy_nonoverlapping(self.p, n, self.len) };
         }
         if self.mapped && self.cap > 0 {
-            sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), self.stat);
+            spare::give(self.p as *mut u8, Self::mapped_bytes(self.cap), self.stat);
         }
         self.p = n;
         self.cap = ncap;
@@ -167,39 +174,73 @@ impl<T: Copy> PVec<T> {
     }
 
     /// Give a mapped vector's memory back (persistent memory stays).
-    /// Empty a mapped vector and hand over its array (null, 0 if it has
-    /// none), for a later vector to reuse through `adopt`.
-    pub fn take_array(&mut self) -> (*mut T, usize) {
-        if !self.mapped {
-            crate::fatal::throw("PVec::take_array: not a mapped vector");
-        }
-        let r = (self.p, self.cap);
-        self.p = null_mut();
-        self.cap = 0;
-        self.len = 0;
-        r
-    }
-
-    /// Give an empty mapped vector an array from `take_array`.
-    ///
-    /// # Safety
-    /// (p, cap) came from take_array of a vector of the same T and stat,
-    /// and nothing else uses the array.
-    pub unsafe fn adopt(&mut self, p: *mut T, cap: usize) {
-        if !self.mapped || self.cap != 0 {
-            crate::fatal::throw("PVec::adopt: not an empty mapped vector");
-        }
-        self.p = p;
-        self.cap = cap;
-        self.len = 0;
-    }
-
     pub fn free(&mut self) {
         if self.mapped && self.cap > 0 {
-            sysstat::unmap(self.p as *mut u8, self.cap * core::mem::size_of::<T>(), self.stat);
+            spare::give(self.p as *mut u8, Self::mapped_bytes(self.cap), self.stat);
             self.p = null_mut();
             self.cap = 0;
         }
         self.len = 0;
+    }
+}
+
+/// Arrays that mapped vectors gave up, kept for the next mapped vector that
+/// needs one of the same size. The collector makes and frees its work
+/// lists by the thousand (one set per assist, per stack scanned); mapping
+/// and unmapping each cost two system calls, page faults and, in a process
+/// with several threads, a TLB shootdown on every other CPU.
+///
+/// Arrays of up to `MAX_PAGES` pages, a power of two, are kept, at most
+/// `SLOTS` of them; they stay counted under the purpose they were mapped
+/// for (moved to the taker's when it differs).
+mod spare {
+    use crate::sysstat::{self, Stat};
+    use core::sync::atomic::{AtomicUsize, Ordering};
+
+    const SLOTS: usize = 16;
+    const MAX_PAGES: usize = 64;
+    const PAGE: usize = 4096;
+    /// Each slot: 0, or the array's page-aligned address | log2(pages) << 3
+    /// | its purpose.
+    static SLOT: [AtomicUsize; SLOTS] = [const { AtomicUsize::new(0) }; SLOTS];
+
+    const STATS: [Stat; 6] = [Stat::Stack, Stat::MSpan, Stat::MCache, Stat::BuckHash, Stat::Gc, Stat::Other];
+
+    /// The log2 of the pages an array of `bytes` takes, if it is kept.
+    fn order(bytes: usize) -> Option<usize> {
+        let pages = bytes.div_ceil(PAGE);
+        (pages.is_power_of_two() && pages <= MAX_PAGES).then(|| pages.trailing_zeros() as usize)
+    }
+
+    /// A kept array for `bytes`, now counted under `stat`.
+    pub fn take(bytes: usize, stat: Stat) -> Option<*mut u8> {
+        let ord = order(bytes)?;
+        for slot in &SLOT {
+            let v = slot.load(Ordering::Relaxed);
+            if v == 0 || (v >> 3) & 0x1ff != ord {
+                continue;
+            }
+            if slot.compare_exchange(v, 0, Ordering::Acquire, Ordering::Relaxed).is_ok() {
+                sysstat::transfer(STATS[v & 7], stat, PAGE << ord);
+                return Some((v & !(PAGE - 1)) as *mut u8);
+            }
+        }
+        None
+    }
+
+    /// Keep the array p of `bytes` (from sysstat::map under `stat`), or
+    /// unmap it.
+    pub fn give(p: *mut u8, bytes: usize, stat: Stat) {
+        if let Some(ord) = order(bytes) {
+            if p as usize & (PAGE - 1) == 0 {
+                let v = p as usize | ord << 3 | stat as usize;
+                for slot in &SLOT {
+                    if slot.compare_exchange(0, v, Ordering::Release, Ordering::Relaxed).is_ok() {
+                        return;
+                    }
+                }
+            }
+        }
+        sysstat::unmap(p, bytes, stat);
     }
 }

@@ -41,26 +41,10 @@ pub struct Marker {
     ss: StackScan,
 }
 
-/// Grey lists kept for the next markers (assists come and go all through a
-/// cycle; mapping and unmapping a list for each would cost more than its
-/// scanning): each slot holds an array's address (page aligned) with the
-/// log2 of its capacity in the low bits, or 0.
-static SPARE_GREY: [core::sync::atomic::AtomicUsize; 8] = [const { core::sync::atomic::AtomicUsize::new(0) }; 8];
-
 impl Marker {
     pub fn new() -> Marker {
-        let mut grey = PVec::mapped(Stat::Gc);
-        for slot in &SPARE_GREY {
-            let v = slot.swap(0, core::sync::atomic::Ordering::Acquire);
-            if v != 0 {
-                // SAFETY: the slot held an array a Marker's grey list gave
-                // up (spare_grey), now ours alone.
-                unsafe { grey.adopt((v & !4095) as *mut usize, 1 << (v & 63)) };
-                break;
-            }
-        }
         Marker {
-            grey,
+            grey: PVec::mapped(Stat::Gc),
             marked: 0,
             ss: StackScan { lo: 0, hi: 0, objs: PVec::mapped(Stat::Gc), pending: PVec::mapped(Stat::Gc),
                 pending_cons: PVec::mapped(Stat::Gc),
@@ -69,30 +53,12 @@ impl Marker {
         }
     }
 
-    /// Keep the grey list's array for the next marker if a slot is free
-    /// (it is empty: publish or drain emptied it).
-    fn spare_grey(&mut self) {
-        let (p, cap) = self.grey.take_array();
-        if p.is_null() {
-            return;
-        }
-        if cap.is_power_of_two() && (p as usize) & 4095 == 0 {
-            let v = p as usize | cap.trailing_zeros() as usize;
-            for slot in &SPARE_GREY {
-                if slot.compare_exchange(0, v, core::sync::atomic::Ordering::Release, core::sync::atomic::Ordering::Relaxed).is_ok() {
-                    return;
-                }
-            }
-        }
-        crate::sysstat::unmap(p as *mut u8, cap * core::mem::size_of::<usize>(), Stat::Gc);
-    }
-
     pub fn free(mut self) {
         crate::wb::add_marked(self.marked);
         if !self.grey.is_empty() {
             crate::fatal::throw("gc: a marker freed with grey objects left");
         }
-        self.spare_grey();
+        self.grey.free();
         self.ss.objs.free();
         self.ss.pending.free();
         self.ss.pending_cons.free();

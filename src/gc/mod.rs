@@ -596,7 +596,9 @@ pub fn rt_gcAssist() -> bool {
     // what was asked of anyone pays for this debt (upstream's background
     // credit), so that assists scan only when the workers fall behind.
     let owed = (debt as f64 * ratio) as i64;
-    let mut credit = BG_CREDIT.load(Ordering::Relaxed);
+    // A goroutine whose stack is unscanned scans it whatever the credit:
+    // only its own assists can while it runs (stacks::scan_self).
+    let mut credit = if stacks::self_unscanned() { 0 } else { BG_CREDIT.load(Ordering::Relaxed) };
     while credit > 0 {
         let take = credit.min(owed);
         match BG_CREDIT.compare_exchange_weak(credit, credit - take, Ordering::Relaxed, Ordering::Relaxed) {
@@ -621,6 +623,7 @@ pub fn rt_gcAssist() -> bool {
     crate::tracehook::event(crate::tracehook::Ev::AssistBegin);
     let t0 = crate::time::nanotime();
     let mut m = mark::Marker::new();
+    stacks::scan_self(&mut m);
     claim_globals(&mut m);
     let mut stacks_done = 0;
     stacks::scan_some(&mut m, || {

@@ -76,8 +76,16 @@ fn scan_one(m: &mut Marker, gp: *mut g) -> bool {
             gm::scan_release(gp, st);
             true
         }
+        // A running goroutine is asked to yield, so that a later pass
+        // finds it runnable (one that neither blocks nor allocates would
+        // otherwise wait for mark termination).
         // SAFETY: gp is a live G (a racy read: a stale true means someone
         // else scanned it).
+        gm::G_RUNNING if !unsafe { (*gp).gcscandone } => {
+            crate::sched::schedule::preempt_g(gp);
+            false
+        }
+        // SAFETY: as above.
         _ => unsafe { (*gp).gcscandone },
     }
 }
@@ -147,6 +155,37 @@ pub fn scan_some(m: &mut Marker, mut enough: impl FnMut() -> bool) -> bool {
         }
     }
     did
+}
+
+/// An assist scans its own goroutine's stack, if this cycle has not yet:
+/// the goroutine runs, so no other marker may (they leave running
+/// goroutines for later), and one that never blocks would otherwise be
+/// scanned only at mark termination, with the world stopped, along with
+/// everything only its stack reaches. The goroutine is away in the runtime
+/// (its context saved by rtcall at a call site), so its frames hold still;
+/// its stack is not shrunk (its trampolines' frames are live).
+/// Returns whether it scanned.
+pub fn scan_self(m: &mut Marker) -> bool {
+    if !self_unscanned() {
+        return false;
+    }
+    let gp = gm::curg();
+    // SAFETY: gp is the current goroutine (self_unscanned: running, out of
+    // system calls); its gcscandone is written only by a marker that scans
+    // it, and none but this one can while it runs.
+    unsafe {
+        note_scan(gp, gm::G_RUNNING);
+        m.mark_goroutine(gp);
+        (*gp).gcscandone = true;
+    }
+    true
+}
+
+/// Is the current goroutine one that scan_self would scan?
+pub fn self_unscanned() -> bool {
+    let gp = gm::curg();
+    // SAFETY: gp is the current goroutine (racy reads of its own fields).
+    unsafe { !gp.is_null() && !(*gp).gcscandone && gm::gstatus(gp) == gm::G_RUNNING && (*gp).syscallsp == 0 }
 }
 
 /// Has every goroutine been taken (scanned, or put on the retry list)?

@@ -584,6 +584,26 @@ pub fn preemptone(pp: *mut P) -> bool {
     }
 }
 
+/// Ask goroutine gp, running on another thread, to yield at its next
+/// function call (or, by signal, at an asynchronous safe point): the
+/// collector's request to scan the stack of a goroutine that does not
+/// block (upstream's suspendG preempts it the same way).
+pub fn preempt_g(gp: *mut g) {
+    // SAFETY: gp is a live G; g.m and the m are never freed, and a stale
+    // request only makes some goroutine yield once.
+    unsafe {
+        let mp = (*gp).m;
+        if mp.is_null() || mp == getm() || (*mp).curg != gp {
+            return;
+        }
+        (*gp).preempt = true;
+        set_stackguard0(gp, stack::STACK_PREEMPT);
+        if !ASYNC_PREEMPT_OFF.load(Ordering::Relaxed) {
+            preempt_m(mp);
+        }
+    }
+}
+
 /// Send m the preemption signal (unless one is on its way already).
 pub fn preempt_m(mp: *mut m) {
     // SAFETY: mp is a live m (never freed); procid is its thread id.

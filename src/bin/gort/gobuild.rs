@@ -12,12 +12,15 @@ use std::process::{Command, Stdio};
 /// user's own -extld wins): external linking, the library's identity, and
 /// gort's host-linker driver (extld.rs: static links for programs without
 /// cgo packages).
+/// GORT_DYNAMIC=1 leaves the driver out (the go command then names $CC,
+/// which links dynamically); being in the flags, the choice is part of the
+/// go command's cache keys.
 pub fn ldflags(ov: &Overlay) -> Result<String> {
-    Ok(format!(
-        "-linkmode=external -X=runtime.gortLibID={} -extld={}",
-        overlay::lib_id(&ov.lib)?,
-        ov.root.join(crate::extld::NAME).display()
-    ))
+    let id = overlay::lib_id(&ov.lib)?;
+    if std::env::var_os("GORT_DYNAMIC").is_some_and(|v| v == "1") {
+        return Ok(format!("-linkmode=external -X=runtime.gortLibID={id}"));
+    }
+    Ok(format!("-linkmode=external -X=runtime.gortLibID={id} -extld={}", ov.root.join(crate::extld::NAME).display()))
 }
 
 /// The environment under which plain `go` builds with gort.
