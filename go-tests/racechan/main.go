@@ -11,33 +11,20 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
-	"time"
-)
 
-func pair(wg *sync.WaitGroup, first, second func()) {
-	wg.Add(2)
-	go func() {
-		first()
-		wg.Done()
-	}()
-	time.Sleep(50 * time.Millisecond)
-	go func() {
-		second()
-		wg.Done()
-	}()
-	wg.Wait()
-}
+	"gort.test/internal/racetest"
+)
 
 func main() {
 	var wg sync.WaitGroup
 
 	// a send, then a close.
 	c1 := make(chan int, 1)
-	pair(&wg, func() { c1 <- 1 }, func() { close(c1) })
+	racetest.Pair(&wg, func() { c1 <- 1 }, func() { close(c1) })
 
 	// a non-blocking send (select with default), then a close.
 	c2 := make(chan int, 1)
-	pair(&wg, func() {
+	racetest.Pair(&wg, func() {
 		select {
 		case c2 <- 2:
 		default:
@@ -46,12 +33,12 @@ func main() {
 
 	// reflect's send, then reflect's close.
 	c3 := make(chan int, 1)
-	pair(&wg, func() { reflect.ValueOf(c3).Send(reflect.ValueOf(3)) }, func() { reflect.ValueOf(c3).Close() })
+	racetest.Pair(&wg, func() { reflect.ValueOf(c3).Send(reflect.ValueOf(3)) }, func() { reflect.ValueOf(c3).Close() })
 
 	// a select's only send case, then a close.
 	c5 := make(chan int, 1)
 	quit := make(chan bool)
-	pair(&wg, func() {
+	racetest.Pair(&wg, func() {
 		select {
 		case c5 <- 5:
 		case <-quit:
@@ -61,7 +48,7 @@ func main() {
 	// a send and a close ordered by a receive: no race.
 	c4 := make(chan int, 1)
 	done := make(chan bool)
-	pair(&wg, func() { c4 <- 4; done <- true }, func() { <-done; close(c4) })
+	racetest.Pair(&wg, func() { c4 <- 4; done <- true }, func() { <-done; close(c4) })
 
 	fmt.Println(<-c1, <-c2, <-c3, <-c4, <-c5)
 }

@@ -11,55 +11,42 @@ package main
 import (
 	"fmt"
 	"sync"
-	"time"
+
+	"gort.test/internal/racetest"
 )
 
 type key struct{ a, b int }
-
-func pair(wg *sync.WaitGroup, first, second func()) {
-	wg.Add(2)
-	go func() {
-		first()
-		wg.Done()
-	}()
-	time.Sleep(50 * time.Millisecond)
-	go func() {
-		second()
-		wg.Done()
-	}()
-	wg.Wait()
-}
 
 func main() {
 	var wg sync.WaitGroup
 
 	// write/write, fast 64-bit keys.
 	m64 := map[int]int{}
-	pair(&wg, func() { m64[1] = 1 }, func() { m64[2] = 2 })
+	racetest.Pair(&wg, func() { m64[1] = 1 }, func() { m64[2] = 2 })
 
 	// write then read, string keys.
 	ms := map[string]int{}
-	pair(&wg, func() { ms["a"] = 1 }, func() { _ = ms["b"] })
+	racetest.Pair(&wg, func() { ms["a"] = 1 }, func() { _ = ms["b"] })
 
 	// read (comma-ok) then delete, 32-bit keys.
 	m32 := map[int32]int{7: 7}
-	pair(&wg, func() { _, _ = m32[7] }, func() { delete(m32, 7) })
+	racetest.Pair(&wg, func() { _, _ = m32[7] }, func() { delete(m32, 7) })
 
 	// generic keys: assign, then iterate.
 	mk := map[key]string{}
-	pair(&wg, func() { mk[key{1, 2}] = "x" }, func() {
+	racetest.Pair(&wg, func() { mk[key{1, 2}] = "x" }, func() {
 		for range mk {
 		}
 	})
 
 	// clear then len (len reads the header in the program's own code).
 	mc := map[int]int{1: 1}
-	pair(&wg, func() { clear(mc) }, func() { _ = len(mc) })
+	racetest.Pair(&wg, func() { clear(mc) }, func() { _ = len(mc) })
 
 	// elements over 1 KB: m[k] is mapaccess1_fat (reported by upstream as
 	// runtime.mapaccess1 called from it).
 	mf := map[int][2000]byte{}
-	pair(&wg, func() { mf[1] = [2000]byte{} }, func() { _ = mf[1][7] })
+	racetest.Pair(&wg, func() { mf[1] = [2000]byte{} }, func() { _ = mf[1][7] })
 
 	fmt.Println(len(m64), len(ms), len(m32), len(mk), len(mc), len(mf))
 }

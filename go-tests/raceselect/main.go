@@ -15,23 +15,11 @@ import (
 	"reflect"
 	"sync"
 	"time"
+
+	"gort.test/internal/racetest"
 )
 
 type point struct{ x, y int }
-
-func pair(wg *sync.WaitGroup, first, second func()) {
-	wg.Add(2)
-	go func() {
-		first()
-		wg.Done()
-	}()
-	time.Sleep(50 * time.Millisecond)
-	go func() {
-		second()
-		wg.Done()
-	}()
-	wg.Wait()
-}
 
 func sendCase(c any, v reflect.Value) reflect.SelectCase {
 	return reflect.SelectCase{Dir: reflect.SelectSend, Chan: reflect.ValueOf(c), Send: v}
@@ -50,7 +38,7 @@ func main() {
 	// room: the case reads it.
 	v1 := 0
 	c1 := make(chan int, 1)
-	pair(&wg, func() { v1 = 1 }, func() {
+	racetest.Pair(&wg, func() { v1 = 1 }, func() {
 		reflect.Select([]reflect.SelectCase{sendCase(c1, reflect.ValueOf(&v1).Elem()), recvQuit()})
 	})
 
@@ -61,7 +49,7 @@ func main() {
 	got := make(chan point)
 	go func() { got <- <-c2 }()
 	time.Sleep(50 * time.Millisecond)
-	pair(&wg, func() { p2.y = 2 }, func() {
+	racetest.Pair(&wg, func() { p2.y = 2 }, func() {
 		reflect.Select([]reflect.SelectCase{recvQuit(), sendCase(c2, reflect.ValueOf(&p2).Elem())})
 	})
 	<-got
@@ -85,7 +73,7 @@ func main() {
 
 	// reflect.Select's send, then a close: the send reads the channel.
 	c4 := make(chan int, 1)
-	pair(&wg, func() {
+	racetest.Pair(&wg, func() {
 		reflect.Select([]reflect.SelectCase{sendCase(c4, reflect.ValueOf(4)), recvQuit()})
 	}, func() { close(c4) })
 
@@ -93,7 +81,7 @@ func main() {
 	v5 := 5
 	c5 := make(chan int, 1)
 	r5 := 0
-	pair(&wg, func() {
+	racetest.Pair(&wg, func() {
 		select {
 		case c5 <- v5:
 		case <-quit:

@@ -11,24 +11,11 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
-	"time"
+
+	"gort.test/internal/racetest"
 )
 
 type point struct{ x, y int }
-
-func pair(wg *sync.WaitGroup, first, second func()) {
-	wg.Add(2)
-	go func() {
-		first()
-		wg.Done()
-	}()
-	time.Sleep(50 * time.Millisecond)
-	go func() {
-		second()
-		wg.Done()
-	}()
-	wg.Wait()
-}
 
 var sink []int
 var str string
@@ -39,34 +26,34 @@ func main() {
 	// a write, then copy() reads it (runtime.slicecopy).
 	buf := make([]byte, 8)
 	out := make([]byte, 8)
-	pair(&wg, func() { buf[3] = 1 }, func() { copy(out, buf) })
+	racetest.Pair(&wg, func() { buf[3] = 1 }, func() { copy(out, buf) })
 
 	// copy() writes what another goroutine read.
 	src := make([]int, 4)
 	dst := make([]int, 4)
-	pair(&wg, func() { _ = dst[2] }, func() { copy(dst, src) })
+	racetest.Pair(&wg, func() { _ = dst[2] }, func() { copy(dst, src) })
 
 	// append that grows reads the old array (runtime.growslice).
 	arr := make([]int, 4)
-	pair(&wg, func() { arr[1] = 5 }, func() { sink = append(arr, 9) })
+	racetest.Pair(&wg, func() { arr[1] = 5 }, func() { sink = append(arr, 9) })
 
 	// string([]byte) reads the bytes (runtime.slicebytetostring).
 	b := []byte("hello, world")
-	pair(&wg, func() { b[2] = 'x' }, func() { str = string(b) })
+	racetest.Pair(&wg, func() { b[2] = 'x' }, func() { str = string(b) })
 
 	// string([]rune) (runtime.slicerunetostring).
 	r := []rune("runes")
-	pair(&wg, func() { r[0] = 'R' }, func() { str = string(r) })
+	racetest.Pair(&wg, func() { r[0] = 'R' }, func() { str = string(r) })
 
 	// copy() of pointers (runtime.typedslicecopy, reported as slicecopy).
 	x := 1
 	ps := make([]*int, 2)
 	ps2 := make([]*int, 2)
-	pair(&wg, func() { ps[1] = &x }, func() { copy(ps2, ps) })
+	racetest.Pair(&wg, func() { ps[1] = &x }, func() { copy(ps2, ps) })
 
 	// reflect's copy of a struct (reflect.typedmemmove).
 	shared := &point{}
-	pair(&wg, func() { shared.y = 2 }, func() {
+	racetest.Pair(&wg, func() { shared.y = 2 }, func() {
 		var local point
 		reflect.ValueOf(&local).Elem().Set(reflect.ValueOf(shared).Elem())
 	})

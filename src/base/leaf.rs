@@ -58,10 +58,30 @@ impl Leaf {
     pub fn results(r0: usize, r1: usize) -> Leaf {
         Leaf { r0, r1 }
     }
+
+    /// A fast path's results from the body it shares with its ordinary
+    /// entry (`X_in::<true>`): None declines.
+    #[inline]
+    pub fn or_decline<T: Into<Leaf>>(r: Option<T>) -> Leaf {
+        match r {
+            Some(v) => v.into(),
+            None => Leaf::DECLINE,
+        }
+    }
+}
+
+/// The ordinary entry's result from the body it shares with its fast path
+/// (`X_in::<false>`), which never declines.
+#[inline(always)]
+pub fn ordinary<T>(r: Option<T>) -> T {
+    match r {
+        Some(v) => v,
+        None => unreachable!(),
+    }
 }
 
 /// A fast path's results from its ordinary function's: none, a pointer,
-/// or a pointer and a bool (the map entry points' three shapes).
+/// a pointer and a bool (the map entry points' three shapes), or a string.
 impl From<()> for Leaf {
     #[inline]
     fn from(_: ()) -> Leaf {
@@ -80,6 +100,13 @@ impl From<(*mut u8, bool)> for Leaf {
     #[inline]
     fn from((p, ok): (*mut u8, bool)) -> Leaf {
         Leaf::two(p as usize, ok as usize)
+    }
+}
+
+impl From<crate::layout::GoString> for Leaf {
+    #[inline]
+    fn from(s: crate::layout::GoString) -> Leaf {
+        Leaf::two(s.ptr as usize, s.len as usize)
     }
 }
 

@@ -404,17 +404,17 @@ impl Marker {
     fn mark_stack(&mut self, gp: *mut g) {
         let mut callee = symtab::FUNCID_NORMAL;
         let mut conservative_next = false;
-        let mut callee_hook = false;
+        let mut callee_fi = None;
         let mut frames = Unwinder::for_g(gp);
         for f in frames.by_ref() {
             let id = f.fi.func_id();
-            if callee_hook && f.fi.args() > 0 {
+            if let Some(args) = stackmap::hook_args(&f, callee_fi.as_ref()) {
                 // A Rust entry point's trampoline whose return ran the
                 // collection hook: its results are written but its argument
                 // map describes only the arguments.
-                self.scan_conservative(f.fp, f.fp + f.fi.args() as usize);
+                self.scan_conservative(args.start, args.end);
             }
-            callee_hook = f.fi.name() == b"runtime.rtcallHook";
+            callee_fi = Some(f.fi);
             let saves_regs = id == symtab::FUNCID_ASYNC_PREEMPT || id == symtab::FUNCID_DEBUG_CALL_V2;
             if conservative_next || saves_regs {
                 // An asynchronously preempted frame, or one a debugger

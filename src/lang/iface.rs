@@ -426,16 +426,42 @@ pub unsafe fn interfaceSwitch(s: *mut abi::InterfaceSwitch, t: *mut Type) -> (is
 /// The type descriptors, itabs and assertion caches are compiled code's (or
 /// reflect's), and `v` points at a value of type `t`.
 pub unsafe fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    crate::leaf::ordinary(unsafe { convT_in::<false>(t, v) })
+}
+
+/// The goroutine-stack fast path of convT (src/base/leaf.rs).
+///
+/// # Safety
+/// As convT's.
+pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { convT_in::<true>(t, v) })
+}
+
+/// convT (LEAF: its fast path's, None to decline before changing anything:
+/// not while the collector marks, for a value with pointers, which convT
+/// shades; an allocation beyond the P's cache).
+///
+/// # Safety
+/// As convT's.
+#[inline(always)]
+unsafe fn convT_in<const LEAF: bool>(t: *mut Type, v: *mut u8) -> Option<*mut u8> {
     // SAFETY: t describes the value at v.
     unsafe {
-        let x = mallocgc((*t).Size_, t, true);
+        if LEAF && (*t).PtrBytes != 0 && crate::wb::enabled() {
+            return None;
+        }
+        let x = crate::heap::malloc::mallocgc_in::<LEAF>((*t).Size_, t, true)?;
         // Allocated marked while the collector marks: shade what it
-        // receives (v may be on a stack not scanned yet).
-        if (*t).PtrBytes != 0 {
+        // receives (v may be on a stack not scanned yet). (A fast path
+        // runs only while the collector does not mark, or with no
+        // pointers to shade.)
+        if !LEAF && (*t).PtrBytes != 0 {
             crate::wb::bulk(x, v, (*t).PtrBytes);
         }
         core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
-        x
+        Some(x)
     }
 }
 
@@ -443,11 +469,31 @@ pub unsafe fn convT(t: *mut Type, v: *mut u8) -> *mut u8 {
 /// The type descriptors, itabs and assertion caches are compiled code's (or
 /// reflect's), and `v` points at a value of type `t`.
 pub unsafe fn convTnoptr(t: *mut Type, v: *mut u8) -> *mut u8 {
-    // SAFETY: as for convT.
+    // SAFETY: per the function contract.
+    crate::leaf::ordinary(unsafe { convTnoptr_in::<false>(t, v) })
+}
+
+/// The goroutine-stack fast path of convTnoptr (src/base/leaf.rs).
+///
+/// # Safety
+/// As convTnoptr's.
+pub unsafe fn leaf_convTnoptr(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { convTnoptr_in::<true>(t, v) })
+}
+
+/// convTnoptr (LEAF: its fast path's, None to decline an allocation beyond
+/// the P's cache).
+///
+/// # Safety
+/// As convTnoptr's.
+#[inline(always)]
+unsafe fn convTnoptr_in<const LEAF: bool>(t: *mut Type, v: *mut u8) -> Option<*mut u8> {
+    // SAFETY: t describes the value at v.
     unsafe {
-        let x = mallocgc((*t).Size_, null_mut(), false);
+        let x = crate::heap::malloc::mallocgc_in::<LEAF>((*t).Size_, null_mut(), false)?;
         core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
-        x
+        Some(x)
     }
 }
 
@@ -468,119 +514,49 @@ pub fn convT16(val: u16) -> *mut u8 {
 }
 
 pub fn convT32(val: u32) -> *mut u8 {
-    if val < 256 {
-        return small_int(val as u64);
-    }
-    // SAFETY: memory without pointers needs no type.
-    let x = unsafe { mallocgc(4, null_mut(), false) };
-    // SAFETY: x has 4 bytes.
-    unsafe { *(x as *mut u32) = val };
-    x
-}
-
-pub fn convT64(val: u64) -> *mut u8 {
-    if val < 256 {
-        return small_int(val);
-    }
-    // SAFETY: memory without pointers needs no type.
-    let x = unsafe { mallocgc(8, null_mut(), false) };
-    // SAFETY: x has 8 bytes.
-    unsafe { *(x as *mut u64) = val };
-    x
-}
-
-/// A fast path's allocation: the object, or a declined call.
-fn leaf_alloc(size: usize, typ: *mut Type, needzero: bool) -> Result<*mut u8, crate::leaf::Leaf> {
-    // SAFETY: typ is null or a type descriptor.
-    unsafe { crate::heap::malloc::try_mallocgc(size, typ, needzero) }.ok_or(crate::leaf::Leaf::DECLINE)
+    crate::leaf::ordinary(convT32_in::<false>(val))
 }
 
 /// The goroutine-stack fast path of convT32 (src/base/leaf.rs).
 pub fn leaf_convT32(val: u32) -> crate::leaf::Leaf {
+    crate::leaf::Leaf::or_decline(convT32_in::<true>(val))
+}
+
+/// convT32 (LEAF: its fast path's, None to decline an allocation beyond
+/// the P's cache).
+#[inline(always)]
+fn convT32_in<const LEAF: bool>(val: u32) -> Option<*mut u8> {
     if val < 256 {
-        return crate::leaf::Leaf::one(small_int(val as u64) as usize);
+        return Some(small_int(val as u64));
     }
-    match leaf_alloc(4, null_mut(), false) {
-        // SAFETY: x has 4 bytes.
-        Ok(x) => unsafe {
-            *(x as *mut u32) = val;
-            crate::leaf::Leaf::one(x as usize)
-        },
-        Err(d) => d,
-    }
+    // SAFETY: memory without pointers needs no type.
+    let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(4, null_mut(), false) }?;
+    // SAFETY: x has 4 bytes.
+    unsafe { *(x as *mut u32) = val };
+    Some(x)
+}
+
+pub fn convT64(val: u64) -> *mut u8 {
+    crate::leaf::ordinary(convT64_in::<false>(val))
 }
 
 /// The goroutine-stack fast path of convT64 (src/base/leaf.rs).
 pub fn leaf_convT64(val: u64) -> crate::leaf::Leaf {
+    crate::leaf::Leaf::or_decline(convT64_in::<true>(val))
+}
+
+/// convT64 (LEAF: its fast path's, None to decline an allocation beyond
+/// the P's cache).
+#[inline(always)]
+fn convT64_in<const LEAF: bool>(val: u64) -> Option<*mut u8> {
     if val < 256 {
-        return crate::leaf::Leaf::one(small_int(val) as usize);
+        return Some(small_int(val));
     }
-    match leaf_alloc(8, null_mut(), false) {
-        // SAFETY: x has 8 bytes.
-        Ok(x) => unsafe {
-            *(x as *mut u64) = val;
-            crate::leaf::Leaf::one(x as usize)
-        },
-        Err(d) => d,
-    }
-}
-
-/// The goroutine-stack fast path of convTstring (src/base/leaf.rs): not
-/// while the collector marks (convTstring shades the string's bytes then,
-/// with a Shader that would take a kilobyte of this stack).
-pub fn leaf_convTstring(val: GoString) -> crate::leaf::Leaf {
-    if val.len == 0 {
-        return crate::leaf::Leaf::one(zero_val() as usize);
-    }
-    if crate::wb::enabled() {
-        return crate::leaf::Leaf::DECLINE;
-    }
-    match leaf_alloc(16, crate::types::string_type(), true) {
-        // SAFETY: x has 16 bytes.
-        Ok(x) => unsafe {
-            *(x as *mut GoString) = val;
-            crate::leaf::Leaf::one(x as usize)
-        },
-        Err(d) => d,
-    }
-}
-
-/// The goroutine-stack fast path of convT (src/base/leaf.rs): not while
-/// the collector marks, for a value with pointers (convT shades them).
-///
-/// # Safety
-/// As convT's.
-pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
-    // SAFETY: t describes the value at v.
-    unsafe {
-        if (*t).PtrBytes != 0 && crate::wb::enabled() {
-            return crate::leaf::Leaf::DECLINE;
-        }
-        match leaf_alloc((*t).Size_, t, true) {
-            Ok(x) => {
-                core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
-                crate::leaf::Leaf::one(x as usize)
-            }
-            Err(d) => d,
-        }
-    }
-}
-
-/// The goroutine-stack fast path of convTnoptr (src/base/leaf.rs).
-///
-/// # Safety
-/// As convTnoptr's.
-pub unsafe fn leaf_convTnoptr(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
-    // SAFETY: t describes the value at v.
-    unsafe {
-        match leaf_alloc((*t).Size_, null_mut(), false) {
-            Ok(x) => {
-                core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
-                crate::leaf::Leaf::one(x as usize)
-            }
-            Err(d) => d,
-        }
-    }
+    // SAFETY: memory without pointers needs no type.
+    let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(8, null_mut(), false) }?;
+    // SAFETY: x has 8 bytes.
+    unsafe { *(x as *mut u64) = val };
+    Some(x)
 }
 
 /// Zeroed memory that zero values of interfaces and map misses point at.
@@ -593,17 +569,36 @@ pub fn zero_val() -> *mut u8 {
 }
 
 pub fn convTstring(val: GoString) -> *mut u8 {
+    crate::leaf::ordinary(convTstring_in::<false>(val))
+}
+
+/// The goroutine-stack fast path of convTstring (src/base/leaf.rs).
+pub fn leaf_convTstring(val: GoString) -> crate::leaf::Leaf {
+    crate::leaf::Leaf::or_decline(convTstring_in::<true>(val))
+}
+
+/// convTstring (LEAF: its fast path's, None to decline before changing
+/// anything: not while the collector marks (convTstring shades the
+/// string's bytes then, with a Shader that would take a kilobyte of a
+/// fast path's stack); an allocation beyond the P's cache).
+#[inline(always)]
+fn convTstring_in<const LEAF: bool>(val: GoString) -> Option<*mut u8> {
     if val.len == 0 {
-        return zero_val();
+        return Some(zero_val());
+    }
+    if LEAF && crate::wb::enabled() {
+        return None;
     }
     // SAFETY: string_type is the Go side's descriptor of string.
-    let x = unsafe { mallocgc(16, crate::types::string_type(), true) };
+    let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(16, crate::types::string_type(), true) }?;
     // The new object is allocated marked while the collector marks: shade
     // the bytes it points to.
-    crate::wb::shade2(val.ptr as usize, 0);
+    if !LEAF {
+        crate::wb::shade2(val.ptr as usize, 0);
+    }
     // SAFETY: x has 16 bytes.
     unsafe { *(x as *mut GoString) = val };
-    x
+    Some(x)
 }
 
 pub fn convTslice(val: GoSlice<u8>) -> *mut u8 {

@@ -32,21 +32,8 @@ unsafe fn elem_size(et: *mut Type) -> usize {
 /// The type descriptors describe the elements the pointers address, over
 /// the lengths given (compiled code's contract).
 pub unsafe fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
-    // SAFETY: et comes from compiled code.
-    let size = unsafe { elem_size(et) };
-    let (mem, overflow) = mul_overflow(size, cap as usize);
-    if overflow || mem > MAX_ALLOC || len < 0 || len > cap {
-        // Say which bound failed: len takes precedence, as upstream reports.
-        let (mem, overflow) = mul_overflow(size, len as usize);
-        if overflow || mem > MAX_ALLOC || len < 0 {
-            raise_error("makeslice: len out of range");
-        } else {
-            raise_error("makeslice: cap out of range");
-        }
-        return null_mut();
-    }
     // SAFETY: per the function contract.
-    unsafe { mallocgc(mem, et, true) }
+    crate::leaf::ordinary(unsafe { makeslice_in::<false>(et, len, cap) })
 }
 
 /// The goroutine-stack fast path of makeslice (src/base/leaf.rs): a
@@ -55,17 +42,44 @@ pub unsafe fn makeslice(et: *mut Type, len: isize, cap: isize) -> *mut u8 {
 /// # Safety
 /// As makeslice's.
 pub unsafe fn leaf_makeslice(et: *mut Type, len: isize, cap: isize) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { makeslice_in::<true>(et, len, cap) })
+}
+
+/// makeslice (LEAF: its fast path's, None to decline an invalid length or
+/// capacity, whose panic the ordinary entry raises, or an allocation
+/// beyond the P's cache).
+///
+/// # Safety
+/// As makeslice's.
+#[inline(always)]
+unsafe fn makeslice_in<const LEAF: bool>(et: *mut Type, len: isize, cap: isize) -> Option<*mut u8> {
     // SAFETY: et comes from compiled code.
     let size = unsafe { elem_size(et) };
     let (mem, overflow) = mul_overflow(size, cap as usize);
     if overflow || mem > MAX_ALLOC || len < 0 || len > cap {
-        return crate::leaf::Leaf::DECLINE;
+        if LEAF {
+            return None;
+        }
+        // Say which bound failed: len takes precedence, as upstream reports.
+        let (mem, overflow) = mul_overflow(size, len as usize);
+        if overflow || mem > MAX_ALLOC || len < 0 {
+            raise_error("makeslice: len out of range");
+        } else {
+            raise_error("makeslice: cap out of range");
+        }
+        return Some(null_mut());
     }
     // SAFETY: per the function contract.
-    match unsafe { crate::heap::malloc::try_mallocgc(mem, et, true) } {
-        Some(p) => crate::leaf::Leaf::one(p as usize),
-        None => crate::leaf::Leaf::DECLINE,
-    }
+    unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(mem, et, true) }
+}
+
+/// # Safety
+/// The type descriptors describe the elements the pointers address, over
+/// the lengths given (compiled code's contract).
+pub unsafe fn makeslice64(et: *mut Type, len64: i64, cap64: i64) -> *mut u8 {
+    // SAFETY: per the function contract.
+    crate::leaf::ordinary(unsafe { makeslice64_in::<false>(et, len64, cap64) })
 }
 
 /// The goroutine-stack fast path of makeslice64 (src/base/leaf.rs).
@@ -73,27 +87,33 @@ pub unsafe fn leaf_makeslice(et: *mut Type, len: isize, cap: isize) -> crate::le
 /// # Safety
 /// As makeslice64's.
 pub unsafe fn leaf_makeslice64(et: *mut Type, len64: i64, cap64: i64) -> crate::leaf::Leaf {
-    if len64 as isize as i64 != len64 || cap64 as isize as i64 != cap64 {
-        return crate::leaf::Leaf::DECLINE;
-    }
     // SAFETY: per the function contract.
-    unsafe { leaf_makeslice(et, len64 as isize, cap64 as isize) }
+    crate::leaf::Leaf::or_decline(unsafe { makeslice64_in::<true>(et, len64, cap64) })
 }
 
+/// makeslice64 (LEAF: its fast path's, declining as makeslice_in's, and a
+/// length or capacity beyond int's range).
+///
 /// # Safety
-/// The type descriptors describe the elements the pointers address, over
-/// the lengths given (compiled code's contract).
-pub unsafe fn makeslice64(et: *mut Type, len64: i64, cap64: i64) -> *mut u8 {
+/// As makeslice64's.
+#[inline(always)]
+unsafe fn makeslice64_in<const LEAF: bool>(et: *mut Type, len64: i64, cap64: i64) -> Option<*mut u8> {
     if len64 as isize as i64 != len64 {
+        if LEAF {
+            return None;
+        }
         raise_error("makeslice: len out of range");
-        return null_mut();
+        return Some(null_mut());
     }
     if cap64 as isize as i64 != cap64 {
+        if LEAF {
+            return None;
+        }
         raise_error("makeslice: cap out of range");
-        return null_mut();
+        return Some(null_mut());
     }
     // SAFETY: per the function contract.
-    unsafe { makeslice(et, len64 as isize, cap64 as isize) }
+    unsafe { makeslice_in::<LEAF>(et, len64 as isize, cap64 as isize) }
 }
 
 /// # Safety

@@ -59,10 +59,18 @@ fn on_goroutine_stack(p: *const u8) -> bool {
 
 /// Room for n bytes: the caller's buffer when there is one and n fits.
 fn rawstringtmp(buf: *mut u8, n: usize) -> *mut u8 {
+    crate::leaf::ordinary(rawstringtmp_in::<false>(buf, n))
+}
+
+/// rawstringtmp (LEAF: for a fast path, None to decline an allocation
+/// beyond the P's cache).
+#[inline(always)]
+fn rawstringtmp_in<const LEAF: bool>(buf: *mut u8, n: usize) -> Option<*mut u8> {
     if !buf.is_null() && n <= TMP_STRING_BUF_SIZE {
-        buf
+        Some(buf)
     } else {
-        rawstring(n)
+        // SAFETY: bytes without pointers need no type.
+        unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(n, null_mut(), false) }
     }
 }
 
@@ -155,18 +163,8 @@ fn onebyte(b: u8) -> GoString {
 /// The pointers address live memory of the lengths given: byte or rune
 /// data, or a temporary buffer of the size compiled code reserves.
 pub unsafe fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoString {
-    if n == 0 {
-        return EMPTY;
-    }
-    crate::racepc::read_range(ptr as usize, n as usize);
-    if n == 1 {
-        // SAFETY: ptr points at n readable bytes.
-        return onebyte(unsafe { *ptr });
-    }
-    let p = rawstringtmp(buf, n as usize);
-    // SAFETY: p has room for n bytes; the source is n readable bytes.
-    unsafe { core::ptr::copy(ptr, p, n as usize) };
-    GoString { ptr: p, len: n }
+    // SAFETY: per the function contract.
+    crate::leaf::ordinary(unsafe { slicebytetostring_in::<false>(buf, ptr, n) })
 }
 
 /// The goroutine-stack fast path of slicebytetostring (src/base/leaf.rs).
@@ -174,23 +172,35 @@ pub unsafe fn slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> GoStrin
 /// # Safety
 /// As slicebytetostring's.
 pub unsafe fn leaf_slicebytetostring(buf: *mut u8, ptr: *mut u8, n: isize) -> crate::leaf::Leaf {
-    if crate::tsan::enabled() {
-        return crate::leaf::Leaf::DECLINE;
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { slicebytetostring_in::<true>(buf, ptr, n) })
+}
+
+/// slicebytetostring (LEAF: its fast path's, None to decline in a race
+/// build, whose report of the read a fast path may not make, or an
+/// allocation beyond the P's cache).
+///
+/// # Safety
+/// As slicebytetostring's.
+#[inline(always)]
+unsafe fn slicebytetostring_in<const LEAF: bool>(buf: *mut u8, ptr: *mut u8, n: isize) -> Option<GoString> {
+    if LEAF && crate::tsan::enabled() {
+        return None;
     }
-    if n <= 1 || (!buf.is_null() && n as usize <= TMP_STRING_BUF_SIZE) {
-        // SAFETY: per the function contract (no allocation on this path).
-        let s = unsafe { slicebytetostring(buf, ptr, n) };
-        return crate::leaf::Leaf::two(s.ptr as usize, s.len as usize);
+    if n == 0 {
+        return Some(EMPTY);
     }
-    // SAFETY: bytes without pointers need no type; p has room for n bytes
-    // and ptr n readable ones (the function contract).
-    unsafe {
-        let Some(p) = crate::heap::malloc::try_mallocgc(n as usize, null_mut(), false) else {
-            return crate::leaf::Leaf::DECLINE;
-        };
-        core::ptr::copy(ptr, p, n as usize);
-        crate::leaf::Leaf::two(p as usize, n as usize)
+    if !LEAF {
+        crate::racepc::read_range(ptr as usize, n as usize);
     }
+    if n == 1 {
+        // SAFETY: ptr points at n readable bytes.
+        return Some(onebyte(unsafe { *ptr }));
+    }
+    let p = rawstringtmp_in::<LEAF>(buf, n as usize)?;
+    // SAFETY: p has room for n bytes; the source is n readable bytes.
+    unsafe { core::ptr::copy(ptr, p, n as usize) };
+    Some(GoString { ptr: p, len: n })
 }
 
 /// # Safety

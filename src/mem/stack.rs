@@ -315,24 +315,21 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
 
         // The frames, walked on the new stack.
         let mut callee_sigpanic = false;
-        let mut callee_hook = false;
+        let mut callee_fi = None;
         let mut frames = Unwinder::new((*gp).sched.pc, (*gp).sched.sp);
         for f in frames.by_ref() {
-            if callee_hook {
+            if let Some(args) = crate::stackmap::hook_args(&f, callee_fi.as_ref()) {
                 // A trampoline whose return runs rtcallHook: its argument
-                // area holds the Rust call's results (a pointer into a map
-                // the compiler put on this stack, say), which no map
+                // area holds the Rust call's results, which no map
                 // describes: every word pointing into the old stack moves
                 // (as the collector scans the area conservatively).
-                let mut w = f.fp;
-                while w < f.fp + f.fi.args() as usize {
+                for w in args.step_by(8) {
                     adj.pointer(w as *mut usize);
-                    w += 8;
                 }
             }
             crate::stackmap::visit_frame(&f, callee_sigpanic, &mut |slot, _| adj.pointer(slot as *mut usize));
             callee_sigpanic = f.fi.func_id() == symtab::FUNCID_SIGPANIC;
-            callee_hook = f.fi.name() == b"runtime.rtcallHook";
+            callee_fi = Some(f.fi);
         }
         frames.check_complete(gp);
         if POISON_OLD.load(core::sync::atomic::Ordering::Relaxed) {

@@ -84,6 +84,23 @@ pub fn visit_frame(f: &Frame, callee_sigpanic: bool, visit: &mut dyn FnMut(usize
     visit_frame_split(f, callee_sigpanic, visit, None)
 }
 
+/// The argument area of frame f when its callee (the frame below it, None
+/// for the innermost) is runtime.rtcallHook: f is then a Rust entry
+/// point's trampoline whose return runs the hook (asm_amd64.s), and the
+/// area holds the Rust call's results as well as its arguments, which f's
+/// argument map does not describe (a result may point into this stack, at
+/// a map the compiler put there, say). The collector scans it
+/// conservatively (gc/mark.rs) and stack copying adjusts every word of it
+/// that points into the old stack (mem/stack.rs). None for any other
+/// frame.
+pub fn hook_args(f: &Frame, callee: Option<&FuncInfo>) -> Option<core::ops::Range<usize>> {
+    let args = f.fi.args();
+    if args <= 0 || callee?.name() != b"runtime.rtcallHook" {
+        return None;
+    }
+    Some(f.fp..f.fp + args as usize)
+}
+
 /// An address-taken variable of a frame (a stack object record): the
 /// collector scans it only if a pointer reaches it.
 #[derive(Clone, Copy)]

@@ -6,7 +6,8 @@
 // Usage: apps NAME  (mapint, mapstr, json, iface, strbuild, http, fan, timers)
 //
 // Each benchmark runs once small (a warm-up) and once at full size, and
-// prints the full run's nanoseconds per operation on one line.
+// prints the full run's nanoseconds per operation on one line
+// (../internal/benchrun).
 package main
 
 import (
@@ -15,13 +16,13 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"gort.test/_bench/internal/benchrun"
 )
 
 // rng is a small xorshift generator: the same sequence on both runtimes,
@@ -406,35 +407,15 @@ func timers(n int) int {
 }
 
 func main() {
-	benches := map[string]struct {
-		f func(int) int // runs about n ops, returns how many it ran
-		n int
-	}{
-		"mapint":   {mapint, 6000000},
-		"mapstr":   {mapstr, 3000000},
-		"json":     {jsonBench, 50000},
-		"iface":    {iface, 50000000},
-		"strbuild": {strbuild, 400000},
-		"http":     {httpBench, 12000},
-		"fan":      {fan, 1000000},
-		"timers":   {timers, 1000000},
-	}
-	if len(os.Args) != 2 {
-		var names []string
-		for k := range benches {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		fmt.Fprintln(os.Stderr, "usage: apps", strings.Join(names, "|"))
-		os.Exit(2)
-	}
-	b, ok := benches[os.Args[1]]
-	if !ok {
-		fmt.Fprintln(os.Stderr, "unknown benchmark", os.Args[1])
-		os.Exit(2)
-	}
-	b.f(b.n / 10) // warm up
-	start := time.Now()
-	ops := b.f(b.n)
-	fmt.Printf("%.1f\n", float64(time.Since(start).Nanoseconds())/float64(ops))
+	// Alphabetical: the usage message lists them in this order.
+	benchrun.Main("apps", []benchrun.Bench{
+		{Name: "fan", F: fan, N: 1000000},
+		{Name: "http", F: httpBench, N: 12000},
+		{Name: "iface", F: iface, N: 50000000},
+		{Name: "json", F: jsonBench, N: 50000},
+		{Name: "mapint", F: mapint, N: 6000000},
+		{Name: "mapstr", F: mapstr, N: 3000000},
+		{Name: "strbuild", F: strbuild, N: 400000},
+		{Name: "timers", F: timers, N: 1000000},
+	})
 }

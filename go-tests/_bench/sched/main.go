@@ -1,15 +1,16 @@
 // Scheduler and allocator benchmarks (not tests): scripts/bench builds this
 // program with upstream's runtime and with gort and compares the ns/op each
-// prints.
+// prints (../internal/benchrun runs them). One op is one unit of n of the
+// benchmark function.
 //
 // Usage: sched NAME  (spawn, pingpong, buffered, mutex, sleep, trees, churn)
 package main
 
 import (
-	"fmt"
-	"os"
 	"sync"
 	"time"
+
+	"gort.test/_bench/internal/benchrun"
 )
 
 func spawn(n int) {
@@ -121,29 +122,13 @@ func churn(n int) {
 }
 
 func main() {
-	benches := map[string]struct {
-		f func(int)
-		n int
-	}{
-		"spawn":    {spawn, 200000},
-		"pingpong": {pingpong, 200000},
-		"buffered": {buffered, 2000000},
-		"mutex":    {mutex, 2000000},
-		"sleep":    {sleep, 200},
-		"trees":    {trees, 20000000},
-		"churn":    {churn, 5000000},
-	}
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: sched spawn|pingpong|buffered|mutex|sleep|trees|churn")
-		os.Exit(2)
-	}
-	b, ok := benches[os.Args[1]]
-	if !ok {
-		fmt.Fprintln(os.Stderr, "unknown benchmark", os.Args[1])
-		os.Exit(2)
-	}
-	b.f(b.n / 10) // warm up
-	start := time.Now()
-	b.f(b.n)
-	fmt.Printf("%.1f\n", float64(time.Since(start).Nanoseconds())/float64(b.n))
+	benchrun.Main("sched", []benchrun.Bench{
+		{Name: "spawn", F: benchrun.Exact(spawn), N: 200000},
+		{Name: "pingpong", F: benchrun.Exact(pingpong), N: 200000},
+		{Name: "buffered", F: benchrun.Exact(buffered), N: 2000000},
+		{Name: "mutex", F: benchrun.Exact(mutex), N: 2000000},
+		{Name: "sleep", F: benchrun.Exact(sleep), N: 200},
+		{Name: "trees", F: benchrun.Exact(trees), N: 20000000},
+		{Name: "churn", F: benchrun.Exact(churn), N: 5000000},
+	})
 }

@@ -291,6 +291,24 @@ pub unsafe fn try_mallocgc(size: usize, typ: *mut Type, needzero: bool) -> Optio
     unsafe { malloc_in::<true>(size, typ, needzero) }
 }
 
+/// mallocgc (LEAF: try_mallocgc), for an entry point written once for its
+/// ordinary call and its leaf fast path (`X_in::<LEAF>`): always Some when
+/// not LEAF.
+///
+/// # Safety
+/// As mallocgc's.
+#[inline(always)]
+pub unsafe fn mallocgc_in<const LEAF: bool>(size: usize, typ: *mut Type, needzero: bool) -> Option<*mut u8> {
+    // SAFETY: per the function contract.
+    unsafe {
+        if LEAF {
+            try_mallocgc(size, typ, needzero)
+        } else {
+            Some(mallocgc(size, typ, needzero))
+        }
+    }
+}
+
 /// mallocgc (LEAF: try_mallocgc, which stops where mallocgc would go
 /// beyond the P's cache).
 ///
