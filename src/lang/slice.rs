@@ -2,8 +2,9 @@
 //! rounding, which programs observe through cap), copy; and the typed
 //! memory operations the compiler emits for values with pointers.
 //!
-//! Write barriers: gort has no collector yet, so writeBarrier.enabled is
-//! never set and the bulk barriers these operations would run are empty.
+//! Write barriers: while the collector marks, the typed operations shade
+//! what they overwrite and what they copy (`wb::bulk`, mem/wb.rs) before
+//! moving memory, as upstream's bulkBarrierPreWrite does.
 
 use crate::raise::raise_error;
 use crate::heap::malloc::mallocgc;
