@@ -457,7 +457,7 @@ pub fn rt_gcMarkWork() -> u8 {
     }
     let fractional = workers::is_fractional(crate::gm::curg());
     if fractional && workers::fraction_used(mark_start()) {
-        let idle = MARKERS.load(Ordering::Acquire) == 0 && !marking_unfinished();
+        let idle = MARKERS.load(Ordering::Acquire) == 0 && !work_queued();
         return if idle { MARK_DONE } else { MARK_REST };
     }
     MARKERS.fetch_add(1, Ordering::AcqRel);
@@ -478,9 +478,9 @@ pub fn rt_gcMarkWork() -> u8 {
     if fractional {
         workers::note_fractional(ns);
     }
-    if more || stacks::untaken() {
+    if more || !stacks::all_taken() {
         MARK_MORE
-    } else if others > 0 || crate::wb::queue_len() > 0 || stacks::running_unscanned() {
+    } else if others > 0 || crate::wb::queue_len() > 0 {
         MARK_IDLE
     } else {
         MARK_DONE
@@ -496,13 +496,7 @@ pub(super) fn mark_start() -> i64 {
 /// Is there marking work no marker holds: grey objects in the shared
 /// queue, goroutines not yet taken for scanning, or the globals?
 pub(super) fn work_queued() -> bool {
-    crate::wb::queue_len() > 0 || stacks::untaken() || GLOBALS_PENDING.load(Ordering::Acquire)
-}
-
-/// Is marking unfinished apart from what markers hold now: work queued, or
-/// a running goroutine's stack still to scan once it yields?
-pub(super) fn marking_unfinished() -> bool {
-    work_queued() || stacks::running_unscanned()
+    crate::wb::queue_len() > 0 || !stacks::all_taken() || GLOBALS_PENDING.load(Ordering::Acquire)
 }
 
 /// A P with nothing to run while the collector marks: scan for up to a
@@ -655,7 +649,7 @@ pub fn rt_gcAssist() -> bool {
             // Nothing left to scan: the debt is forgiven, and the cycle's
             // marking may be over.
             (*gp).gcAssistBytes = 0;
-            !more && others == 0 && !marking_unfinished()
+            !more && others == 0 && stacks::all_taken() && crate::wb::queue_len() == 0 && !work_queued()
         }
     }
 }
