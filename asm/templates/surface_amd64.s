@@ -69,8 +69,7 @@ TEXT ·{{tramp}}<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-{{frame}}
 	JZ	slow
 {{fastres}}	RET
 slow:
-	LEAQ	{{first}}+0(FP), DI
-	ORQ	$1, DI
+{{argp}}	ORQ	$1, DI
 	MOVQ	$gort_{{name}}(SB), AX
 	CALL	runtime·rtcall(SB)
 	XORPS	X15, X15

@@ -340,11 +340,6 @@ pub fn leaf_words(e: &Entry) -> Result<Vec<LeafWord>, String> {
     if leaf_result_words(e) > 2 || (rwords.contains(&LeafWord::Str) && rwords.len() > 1) {
         return Err("!leaf: more than two result words (or a string and another result)".into());
     }
-    if let Some(r) = e.results.first() {
-        if leaf_word(r, true)? == LeafWord::Bool {
-            return Err("!leaf: a bool first result".into());
-        }
-    }
     Ok(words)
 }
 
@@ -489,6 +484,9 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
                 writeln!(restore, "\tMOVQ\t{}+{}(FP), {reg}", first, i * 8).unwrap();
             }
             let spill_size = leaf_spill_size(u, e)?;
+            // The slow path's frame pointer: the spill area, or (no
+            // arguments) any valid address, the caller's SP.
+            let argp = if first.is_empty() { "\tLEAQ\t0(SP), DI\n".to_string() } else { format!("\tLEAQ\t{first}+0(FP), DI\n") };
             s += &tpl.expand(
                 "leaf",
                 &[
@@ -498,7 +496,7 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
                     ("shuffle", &shuffle),
                     ("name", &e.name),
                     ("fastres", &fastres),
-                    ("first", &first),
+                    ("argp", &argp),
                     ("slowres", &slowres),
                     ("save", &save),
                     ("restore", &restore),

@@ -176,12 +176,20 @@ pub fn queue_release() {
 struct Shader {
     n: usize,
     marked: usize,
-    buf: [usize; 64],
+    /// Entries below n are written (left uninitialised above: a barrier
+    /// makes one of these per call, and most find nothing to shade).
+    buf: [core::mem::MaybeUninit<usize>; 64],
 }
 
 impl Shader {
     fn new() -> Shader {
-        Shader { n: 0, marked: 0, buf: [0; 64] }
+        Shader { n: 0, marked: 0, buf: [core::mem::MaybeUninit::uninit(); 64] }
+    }
+
+    fn filled(&self) -> &[usize] {
+        // SAFETY: entries below n were written by shade; MaybeUninit<usize>
+        // has usize's layout.
+        unsafe { core::slice::from_raw_parts(self.buf.as_ptr() as *const usize, self.n) }
     }
 
     #[inline]
@@ -190,10 +198,10 @@ impl Shader {
             Marked::Grey(base, size) => {
                 self.marked += size;
                 if self.n == self.buf.len() {
-                    queue_put(&self.buf);
+                    queue_put(self.filled());
                     self.n = 0;
                 }
-                self.buf[self.n] = base;
+                self.buf[self.n].write(base);
                 self.n += 1;
             }
             Marked::Black(size) => self.marked += size,
@@ -202,7 +210,7 @@ impl Shader {
     }
 
     fn finish(self) {
-        queue_put(&self.buf[..self.n]);
+        queue_put(self.filled());
         add_marked(self.marked);
     }
 }
@@ -313,18 +321,28 @@ pub unsafe fn bulk(dst: *mut u8, src: *const u8, size: usize) {
         Dest::Global => false,
     };
     let mut sh = Shader::new();
-    for i in 0..size / 8 {
-        let a = dst + i * 8;
-        if precise && !heap::bits::is_pointer(a) {
-            continue;
-        }
-        // SAFETY: word i of both ranges (the caller's contract).
-        unsafe {
-            sh.shade(*(a as *const usize));
-            if src != 0 {
-                sh.shade(*((src + i * 8) as *const usize));
+    let words = size / 8;
+    let mut i = 0;
+    while i < words {
+        // The heap's pointer bits a bitmap word at a time (a global: every
+        // word).
+        let (bits, n) = if precise { heap::bits::pointer_chunk(dst + i * 8, words - i) } else { (u64::MAX, 1) };
+        let mut b = bits;
+        while b != 0 {
+            let j = i + b.trailing_zeros() as usize;
+            if j >= i + n {
+                break;
+            }
+            b &= b - 1;
+            // SAFETY: word j of both ranges (the caller's contract).
+            unsafe {
+                sh.shade(*((dst + j * 8) as *const usize));
+                if src != 0 {
+                    sh.shade(*((src + j * 8) as *const usize));
+                }
             }
         }
+        i += n;
     }
     sh.finish();
 }

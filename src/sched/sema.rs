@@ -385,3 +385,15 @@ pub fn doSpin() {
         core::hint::spin_loop();
     }
 }
+
+/// The goroutine-stack fast paths of canSpin and doSpin (src/base/leaf.rs):
+/// sync.Mutex asks at every contended Lock; a switch to the system stack
+/// would cost more than the spin itself.
+pub fn leaf_canSpin(i: isize) -> crate::leaf::Leaf {
+    crate::leaf::Leaf::one(canSpin(i) as usize)
+}
+
+pub fn leaf_doSpin() -> crate::leaf::Leaf {
+    doSpin();
+    crate::leaf::Leaf::one(0)
+}
