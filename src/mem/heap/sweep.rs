@@ -153,18 +153,30 @@ enum Swept {
 /// the sweeper's entry points below): traced as one range, as upstream's,
 /// from its first span (a run that sweeps nothing shows nothing), with the
 /// bytes swept and the bytes of dead objects reclaimed.
+///
+/// Only the allocator's runs are traced, as upstream traces the sweeping
+/// its allocation paths do (mcentral.cacheSpan, deductSweepCredit,
+/// mheap.reclaim) and not the background sweeper's or the sweeping a
+/// collection's start and runtime.GC do (sweepone).
 struct Run {
     swept: u64,
     reclaimed: u64,
+    traced: bool,
 }
 
 impl Run {
+    /// An allocator's run: traced.
     const fn new() -> Run {
-        Run { swept: 0, reclaimed: 0 }
+        Run { swept: 0, reclaimed: 0, traced: true }
+    }
+
+    /// The background sweeper's or a collection's run: not traced.
+    const fn untraced() -> Run {
+        Run { swept: 0, reclaimed: 0, traced: false }
     }
 
     fn span(&mut self, npages: usize, reclaimed: u64) {
-        if self.swept == 0 {
+        if self.swept == 0 && self.traced {
             crate::tracehook::event(crate::tracehook::Ev::SweepBegin);
         }
         self.swept += (npages * PAGE_SIZE) as u64;
@@ -174,7 +186,7 @@ impl Run {
 
 impl Drop for Run {
     fn drop(&mut self) {
-        if self.swept != 0 {
+        if self.swept != 0 && self.traced {
             crate::tracehook::event(crate::tracehook::Ev::SweepEnd(self.swept, self.reclaimed));
         }
     }
@@ -298,7 +310,7 @@ fn sweep_some_span(run: &mut Run) -> Option<usize> {
 /// The background sweeper's step: sweep up to `n` spans; false when none
 /// is left to sweep.
 pub fn step(n: usize) -> bool {
-    let mut run = Run::new();
+    let mut run = Run::untraced();
     for _ in 0..n {
         if sweep_some_span(&mut run).is_none() {
             return false;
@@ -309,7 +321,7 @@ pub fn step(n: usize) -> bool {
 
 /// Sweep everything left, and wait for sweeps in progress elsewhere.
 pub fn finish() {
-    let mut run = Run::new();
+    let mut run = Run::untraced();
     while sweep_some_span(&mut run).is_some() {}
     while ACTIVE.load(Ordering::Acquire) != 0 {
         core::hint::spin_loop();
