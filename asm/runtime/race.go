@@ -221,7 +221,7 @@ func raceinit() {
 		abi.FuncPCABIInternal(mapassign_faststr), abi.FuncPCABIInternal(mapdelete),
 		abi.FuncPCABIInternal(mapdelete_faststr), abi.FuncPCABIInternal(mapiterinit),
 		abi.FuncPCABIInternal(mapiternext), abi.FuncPCABI0(mapclear),
-		abi.FuncPCABI0(growslice), abi.FuncPCABI0(slicecopy),
+		abi.FuncPCABIInternal(growslice), abi.FuncPCABI0(slicecopy),
 		abi.FuncPCABIInternal(reflect_typedmemmove), abi.FuncPCABIInternal(reflect_maplen),
 		abi.FuncPCABIInternal(chansend), abi.FuncPCABIInternal(chanrecv),
 	}

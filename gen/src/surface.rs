@@ -312,6 +312,10 @@ pub enum LeafWord {
     Byte,
     /// A string: two registers (pointer, length).
     Str,
+    /// A slice result: three registers (array, length, capacity), the
+    /// length being the entry's `newLen` argument (growslice's shape): the
+    /// Rust side returns the array and the capacity.
+    Slice,
 }
 
 fn leaf_word(p: &Param, result: bool) -> Result<LeafWord, String> {
@@ -323,6 +327,7 @@ fn leaf_word(p: &Param, result: bool) -> Result<LeafWord, String> {
         "bool" if result => LeafWord::Bool,
         "bool" => LeafWord::Byte,
         "string" => LeafWord::Str,
+        "slice" if result => LeafWord::Slice,
         _ => return Err(format!("!leaf: {} {go} does not travel in one integer register", p.name)),
     })
 }
@@ -337,7 +342,11 @@ pub fn leaf_words(e: &Entry) -> Result<Vec<LeafWord>, String> {
         return Err(format!("!leaf: {} argument words (at most 6)", n));
     }
     let rwords: Vec<LeafWord> = e.results.iter().map(|r| leaf_word(r, true)).collect::<Result<_, _>>()?;
-    if leaf_result_words(e) > 2 || (rwords.contains(&LeafWord::Str) && rwords.len() > 1) {
+    if rwords.contains(&LeafWord::Slice) {
+        if rwords.len() > 1 || !e.params.iter().any(|p| p.name == "newLen") {
+            return Err("!leaf: a slice result must be the only one, its length the argument newLen".into());
+        }
+    } else if leaf_result_words(e) > 2 || (rwords.contains(&LeafWord::Str) && rwords.len() > 1) {
         return Err("!leaf: more than two result words (or a string and another result)".into());
     }
     Ok(words)
@@ -358,7 +367,14 @@ pub fn leaf_spill_size(u: &Universe, e: &Entry) -> Result<u64, String> {
 /// The registers a leaf entry's results take (AX, then BX): a string
 /// result takes both.
 pub fn leaf_result_words(e: &Entry) -> usize {
-    e.results.iter().map(|r| if r.go.trim() == "string" { 2 } else { 1 }).sum()
+    e.results
+        .iter()
+        .map(|r| match r.go.trim() {
+            "string" => 2,
+            "slice" => 3,
+            _ => 1,
+        })
+        .sum()
 }
 
 /// Go's ABIInternal integer argument registers, in order.
@@ -470,13 +486,20 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
         if e.leaf {
             let (spill, shuffle, first) = leaf_asm(u, e)?;
             let (fastres, slowres) = match leaf_result_words(e) {
-                2 => ("\tLEAQ\t-1(DX), BX\n", "\tMOVQ\tDX, BX\n"),
-                _ => ("", ""),
+                2 => ("\tLEAQ\t-1(DX), BX\n".to_string(), "\tMOVQ\tDX, BX\n".to_string()),
+                3 => {
+                    // A slice: the array in AX, the capacity in DX, the
+                    // length the newLen argument (leaf_words checked it).
+                    let i = e.params.iter().position(|p| p.name == "newLen").unwrap();
+                    let len = format!("\tMOVQ\tnewLen+{}(FP), BX\n", f.param_offs[i]);
+                    (format!("\tLEAQ\t-1(DX), CX\n{len}"), format!("\tMOVQ\tDX, CX\n{len}"))
+                }
+                _ => (String::new(), String::new()),
             };
             // Results kept in the first words of the spill area while
             // rtcallHook runs.
             let (mut save, mut restore) = (String::new(), String::new());
-            for (i, reg) in ["AX", "BX"].iter().enumerate().take(leaf_result_words(e)) {
+            for (i, reg) in ["AX", "BX", "CX"].iter().enumerate().take(leaf_result_words(e)) {
                 if (i as u64 + 1) * 8 > leaf_spill_size(u, e)? {
                     return Err(format!("!leaf {}: no spill slot to keep result {i} in", e.name));
                 }
@@ -529,6 +552,7 @@ fn gen_rust_leaf(s: &mut String, u: &Universe, e: &Entry, fname: &str) -> Result
     let results = match e.results.len() {
         0 => format!("{call};\n        crate::leaf::Leaf::results(0, 0)"),
         1 if leaf_result_words(e) == 2 => format!("let r = {call};\n        crate::leaf::Leaf::results(r.ptr as usize, r.len as usize)"),
+        1 if leaf_result_words(e) == 3 => format!("let r = {call};\n        crate::leaf::Leaf::results(r.array as usize, r.cap as usize)"),
         1 => format!("crate::leaf::Leaf::results({call} as usize, 0)"),
         _ => format!("let (r0, r1) = {call};\n        crate::leaf::Leaf::results(r0 as usize, r1 as usize)"),
     };

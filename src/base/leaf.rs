@@ -110,6 +110,15 @@ impl From<crate::layout::GoString> for Leaf {
     }
 }
 
+/// A slice result (growslice's): the array and the capacity; the
+/// trampoline supplies the length, its newLen argument.
+impl From<crate::layout::rt::slice> for Leaf {
+    #[inline]
+    fn from(s: crate::layout::rt::slice) -> Leaf {
+        Leaf::two(s.array as usize, s.cap as usize)
+    }
+}
+
 /// Throw if the current m is in a leaf fast path: `what` needs the system
 /// stack.
 #[inline]

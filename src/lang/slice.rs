@@ -225,30 +225,66 @@ pub fn grow_sizes(size: usize, oldlen: isize, newlen: isize, oldcap: isize, nosc
 /// The type descriptors describe the elements the pointers address, over
 /// the lengths given (compiled code's contract).
 pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> slice {
+    // SAFETY: per the function contract.
+    crate::leaf::ordinary(unsafe { growslice_in::<false>(old, newlen, oldcap, num, et) })
+}
+
+/// The goroutine-stack fast path of growslice (src/base/leaf.rs).
+///
+/// # Safety
+/// As growslice's.
+pub unsafe fn leaf_growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { growslice_in::<true>(old, newlen, oldcap, num, et) })
+}
+
+/// growslice (LEAF: its fast path's, which declines, before changing
+/// anything, in a race build, on a bad length, for elements with pointers
+/// while the write barrier is on, and for an array the P's cache cannot
+/// serve).
+///
+/// # Safety
+/// As growslice's.
+#[inline(always)]
+unsafe fn growslice_in<const LEAF: bool>(old: *mut u8, newlen: isize, oldcap: isize, num: isize, et: *mut Type) -> Option<slice> {
     let oldlen = newlen - num;
     if crate::tsan::enabled() && oldlen > 0 {
+        if LEAF {
+            return None;
+        }
         // SAFETY: et comes from compiled code.
         crate::racepc::read_range(old as usize, oldlen as usize * unsafe { (*et).Size_ });
     }
     let fail = slice { array: null_mut(), len: 0, cap: 0 };
     if newlen < 0 {
+        if LEAF {
+            return None;
+        }
         raise_error("growslice: len out of range");
-        return fail;
+        return Some(fail);
     }
     // SAFETY: et comes from compiled code.
     let (size, noscan) = unsafe { ((*et).Size_, (*et).PtrBytes == 0) };
     if size == 0 {
         // append should not create a slice with nil pointer but non-zero len.
-        return slice { array: crate::links::links().zerobase as *mut u8, len: newlen, cap: newlen };
+        return Some(slice { array: crate::links::links().zerobase as *mut u8, len: newlen, cap: newlen });
     }
     let (newcap, lenmem, newlenmem, capmem, overflow) = grow_sizes(size, oldlen, newlen, oldcap, noscan);
     if overflow {
+        if LEAF {
+            return None;
+        }
         raise_error("growslice: len out of range");
-        return fail;
+        return Some(fail);
+    }
+    // The barrier below may need the system stack (wb::bulk); the flag
+    // cannot change while a fast path runs (the world would have to stop).
+    if LEAF && !noscan && crate::wb::enabled() {
+        return None;
     }
     let p = if noscan {
         // SAFETY: per the function contract.
-        let p = unsafe { mallocgc(capmem, null_mut(), false) };
+        let p = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(capmem, null_mut(), false)? };
         // Only the appended-to part beyond newlen needs zeroing: append
         // writes the new elements itself.
         // SAFETY: p has capmem bytes.
@@ -256,11 +292,11 @@ pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, 
         p
     } else {
         // SAFETY: per the function contract.
-        unsafe { mallocgc(capmem, et, true) }
+        unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(capmem, et, true)? }
     };
     // SAFETY: the old array has lenmem bytes; p has at least that.
     unsafe {
-        if !noscan {
+        if !LEAF && !noscan {
             // The new array is allocated marked and will not be scanned
             // in this cycle: what it receives is shaded (the old array may
             // be dropped before anything scans it).
@@ -268,7 +304,7 @@ pub unsafe fn growslice(old: *mut u8, newlen: isize, oldcap: isize, num: isize, 
         }
         core::ptr::copy_nonoverlapping(old, p, lenmem)
     };
-    slice { array: p, len: newlen, cap: newcap }
+    Some(slice { array: p, len: newlen, cap: newcap })
 }
 
 /// # Safety
