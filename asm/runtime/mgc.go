@@ -28,12 +28,30 @@ func rtcallHook() {
 			gcStart(triggerHeap, 0)
 		}
 	case hookAssist:
-		if rt_gcAssist() {
-			// Nothing left to mark concurrently: end the cycle here
-			// rather than wait for a mark worker to get a processor.
-			semacquire1(&worldsema, false, false, 0, waitReasonSemacquire)
+		// Nothing left to mark concurrently: end the cycle here rather
+		// than wait for a mark worker to get a processor; unless the
+		// world semaphore is taken (this goroutine may hold it, in a hook
+		// that fired inside gcStart's semaphore calls: waiting would never
+		// end). Whoever holds it, or a mark worker, ends the cycle.
+		if rt_gcAssist() && tryAcquireWorldsema() {
 			rt_gcMarkDone()
 			semrelease1(&worldsema, false, 0)
+		}
+	}
+}
+
+// tryAcquireWorldsema takes the world semaphore if it is free, without
+// waiting (the semaphore's count, as semacquire1's fast path takes it).
+//
+//go:nosplit
+func tryAcquireWorldsema() bool {
+	for {
+		v := atomic.Load(&worldsema)
+		if v == 0 {
+			return false
+		}
+		if atomic.Cas(&worldsema, v, v-1) {
+			return true
 		}
 	}
 }
