@@ -175,7 +175,16 @@ pub struct P {
     /// When the P went on the idle list (0: not on it); under sched.lock
     /// (processor-time accounting, stats.rs).
     pub idle_since: i64,
+    /// Free sudogs kept by this P (only its owner touches them), in front
+    /// of the global free list: channel operations that wait take and
+    /// give one each, and one lock for all would be contended.
+    pub sudogs: [*mut rt::sudog; SUDOG_CACHE],
+    pub nsudogs: usize,
 }
+
+/// Sudogs a P keeps; it trades half of them with the global list when it
+/// runs out or over.
+pub const SUDOG_CACHE: usize = 32;
 
 // The Go side and the heap read a P's first fields through m.p.
 const _: () = assert!(
@@ -651,16 +660,40 @@ unsafe impl Send for SudogFree {}
 
 static SUDOG_FREE: Locked<SudogFree> = Locked::new(Rank::SudogFree, SudogFree { head: null_mut() });
 
-/// A clean sudog for the current goroutine to wait with.
+/// A clean sudog for the current goroutine to wait with: from the P's
+/// cache (refilled with half a cache from the global list), the global
+/// list without a P, or new persistent memory.
 pub fn acquire_sudog() -> *mut rt::sudog {
-    let s = SUDOG_FREE.with(|free| {
-        let s = free.head;
-        if !s.is_null() {
-            // SAFETY: s heads the free list.
-            free.head = unsafe { (*s).next };
+    let pp = curp();
+    let mut s = null_mut();
+    if !pp.is_null() {
+        // SAFETY: pp is the current M's P: only its owner touches the cache.
+        unsafe {
+            if (*pp).nsudogs == 0 {
+                SUDOG_FREE.with(|free| {
+                    while (*pp).nsudogs < SUDOG_CACHE / 2 && !free.head.is_null() {
+                        let t = free.head;
+                        free.head = (*t).next;
+                        (*pp).sudogs[(*pp).nsudogs] = t;
+                        (*pp).nsudogs += 1;
+                    }
+                });
+            }
+            if (*pp).nsudogs > 0 {
+                (*pp).nsudogs -= 1;
+                s = (*pp).sudogs[(*pp).nsudogs];
+            }
         }
-        s
-    });
+    } else {
+        s = SUDOG_FREE.with(|free| {
+            let s = free.head;
+            if !s.is_null() {
+                // SAFETY: s heads the free list.
+                free.head = unsafe { (*s).next };
+            }
+            s
+        });
+    }
     let s = if s.is_null() { persistent::new::<rt::sudog>() } else { s };
     // SAFETY: s is ours; all-zero is a valid, empty sudog.
     unsafe { core::ptr::write_bytes(s, 0, 1) };
@@ -676,9 +709,43 @@ pub fn release_sudog(s: *mut rt::sudog) {
         (*s).g = null_mut();
         (*s).c = null_mut();
     }
+    let pp = curp();
+    if pp.is_null() {
+        give_sudogs(&[s]);
+        return;
+    }
+    // SAFETY: pp is the current M's P: only its owner touches the cache.
+    unsafe {
+        if (*pp).nsudogs == SUDOG_CACHE {
+            // Full: the older half goes to the global list.
+            let cache = &mut (*pp).sudogs;
+            give_sudogs(&cache[..SUDOG_CACHE / 2]);
+            cache.copy_within(SUDOG_CACHE / 2.., 0);
+            (*pp).nsudogs = SUDOG_CACHE - SUDOG_CACHE / 2;
+        }
+        (*pp).sudogs[(*pp).nsudogs] = s;
+        (*pp).nsudogs += 1;
+    }
+}
+
+/// Put free sudogs on the global list.
+fn give_sudogs(list: &[*mut rt::sudog]) {
     SUDOG_FREE.with(|free| {
-        // SAFETY: s is ours.
-        unsafe { (*s).next = free.head };
-        free.head = s;
+        for &s in list {
+            // SAFETY: s is free and ours.
+            unsafe { (*s).next = free.head };
+            free.head = s;
+        }
     });
+}
+
+/// A P retired by GOMAXPROCS gives its cached sudogs to the global list
+/// (world stopped).
+pub fn flush_sudogs(pp: *mut P) {
+    // SAFETY: the world is stopped; pp runs nothing.
+    unsafe {
+        let n = (*pp).nsudogs;
+        give_sudogs(&(&(*pp).sudogs)[..n]);
+        (*pp).nsudogs = 0;
+    }
 }
