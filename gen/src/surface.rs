@@ -26,8 +26,10 @@
 //! an entry with a Rust fast path run on the goroutine's stack
 //! (src/base/leaf.rs): its trampoline is ABIInternal and calls
 //! `leaf_<rustname>` of the entry's module first; at most six words of
-//! pointer, integer or string arguments, at most two pointer, integer or
-//! bool results (or one string).
+//! pointer, integer, bool or string arguments (or none), at most two
+//! pointer, integer or bool results, or one string, or one slice whose
+//! length is the argument `newLen` (growslice's shape: the Rust side
+//! returns the array and the capacity).
 
 use crate::gotypes::{round_up, rust_ident, Parser, Ty, Universe};
 use crate::template::template;
