@@ -244,3 +244,27 @@ mod spare {
         sysstat::unmap(p, bytes, stat);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::spare;
+    use crate::sysstat::{self, Stat};
+
+    #[test]
+    fn spare_arrays_are_reused_and_recounted() {
+        // Eight pages: no other test maps work lists of that size.
+        let size = 8 * 4096;
+        let p = sysstat::map(size, Stat::Gc).unwrap();
+        let (gc0, other0) = (sysstat::get(Stat::Gc), sysstat::get(Stat::Other));
+        spare::give(p, size, Stat::Gc);
+        // Kept, still counted where it was mapped.
+        assert_eq!(sysstat::get(Stat::Gc), gc0);
+        // A request of another size does not get it; one of its size
+        // does, counted under the taker's purpose from then on.
+        assert_ne!(spare::take(4 * 4096, Stat::Other), Some(p));
+        assert_eq!(spare::take(size, Stat::Other), Some(p));
+        assert_eq!(sysstat::get(Stat::Gc), gc0 - size);
+        assert_eq!(sysstat::get(Stat::Other), other0 + size);
+        sysstat::unmap(p, size, Stat::Other);
+    }
+}
