@@ -503,59 +503,40 @@ fn small_int(v: u64) -> *mut u8 {
 }
 
 pub fn convT16(val: u16) -> *mut u8 {
-    if val < 256 {
-        return small_int(val as u64);
-    }
-    // SAFETY: memory without pointers needs no type.
-    let x = unsafe { mallocgc(2, null_mut(), false) };
-    // SAFETY: x has 2 bytes.
-    unsafe { *(x as *mut u16) = val };
-    x
+    crate::leaf::ordinary(convT_int_in::<false, u16>(val))
 }
 
 pub fn convT32(val: u32) -> *mut u8 {
-    crate::leaf::ordinary(convT32_in::<false>(val))
+    crate::leaf::ordinary(convT_int_in::<false, u32>(val))
 }
 
 /// The goroutine-stack fast path of convT32 (src/base/leaf.rs).
 pub fn leaf_convT32(val: u32) -> crate::leaf::Leaf {
-    crate::leaf::Leaf::or_decline(convT32_in::<true>(val))
-}
-
-/// convT32 (LEAF: its fast path's, None to decline an allocation beyond
-/// the P's cache).
-#[inline(always)]
-fn convT32_in<const LEAF: bool>(val: u32) -> Option<*mut u8> {
-    if val < 256 {
-        return Some(small_int(val as u64));
-    }
-    // SAFETY: memory without pointers needs no type.
-    let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(4, null_mut(), false) }?;
-    // SAFETY: x has 4 bytes.
-    unsafe { *(x as *mut u32) = val };
-    Some(x)
+    crate::leaf::Leaf::or_decline(convT_int_in::<true, u32>(val))
 }
 
 pub fn convT64(val: u64) -> *mut u8 {
-    crate::leaf::ordinary(convT64_in::<false>(val))
+    crate::leaf::ordinary(convT_int_in::<false, u64>(val))
 }
 
 /// The goroutine-stack fast path of convT64 (src/base/leaf.rs).
 pub fn leaf_convT64(val: u64) -> crate::leaf::Leaf {
-    crate::leaf::Leaf::or_decline(convT64_in::<true>(val))
+    crate::leaf::Leaf::or_decline(convT_int_in::<true, u64>(val))
 }
 
-/// convT64 (LEAF: its fast path's, None to decline an allocation beyond
-/// the P's cache).
+/// convT16/32/64: an integer boxed for an interface, one of the runtime's
+/// static small integers below 256 (LEAF: their fast paths', None to
+/// decline an allocation beyond the P's cache).
 #[inline(always)]
-fn convT64_in<const LEAF: bool>(val: u64) -> Option<*mut u8> {
-    if val < 256 {
-        return Some(small_int(val));
+fn convT_int_in<const LEAF: bool, T: Copy + Into<u64>>(val: T) -> Option<*mut u8> {
+    let v: u64 = val.into();
+    if v < 256 {
+        return Some(small_int(v));
     }
     // SAFETY: memory without pointers needs no type.
-    let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(8, null_mut(), false) }?;
-    // SAFETY: x has 8 bytes.
-    unsafe { *(x as *mut u64) = val };
+    let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(core::mem::size_of::<T>(), null_mut(), false) }?;
+    // SAFETY: x has room for a T, aligned to its size class.
+    unsafe { (x as *mut T).write(val) };
     Some(x)
 }
 

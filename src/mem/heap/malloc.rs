@@ -271,10 +271,7 @@ pub unsafe fn mallocgc(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
 #[inline(always)]
 unsafe fn mallocgc_inner(size: usize, typ: *mut Type, needzero: bool) -> *mut u8 {
     // SAFETY: per the function contract.
-    match unsafe { malloc_in::<false>(size, typ, needzero) } {
-        Some(p) => p,
-        None => unreachable!(),
-    }
+    crate::leaf::ordinary(unsafe { malloc_in::<false>(size, typ, needzero) })
 }
 
 /// mallocgc for a leaf fast path (src/base/leaf.rs): the object if the
