@@ -290,10 +290,21 @@ fn dest(p: usize) -> Dest {
 /// # Safety
 /// [dst, dst+size) and, unless null, [src, src+size) are readable,
 /// word-aligned memory holding values of one type.
+#[inline]
 pub unsafe fn bulk(dst: *mut u8, src: *const u8, size: usize) {
-    if !enabled() || size < 8 {
-        return;
+    // The test inline, at every typed copy; the work out of line.
+    if enabled() && size >= 8 {
+        // SAFETY: per the function contract.
+        unsafe { bulk_marking(dst, src, size) };
     }
+}
+
+/// `bulk` while the collector marks.
+///
+/// # Safety
+/// As bulk's.
+#[inline(never)]
+unsafe fn bulk_marking(dst: *mut u8, src: *const u8, size: usize) {
     let (dst, src) = (dst as usize, src as usize);
     let precise = match dest(dst) {
         Dest::None => {

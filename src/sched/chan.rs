@@ -272,9 +272,7 @@ fn copy_elem(c: *mut hchan, dst: *mut u8, src: *const u8) {
     // SAFETY: both point at values of the channel's element type.
     unsafe {
         let n = (*c).elemsize as usize;
-        if crate::wb::enabled() {
-            crate::wb::bulk(dst, src, n);
-        }
+        crate::wb::bulk(dst, src, n);
         if n == 8 && (dst as usize | src as usize) & 7 == 0 {
             // The common word-sized element, without a call to memmove.
             *(dst as *mut usize) = *(src as *const usize);
@@ -289,9 +287,7 @@ fn clear_elem(c: *mut hchan, p: *mut u8) {
     // SAFETY: p points at a value of the channel's element type.
     unsafe {
         let n = (*c).elemsize as usize;
-        if crate::wb::enabled() {
-            crate::wb::bulk(p, core::ptr::null(), n);
-        }
+        crate::wb::bulk(p, core::ptr::null(), n);
         if n == 8 && p as usize & 7 == 0 {
             *(p as *mut usize) = 0;
         } else {
