@@ -649,7 +649,7 @@ pub fn rt_gcAssist() -> bool {
             // Nothing left to scan: the debt is forgiven, and the cycle's
             // marking may be over.
             (*gp).gcAssistBytes = 0;
-            !more && others == 0 && stacks::all_taken() && crate::wb::queue_len() == 0 && !work_queued()
+            !more && others == 0 && !work_queued()
         }
     }
 }

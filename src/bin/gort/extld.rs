@@ -128,9 +128,10 @@ fn make_static(args: &[String]) -> Vec<String> {
 }
 
 pub fn cmd_extld(args: &[String]) -> Result<u8> {
-    let hosts = if final_link(args) { scan_hosts(&host_objects(args))? } else { Hosts::default() };
+    let go_link = final_link(args);
+    let hosts = if go_link { scan_hosts(&host_objects(args))? } else { Hosts::default() };
     let cc = if hosts.cxx { driver("CXX", "g++") } else { driver("CC", "gcc") };
-    let make_it_static = final_link(args) && static_ok(args) && !hosts.foreign;
+    let make_it_static = go_link && static_ok(args) && !hosts.foreign;
     let args = if make_it_static { make_static(args) } else { args.to_vec() };
     let err = Command::new(&cc[0]).args(&cc[1..]).args(&args).exec();
     Err(Fail::new(format!("{NAME}: running {}: {err}", cc[0])))
