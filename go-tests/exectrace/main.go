@@ -59,8 +59,16 @@ func work(ctx context.Context) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	runtime.Stack(make([]byte, 1<<16), true)
-	for i := 0; i < 2000; i++ {
+	// Enough allocation for several collections the heap triggers, each
+	// followed by allocation while spans are still unswept: the allocator
+	// then sweeps some itself (a sweep range in the trace). With only a
+	// collection or two the background sweeper could finish first (seen
+	// on upstream: a trace with no allocator sweep).
+	for i := 0; i < 20000; i++ {
 		sink = append(sink, make([]byte, 4096))
+		if len(sink) == 1000 {
+			sink = nil
+		}
 	}
 	sink = nil
 	time.Sleep(5 * time.Millisecond)

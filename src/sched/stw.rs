@@ -130,8 +130,12 @@ pub fn start_the_world() -> i64 {
         s.sysmonwait.store(false, Ordering::Release);
         s.sysmonnote.wakeup();
     }
-    s.lock.unlock();
+    // The pause ends here. It is recorded before sched.lock is let go:
+    // from then on goroutines may run, and one reading the pause metrics
+    // must find this pause in both its stopping and total histograms.
     let released = crate::time::nanotime();
+    super::stats::note_stw_end(procs, released);
+    s.lock.unlock();
     // Start Ms for the Ps that have work.
     while !p1.is_null() {
         // SAFETY: p1 is a P procresize gave an M (or none) to run.
@@ -153,7 +157,6 @@ pub fn start_the_world() -> i64 {
         }
     }
     wakep();
-    super::stats::note_stw_end(procs, released);
     crate::tracehook::event(crate::tracehook::Ev::StwEnd);
     crate::gm::releasem();
     released
