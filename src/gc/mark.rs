@@ -39,6 +39,26 @@ pub struct Marker {
     /// Bytes marked by this marker not yet added to the cycle's count.
     marked: usize,
     ss: StackScan,
+    /// Where marking is (for the reports of a bad pointer and of
+    /// checkmark): each marker keeps its own, written per pointer slot.
+    at: Whence,
+}
+
+/// Where a marker is reading pointers from.
+struct Whence {
+    /// What kind of root (or "heap").
+    source: &'static [u8],
+    /// The slot being marked from.
+    slot: usize,
+    /// The frame being scanned (its pc, sp and fp); pc 0 when scanning an
+    /// object.
+    pc: usize,
+    sp: usize,
+    fp: usize,
+    /// The goroutine being scanned (null: none).
+    g: *mut g,
+    /// The stack object being scanned (0: none).
+    stack_obj: usize,
 }
 
 impl Marker {
@@ -50,6 +70,7 @@ impl Marker {
                 pending_cons: PVec::mapped(Stat::Gc),
                 work: PVec::mapped(Stat::Gc),
             },
+            at: Whence { source: b"", slot: 0, pc: 0, sp: 0, fp: 0, g: core::ptr::null_mut(), stack_obj: 0 },
         }
     }
 
@@ -63,6 +84,12 @@ impl Marker {
         self.ss.pending.free();
         self.ss.pending_cons.free();
         self.ss.work.free();
+    }
+
+    /// What kind of root is marked from now (checkmark's report).
+    fn source(&mut self, what: &'static [u8]) {
+        self.at.source = what;
+        self.at.slot = 0;
     }
 
     /// Mark p: a heap pointer, or (while a stack is scanned) a pointer into
@@ -105,18 +132,18 @@ impl Marker {
             self.reach_stack_object(p, conservative);
             while let Some((i, conservative)) = self.ss.work.pop() {
                 let o = self.ss.objs.as_mut_slice()[i].0;
-                STACK_OBJ.store(o.addr, core::sync::atomic::Ordering::Relaxed);
+                self.at.stack_obj = o.addr;
                 if conservative {
                     self.scan_conservative(o.addr, o.addr + o.size);
                 } else {
                     o.for_each_ptr_word(|w| {
-                        SLOT.store(o.addr + w * 8, core::sync::atomic::Ordering::Relaxed);
+                        self.at.slot = o.addr + w * 8;
                         // SAFETY: a word of a live frame's variable.
                         let v = unsafe { *((o.addr + w * 8) as *const usize) };
                         self.mark_any(v, false);
                     });
                 }
-                STACK_OBJ.store(0, core::sync::atomic::Ordering::Relaxed);
+                self.at.stack_obj = 0;
             }
         }
     }
@@ -141,7 +168,7 @@ impl Marker {
     #[inline]
     pub fn mark_ptr(&mut self, p: usize, strict: bool) {
         if CHECKING.load(core::sync::atomic::Ordering::Relaxed) {
-            check_missed(p);
+            check_missed(&self.at, p);
         }
         match crate::wb::mark_object(p) {
             crate::wb::Marked::Nothing => {}
@@ -153,7 +180,7 @@ impl Marker {
             crate::wb::Marked::Unallocated(s) => {
                 if strict {
                     // SAFETY: an in-use span.
-                    bad_pointer(unsafe { &*s }, p);
+                    bad_pointer(&self.at, unsafe { &*s }, p);
                 }
             }
         }
@@ -207,7 +234,7 @@ impl Marker {
     pub fn mark_slot(&mut self, slot: usize, strict: bool) {
         // SAFETY: slot is a readable word (a frame slot or runtime field).
         let p = unsafe { *(slot as *const usize) };
-        SLOT.store(slot, core::sync::atomic::Ordering::Relaxed);
+        self.at.slot = slot;
         self.mark_ptr(p, strict);
     }
 
@@ -226,7 +253,7 @@ impl Marker {
             if CHECKING.load(core::sync::atomic::Ordering::Relaxed) && !check_was_marked(p) {
                 continue;
             }
-            SLOT.store(a - 8, core::sync::atomic::Ordering::Relaxed);
+            self.at.slot = a - 8;
             self.mark_any_conservative(p);
         }
     }
@@ -263,7 +290,7 @@ impl Marker {
 
     /// Scan one grey object; returns its size.
     fn scan_object(&mut self, obj: usize) -> usize {
-        FRAME_PC.store(0, core::sync::atomic::Ordering::Relaxed);
+        self.at.pc = 0;
         let s = heap::span_of(obj);
         // SAFETY: obj is the base of an allocated object of an in-use span.
         let sp: &Mspan = unsafe { &*s };
@@ -283,7 +310,7 @@ impl Marker {
                 // a finalizer, deliberately not: a self-reference must not
                 // keep it from being finalized, as upstream).
                 if p != 0 && p.wrapping_sub(obj) >= sp.elemsize {
-                    SLOT.store(a, core::sync::atomic::Ordering::Relaxed);
+                    self.at.slot = a;
                     self.mark_ptr(p, true);
                 }
             }
@@ -302,26 +329,26 @@ impl Marker {
     }
 
     pub fn mark_roots_but_globals(&mut self) {
-        source(b"a goroutine");
+        self.source(b"a goroutine");
         crate::gm::for_each_g(|gp| self.mark_goroutine(gp));
         self.mark_runtime_roots();
     }
 
     /// The runtime's own roots (not goroutines, not globals).
     pub fn mark_runtime_roots(&mut self) {
-        source(b"timers");
+        self.source(b"timers");
         self.mark_timers();
-        source(b"reflect's offsets");
+        self.source(b"reflect's offsets");
         crate::types::for_each_runtime_off(|p| self.mark_ptr(p, false));
-        source(b"finalizers");
+        self.source(b"finalizers");
         super::finalizer::mark_tables(self);
-        source(b"pools");
+        self.source(b"pools");
         super::pools::mark_roots(self);
-        source(b"heap");
+        self.source(b"heap");
     }
 
     pub fn mark_globals(&mut self) {
-        source(b"globals");
+        self.source(b"globals");
         for md in crate::types::modules() {
             // SAFETY: marking runs in a collection (the masks were built
             // when it started: build_masks).
@@ -353,7 +380,7 @@ impl Marker {
     /// Scan a goroutine's stack and the runtime's pointers for it; gp is
     /// stopped at a safe point (or claimed for a scan, gc/stacks.rs).
     pub fn mark_goroutine(&mut self, gp: *mut g) {
-        source(b"a goroutine");
+        self.source(b"a goroutine");
         let st = crate::gm::readgstatus(gp) & !(crate::layout::rt::_Gscan as u32);
         if st == crate::gm::G_DEAD || st == crate::gm::G_IDLE {
             return;
@@ -387,14 +414,14 @@ impl Marker {
                 self.mark_ptr((*s).c as usize, false);
                 s = (*s).waitlink;
             }
-            SCAN_G.store(gp as usize, core::sync::atomic::Ordering::Relaxed);
+            self.at.g = gp;
             let sp = if gr.syscallsp != 0 { gr.syscallsp } else { gr.sched.sp };
             if sp > gr.stack.lo && sp <= gr.stack.hi {
                 STACK_SCANNED.fetch_add(gr.stack.hi - sp, core::sync::atomic::Ordering::Relaxed);
             }
             self.mark_stack(gp);
             self.scan_stack_objects();
-            SCAN_G.store(0, core::sync::atomic::Ordering::Relaxed);
+            self.at.g = core::ptr::null_mut();
             self.ss.objs.truncate(0);
             self.ss.lo = 0;
             self.ss.hi = 0;
@@ -433,9 +460,7 @@ impl Marker {
                 continue;
             }
             let callee_sigpanic = callee == symtab::FUNCID_SIGPANIC;
-            FRAME_PC.store(f.pc, core::sync::atomic::Ordering::Relaxed);
-            FRAME_SP.store(f.sp, core::sync::atomic::Ordering::Relaxed);
-            FRAME_FP.store(f.fp, core::sync::atomic::Ordering::Relaxed);
+            (self.at.pc, self.at.sp, self.at.fp) = (f.pc, f.sp, f.fp);
             if DEBUG.load(core::sync::atomic::Ordering::Relaxed) {
                 crate::gprint!(b"gcdebug: frame ");
                 crate::traceback::print_func_name(f.fi.name());
@@ -455,7 +480,7 @@ impl Marker {
                     let v = unsafe { *(slot as *const usize) };
                     match kind {
                         Slot::Live => {
-                            SLOT.store(slot, core::sync::atomic::Ordering::Relaxed);
+                            self.at.slot = slot;
                             self.mark_any(v, true)
                         }
                         Slot::Object => self.mark_any(v, false),
@@ -488,15 +513,6 @@ impl Default for Marker {
 /// GORT_GCCHECKMARK's second marking is running: report every object it
 /// marks that the concurrent marking had not (gc/mod.rs: checkmark).
 pub static CHECKING: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
-/// What kind of root is being marked (checkmark's report).
-static SOURCE: core::sync::atomic::AtomicPtr<[u8; 0]> = core::sync::atomic::AtomicPtr::new(core::ptr::null_mut());
-static SOURCE_LEN: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-
-fn source(what: &'static [u8]) {
-    SOURCE.store(what.as_ptr() as *mut [u8; 0], core::sync::atomic::Ordering::Relaxed);
-    SOURCE_LEN.store(what.len(), core::sync::atomic::Ordering::Relaxed);
-    SLOT.store(0, core::sync::atomic::Ordering::Relaxed);
-}
 
 fn check_was_marked(p: usize) -> bool {
     let s = heap::span_of_heap(p);
@@ -513,7 +529,7 @@ fn check_was_marked(p: usize) -> bool {
 /// object is allocated, unmarked now, and was not marked by the
 /// concurrent marking, say where the pointer was found.
 #[cold]
-fn check_missed(p: usize) {
+fn check_missed(at: &Whence, p: usize) {
     let s = heap::span_of_heap(p);
     if s.is_null() {
         return;
@@ -524,12 +540,7 @@ fn check_missed(p: usize) {
     if idx >= sp.nelems || !sp.is_allocated(idx) || sp.is_marked(idx) || super::checkmark_was_marked(s, idx) {
         return;
     }
-    let slot = SLOT.load(core::sync::atomic::Ordering::Relaxed);
-    let pc = FRAME_PC.load(core::sync::atomic::Ordering::Relaxed);
-    // SAFETY: SOURCE is a static byte string of SOURCE_LEN bytes.
-    let src = unsafe {
-        core::slice::from_raw_parts(SOURCE.load(core::sync::atomic::Ordering::Relaxed) as *const u8, SOURCE_LEN.load(core::sync::atomic::Ordering::Relaxed))
-    };
+    let (slot, pc, src) = (at.slot, at.pc, at.source);
     crate::gprint!(
         b"runtime: checkmark: object ", crate::print::Hex(sp.obj_base(idx) as u64), b" (elemsize ", sp.elemsize,
         b" noscan ", sp.noscan(), b") missed; reached from slot ", crate::print::Hex(slot as u64), b" (", src, b")"
@@ -540,13 +551,13 @@ fn check_missed(p: usize) {
         let h: &Mspan = unsafe { &*hs };
         let base = h.obj_base(h.obj_index(slot));
         crate::gprint!(b" in heap object ", crate::print::Hex(base as u64), b"+", slot - base, b" elemsize ", h.elemsize);
-    } else if SCAN_G.load(core::sync::atomic::Ordering::Relaxed) != 0 || STACK_OBJ.load(core::sync::atomic::Ordering::Relaxed) != 0 {
-        let obj = STACK_OBJ.load(core::sync::atomic::Ordering::Relaxed);
+    } else if !at.g.is_null() || at.stack_obj != 0 {
+        let obj = at.stack_obj;
         if obj != 0 {
             crate::gprint!(b" in the stack object at ", crate::print::Hex(obj as u64));
         }
         crate::gprint!(b"\n");
-        let gp = SCAN_G.load(core::sync::atomic::Ordering::Relaxed) as *mut g;
+        let gp = at.g;
         if !gp.is_null() && !REPORTED_G.swap(true, core::sync::atomic::Ordering::Relaxed) {
             report_goroutine(gp, slot);
         }
@@ -582,8 +593,6 @@ fn report_goroutine(gp: *mut g, slot: usize) {
 
 /// checkmark reports one goroutine per run.
 static REPORTED_G: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
-/// The stack object being scanned (0: none).
-static STACK_OBJ: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// Bytes of objects scanned this cycle (by concurrent marking, and by the
 /// drains of its pauses).
@@ -594,33 +603,24 @@ pub static STACK_SCANNED: core::sync::atomic::AtomicUsize = core::sync::atomic::
 
 pub static DEBUG: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
 
-/// The slot being marked from (for the report of a bad pointer).
-static SLOT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-/// The frame being scanned (function entry), 0 when scanning an object.
-static FRAME_PC: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-/// The goroutine and frame bounds being scanned (for the bad-pointer report).
-static SCAN_G: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-static FRAME_SP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
-static FRAME_FP: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 /// A precise pointer to a free object of an in-use span: a use-after-free
 /// (typically a pointer kept as a uintptr and converted back) or a bad
 /// pointer made with unsafe. Reported as upstream reports the "zombie" its
 /// sweep then finds: the span's objects, and the throw.
 #[cold]
-fn bad_pointer(s: &Mspan, p: usize) -> ! {
-    let slot = SLOT.load(core::sync::atomic::Ordering::Relaxed);
-    let pc = FRAME_PC.load(core::sync::atomic::Ordering::Relaxed);
+fn bad_pointer(at: &Whence, s: &Mspan, p: usize) -> ! {
+    let (slot, pc) = (at.slot, at.pc);
     crate::gprint!(b"runtime: found in slot ", crate::print::Hex(slot as u64), b" of ");
     match crate::symtab::findfunc(pc) {
         Some(f) if pc != 0 => {
             crate::traceback::print_func_name(f.name());
             crate::gprint!(
                 b" pc=", crate::print::Hex(pc as u64),
-                b" sp=", crate::print::Hex(FRAME_SP.load(core::sync::atomic::Ordering::Relaxed) as u64),
-                b" fp=", crate::print::Hex(FRAME_FP.load(core::sync::atomic::Ordering::Relaxed) as u64)
+                b" sp=", crate::print::Hex(at.sp as u64),
+                b" fp=", crate::print::Hex(at.fp as u64)
             );
-            let gp = SCAN_G.load(core::sync::atomic::Ordering::Relaxed) as *mut g;
+            let gp = at.g;
             if !gp.is_null() {
                 // SAFETY: the goroutine being scanned (the world is stopped).
                 unsafe {

@@ -209,7 +209,9 @@ impl Shader {
         }
     }
 
-    fn finish(self) {
+    /// Hand the batch over (by reference: a move would copy the whole
+    /// buffer, on every barrier call).
+    fn finish(&mut self) {
         queue_put(self.filled());
         add_marked(self.marked);
     }

@@ -26,6 +26,11 @@ fn bitpos(p: usize) -> (*mut u64, u64) {
     }
 }
 
+/// The bitmap word holding p's bit (BitWriter's locate).
+fn bitmap_word(p: usize) -> *mut u64 {
+    bitpos(p).0
+}
+
 /// Does the heap word at p hold a pointer?
 #[inline]
 pub fn is_pointer(p: usize) -> bool {
@@ -95,20 +100,90 @@ fn write_bits(p: usize, n: usize, bits: u64) {
 /// Set the bits of `nwords` words from p to `v` (word aligned; within one
 /// arena or several consecutive ones).
 fn fill(p: usize, nwords: usize, v: bool) {
-    let mut i = 0;
-    while i < nwords {
-        let a = p + i * 8;
-        let (w, _) = bitpos(a);
-        let bitidx = ((a & (ARENA_SIZE - 1)) / 8) % 64;
-        if bitidx == 0 && nwords - i >= 64 {
-            // SAFETY: a whole bitmap word inside the arena's bitmap.
-            unsafe { *w = if v { u64::MAX } else { 0 } };
-            i += 64;
-        } else {
-            set(a, v);
-            i += 1;
+    let mut wr = BitWriter::new(p);
+    wr.repeat(if v { u64::MAX } else { 0 }, nwords);
+    wr.finish();
+}
+
+/// Writes the bits of consecutive heap words in order, from a start
+/// word on, a whole bitmap word at a time: the bits gather in `acc` and
+/// go out when 64 words are covered (one bitmap lookup per 64 words; each
+/// lookup finds its own arena, so a run may cross from one to the next).
+/// The bits before the start in its bitmap word and after the end in the
+/// last are kept.
+struct BitWriter {
+    /// The bitmap word covering a heap address (`bitmap_word`; tests give
+    /// a bitmap of their own).
+    locate: fn(usize) -> *mut u64,
+    /// The heap address of the first word `acc` covers (512-byte aligned).
+    at: usize,
+    acc: u64,
+    /// Bits of acc already decided (below 64).
+    n: usize,
+}
+
+impl BitWriter {
+    fn new(p: usize) -> BitWriter {
+        BitWriter::with(p, bitmap_word)
+    }
+
+    fn with(p: usize, locate: fn(usize) -> *mut u64) -> BitWriter {
+        let shift = (p / 8) % 64;
+        // SAFETY: locate gives the bitmap word of p.
+        let kept = unsafe { *locate(p) } & low_bits(shift);
+        BitWriter { locate, at: p - shift * 8, acc: kept, n: shift }
+    }
+
+    /// The next k (1..=64) words' bits: the low k bits of `bits` (the
+    /// bits above them clear).
+    #[inline]
+    fn push(&mut self, bits: u64, k: usize) {
+        self.acc |= bits << self.n;
+        let total = self.n + k;
+        if total < 64 {
+            self.n = total;
+            return;
+        }
+        // SAFETY: locate gives the bitmap word of `at`; every bit of it is
+        // decided now, for words of the object being written.
+        unsafe { *(self.locate)(self.at) = self.acc };
+        self.at += 64 * 8;
+        self.acc = if self.n == 0 { 0 } else { bits >> (64 - self.n) };
+        self.n = total - 64;
+    }
+
+    /// `k` words whose bits are all those of `all` (0 or u64::MAX).
+    fn repeat(&mut self, all: u64, mut k: usize) {
+        while k > 0 {
+            let c = k.min(64);
+            self.push(all & low_bits(c), c);
+            k -= c;
         }
     }
+
+    fn finish(self) {
+        if self.n > 0 {
+            let w = (self.locate)(self.at);
+            let m = low_bits(self.n);
+            // SAFETY: as in push; the bits above n belong to what follows.
+            unsafe { *w = (*w & !m) | (self.acc & m) };
+        }
+    }
+}
+
+/// Bits `from..from+k` (from a multiple of 8, k <= 64) of a type's
+/// pointer mask, the first in bit 0.
+///
+/// # Safety
+/// The mask has at least (from+k+7)/8 bytes.
+#[inline]
+unsafe fn mask_bits(mask: *const u8, from: usize, k: usize) -> u64 {
+    let mut bits = 0u64;
+    for b in 0..k.div_ceil(8) {
+        // SAFETY: the function's contract.
+        bits |= (unsafe { *mask.add(from / 8 + b) } as u64) << (8 * b);
+    }
+    bits & low_bits(k)
 }
 
 /// write_object for a type with a GC program (kept out of write_object:
@@ -152,12 +227,8 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
     if nslot <= 64 {
         // A small object (most are): its whole pattern in one word, written
         // into the one or two bitmap words it spans.
-        let mut elem = 0u64;
-        for k in 0..pwords.div_ceil(8) {
-            // SAFETY: the mask has (pwords+7)/8 bytes.
-            elem |= (unsafe { *gcdata.add(k) } as u64) << (8 * k);
-        }
-        elem &= low_bits(pwords);
+        // SAFETY: the type's mask has (pwords+7)/8 bytes.
+        let elem = unsafe { mask_bits(gcdata, 0, pwords) };
         let mut bits = 0u64;
         // elems * twords <= nslot <= 64: every shift is below 64.
         for e in 0..elems {
@@ -166,20 +237,104 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
         write_bits(p, nslot, bits);
         return;
     }
-    if twords == 1 && pwords == 1 {
-        // An array of pointers: every word.
-        let n = (elems).min(nslot);
-        fill(p, n, true);
-        fill(p + n * 8, nslot - n, false);
-        return;
+    // A big object: its elements' patterns in order, a bitmap word at a
+    // time, then the rest of the slot scalar.
+    let mut wr = BitWriter::new(p);
+    // SAFETY: the type's mask has (pwords+7)/8 bytes.
+    unsafe { write_elems(&mut wr, gcdata, twords, pwords, elems) };
+    wr.repeat(0, nslot - elems * twords);
+    wr.finish();
+}
+
+/// Push the bits of `elems` consecutive values of a type of `twords`
+/// words whose first `pwords` words are described by `mask`.
+///
+/// # Safety
+/// mask has (pwords+7)/8 bytes.
+unsafe fn write_elems(wr: &mut BitWriter, mask: *const u8, twords: usize, pwords: usize, elems: usize) {
+    if twords <= 64 {
+        // SAFETY: the function's contract.
+        let elem = unsafe { mask_bits(mask, 0, pwords) };
+        // As many whole elements as fit in 64 bits, pushed together.
+        let per = 64 / twords;
+        let mut group = 0u64;
+        for e in 0..per {
+            group |= elem << (e * twords);
+        }
+        let mut e = 0;
+        while e + per <= elems {
+            wr.push(group, per * twords);
+            e += per;
+        }
+        while e < elems {
+            wr.push(elem, twords);
+            e += 1;
+        }
+    } else {
+        for _ in 0..elems {
+            let mut i = 0;
+            while i < pwords {
+                let k = (pwords - i).min(64);
+                // SAFETY: bits i..i+k of the mask (the function's contract).
+                wr.push(unsafe { mask_bits(mask, i, k) }, k);
+                i += k;
+            }
+            wr.repeat(0, twords - pwords);
+        }
     }
-    fill(p, nslot, false);
-    for e in 0..elems {
-        let base = p + e * tsize;
-        for i in 0..pwords {
-            // SAFETY: the mask has (pwords+7)/8 bytes.
-            if unsafe { *gcdata.add(i / 8) } >> (i % 8) & 1 != 0 {
-                set(base + i * 8, true);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bitmap of its own for addresses from BASE: 64 words, 4096 heap
+    /// words. One test uses it.
+    const BASE: usize = 0x100000;
+    static mut MAP: [u64; 64] = [0; 64];
+
+    fn locate(p: usize) -> *mut u64 {
+        // SAFETY: only the test below touches MAP, from one thread.
+        unsafe { core::ptr::addr_of_mut!(MAP).cast::<u64>().add((p - BASE) / 512) }
+    }
+
+    fn bit(i: usize) -> bool {
+        // SAFETY: as in locate.
+        unsafe { *locate(BASE + i * 8) >> (i % 64) & 1 != 0 }
+    }
+
+    #[test]
+    fn elements_and_tail_match_a_bit_by_bit_writer() {
+        // (start word, element words, pointer words, elements, slot words)
+        let mask: [u8; 20] = [0b1011_0001, 0x5a, 0xff, 0, 0x81, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 0x3f];
+        let cases = [
+            (0, 1, 1, 200, 256),
+            (3, 26, 25, 40, 1100),
+            (61, 3, 2, 100, 330),
+            (64, 2, 1, 31, 62),
+            (7, 70, 70, 9, 640),
+            (5, 150, 140, 4, 700),
+            (1, 64, 40, 10, 700),
+        ];
+        for (start, twords, pwords, elems, nslot) in cases {
+            for fillv in [0u64, u64::MAX] {
+                // SAFETY: as in locate.
+                unsafe { (*core::ptr::addr_of_mut!(MAP)).fill(fillv) };
+                let mut wr = BitWriter::with(BASE + start * 8, locate);
+                // SAFETY: mask has 20 bytes, at least (pwords+7)/8.
+                unsafe { write_elems(&mut wr, mask.as_ptr(), twords, pwords, elems) };
+                wr.repeat(0, nslot - elems * twords);
+                wr.finish();
+                for i in 0..4096 {
+                    let want = if i < start || i >= start + nslot {
+                        fillv != 0
+                    } else {
+                        let off = i - start;
+                        let w = off % twords;
+                        off < elems * twords && w < pwords && mask[w / 8] >> (w % 8) & 1 != 0
+                    };
+                    assert_eq!(bit(i), want, "word {i} of case start={start} twords={twords} pwords={pwords} fill={fillv:x}");
+                }
             }
         }
     }
