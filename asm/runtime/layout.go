@@ -67,6 +67,11 @@ const tlsSlots = 6
 // room below stackguard0 counts.
 const leafHeadroom = 1024
 
+// The same room counted from stackguard0 (stack.lo + stackGuard), which
+// the trampolines compare with: a preemption request (stackguard0 set to
+// stackPreempt) then fails the check too, and the slow path yields.
+const leafGuardRoom = leafHeadroom - stackGuard
+
 // Goroutine states (g.atomicstatus), as upstream numbers them: debuggers
 // and tracebacks read them.
 const (

@@ -12,7 +12,9 @@ import (
 // rtcallHook runs, as if called by a Rust entry point's trampoline, when
 // the Rust call asked for work before returning to Go code: a collection
 // an allocation triggered, or marking an allocation owes while the
-// collector marks (an assist). The goroutine is at a safe point here
+// collector marks (an assist); or when a leaf entry point's trampoline
+// finds a preemption request pending (the goroutine yields here, or in
+// this function's prologue). The goroutine is at a safe point here
 // (every frame, the trampoline's included, is described for the
 // collector).
 //
@@ -37,6 +39,8 @@ func rtcallHook() {
 			rt_gcMarkDone()
 			semrelease1(&worldsema, false, 0)
 		}
+	case hookPreempt:
+		mcall(mcallPreempt)
 	}
 }
 
@@ -61,6 +65,7 @@ const (
 	hookNone    uint8 = 0
 	hookCollect uint8 = 1
 	hookAssist  uint8 = 2
+	hookPreempt uint8 = 3
 )
 
 // gcStart starts a collection if trigger kind still calls for one (for

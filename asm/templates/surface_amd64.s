@@ -13,7 +13,9 @@
 // A `!leaf` entry gets an ABIInternal trampoline instead (arguments in
 // registers, results in AX and BX). It stores the arguments in the spill
 // area its caller reserves ({{spill}}) and, when the goroutine's stack has
-// const_leafHeadroom bytes left below SP, has runtime·leafcall call the
+// const_leafHeadroom bytes left below SP (measured from stackguard0, so
+// that a pending preemption request takes the slow path instead), has
+// runtime·leafcall call the
 // Rust fast path gort_leaf_{{name}} right there with the C ABI's argument
 // registers ({{shuffle}}; the trampoline itself must not write SP: its
 // frame is walked like any other when the slow path is taken). The
@@ -22,7 +24,11 @@
 // declines, the slow path calls gort_{{name}} through rtcall with the spill
 // area's address and the leaf bit (DI's low bit): results come back in AX
 // and DX ({{slowres}}). If the call asked for rtcallHook's work (an
-// allocation's collection or assist), the trampoline runs it, its results
+// allocation's collection or assist), or a preemption request is pending
+// (rtcallHook's prologue then yields: a goroutine calling only leaf entry
+// points still stops for the collector's stack scan and for the
+// scheduler, as at upstream's runtime functions' prologues), the
+// trampoline runs it, its results
 // kept meanwhile in its spill area ({{save}}, {{restore}}), which the
 // collector scans and stack copying adjusts conservatively in a frame
 // that called rtcallHook. Rust code may clobber X15, which ABIInternal
@@ -59,8 +65,8 @@ TEXT ·{{tramp}}(SB),NOSPLIT|NOFRAME,$0-{{frame}}
 #section leaf
 TEXT ·{{tramp}}<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-{{frame}}
 	GO_ARGS
-{{spill}}	LEAQ	-const_leafHeadroom(SP), R12
-	CMPQ	R12, (g_stack+stack_lo)(R14)
+{{spill}}	LEAQ	-const_leafGuardRoom(SP), R12
+	CMPQ	R12, g_stackguard0(R14)
 	JLS	slow
 	MOVQ	g_m(R14), R13
 {{shuffle}}	MOVQ	$gort_leaf_{{name}}(SB), R11
@@ -75,6 +81,8 @@ slow:
 	XORPS	X15, X15
 {{slowres}}	MOVQ	g_m(R14), R13
 	CMPL	m_rtcallHook(R13), $0
+	JNE	hook
+	CMPB	g_preempt(R14), $0
 	JNE	hook
 	RET
 hook:

@@ -5,7 +5,12 @@
 //! when the goroutine's stack has `leafHeadroom` bytes left below SP (1 KiB,
 //! asm/runtime/layout.go), calls the Rust fast path `leaf_<name>` of the
 //! entry's module on that stack, skipping the switch to the system stack
-//! that every other call into Rust makes.
+//! that every other call into Rust makes. The room is measured from
+//! stackguard0, so a goroutine asked to yield (stackguard0 set to
+//! stackPreempt) takes the ordinary path, and then yields in rtcallHook's
+//! prologue: a loop calling only leaf entry points stops for the
+//! collector's stack scan and the scheduler as upstream's does at its
+//! runtime functions' prologues.
 //!
 //! A fast path must:
 //! - stay within the headroom (no recursion, no large locals);

@@ -175,6 +175,8 @@ pub fn init() {
     sched::sysmon::SYSMON_FORCEGC.set(&FORCEGC);
     static IDLE: fn() -> bool = idle_mark;
     sched::schedule::IDLE_MARK.set(&IDLE);
+    static PREEMPT: fn() = preempt_scan;
+    sched::schedule::PREEMPT_SCAN.set(&PREEMPT);
     START_NS.store(crate::time::nanotime(), Ordering::Relaxed);
     // Upstream's GODEBUG settings, and gort's own names for the same
     // things (GORT_GCCHECKMARK gccheckmark, GORT_GC=stw gcstoptheworld).
@@ -254,6 +256,9 @@ pub const HOOK_NONE: u8 = 0;
 pub const HOOK_COLLECT: u8 = 1;
 /// Help the collector mark: this goroutine allocated on credit.
 pub const HOOK_ASSIST: u8 = 2;
+/// Yield: a preemption request is pending (the trampolines of leaf entry
+/// points run the hook for it too).
+pub const HOOK_PREEMPT: u8 = 3;
 
 /// The hook rtcall runs before returning to Go code (with the calling
 /// trampoline's frame still on the stack): what the goroutine should do
@@ -263,13 +268,14 @@ pub fn rt_hookWanted() -> u8 {
     // SAFETY: mp is the current m, on behalf of its goroutine.
     unsafe {
         let h = (*mp).rtcallHook;
-        if h & (HOOK_GC | HOOK_ASSIST_BIT) == 0 {
+        let gp = (*mp).curg;
+        let preempt = !gp.is_null() && (*gp).preempt;
+        if h & (HOOK_GC | HOOK_ASSIST_BIT) == 0 && !preempt {
             return HOOK_NONE;
         }
         // Only a goroutine running normally with its P can stop the world
         // or mark (not one entering or leaving a system call): the request
         // waits for the next return from Rust.
-        let gp = (*mp).curg;
         if (*mp).p == 0 || gp.is_null() || crate::gm::readgstatus(gp) != crate::gm::G_RUNNING {
             return HOOK_NONE;
         }
@@ -292,6 +298,9 @@ pub fn rt_hookWanted() -> u8 {
         }
         if h & HOOK_ASSIST_BIT != 0 && marking() {
             return HOOK_ASSIST;
+        }
+        if preempt && sched::schedule::can_preempt_m(mp) {
+            return HOOK_PREEMPT;
         }
         HOOK_NONE
     }
@@ -457,7 +466,7 @@ pub fn rt_gcMarkWork() -> u8 {
     }
     let fractional = workers::is_fractional(crate::gm::curg());
     if fractional && workers::fraction_used(mark_start()) {
-        let idle = MARKERS.load(Ordering::Acquire) == 0 && !work_queued();
+        let idle = MARKERS.load(Ordering::Acquire) == 0 && !marking_unfinished();
         return if idle { MARK_DONE } else { MARK_REST };
     }
     MARKERS.fetch_add(1, Ordering::AcqRel);
@@ -478,9 +487,9 @@ pub fn rt_gcMarkWork() -> u8 {
     if fractional {
         workers::note_fractional(ns);
     }
-    if more || !stacks::all_taken() {
+    if more || stacks::untaken() {
         MARK_MORE
-    } else if others > 0 || crate::wb::queue_len() > 0 {
+    } else if others > 0 || crate::wb::queue_len() > 0 || stacks::running_unscanned() {
         MARK_IDLE
     } else {
         MARK_DONE
@@ -496,7 +505,13 @@ pub(super) fn mark_start() -> i64 {
 /// Is there marking work no marker holds: grey objects in the shared
 /// queue, goroutines not yet taken for scanning, or the globals?
 pub(super) fn work_queued() -> bool {
-    crate::wb::queue_len() > 0 || !stacks::all_taken() || GLOBALS_PENDING.load(Ordering::Acquire)
+    crate::wb::queue_len() > 0 || stacks::untaken() || GLOBALS_PENDING.load(Ordering::Acquire)
+}
+
+/// Is marking unfinished apart from what markers hold now: work queued, or
+/// a running goroutine's stack still to scan once it yields?
+pub(super) fn marking_unfinished() -> bool {
+    work_queued() || stacks::running_unscanned()
 }
 
 /// A P with nothing to run while the collector marks: scan for up to a
@@ -530,6 +545,29 @@ fn idle_mark() -> bool {
     IDLE_NS.fetch_add(ns, Ordering::Relaxed);
     IDLE_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
     true
+}
+
+/// A goroutine stopping at a preemption request, on its M's system stack
+/// (sched::schedule::PREEMPT_SCAN): while the collector marks, one whose
+/// stack is still unscanned scans it now. Markers do not claim a running
+/// goroutine; they ask it to yield (stacks.rs), and one that yields with
+/// nothing else to run would run again at once, before a marker came
+/// back for it.
+fn preempt_scan() {
+    if !marking() || !stacks::self_unscanned() {
+        return;
+    }
+    MARKERS.fetch_add(1, Ordering::AcqRel);
+    let t0 = crate::time::nanotime();
+    let mut m = mark::Marker::new();
+    stacks::scan_self(&mut m);
+    m.publish();
+    m.free();
+    MARKERS.fetch_sub(1, Ordering::AcqRel);
+    // The goroutine's own time, as an assist's.
+    let ns = (crate::time::nanotime() - t0) as u64;
+    ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
+    ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
 }
 
 pub const MARK_MORE: u8 = 0;
@@ -649,7 +687,7 @@ pub fn rt_gcAssist() -> bool {
             // Nothing left to scan: the debt is forgiven, and the cycle's
             // marking may be over.
             (*gp).gcAssistBytes = 0;
-            !more && others == 0 && !work_queued()
+            !more && others == 0 && !marking_unfinished()
         }
     }
 }

@@ -82,6 +82,10 @@ fn scan_one(m: &mut Marker, gp: *mut g) -> bool {
         // SAFETY: gp is a live G (a racy read: a stale true means someone
         // else scanned it).
         gm::G_RUNNING if !unsafe { (*gp).gcscandone } => {
+            if gp == gm::curg() {
+                // The marker's own goroutine (a mark worker, an assist).
+                return scan_self(m);
+            }
             crate::sched::schedule::preempt_g(gp);
             false
         }
@@ -188,9 +192,26 @@ pub fn self_unscanned() -> bool {
     unsafe { !gp.is_null() && !(*gp).gcscandone && gm::gstatus(gp) == gm::G_RUNNING && (*gp).syscallsp == 0 }
 }
 
-/// Has every goroutine been taken (scanned, or put on the retry list)?
-pub fn all_taken() -> bool {
-    NEXT.load(Ordering::Acquire) >= TOTAL.load(Ordering::Acquire)
+/// Are goroutines left that no marker has taken yet?
+pub fn untaken() -> bool {
+    NEXT.load(Ordering::Acquire) < TOTAL.load(Ordering::Acquire)
+}
+
+/// Is a running goroutine (asked to yield) on the retry list, unscanned?
+/// Marking is not over before it is scanned: what only its stack reaches
+/// would otherwise be marked at mark termination, with the world stopped.
+/// Goroutines in system calls, which may stay there indefinitely, are left
+/// to mark termination.
+pub fn running_unscanned() -> bool {
+    RETRY.with(|r| {
+        r.as_slice().iter().any(|&p| {
+            let gp = p as *mut g;
+            let st = gm::gstatus(gp);
+            // SAFETY: gp is a live G (a racy read: a stale false means
+            // someone is scanning it now).
+            st != gm::G_SYSCALL && st != G_DEAD && !unsafe { (*gp).gcscandone }
+        })
+    })
 }
 
 /// Mark termination (world stopped): scan every goroutine still unscanned.

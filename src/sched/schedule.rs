@@ -195,6 +195,22 @@ fn take_polled(list: &mut GList, delta: i32) -> *mut g {
 /// to scan).
 pub static IDLE_MARK: crate::hook::Hook<fn() -> bool> = crate::hook::Hook::new();
 
+/// The collector's look at a goroutine stopping for a preemption request
+/// (registered by gc::init): while it marks, a goroutine whose stack it
+/// has not scanned scans it before yielding (the request may be the
+/// collector's own: gc/stacks.rs asks running goroutines to yield).
+pub static PREEMPT_SCAN: crate::hook::Hook<fn()> = crate::hook::Hook::new();
+
+/// gp (the current goroutine; we are on g0, its context saved at a
+/// prologue, an asynchronous safe point or a call into the runtime)
+/// yields the processor at a preemption request.
+pub(super) fn preempted_m(gp: *mut g) -> ! {
+    if let Some(scan) = PREEMPT_SCAN.get() {
+        scan();
+    }
+    gosched_m(gp)
+}
+
 fn find_runnable() -> (*mut g, bool, bool) {
     let mp = getm();
     let s = sched();
@@ -628,12 +644,15 @@ pub fn preemptall() -> bool {
 }
 
 /// May the current M be preempted (no locks, not allocating, not marked
-/// unpreemptible, running normally)?
+/// unpreemptible, running normally, no park commit pending: a goroutine
+/// between a blocking operation's first step and gopark holds the lock
+/// its commit releases)?
 pub fn can_preempt_m(mp: *mut m) -> bool {
     // SAFETY: mp is the current m.
     unsafe {
         (*mp).locks == 0
             && (*mp).mallocing == 0
+            && (*mp).waitunlockf == 0
             && (*mp).preemptoff.len == 0
             && (*mp).p != 0
             && (*((*mp).p as *mut P)).status() == P_RUNNING
@@ -695,7 +714,7 @@ pub unsafe extern "C" fn gort_newstack(gp: *mut g) -> ! {
             }
             (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
             (*gp).preempt = false;
-            gosched_m(gp);
+            preempted_m(gp);
         }
         if guard == stack::STACK_FORCE_MOVE {
             (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
