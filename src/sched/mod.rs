@@ -36,6 +36,7 @@ mod cthread;
 pub mod blockprof;
 pub mod chan;
 pub mod coro;
+mod freecache;
 mod debugcall;
 mod mcall;
 pub mod mthread;
@@ -63,6 +64,7 @@ pub use crate::layout::rt::m;
 use mthread::wakep;
 use runq::runqput;
 use stw::procresize;
+use freecache::{FreeCache, FreeList, Linked};
 use crate::gm::{allgadd, for_each_g};
 pub(crate) use crate::gm::{casgstatus, curg, getm, readgstatus};
 pub(crate) use crate::gm::{G_DEAD, G_IDLE, G_PREEMPTED, G_RUNNABLE, G_RUNNING, G_SYSCALL, G_WAITING};
@@ -175,16 +177,18 @@ pub struct P {
     /// When the P went on the idle list (0: not on it); under sched.lock
     /// (processor-time accounting, stats.rs).
     pub idle_since: i64,
-    /// Free sudogs kept by this P (only its owner touches them), in front
-    /// of the global free list: channel operations that wait take and
-    /// give one each, and one lock for all would be contended.
-    pub sudogs: [*mut rt::sudog; SUDOG_CACHE],
-    pub nsudogs: usize,
+    /// Free sudogs and dead goroutines (with starting stacks) kept by this
+    /// P, in front of the global free lists (freecache.rs): channel
+    /// operations that wait take and give a sudog each, go statements and
+    /// exits a G, and one lock for all Ps would be contended.
+    pub sudogs: FreeCache<rt::sudog, SUDOG_CACHE>,
+    pub gfree: FreeCache<g, GFREE_CACHE>,
 }
 
-/// Sudogs a P keeps; it trades half of them with the global list when it
-/// runs out or over.
+/// Sudogs and dead Gs a P keeps; it trades half of them with the global
+/// list when it runs out or over.
 pub const SUDOG_CACHE: usize = 32;
+pub const GFREE_CACHE: usize = 64;
 
 // The Go side and the heap read a P's first fields through m.p.
 const _: () = assert!(
@@ -232,8 +236,8 @@ pub struct Sched {
     pub needspinning: AtomicU32,
     /// Length of the global run queue (read without the lock).
     pub runqsize: AtomicI32,
-    /// Dead Gs with stacks, ready for reuse.
-    gfree: Locked<GFree>,
+    /// Dead Gs with stacks, ready for reuse (behind the Ps' caches).
+    gfree: Locked<FreeList<g>>,
     pub goidgen: AtomicU64,
     // Stop the world.
     pub gcwaiting: AtomicBool,
@@ -271,13 +275,27 @@ pub struct SchedLocked {
 unsafe impl Send for SchedLocked {}
 
 /// The free list of dead Gs (through g.schedlink).
-struct GFree {
-    head: *mut g,
+impl Linked for g {
+    unsafe fn next(p: *mut g) -> *mut g {
+        // SAFETY: the trait's contract.
+        unsafe { (*p).schedlink as *mut g }
+    }
+    unsafe fn set_next(p: *mut g, next: *mut g) {
+        // SAFETY: the trait's contract.
+        unsafe { (*p).schedlink = next as usize };
+    }
 }
 
-// SAFETY: the list's Gs are runtime objects every thread may use; the
-// head is reached only under its lock.
-unsafe impl Send for GFree {}
+impl Linked for rt::sudog {
+    unsafe fn next(p: *mut rt::sudog) -> *mut rt::sudog {
+        // SAFETY: the trait's contract.
+        unsafe { (*p).next }
+    }
+    unsafe fn set_next(p: *mut rt::sudog, next: *mut rt::sudog) {
+        // SAFETY: the trait's contract.
+        unsafe { (*p).next = next };
+    }
+}
 
 impl Sched {
     /// The fields under `lock`.
@@ -317,7 +335,7 @@ static SCHED: Sched = Sched {
     nmspinning: AtomicI32::new(0),
     needspinning: AtomicU32::new(0),
     runqsize: AtomicI32::new(0),
-    gfree: Locked::new(Rank::GFree, GFree { head: null_mut() }),
+    gfree: Locked::new(Rank::GFree, FreeList::new()),
     goidgen: AtomicU64::new(0),
     gcwaiting: AtomicBool::new(false),
     stopnote: Note::new(),
@@ -438,17 +456,13 @@ pub fn npidle() -> i64 {
 const START_FRAME: usize = 4 * 8;
 
 fn gfget() -> *mut g {
-    let gp = sched().gfree.with(|free| {
-        let gp = free.head;
-        if !gp.is_null() {
-            // SAFETY: gp heads the free list, a dead G.
-            unsafe {
-                free.head = (*gp).schedlink as *mut g;
-                (*gp).schedlink = 0;
-            }
-        }
-        gp
-    });
+    let pp = curp();
+    let gp = if pp.is_null() {
+        sched().gfree.with(|free| free.pop())
+    } else {
+        // SAFETY: pp is the current M's P: only its owner touches the cache.
+        unsafe { (*pp).gfree.take(&sched().gfree) }
+    };
     // SAFETY: gp (if any) is dead and ours now.
     unsafe {
         if !gp.is_null() && (*gp).stack.lo == 0 {
@@ -472,11 +486,13 @@ pub fn gfput(gp: *mut g) {
             (*gp).stackguard0 = 0;
         }
     }
-    sched().gfree.with(|free| {
-        // SAFETY: gp is dead and owned by the scheduler.
-        unsafe { (*gp).schedlink = free.head as usize };
-        free.head = gp;
-    });
+    let pp = curp();
+    if pp.is_null() {
+        sched().gfree.with(|free| free.push(gp));
+    } else {
+        // SAFETY: pp is the current M's P: only its owner touches the cache.
+        unsafe { (*pp).gfree.give(&sched().gfree, gp) };
+    }
 }
 
 fn malg() -> *mut g {
@@ -650,50 +666,20 @@ pub fn NumCPU() -> isize {
 
 // ---- sudogs: a goroutine's place in a wait queue ----
 
-/// Released sudogs (a list through sudog.next).
-struct SudogFree {
-    head: *mut rt::sudog,
-}
-
-// SAFETY: sudogs are runtime objects; the head is reached under its lock.
-unsafe impl Send for SudogFree {}
-
-static SUDOG_FREE: Locked<SudogFree> = Locked::new(Rank::SudogFree, SudogFree { head: null_mut() });
+/// Released sudogs (behind the Ps' caches).
+static SUDOG_FREE: Locked<FreeList<rt::sudog>> = Locked::new(Rank::SudogFree, FreeList::new());
 
 /// A clean sudog for the current goroutine to wait with: from the P's
-/// cache (refilled with half a cache from the global list), the global
-/// list without a P, or new persistent memory.
+/// cache (refilled from the global list), the global list without a P, or
+/// new persistent memory.
 pub fn acquire_sudog() -> *mut rt::sudog {
     let pp = curp();
-    let mut s = null_mut();
-    if !pp.is_null() {
-        // SAFETY: pp is the current M's P: only its owner touches the cache.
-        unsafe {
-            if (*pp).nsudogs == 0 {
-                SUDOG_FREE.with(|free| {
-                    while (*pp).nsudogs < SUDOG_CACHE / 2 && !free.head.is_null() {
-                        let t = free.head;
-                        free.head = (*t).next;
-                        (*pp).sudogs[(*pp).nsudogs] = t;
-                        (*pp).nsudogs += 1;
-                    }
-                });
-            }
-            if (*pp).nsudogs > 0 {
-                (*pp).nsudogs -= 1;
-                s = (*pp).sudogs[(*pp).nsudogs];
-            }
-        }
+    let s = if pp.is_null() {
+        SUDOG_FREE.with(|free| free.pop())
     } else {
-        s = SUDOG_FREE.with(|free| {
-            let s = free.head;
-            if !s.is_null() {
-                // SAFETY: s heads the free list.
-                free.head = unsafe { (*s).next };
-            }
-            s
-        });
-    }
+        // SAFETY: pp is the current M's P: only its owner touches the cache.
+        unsafe { (*pp).sudogs.take(&SUDOG_FREE) }
+    };
     let s = if s.is_null() { persistent::new::<rt::sudog>() } else { s };
     // SAFETY: s is ours; all-zero is a valid, empty sudog.
     unsafe { core::ptr::write_bytes(s, 0, 1) };
@@ -711,41 +697,19 @@ pub fn release_sudog(s: *mut rt::sudog) {
     }
     let pp = curp();
     if pp.is_null() {
-        give_sudogs(&[s]);
-        return;
-    }
-    // SAFETY: pp is the current M's P: only its owner touches the cache.
-    unsafe {
-        if (*pp).nsudogs == SUDOG_CACHE {
-            // Full: the older half goes to the global list.
-            let cache = &mut (*pp).sudogs;
-            give_sudogs(&cache[..SUDOG_CACHE / 2]);
-            cache.copy_within(SUDOG_CACHE / 2.., 0);
-            (*pp).nsudogs = SUDOG_CACHE - SUDOG_CACHE / 2;
-        }
-        (*pp).sudogs[(*pp).nsudogs] = s;
-        (*pp).nsudogs += 1;
+        SUDOG_FREE.with(|free| free.push(s));
+    } else {
+        // SAFETY: pp is the current M's P: only its owner touches the cache.
+        unsafe { (*pp).sudogs.give(&SUDOG_FREE, s) };
     }
 }
 
-/// Put free sudogs on the global list.
-fn give_sudogs(list: &[*mut rt::sudog]) {
-    SUDOG_FREE.with(|free| {
-        for &s in list {
-            // SAFETY: s is free and ours.
-            unsafe { (*s).next = free.head };
-            free.head = s;
-        }
-    });
-}
-
-/// A P retired by GOMAXPROCS gives its cached sudogs to the global list
-/// (world stopped).
-pub fn flush_sudogs(pp: *mut P) {
+/// A P retired by GOMAXPROCS gives its cached sudogs and dead Gs to the
+/// global lists (world stopped).
+pub fn flush_free_caches(pp: *mut P) {
     // SAFETY: the world is stopped; pp runs nothing.
     unsafe {
-        let n = (*pp).nsudogs;
-        give_sudogs(&(&(*pp).sudogs)[..n]);
-        (*pp).nsudogs = 0;
+        (*pp).sudogs.flush(&SUDOG_FREE);
+        (*pp).gfree.flush(&sched().gfree);
     }
 }

@@ -214,7 +214,7 @@ pub fn procresize(n: i32) -> *mut P {
             // lists them again): a P revived later must not find stale spans
             // that another cache has taken meanwhile.
             crate::heap::malloc::release_all((*pp).mcache);
-            super::flush_sudogs(pp);
+            super::flush_free_caches(pp);
             (*pp).set_status(P_DEAD);
             IDLEP_MASK.clear(i as usize);
             TIMERP_MASK.clear(i as usize);

@@ -235,7 +235,7 @@ pub fn schedtrace(detailed: bool) {
                 } else {
                     gprint!((*mp).id);
                 }
-                gprint!(b" runqsize=", qlen, b" gfreecnt=0 timerslen=", (*pp).timers.len(), b"\n");
+                gprint!(b" runqsize=", qlen, b" gfreecnt=", (*pp).gfree.len(), b" timerslen=", (*pp).timers.len(), b"\n");
             } else {
                 gprint!(b" ");
                 if i == 0 {
