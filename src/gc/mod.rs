@@ -469,21 +469,16 @@ pub fn rt_gcMarkWork() -> u8 {
         let idle = MARKERS.load(Ordering::Acquire) == 0 && !marking_unfinished();
         return if idle { MARK_DONE } else { MARK_REST };
     }
-    MARKERS.fetch_add(1, Ordering::AcqRel);
     crate::tracehook::event(crate::tracehook::Ev::MarkWorker(fractional));
-    let mut m = mark::Marker::new();
-    claim_globals(&mut m);
-    let t0 = crate::time::nanotime();
-    let turn_over = || stw_pending() || crate::time::nanotime() - t0 > 1_000_000;
-    stacks::scan_some(&mut m, turn_over);
-    let (more, scanned) = m.drain_while(|_| turn_over());
-    BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
-    m.publish();
-    m.free();
-    let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
-    let ns = (crate::time::nanotime() - t0) as u64;
-    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
-    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    let (more, others, ns) = marker_turn(|m, t0| {
+        claim_globals(m);
+        let turn_over = || stw_pending() || crate::time::nanotime() - t0 > 1_000_000;
+        stacks::scan_some(m, turn_over);
+        let (more, scanned) = m.drain_while(|_| turn_over());
+        BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
+        more
+    });
+    add_time(&WORKER_NS, &WORKER_NS_TOTAL, ns);
     if fractional {
         workers::note_fractional(ns);
     }
@@ -523,28 +518,44 @@ fn idle_mark() -> bool {
     }
     let pp = sched::curp();
     let s = sched::sched();
+    let ((), _, ns) = marker_turn(|m, t0| {
+        claim_globals(m);
+        let stop = || {
+            stw_pending()
+                || s.runqsize.load(Ordering::Relaxed) != 0
+                || !sched::runq::runq_empty(pp)
+                || crate::time::nanotime() - t0 > 1_000_000
+        };
+        stacks::scan_some(m, stop);
+        let (_, scanned) = m.drain_while(|_| stop());
+        BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
+    });
+    add_time(&WORKER_NS, &WORKER_NS_TOTAL, ns);
+    add_time(&IDLE_NS, &IDLE_NS_TOTAL, ns);
+    true
+}
+
+/// One turn of a concurrent marker (worker, assist, idle P, a goroutine
+/// scanning itself at a preemption): counted in MARKERS while it holds
+/// grey objects of its own (marking is not over meanwhile), `f` marks with
+/// a fresh Marker (and the turn's start time), whose finds are then
+/// published. Returns f's result, how many other markers are still at
+/// work, and the turn's length in ns.
+fn marker_turn<R>(f: impl FnOnce(&mut mark::Marker, i64) -> R) -> (R, usize, u64) {
     MARKERS.fetch_add(1, Ordering::AcqRel);
     let t0 = crate::time::nanotime();
     let mut m = mark::Marker::new();
-    claim_globals(&mut m);
-    let stop = || {
-        stw_pending()
-            || s.runqsize.load(Ordering::Relaxed) != 0
-            || !sched::runq::runq_empty(pp)
-            || crate::time::nanotime() - t0 > 1_000_000
-    };
-    stacks::scan_some(&mut m, stop);
-    let (_, scanned) = m.drain_while(|_| stop());
-    BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
+    let r = f(&mut m, t0);
     m.publish();
     m.free();
-    MARKERS.fetch_sub(1, Ordering::AcqRel);
-    let ns = (crate::time::nanotime() - t0) as u64;
-    WORKER_NS.fetch_add(ns, Ordering::Relaxed);
-    WORKER_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
-    IDLE_NS.fetch_add(ns, Ordering::Relaxed);
-    IDLE_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
-    true
+    let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
+    (r, others, (crate::time::nanotime() - t0) as u64)
+}
+
+/// Add a turn's time to a per-cycle counter and its running total.
+fn add_time(cycle: &AtomicU64, total: &AtomicU64, ns: u64) {
+    cycle.fetch_add(ns, Ordering::Relaxed);
+    total.fetch_add(ns, Ordering::Relaxed);
 }
 
 /// A goroutine stopping at a preemption request, on its M's system stack
@@ -557,17 +568,9 @@ fn preempt_scan() {
     if !marking() || !stacks::self_unscanned() {
         return;
     }
-    MARKERS.fetch_add(1, Ordering::AcqRel);
-    let t0 = crate::time::nanotime();
-    let mut m = mark::Marker::new();
-    stacks::scan_self(&mut m);
-    m.publish();
-    m.free();
-    MARKERS.fetch_sub(1, Ordering::AcqRel);
+    let (_, _, ns) = marker_turn(|m, _| stacks::scan_self(m));
     // The goroutine's own time, as an assist's.
-    let ns = (crate::time::nanotime() - t0) as u64;
-    ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
-    ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    add_time(&ASSIST_NS, &ASSIST_NS_TOTAL, ns);
 }
 
 pub const MARK_MORE: u8 = 0;
@@ -657,25 +660,19 @@ pub fn rt_gcAssist() -> bool {
         return false;
     }
     let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
-    MARKERS.fetch_add(1, Ordering::AcqRel);
     crate::tracehook::event(crate::tracehook::Ev::AssistBegin);
-    let t0 = crate::time::nanotime();
-    let mut m = mark::Marker::new();
-    stacks::scan_self(&mut m);
-    claim_globals(&mut m);
-    let mut stacks_done = 0;
-    stacks::scan_some(&mut m, || {
-        stacks_done += 1;
-        stacks_done >= 4 || stw_pending()
+    let ((more, done), others, ns) = marker_turn(|m, _| {
+        stacks::scan_self(m);
+        claim_globals(m);
+        let mut stacks_done = 0;
+        stacks::scan_some(m, || {
+            stacks_done += 1;
+            stacks_done >= 4 || stw_pending()
+        });
+        m.drain_while(|scanned| scanned >= want || stw_pending())
     });
-    let (more, done) = m.drain_while(|scanned| scanned >= want || stw_pending());
-    m.publish();
-    m.free();
-    let others = MARKERS.fetch_sub(1, Ordering::AcqRel) - 1;
     crate::tracehook::event(crate::tracehook::Ev::AssistEnd);
-    let ns = (crate::time::nanotime() - t0) as u64;
-    ASSIST_NS.fetch_add(ns, Ordering::Relaxed);
-    ASSIST_NS_TOTAL.fetch_add(ns, Ordering::Relaxed);
+    add_time(&ASSIST_NS, &ASSIST_NS_TOTAL, ns);
     // Credit what was scanned; with nothing left to scan the debt is
     // forgiven (the cycle is about to end).
     // SAFETY: as above.
