@@ -215,7 +215,8 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
         fill(p, nslot, false);
         return;
     }
-    let elems = (size / tsize).max(1);
+    // One value (most allocations) needs no division.
+    let elems = if size <= tsize { 1 } else { size / tsize };
     if kind & KIND_GC_PROG != 0 {
         // SAFETY: as this function's.
         unsafe { write_object_prog(p, nslot, elems, tsize, gcdata) };
@@ -229,9 +230,9 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
         // into the one or two bitmap words it spans.
         // SAFETY: the type's mask has (pwords+7)/8 bytes.
         let elem = unsafe { mask_bits(gcdata, 0, pwords) };
-        let mut bits = 0u64;
+        let mut bits = elem;
         // elems * twords <= nslot <= 64: every shift is below 64.
-        for e in 0..elems {
+        for e in 1..elems {
             bits |= elem << (e * twords).min(63);
         }
         write_bits(p, nslot, bits);
