@@ -1,6 +1,7 @@
 // Signals: os/signal delivery (Notify, Ignore, Stop, Reset), the default
-// actions (SIGTERM kills, SIGUSR1 is caught and ignored, SIGQUIT dumps the
-// goroutines and exits 2), and GOTRACEBACK=crash (a panic ends in SIGABRT).
+// actions (SIGTERM and signal 34 kill, SIGUSR1 is caught and ignored,
+// SIGQUIT dumps the goroutines and exits 2), and GOTRACEBACK=crash (a
+// panic ends in SIGABRT).
 // The checks of other processes run this program as a child.
 package main
 
@@ -27,6 +28,15 @@ func child(mode string) {
 		go func() { time.Sleep(time.Hour); c <- 1 }()
 		fmt.Println("ready")
 		<-c
+	case "notify34":
+		c := make(chan os.Signal, 1)
+		signal.Notify(c, syscall.Signal(34))
+		fmt.Println("ready")
+		select {
+		case s := <-c:
+			fmt.Fprintln(os.Stderr, "delivered:", s)
+		case <-time.After(2 * time.Second):
+		}
 	case "panic":
 		panic("boom")
 	}
@@ -87,6 +97,12 @@ func main() {
 
 	state, _ := runChild("block", syscall.SIGTERM)
 	fmt.Println("SIGTERM:", state)
+	// Signal 34 is musl's (glibc's are 32 and 33): the runtime leaves it
+	// alone, so its default action kills, and os/signal cannot have it.
+	state, _ = runChild("block", syscall.Signal(34))
+	fmt.Println("signal 34:", state)
+	state, _ = runChild("notify34", syscall.Signal(34))
+	fmt.Println("signal 34 after Notify:", state)
 	state, _ = runChild("block", syscall.SIGINT)
 	fmt.Println("SIGINT:", state)
 

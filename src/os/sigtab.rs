@@ -58,6 +58,7 @@ pub const SIGTABLE: [u16; NSIG] = {
     t[31] = THROW; // SIGSYS
     t[32] = SETSTACK | UNBLOCK; // glibc's SIGCANCEL
     t[33] = SETSTACK | UNBLOCK; // glibc's SIGSETXID
+    t[34] = SETSTACK | UNBLOCK; // musl's SIGSYNCCALL (upstream's table too)
     t
 };
 

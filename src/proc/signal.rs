@@ -17,8 +17,9 @@
 //!     SIGPIPE, as upstream);
 //! and, for every signal a program asked for with os/signal.Notify,
 //! delivery to the os/signal loop (sigsend / signal_recv). SIGTSTP,
-//! SIGTTIN, SIGTTOU keep their default actions; the C library's own
-//! signals (32, 33) are never touched.
+//! SIGTTIN, SIGTTOU keep their default actions; the C libraries' own
+//! signals (glibc's 32 and 33, musl's 32 to 34) are never touched, as
+//! upstream's table says.
 
 use crate::gprint;
 use crate::sigtab::*;
