@@ -127,12 +127,58 @@ fn make_static(args: &[String]) -> Vec<String> {
     out
 }
 
+/// Which C library goes into a static link: `GORT_LIBC=musl` or `glibc`
+/// chooses; unset, musl when its compiler driver is installed (Debian's
+/// musl-tools) and the C compiler is the default one.
+///
+/// Why musl: the only C in such a program is runtime/cgo's, which needs a
+/// few pthread, signal and stdio calls; static glibc brings 600 KiB of
+/// code besides (its startup alone pulls in dlopen, locale and gettext
+/// support), every page of which a small program ends up mapping: hello
+/// world's peak resident set was 1.9 MiB against upstream's 1.5; with musl,
+/// 1.0. runtime/cgo's objects are compiled against glibc's headers (the
+/// go command compiled them before the link chose); what they use has the
+/// same layout in both libraries on linux/amd64 (pthread_attr_t, sigset_t,
+/// struct sigaction), and any symbol musl lacks fails the link, which then
+/// falls back to glibc.
+fn static_libc(cxx: bool) -> Result<Option<&'static str>> {
+    const MUSL: &str = "musl-gcc";
+    let forced = std::env::var("GORT_LIBC").unwrap_or_default();
+    match forced.as_str() {
+        "glibc" => return Ok(None),
+        "musl" => return Ok(Some(MUSL)),
+        "" => {}
+        other => return Err(Fail::new(format!("{NAME}: GORT_LIBC={other}: want musl or glibc"))),
+    }
+    let default_cc = std::env::var("CC").map(|c| c.trim().is_empty() || c.trim() == "gcc").unwrap_or(true);
+    let installed = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(MUSL).is_file()));
+    Ok((!cxx && default_cc && installed).then_some(MUSL))
+}
+
 pub fn cmd_extld(args: &[String]) -> Result<u8> {
     let go_link = final_link(args);
     let hosts = if go_link { scan_hosts(&host_objects(args))? } else { Hosts::default() };
     let cc = if hosts.cxx { driver("CXX", "g++") } else { driver("CC", "gcc") };
     let make_it_static = go_link && static_ok(args) && !hosts.foreign;
     let args = if make_it_static { make_static(args) } else { args.to_vec() };
+    if make_it_static {
+        if let Some(musl) = static_libc(hosts.cxx)? {
+            let forced = std::env::var("GORT_LIBC").as_deref() == Ok("musl");
+            let mut cmd = Command::new(musl);
+            cmd.args(&args);
+            if forced {
+                let err = cmd.exec();
+                return Err(Fail::new(format!("{NAME}: running {musl}: {err}")));
+            }
+            // Not asked for by name: if musl cannot link this program,
+            // glibc does, quietly.
+            let ok = cmd.stderr(std::process::Stdio::null()).status().is_ok_and(|st| st.success());
+            if ok {
+                return Ok(0);
+            }
+        }
+    }
     let err = Command::new(&cc[0]).args(&cc[1..]).args(&args).exec();
     Err(Fail::new(format!("{NAME}: running {}: {err}", cc[0])))
 }
