@@ -460,7 +460,7 @@ unsafe fn convT_in<const LEAF: bool>(t: *mut Type, v: *mut u8) -> Option<*mut u8
         if !LEAF && (*t).PtrBytes != 0 {
             crate::wb::bulk(x, v, (*t).PtrBytes);
         }
-        core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
+        crate::bytes::move_bytes(x, v, (*t).Size_);
         Some(x)
     }
 }
@@ -492,7 +492,7 @@ unsafe fn convTnoptr_in<const LEAF: bool>(t: *mut Type, v: *mut u8) -> Option<*m
     // SAFETY: t describes the value at v.
     unsafe {
         let x = crate::heap::malloc::mallocgc_in::<LEAF>((*t).Size_, null_mut(), false)?;
-        core::ptr::copy_nonoverlapping(v, x, (*t).Size_);
+        crate::bytes::move_bytes(x, v, (*t).Size_);
         Some(x)
     }
 }

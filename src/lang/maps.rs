@@ -318,14 +318,7 @@ unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
     // SAFETY: per the function contract.
     unsafe {
         crate::wb::bulk(dst, src, n);
-        // The common key and element sizes without a call (each read whole
-        // before the write, as a move).
-        match n {
-            4 => core::ptr::write_unaligned(dst as *mut u32, core::ptr::read_unaligned(src as *const u32)),
-            8 => core::ptr::write_unaligned(dst as *mut u64, core::ptr::read_unaligned(src as *const u64)),
-            16 => core::ptr::write_unaligned(dst as *mut u128, core::ptr::read_unaligned(src as *const u128)),
-            _ => core::ptr::copy(src, dst, n),
-        }
+        crate::bytes::move_bytes(dst, src, n);
     }
 }
 
@@ -336,7 +329,7 @@ unsafe fn clear_typed(dst: *mut u8, n: usize) {
     // SAFETY: per the function contract.
     unsafe {
         crate::wb::bulk(dst, core::ptr::null(), n);
-        core::ptr::write_bytes(dst, 0, n);
+        crate::bytes::zero_bytes(dst, n);
     }
 }
 

@@ -337,7 +337,7 @@ pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
         if (*typ).PtrBytes != 0 {
             crate::wb::bulk(dst, src, (*typ).PtrBytes);
         }
-        core::ptr::copy(src, dst, (*typ).Size_);
+        crate::bytes::move_bytes(dst, src, (*typ).Size_);
     }
 }
 
@@ -350,7 +350,7 @@ pub unsafe fn typedmemclr(typ: *mut Type, ptr: *mut u8) {
         if (*typ).PtrBytes != 0 {
             crate::wb::bulk(ptr, core::ptr::null(), (*typ).PtrBytes);
         }
-        core::ptr::write_bytes(ptr, 0, (*typ).Size_)
+        crate::bytes::zero_bytes(ptr, (*typ).Size_)
     };
 }
 

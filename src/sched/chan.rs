@@ -273,12 +273,7 @@ fn copy_elem(c: *mut hchan, dst: *mut u8, src: *const u8) {
     unsafe {
         let n = (*c).elemsize as usize;
         crate::wb::bulk(dst, src, n);
-        if n == 8 && (dst as usize | src as usize) & 7 == 0 {
-            // The common word-sized element, without a call to memmove.
-            *(dst as *mut usize) = *(src as *const usize);
-        } else {
-            core::ptr::copy(src, dst, n);
-        }
+        crate::bytes::move_bytes(dst, src, n);
     }
 }
 
@@ -288,11 +283,7 @@ fn clear_elem(c: *mut hchan, p: *mut u8) {
     unsafe {
         let n = (*c).elemsize as usize;
         crate::wb::bulk(p, core::ptr::null(), n);
-        if n == 8 && p as usize & 7 == 0 {
-            *(p as *mut usize) = 0;
-        } else {
-            core::ptr::write_bytes(p, 0, n);
-        }
+        crate::bytes::zero_bytes(p, n);
     }
 }
 

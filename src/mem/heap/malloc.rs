@@ -395,7 +395,7 @@ unsafe fn malloc_in<const LEAF: bool>(size: usize, typ: *mut Type, needzero: boo
                 (*c).black += sp.elemsize;
             }
             if needzero && sp.needzero {
-                core::ptr::write_bytes(obj as *mut u8, 0, sp.elemsize);
+                crate::bytes::zero_bytes(obj as *mut u8, sp.elemsize);
             }
             if !noscan {
                 bits::write_object(obj, size, typ, sp.elemsize);
