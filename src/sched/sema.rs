@@ -53,6 +53,29 @@ pub fn nwait(addr: *mut u32) -> u32 {
     semroot(addr).nwait.load(Ordering::SeqCst)
 }
 
+/// The holder of worldsema (which serialises the stops of the world:
+/// collections' start and end, ReadMemStats, GOMAXPROCS...) is not
+/// preempted until it releases it, as upstream's holders run with
+/// m.preemptoff set: one preempted into the global run queue right after
+/// acquiring it (on the way back from this file's Rust call) left every
+/// goroutine that would end the collection's marking unable to take it
+/// while it waited for the queue's turn, and allocation went on past the
+/// heap goal meanwhile (gofmt under load: 300 ms of marking, the heap at
+/// 25 MB for a 4 MB goal). Set here, in the call that acquires, so that
+/// no preemption point lies between; holders do not park before they
+/// release (each stops the world in one Rust call).
+fn holding_worldsema(addr: *mut u32, held: bool) {
+    if addr as usize != crate::links::links().worldsema {
+        return;
+    }
+    const WHY: &[u8] = b"holding worldsema";
+    // SAFETY: the current m, written only by its own thread.
+    unsafe {
+        let mp = sched::getm();
+        (*mp).preemptoff = crate::layout::GoString { ptr: WHY.as_ptr(), len: if held { WHY.len() as isize } else { 0 } };
+    }
+}
+
 /// Take one from the counter if it is positive.
 fn cansemacquire(addr: *mut u32) -> bool {
     let c = counter(addr);
@@ -77,6 +100,7 @@ fn cansemacquire(addr: *mut u32) -> bool {
 /// sync's contract).
 pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u8) -> bool {
     if cansemacquire(addr) {
+        holding_worldsema(addr, true);
         return true;
     }
     let root = semroot(addr);
@@ -86,6 +110,7 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u
     if cansemacquire(addr) {
         root.nwait.fetch_sub(1, Ordering::SeqCst);
         root.queue.mutex().unlock();
+        holding_worldsema(addr, true);
         return true;
     }
     let s = acquire_sudog();
@@ -137,6 +162,9 @@ pub fn rt_semacquireFinish(skipframes: isize) -> bool {
         (*gp).waiting = null_mut();
         blockprof::blocked(s, 3 + skipframes);
         let handed = (*s).ticket != 0;
+        if handed {
+            holding_worldsema((*s).elem as *mut u32, true);
+        }
         (*s).elem = null_mut();
         release_sudog(s);
         handed
@@ -153,6 +181,7 @@ pub fn rt_semacquireFinish(skipframes: isize) -> bool {
 /// `addr` is a live semaphore word and `l` a live notifyList (package
 /// sync's contract).
 pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool, skipframes: isize) -> bool {
+    holding_worldsema(addr, false);
     let root = semroot(addr);
     counter(addr).fetch_add(1, Ordering::SeqCst);
     if root.nwait.load(Ordering::SeqCst) == 0 {
