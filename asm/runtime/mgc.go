@@ -112,7 +112,8 @@ func gcWaitMark(n uint32) {
 
 // gcBgMarkWorker is a mark worker (src/gc/workers.rs): parked between
 // cycles; during one, it marks a turn at a time, yielding between turns
-// when asked to, and ends the cycle when nothing is left to mark.
+// when preempted or idle (not for goroutines merely waiting: see
+// workers.rs), and ends the cycle when nothing is left to mark.
 func gcBgMarkWorker() {
 	for {
 		if rt_gcWorkerWait() {
@@ -133,7 +134,7 @@ func gcBgMarkWorker() {
 			if st == markRest {
 				// A fractional worker ahead of its share of the time.
 				timeSleep(1000 * 1000)
-			} else if st == markIdle || getg().preempt || rt_schedBusy() {
+			} else if st == markIdle || getg().preempt {
 				Gosched()
 			}
 		}
