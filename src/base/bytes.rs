@@ -36,9 +36,18 @@ pub unsafe fn move_bytes(dst: *mut u8, src: *const u8, n: usize) {
                 core::ptr::write_unaligned(dst.add(n - k) as *mut $t, b);
             }};
         }
+        macro_rules! one {
+            ($t:ty) => {
+                core::ptr::write_unaligned(dst as *mut $t, core::ptr::read_unaligned(src as *const $t))
+            };
+        }
         match n {
             0 => {}
             1 => *dst = *src,
+            // The commonest sizes (words, strings, interfaces) in one move.
+            4 => one!(u32),
+            8 => one!(u64),
+            16 => one!(u128),
             2..=3 => pair!(u16),
             4..=7 => pair!(u32),
             8..=16 => pair!(u64),
@@ -80,6 +89,8 @@ pub unsafe fn zero_bytes(dst: *mut u8, n: usize) {
         match n {
             0 => {}
             1 => *dst = 0,
+            8 => core::ptr::write_unaligned(dst as *mut u64, 0),
+            16 => core::ptr::write_unaligned(dst as *mut u128, 0),
             2..=3 => pair!(u16),
             4..=7 => pair!(u32),
             8..=16 => pair!(u64),
