@@ -44,13 +44,13 @@ pub unsafe fn move_bytes(dst: *mut u8, src: *const u8, n: usize) {
         match n {
             0 => {}
             1 => *dst = *src,
+            2..=3 => pair!(u16),
             // The commonest sizes (words, strings, interfaces) in one move.
             4 => one!(u32),
+            5..=7 => pair!(u32),
             8 => one!(u64),
+            9..=15 => pair!(u64),
             16 => one!(u128),
-            2..=3 => pair!(u16),
-            4..=7 => pair!(u32),
-            8..=16 => pair!(u64),
             17..=32 => pair!(u128),
             _ => {
                 // 33..=64: the first 32 bytes and the last 32.
@@ -89,11 +89,11 @@ pub unsafe fn zero_bytes(dst: *mut u8, n: usize) {
         match n {
             0 => {}
             1 => *dst = 0,
-            8 => core::ptr::write_unaligned(dst as *mut u64, 0),
-            16 => core::ptr::write_unaligned(dst as *mut u128, 0),
             2..=3 => pair!(u16),
             4..=7 => pair!(u32),
-            8..=16 => pair!(u64),
+            8 => core::ptr::write_unaligned(dst as *mut u64, 0),
+            9..=15 => pair!(u64),
+            16 => core::ptr::write_unaligned(dst as *mut u128, 0),
             17..=32 => pair!(u128),
             _ => {
                 core::ptr::write_unaligned(dst as *mut u128, 0);
