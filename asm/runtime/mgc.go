@@ -134,7 +134,11 @@ func gcBgMarkWorker() {
 			if st == markRest {
 				// A fractional worker ahead of its share of the time.
 				timeSleep(1000 * 1000)
-			} else if st == markIdle || getg().preempt {
+			} else if st == markIdle {
+				// Nothing to scan while other markers hold the rest: wait
+				// a little rather than spin through the scheduler.
+				timeSleep(50 * 1000)
+			} else if getg().preempt {
 				Gosched()
 			}
 		}
