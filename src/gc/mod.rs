@@ -457,7 +457,7 @@ fn claim_globals(m: &mut mark::Marker) {
 /// A mark worker's turn (from the Go side, gcBgMarkWorker): scan grey
 /// objects for about a millisecond. Returns MARK_MORE (call again after
 /// yielding if asked to), MARK_IDLE (nothing to scan now, other markers
-/// are busy: yield), MARK_DONE (no grey object anywhere: finish the
+/// are busy: sleep a little), MARK_DONE (no grey object anywhere: finish the
 /// cycle, rt_gcMarkDone), MARK_OVER (the cycle is over) or MARK_REST (a
 /// fractional worker ahead of its share: sleep a little, then call again).
 pub fn rt_gcMarkWork() -> u8 {
