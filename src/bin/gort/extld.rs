@@ -141,7 +141,7 @@ fn make_static(args: &[String]) -> Vec<String> {
 /// same layout in both libraries on linux/amd64 (pthread_attr_t, sigset_t,
 /// struct sigaction), and any symbol musl lacks fails the link, which then
 /// falls back to glibc.
-fn static_libc(cxx: bool) -> Result<Option<&'static str>> {
+pub fn static_libc(cxx: bool) -> Result<Option<&'static str>> {
     const MUSL: &str = "musl-gcc";
     let forced = std::env::var("GORT_LIBC").unwrap_or_default();
     match forced.as_str() {

@@ -156,5 +156,11 @@ fn cmd_doctor(args: &[String]) -> Result<u8> {
     let t = surface::load_table()?;
     let todo = t.entries.iter().filter(|e| e.todo).count();
     println!("surface:   {} Rust entry points, {} not implemented yet", t.entries.len(), todo);
+    // The C library of static links (programs without cgo packages).
+    match extld::static_libc(false) {
+        Ok(Some(driver)) => println!("static C:  musl ({driver})"),
+        Ok(None) => println!("static C:  glibc (musl-gcc not found, or GORT_LIBC=glibc, or CC set: see ARCHITECTURE.md)"),
+        Err(f) => println!("static C:  {}", f.msg),
+    }
     Ok(0)
 }
