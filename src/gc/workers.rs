@@ -12,11 +12,12 @@
 //! a processor). Each scans for about a millisecond per turn; between
 //! turns it sleeps 50 us when it has nothing to scan (spinning through the
 //! scheduler instead cost encoding/json 3% in clock reads alone) and
-//! yields when asked to (a preemption), not because other goroutines wait: upstream's scheduler
-//! runs its workers ahead of the run queues, and a worker that yielded to
-//! them sat in the global run queue for whole cycles of a busy program
-//! (gofmt: background marking 0-7 ms of a run's 60, assists did the rest;
-//! after, 14-20 ms). The other workers stay parked. Processors with nothing to run mark too (gc/mod.rs, idle_mark).
+//! yields when asked to (a preemption), not because other goroutines
+//! wait: upstream's scheduler runs its workers ahead of the run queues,
+//! and a worker that yielded to them sat in the global run queue for whole
+//! cycles of a busy program (gofmt: background marking 0-7 ms of a run's
+//! 60, assists did the rest; after, 14-20 ms). The other workers stay
+//! parked. Processors with nothing to run mark too (gc/mod.rs, idle_mark).
 //! The worker that finds nothing grey left ends the cycle (rt_gcMarkDone).
 //!
 //! runtime.GC waits for the end of a cycle's marking here too.

@@ -129,7 +129,8 @@ fn make_static(args: &[String]) -> Vec<String> {
 
 /// Which C library goes into a static link: `GORT_LIBC=musl` or `glibc`
 /// chooses; unset, musl when its compiler driver is installed (Debian's
-/// musl-tools) and the C compiler is the default one.
+/// musl-tools) and the C compiler is the default one. Some((driver,
+/// forced)) for musl, `forced` when GORT_LIBC named it; None for glibc.
 ///
 /// Why musl: the only C in such a program is runtime/cgo's, which needs a
 /// few pthread, signal and stdio calls; static glibc brings 600 KiB of
@@ -141,19 +142,19 @@ fn make_static(args: &[String]) -> Vec<String> {
 /// same layout in both libraries on linux/amd64 (pthread_attr_t, sigset_t,
 /// struct sigaction), and any symbol musl lacks fails the link, which then
 /// falls back to glibc.
-pub fn static_libc(cxx: bool) -> Result<Option<&'static str>> {
+pub fn static_libc(cxx: bool) -> Result<Option<(&'static str, bool)>> {
     const MUSL: &str = "musl-gcc";
-    let forced = std::env::var("GORT_LIBC").unwrap_or_default();
-    match forced.as_str() {
+    let asked = std::env::var("GORT_LIBC").unwrap_or_default();
+    match asked.as_str() {
         "glibc" => return Ok(None),
-        "musl" => return Ok(Some(MUSL)),
+        "musl" => return Ok(Some((MUSL, true))),
         "" => {}
         other => return Err(Fail::new(format!("{NAME}: GORT_LIBC={other}: want musl or glibc"))),
     }
     let default_cc = std::env::var("CC").map(|c| c.trim().is_empty() || c.trim() == "gcc").unwrap_or(true);
     let installed = std::env::var_os("PATH")
         .is_some_and(|path| std::env::split_paths(&path).any(|d| d.join(MUSL).is_file()));
-    Ok((!cxx && default_cc && installed).then_some(MUSL))
+    Ok((!cxx && default_cc && installed).then_some((MUSL, false)))
 }
 
 pub fn cmd_extld(args: &[String]) -> Result<u8> {
@@ -163,8 +164,7 @@ pub fn cmd_extld(args: &[String]) -> Result<u8> {
     let make_it_static = go_link && static_ok(args) && !hosts.foreign;
     let args = if make_it_static { make_static(args) } else { args.to_vec() };
     if make_it_static {
-        if let Some(musl) = static_libc(hosts.cxx)? {
-            let forced = std::env::var("GORT_LIBC").as_deref() == Ok("musl");
+        if let Some((musl, forced)) = static_libc(hosts.cxx)? {
             let mut cmd = Command::new(musl);
             cmd.args(&args);
             if forced {

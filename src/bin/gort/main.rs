@@ -158,7 +158,7 @@ fn cmd_doctor(args: &[String]) -> Result<u8> {
     println!("surface:   {} Rust entry points, {} not implemented yet", t.entries.len(), todo);
     // The C library of static links (programs without cgo packages).
     match extld::static_libc(false) {
-        Ok(Some(driver)) => println!("static C:  musl ({driver})"),
+        Ok(Some((driver, _))) => println!("static C:  musl ({driver})"),
         Ok(None) => println!("static C:  glibc (musl-gcc not found, or GORT_LIBC=glibc, or CC set: see ARCHITECTURE.md)"),
         Err(f) => println!("static C:  {}", f.msg),
     }
