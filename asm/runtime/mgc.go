@@ -5,7 +5,6 @@ package runtime
 
 import (
 	"internal/abi"
-	"runtime/internal/atomic"
 	"unsafe"
 )
 
@@ -20,45 +19,45 @@ import (
 //
 // The semaphore calls below return through rtcall too, so the hook can
 // fire again inside itself (the goroutine may have moved to an M with a
-// request of its own): while the world semaphore is taken, by this
-// goroutine or another, a collection is under way or excluded, and the
-// request is dropped (the next allocation past the trigger asks again).
+// request of its own): a goroutine holding the world semaphore is asked
+// for nothing (src/gc: rt_hookWanted). One that asks for a collection
+// while another holds it waits for it in gcStart, as upstream's wait for
+// the start semaphore: allocation is held back while a cycle is being
+// started (dropping the request instead let 16 allocating goroutines take
+// the heap 50% past its goal while the starter waited for a processor).
 func rtcallHook() {
 	switch rt_hookWanted() {
 	case hookCollect:
-		if atomic.Load(&worldsema) != 0 {
-			gcStart(triggerHeap, 0)
-		}
+		gcStart(triggerHeap, 0)
 	case hookAssist:
-		// Nothing left to mark concurrently: end the cycle here rather
-		// than wait for a mark worker to get a processor; unless the
-		// world semaphore is taken (this goroutine may hold it, in a hook
-		// that fired inside gcStart's semaphore calls: waiting would never
-		// end). Whoever holds it, or a mark worker, ends the cycle.
-		if rt_gcAssist() && tryAcquireWorldsema() {
-			rt_gcMarkDone()
-			semrelease1(&worldsema, false, 0)
+		switch rt_gcAssist() {
+		case assistDone:
+			// Nothing left to mark concurrently: end the cycle here
+			// rather than wait for a mark worker to get a processor;
+			// unless the world semaphore is taken: then wait for the end
+			// (whoever holds it, or a mark worker, ends the cycle).
+			if rt_tryAcquireWorldsema() {
+				rt_gcMarkDone()
+				semrelease1(&worldsema, false, 0)
+			} else if rt_gcAssistWait() {
+				gopark()
+			}
+		case assistPark:
+			// In debt with nothing to scan: wait for the mark workers'
+			// credit or the end of the cycle (src/gc/assist.rs).
+			gopark()
 		}
 	case hookPreempt:
 		mcall(mcallPreempt)
 	}
 }
 
-// tryAcquireWorldsema takes the world semaphore if it is free, without
-// waiting (the semaphore's count, as semacquire1's fast path takes it).
-//
-//go:nosplit
-func tryAcquireWorldsema() bool {
-	for {
-		v := atomic.Load(&worldsema)
-		if v == 0 {
-			return false
-		}
-		if atomic.Cas(&worldsema, v, v-1) {
-			return true
-		}
-	}
-}
+// What rt_gcAssist reports (src/gc/assist.rs: ASSIST_*).
+const (
+	assistOK   uint8 = 0
+	assistDone uint8 = 1
+	assistPark uint8 = 2
+)
 
 // What rt_hookWanted asks for (src/gc: HOOK_*).
 const (
@@ -136,8 +135,14 @@ func gcBgMarkWorker() {
 				timeSleep(1000 * 1000)
 			} else if st == markIdle {
 				// Nothing to scan while other markers hold the rest: wait
-				// a little rather than spin through the scheduler.
-				timeSleep(50 * 1000)
+				// a little rather than spin through the scheduler; but not
+				// on a timer under simulated time, where the clock would
+				// jump to it when the program's goroutines all wait.
+				if faketime != 0 {
+					Gosched()
+				} else {
+					timeSleep(50 * 1000)
+				}
 			} else if getg().preempt {
 				Gosched()
 			}

@@ -32,6 +32,8 @@ pub enum Rank {
     Finalizers,
     /// The collector's goroutines' park locks (forcegc, sweeper, scavenger).
     GcHelper,
+    /// The parked assists' queue (gc/assist.rs), held across a park.
+    AssistQueue,
     /// sync.Cond's wait lists (Go-side mutex words), held across a park.
     NotifyList,
     /// Semaphore buckets, held across a park.

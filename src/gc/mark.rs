@@ -242,11 +242,20 @@ impl Marker {
             scanned += self.scan_object(obj);
             k += 1;
             if k.is_multiple_of(32) {
-                // Share work when this list is long and the queue is dry.
-                if self.grey.len() > 128 && crate::wb::queue_len() == 0 {
-                    let half = self.grey.len() / 2;
-                    crate::wb::queue_put(&self.grey.as_slice()[half..]);
-                    self.grey.truncate(half);
+                // Share work when the queue is dry and this list holds more
+                // than a few objects: its older half (in a tree, the roots
+                // of the larger subtrees; the newer half is the one being
+                // prefetched). A marker walking a tree or a list holds a
+                // short list however much lies below it: at 128 the
+                // threshold was, binary trees' markers never shared, and
+                // the others ran dry (an assist parked, a worker idled:
+                // half of each cycle's 5 ms, one of two processors idle).
+                let len = self.grey.len();
+                if len > 8 && crate::wb::queue_len() == 0 {
+                    let half = len / 2;
+                    crate::wb::queue_put(&self.grey.as_slice()[..half]);
+                    self.grey.as_mut_slice().copy_within(half..len, 0);
+                    self.grey.truncate(len - half);
                 }
                 if enough(scanned) {
                     self.publish();

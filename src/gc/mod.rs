@@ -12,7 +12,8 @@
 //!      on the goroutines' stacks.
 //!   2. **Concurrent mark.** Mark workers (workers.rs; goroutines, a
 //!      quarter of GOMAXPROCS at a time), allocating goroutines (assists,
-//!      in proportion to what they allocate) and Ps with nothing to run
+//!      in proportion to what they allocate, parked when they owe more
+//!      than there is to scan: assist.rs) and Ps with nothing to run
 //!      scan goroutine stacks one at a time (stacks.rs: a goroutine that is
 //!      not running is held with the scan bit while its frames, walked as
 //!      stack copying walks them, and the runtime's pointers for it are
@@ -50,6 +51,7 @@
 //! marks a second time from scratch at each mark termination and throws
 //! if the concurrent marking missed an object (a missing barrier).
 
+pub mod assist;
 pub mod background;
 pub mod finalizer;
 mod mark;
@@ -293,6 +295,13 @@ pub fn rt_hookWanted() -> u8 {
         if (*mp).locks != 0 || (*mp).mallocing != 0 || (*mp).dying != 0 {
             return HOOK_NONE;
         }
+        // Nor one holding worldsema (m.preemptoff; sched/sema.rs): a
+        // collection would wait for it, and an assist may park (assist.rs)
+        // while the end of the cycle waits for it; upstream's holders do
+        // not assist either.
+        if (*mp).preemptoff.len != 0 {
+            return HOOK_NONE;
+        }
         if h & HOOK_GC != 0 && !marking() && should_collect() {
             return HOOK_COLLECT;
         }
@@ -419,7 +428,7 @@ fn start_marking() {
         malloc::forget_tiny(unsafe { (*sched::allp(i)).mcache });
     }
     workers::cycle_started();
-    BG_CREDIT.store(0, Ordering::Relaxed);
+    assist::cycle_started();
     // Goroutine stacks are scanned while the program runs (stacks.rs).
     stacks::prepare();
     let mut m = mark::Marker::new();
@@ -464,7 +473,12 @@ pub fn rt_gcMarkWork() -> u8 {
     if !marking() {
         return MARK_OVER;
     }
-    let fractional = workers::is_fractional(crate::gm::curg());
+    // Under simulated time (faketime) the clock stands still: a share of
+    // its time means nothing, and a worker that slept on a timer would
+    // make the clock jump when the program's goroutines all wait (the
+    // program would see the collector's naps): the worker marks as a
+    // dedicated one, and yields rather than sleeps (asm/runtime/mgc.go).
+    let fractional = workers::is_fractional(crate::gm::curg()) && crate::faketime::now() == 0;
     if fractional && workers::fraction_used(mark_start()) {
         let idle = MARKERS.load(Ordering::Acquire) == 0 && !marking_unfinished();
         return if idle { MARK_DONE } else { MARK_REST };
@@ -475,8 +489,12 @@ pub fn rt_gcMarkWork() -> u8 {
         let mut turn = TurnClock::start(t0);
         let mut turn_over = || stw_pending() || turn.over();
         stacks::scan_some(m, &mut turn_over);
-        let (more, scanned) = m.drain_while(|_| turn_over());
-        BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
+        let mut credit = assist::CreditFlush::new();
+        let (more, scanned) = m.drain_while(|scanned| {
+            credit.progress(scanned);
+            turn_over()
+        });
+        credit.finish(scanned);
         more
     });
     add_time(&WORKER_NS, &WORKER_NS_TOTAL, ns);
@@ -529,8 +547,12 @@ fn idle_mark() -> bool {
                 || turn.over()
         };
         stacks::scan_some(m, &mut stop);
-        let (_, scanned) = m.drain_while(|_| stop());
-        BG_CREDIT.fetch_add(scanned as i64, Ordering::Relaxed);
+        let mut credit = assist::CreditFlush::new();
+        let (_, scanned) = m.drain_while(|scanned| {
+            credit.progress(scanned);
+            stop()
+        });
+        credit.finish(scanned);
     });
     add_time(&WORKER_NS, &WORKER_NS_TOTAL, ns);
     add_time(&IDLE_NS, &IDLE_NS_TOTAL, ns);
@@ -604,9 +626,6 @@ pub const MARK_REST: u8 = 4;
 pub const MARK_DONE: u8 = 2;
 pub const MARK_OVER: u8 = 3;
 
-/// Bytes one assist call scans at most.
-const ASSIST_MAX: usize = 512 << 10;
-
 /// Is a stop of the world waiting for this goroutine? (Markers then
 /// return to Go code, where it can stop.)
 fn stw_pending() -> bool {
@@ -616,9 +635,6 @@ fn stw_pending() -> bool {
 /// Processor time spent by mark workers and assists this cycle (gctrace).
 static WORKER_NS: AtomicU64 = AtomicU64::new(0);
 static ASSIST_NS: AtomicU64 = AtomicU64::new(0);
-/// Bytes the background markers (workers, idle processors) scanned this
-/// cycle that no assist has taken as payment yet.
-static BG_CREDIT: AtomicI64 = AtomicI64::new(0);
 /// The part of WORKER_NS idle processors marked (the pacer), and the same
 /// since the start.
 static IDLE_NS: AtomicU64 = AtomicU64::new(0);
@@ -634,84 +650,6 @@ static ASSIST_NS_TOTAL: AtomicU64 = AtomicU64::new(0);
 pub fn mark_cpu_ns() -> (u64, u64, u64) {
     let idle = IDLE_NS_TOTAL.load(Ordering::Relaxed);
     (ASSIST_NS_TOTAL.load(Ordering::Relaxed), WORKER_NS_TOTAL.load(Ordering::Relaxed).saturating_sub(idle), idle)
-}
-
-/// A goroutine that allocated on credit during marking pays with scanning
-/// (from the rtcall hook): as many bytes as its debt times the assist
-/// ratio, or until no grey object is left. Returns whether it found the
-/// cycle's concurrent marking done (nothing grey, every goroutine taken,
-/// no other marker): the Go side then ends the cycle (rt_gcMarkDone), as
-/// a mark worker would, rather than waiting for one to get a processor
-/// while the allocating goroutines keep both busy (the heap would grow
-/// past its goal meanwhile: upstream's assists end the cycle too).
-pub fn rt_gcAssist() -> bool {
-    if !marking() {
-        return false;
-    }
-    let gp = crate::gm::curg();
-    // SAFETY: gp is the current goroutine.
-    let debt = unsafe { -(*gp).gcAssistBytes };
-    if debt <= 0 {
-        return false;
-    }
-    let ratio = assist_ratio();
-    // One call scans at most ASSIST_MAX (a Rust call cannot be preempted:
-    // a long one would delay a stop of the world and other goroutines);
-    // the rest of the debt is asked for again at the next allocation.
-    // First the background markers' surplus: what they scanned beyond
-    // what was asked of anyone pays for this debt (upstream's background
-    // credit), so that assists scan only when the workers fall behind.
-    let owed = (debt as f64 * ratio) as i64;
-    // A goroutine whose stack is unscanned scans it whatever the credit:
-    // only its own assists can while it runs (stacks::scan_self).
-    let mut credit = if stacks::self_unscanned() { 0 } else { BG_CREDIT.load(Ordering::Relaxed) };
-    while credit > 0 {
-        let take = credit.min(owed);
-        match BG_CREDIT.compare_exchange_weak(credit, credit - take, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => {
-                // SAFETY: as above.
-                unsafe { (*gp).gcAssistBytes += (take as f64 / ratio.max(1e-9)) as i64 + 1 };
-                if take >= owed {
-                    return false;
-                }
-                break;
-            }
-            Err(c) => credit = c,
-        }
-    }
-    // SAFETY: as above.
-    let debt = unsafe { -(*gp).gcAssistBytes };
-    if debt <= 0 {
-        return false;
-    }
-    let want = ((debt as f64 * ratio) as usize + 64 * 1024).min(ASSIST_MAX);
-    crate::tracehook::event(crate::tracehook::Ev::AssistBegin);
-    let ((more, done), others, ns) = marker_turn(|m, _| {
-        stacks::scan_self(m);
-        claim_globals(m);
-        let mut stacks_done = 0;
-        stacks::scan_some(m, || {
-            stacks_done += 1;
-            stacks_done >= 4 || stw_pending()
-        });
-        m.drain_while(|scanned| scanned >= want || stw_pending())
-    });
-    crate::tracehook::event(crate::tracehook::Ev::AssistEnd);
-    add_time(&ASSIST_NS, &ASSIST_NS_TOTAL, ns);
-    // Credit what was scanned; with nothing left to scan the debt is
-    // forgiven (the cycle is about to end).
-    // SAFETY: as above.
-    unsafe {
-        if done >= want || stw_pending() {
-            (*gp).gcAssistBytes += (done as f64 / ratio.max(1e-9)) as i64;
-            false
-        } else {
-            // Nothing left to scan: the debt is forgiven, and the cycle's
-            // marking may be over.
-            (*gp).gcAssistBytes = 0;
-            !more && others == 0 && !marking_unfinished()
-        }
-    }
 }
 
 /// Mark termination (from a mark worker that found no grey object left,
@@ -836,6 +774,7 @@ fn finish_cycle(t_mark_end: i64) {
     // (a finalizer queued by this collection then runs before the
     // collector's caller resumes, as upstream's does), where it is not
     // stolen at once by an idle thread as a queued one would be.
+    assist::release_all();
     workers::wake_waiters();
     background::wake_sweeper();
     finalizer::wake_runner();

@@ -45,7 +45,11 @@ pub fn prepare() {
     let mut n = 0;
     gm::for_each_g(|gp| {
         // SAFETY: gp is a live G; the world is stopped.
-        unsafe { (*gp).gcscandone = false };
+        unsafe {
+            (*gp).gcscandone = false;
+            // Assist debts and credit are per cycle (gc/assist.rs).
+            (*gp).gcAssistBytes = 0;
+        }
         n += 1;
     });
     RETRY.with(|r| r.truncate(0));

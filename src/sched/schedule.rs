@@ -456,6 +456,20 @@ pub fn ready(gp: *mut g) {
     wakep();
 }
 
+/// Make gp runnable at the tail of the current P's queue, not in its
+/// runnext slot (for goroutines the current one readies while it goes on
+/// running: another P may take gp at once).
+pub fn ready_queued(gp: *mut g) {
+    let pp = curp();
+    if pp.is_null() {
+        crate::fatal::throw("ready: no p");
+    }
+    casgstatus(gp, G_WAITING, G_RUNNABLE);
+    super::stats::note_runnable(gp);
+    runqput(pp, gp, false);
+    wakep();
+}
+
 /// What to do once a parking goroutine is off its stack: called with the
 /// lock argument; returning false cancels the park.
 pub type UnlockFn = unsafe extern "C" fn(gp: *mut g, lock: *mut u8) -> bool;

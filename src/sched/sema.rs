@@ -90,6 +90,17 @@ fn cansemacquire(addr: *mut u32) -> bool {
     }
 }
 
+/// Take worldsema if it is free, without waiting (an assist that found
+/// marking over ends the cycle itself only if nobody else is at it).
+pub fn rt_tryAcquireWorldsema() -> bool {
+    let addr = crate::links::links().worldsema as *mut u32;
+    if cansemacquire(addr) {
+        holding_worldsema(addr, true);
+        return true;
+    }
+    false
+}
+
 /// First step of Semacquire: true if acquired; false if the goroutine is
 /// queued and must park (then call rt_semacquireFinish). `profile`: the
 /// wait counts in the block profile (package sync's waits, not the
