@@ -1768,9 +1768,49 @@ pub unsafe fn reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, el
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
-pub unsafe fn reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, mut key: GoString, elem: *mut u8) {
+pub unsafe fn reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, key: GoString, elem: *mut u8) {
     // SAFETY: per the function contract.
-    unsafe { reflect_mapassign0(t, h, &mut key as *mut GoString as *mut u8, elem) }
+    unsafe {
+        let p = mapassign_faststr(t, h, key);
+        copy_typed(p, elem, (*(*t).Elem).Size_);
+    }
+}
+
+/// The goroutine-stack fast path of reflect's map assignments (see
+/// src/base/leaf.rs): leaf_assign's, then the element's copy (no write
+/// barrier is on: leaf_ok).
+///
+/// # Safety
+/// As reflect_mapassign0's.
+unsafe fn leaf_reflect_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        let r = leaf_assign::<K>(t, h, key);
+        if r.r1 == 0 {
+            return r;
+        }
+        copy_typed(r.r0 as *mut u8, elem, (*(*t).Elem).Size_);
+    }
+    crate::leaf::Leaf::one(0)
+}
+
+/// The goroutine-stack fast path of reflect_mapassign0 (see src/base/leaf.rs).
+///
+/// # Safety
+/// As reflect_mapassign0's.
+pub unsafe fn leaf_reflect_mapassign0(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_reflect_assign::<AnyKey>(t, h, key, elem) }
+}
+
+/// The goroutine-stack fast path of reflect_mapassign_faststr0 (see
+/// src/base/leaf.rs).
+///
+/// # Safety
+/// As reflect_mapassign_faststr0's.
+pub unsafe fn leaf_reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, mut key: GoString, elem: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe { leaf_reflect_assign::<StrKey>(t, h, &mut key as *mut GoString as *mut u8, elem) }
 }
 
 /// # Safety

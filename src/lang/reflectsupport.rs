@@ -78,6 +78,19 @@ pub unsafe fn reflect_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
     }
 }
 
+/// The goroutine-stack fast path of reflect_typedmemmove (src/base/leaf.rs):
+/// typedmemmove's, except in race builds (the reports).
+///
+/// # Safety
+/// As reflect_typedmemmove's.
+pub unsafe fn leaf_reflect_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) -> crate::leaf::Leaf {
+    if crate::tsan::enabled() {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    // SAFETY: per the function contract.
+    unsafe { crate::slice::leaf_typedmemmove(typ, dst, src) }
+}
+
 /// # Safety
 /// The pointers come from reflect or internal/reflectlite: type
 /// descriptors, and memory holding values of the types they describe.

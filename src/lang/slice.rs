@@ -341,6 +341,23 @@ pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
     }
 }
 
+/// The goroutine-stack fast path of typedmemmove (src/base/leaf.rs): all
+/// of it, unless the type has pointers and the write barrier is on (the
+/// barrier's buffer may have to be flushed).
+///
+/// # Safety
+/// As typedmemmove's.
+pub unsafe fn leaf_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*typ).PtrBytes != 0 && crate::wb::enabled() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        typedmemmove(typ, dst, src);
+    }
+    crate::leaf::Leaf::one(0)
+}
+
 /// # Safety
 /// The type descriptors describe the elements the pointers address, over
 /// the lengths given (compiled code's contract).
