@@ -190,7 +190,7 @@ unsafe fn enqueue(gp: *mut g) {
 /// A background marker scanned `bytes`: pay the parked assists' debts
 /// with them, oldest first, readying each one paid in full (the caller has
 /// a P); what is left over is credit for assists to come.
-pub(super) fn add_credit(bytes: usize) {
+fn add_credit(bytes: usize) {
     if QUEUED.load(Ordering::Acquire) == 0 {
         BG_CREDIT.fetch_add(bytes as i64, Ordering::Relaxed);
         return;
@@ -262,30 +262,21 @@ pub(super) fn release_all() {
     }
 }
 
-/// A background marker's scanning, paid out as it goes while assists wait
-/// (every CHUNK bytes, so a parked assist does not wait for the end of a
-/// millisecond's turn), the rest at the end of its turn.
-pub(super) struct CreditFlush {
-    paid: usize,
-}
-
-impl CreditFlush {
+/// A background marker's drain: scan grey objects until `stop` says so
+/// (mark::Marker::drain_while), paying for parked assists as it goes
+/// (every CHUNK bytes while someone waits, so a parked assist does not
+/// wait for the end of a millisecond's turn) and with the rest at the end.
+/// Returns whether grey objects are left.
+pub(super) fn drain_paying(m: &mut super::mark::Marker, mut stop: impl FnMut() -> bool) -> bool {
     const CHUNK: usize = 64 << 10;
-
-    pub(super) fn new() -> CreditFlush {
-        CreditFlush { paid: 0 }
-    }
-
-    /// `scanned` bytes so far this turn.
-    pub(super) fn progress(&mut self, scanned: usize) {
-        if scanned - self.paid >= Self::CHUNK && QUEUED.load(Ordering::Relaxed) != 0 {
-            add_credit(scanned - self.paid);
-            self.paid = scanned;
+    let mut paid = 0;
+    let (more, scanned) = m.drain_while(|scanned| {
+        if scanned - paid >= CHUNK && QUEUED.load(Ordering::Relaxed) != 0 {
+            add_credit(scanned - paid);
+            paid = scanned;
         }
-    }
-
-    /// The turn is over, having scanned `scanned` bytes.
-    pub(super) fn finish(self, scanned: usize) {
-        add_credit(scanned - self.paid);
-    }
+        stop()
+    });
+    add_credit(scanned - paid);
+    more
 }

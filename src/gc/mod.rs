@@ -489,13 +489,7 @@ pub fn rt_gcMarkWork() -> u8 {
         let mut turn = TurnClock::start(t0);
         let mut turn_over = || stw_pending() || turn.over();
         stacks::scan_some(m, &mut turn_over);
-        let mut credit = assist::CreditFlush::new();
-        let (more, scanned) = m.drain_while(|scanned| {
-            credit.progress(scanned);
-            turn_over()
-        });
-        credit.finish(scanned);
-        more
+        assist::drain_paying(m, turn_over)
     });
     add_time(&WORKER_NS, &WORKER_NS_TOTAL, ns);
     if fractional {
@@ -547,12 +541,7 @@ fn idle_mark() -> bool {
                 || turn.over()
         };
         stacks::scan_some(m, &mut stop);
-        let mut credit = assist::CreditFlush::new();
-        let (_, scanned) = m.drain_while(|scanned| {
-            credit.progress(scanned);
-            stop()
-        });
-        credit.finish(scanned);
+        assist::drain_paying(m, stop);
     });
     add_time(&WORKER_NS, &WORKER_NS_TOTAL, ns);
     add_time(&IDLE_NS, &IDLE_NS_TOTAL, ns);

@@ -1591,18 +1591,25 @@ map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write);
 #[inline]
 unsafe fn leaf_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
     // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { leaf_assign_slot::<K>(t, h, key) })
+}
+
+/// leaf_assign's element slot, or None to decline.
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn leaf_assign_slot<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
+    // SAFETY: per the function contract.
     unsafe {
         if h.is_null() || !leaf_ok(t, h, LeafUse::Write) || (*h).buckets.is_null() {
-            return crate::leaf::Leaf::DECLINE;
+            return None;
         }
         let mt = Mt::new(t);
         if mt.indirect_key() || mt.indirect_elem() {
-            return crate::leaf::Leaf::DECLINE;
+            return None;
         }
-        match assign_in::<K, true>(t, h, key) {
-            Some(e) => crate::leaf::Leaf::one(e as usize),
-            None => crate::leaf::Leaf::DECLINE,
-        }
+        assign_in::<K, true>(t, h, key)
     }
 }
 
@@ -1785,11 +1792,10 @@ pub unsafe fn reflect_mapassign_faststr0(t: *mut MapType, h: *mut hmap, key: GoS
 unsafe fn leaf_reflect_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8, elem: *mut u8) -> crate::leaf::Leaf {
     // SAFETY: per the function contract.
     unsafe {
-        let r = leaf_assign::<K>(t, h, key);
-        if r.r1 == 0 {
-            return r;
-        }
-        copy_typed(r.r0 as *mut u8, elem, (*(*t).Elem).Size_);
+        let Some(p) = leaf_assign_slot::<K>(t, h, key) else {
+            return crate::leaf::Leaf::DECLINE;
+        };
+        copy_typed(p, elem, (*(*t).Elem).Size_);
     }
     crate::leaf::Leaf::one(0)
 }

@@ -446,27 +446,24 @@ fn dropg(gp: *mut g) {
 /// Make a waiting goroutine runnable (upstream's goready); it runs next on
 /// the current P, and an idle P is woken to pick up other work.
 pub fn ready(gp: *mut g) {
-    let pp = curp();
-    if pp.is_null() {
-        crate::fatal::throw("ready: no p");
-    }
-    casgstatus(gp, G_WAITING, G_RUNNABLE);
-    super::stats::note_runnable(gp);
-    runqput(pp, gp, true);
-    wakep();
+    ready_on_curp(gp, true);
 }
 
 /// Make gp runnable at the tail of the current P's queue, not in its
 /// runnext slot (for goroutines the current one readies while it goes on
 /// running: another P may take gp at once).
 pub fn ready_queued(gp: *mut g) {
+    ready_on_curp(gp, false);
+}
+
+fn ready_on_curp(gp: *mut g, next: bool) {
     let pp = curp();
     if pp.is_null() {
         crate::fatal::throw("ready: no p");
     }
     casgstatus(gp, G_WAITING, G_RUNNABLE);
     super::stats::note_runnable(gp);
-    runqput(pp, gp, false);
+    runqput(pp, gp, next);
     wakep();
 }
 
