@@ -33,8 +33,15 @@ func spawn(left, depth int) {
 func main() {
 	go spawn(3, 1)
 	<-parked
+	// The chain's other goroutines may not have reached their receive yet
+	// (one preempted right after its go statement is runnable): wait until
+	// none is.
 	buf := make([]byte, 1<<16)
 	n := runtime.Stack(buf, true)
+	for tries := 0; tries < 100000 && strings.Contains(string(buf[:n]), "[runnable]"); tries++ {
+		runtime.Gosched()
+		n = runtime.Stack(buf, true)
+	}
 	// Only the chain's goroutines (the main one's own frames differ in
 	// their argument words).
 	for _, g := range strings.Split(string(buf[:n]), "\n\n") {

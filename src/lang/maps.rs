@@ -756,8 +756,9 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
         let elem;
         'again: loop {
             let bucket = hash & bucket_mask((*h).B);
-            if !(*h).oldbuckets.is_null() {
-                grow_work::<K>(&mt, h, bucket);
+            if !(*h).oldbuckets.is_null() && !grow_work::<K, LEAF>(&mt, h, bucket) {
+                (*h).flags &= !HASH_WRITING;
+                return None;
             }
             let mut b = mt.bucket((*h).buckets, bucket);
             let top = tophash(hash);
@@ -1012,13 +1013,19 @@ fn noldbuckets(h: *mut hmap) -> usize {
     }
 }
 
-fn grow_work<K: KeyOps>(mt: &Mt, h: *mut hmap, bucket: usize) {
-    // Evacuate the old bucket this write will use, and one more.
-    evacuate::<K>(mt, h, bucket & (noldbuckets(h) - 1));
+/// Growth work before a write to `bucket`: evacuate the old bucket the
+/// write will use, and one more. With LEAF (a fast path), stop before an
+/// evacuation that could allocate and return false; what was evacuated
+/// before stays evacuated (the map is consistent after each evacuation).
+fn grow_work<K: KeyOps, const LEAF: bool>(mt: &Mt, h: *mut hmap, bucket: usize) -> bool {
+    if !evacuate::<K, LEAF>(mt, h, bucket & (noldbuckets(h) - 1)) {
+        return false;
+    }
     // SAFETY: h is a live map being written by us.
     if unsafe { !(*h).oldbuckets.is_null() } {
-        evacuate::<K>(mt, h, unsafe { (*h).nevacuate });
+        return evacuate::<K, LEAF>(mt, h, unsafe { (*h).nevacuate });
     }
+    true
 }
 
 struct EvacDst {
@@ -1028,11 +1035,20 @@ struct EvacDst {
     e: *mut u8,
 }
 
-fn evacuate<K: KeyOps>(mt: &Mt, h: *mut hmap, oldbucket: usize) {
+/// Move old bucket `oldbucket`'s chain to the new table. With LEAF, decline
+/// (false, nothing done) if the chain has overflow buckets: only then can a
+/// destination bucket fill up and need a new overflow bucket, since the
+/// destinations (x, and y when doubling) receive entries from this old
+/// bucket alone, and are empty until it is evacuated (every write to them
+/// evacuates it first).
+fn evacuate<K: KeyOps, const LEAF: bool>(mt: &Mt, h: *mut hmap, oldbucket: usize) -> bool {
     // SAFETY: h is a live map being written by us; oldbucket < noldbuckets.
     unsafe {
         let b = mt.bucket((*h).oldbuckets, oldbucket);
         let newbit = noldbuckets(h);
+        if LEAF && !evacuated(b) && !mt.overflow(b).is_null() {
+            return false;
+        }
         if !evacuated(b) {
             let mut xy = [
                 EvacDst { b: mt.bucket((*h).buckets, oldbucket), i: 0, k: null_mut(), e: null_mut() },
@@ -1106,6 +1122,7 @@ fn evacuate<K: KeyOps>(mt: &Mt, h: *mut hmap, oldbucket: usize) {
         if oldbucket == (*h).nevacuate {
             advance_evacuation_mark(mt, h, newbit);
         }
+        true
     }
 }
 
@@ -1138,15 +1155,16 @@ fn advance_evacuation_mark(mt: &Mt, h: *mut hmap, newbit: usize) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
     // SAFETY: per the function contract.
-    unsafe { delete::<AnyKey>(t, h, key) }
+    unsafe { crate::leaf::ordinary(delete::<AnyKey, false>(t, h, key)) }
 }
 
-/// mapdelete, with K's hashing and comparison.
+/// mapdelete, with K's hashing and comparison. None: a fast path (LEAF)
+/// declines, the map unchanged but for growth work done.
 ///
 /// # Safety
 /// As mapdelete's.
 #[inline]
-unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
+unsafe fn delete<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<()> {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
         let mt = Mt::new(t);
@@ -1155,19 +1173,20 @@ unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
             if mt.hash_might_panic() {
                 mt.hash(key, 0);
             }
-            return;
+            return Some(());
         }
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map writes");
         }
         let hash = K::hash(&mt, key, (*h).hash0);
         if K::MAY_RAISE && raised() {
-            return;
+            return Some(());
         }
         (*h).flags ^= HASH_WRITING;
         let bucket = hash & bucket_mask((*h).B);
-        if !(*h).oldbuckets.is_null() {
-            grow_work::<K>(&mt, h, bucket);
+        if !(*h).oldbuckets.is_null() && !grow_work::<K, LEAF>(&mt, h, bucket) {
+            (*h).flags &= !HASH_WRITING;
+            return None;
         }
         let borig = mt.bucket((*h).buckets, bucket);
         let top = tophash(hash);
@@ -1220,6 +1239,7 @@ unsafe fn delete<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) {
             crate::fatal::fatal_user("concurrent map writes");
         }
         (*h).flags &= !HASH_WRITING;
+        Some(())
     }
 }
 
@@ -1262,7 +1282,7 @@ fn mark_empty_rest(mt: &Mt, borig: *mut u8, mut b: *mut u8, mut i: usize) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
     // SAFETY: per the function contract.
-    unsafe { delete::<Mem32>(t, h, &mut key as *mut u32 as *mut u8) }
+    unsafe { crate::leaf::ordinary(delete::<Mem32, false>(t, h, &mut key as *mut u32 as *mut u8)) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -1270,7 +1290,7 @@ pub unsafe fn mapdelete_fast32(t: *mut MapType, h: *mut hmap, mut key: u32) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
     // SAFETY: per the function contract.
-    unsafe { delete::<Mem64>(t, h, &mut key as *mut u64 as *mut u8) }
+    unsafe { crate::leaf::ordinary(delete::<Mem64, false>(t, h, &mut key as *mut u64 as *mut u8)) }
 }
 /// # Safety
 /// `t` is a map type and `h` a map of that type (nil where Go allows it);
@@ -1278,7 +1298,7 @@ pub unsafe fn mapdelete_fast64(t: *mut MapType, h: *mut hmap, mut key: u64) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapdelete_faststr(t: *mut MapType, h: *mut hmap, mut ky: GoString) {
     // SAFETY: per the function contract.
-    unsafe { delete::<StrKey>(t, h, &mut ky as *mut GoString as *mut u8) }
+    unsafe { crate::leaf::ordinary(delete::<StrKey, false>(t, h, &mut ky as *mut GoString as *mut u8)) }
 }
 
 /// # Safety
@@ -1541,7 +1561,7 @@ unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
         if h.is_null() {
             return true;
         }
-        (*h).flags & HASH_WRITING == 0 && (u != LeafUse::Write || (*h).oldbuckets.is_null())
+        (*h).flags & HASH_WRITING == 0
     }
 }
 
@@ -1577,10 +1597,38 @@ map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, LeafUse::Read);
 map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, LeafUse::Read);
 map_leaf!(leaf_reflect_mapaccess, reflect_mapaccess, *mut u8, LeafUse::Read);
 map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, LeafUse::Read);
-map_leaf!(leaf_mapdelete, mapdelete, *mut u8, LeafUse::Write);
-map_leaf!(leaf_mapdelete_fast32, mapdelete_fast32, u32, LeafUse::Write);
-map_leaf!(leaf_mapdelete_fast64, mapdelete_fast64, u64, LeafUse::Write);
-map_leaf!(leaf_mapdelete_faststr, mapdelete_faststr, GoString, LeafUse::Write);
+
+/// The fast path of a deletion entry point: `leaf_NAME` deletes as `NAME`
+/// does, with K's hashing, when [`leaf_ok`] allows and the growth work
+/// (if the map grows) cannot allocate.
+macro_rules! delete_leaf {
+    // A key passed by value (the fast variants).
+    ($leaf:ident, $k:ty, $key:ty) => {
+        delete_leaf!($leaf, $k, $key, |key: &mut $key| key as *mut $key as *mut u8);
+    };
+    // `$ptr` turns the argument into a pointer to the key.
+    ($leaf:ident, $k:ty, $key:ty, $ptr:expr) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, mut key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok(t, h, LeafUse::Write) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                crate::leaf::Leaf::or_decline(delete::<$k, true>(t, h, $ptr(&mut key)))
+            }
+        }
+    };
+}
+
+delete_leaf!(leaf_mapdelete, AnyKey, *mut u8, |key: &mut *mut u8| *key);
+delete_leaf!(leaf_mapdelete_fast32, Mem32, u32);
+delete_leaf!(leaf_mapdelete_fast64, Mem64, u64);
+delete_leaf!(leaf_mapdelete_faststr, StrKey, GoString);
 
 /// The fast path of an assignment: what assign does, where it does not
 /// allocate (no growth, a free slot in the key's chain) or write a pointer
