@@ -241,25 +241,22 @@ fn remove_front(q: &mut PVec<usize>, n: usize) {
     QUEUED.store(q.len(), Ordering::Release);
 }
 
-/// Marking ended: ready every parked assist (the caller has a P, the
-/// world runs). What they still owe is dropped when the next cycle starts
+/// Marking ended: make every parked assist runnable, queued for idle Ps
+/// first (sched::runq::injectglist), not in the current P's runnext slot.
+/// What they still owe is dropped when the next cycle starts
 /// (stacks::prepare resets every goroutine's assist balance).
 pub(super) fn release_all() {
-    while QUEUED.load(Ordering::Acquire) != 0 {
-        let mut ready: [*mut g; 16] = [core::ptr::null_mut(); 16];
-        QUEUE_LOCK.lock();
-        // SAFETY: QUEUE is only used under QUEUE_LOCK.
-        let q = unsafe { QUEUE.get() };
-        let n = q.len().min(ready.len());
-        for (i, r) in ready[..n].iter_mut().enumerate() {
-            *r = q.get(i) as *mut g;
-        }
-        remove_front(q, n);
-        QUEUE_LOCK.unlock();
-        for &gp in &ready[..n] {
-            sched::schedule::ready(gp);
-        }
+    let mut list = sched::runq::GList::new();
+    QUEUE_LOCK.lock();
+    // SAFETY: QUEUE is only used under QUEUE_LOCK.
+    let q = unsafe { QUEUE.get() };
+    for i in 0..q.len() {
+        list.push(q.get(i) as *mut g);
     }
+    let n = q.len();
+    remove_front(q, n);
+    QUEUE_LOCK.unlock();
+    sched::runq::injectglist(&mut list);
 }
 
 /// A background marker's drain: scan grey objects until `stop` says so

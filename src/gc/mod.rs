@@ -281,25 +281,19 @@ pub fn rt_hookWanted() -> u8 {
         if (*mp).p == 0 || gp.is_null() || crate::gm::readgstatus(gp) != crate::gm::G_RUNNING {
             return HOOK_NONE;
         }
-        // Nor one about to park with a lock that its park commit releases
-        // (m.waitunlockf): collecting would park it in between (worldsema)
-        // and lose the commit, with the lock held. The request is dropped
-        // (left set, it would fire again on this call's own return, and
-        // again, forever): the next allocation past the trigger asks again.
+        // Nor one the scheduler could not preempt (sched::schedule::can_preempt_m),
+        // nor one dying. Among those: one about to park with a lock that its
+        // park commit releases (m.waitunlockf), which collecting would park
+        // in between (worldsema) and lose the commit, with the lock held;
+        // one holding runtime locks or pinned to its P (sync.Pool); one
+        // holding worldsema (m.preemptoff; sched/sema.rs), whose collection
+        // would wait for itself and whose assist may park while the end of
+        // the cycle waits for it (upstream's holders do not assist either).
+        // The request is dropped (left set, it would fire again on this
+        // call's own return, and again, forever): the next allocation past
+        // the trigger asks again.
         (*mp).rtcallHook = 0;
-        if (*mp).waitunlockf != 0 {
-            return HOOK_NONE;
-        }
-        // Not while the goroutine holds runtime locks or is pinned to its P
-        // (sync.Pool), nor while dying: another allocation will ask again.
-        if (*mp).locks != 0 || (*mp).mallocing != 0 || (*mp).dying != 0 {
-            return HOOK_NONE;
-        }
-        // Nor one holding worldsema (m.preemptoff; sched/sema.rs): a
-        // collection would wait for it, and an assist may park (assist.rs)
-        // while the end of the cycle waits for it; upstream's holders do
-        // not assist either.
-        if (*mp).preemptoff.len != 0 {
+        if !sched::schedule::can_preempt_m(mp) || (*mp).dying != 0 {
             return HOOK_NONE;
         }
         if h & HOOK_GC != 0 && !marking() && should_collect() {

@@ -331,9 +331,6 @@ impl Default for GList {
     }
 }
 
-/// Make every G of a list of waiting Gs runnable and queue them: with no
-/// P, all on the global queue (and start Ms for idle Ps); with a P, as many
-/// on the global queue as there are idle Ps to run them, the rest locally.
 /// Make one waiting goroutine runnable from anywhere (sysmon has no P).
 pub fn inject_one(gp: *mut g) {
     let mut l = GList::new();
@@ -341,6 +338,9 @@ pub fn inject_one(gp: *mut g) {
     injectglist(&mut l);
 }
 
+/// Make every G of a list of waiting Gs runnable and queue them: with no
+/// P, all on the global queue (and start Ms for idle Ps); with a P, as many
+/// on the global queue as there are idle Ps to run them, the rest locally.
 pub fn injectglist(list: &mut GList) {
     if list.is_empty() {
         return;
