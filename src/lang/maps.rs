@@ -302,7 +302,7 @@ fn set_tophash(b: *mut u8, i: usize, v: u8) {
 ///
 /// # Safety
 /// slot is a live, aligned pointer slot.
-#[inline]
+#[inline(always)]
 unsafe fn put_ptr<T>(slot: *mut *mut T, v: *mut T) {
     // SAFETY: per the function contract.
     unsafe {
@@ -313,7 +313,7 @@ unsafe fn put_ptr<T>(slot: *mut *mut T, v: *mut T) {
 
 /// # Safety
 /// [src, src+n) and [dst, dst+n) hold values of one type.
-#[inline]
+#[inline(always)]
 unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
     // SAFETY: per the function contract.
     unsafe {
@@ -324,7 +324,7 @@ unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
 
 /// # Safety
 /// [dst, dst+n) holds values of one type.
-#[inline]
+#[inline(always)]
 unsafe fn clear_typed(dst: *mut u8, n: usize) {
     // SAFETY: per the function contract.
     unsafe {
@@ -1542,17 +1542,20 @@ enum LeafUse {
 /// hashing the key may raise a panic (interface keys) or recurses
 /// (composite keys: their stack use depends on the type), not when the map is
 /// being written (the fatal error is the ordinary path's), not when a
-/// write barrier is on and the operation stores pointers, nor when a
-/// deletion would have to evacuate buckets of a growing map (which may
-/// allocate).
+/// write barrier is on and the operation stores pointers. (Growth work
+/// that could allocate is declined where it would start: grow_work.) The
+/// key type is looked at only for K = AnyKey: the other KeyOps are the
+/// entry points the compiler uses for flat keys that cannot raise.
 ///
 /// # Safety
 /// t is a map type; h is null or a live map of that type.
 #[inline]
-unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
+unsafe fn leaf_ok<K: KeyOps>(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
     // SAFETY: per the function contract.
     unsafe {
-        if crate::tsan::enabled() || (*t).Flags & HASH_MIGHT_PANIC != 0 || !crate::alg::flat_alg((*t).Key) {
+        if crate::tsan::enabled()
+            || (K::MAY_RAISE && ((*t).Flags & HASH_MIGHT_PANIC != 0 || !crate::alg::flat_alg((*t).Key)))
+        {
             return false;
         }
         if u != LeafUse::Read && crate::wb::enabled() {
@@ -1565,11 +1568,11 @@ unsafe fn leaf_ok(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
     }
 }
 
-/// The fast path of a lookup or deletion entry point: `leaf_NAME` runs
-/// `NAME` when [`leaf_ok`] allows (its results as a fast path's, `Leaf`'s
-/// `From`).
+/// The fast path of a lookup entry point: `leaf_NAME` runs `NAME` (whose
+/// keys K handles) when [`leaf_ok`] allows (its results as a fast path's,
+/// `Leaf`'s `From`).
 macro_rules! map_leaf {
-    ($leaf:ident, $f:ident, $key:ty, $use:expr) => {
+    ($leaf:ident, $f:ident, $key:ty, $k:ty) => {
         /// The goroutine-stack fast path of the entry point of the same
         /// name without `leaf_` (see src/base/leaf.rs).
         ///
@@ -1578,7 +1581,7 @@ macro_rules! map_leaf {
         pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: $key) -> crate::leaf::Leaf {
             // SAFETY: per the function contract.
             unsafe {
-                if !leaf_ok(t, h, $use) {
+                if !leaf_ok::<$k>(t, h, LeafUse::Read) {
                     return crate::leaf::Leaf::DECLINE;
                 }
                 $f(t, h, key).into()
@@ -1587,16 +1590,16 @@ macro_rules! map_leaf {
     };
 }
 
-map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, LeafUse::Read);
-map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, LeafUse::Read);
-map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, LeafUse::Read);
-map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, LeafUse::Read);
-map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, LeafUse::Read);
-map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, LeafUse::Read);
-map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, LeafUse::Read);
-map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, LeafUse::Read);
-map_leaf!(leaf_reflect_mapaccess, reflect_mapaccess, *mut u8, LeafUse::Read);
-map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, LeafUse::Read);
+map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, AnyKey);
+map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, AnyKey);
+map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, Mem32);
+map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, Mem32);
+map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, Mem64);
+map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, Mem64);
+map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, StrKey);
+map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, StrKey);
+map_leaf!(leaf_reflect_mapaccess, reflect_mapaccess, *mut u8, AnyKey);
+map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, StrKey);
 
 /// The fast path of a deletion entry point: `leaf_NAME` deletes as `NAME`
 /// does, with K's hashing, when [`leaf_ok`] allows and the growth work
@@ -1616,7 +1619,7 @@ macro_rules! delete_leaf {
         pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, mut key: $key) -> crate::leaf::Leaf {
             // SAFETY: per the function contract.
             unsafe {
-                if !leaf_ok(t, h, LeafUse::Write) {
+                if !leaf_ok::<$k>(t, h, LeafUse::Write) {
                     return crate::leaf::Leaf::DECLINE;
                 }
                 crate::leaf::Leaf::or_decline(delete::<$k, true>(t, h, $ptr(&mut key)))
@@ -1650,7 +1653,7 @@ unsafe fn leaf_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) ->
 unsafe fn leaf_assign_slot<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
     // SAFETY: per the function contract.
     unsafe {
-        if h.is_null() || !leaf_ok(t, h, LeafUse::Write) || (*h).buckets.is_null() {
+        if h.is_null() || !leaf_ok::<K>(t, h, LeafUse::Write) || (*h).buckets.is_null() {
             return None;
         }
         let mt = Mt::new(t);
@@ -1713,7 +1716,7 @@ pub unsafe fn leaf_mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoStr
 pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) -> crate::leaf::Leaf {
     // SAFETY: per the function contract.
     unsafe {
-        if !leaf_ok(t, h, LeafUse::Iterate) {
+        if !leaf_ok::<AnyKey>(t, h, LeafUse::Iterate) {
             return crate::leaf::Leaf::DECLINE;
         }
         // The first iteration of a map without pointers in its buckets
@@ -1733,7 +1736,7 @@ pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) ->
 pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
     // SAFETY: per the function contract: it was set up by mapiterinit.
     unsafe {
-        if !leaf_ok((*it).t, (*it).h, LeafUse::Iterate) {
+        if !leaf_ok::<AnyKey>((*it).t, (*it).h, LeafUse::Iterate) {
             return crate::leaf::Leaf::DECLINE;
         }
         mapiternext(it);

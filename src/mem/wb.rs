@@ -375,10 +375,21 @@ pub unsafe fn rt_wbBulk(dst: *mut u8, src: *mut u8, size: usize) {
 ///
 /// # Safety
 /// slot is a readable, aligned word.
+#[inline]
 pub unsafe fn store(slot: *mut usize, new: usize) {
-    if !enabled() {
-        return;
+    // The test inline, at every pointer store; the work out of line.
+    if enabled() {
+        // SAFETY: per the function contract.
+        unsafe { store_marking(slot, new) };
     }
+}
+
+/// `store` while the collector marks.
+///
+/// # Safety
+/// As store's.
+#[inline(never)]
+unsafe fn store_marking(slot: *mut usize, new: usize) {
     let mut sh = Shader::new();
     if let Dest::None = dest(slot as usize) {
         // Runtime memory or a stack: only the new value matters (it may
