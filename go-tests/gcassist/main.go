@@ -5,7 +5,10 @@
 // collection's goal, because allocating goroutines pay for what they
 // allocate with marking and wait for the collector when they cannot (the
 // runtime's assists). A runtime whose assists let allocation run on while
-// marking lagged would see the heap pass its goal by far.
+// marking lagged would see the heap pass its goal by far. The check: at
+// most 2% of the samples more than 10% past the goal (a runtime whose
+// assists forgave their debts: 5-10% of them, peaks of 2-3.5x the goal;
+// upstream's worst sample under load: 6% past).
 package main
 
 import (
@@ -81,7 +84,7 @@ func main() {
 		metrics.Read(samples)
 		inUse, goal := float64(samples[0].Value.Uint64()), float64(samples[1].Value.Uint64())
 		n++
-		if inUse/goal > 1.05 {
+		if inUse/goal > 1.10 {
 			over++
 		}
 		if r := inUse / goal; r > worst {
@@ -99,6 +102,6 @@ func main() {
 	ok := float64(over) <= 0.02*float64(n)
 	fmt.Println("heap rarely past its goal:", ok)
 	if !ok {
-		fmt.Printf("%d of %d samples more than 5%% past the goal; worst heap/goal %.2f\n", over, n, worst)
+		fmt.Printf("%d of %d samples more than 10%% past the goal; worst heap/goal %.2f\n", over, n, worst)
 	}
 }
