@@ -116,8 +116,18 @@ fn access_pcs(call: usize) -> Option<(usize, usize)> {
     Some(callee_of(&entry, call).unwrap_or_else(|| (alias_of(&entry), callerpc)))
 }
 
+/// The test inline (every map iteration step and slice copy asks); the
+/// report out of line.
+#[inline]
 fn report(acc: Access, addr: usize) {
-    if !tsan::enabled() || !tsan::shadowed(addr) {
+    if tsan::enabled() {
+        report_race(acc, addr);
+    }
+}
+
+#[inline(never)]
+fn report_race(acc: Access, addr: usize) {
+    if !tsan::shadowed(addr) {
         return;
     }
     if let Some((fnpc, callerpc)) = access_pcs(0) {
@@ -230,16 +240,19 @@ pub fn typed_copy_as_slicecopy(dst: usize, src: usize, len: usize) {
 }
 
 /// The runtime entry point the current goroutine called reads addr.
+#[inline]
 pub fn read(addr: usize) {
     report(Access::Read, addr);
 }
 
 /// The runtime entry point the current goroutine called writes addr.
+#[inline]
 pub fn write(addr: usize) {
     report(Access::Write, addr);
 }
 
 /// ... reads [addr, addr+len).
+#[inline]
 pub fn read_range(addr: usize, len: usize) {
     if len != 0 {
         report(Access::ReadRange(len), addr);
@@ -247,6 +260,7 @@ pub fn read_range(addr: usize, len: usize) {
 }
 
 /// ... writes [addr, addr+len).
+#[inline]
 pub fn write_range(addr: usize, len: usize) {
     if len != 0 {
         report(Access::WriteRange(len), addr);
