@@ -70,15 +70,21 @@ pub fn central_take_all(spc: usize) -> (*mut Mspan, usize) {
 }
 
 /// The current P's cache.
-#[inline]
+#[inline(always)]
 fn mcache() -> *mut Mcache {
     // SAFETY: the current m is live; m.p is null or its P.
     let pp = unsafe { (*crate::gm::getm()).p } as *const PCache;
     if pp.is_null() {
-        crate::fatal::throw("malloc: no P (allocating outside the scheduler)");
+        no_p();
     }
     // SAFETY: a P begins with its PCache (checked in sched/mod.rs).
     unsafe { (*pp).mcache }
+}
+
+#[cold]
+#[inline(never)]
+fn no_p() -> ! {
+    crate::fatal::throw("malloc: no P (allocating outside the scheduler)");
 }
 
 /// Load allocbits from the 64-object word at `word` into the span's cache.
