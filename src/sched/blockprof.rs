@@ -77,6 +77,7 @@ pub fn runtime_cyclesPerSecond() -> i64 {
 
 /// A waiter's sudog, as it is queued: what `releasetime` should start as
 /// (-start when block profiling is on, else 0).
+#[inline]
 pub fn wait_start() -> i64 {
     if BLOCK_RATE.load(Ordering::Relaxed) > 0 {
         -nanotime().max(1)
@@ -86,6 +87,7 @@ pub fn wait_start() -> i64 {
 }
 
 /// The waker of the goroutine waiting in `s`: the wait is over.
+#[inline]
 pub fn released(s: *mut sudog) {
     // SAFETY: s is a sudog its waker dequeued: the waiter is parked and
     // reads it only once readied, after this.
@@ -99,6 +101,7 @@ pub fn released(s: *mut sudog) {
 /// The goroutine that waited in `s`, running again: report the wait (if
 /// timed) with its stack, `skip` frames of the Go face left out; clears
 /// the stamp.
+#[inline]
 pub fn blocked(s: *mut sudog, skip: isize) {
     // SAFETY: s is the current goroutine's own sudog, already dequeued.
     let waited = unsafe { core::mem::replace(&mut (*s).releasetime, 0) };
@@ -114,6 +117,7 @@ pub fn blockevent(cycles: i64, skip: isize) {
     block_event(cycles, skip);
 }
 
+#[inline(never)]
 fn block_event(cycles: i64, skip: isize) {
     let cycles = cycles.max(1);
     let rate = BLOCK_RATE.load(Ordering::Relaxed);

@@ -211,6 +211,7 @@ fn race_addr(c: *mut hchan, i: usize) -> usize {
 }
 
 /// The current goroutine puts a value into, or takes one from, slot i.
+#[inline(always)]
 fn race_slot(c: *mut hchan, i: usize) {
     if crate::tsan::enabled() {
         race_slot_g(c, null_mut(), i);
@@ -221,6 +222,7 @@ fn race_slot(c: *mut hchan, i: usize) {
 /// a buffered channel. With elements of no size every slot is the one
 /// address, which cannot follow the per-slot rule: what passes through it
 /// accumulates there (acquire, then release), as upstream's.
+#[inline(never)]
 fn race_slot_g(c: *mut hchan, gp: *mut g, i: usize) {
     use crate::tsan::{sync_g, Sync};
     let a = race_addr(c, i);
@@ -235,11 +237,16 @@ fn race_slot_g(c: *mut hchan, gp: *mut g, i: usize) {
 
 /// The current goroutine hands a value to, or takes one from, the parked
 /// goroutine `other` (through slot i of a full or empty buffer).
+#[inline(always)]
 fn race_handoff(c: *mut hchan, other: *mut g, i: usize) {
-    use crate::tsan::{sync_g, Sync};
-    if !crate::tsan::enabled() {
-        return;
+    if crate::tsan::enabled() {
+        race_handoff_sync(c, other, i);
     }
+}
+
+#[inline(never)]
+fn race_handoff_sync(c: *mut hchan, other: *mut g, i: usize) {
+    use crate::tsan::{sync_g, Sync};
     let a = race_addr(c, i);
     // SAFETY: c is a live channel.
     if unsafe { (*c).dataqsiz } == 0 {
@@ -266,23 +273,30 @@ fn slot(c: *mut hchan, i: usize) -> *mut u8 {
 }
 
 /// Copy an element (into a buffer slot, a receiver's variable, a
-/// goroutine's stack), behind the write barrier (mem/wb.rs).
-#[inline]
+/// goroutine's stack), behind the write barrier (mem/wb.rs) when the
+/// element type has pointers.
+#[inline(always)]
 fn copy_elem(c: *mut hchan, dst: *mut u8, src: *const u8) {
     // SAFETY: both point at values of the channel's element type.
     unsafe {
         let n = (*c).elemsize as usize;
-        crate::wb::bulk(dst, src, n);
+        if crate::wb::enabled() && (*(*c).elemtype).PtrBytes != 0 {
+            crate::wb::bulk(dst, src, n);
+        }
         crate::bytes::move_bytes(dst, src, n);
     }
 }
 
-#[inline]
+/// Zero an element (a buffer slot taken), behind the write barrier when
+/// the element type has pointers.
+#[inline(always)]
 fn clear_elem(c: *mut hchan, p: *mut u8) {
     // SAFETY: p points at a value of the channel's element type.
     unsafe {
         let n = (*c).elemsize as usize;
-        crate::wb::bulk(p, core::ptr::null(), n);
+        if crate::wb::enabled() && (*(*c).elemtype).PtrBytes != 0 {
+            crate::wb::bulk(p, core::ptr::null(), n);
+        }
         crate::bytes::zero_bytes(p, n);
     }
 }
