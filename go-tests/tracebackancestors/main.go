@@ -30,15 +30,27 @@ func spawn(left, depth int) {
 	<-release
 }
 
+// allReceiving: every goroutine of the chain in a dump waits in a
+// channel receive.
+func allReceiving(dump string) bool {
+	for _, g := range strings.Split(dump, "\n\n") {
+		if strings.Contains(g, "main.spawn(") && !strings.HasPrefix(g, "goroutine 1 ") &&
+			!strings.Contains(strings.SplitN(g, "\n", 2)[0], "[chan receive") {
+			return false
+		}
+	}
+	return true
+}
+
 func main() {
 	go spawn(3, 1)
 	<-parked
 	// The chain's other goroutines may not have reached their receive yet
-	// (one preempted right after its go statement is runnable): wait until
-	// none is.
+	// (one preempted right after its go statement is runnable, one that
+	// allocated during a collection may wait for it): wait until all do.
 	buf := make([]byte, 1<<16)
 	n := runtime.Stack(buf, true)
-	for tries := 0; tries < 100000 && strings.Contains(string(buf[:n]), "[runnable]"); tries++ {
+	for tries := 0; tries < 100000 && !allReceiving(string(buf[:n])); tries++ {
 		runtime.Gosched()
 		n = runtime.Stack(buf, true)
 	}
