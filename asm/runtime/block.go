@@ -117,7 +117,7 @@ func semacquire1(addr *uint32, lifo bool, profile bool, skipframes int, reason w
 func semrelease1(addr *uint32, handoff bool, skipframes int) {
 	if rt_semrelease(addr, handoff, skipframes) {
 		// The semaphore was handed to a waiter: let it run now.
-		Gosched()
+		goyield()
 	}
 }
 

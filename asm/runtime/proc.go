@@ -25,6 +25,7 @@ const (
 	mcallGosched     = 1 // back to the global run queue
 	mcallGoexit      = 2 // the goroutine is finished
 	mcallPreempt     = 3 // yield at a preemption request
+	mcallYield       = 4 // to the tail of the P's own run queue (a semaphore handed off)
 	mcallExitsyscall = 5 // leave a system call when no P was free: wait for one
 	mcallCoroswitch  = 6 // hand the thread to a coroutine's other goroutine (coro.go)
 	mcallDebugCall   = 7 // wait while a debugger's call runs on a new goroutine (debugcall.go)
@@ -176,6 +177,13 @@ func goexit1() {
 // current goroutine is not suspended: it resumes automatically.
 func Gosched() {
 	mcall(mcallGosched)
+}
+
+// goyield yields the processor but stays on this P's run queue (behind
+// what is there), where Gosched would go to the global queue: after a
+// handoff the woken goroutine runs next here, and the yielder after it.
+func goyield() {
+	mcall(mcallYield)
 }
 
 func badmcall() {

@@ -7,7 +7,7 @@
 
 use super::coro::coroswitch_m;
 use super::debugcall::{debugcall_m, debugdone_m};
-use super::schedule::{goexit0, gosched_m, park_m, preempted_m};
+use super::schedule::{goexit0, gosched_m, park_m, preempted_m, yield_m};
 use super::syscall::exitsyscall0;
 use crate::layout::rt::{self, g};
 
@@ -21,6 +21,7 @@ pub unsafe extern "C" fn gort_mcall(gp: *mut g, op: usize) -> ! {
         rt::mcallPark => park_m(gp),
         rt::mcallGosched => gosched_m(gp),
         rt::mcallPreempt => preempted_m(gp),
+        rt::mcallYield => yield_m(gp),
         rt::mcallGoexit => goexit0(gp),
         rt::mcallExitsyscall => exitsyscall0(gp),
         rt::mcallCoroswitch => coroswitch_m(gp),

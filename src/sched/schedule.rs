@@ -519,6 +519,16 @@ pub(super) fn park_m(gp: *mut g) -> ! {
     schedule()
 }
 
+/// Yield to the goroutines of this P's queue: gp goes to its tail
+/// (semrelease's handoff: the waiter it readied into runnext runs first).
+pub(super) fn yield_m(gp: *mut g) -> ! {
+    casgstatus(gp, G_RUNNING, G_RUNNABLE);
+    super::stats::note_runnable(gp);
+    dropg(gp);
+    runqput(curp(), gp, false);
+    schedule()
+}
+
 /// Yield: gp goes to the global queue (Gosched, preemption).
 pub(super) fn gosched_m(gp: *mut g) -> ! {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
