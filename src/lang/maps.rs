@@ -322,36 +322,6 @@ unsafe fn copy_typed(dst: *mut u8, src: *const u8, n: usize) {
     }
 }
 
-/// copy_typed of values of type t: no barrier when t has no pointers.
-///
-/// # Safety
-/// t is a type descriptor; [src, src+n) and [dst, dst+n) hold values of t.
-#[inline(always)]
-unsafe fn copy_of(t: *const Type, dst: *mut u8, src: *const u8, n: usize) {
-    // SAFETY: per the function contract.
-    unsafe {
-        if crate::wb::enabled() && (*t).PtrBytes != 0 {
-            crate::wb::bulk(dst, src, n);
-        }
-        crate::bytes::move_bytes(dst, src, n);
-    }
-}
-
-/// clear_typed of values of type t: no barrier when t has no pointers.
-///
-/// # Safety
-/// t is a type descriptor; [dst, dst+n) holds values of t.
-#[inline(always)]
-unsafe fn clear_of(t: *const Type, dst: *mut u8, n: usize) {
-    // SAFETY: per the function contract.
-    unsafe {
-        if crate::wb::enabled() && (*t).PtrBytes != 0 {
-            crate::wb::bulk(dst, core::ptr::null(), n);
-        }
-        crate::bytes::zero_bytes(dst, n);
-    }
-}
-
 /// # Safety
 /// [dst, dst+n) holds values of one type.
 #[inline(always)]
@@ -822,7 +792,7 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
                     // The key is present: update it if its representation
                     // can differ from an equal key's (+0/-0, strings).
                     if mt.need_key_update() {
-                        copy_of(mt.key, k, key, (*mt.key).Size_);
+                        crate::wb::typed_move(mt.key, k, key);
                     }
                     elem = mt.elem_at(b, i);
                     break 'again;
@@ -870,7 +840,7 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
             } else {
                 eslot
             };
-            copy_of(mt.key, kdst, key, (*mt.key).Size_);
+            crate::wb::typed_move(mt.key, kdst, key);
             set_tophash(insert_b, insert_i, top);
             (*h).count += 1;
             elem = edst;
@@ -1128,13 +1098,13 @@ fn evacuate<K: KeyOps, const LEAF: bool>(mt: &Mt, h: *mut hmap, oldbucket: usize
                     if mt.indirect_key() {
                         put_ptr(dst.k as *mut *mut u8, *(kslot as *mut *mut u8));
                     } else {
-                        copy_of(mt.key, dst.k, kslot, mt.keysize);
+                        crate::wb::typed_move(mt.key, dst.k, kslot);
                     }
                     let eslot = mt.elemp(ob, i);
                     if mt.indirect_elem() {
                         put_ptr(dst.e as *mut *mut u8, *(eslot as *mut *mut u8));
                     } else {
-                        copy_of(mt.elem, dst.e, eslot, mt.elemsize);
+                        crate::wb::typed_move(mt.elem, dst.e, eslot);
                     }
                     dst.i += 1;
                     dst.k = dst.k.add(mt.keysize);
@@ -1251,7 +1221,7 @@ unsafe fn delete<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key
                 if mt.indirect_elem() {
                     put_ptr(eslot as *mut *mut u8, null_mut());
                 } else {
-                    clear_of(mt.elem, eslot, mt.elemsize);
+                    crate::wb::typed_clear(mt.elem, eslot);
                 }
                 set_tophash(b, i, EMPTY_ONE);
                 mark_empty_rest(&mt, borig, b, i);

@@ -334,10 +334,7 @@ pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
         if dst == src || (*typ).Size_ == 0 {
             return;
         }
-        if (*typ).PtrBytes != 0 {
-            crate::wb::bulk(dst, src, (*typ).PtrBytes);
-        }
-        crate::bytes::move_bytes(dst, src, (*typ).Size_);
+        crate::wb::typed_move(typ, dst, src);
     }
 }
 
@@ -363,12 +360,7 @@ pub unsafe fn leaf_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) -> c
 /// the lengths given (compiled code's contract).
 pub unsafe fn typedmemclr(typ: *mut Type, ptr: *mut u8) {
     // SAFETY: as for typedmemmove.
-    unsafe {
-        if (*typ).PtrBytes != 0 {
-            crate::wb::bulk(ptr, core::ptr::null(), (*typ).PtrBytes);
-        }
-        crate::bytes::zero_bytes(ptr, (*typ).Size_)
-    };
+    unsafe { crate::wb::typed_clear(typ, ptr) };
 }
 
 /// # Safety

@@ -301,6 +301,38 @@ pub unsafe fn bulk(dst: *mut u8, src: *const u8, size: usize) {
     }
 }
 
+/// Copy one value of type t from src to dst, behind the bulk barrier over
+/// the words that can hold pointers (none for a pointer-free type, whose
+/// copies never ask).
+///
+/// # Safety
+/// t is a type descriptor; src and dst hold values of t.
+#[inline(always)]
+pub unsafe fn typed_move(t: *const crate::layout::abi::Type, dst: *mut u8, src: *const u8) {
+    // SAFETY: per the function contract.
+    unsafe {
+        if enabled() && (*t).PtrBytes != 0 {
+            bulk_marking(dst, src, (*t).PtrBytes);
+        }
+        crate::bytes::move_bytes(dst, src, (*t).Size_);
+    }
+}
+
+/// Zero one value of type t at dst, behind the bulk barrier as typed_move.
+///
+/// # Safety
+/// t is a type descriptor; dst holds a value of t.
+#[inline(always)]
+pub unsafe fn typed_clear(t: *const crate::layout::abi::Type, dst: *mut u8) {
+    // SAFETY: per the function contract.
+    unsafe {
+        if enabled() && (*t).PtrBytes != 0 {
+            bulk_marking(dst, core::ptr::null(), (*t).PtrBytes);
+        }
+        crate::bytes::zero_bytes(dst, (*t).Size_);
+    }
+}
+
 /// `bulk` while the collector marks.
 ///
 /// # Safety

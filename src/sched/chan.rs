@@ -273,32 +273,18 @@ fn slot(c: *mut hchan, i: usize) -> *mut u8 {
 }
 
 /// Copy an element (into a buffer slot, a receiver's variable, a
-/// goroutine's stack), behind the write barrier (mem/wb.rs) when the
-/// element type has pointers.
+/// goroutine's stack), behind the write barrier (mem/wb.rs typed_move).
 #[inline(always)]
 fn copy_elem(c: *mut hchan, dst: *mut u8, src: *const u8) {
     // SAFETY: both point at values of the channel's element type.
-    unsafe {
-        let n = (*c).elemsize as usize;
-        if crate::wb::enabled() && (*(*c).elemtype).PtrBytes != 0 {
-            crate::wb::bulk(dst, src, n);
-        }
-        crate::bytes::move_bytes(dst, src, n);
-    }
+    unsafe { crate::wb::typed_move((*c).elemtype, dst, src) }
 }
 
-/// Zero an element (a buffer slot taken), behind the write barrier when
-/// the element type has pointers.
+/// Zero an element (a buffer slot taken), behind the write barrier.
 #[inline(always)]
 fn clear_elem(c: *mut hchan, p: *mut u8) {
     // SAFETY: p points at a value of the channel's element type.
-    unsafe {
-        let n = (*c).elemsize as usize;
-        if crate::wb::enabled() && (*(*c).elemtype).PtrBytes != 0 {
-            crate::wb::bulk(p, core::ptr::null(), n);
-        }
-        crate::bytes::zero_bytes(p, n);
-    }
+    unsafe { crate::wb::typed_clear((*c).elemtype, p) }
 }
 
 /// Wake the goroutine of sudog s (dequeued by us), telling it which sudog

@@ -519,21 +519,25 @@ pub(super) fn park_m(gp: *mut g) -> ! {
     schedule()
 }
 
-/// Yield to the goroutines of this P's queue: gp goes to its tail
-/// (semrelease's handoff: the waiter it readied into runnext runs first).
-pub(super) fn yield_m(gp: *mut g) -> ! {
+/// gp, the current goroutine (off its stack, on g0), becomes runnable and
+/// leaves its m: the first half of a yield.
+fn stop_running(gp: *mut g) {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
     super::stats::note_runnable(gp);
     dropg(gp);
+}
+
+/// Yield to the goroutines of this P's queue: gp goes to its tail
+/// (semrelease's handoff: the waiter it readied into runnext runs first).
+pub(super) fn yield_m(gp: *mut g) -> ! {
+    stop_running(gp);
     runqput(curp(), gp, false);
     schedule()
 }
 
 /// Yield: gp goes to the global queue (Gosched, preemption).
 pub(super) fn gosched_m(gp: *mut g) -> ! {
-    casgstatus(gp, G_RUNNING, G_RUNNABLE);
-    super::stats::note_runnable(gp);
-    dropg(gp);
+    stop_running(gp);
     globrunqput(gp);
     if MAIN_STARTED.load(Ordering::Relaxed) {
         wakep();
