@@ -217,10 +217,10 @@ type g struct {
 
 	raceignore    int8  // RaceDisable nesting (race builds)
 	nocgocallback bool  // unused by gort
-	tracking      bool  // unused by gort
-	trackingSeq   uint8 // unused by gort
-	trackingStamp int64 // unused by gort
-	runnableTime  int64 // unused by gort
+	tracking      bool  // timing this wait for a processor (src/sched/stats.rs)
+	trackingSeq   uint8 // transitions, for sampling one in eight
+	trackingStamp int64 // start of a timed sync.Mutex wait
+	runnableTime  int64 // start of a timed wait for a processor
 	// The m this goroutine is locked to (LockOSThread).
 	lockedm muintptr
 	// The signal that made it panic (sigpanic), its si_code and fault

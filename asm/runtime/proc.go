@@ -244,6 +244,10 @@ func exitsyscall() {
 // to finish parks instead of holding up its P).
 var worldsema uint32 = 1
 
+// Time every goroutine transition for runtime/metrics, not one in eight
+// (runtime tests set it: TestMutexWaitTimeMetric; src/sched/stats.rs).
+var casgstatusAlwaysTrack bool
+
 // GOMAXPROCS returns the number of Ps and, when n >= 1, makes it n
 // (stopping the world to resize).
 func GOMAXPROCS(n int) int {

@@ -97,8 +97,7 @@ func GIsWaitingOnMutex(gp *G) bool {
 	return false
 }
 
-// gort does not track scheduling latency per goroutine status change.
-var CasGStatusAlwaysTrack = new(bool)
+var CasGStatusAlwaysTrack = &casgstatusAlwaysTrack
 
 func LockOSCounts() (external, internal uint32) {
 	gp := getg()

@@ -134,6 +134,12 @@ fn block_event(cycles: i64, skip: isize) {
 
 // ---- mutex events ----
 
+/// Is the mutex profile on (runtime.SetMutexProfileFraction > 0)?
+#[inline]
+pub fn mutex_profiling() -> bool {
+    MUTEX_FRACTION.load(Ordering::Relaxed) > 0
+}
+
 /// The unlocker of a sync.Mutex/RWMutex woke a goroutine that had waited
 /// `cycles`: charge it to the unlocker's stack (`skip` frames of the Go
 /// face left out).

@@ -154,6 +154,9 @@ pub struct P {
     pub schedtick: u32,
     /// Incremented on every system call.
     pub syscalltick: u32,
+    /// Goroutines parked here in sync.Mutex or RWMutex (wrapping: one in
+    /// eight is timed, src/sched/stats.rs note_waiting).
+    pub mutex_waits: u8,
     /// What sysmon saw at its last look (sysmon's own).
     pub sysmontick: SysmonTick,
     /// Set when the P should enter the scheduler as soon as possible.
@@ -552,6 +555,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.ancestors = if parent.is_null() { null_mut() } else { ancestry(parent) };
         gr.goid = next_goid(curp());
         gr.waitreason = 0;
+        gr.trackingStamp = 0;
         gr._panic = null_mut();
         gr._defer = null_mut();
         gr.param = null_mut();

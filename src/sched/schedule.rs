@@ -502,6 +502,7 @@ pub(super) fn park_m(gp: *mut g) -> ! {
     unsafe {
         (*gp).waitreason = (*mp).waitreason;
         casgstatus(gp, G_RUNNING, G_WAITING);
+        super::stats::note_waiting(gp, curp());
         dropg(gp);
         let f = (*mp).waitunlockf;
         if f != 0 {

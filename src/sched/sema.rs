@@ -132,9 +132,10 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u
         (*s).g = gp;
         (*s).elem = addr as *mut u8;
         (*s).ticket = 0;
-        // sync.Mutex and RWMutex waits are timed (runtime/metrics'
-        // /sync/mutex/wait/total:seconds): from here to the wakeup.
-        (*s).acquiretime = if is_mutex_wait(reason) { nanotime() } else { 0 };
+        // sync.Mutex and RWMutex waits are timed for the mutex profile,
+        // when it is on: from here to the wakeup. (runtime/metrics'
+        // /sync/mutex/wait/total:seconds samples them: stats::note_waiting.)
+        (*s).acquiretime = if blockprof::mutex_profiling() && sched::stats::is_mutex_wait(reason) { nanotime() } else { 0 };
         (*s).releasetime = if profile { blockprof::wait_start() } else { 0 };
         if lifo && !root.head.is_null() {
             (*s).next = root.head;
@@ -153,12 +154,6 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u
     }
     prepare_park(Some(sched::schedule::unlock_commit), root.queue.mutex() as *const Mutex as *mut u8, reason);
     false
-}
-
-/// Waits in sync.Mutex.Lock, RWMutex.RLock and RWMutex.Lock.
-fn is_mutex_wait(reason: u8) -> bool {
-    use crate::layout::rt::{waitReasonSyncMutexLock, waitReasonSyncRWMutexLock, waitReasonSyncRWMutexRLock};
-    [waitReasonSyncMutexLock, waitReasonSyncRWMutexRLock, waitReasonSyncRWMutexLock].iter().any(|&r| r as u8 == reason)
 }
 
 /// After waking from Semacquire: true if the count was handed to us.
@@ -220,7 +215,6 @@ pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool, skipframes: isize) ->
         blockprof::released(s);
         let gp = (*s).g;
         if waited >= 0 {
-            sched::stats::add_mutex_wait(waited);
             blockprof::mutex_event(waited, 3 + skipframes);
         }
         sched::schedule::ready(gp);

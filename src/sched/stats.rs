@@ -94,15 +94,61 @@ pub static STW_TOTAL_OTHER: TimeHist = TimeHist::new();
 /// One goroutine transition in this many is timed.
 const TRACK_PERIOD: u8 = 8;
 
-/// gp has just become runnable: start timing its wait, one time in
-/// TRACK_PERIOD (g.tracking, g.trackingSeq, g.runnableTime).
+/// Is this transition one to time? One in TRACK_PERIOD of each
+/// goroutine's, or all of them when runtime tests ask for it.
+fn sampled(seq: u8) -> bool {
+    // SAFETY: runtime·casgstatusAlwaysTrack is a Go bool, written only by
+    // runtime tests before they make the transitions they measure.
+    let always = unsafe { &*(crate::links::links().casgstatusAlwaysTrack as *const core::sync::atomic::AtomicBool) };
+    seq.is_multiple_of(TRACK_PERIOD) || always.load(Ordering::Relaxed)
+}
+
+/// gp has just parked on pp (its waitreason set): of the waits in
+/// sync.Mutex or RWMutex on each P, one in TRACK_PERIOD is timed
+/// (g.trackingStamp, nonzero while timed), as upstream samples them;
+/// note_runnable ends it. (Counted per P, not with the goroutine's own
+/// trackingSeq, which note_runnable steps too: a goroutine that alternates
+/// a mutex wait with one other transition would be timed never or always.)
+pub fn note_waiting(gp: *mut g, pp: *mut P) {
+    // SAFETY: gp has just parked; pp is the current m's P, whose fields
+    // only it writes.
+    unsafe {
+        let gr = &mut *gp;
+        if !is_mutex_wait(gr.waitreason) {
+            return;
+        }
+        let p = &mut *pp;
+        p.mutex_waits = p.mutex_waits.wrapping_add(1);
+        if sampled(p.mutex_waits) {
+            gr.trackingStamp = crate::time::nanotime();
+        }
+    }
+}
+
+/// Waits in sync.Mutex.Lock, RWMutex.RLock and RWMutex.Lock.
+pub fn is_mutex_wait(reason: u8) -> bool {
+    use crate::layout::rt::{waitReasonSyncMutexLock, waitReasonSyncRWMutexLock, waitReasonSyncRWMutexRLock};
+    [waitReasonSyncMutexLock, waitReasonSyncRWMutexRLock, waitReasonSyncRWMutexLock].iter().any(|&r| r as u8 == reason)
+}
+
+/// gp has just become runnable: end a timed mutex wait (counted
+/// TRACK_PERIOD times: it stands for the waits not timed), and start
+/// timing its wait for a processor, one time in TRACK_PERIOD (g.tracking,
+/// g.trackingSeq, g.runnableTime).
 pub fn note_runnable(gp: *mut g) {
     // SAFETY: gp is a live G whose status we just changed; only the thread
     // that changes a G's status touches these fields.
     unsafe {
         let gr = &mut *gp;
+        let stamp = core::mem::take(&mut gr.trackingStamp);
+        if stamp != 0 {
+            let waited = crate::time::nanotime() - stamp;
+            if waited > 0 {
+                MUTEX_WAIT_NS.fetch_add(waited * TRACK_PERIOD as i64, Ordering::Relaxed);
+            }
+        }
         gr.trackingSeq = gr.trackingSeq.wrapping_add(1);
-        gr.tracking = gr.trackingSeq.is_multiple_of(TRACK_PERIOD);
+        gr.tracking = sampled(gr.trackingSeq);
         if gr.tracking {
             gr.runnableTime = crate::time::nanotime();
         }
@@ -166,12 +212,6 @@ pub(super) fn note_p_busy(pp: *mut P) {
 
 pub fn add_scavenge_time(ns: i64) {
     SCAVENGE_BG_NS.fetch_add(ns, Ordering::Relaxed);
-}
-
-pub fn add_mutex_wait(ns: i64) {
-    if ns > 0 {
-        MUTEX_WAIT_NS.fetch_add(ns, Ordering::Relaxed);
-    }
 }
 
 pub fn mutex_wait_ns() -> i64 {
