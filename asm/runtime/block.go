@@ -115,16 +115,11 @@ func semacquire1(addr *uint32, lifo bool, profile bool, skipframes int, reason w
 
 // semrelease1: skipframes as for semacquire1 (the mutex profile's stack).
 func semrelease1(addr *uint32, handoff bool, skipframes int) {
-	if rt_semrelease(addr, handoff, skipframes) {
+	if rt_semadd(addr) && rt_semwake(addr, handoff, skipframes) {
 		// The semaphore was handed to a waiter: let it run now.
 		goyield()
 	}
 }
-
-
-
-
-
 
 //go:linkname sync_runtime_Semrelease sync.runtime_Semrelease
 func sync_runtime_Semrelease(addr *uint32, handoff bool, skipframes int) {

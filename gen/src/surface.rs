@@ -310,7 +310,8 @@ pub enum LeafWord {
     Long,
     /// A bool result.
     Bool,
-    /// A bool argument: one register, MOVB (zero-extended for the C ABI).
+    /// A bool or uint8 argument: one register, MOVB (zero-extended for the
+    /// C ABI).
     Byte,
     /// A string: two registers (pointer, length).
     Str,
@@ -327,7 +328,7 @@ fn leaf_word(p: &Param, result: bool) -> Result<LeafWord, String> {
         "unsafe.Pointer" | "uintptr" | "int" | "uint" | "int64" | "uint64" => LeafWord::Quad,
         "int32" | "uint32" => LeafWord::Long,
         "bool" if result => LeafWord::Bool,
-        "bool" => LeafWord::Byte,
+        "bool" | "uint8" if !result => LeafWord::Byte,
         "string" => LeafWord::Str,
         "slice" if result => LeafWord::Slice,
         _ => return Err(format!("!leaf: {} {go} does not travel in one integer register", p.name)),

@@ -65,7 +65,7 @@ pub fn nwait(addr: *mut u32) -> u32 {
 /// no preemption point lies between; holders do not park before they
 /// release (each stops the world in one Rust call).
 fn holding_worldsema(addr: *mut u32, held: bool) {
-    if addr as usize != crate::links::links().worldsema {
+    if !is_worldsema(addr) {
         return;
     }
     const WHY: &[u8] = b"holding worldsema";
@@ -74,6 +74,10 @@ fn holding_worldsema(addr: *mut u32, held: bool) {
         let mp = sched::getm();
         (*mp).preemptoff = crate::layout::GoString { ptr: WHY.as_ptr(), len: if held { WHY.len() as isize } else { 0 } };
     }
+}
+
+fn is_worldsema(addr: *mut u32) -> bool {
+    addr as usize == crate::links::links().worldsema
 }
 
 /// Take one from the counter if it is positive.
@@ -156,6 +160,17 @@ pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u
     false
 }
 
+/// rt_semacquire's goroutine-stack fast path (src/base/leaf.rs): a
+/// positive counter is taken without the switch to the system stack;
+/// anything else (worldsema, whose holder's m is marked; a wait) goes the
+/// ordinary way.
+pub fn leaf_rt_semacquire(addr: *mut u32, _lifo: bool, _profile: bool, _reason: u8) -> crate::leaf::Leaf {
+    if is_worldsema(addr) || !cansemacquire(addr) {
+        return crate::leaf::Leaf::DECLINE;
+    }
+    crate::leaf::Leaf::one(1)
+}
+
 /// After waking from Semacquire: true if the count was handed to us.
 /// `skipframes`: package sync's frames to leave out of the block
 /// profile's stack, below the Go face's three (this trampoline,
@@ -177,22 +192,40 @@ pub fn rt_semacquireFinish(skipframes: isize) -> bool {
     }
 }
 
-/// Semrelease: add one and wake the first waiter; true if the count was
-/// handed off and the caller should yield to it. A waiter of sync.Mutex or
-/// RWMutex is charged to the caller in the mutex profile, whose stack
-/// leaves out `skipframes` of package sync's frames below the Go face's
-/// three (this trampoline, semrelease1, the sync linkname).
+/// Semrelease's first half: add one to the counter; true if somebody may
+/// wait for it (then rt_semwake). The count goes up before the waiters are
+/// counted: a waiter counts itself before it looks at the counter, so one
+/// of the two sees the other.
 ///
 /// # Safety
-/// `addr` is a live semaphore word and `l` a live notifyList (package
-/// sync's contract).
-pub unsafe fn rt_semrelease(addr: *mut u32, handoff: bool, skipframes: isize) -> bool {
+/// `addr` is a live semaphore word (package sync's contract).
+pub unsafe fn rt_semadd(addr: *mut u32) -> bool {
     holding_worldsema(addr, false);
-    let root = semroot(addr);
     counter(addr).fetch_add(1, Ordering::SeqCst);
-    if root.nwait.load(Ordering::SeqCst) == 0 {
-        return false;
+    semroot(addr).nwait.load(Ordering::SeqCst) != 0
+}
+
+/// rt_semadd's goroutine-stack fast path: all of it but for worldsema
+/// (whose holder's m is unmarked the ordinary way).
+pub fn leaf_rt_semadd(addr: *mut u32) -> crate::leaf::Leaf {
+    if is_worldsema(addr) {
+        return crate::leaf::Leaf::DECLINE;
     }
+    counter(addr).fetch_add(1, Ordering::SeqCst);
+    crate::leaf::Leaf::one((semroot(addr).nwait.load(Ordering::SeqCst) != 0) as usize)
+}
+
+/// Semrelease's second half, after rt_semadd found waiters: wake the first
+/// waiter for addr; true if the count was handed off and the caller should
+/// yield to it. A waiter of sync.Mutex or RWMutex is charged to the caller
+/// in the mutex profile, whose stack leaves out `skipframes` of package
+/// sync's frames below the Go face's three (this trampoline, semrelease1,
+/// the sync linkname).
+///
+/// # Safety
+/// `addr` is a live semaphore word (package sync's contract).
+pub unsafe fn rt_semwake(addr: *mut u32, handoff: bool, skipframes: isize) -> bool {
+    let root = semroot(addr);
     let s = root.queue.with(|q| {
         if root.nwait.load(Ordering::SeqCst) == 0 {
             return null_mut();
