@@ -77,10 +77,7 @@ pub(super) fn debugdone_m(gp: *mut g) -> ! {
         // gp leaves the thread; it runs again (to exit) wherever.
         (*gp).lockedm = 0;
         (*mp).lockedg = 0;
-        casgstatus(gp, G_RUNNING, G_RUNNABLE);
-        stats::note_runnable(gp);
-        (*gp).m = null_mut();
-        (*mp).curg = null_mut();
+        super::schedule::stop_running(gp);
         super::runq::globrunqput(gp);
         super::mthread::wakep();
         // The caller's lock, as it was before the call.

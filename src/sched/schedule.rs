@@ -522,7 +522,7 @@ pub(super) fn park_m(gp: *mut g) -> ! {
 
 /// gp, the current goroutine (off its stack, on g0), becomes runnable and
 /// leaves its m: the first half of a yield.
-fn stop_running(gp: *mut g) {
+pub(super) fn stop_running(gp: *mut g) {
     casgstatus(gp, G_RUNNING, G_RUNNABLE);
     super::stats::note_runnable(gp);
     dropg(gp);
