@@ -114,13 +114,9 @@ impl Snap {
         let (scan_heap, scan_stack) = crate::gc::scan_stats();
         let heap_sys = heap::heap_sys() as u64;
         let (assist, workers, idle) = crate::gc::mark_cpu_ns();
-        let mut cpu = stats::cpu_time();
-        let others = cpu.idle + cpu.gc_pause + (assist + workers + idle) as i64 + cpu.scavenge_bg;
-        let user = (cpu.total - others).max(USER_HIGH.fetch_max(cpu.total - others, core::sync::atomic::Ordering::Relaxed));
-        cpu.total = others + user;
-        Snap {
-            cpu,
-            user,
+        let mut snap = Snap {
+            cpu: stats::cpu_time(),
+            user: 0,
             mark_assist: assist as i64,
             mark_workers: workers as i64,
             mark_idle: idle as i64,
@@ -149,7 +145,18 @@ impl Snap {
             gc_sys: sysstat::get(Stat::Gc) as u64,
             other_sys: sysstat::get(Stat::Other) as u64,
             buckhash_sys: sysstat::get(Stat::BuckHash) as u64,
-        }
+        };
+        snap.settle_user();
+        snap
+    }
+
+    /// User time: the rest of the total after the other classes, kept from
+    /// going back (see `user`); the total is then the classes' sum.
+    fn settle_user(&mut self) {
+        let others = self.cpu.idle + self.gc_total() + self.cpu.scavenge_bg;
+        let rest = self.cpu.total - others;
+        self.user = rest.max(USER_HIGH.fetch_max(rest, core::sync::atomic::Ordering::Relaxed));
+        self.cpu.total = others + self.user;
     }
 
     /// The collector's processor time: its pauses (every P) and marking

@@ -201,6 +201,11 @@ pub fn rt_semacquireFinish(skipframes: isize) -> bool {
 /// `addr` is a live semaphore word (package sync's contract).
 pub unsafe fn rt_semadd(addr: *mut u32) -> bool {
     holding_worldsema(addr, false);
+    add_one(addr)
+}
+
+/// Add one to addr's counter; true if somebody may wait for it.
+fn add_one(addr: *mut u32) -> bool {
     counter(addr).fetch_add(1, Ordering::SeqCst);
     semroot(addr).nwait.load(Ordering::SeqCst) != 0
 }
@@ -211,8 +216,7 @@ pub fn leaf_rt_semadd(addr: *mut u32) -> crate::leaf::Leaf {
     if is_worldsema(addr) {
         return crate::leaf::Leaf::DECLINE;
     }
-    counter(addr).fetch_add(1, Ordering::SeqCst);
-    crate::leaf::Leaf::one((semroot(addr).nwait.load(Ordering::SeqCst) != 0) as usize)
+    crate::leaf::Leaf::one(add_one(addr) as usize)
 }
 
 /// Semrelease's second half, after rt_semadd found waiters: wake the first

@@ -141,16 +141,18 @@ pub fn note_runnable(gp: *mut g) {
     unsafe {
         let gr = &mut *gp;
         let stamp = core::mem::take(&mut gr.trackingStamp);
-        if stamp != 0 {
-            let waited = crate::time::nanotime() - stamp;
-            if waited > 0 {
-                MUTEX_WAIT_NS.fetch_add(waited * TRACK_PERIOD as i64, Ordering::Relaxed);
-            }
-        }
         gr.trackingSeq = gr.trackingSeq.wrapping_add(1);
         gr.tracking = sampled(gr.trackingSeq);
+        if stamp == 0 && !gr.tracking {
+            return;
+        }
+        // One clock read serves both.
+        let now = crate::time::nanotime();
+        if stamp != 0 && now > stamp {
+            MUTEX_WAIT_NS.fetch_add((now - stamp) * TRACK_PERIOD as i64, Ordering::Relaxed);
+        }
         if gr.tracking {
-            gr.runnableTime = crate::time::nanotime();
+            gr.runnableTime = now;
         }
     }
 }
