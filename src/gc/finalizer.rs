@@ -188,8 +188,12 @@ pub fn SetFinalizer(obj: Eface, finalizer: Eface) {
             crate::fatal::throw("nil elem type!");
         }
         let p = obj.data as usize;
+        // Only whether p is in an in-use span's objects, as upstream's
+        // findObject: not the object's allocation bit, which a concurrent
+        // sweep of the span is rewriting (allocbits swapped for the marks,
+        // the old words zeroed), so a live object could read as free.
         let s = crate::heap::span_of_heap(p);
-        if s.is_null() || !(*s).is_allocated((*s).obj_index(p)) {
+        if s.is_null() {
             if crate::types::modules().any(|m| (m.data <= p && p < m.ebss) || (m.noptrdata <= p && p < m.enoptrbss)) {
                 // Linker-allocated (a global): never collected, nothing to do.
                 return;
