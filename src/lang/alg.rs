@@ -481,14 +481,49 @@ pub unsafe fn strequal(p: *const u8, q: *const u8) -> bool {
 /// p and q point at n readable bytes each.
 #[inline]
 pub unsafe fn memeq(p: *const u8, q: *const u8, n: usize) -> bool {
-    // SAFETY: callers pass n readable bytes at both.
-    p == q || unsafe { core::slice::from_raw_parts(p, n) == core::slice::from_raw_parts(q, n) }
+    if p == q {
+        return true;
+    }
+    // SAFETY: callers pass n readable bytes at both; the loads below stay
+    // within them (two overlapping words cover 8..=16 bytes, two
+    // overlapping halves 4..=7).
+    unsafe {
+        // Short keys (most map keys) without a call of memcmp.
+        if n <= 16 {
+            if n >= 8 {
+                let w = |x: *const u8| core::ptr::read_unaligned(x as *const u64);
+                return w(p) == w(q) && w(p.add(n - 8)) == w(q.add(n - 8));
+            }
+            if n >= 4 {
+                let w = |x: *const u8| core::ptr::read_unaligned(x as *const u32);
+                return w(p) == w(q) && w(p.add(n - 4)) == w(q.add(n - 4));
+            }
+            return (0..n).all(|i| *p.add(i) == *q.add(i));
+        }
+        core::slice::from_raw_parts(p, n) == core::slice::from_raw_parts(q, n)
+    }
 }
 
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn memeq_finds_every_differing_byte() {
+        let a: Vec<u8> = (0..40u8).collect();
+        for n in 0..40 {
+            let b = a.clone();
+            // SAFETY: both vectors hold 40 bytes.
+            assert!(unsafe { memeq(a.as_ptr(), b.as_ptr(), n) }, "n={n}");
+            for at in 0..n {
+                let mut c = a.clone();
+                c[at] ^= 0x80;
+                // SAFETY: as above.
+                assert!(!unsafe { memeq(a.as_ptr(), c.as_ptr(), n) }, "n={n} at={at}");
+            }
+        }
+    }
 
     #[test]
     fn word_hashes_are_wyhash() {

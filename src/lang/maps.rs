@@ -213,12 +213,26 @@ impl Mt {
 /// its type's hash and equality, which may raise a panic.
 trait KeyOps {
     const MAY_RAISE: bool;
+    /// Comparing a key is cheaper than hashing it (4- and 8-byte keys): a
+    /// lookup in a map of one bucket compares it with each occupied slot
+    /// rather than hashing it.
+    const SCAN_ONE_BUCKET: bool = false;
     /// # Safety
     /// key points at a value of the map's key type.
     unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize;
     /// # Safety
     /// probe and slot point at values of the map's key type.
     unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool;
+    /// Store the key at src into the key slot dst (behind the write
+    /// barrier where it holds pointers).
+    ///
+    /// # Safety
+    /// dst and src point at values of the map's key type.
+    #[inline]
+    unsafe fn store(mt: &Mt, dst: *mut u8, src: *mut u8) {
+        // SAFETY: per the function contract.
+        unsafe { crate::wb::typed_move(mt.key, dst, src) }
+    }
 }
 
 /// Any comparable key type.
@@ -244,6 +258,7 @@ impl KeyOps for AnyKey {
 
 impl KeyOps for Mem32 {
     const MAY_RAISE: bool = false;
+    const SCAN_ONE_BUCKET: bool = true;
     #[inline]
     unsafe fn hash(_: &Mt, key: *mut u8, seed: u32) -> usize {
         // SAFETY: a 4-byte key (the trait's contract).
@@ -254,10 +269,16 @@ impl KeyOps for Mem32 {
         // SAFETY: as above.
         unsafe { core::ptr::read_unaligned(probe as *const u32) == core::ptr::read_unaligned(slot as *const u32) }
     }
+    #[inline]
+    unsafe fn store(_: &Mt, dst: *mut u8, src: *mut u8) {
+        // SAFETY: 4-byte keys of plain memory.
+        unsafe { core::ptr::write_unaligned(dst as *mut u32, core::ptr::read_unaligned(src as *const u32)) }
+    }
 }
 
 impl KeyOps for Mem64 {
     const MAY_RAISE: bool = false;
+    const SCAN_ONE_BUCKET: bool = true;
     #[inline]
     unsafe fn hash(_: &Mt, key: *mut u8, seed: u32) -> usize {
         // SAFETY: an 8-byte key (the trait's contract).
@@ -267,6 +288,19 @@ impl KeyOps for Mem64 {
     unsafe fn eq(_: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         // SAFETY: as above.
         unsafe { core::ptr::read_unaligned(probe as *const u64) == core::ptr::read_unaligned(slot as *const u64) }
+    }
+    #[inline]
+    unsafe fn store(mt: &Mt, dst: *mut u8, src: *mut u8) {
+        // SAFETY: 8-byte keys (pointers for mapassign_fast64ptr's maps:
+        // those go through the write barrier).
+        unsafe {
+            let v = core::ptr::read_unaligned(src as *const u64);
+            if mt.key_ptrs() {
+                put_ptr(dst as *mut *mut u8, v as *mut u8);
+            } else {
+                core::ptr::write_unaligned(dst as *mut u64, v);
+            }
+        }
     }
 }
 
@@ -281,6 +315,16 @@ impl KeyOps for StrKey {
     unsafe fn eq(_: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         // SAFETY: both are Go string headers of live strings.
         unsafe { crate::alg::strequal(probe, slot) }
+    }
+    #[inline]
+    unsafe fn store(_: &Mt, dst: *mut u8, src: *mut u8) {
+        // SAFETY: both are Go string headers; the data pointer is the
+        // one word the collector must see.
+        unsafe {
+            let (d, s) = (dst as *mut GoString, src as *const GoString);
+            put_ptr(core::ptr::addr_of_mut!((*d).ptr) as *mut *mut u8, (*s).ptr as *mut u8);
+            (*d).len = (*s).len;
+        }
     }
 }
 
@@ -454,12 +498,25 @@ pub fn makemap_small() -> *mut hmap {
 // ---- lookup ----
 
 /// Find key; returns (bucket, slot) or None.
-#[inline]
+#[inline(always)]
 fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, usize)> {
     // SAFETY: h is a live, non-empty map of type mt.
     unsafe {
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map read and map write");
+        }
+        if K::SCAN_ONE_BUCKET && (*h).B == 0 && (*h).oldbuckets.is_null() {
+            let b = (*h).buckets;
+            for i in 0..BUCKET_CNT {
+                let top = tophash_at(b, i);
+                if top == EMPTY_REST {
+                    break;
+                }
+                if !is_empty(top) && K::eq(mt, key, mt.keyp(b, i)) {
+                    return Some((b, i));
+                }
+            }
+            return None;
         }
         let hash = K::hash(mt, key, (*h).hash0);
         if K::MAY_RAISE && raised() {
@@ -534,6 +591,7 @@ fn tophash_matches(b: *mut u8, top: u8) -> u64 {
 /// Race builds: the map operation the program called reads (or writes)
 /// the map's header and reads the key it was handed (nothing when the key
 /// is a copy on the system stack: the fast variants').
+#[inline(always)]
 fn race_header_key(mt: &Mt, h: *mut hmap, key: *mut u8, write: bool) {
     if !crate::tsan::enabled() || h.is_null() {
         return;
@@ -552,8 +610,10 @@ fn evacuated(b: *mut u8) -> bool {
     h > EMPTY_ONE && h < MIN_TOP_HASH
 }
 
-/// Common lookup: element pointer, or null when absent.
-#[inline]
+/// Common lookup: element pointer, or null when absent. Inlined into each
+/// entry point (the fast variants' lookups are a few dozen instructions:
+/// a call's prologue and epilogue here were a fifth of them).
+#[inline(always)]
 fn access<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
     // SAFETY: t comes from compiled code; h is null or a live map.
     unsafe {
@@ -792,7 +852,7 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
                     // The key is present: update it if its representation
                     // can differ from an equal key's (+0/-0, strings).
                     if mt.need_key_update() {
-                        crate::wb::typed_move(mt.key, k, key);
+                        K::store(&mt, k, key);
                     }
                     elem = mt.elem_at(b, i);
                     break 'again;
@@ -840,7 +900,7 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
             } else {
                 eslot
             };
-            crate::wb::typed_move(mt.key, kdst, key);
+            K::store(&mt, kdst, key);
             set_tophash(insert_b, insert_i, top);
             (*h).count += 1;
             elem = edst;
@@ -1419,10 +1479,34 @@ pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapiternext(it: *mut hiter) {
+    // SAFETY: per the function contract.
+    unsafe { iter_next::<false>(it) }
+}
+
+/// mapiternext; LEAF: on the goroutine's stack, where leaf_mapiternext
+/// has made sure that no race hook and no write barrier is on (the
+/// iterator's pointers are stored plainly).
+///
+/// # Safety
+/// As mapiternext's.
+#[inline(always)]
+unsafe fn iter_next<const LEAF: bool>(it: *mut hiter) {
+    // Store a pointer into the iterator.
+    let put = |slot: *mut *mut u8, v: *mut u8| {
+        if LEAF {
+            // SAFETY: a slot of the iterator; no barrier is on (above).
+            unsafe { *slot = v };
+        } else {
+            // SAFETY: a slot of the iterator.
+            unsafe { put_ptr(slot, v) };
+        }
+    };
     // SAFETY: it was set up by mapiterinit; its map is live.
     unsafe {
         let h = (*it).h;
-        crate::racepc::read(h as usize);
+        if !LEAF {
+            crate::racepc::read(h as usize);
+        }
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map iteration and map write");
         }
@@ -1434,8 +1518,8 @@ pub unsafe fn mapiternext(it: *mut hiter) {
         loop {
             if b.is_null() {
                 if bucket == (*it).startBucket && (*it).wrapped {
-                    put_ptr(&mut (*it).key, null_mut());
-                    put_ptr(&mut (*it).elem, null_mut());
+                    put(core::ptr::addr_of_mut!((*it).key), null_mut());
+                    put(core::ptr::addr_of_mut!((*it).elem), null_mut());
                     return;
                 }
                 if !(*h).oldbuckets.is_null() && (*it).B == (*h).B {
@@ -1487,15 +1571,15 @@ pub unsafe fn mapiternext(it: *mut hiter) {
                 }
                 if (th != EVACUATED_X && th != EVACUATED_Y) || !(mt.reflexive_key() || mt.equal(k, k)) {
                     // Current data (or a key that cannot be looked up again).
-                    put_ptr(&mut (*it).key, k);
-                    put_ptr(&mut (*it).elem, mt.elem_at(b, off));
+                    put(core::ptr::addr_of_mut!((*it).key), k);
+                    put(core::ptr::addr_of_mut!((*it).elem), mt.elem_at(b, off));
                 } else {
                     // The map grew since the iteration began: find the key's
                     // current element (it may have been deleted or updated).
                     match lookup::<AnyKey>(&mt, h, k) {
                         Some((nb, ni)) => {
-                            put_ptr(&mut (*it).key, mt.key_at(nb, ni));
-                            put_ptr(&mut (*it).elem, mt.elem_at(nb, ni));
+                            put(core::ptr::addr_of_mut!((*it).key), mt.key_at(nb, ni));
+                            put(core::ptr::addr_of_mut!((*it).elem), mt.elem_at(nb, ni));
                         }
                         None => {
                             i += 1;
@@ -1505,7 +1589,7 @@ pub unsafe fn mapiternext(it: *mut hiter) {
                 }
                 (*it).bucket = bucket;
                 if (*it).bptr as *mut u8 != b {
-                    put_ptr(&mut (*it).bptr, b as *mut bmap);
+                    put(core::ptr::addr_of_mut!((*it).bptr) as *mut *mut u8, b);
                 }
                 (*it).i = (i + 1) as u8;
                 (*it).checkBucket = check_bucket;
@@ -1592,14 +1676,68 @@ macro_rules! map_leaf {
 
 map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, AnyKey);
 map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, AnyKey);
-map_leaf!(leaf_mapaccess1_fast32, mapaccess1_fast32, u32, Mem32);
-map_leaf!(leaf_mapaccess2_fast32, mapaccess2_fast32, u32, Mem32);
-map_leaf!(leaf_mapaccess1_fast64, mapaccess1_fast64, u64, Mem64);
-map_leaf!(leaf_mapaccess2_fast64, mapaccess2_fast64, u64, Mem64);
-map_leaf!(leaf_mapaccess1_faststr, mapaccess1_faststr, GoString, StrKey);
-map_leaf!(leaf_mapaccess2_faststr, mapaccess2_faststr, GoString, StrKey);
 map_leaf!(leaf_reflect_mapaccess, reflect_mapaccess, *mut u8, AnyKey);
 map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, StrKey);
+
+/// A fast variant's lookup on the goroutine's stack: its key is flat and
+/// cannot raise, and leaf_ok has declined race builds, so this is
+/// access without the race hooks, all inlined into the entry point.
+///
+/// # Safety
+/// As the entry point's; leaf_ok allowed the call.
+#[inline(always)]
+unsafe fn leaf_find<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    // SAFETY: per the function contract.
+    unsafe {
+        if h.is_null() || (*h).count == 0 {
+            return null_mut();
+        }
+        let mt = Mt::new(t);
+        match lookup::<K>(&mt, h, key) {
+            Some((b, i)) => mt.elem_at(b, i),
+            None => null_mut(),
+        }
+    }
+}
+
+/// The fast path of a fast variant's lookup: `leaf_NAME` does what `NAME`
+/// does for a key of type $key (K's hashing), with the results of the
+/// one-result form (the element, or the zero value) or the two-result one.
+macro_rules! flat_leaf {
+    ($leaf:ident, $key:ty, $k:ty, one) => {
+        flat_leaf!($leaf, $key, $k, |e: *mut u8| crate::leaf::Leaf::one(if e.is_null() { zero_val() } else { e } as usize));
+    };
+    ($leaf:ident, $key:ty, $k:ty, two) => {
+        flat_leaf!($leaf, $key, $k, |e: *mut u8| if e.is_null() {
+            crate::leaf::Leaf::two(zero_val() as usize, 0)
+        } else {
+            crate::leaf::Leaf::two(e as usize, 1)
+        });
+    };
+    ($leaf:ident, $key:ty, $k:ty, $res:expr) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, mut key: $key) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if !leaf_ok::<$k>(t, h, LeafUse::Read) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                $res(leaf_find::<$k>(t, h, &mut key as *mut $key as *mut u8))
+            }
+        }
+    };
+}
+
+flat_leaf!(leaf_mapaccess1_fast32, u32, Mem32, one);
+flat_leaf!(leaf_mapaccess2_fast32, u32, Mem32, two);
+flat_leaf!(leaf_mapaccess1_fast64, u64, Mem64, one);
+flat_leaf!(leaf_mapaccess2_fast64, u64, Mem64, two);
+flat_leaf!(leaf_mapaccess1_faststr, GoString, StrKey, one);
+flat_leaf!(leaf_mapaccess2_faststr, GoString, StrKey, two);
 
 /// The fast path of a deletion entry point: `leaf_NAME` deletes as `NAME`
 /// does, with K's hashing, when [`leaf_ok`] allows and the growth work
@@ -1739,7 +1877,7 @@ pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
         if !leaf_ok::<AnyKey>((*it).t, (*it).h, LeafUse::Iterate) {
             return crate::leaf::Leaf::DECLINE;
         }
-        mapiternext(it);
+        iter_next::<true>(it);
         crate::leaf::Leaf::one(0)
     }
 }
