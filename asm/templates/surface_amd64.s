@@ -37,6 +37,14 @@
 // compiler lays that map out for ABI0, whose argument offsets are the
 // spill area's here: every argument is in a register).
 //
+// A `!leaf` push whose arguments and results are integers or bools (no
+// pointers: sync.runtime_canSpin) is this trampoline itself under the
+// target package's name (`sync·runtime_canSpin`, as upstream's runtime
+// defines time·now in assembly), not a Go wrapper in the runtime calling
+// it: one call less. It has no Go declaration to take an argument map
+// from, so it declares no argument area ($0-0): nothing in it needs
+// scanning or adjusting.
+//
 // Template syntax (gen/src/template.rs): `#section NAME` starts a section
 // (up to the next one, blank lines included), `{{x}}` is filled in by the
 // generator; these notes are not emitted.
@@ -63,9 +71,8 @@ TEXT ·{{tramp}}(SB),NOSPLIT|NOFRAME,$0-{{frame}}
 	RET
 
 #section leaf
-TEXT ·{{tramp}}<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-{{frame}}
-	GO_ARGS
-{{spill}}	LEAQ	-const_leafGuardRoom(SP), R12
+TEXT {{tramp}}<ABIInternal>(SB),NOSPLIT|NOFRAME,$0-{{frame}}
+{{goargs}}{{spill}}	LEAQ	-const_leafGuardRoom(SP), R12
 	CMPQ	R12, g_stackguard0(R14)
 	JLS	slow
 	MOVQ	g_m(R14), R13

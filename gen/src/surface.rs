@@ -432,6 +432,30 @@ fn leaf_asm(u: &Universe, e: &Entry) -> Result<(String, String, String), String>
     Ok((spill, shuffle, first))
 }
 
+/// A `!leaf` push whose arguments and results hold no pointers: its
+/// trampoline is the pushed function itself (see the template's notes).
+pub fn direct_push(e: &Entry) -> bool {
+    let scalar = |p: &Param| {
+        matches!(
+            p.go.trim(),
+            "bool" | "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16" | "uint32" | "uint64" | "uintptr"
+        )
+    };
+    matches!(&e.kind, Kind::Push(pkg, _) if !pkg.contains(['/', '.']))
+        && e.leaf
+        && !e.test
+        && e.params.iter().chain(&e.results).all(scalar)
+}
+
+/// The assembler's name of a leaf trampoline: the runtime's own
+/// (`·name`), or for a direct push the target's (`pkg·name`).
+fn leaf_text_name(e: &Entry) -> String {
+    match &e.kind {
+        Kind::Push(pkg, n) if direct_push(e) => format!("{pkg}·{n}"),
+        _ => format!("·{}", tramp_name(e)),
+    }
+}
+
 /// The Go-side name of the ABI0 trampoline for an entry.
 pub fn tramp_name(e: &Entry) -> String {
     match e.kind {
@@ -461,6 +485,10 @@ pub fn gen_go(t: &Table, test: bool) -> String {
     }
     s.push_str(")\n\n");
     for e in entries {
+        if direct_push(e) {
+            // Defined in assembly under the target package's name.
+            continue;
+        }
         if let Kind::Push(pkg, n) = &e.kind {
             let args: Vec<String> = e
                 .params
@@ -509,14 +537,18 @@ pub fn gen_asm(u: &Universe, t: &Table, test: bool) -> Result<String, String> {
                 writeln!(save, "\tMOVQ\t{reg}, {}+{}(FP)", first, i * 8).unwrap();
                 writeln!(restore, "\tMOVQ\t{}+{}(FP), {reg}", first, i * 8).unwrap();
             }
-            let spill_size = leaf_spill_size(u, e)?;
+            let direct = direct_push(e);
+            // A direct push declares no argument area (no map for it).
+            let spill_size = if direct { 0 } else { leaf_spill_size(u, e)? };
+            let goargs = if direct { "" } else { "\tGO_ARGS\n" };
             // The slow path's frame pointer: the spill area, or (no
             // arguments) any valid address, the caller's SP.
             let argp = if first.is_empty() { "\tLEAQ\t0(SP), DI\n".to_string() } else { format!("\tLEAQ\t{first}+0(FP), DI\n") };
             s += &tpl.expand(
                 "leaf",
                 &[
-                    ("tramp", &tramp),
+                    ("tramp", &leaf_text_name(e)),
+                    ("goargs", &goargs),
                     ("frame", &spill_size),
                     ("spill", &spill),
                     ("shuffle", &shuffle),
