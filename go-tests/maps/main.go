@@ -120,4 +120,108 @@ func main() {
 	local := map[int]int{1: 10}
 	local[2] = 20
 	fmt.Println(local[1]+local[2], len(local))
+
+	smallMaps()
+}
+
+// Maps of at most a few buckets (a one-bucket map's lookups compare keys
+// slot by slot), keyed by 4-byte, 8-byte, pointer and string keys: random
+// inserts, updates, deletes and lookups, hits and misses, checked against
+// an association list.
+func smallMaps() {
+	ptrs := make([]*int, 24)
+	for i := range ptrs {
+		ptrs[i] = new(int)
+	}
+	strs := make([]string, 24)
+	for i := range strs {
+		strs[i] = fmt.Sprint("s", i*37)
+	}
+	seed := uint32(1)
+	next := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+	bad := 0
+	type model struct {
+		keys []int
+		vals []int
+	}
+	find := func(md *model, k int) int {
+		for i, x := range md.keys {
+			if x == k {
+				return i
+			}
+		}
+		return -1
+	}
+	m32 := map[int32]int{}
+	m64 := map[int64]int{}
+	mp := map[*int]int{}
+	ms := map[string]int{}
+	for round := 0; round < 40; round++ {
+		// Key ranges from 6 (one bucket) to 20 (growth and shrinking
+		// through deletes) distinct keys.
+		span := 6 + round%15
+		var md model
+		clear(m32)
+		clear(m64)
+		clear(mp)
+		clear(ms)
+		for op := 0; op < 400; op++ {
+			k := next(span)
+			switch next(4) {
+			case 0, 1:
+				v := next(1000)
+				m32[int32(k)] = v
+				m64[int64(k)<<33] = v
+				mp[ptrs[k]] = v
+				ms[strs[k]] = v
+				if i := find(&md, k); i >= 0 {
+					md.vals[i] = v
+				} else {
+					md.keys = append(md.keys, k)
+					md.vals = append(md.vals, v)
+				}
+			case 2:
+				delete(m32, int32(k))
+				delete(m64, int64(k)<<33)
+				delete(mp, ptrs[k])
+				delete(ms, strs[k])
+				if i := find(&md, k); i >= 0 {
+					md.keys = append(md.keys[:i], md.keys[i+1:]...)
+					md.vals = append(md.vals[:i], md.vals[i+1:]...)
+				}
+			case 3:
+				want, wok := 0, false
+				if i := find(&md, k); i >= 0 {
+					want, wok = md.vals[i], true
+				}
+				a, aok := m32[int32(k)]
+				b, bok := m64[int64(k)<<33]
+				c, cok := mp[ptrs[k]]
+				d, dok := ms[strs[k]]
+				if a != want || b != want || c != want || d != want || aok != wok || bok != wok || cok != wok || dok != wok {
+					bad++
+				}
+				if m32[int32(k)] != want || m64[int64(k)<<33] != want || mp[ptrs[k]] != want || ms[strs[k]] != want {
+					bad++
+				}
+			}
+			if len(m32) != len(md.keys) || len(m64) != len(md.keys) || len(mp) != len(md.keys) || len(ms) != len(md.keys) {
+				bad++
+			}
+		}
+		sum := 0
+		for k, v := range m64 {
+			sum += int(k>>33)*1000 + v
+		}
+		for i, k := range md.keys {
+			sum -= k*1000 + md.vals[i]
+		}
+		if sum != 0 {
+			bad++
+		}
+	}
+	fmt.Println("small maps: mismatches", bad)
 }

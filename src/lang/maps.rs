@@ -1158,7 +1158,7 @@ fn evacuate<K: KeyOps, const LEAF: bool>(mt: &Mt, h: *mut hmap, oldbucket: usize
                     if mt.indirect_key() {
                         put_ptr(dst.k as *mut *mut u8, *(kslot as *mut *mut u8));
                     } else {
-                        crate::wb::typed_move(mt.key, dst.k, kslot);
+                        K::store(mt, dst.k, kslot);
                     }
                     let eslot = mt.elemp(ob, i);
                     if mt.indirect_elem() {
