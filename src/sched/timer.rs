@@ -89,7 +89,7 @@ impl PTimers {
     }
     /// Every pending timer (world stopped: the collector's roots).
     pub fn for_each(&self, mut f: impl FnMut(*mut timer)) {
-        self.heap.with(|h| h.timers.as_slice().iter().for_each(|&t| f(t)));
+        self.heap.with(|h| h.timers.as_slice().iter().for_each(|e| f(e.t)));
     }
 
     /// The earliest pending timer, 0 if none.
@@ -112,10 +112,23 @@ impl Default for PTimers {
     }
 }
 
-/// A binary min-heap of timers by `when`; each timer's `nextwhen` is its
+/// A heap entry: a timer and its `when` (fixed while the timer is in the
+/// heap: changing it takes the timer out first), kept beside it so that
+/// sifting compares entries of the array without loading each timer.
+#[derive(Clone, Copy)]
+struct Entry {
+    when: i64,
+    t: *mut timer,
+}
+
+/// Children per node: a 4-ary heap is half as deep as a binary one, and a
+/// node's children share a cache line or two of the array.
+const ARITY: usize = 4;
+
+/// A 4-ary min-heap of timers by `when`; each timer's `nextwhen` is its
 /// index.
 struct TimerHeap {
-    timers: PVec<*mut timer>,
+    timers: PVec<Entry>,
 }
 
 impl TimerHeap {
@@ -124,54 +137,53 @@ impl TimerHeap {
     }
 
     fn at(&self, i: usize) -> *mut timer {
-        self.timers.get(i)
+        self.timers.get(i).t
     }
 
-    fn set(&mut self, i: usize, t: *mut timer) {
-        self.timers.set(i, t);
-        // SAFETY: t is a live timer in this heap.
-        unsafe { (*t).nextwhen = i as i64 };
+    fn set(&mut self, i: usize, e: Entry) {
+        self.timers.set(i, e);
+        // SAFETY: e.t is a live timer in this heap.
+        unsafe { (*e.t).nextwhen = i as i64 };
     }
 
     fn when(&self, i: usize) -> i64 {
-        // SAFETY: heap entries are live timers.
-        unsafe { (*self.at(i)).when }
+        self.timers.get(i).when
     }
 
     fn sift_up(&mut self, mut i: usize) {
-        let t = self.at(i);
-        // SAFETY: t is live.
-        let w = unsafe { (*t).when };
+        let e = self.timers.get(i);
         while i > 0 {
-            let p = (i - 1) / 2;
-            if self.when(p) <= w {
+            let p = (i - 1) / ARITY;
+            if self.when(p) <= e.when {
                 break;
             }
-            self.set(i, self.at(p));
+            self.set(i, self.timers.get(p));
             i = p;
         }
-        self.set(i, t);
+        self.set(i, e);
     }
 
     fn sift_down(&mut self, mut i: usize) {
-        let t = self.at(i);
-        // SAFETY: t is live.
-        let w = unsafe { (*t).when };
+        let e = self.timers.get(i);
         let n = self.len();
         loop {
-            let l = 2 * i + 1;
-            if l >= n {
+            let first = ARITY * i + 1;
+            if first >= n {
                 break;
             }
-            let r = l + 1;
-            let c = if r < n && self.when(r) < self.when(l) { r } else { l };
-            if self.when(c) >= w {
+            let mut c = first;
+            for k in first + 1..(first + ARITY).min(n) {
+                if self.when(k) < self.when(c) {
+                    c = k;
+                }
+            }
+            if self.when(c) >= e.when {
                 break;
             }
-            self.set(i, self.at(c));
+            self.set(i, self.timers.get(c));
             i = c;
         }
-        self.set(i, t);
+        self.set(i, e);
     }
 
     fn push(&mut self, t: *mut timer) {
@@ -180,9 +192,11 @@ impl TimerHeap {
         // collector marks is shaded, or its last other reference could be
         // dropped before anything scans it.
         crate::wb::shade2(t as usize, 0);
-        self.timers.push(t);
+        // SAFETY: t is a live timer its owner is adding.
+        let e = Entry { when: unsafe { (*t).when }, t };
+        self.timers.push(e);
         let last = self.len() - 1;
-        self.set(last, t);
+        self.set(last, e);
         self.sift_up(last);
     }
 
@@ -196,8 +210,8 @@ impl TimerHeap {
         if i != self.len() {
             self.set(i, last);
             self.sift_down(i);
-            // SAFETY: last is live; sift_down recorded its index.
-            let j = unsafe { (*last).nextwhen } as usize;
+            // SAFETY: last.t is live; sift_down recorded its index.
+            let j = unsafe { (*last.t).nextwhen } as usize;
             self.sift_up(j);
         }
     }
@@ -473,9 +487,9 @@ pub fn move_timers(from: *mut P, to: *mut P) {
     let (src, dst) = (ptimers(from), ptimers(to));
     src.heap.with(|s| {
         dst.heap.with(|d| {
-            while let Some(t) = s.timers.pop() {
-                owner(t).store(to as usize, Ordering::Release);
-                d.push(t);
+            while let Some(e) = s.timers.pop() {
+                owner(e.t).store(to as usize, Ordering::Release);
+                d.push(e.t);
             }
             dst.published(d);
         });
