@@ -1874,7 +1874,21 @@ pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) ->
 pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
     // SAFETY: per the function contract: it was set up by mapiterinit.
     unsafe {
-        if !leaf_ok::<AnyKey>((*it).t, (*it).h, LeafUse::Iterate) {
+        let h = (*it).h;
+        // Iterating hashes keys (the key type then matters: leaf_ok) only
+        // around a growth: while the map has old buckets, when the
+        // iterator's buckets are no longer the map's, or when it is in an
+        // old bucket, keeping the keys that go to its new one.
+        let may_hash = h.is_null()
+            || !(*h).oldbuckets.is_null()
+            || (*it).buckets != (*h).buckets
+            || (*it).checkBucket != NO_CHECK;
+        let ok = if may_hash {
+            leaf_ok::<AnyKey>((*it).t, h, LeafUse::Iterate)
+        } else {
+            !crate::tsan::enabled() && !crate::wb::enabled() && (*h).flags & HASH_WRITING == 0
+        };
+        if !ok {
             return crate::leaf::Leaf::DECLINE;
         }
         iter_next::<true>(it);
