@@ -20,6 +20,9 @@
 //! None (or a clear throw at run time), never a wild read.
 
 use crate::layout::rt::moduledata;
+use core::cell::UnsafeCell;
+use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 pub const PCDATA_UNSAFE_POINT: usize = 0;
 pub const PCDATA_STACK_MAP_INDEX: usize = 1;
@@ -120,10 +123,13 @@ pub struct Module {
     pub datap: *const moduledata,
 }
 
-/// A function: its _func record within a module.
+/// A function: its _func record within a module. Two words: the module's
+/// view is shared (`modules`), not copied into every FuncInfo and frame
+/// (a copy was 160 bytes: memcpy took a quarter of a collection's stack
+/// scanning).
 #[derive(Clone, Copy)]
 pub struct FuncInfo {
-    pub md: Module,
+    pub md: &'static Module,
     /// Offset of the _func record in pclntable.
     pub off: usize,
 }
@@ -157,7 +163,7 @@ impl Module {
     }
 
     /// The function containing pc.
-    pub fn findfunc(&self, pc: usize) -> Option<FuncInfo> {
+    pub fn findfunc(&'static self, pc: usize) -> Option<FuncInfo> {
         if pc < self.minpc || pc >= self.maxpc {
             return None;
         }
@@ -181,15 +187,15 @@ impl Module {
         if funcoff + FUNC_SIZE > self.pclntable.len {
             return None;
         }
-        Some(FuncInfo { md: *self, off: funcoff })
+        Some(FuncInfo { md: self, off: funcoff })
     }
 
     /// All function entries (the tests walk them; the race detector looks
     /// one up by name).
-    pub fn funcs(&self) -> impl Iterator<Item = FuncInfo> + '_ {
+    pub fn funcs(&'static self) -> impl Iterator<Item = FuncInfo> {
         (0..self.nftab().saturating_sub(1)).filter_map(move |i| {
             let off = self.ftab.u32_at(i * 8 + 4)? as usize;
-            Some(FuncInfo { md: *self, off })
+            Some(FuncInfo { md: self, off })
         })
     }
 }
@@ -446,9 +452,45 @@ pub fn for_each_src_frame(fi: &FuncInfo, pc: usize, mut f: impl FnMut(SrcFrame) 
     }
 }
 
+/// Views of the program's modules, made once by `init` (the module list
+/// is the linker's and never changes).
+struct Views {
+    n: AtomicUsize,
+    v: UnsafeCell<[MaybeUninit<Module>; MAX_MODULES]>,
+}
+
+/// More modules than a program without plugins has (plugins fail loudly).
+const MAX_MODULES: usize = 8;
+
+// SAFETY: `v` is written only by `init`, at startup while the process is
+// single-threaded, before `n` publishes the entries; read-only after.
+unsafe impl Sync for Views {}
+
+static VIEWS: Views = Views { n: AtomicUsize::new(0), v: UnsafeCell::new([const { MaybeUninit::uninit() }; MAX_MODULES]) };
+
+/// Make the module views (startup, single-threaded, before any traceback
+/// or signal can ask for them).
+pub fn init() {
+    let mut n = 0;
+    for md in crate::types::modules() {
+        if n == MAX_MODULES {
+            crate::fatal::throw("gort: too many modules");
+        }
+        // SAFETY: startup is single-threaded; nothing reads entry n before
+        // the store to `n` below publishes it.
+        unsafe { (*VIEWS.v.get())[n].write(Module::from_moduledata(md)) };
+        n += 1;
+    }
+    VIEWS.n.store(n, Ordering::Release);
+}
+
 /// The running program's modules.
-pub fn modules() -> impl Iterator<Item = Module> {
-    crate::types::modules().map(Module::from_moduledata)
+pub fn modules() -> impl Iterator<Item = &'static Module> {
+    let n = VIEWS.n.load(Ordering::Acquire);
+    // SAFETY: the first n entries were written by init and are never
+    // written again; MaybeUninit<Module> has Module's layout.
+    let views: &'static [Module] = unsafe { core::slice::from_raw_parts((*VIEWS.v.get()).as_ptr() as *const Module, n) };
+    views.iter()
 }
 
 impl FuncInfo {
@@ -605,7 +647,8 @@ pub mod tests {
     #[test]
     fn decoder_matches_addr2line_on_thousands_of_functions() {
         let exe = build_big_program();
-        let l = load(&exe);
+        // Leaked: FuncInfo refers to its module for the program's life.
+        let l: &'static Loaded = Box::leak(Box::new(load(&exe)));
         let m = &l.module;
         let funcs: Vec<FuncInfo> = m.funcs().collect();
         assert!(funcs.len() > 3000, "only {} functions", funcs.len());
@@ -647,7 +690,7 @@ pub mod tests {
         assert!(checked > 5000);
         // Malformed input is refused, not read wildly.
         assert!(m.findfunc(m.maxpc + 100).is_none());
-        let broken = FuncInfo { md: *m, off: 0 };
+        let broken = FuncInfo { md: m, off: 0 };
         let _ = broken.pcvalue(u32::MAX - 3, m.minpc);
         std::fs::remove_dir_all(exe.parent().unwrap()).ok();
     }

@@ -48,6 +48,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
     unsafe {
         crate::gm::init_getg();
         crate::links::init(golinks);
+        crate::symtab::init();
         sched::cgo::init();
         env::init(argc as usize, argv);
         env::secure_init();
