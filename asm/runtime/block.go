@@ -58,12 +58,39 @@ func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received boo
 	return false, false
 }
 
+// selectnbsend and selectnbrecv are select with a default case: a
+// channel that has nothing for the operation and is still open answers
+// "not ready" without a call into the runtime (polling loops ask this
+// over and over). The same test as src/sched/chan.rs would_wait_unlocked,
+// which says why the two reads, in this order, suffice.
 func selectnbsend(c *hchan, elem unsafe.Pointer) (selected bool) {
+	if c != nil && !raceenabled && chanFull(c) && atomic.Load(&c.closed) == 0 {
+		return false
+	}
 	return chansend(c, elem, false, getcallerpc())
 }
 
 func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
+	if c != nil && !raceenabled && chanEmpty(c) && atomic.Load(&c.closed) == 0 {
+		return false, false
+	}
 	return chanrecv(c, elem, false)
+}
+
+// chanEmpty: no value buffered and no sender waiting (read unlocked).
+func chanEmpty(c *hchan) bool {
+	if c.dataqsiz == 0 {
+		return atomic.Loadp(unsafe.Pointer(&c.sendq.first)) == nil
+	}
+	return atomic.Loaduint(&c.qcount) == 0
+}
+
+// chanFull: no free slot and no receiver waiting (read unlocked).
+func chanFull(c *hchan) bool {
+	if c.dataqsiz == 0 {
+		return atomic.Loadp(unsafe.Pointer(&c.recvq.first)) == nil
+	}
+	return atomic.Loaduint(&c.qcount) == c.dataqsiz
 }
 
 // block parks forever: select {} and a receive from a nil channel.

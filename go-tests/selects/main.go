@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 )
 
@@ -79,4 +80,71 @@ func main() {
 	fmt.Println(i, rv, rok)
 	i, _, _ = reflect.Select([]reflect.SelectCase{{Dir: reflect.SelectDefault}, {Dir: reflect.SelectRecv, Chan: reflect.ValueOf(ch)}})
 	fmt.Println("reflect default:", i)
+	polling()
+}
+
+// Polling with select and default on unbuffered and buffered channels
+// while other goroutines send, receive and close: every value sent is
+// received exactly once, and once a channel is closed (close returned
+// before the poll), a poll reports it closed, never "not ready".
+func polling() {
+	for _, size := range []int{0, 4} {
+		c := make(chan int, size)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		sent, got := 0, 0
+		const senders, per = 3, 2000
+		for w := 0; w < senders; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := 1; i <= per; i++ {
+					select {
+					case c <- w*per + i:
+					default:
+						c <- w*per + i // not ready: wait instead
+					}
+					mu.Lock()
+					sent += w*per + i
+					mu.Unlock()
+				}
+			}(w)
+		}
+		done := make(chan bool)
+		go func() {
+			for n := 0; ; n++ {
+				select {
+				case v, ok := <-c:
+					if !ok {
+						done <- true
+						return
+					}
+					got += v
+				default:
+					if n%3 == 0 {
+						// Wait now and then (senders may be polling too).
+						v, ok := <-c
+						if !ok {
+							done <- true
+							return
+						}
+						got += v
+					}
+				}
+			}
+		}()
+		wg.Wait()
+		close(c)
+		<-done
+		closedSeen := true
+		for i := 0; i < 1000; i++ {
+			select {
+			case _, ok := <-c:
+				closedSeen = closedSeen && !ok
+			default:
+				closedSeen = false
+			}
+		}
+		fmt.Println("polling size", size, "all received once:", sent == got, "closed seen by every poll:", closedSeen)
+	}
 }

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 pub struct Outcome {
     pub status: String,
+    /// Killed at the time limit.
+    pub timed_out: bool,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
 }
@@ -48,6 +50,7 @@ pub fn run_limited(exe: &Path, args: &[String], stdin: &[u8], limit: Duration, e
         b
     });
     let start = Instant::now();
+    let mut timed_out = false;
     let status = loop {
         if let Some(st) = child.try_wait()? {
             break describe(st);
@@ -55,12 +58,13 @@ pub fn run_limited(exe: &Path, args: &[String], stdin: &[u8], limit: Duration, e
         if start.elapsed() > limit {
             let _ = child.kill();
             let _ = child.wait();
+            timed_out = true;
             break format!("killed after time limit of {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
     };
     let _ = feeder.join();
-    Ok(Outcome { status, stdout: ro.join().unwrap_or_default(), stderr: re.join().unwrap_or_default() })
+    Ok(Outcome { status, timed_out, stdout: ro.join().unwrap_or_default(), stderr: re.join().unwrap_or_default() })
 }
 
 fn describe(st: std::process::ExitStatus) -> String {
@@ -238,6 +242,14 @@ pub fn cmd_diff(args: &[String]) -> Result<u8> {
     let (up_exe, gort_exe) = (the_executable(&up_dir)?, the_executable(&gort_dir)?);
 
     let up = run_limited(&up_exe, &s.args, &stdin, limit, &[])?;
+    if up.timed_out {
+        // Both sides hanging alike would compare equal: a program that
+        // does not finish on upstream's runtime tests nothing.
+        return Err(Fail::new(format!(
+            "diff: {} did not finish within {limit:?} on upstream's runtime (the program hangs, or needs a longer -timeout=)",
+            s.targets.join(" ")
+        )));
+    }
     // With -count=N, gort's build runs N times: each run must agree (a
     // race in the runtime shows up as a flake, and a flake is a failure).
     for run in 1..=count {
