@@ -524,7 +524,7 @@ unsafe fn recv_empty(c: *mut hchan) -> bool {
         if (*c).dataqsiz == 0 {
             peek(core::ptr::addr_of!((*c).sendq.first) as *const usize) == 0
         } else {
-            peek(core::ptr::addr_of!((*c).qcount) as *const usize) == 0
+            peek(core::ptr::addr_of!((*c).qcount)) == 0
         }
     }
 }
@@ -539,7 +539,7 @@ unsafe fn send_full(c: *mut hchan) -> bool {
         if (*c).dataqsiz == 0 {
             peek(core::ptr::addr_of!((*c).recvq.first) as *const usize) == 0
         } else {
-            peek(core::ptr::addr_of!((*c).qcount) as *const usize) == (*c).dataqsiz as usize
+            peek(core::ptr::addr_of!((*c).qcount)) == (*c).dataqsiz
         }
     }
 }
