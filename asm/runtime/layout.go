@@ -409,6 +409,24 @@ type m struct {
 	// The innermost debugger-injected call running on this thread (a
 	// *debugCallRecord on the interrupted goroutine's stack; 0: none).
 	debugCall uintptr
+	// Recent pc-value table lookups (src/meta/symtab.rs pcvalue_start):
+	// stack walks ask the same (table, pc) pairs over and over, and each
+	// answer otherwise decodes its table from the function's start.
+	// pcvBusy is set while this thread uses it (a signal handler
+	// interrupting that use decodes without it).
+	pcvBusy  uint32
+	pcvCache [pcvEntries]pcvEntry
+}
+
+const pcvEntries = 16
+
+// One cached lookup: the table (its address), the pc, the value there and
+// where the run of that value begins.
+type pcvEntry struct {
+	tab   uintptr
+	pc    uintptr
+	start uintptr
+	val   int32
 }
 
 // One debugger-injected call (asm/runtime/debugcall.go): debugCallWrap

@@ -288,6 +288,25 @@ impl FuncInfo {
         if off == 0 {
             return (-1, 0);
         }
+        let tab = self.md.pctab.ptr as usize + off as usize;
+        let Some(cache) = PcvCache::enter() else {
+            return self.decode_pcvalue(off, targetpc);
+        };
+        let r = match cache.get(tab, targetpc) {
+            Some(r) => r,
+            None => {
+                let r = self.decode_pcvalue(off, targetpc);
+                cache.put(tab, targetpc, r);
+                r
+            }
+        };
+        cache.leave();
+        r
+    }
+
+    /// pcvalue_start without the cache: the table decoded from the
+    /// function's start up to targetpc.
+    fn decode_pcvalue(&self, off: u32, targetpc: usize) -> (i32, usize) {
         let t = &self.md.pctab;
         let mut i = off as usize;
         let mut pc = self.entry();
@@ -449,6 +468,82 @@ pub fn for_each_src_frame(fi: &FuncInfo, pc: usize, mut f: impl FnMut(SrcFrame) 
                 return;
             }
         }
+    }
+}
+
+/// The current thread's cache of pc-value lookups (m.pcvCache), held
+/// between enter and leave: 8 sets of 2 entries, the newer first, by table
+/// and pc. Entries are never stale: tables and code do not change.
+struct PcvCache(*mut crate::layout::rt::m);
+
+impl PcvCache {
+    /// The current m's cache, unless there is no m (a thread being set
+    /// up) or this thread is already using it (a signal handler that
+    /// interrupted a lookup: it decodes without the cache).
+    #[cfg(not(test))]
+    fn enter() -> Option<PcvCache> {
+        let gp = crate::gm::getg();
+        if gp.is_null() {
+            return None;
+        }
+        // SAFETY: gp is the current g; its m (if any) is this thread's.
+        unsafe {
+            let mp = (*gp).m;
+            if mp.is_null() || (*mp).pcvBusy != 0 {
+                return None;
+            }
+            // A signal arriving from here on sees the flag; compiler
+            // fences keep the cache's accesses inside it (the handler
+            // runs on this thread: program order is all that matters).
+            core::ptr::write_volatile(core::ptr::addr_of_mut!((*mp).pcvBusy), 1);
+            core::sync::atomic::compiler_fence(Ordering::SeqCst);
+            Some(PcvCache(mp))
+        }
+    }
+
+    /// Unit tests run without gort's threads: no cache.
+    #[cfg(test)]
+    fn enter() -> Option<PcvCache> {
+        None
+    }
+
+    /// The two entries of (tab, pc)'s set.
+    fn set(&self, tab: usize, pc: usize) -> *mut crate::layout::rt::pcvEntry {
+        let h = (pc ^ tab.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 61;
+        // SAFETY: self.0 is the current m; 2*h+1 < 16 = the cache's length.
+        unsafe { core::ptr::addr_of_mut!((*self.0).pcvCache).cast::<crate::layout::rt::pcvEntry>().add(2 * h) }
+    }
+
+    fn get(&self, tab: usize, pc: usize) -> Option<(i32, usize)> {
+        let e = self.set(tab, pc);
+        // SAFETY: entries of our cache, used only by this thread (enter).
+        unsafe {
+            for w in 0..2 {
+                let x = e.add(w);
+                if (*x).tab == tab && (*x).pc == pc {
+                    return Some(((*x).val, (*x).start));
+                }
+            }
+        }
+        None
+    }
+
+    fn put(&self, tab: usize, pc: usize, (val, start): (i32, usize)) {
+        let e = self.set(tab, pc);
+        // SAFETY: as in get; the older entry makes way.
+        unsafe {
+            core::ptr::copy(e, e.add(1), 1);
+            (*e).tab = tab;
+            (*e).pc = pc;
+            (*e).start = start;
+            (*e).val = val;
+        }
+    }
+
+    fn leave(self) {
+        core::sync::atomic::compiler_fence(Ordering::SeqCst);
+        // SAFETY: self.0 is the current m (enter).
+        unsafe { core::ptr::write_volatile(core::ptr::addr_of_mut!((*self.0).pcvBusy), 0) };
     }
 }
 
