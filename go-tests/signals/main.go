@@ -53,9 +53,19 @@ func runChild(mode string, sig syscall.Signal, env ...string) (string, string) {
 	if err := cmd.Start(); err != nil {
 		return "start: " + err.Error(), ""
 	}
+	// A child that does not finish (never ready, or alive after its
+	// signal) is killed after 20 s and reported, rather than leaving the
+	// whole test to the harness's time limit, which cannot say which step
+	// hung (CI saw upstream's run of this test hang once).
+	hung := make(chan bool, 1)
+	watchdog := time.AfterFunc(20*time.Second, func() {
+		hung <- true
+		cmd.Process.Kill()
+	})
 	if sig != 0 {
 		line, _ := bufio.NewReader(out).ReadString('\n')
 		if line != "ready\n" {
+			watchdog.Stop()
 			return "child not ready: " + line, ""
 		}
 		// Let the child reach its blocking point.
@@ -63,9 +73,15 @@ func runChild(mode string, sig syscall.Signal, env ...string) (string, string) {
 		cmd.Process.Signal(sig)
 	}
 	err := cmd.Wait()
+	watchdog.Stop()
 	state := "exit status 0"
 	if err != nil {
 		state = err.Error()
+	}
+	select {
+	case <-hung:
+		state = "child " + mode + " still running after 20s: killed"
+	default:
 	}
 	return state, stderr.String()
 }
