@@ -35,6 +35,9 @@ func chansend(c *hchan, elem unsafe.Pointer, block bool, callerpc uintptr) bool 
 	if raceenabled && c != nil {
 		racereadpc(unsafe.Pointer(&c.buf), callerpc, abi.FuncPCABIInternal(chansend))
 	}
+	if !block && wouldWait(c, chanFull) {
+		return false
+	}
 	switch rt_chansend(c, elem, block) {
 	case blockDone:
 		return true
@@ -47,6 +50,9 @@ func chansend(c *hchan, elem unsafe.Pointer, block bool, callerpc uintptr) bool 
 }
 
 func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received bool) {
+	if !block && wouldWait(c, chanEmpty) {
+		return false, false
+	}
 	r, ok := rt_chanrecv(c, elem, block)
 	switch r {
 	case blockDone:
@@ -58,23 +64,32 @@ func chanrecv(c *hchan, elem unsafe.Pointer, block bool) (selected, received boo
 	return false, false
 }
 
-// selectnbsend and selectnbrecv are select with a default case: a
-// channel that has nothing for the operation and is still open answers
-// "not ready" without a call into the runtime (polling loops ask this
-// over and over). The same test as src/sched/chan.rs would_wait_unlocked,
-// which says why the two reads, in this order, suffice.
+// selectnbsend and selectnbrecv are select with a default case. Their
+// own wouldWait answers a poll without the call to chansend or chanrecv.
 func selectnbsend(c *hchan, elem unsafe.Pointer) (selected bool) {
-	if c != nil && !raceenabled && chanFull(c) && atomic.Load(&c.closed) == 0 {
+	if wouldWait(c, chanFull) {
 		return false
 	}
 	return chansend(c, elem, false, getcallerpc())
 }
 
 func selectnbrecv(elem unsafe.Pointer, c *hchan) (selected, received bool) {
-	if c != nil && !raceenabled && chanEmpty(c) && atomic.Load(&c.closed) == 0 {
+	if wouldWait(c, chanEmpty) {
 		return false, false
 	}
 	return chanrecv(c, elem, false)
+}
+
+// wouldWait tells, without the channel's lock or a call into the runtime,
+// that a non-blocking operation on c would have to wait (polling loops of
+// select with a default case ask this over and over): the channel has
+// nothing for it (read first) and is still open (read second). Closing is
+// for good, so a channel open at the second read was open at the first:
+// at that instant the operation would have waited, and "not ready" is
+// what it would have answered under the lock then. Under -race the
+// operation takes the lock, so the detector sees its synchronisation.
+func wouldWait(c *hchan, nothing func(*hchan) bool) bool {
+	return c != nil && !raceenabled && nothing(c) && atomic.Load(&c.closed) == 0
 }
 
 // chanEmpty: no value buffered and no sender waiting (read unlocked).

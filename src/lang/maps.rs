@@ -1636,9 +1636,20 @@ enum LeafUse {
 #[inline]
 unsafe fn leaf_ok<K: KeyOps>(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
     // SAFETY: per the function contract.
+    unsafe { leaf_ok_hashing(t, h, u, K::MAY_RAISE) }
+}
+
+/// [`leaf_ok`] for an operation that hashes keys with the key type's own
+/// hash function (`type_hash`) or not at all.
+///
+/// # Safety
+/// As leaf_ok's.
+#[inline]
+unsafe fn leaf_ok_hashing(t: *mut MapType, h: *mut hmap, u: LeafUse, type_hash: bool) -> bool {
+    // SAFETY: per the function contract.
     unsafe {
         if crate::tsan::enabled()
-            || (K::MAY_RAISE && ((*t).Flags & HASH_MIGHT_PANIC != 0 || !crate::alg::flat_alg((*t).Key)))
+            || (type_hash && ((*t).Flags & HASH_MIGHT_PANIC != 0 || !crate::alg::flat_alg((*t).Key)))
         {
             return false;
         }
@@ -1875,20 +1886,15 @@ pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
     // SAFETY: per the function contract: it was set up by mapiterinit.
     unsafe {
         let h = (*it).h;
-        // Iterating hashes keys (the key type then matters: leaf_ok) only
-        // around a growth: while the map has old buckets, when the
-        // iterator's buckets are no longer the map's, or when it is in an
-        // old bucket, keeping the keys that go to its new one.
+        // Iterating hashes keys (the key type then matters) only around a
+        // growth: while the map has old buckets, when the iterator's
+        // buckets are no longer the map's, or when it is in an old bucket,
+        // keeping the keys that go to its new one.
         let may_hash = h.is_null()
             || !(*h).oldbuckets.is_null()
             || (*it).buckets != (*h).buckets
             || (*it).checkBucket != NO_CHECK;
-        let ok = if may_hash {
-            leaf_ok::<AnyKey>((*it).t, h, LeafUse::Iterate)
-        } else {
-            !crate::tsan::enabled() && !crate::wb::enabled() && (*h).flags & HASH_WRITING == 0
-        };
-        if !ok {
+        if !leaf_ok_hashing((*it).t, h, LeafUse::Iterate, may_hash) {
             return crate::leaf::Leaf::DECLINE;
         }
         iter_next::<true>(it);

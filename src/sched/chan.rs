@@ -481,69 +481,6 @@ unsafe fn leaf_lock(c: *mut hchan) -> Option<&'static Mutex> {
     lock.try_lock().then_some(lock)
 }
 
-/// A word of a channel read without its lock.
-///
-/// # Safety
-/// p is an aligned word of a live channel.
-unsafe fn peek(p: *const usize) -> usize {
-    // SAFETY: per the function contract.
-    unsafe { (*(p as *const core::sync::atomic::AtomicUsize)).load(Ordering::Acquire) }
-}
-
-/// Whether c is still open, read without its lock.
-///
-/// # Safety
-/// c is a live channel.
-unsafe fn open(c: *mut hchan) -> bool {
-    // SAFETY: closed is an aligned uint32 of a live channel.
-    unsafe { (*(core::ptr::addr_of!((*c).closed) as *const core::sync::atomic::AtomicU32)).load(Ordering::Acquire) == 0 }
-}
-
-/// A non-blocking operation that would have to wait, told without taking
-/// the lock (select with a default case polls channels this way): the
-/// channel has nothing for it (`nothing`, read first) and is still open
-/// (read second). Closing is for good, so a channel open at the second
-/// read was open at the first: at that instant the operation would have
-/// waited, and answering "not ready" is what it would have answered
-/// under the lock then.
-///
-/// # Safety
-/// c is a live channel.
-unsafe fn would_wait_unlocked(c: *mut hchan, nothing: impl FnOnce() -> bool) -> bool {
-    // SAFETY: per the function contract.
-    nothing() && unsafe { open(c) }
-}
-
-/// Nothing to receive: no value buffered, no sender waiting.
-///
-/// # Safety
-/// c is a live channel.
-unsafe fn recv_empty(c: *mut hchan) -> bool {
-    // SAFETY: aligned words of a live channel.
-    unsafe {
-        if (*c).dataqsiz == 0 {
-            peek(core::ptr::addr_of!((*c).sendq.first) as *const usize) == 0
-        } else {
-            peek(core::ptr::addr_of!((*c).qcount)) == 0
-        }
-    }
-}
-
-/// No room to send: no free slot, no receiver waiting.
-///
-/// # Safety
-/// c is a live channel.
-unsafe fn send_full(c: *mut hchan) -> bool {
-    // SAFETY: aligned words of a live channel.
-    unsafe {
-        if (*c).dataqsiz == 0 {
-            peek(core::ptr::addr_of!((*c).recvq.first) as *const usize) == 0
-        } else {
-            peek(core::ptr::addr_of!((*c).qcount)) == (*c).dataqsiz
-        }
-    }
-}
-
 /// The goroutine-stack fast path of rt_chansend (src/base/leaf.rs): a
 /// value into a free slot of a buffered channel no receiver waits on, or a
 /// full one's refusal of a non-blocking send.
@@ -553,9 +490,6 @@ unsafe fn send_full(c: *mut hchan) -> bool {
 pub unsafe fn leaf_rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> Leaf {
     // SAFETY: per the function contract; leaf_lock locked c.
     unsafe {
-        if !block && !c.is_null() && !crate::tsan::enabled() && would_wait_unlocked(c, || send_full(c)) {
-            return Leaf::one(BLOCK_WOULD_WAIT as usize);
-        }
         let Some(lock) = leaf_lock(c) else { return Leaf::DECLINE };
         let r = if (*c).closed != 0 || !(*c).recvq.first.is_null() {
             None
@@ -582,9 +516,6 @@ pub unsafe fn leaf_rt_chansend(c: *mut hchan, ep: *mut u8, block: bool) -> Leaf 
 pub unsafe fn leaf_rt_chanrecv(c: *mut hchan, ep: *mut u8, block: bool) -> Leaf {
     // SAFETY: per the function contract; leaf_lock locked c.
     unsafe {
-        if !block && !c.is_null() && !crate::tsan::enabled() && would_wait_unlocked(c, || recv_empty(c)) {
-            return Leaf::two(BLOCK_WOULD_WAIT as usize, 0);
-        }
         let Some(lock) = leaf_lock(c) else { return Leaf::DECLINE };
         let r = if !(*c).sendq.first.is_null() {
             None
