@@ -361,10 +361,6 @@ var (
 	divideError   = error(errorString("integer divide by zero"))
 )
 
-// The address of the vDSO's gettimeofday, for syscall.Gettimeofday (set at
-// startup by the Rust side through rt_vdsoinit).
-var vdsoGettimeofdaySym uintptr
-
 // randn returns a uniformly random uint32 in [0, n).
 func randn(n uint32) uint32 {
 	return uint32((uint64(rand32()) * uint64(n)) >> 32)

@@ -187,6 +187,59 @@ TEXT runtime·leafcall(SB),NOSPLIT|NOFRAME,$0-0
 	XORPS	X15, X15
 	RET
 
+// func clockGettime(clock int32, ts *clockTime) (clock.go): the vDSO's
+// clock_gettime, called on the m's system stack: what the vDSO needs in
+// stack is the kernel build's business (stack probes may touch well below
+// SP), so it never runs within a goroutine's guard. While away, the
+// goroutine is left as rtcall leaves it (g0 current, g.sched saying where
+// the goroutine is), so a profiling signal walks it (src/proc/cpuprof.rs).
+// Without a vDSO, or if the vDSO refuses the clock, the system call.
+TEXT runtime·clockGettime(SB),NOSPLIT|NOFRAME,$0-16
+	MOVQ	runtime·vdsoClockGettimeSym(SB), AX
+	TESTQ	AX, AX
+	JEQ	syscall
+	MOVL	clock+0(FP), DI
+	MOVQ	ts+8(FP), SI
+	get_tls(CX)
+	MOVQ	g(CX), R13
+	MOVQ	g_m(R13), R9
+	MOVQ	m_g0(R9), R10
+	CMPQ	R13, R10
+	JEQ	onsystem
+	CMPQ	R13, m_gsignal(R9)
+	JEQ	onsystem
+	// As rtcall: R12 (the goroutine's SP after our return) and R13 (its
+	// g) are callee-saved in the C ABI.
+	MOVQ	0(SP), DX
+	MOVQ	DX, (g_sched+gobuf_pc)(R13)
+	LEAQ	8(SP), R12
+	MOVQ	R12, (g_sched+gobuf_sp)(R13)
+	MOVQ	BP, (g_sched+gobuf_bp)(R13)
+	MOVQ	R10, g(CX)
+	MOVQ	(g_sched+gobuf_sp)(R10), SP
+	CALL	AX
+	get_tls(CX)
+	MOVQ	R13, g(CX)
+	LEAQ	-8(R12), SP
+	MOVQ	$0, (g_sched+gobuf_sp)(R13)
+	TESTL	AX, AX
+	JNE	syscall
+	RET
+onsystem:
+	MOVQ	SP, R12
+	ANDQ	$~15, SP
+	CALL	AX
+	MOVQ	R12, SP
+	TESTL	AX, AX
+	JNE	syscall
+	RET
+syscall:
+	MOVL	clock+0(FP), DI
+	MOVQ	ts+8(FP), SI
+	MOVL	$228, AX	// clock_gettime
+	SYSCALL
+	RET
+
 // func getfp() uintptr: the caller's frame pointer register (upstream's
 // compiler makes it an intrinsic; called here, it is a function that
 // keeps no frame, so BP is still the caller's).

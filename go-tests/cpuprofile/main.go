@@ -3,8 +3,10 @@
 // sampling period must be 1e9/hz, the hot function must dominate the
 // samples, samples taken inside pprof.Do must carry the labels, and a
 // second profile must start once the first has stopped (but not while it
-// runs), and samples in map lookups must name the lookup and its caller. Counts are not compared (they vary run to run on either
-// runtime): only what is deterministic is printed.
+// runs), samples in map lookups must name the lookup and its caller, and
+// samples in clock reads must be walked from their goroutine. Counts are
+// not compared (they vary run to run on either runtime): only what is
+// deterministic is printed.
 package main
 
 import (
@@ -65,6 +67,73 @@ func mapLoop(d time.Duration) {
 	sink += x
 }
 
+// clockLoop spends its time reading the clocks: gort reads them through
+// the vDSO on the system stack (asm/runtime/clock.go); samples taken there
+// must be walked from this goroutine's frames, with no runtime frame that
+// upstream's do not have (runtime.systemstack), and never as external
+// code.
+//
+//go:noinline
+func clockLoop(d time.Duration) {
+	start := time.Now()
+	x := int64(0)
+	for time.Since(start) < d {
+		for i := 0; i < 1000; i++ {
+			x += time.Now().UnixNano()
+		}
+	}
+	sink += uint64(x)
+}
+
+// A sample of a profile as go tool pprof -traces lists it: its time and
+// its frames, innermost first.
+type trace struct {
+	ms     int
+	frames []string
+}
+
+// traces profiles run and returns the samples.
+func traces(gobin string, run func()) []trace {
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
+		return nil
+	}
+	run()
+	pprof.StopCPUProfile()
+	f, _ := os.CreateTemp("", "cputraces*.pprof")
+	defer os.Remove(f.Name())
+	f.Write(buf.Bytes())
+	f.Close()
+	out, _ := exec.Command(gobin, "tool", "pprof", "-traces", f.Name()).CombinedOutput()
+	// Samples are separated by lines of dashes.
+	var ts []trace
+	for _, sample := range strings.Split(string(out), "-----------+") {
+		var t trace
+		for _, l := range strings.Split(sample, "\n") {
+			fs := strings.Fields(l)
+			if len(fs) == 0 || strings.HasPrefix(fs[0], "---") {
+				continue
+			}
+			if len(t.frames) == 0 && len(fs) > 1 && strings.HasSuffix(fs[0], "ms") {
+				fmt.Sscanf(strings.TrimSuffix(fs[0], "ms"), "%d", &t.ms)
+			}
+			t.frames = append(t.frames, fs[len(fs)-1])
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
+
+// under reports the frames of t innermost to fn, and whether fn is in t.
+func (t trace) under(fn string) ([]string, bool) {
+	for i, f := range t.frames {
+		if f == fn {
+			return t.frames[:i], true
+		}
+	}
+	return nil, false
+}
+
 // leafAttribution profiles mapLoop and reports whether some sample's
 // stack has runtime.mapaccess1_fast64 right above main.mapLoop, and
 // whether most samples are under main.mapLoop (a sample taken in a
@@ -76,45 +145,37 @@ func leafAttribution(gobin string) (attributed, most bool) {
 	for i := uint64(0); i < 4096; i++ {
 		lookupTable[i] = i
 	}
-	var buf bytes.Buffer
-	if err := pprof.StartCPUProfile(&buf); err != nil {
-		return false, false
-	}
-	mapLoop(300 * time.Millisecond)
-	pprof.StopCPUProfile()
-	f, _ := os.CreateTemp("", "cpumap*.pprof")
-	defer os.Remove(f.Name())
-	f.Write(buf.Bytes())
-	f.Close()
-	out, _ := exec.Command(gobin, "tool", "pprof", "-traces", f.Name()).CombinedOutput()
-	// Samples are separated by lines of dashes; each lists its frames,
-	// innermost first.
 	total, inLoop := 0, 0
-	for _, sample := range strings.Split(string(out), "-----------+") {
-		var frames []string
-		n := 0
-		for _, l := range strings.Split(sample, "\n") {
-			fs := strings.Fields(l)
-			if len(fs) == 0 || strings.HasPrefix(fs[0], "---") {
-				continue
-			}
-			if len(frames) == 0 && len(fs) > 1 && strings.HasSuffix(fs[0], "ms") {
-				fmt.Sscanf(strings.TrimSuffix(fs[0], "ms"), "%d", &n)
-			}
-			frames = append(frames, fs[len(fs)-1])
-		}
-		total += n
-		for i, f := range frames {
-			if f == "main.mapLoop" {
-				inLoop += n
-				if i > 0 && frames[i-1] == "runtime.mapaccess1_fast64" {
-					attributed = true
-				}
-				break
+	for _, t := range traces(gobin, func() { mapLoop(300 * time.Millisecond) }) {
+		total += t.ms
+		if above, ok := t.under("main.mapLoop"); ok {
+			inLoop += t.ms
+			if len(above) > 0 && above[len(above)-1] == "runtime.mapaccess1_fast64" {
+				attributed = true
 			}
 		}
 	}
 	return attributed, total > 0 && inLoop*2 > total
+}
+
+// clockAttribution profiles clockLoop and reports whether most samples
+// are under main.clockLoop and whether none of those has
+// runtime.systemstack above it.
+func clockAttribution(gobin string) (most, noSystemstack bool) {
+	total, inLoop := 0, 0
+	noSystemstack = true
+	for _, t := range traces(gobin, func() { clockLoop(300 * time.Millisecond) }) {
+		total += t.ms
+		if above, ok := t.under("main.clockLoop"); ok {
+			inLoop += t.ms
+			for _, f := range above {
+				if f == "runtime.systemstack" {
+					noSystemstack = false
+				}
+			}
+		}
+	}
+	return total > 0 && inLoop*2 > total, noSystemstack
 }
 
 func profileOnce(buf *bytes.Buffer) error {
@@ -189,4 +250,9 @@ func main() {
 	if !raceBuild {
 		fmt.Println("most samples under main.mapLoop:", most)
 	}
+	most, noSystemstack := clockAttribution(gobin)
+	if !raceBuild {
+		fmt.Println("most samples under main.clockLoop:", most)
+	}
+	fmt.Println("clock reads' samples without runtime.systemstack:", noSystemstack)
 }

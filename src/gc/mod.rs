@@ -735,8 +735,7 @@ fn finish_cycle(t_mark_end: i64) {
     let cpu = GC_CPU_NS.fetch_add(pause * procs + mark_cpu, Ordering::Relaxed) + pause * procs + mark_cpu;
     let total = ((t4 - START_NS.load(Ordering::Relaxed)).max(1) as u64) * procs;
     GC_CPU_FRACTION.store((cpu as f64 / total as f64).min(1.0).to_bits(), Ordering::Relaxed);
-    let now_unix = crate::time::now();
-    let unix_ns = (now_unix.0 as u64) * 1_000_000_000 + now_unix.1 as u64;
+    let unix_ns = crate::time::unix_nanos() as u64;
     HISTORY.with(|h| {
         h.num_gc = n;
         h.num_forced_gc = NUM_FORCED_GC.load(Ordering::Relaxed);

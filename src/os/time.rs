@@ -1,6 +1,8 @@
 //! Clocks: monotonic nanotime and wall-clock time, through the vDSO's
 //! clock_gettime when the kernel provides one (no system call), else the
-//! system call. Timers and sleeping come with the scheduler (issue 4).
+//! system call. Go code reads the same clocks without calling here
+//! (asm/runtime/clock.go, with the vDSO's functions this module finds).
+//! Timers and sleeping come with the scheduler.
 
 use crate::sys::{self, Timespec, CLOCK_MONOTONIC, CLOCK_REALTIME};
 use core::sync::atomic::{AtomicUsize, Ordering};
@@ -8,21 +10,37 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 type ClockGettime = unsafe extern "C" fn(clock: i32, ts: *mut Timespec) -> i32;
 
 static VDSO_CLOCK_GETTIME: AtomicUsize = AtomicUsize::new(0);
-static VDSO_GETTIMEOFDAY: AtomicUsize = AtomicUsize::new(0);
+/// The vDSO image's address range, [start, end), for the CPU profiler.
+static VDSO_TEXT: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
 
 /// Find the vDSO's clock_gettime and gettimeofday (ELF dynamic symbols of
-/// the image the kernel maps at AT_SYSINFO_EHDR).
+/// the image the kernel maps at AT_SYSINFO_EHDR) and hand them to the Go
+/// side (runtime.vdsoClockGettimeSym, runtime.vdsoGettimeofdaySym).
+/// Startup, before any Go code runs.
 pub fn init() {
     let Some(base) = crate::env::auxv(crate::env::AT_SYSINFO_EHDR) else { return };
-    // SAFETY: the kernel maps a complete ELF image at base.
+    let l = crate::links::links();
+    // SAFETY: the kernel maps a complete ELF image at base; the two Go
+    // variables are uintptrs of the runtime package that no Go code reads
+    // yet.
     unsafe {
         if let Some(f) = crate::vdso::lookup(base, b"__vdso_clock_gettime") {
             VDSO_CLOCK_GETTIME.store(f, Ordering::Relaxed);
+            *(l.vdsoClockGettimeSym as *mut usize) = f;
         }
         if let Some(f) = crate::vdso::lookup(base, b"__vdso_gettimeofday") {
-            VDSO_GETTIMEOFDAY.store(f, Ordering::Relaxed);
+            *(l.vdsoGettimeofdaySym as *mut usize) = f;
+        }
+        if let Some((lo, hi)) = crate::vdso::extent(base) {
+            VDSO_TEXT[0].store(lo, Ordering::Relaxed);
+            VDSO_TEXT[1].store(hi, Ordering::Relaxed);
         }
     }
+}
+
+/// Is pc in the vDSO?
+pub fn in_vdso(pc: usize) -> bool {
+    pc >= VDSO_TEXT[0].load(Ordering::Relaxed) && pc < VDSO_TEXT[1].load(Ordering::Relaxed)
 }
 
 fn clock(id: usize) -> i64 {
@@ -47,12 +65,10 @@ pub fn nanotime() -> i64 {
     }
 }
 
-/// Wall-clock time and monotonic time, for time.Now.
-pub fn now() -> (i64, i32, i64) {
-    let fake = crate::faketime::now();
-    if fake != 0 {
-        return (fake.div_euclid(1_000_000_000), fake.rem_euclid(1_000_000_000) as i32, fake);
+/// Wall-clock time in nanoseconds since 1970.
+pub fn unix_nanos() -> i64 {
+    match crate::faketime::now() {
+        0 => clock(CLOCK_REALTIME),
+        t => t,
     }
-    let wall = clock(CLOCK_REALTIME);
-    (wall.div_euclid(1_000_000_000), wall.rem_euclid(1_000_000_000) as i32, nanotime())
 }

@@ -50,6 +50,26 @@ const DT_STRTAB: i64 = 5;
 const DT_SYMTAB: i64 = 6;
 const DT_GNU_HASH: i64 = 0x6fff_fef5;
 
+/// The program headers of the vDSO mapped at `base` and its load bias
+/// (its addresses are relative to the first PT_LOAD); None if the image
+/// is not the ELF64 it should be.
+///
+/// # Safety
+/// base must be the address the kernel gave in AT_SYSINFO_EHDR.
+unsafe fn segments(base: usize) -> Option<(&'static [Phdr], i64)> {
+    // SAFETY: per the function contract, the header and program headers
+    // are inside the image.
+    unsafe {
+        let eh = &*(base as *const Ehdr);
+        if &eh.ident[..4] != b"\x7fELF" || eh.ident[4] != 2 || eh.phentsize as usize != core::mem::size_of::<Phdr>() {
+            return None;
+        }
+        let phdrs = core::slice::from_raw_parts((base + eh.phoff as usize) as *const Phdr, eh.phnum as usize);
+        let load = phdrs.iter().find(|p| p.typ == PT_LOAD)?;
+        Some((phdrs, base as i64 + load.offset as i64 - load.vaddr as i64))
+    }
+}
+
 /// Address of the function `name` in the vDSO mapped at `base`.
 ///
 /// # Safety
@@ -58,14 +78,7 @@ pub unsafe fn lookup(base: usize, name: &[u8]) -> Option<usize> {
     // SAFETY: per the function contract, every offset below stays inside
     // the image; malformed images make us give up (None), never read wild.
     unsafe {
-        let eh = &*(base as *const Ehdr);
-        if &eh.ident[..4] != b"\x7fELF" || eh.ident[4] != 2 || eh.phentsize as usize != core::mem::size_of::<Phdr>() {
-            return None;
-        }
-        let phdrs = core::slice::from_raw_parts((base + eh.phoff as usize) as *const Phdr, eh.phnum as usize);
-        // The load bias: vaddrs in the image are relative to the first PT_LOAD.
-        let load = phdrs.iter().find(|p| p.typ == PT_LOAD)?;
-        let bias = base as i64 + load.offset as i64 - load.vaddr as i64;
+        let (phdrs, bias) = segments(base)?;
         let dynp = phdrs.iter().find(|p| p.typ == PT_DYNAMIC)?;
         let mut d = (base + dynp.offset as usize) as *const [i64; 2];
         let (mut symtab, mut strtab, mut hash, mut gnuhash) = (0usize, 0usize, 0usize, 0usize);
@@ -104,6 +117,22 @@ pub unsafe fn lookup(base: usize, name: &[u8]) -> Option<usize> {
             }
         }
         None
+    }
+}
+
+/// The address range [start, end) the loadable segments of the vDSO
+/// mapped at `base` cover.
+///
+/// # Safety
+/// base must be the address the kernel gave in AT_SYSINFO_EHDR.
+pub unsafe fn extent(base: usize) -> Option<(usize, usize)> {
+    // SAFETY: per the function contract.
+    unsafe {
+        let (phdrs, bias) = segments(base)?;
+        let loads = phdrs.iter().filter(|p| p.typ == PT_LOAD);
+        let lo = loads.clone().map(|p| (p.vaddr as i64 + bias) as usize).min()?;
+        let hi = loads.map(|p| (p.vaddr as i64 + bias) as usize + p.memsz as usize).max()?;
+        Some((lo, hi))
     }
 }
 

@@ -442,9 +442,12 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
         // SAFETY: mp is this thread's m.
         if !in_go && unsafe { (*mp).incgo } {
             n = crate::traceback::cgo_signal_callers(uctx, &mut stk[..crate::traceback::CGO_MAX_PCS]);
-        } else if !in_go {
+        } else if !in_go && !crate::time::in_vdso(pc) {
             // gort's Rust runtime at work for curg: named as upstream's
-            // runtime would be there (asm/runtime/asm_amd64.s).
+            // runtime would be there (asm/runtime/asm_amd64.s). (In the
+            // vDSO, for the clocks' runtime·clockGettime, the walk of curg
+            // alone: its frames end in the Go function asking the time,
+            // as upstream's samples there do.)
             let l = crate::links::links();
             // SAFETY: mp is this thread's m; morebuf is set by morestack
             // for the stack growth under way, cleared otherwise.
