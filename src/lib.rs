@@ -35,7 +35,7 @@ mod proc; // startup and exit, signal handling, the runtime/debug and syscall AP
 use base::{bytes, faketime, fatal, global, gm, hook, layout, leaf, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat, tracehook, tsan};
 use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, mprof, profbucket, stack, wb};
-use meta::{elfsym, gcprog, racepc, stackmap, symtab, traceback, types};
+use meta::{elfsym, gcprog, globals, racepc, stackmap, symtab, traceback, types};
 use os::{env, proftimer, settings, sigtab, time, vdso};
 use proc::{cpuprof, debug, heapdump, metrics, mstats, profile, race, signal, syscall, testhooks, trace};
 use sched::{chan, netpoll, sema, timer};

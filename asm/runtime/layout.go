@@ -418,7 +418,7 @@ type m struct {
 	pcvCache [pcvEntries]pcvEntry
 }
 
-const pcvEntries = 16
+const pcvEntries = 32
 
 // One cached lookup: the table (its address), the pc, the value there and
 // where the run of that value begins.

@@ -2,7 +2,7 @@
 // reference moves through one runtime path at a time (map growth and
 // deletion, channel buffers and direct hand-off, atomic pointer swaps,
 // reflect's copies, copy() of pointer slices, big struct assignment,
-// sync.Map, timer closures), while collections run continuously. Each
+// a global's bulk overwrite, sync.Map, timer closures), while collections run continuously. Each
 // object carries a checksum of its own contents; a freed-and-reused
 // object fails it. Run by scripts/test with GORT_GCCHECKMARK=1, which also
 // throws if a concurrent mark misses anything a stopped mark finds.
@@ -174,6 +174,39 @@ func copies(base int) {
 	}
 }
 
+// mixed has pointer words between plain ones: a bulk copy into a global
+// of it shades the words the module's pointer mask marks.
+type mixed struct {
+	n1 int
+	p  *obj
+	n2 [3]int
+	q  *obj
+	s  string
+}
+
+var globalMixed [4]mixed
+
+// globals moves objects through a global (data/bss): put there, left
+// over a collection's start (unmarked again), copied out to the stack and
+// the global overwritten, its old pointers are all that keeps them marked
+// while the stack may already have been scanned.
+func globals(base int) {
+	for round := 0; round < 1000; round++ {
+		k := round % len(globalMixed)
+		id := base + round
+		globalMixed[k] = mixed{n1: round, p: mk(id), n2: [3]int{round, round, round}, q: mk(id + 500_000), s: fmt.Sprint(round)}
+		time.Sleep(100 * time.Microsecond)
+		held := globalMixed[k]
+		globalMixed[k] = mixed{}
+		time.Sleep(100 * time.Microsecond)
+		verify(held.p, id)
+		verify(held.q, id+500_000)
+		if held.s != fmt.Sprint(round) {
+			bad.Add(1)
+		}
+	}
+}
+
 func syncmaps(base int) {
 	var m sync.Map
 	for i := 0; i < 20000; i++ {
@@ -227,7 +260,7 @@ func main() {
 		}
 	}()
 	var wg sync.WaitGroup
-	for k, f := range []func(int){maps, channels, atomics, reflects, copies, syncmaps, timers} {
+	for k, f := range []func(int){maps, channels, atomics, reflects, copies, globals, syncmaps, timers} {
 		wg.Add(1)
 		go func(k int, f func(int)) {
 			defer wg.Done()

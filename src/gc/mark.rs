@@ -388,7 +388,7 @@ impl Marker {
         for md in crate::types::modules() {
             // SAFETY: marking runs in a collection (the masks were built
             // when it started: build_masks).
-            let (data, bss) = unsafe { super::roots::module_masks(md) };
+            let (data, bss) = unsafe { crate::globals::module_masks(md) };
             self.mark_segment(md.data, md.edata, data);
             self.mark_segment(md.bss, md.ebss, bss);
         }

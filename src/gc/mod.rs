@@ -57,7 +57,6 @@ pub mod finalizer;
 mod mark;
 mod pacer;
 pub mod pools;
-mod roots;
 mod stacks;
 pub mod workers;
 
@@ -412,7 +411,7 @@ fn start_marking() {
     for md in crate::types::modules() {
         // SAFETY: the world is stopped, GC_LOCK held: the masks are built
         // here, and only read while this cycle marks.
-        unsafe { roots::module_masks(md) };
+        unsafe { crate::globals::module_masks(md) };
     }
     mark::SCANNED.store(0, Ordering::Relaxed);
     mark::STACK_SCANNED.store(0, Ordering::Relaxed);
@@ -445,7 +444,7 @@ fn start_marking() {
 pub fn module_masks(md: &crate::layout::rt::moduledata) -> (&'static crate::gcprog::Mask, &'static crate::gcprog::Mask) {
     GC_LOCK.lock();
     // SAFETY: GC_LOCK is held.
-    let r = unsafe { roots::module_masks(md) };
+    let r = unsafe { crate::globals::module_masks(md) };
     GC_LOCK.unlock();
     r
 }

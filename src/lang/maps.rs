@@ -1441,11 +1441,26 @@ pub unsafe fn mapclear(t: *mut MapType, h: *mut hmap) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
     crate::racepc::read(h as usize);
+    // SAFETY: per the function contract.
+    unsafe {
+        if iter_setup(t, h, it) {
+            mapiternext(it);
+        }
+    }
+}
+
+/// Set up the iterator `it` over h; false if there is nothing to iterate
+/// (the iterator's key stays nil), else the first step is the caller's.
+///
+/// # Safety
+/// As mapiterinit's.
+#[inline(always)]
+unsafe fn iter_setup(t: *mut MapType, h: *mut hmap, it: *mut hiter) -> bool {
     // SAFETY: it is the compiler's (zeroed) iterator; h null or a live map.
     unsafe {
         put_ptr(&mut (*it).t, t);
         if h.is_null() || (*h).count == 0 {
-            return;
+            return false;
         }
         put_ptr(&mut (*it).h, h);
         (*it).B = (*h).B;
@@ -1469,9 +1484,8 @@ pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
         if flags.load(core::sync::atomic::Ordering::Relaxed) & (ITERATOR | OLD_ITERATOR) != ITERATOR | OLD_ITERATOR {
             flags.fetch_or(ITERATOR | OLD_ITERATOR, core::sync::atomic::Ordering::Relaxed);
         }
+        true
     }
-    // SAFETY: per the function contract.
-    unsafe { mapiternext(it) };
 }
 
 /// # Safety
@@ -1480,17 +1494,19 @@ pub unsafe fn mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) {
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapiternext(it: *mut hiter) {
     // SAFETY: per the function contract.
-    unsafe { iter_next::<false>(it) }
+    unsafe { iter_next::<false, false>(it) }
 }
 
 /// mapiternext; LEAF: on the goroutine's stack, where leaf_mapiternext
 /// has made sure that no race hook and no write barrier is on (the
-/// iterator's pointers are stored plainly).
+/// iterator's pointers are stored plainly); PLAIN: no growth to follow
+/// (see [`iter_is_plain`]), which leaves out the code that hashes and
+/// looks keys up again.
 ///
 /// # Safety
-/// As mapiternext's.
+/// As mapiternext's; for PLAIN, iter_is_plain(it).
 #[inline(always)]
-unsafe fn iter_next<const LEAF: bool>(it: *mut hiter) {
+unsafe fn iter_next<const LEAF: bool, const PLAIN: bool>(it: *mut hiter) {
     // Store a pointer into the iterator.
     let put = |slot: *mut *mut u8, v: *mut u8| {
         if LEAF {
@@ -1522,7 +1538,7 @@ unsafe fn iter_next<const LEAF: bool>(it: *mut hiter) {
                     put(core::ptr::addr_of_mut!((*it).elem), null_mut());
                     return;
                 }
-                if !(*h).oldbuckets.is_null() && (*it).B == (*h).B {
+                if !PLAIN && !(*h).oldbuckets.is_null() && (*it).B == (*h).B {
                     // Growth started after the iteration began and is not done:
                     // walk the old bucket if it has not been evacuated yet,
                     // keeping only the keys that belong in our new bucket.
@@ -1553,7 +1569,7 @@ unsafe fn iter_next<const LEAF: bool>(it: *mut hiter) {
                     continue;
                 }
                 let k = mt.key_at(b, off);
-                if check_bucket != NO_CHECK && (*h).flags & SAME_SIZE_GROW == 0 {
+                if !PLAIN && check_bucket != NO_CHECK && (*h).flags & SAME_SIZE_GROW == 0 {
                     // Old bucket of a doubling: keep only keys that will move
                     // to check_bucket.
                     if mt.reflexive_key() || mt.equal(k, k) {
@@ -1569,7 +1585,7 @@ unsafe fn iter_next<const LEAF: bool>(it: *mut hiter) {
                         continue;
                     }
                 }
-                if (th != EVACUATED_X && th != EVACUATED_Y) || !(mt.reflexive_key() || mt.equal(k, k)) {
+                if PLAIN || (th != EVACUATED_X && th != EVACUATED_Y) || !(mt.reflexive_key() || mt.equal(k, k)) {
                     // Current data (or a key that cannot be looked up again).
                     put(core::ptr::addr_of_mut!((*it).key), k);
                     put(core::ptr::addr_of_mut!((*it).elem), mt.elem_at(b, off));
@@ -1602,6 +1618,24 @@ unsafe fn iter_next<const LEAF: bool>(it: *mut hiter) {
 }
 
 const NO_CHECK: usize = 1 << 63;
+
+/// Can the iterator's next step ignore growth: the map has no old buckets,
+/// the iterator walks its current buckets, and not an old bucket's keys
+/// (then no slot is an evacuated one, and no key needs hashing)?
+///
+/// # Safety
+/// it was set up by mapiterinit.
+#[inline(always)]
+unsafe fn iter_is_plain(it: *mut hiter) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        let h = (*it).h;
+        !h.is_null()
+            && (*h).oldbuckets.is_null()
+            && (*it).buckets == (*h).buckets
+            && ((*it).bptr.is_null() || (*it).checkBucket == NO_CHECK)
+    }
+}
 
 // ---- leaf fast paths ----
 //
@@ -1865,7 +1899,9 @@ pub unsafe fn leaf_mapassign_faststr(t: *mut MapType, h: *mut hmap, mut s: GoStr
 pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) -> crate::leaf::Leaf {
     // SAFETY: per the function contract.
     unsafe {
-        if !leaf_ok::<AnyKey>(t, h, LeafUse::Iterate) {
+        // The first step hashes keys only if the map is growing.
+        let growing = !h.is_null() && !(*h).oldbuckets.is_null();
+        if !leaf_ok_hashing(t, h, LeafUse::Iterate, growing) {
             return crate::leaf::Leaf::DECLINE;
         }
         // The first iteration of a map without pointers in its buckets
@@ -1873,33 +1909,51 @@ pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) ->
         if !h.is_null() && (*h).count != 0 && (*h).extra.is_null() && Mt::new(t).bucket_noscan() {
             return crate::leaf::Leaf::DECLINE;
         }
-        mapiterinit(t, h, it);
+        if iter_setup(t, h, it) {
+            if iter_is_plain(it) {
+                iter_next::<true, true>(it);
+            } else {
+                leaf_iter_grown(it);
+            }
+        }
         crate::leaf::Leaf::one(0)
     }
 }
 
 /// The goroutine-stack fast path of mapiternext (see src/base/leaf.rs).
+/// Iterating hashes keys (the key type then matters) only around a growth
+/// (not [`iter_is_plain`]): that is out of line, so that the common step
+/// is a short function.
 ///
 /// # Safety
 /// As mapiternext's.
 pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
     // SAFETY: per the function contract: it was set up by mapiterinit.
     unsafe {
-        let h = (*it).h;
-        // Iterating hashes keys (the key type then matters) only around a
-        // growth: while the map has old buckets, when the iterator's
-        // buckets are no longer the map's, or when it is in an old bucket,
-        // keeping the keys that go to its new one.
-        let may_hash = h.is_null()
-            || !(*h).oldbuckets.is_null()
-            || (*it).buckets != (*h).buckets
-            || (*it).checkBucket != NO_CHECK;
-        if !leaf_ok_hashing((*it).t, h, LeafUse::Iterate, may_hash) {
-            return crate::leaf::Leaf::DECLINE;
+        if !iter_is_plain(it) {
+            if !leaf_ok_hashing((*it).t, (*it).h, LeafUse::Iterate, true) {
+                return crate::leaf::Leaf::DECLINE;
+            }
+            leaf_iter_grown(it);
+        } else {
+            if !leaf_ok_hashing((*it).t, (*it).h, LeafUse::Iterate, false) {
+                return crate::leaf::Leaf::DECLINE;
+            }
+            iter_next::<true, true>(it);
         }
-        iter_next::<true>(it);
         crate::leaf::Leaf::one(0)
     }
+}
+
+/// A leaf iteration step that follows a growth (leaf_ok allowed it).
+///
+/// # Safety
+/// As mapiternext's.
+#[cold]
+#[inline(never)]
+unsafe fn leaf_iter_grown(it: *mut hiter) {
+    // SAFETY: per the function contract.
+    unsafe { iter_next::<true, false>(it) }
 }
 
 /// The goroutine-stack fast path of mapiterkey (see src/base/leaf.rs).

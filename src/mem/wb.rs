@@ -266,17 +266,23 @@ enum Dest {
     /// Not covered: a goroutine stack or the runtime's own memory.
     None,
     Heap,
-    /// A module's data or bss segment.
-    Global,
+    /// A module's data or bss segment, with its pointer mask and start.
+    Global(&'static crate::gcprog::Mask, usize),
+    /// A module's segment whose mask no collection has built yet (not
+    /// while marking: the cycle builds them first).
+    Unmasked,
 }
 
 fn dest(p: usize) -> Dest {
     if !heap::span_of_heap(p).is_null() {
         return Dest::Heap;
     }
+    if let Some((mask, start)) = crate::globals::segment_mask(p) {
+        return Dest::Global(mask, start);
+    }
     for md in crate::types::modules() {
         if (p >= md.data && p < md.edata) || (p >= md.bss && p < md.ebss) {
-            return Dest::Global;
+            return Dest::Unmasked;
         }
     }
     Dest::None
@@ -285,9 +291,8 @@ fn dest(p: usize) -> Dest {
 /// Before `size` bytes at `dst` are overwritten with the bytes at `src`
 /// (or cleared, when src is null): shade every pointer in dst, and the
 /// pointer that will replace it. Which words hold pointers comes from the
-/// heap's bits; in a global every word that looks like a heap pointer is
-/// shaded (at worst an object survives one cycle longer). A no-op unless
-/// the collector is marking.
+/// heap's bits, or for a global from its segment's pointer mask (the
+/// linker's). A no-op unless the collector is marking.
 ///
 /// # Safety
 /// [dst, dst+size) and, unless null, [src, src+size) are readable,
@@ -340,7 +345,10 @@ pub unsafe fn typed_clear(t: *const crate::layout::abi::Type, dst: *mut u8) {
 #[inline(never)]
 unsafe fn bulk_marking(dst: *mut u8, src: *const u8, size: usize) {
     let (dst, src) = (dst as usize, src as usize);
-    let precise = match dest(dst) {
+    // Which words of dst hold pointers, up to 64 from word i: (bits, how
+    // many words they cover).
+    let heap_bits = |i: usize| heap::bits::pointer_chunk(dst + i * 8, size / 8 - i);
+    match dest(dst) {
         Dest::None => {
             // A goroutine stack (another goroutine's, for a channel's
             // direct hand-off), which may have been scanned already while
@@ -354,25 +362,37 @@ unsafe fn bulk_marking(dst: *mut u8, src: *const u8, size: usize) {
                 }
                 sh.finish();
             }
-            return;
         }
         Dest::Heap => {
             // SAFETY: dest found an in-use span there.
-            if unsafe { (*heap::span_of_heap(dst)).noscan() } {
-                return;
+            if unsafe { !(*heap::span_of_heap(dst)).noscan() } {
+                // SAFETY: the caller's contract.
+                unsafe { shade_words(dst, src, size / 8, heap_bits) };
             }
-            true
         }
-        Dest::Global => false,
-    };
+        Dest::Global(mask, start) => {
+            let first = (dst - start) / 8;
+            let words = (size / 8).min(mask.nbits - first);
+            // SAFETY: the caller's contract.
+            unsafe { shade_words(dst, src, words, |i| mask.chunk(first + i, words - i)) };
+        }
+        // SAFETY: the caller's contract.
+        Dest::Unmasked => unsafe { shade_words(dst, src, size / 8, |_| (1, 1)) },
+    }
+}
+
+/// Shade the pointers in the first `words` words of dst and of src (unless
+/// 0) that `bits` says hold them: bits(i) gives the pointer bits of up to
+/// 64 words from word i (word i in bit 0) and how many words they cover.
+///
+/// # Safety
+/// As bulk's, for `words` words.
+#[inline(always)]
+unsafe fn shade_words(dst: usize, src: usize, words: usize, bits: impl Fn(usize) -> (u64, usize)) {
     let mut sh = Shader::new();
-    let words = size / 8;
     let mut i = 0;
     while i < words {
-        // The heap's pointer bits a bitmap word at a time (a global: every
-        // word).
-        let (bits, n) = if precise { heap::bits::pointer_chunk(dst + i * 8, words - i) } else { (u64::MAX, 1) };
-        let mut b = bits;
+        let (mut b, n) = bits(i);
         while b != 0 {
             let j = i + b.trailing_zeros() as usize;
             if j >= i + n {

@@ -136,4 +136,16 @@ impl Mask {
         // SAFETY: i < nbits.
         i < self.nbits && unsafe { *self.words.add(i / 64) >> (i % 64) & 1 != 0 }
     }
+
+    /// The bits from bit i (in bit 0) to the end of i's mask word, at
+    /// most `max` of them, and how many that is (i < nbits; bits past
+    /// nbits are 0).
+    pub fn chunk(&self, i: usize, max: usize) -> (u64, usize) {
+        debug_assert!(i < self.nbits);
+        let shift = i % 64;
+        let n = (64 - shift).min(max);
+        // SAFETY: i < nbits: word i/64 is the mask's.
+        let bits = unsafe { *self.words.add(i / 64) } >> shift;
+        (if n == 64 { bits } else { bits & ((1u64 << n) - 1) }, n)
+    }
 }

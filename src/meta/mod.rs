@@ -4,6 +4,7 @@
 
 pub mod elfsym;
 pub mod gcprog;
+pub mod globals;
 pub mod racepc;
 pub mod stackmap;
 pub mod symtab;

@@ -472,9 +472,21 @@ pub fn for_each_src_frame(fi: &FuncInfo, pc: usize, mut f: impl FnMut(SrcFrame) 
 }
 
 /// The current thread's cache of pc-value lookups (m.pcvCache), held
-/// between enter and leave: 8 sets of 2 entries, the newer first, by table
-/// and pc. Entries are never stale: tables and code do not change.
+/// between enter and leave: PCV_SETS sets of PCV_WAYS entries, by table
+/// and pc; a miss replaces a random entry of its set (a walk that asks for
+/// more pairs of one set than it holds, in a cycle, still hits some, where
+/// replacing the oldest would miss them all: with 8 sets of 2 and the
+/// oldest replaced, a change of code layout elsewhere took runtime.Callers
+/// from 2168 to 2713 instructions). Entries are never stale: tables and
+/// code do not change.
 struct PcvCache(*mut crate::layout::rt::m);
+
+/// Entries per set, and sets (a power of 2: the hash's top bits pick one).
+const PCV_WAYS: usize = 4;
+const PCV_SETS: usize = 8;
+
+// m.pcvCache (asm/runtime/layout.go) holds the sets (a type check).
+const _: fn(&crate::layout::rt::m) -> &[crate::layout::rt::pcvEntry; PCV_SETS * PCV_WAYS] = |m| &m.pcvCache;
 
 impl PcvCache {
     /// The current m's cache, unless there is no m (a thread being set
@@ -507,20 +519,21 @@ impl PcvCache {
         None
     }
 
-    /// The two entries of (tab, pc)'s set.
+    /// The entries of (tab, pc)'s set.
     fn set(&self, tab: usize, pc: usize) -> *mut crate::layout::rt::pcvEntry {
-        let h = (pc ^ tab.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 61;
-        // SAFETY: self.0 is the current m; 2*h+1 < 16 = the cache's length.
-        unsafe { core::ptr::addr_of_mut!((*self.0).pcvCache).cast::<crate::layout::rt::pcvEntry>().add(2 * h) }
+        let h = (pc ^ tab.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PCV_SETS.trailing_zeros());
+        // SAFETY: self.0 is the current m; h < PCV_SETS, and the sets fill
+        // the cache.
+        unsafe { core::ptr::addr_of_mut!((*self.0).pcvCache).cast::<crate::layout::rt::pcvEntry>().add(PCV_WAYS * h) }
     }
 
     fn get(&self, tab: usize, pc: usize) -> Option<(i32, usize)> {
         let e = self.set(tab, pc);
         // SAFETY: entries of our cache, used only by this thread (enter).
         unsafe {
-            for w in 0..2 {
+            for w in 0..PCV_WAYS {
                 let x = e.add(w);
-                if (*x).tab == tab && (*x).pc == pc {
+                if (*x).pc == pc && (*x).tab == tab {
                     return Some(((*x).val, (*x).start));
                 }
             }
@@ -529,10 +542,9 @@ impl PcvCache {
     }
 
     fn put(&self, tab: usize, pc: usize, (val, start): (i32, usize)) {
-        let e = self.set(tab, pc);
-        // SAFETY: as in get; the older entry makes way.
+        // SAFETY: as in get; a random entry of the set makes way.
         unsafe {
-            core::ptr::copy(e, e.add(1), 1);
+            let e = self.set(tab, pc).add(crate::rand::cheaprand() as usize % PCV_WAYS);
             (*e).tab = tab;
             (*e).pc = pc;
             (*e).start = start;
