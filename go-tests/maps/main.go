@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"unsafe"
 )
 
 type point struct{ x, y int }
@@ -122,6 +123,103 @@ func main() {
 	fmt.Println(local[1]+local[2], len(local))
 
 	smallMaps()
+	structKeys()
+}
+
+// mixedKey mixes fields compared as memory (adjacent or apart, around
+// padding) with blank, float, string and interface fields. The blank field
+// and the padding get random bytes (through unsafe): == ignores them, and
+// so must the map.
+type mixedKey struct {
+	a, b int32
+	c    int64
+	_    int32
+	d    uint8
+	e    float64
+	f    string
+	g    [2]int16
+	h    any
+	i    int16
+	j    uint8
+	k    int32
+}
+
+// structKeys checks a map keyed by mixedKey against an association list
+// compared with ==: keys that differ only in a blank field, or in the
+// sign of a zero, are one key; a NaN field makes every key new.
+func structKeys() {
+	seed := uint32(7)
+	next := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+	mk := func() mixedKey {
+		k := mixedKey{a: int32(next(3)), b: int32(next(2)), c: int64(next(2)) << 40, d: uint8(next(2)),
+			f: fmt.Sprint(next(3)), g: [2]int16{int16(next(2)), 0}, i: int16(next(2)), j: uint8(next(2)), k: int32(next(2))}
+		switch next(4) {
+		case 0:
+			k.e = 0
+		case 1:
+			k.e = math.Copysign(0, -1)
+		case 2:
+			k.e = 1.5
+		}
+		switch next(3) {
+		case 0:
+			k.h = next(2)
+		case 1:
+			k.h = fmt.Sprint(next(2))
+		}
+		if next(50) == 0 {
+			k.e = math.NaN()
+		}
+		// Bytes == ignores: the blank field, the padding after d and j.
+		p := unsafe.Pointer(&k)
+		*(*int32)(unsafe.Add(p, unsafe.Offsetof(k.c)+8)) = int32(next(1000))
+		*(*uint8)(unsafe.Add(p, unsafe.Offsetof(k.d)+1)) = uint8(next(256))
+		*(*uint8)(unsafe.Add(p, unsafe.Offsetof(k.j)+1)) = uint8(next(256))
+		return k
+	}
+	m := map[mixedKey]int{}
+	var keys []mixedKey
+	var vals []int
+	bad := 0
+	for op := 0; op < 20000; op++ {
+		k := mk()
+		at := -1
+		for i, x := range keys {
+			if x == k {
+				at = i
+				break
+			}
+		}
+		if v, ok := m[k]; ok != (at >= 0) || (ok && v != vals[at]) {
+			bad++
+		}
+		switch next(3) {
+		case 0:
+			m[k] = op
+			if at >= 0 {
+				vals[at] = op
+			} else if k == k {
+				keys = append(keys, k)
+				vals = append(vals, op)
+			}
+		case 1:
+			delete(m, k)
+			if at >= 0 {
+				keys = append(keys[:at], keys[at+1:]...)
+				vals = append(vals[:at], vals[at+1:]...)
+			}
+		}
+	}
+	nan := 0
+	for k := range m {
+		if k != k {
+			nan++
+		}
+	}
+	fmt.Println("struct keys: mismatches", bad, "keys", len(m)-nan == len(keys), "NaN keys", nan > 0)
 }
 
 // Maps of at most a few buckets (a one-bucket map's lookups compare keys
