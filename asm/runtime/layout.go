@@ -416,6 +416,10 @@ type m struct {
 	// interrupting that use decodes without it).
 	pcvBusy  uint32
 	pcvCache [pcvEntries]pcvEntry
+	// Set by a map operation's goroutine-stack fast path whose walk over
+	// a nested key gave up (src/lang/maps.rs WalkKey): the operation is
+	// then declined, before it has changed anything.
+	leafWalkGaveUp uint32
 }
 
 const pcvEntries = 32

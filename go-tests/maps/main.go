@@ -124,6 +124,107 @@ func main() {
 
 	smallMaps()
 	structKeys()
+	anyKeys()
+}
+
+// againstModel runs 20000 random lookups, assignments and deletions of
+// keys from mk on a map and on an association list compared with ==, and
+// returns the map, the list's keys and how many lookups disagreed. A key
+// != itself (NaN) is never in the list: the map never finds it either.
+func againstModel[K comparable](mk func() K, next func(int) int) (map[K]int, []K, int) {
+	m := map[K]int{}
+	var keys []K
+	var vals []int
+	bad := 0
+	for op := 0; op < 20000; op++ {
+		k := mk()
+		at := -1
+		for i, x := range keys {
+			if x == k {
+				at = i
+				break
+			}
+		}
+		if v, ok := m[k]; ok != (at >= 0) || (ok && v != vals[at]) {
+			bad++
+		}
+		switch next(3) {
+		case 0:
+			m[k] = op
+			if at >= 0 {
+				vals[at] = op
+			} else if k == k {
+				keys = append(keys, k)
+				vals = append(vals, op)
+			}
+		case 1:
+			delete(m, k)
+			if at >= 0 {
+				keys = append(keys[:at], keys[at+1:]...)
+				vals = append(vals[:at], vals[at+1:]...)
+			}
+		}
+	}
+	return m, keys, bad
+}
+
+// deep nests a value in structs holding interfaces.
+type deep struct {
+	v any
+	n int8
+}
+
+func nest(d int, v any) any {
+	for i := 0; i < d; i++ {
+		v = deep{v, int8(i)}
+	}
+	return v
+}
+
+// anyKeys checks a map keyed by interfaces (ints, strings, floats, arrays
+// and structs, nested up to 12 levels deep) against an association list,
+// and the panics of keys whose dynamic type has no ==, at the top or
+// deep inside, in empty and non-empty maps.
+func anyKeys() {
+	seed := uint32(11)
+	next := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+	mk := func() any {
+		var v any
+		switch next(6) {
+		case 0:
+			v = next(5)
+		case 1:
+			v = fmt.Sprint(next(5))
+		case 2:
+			v = float64(next(3)) - 1
+		case 3:
+			v = [2]any{next(2), fmt.Sprint(next(2))}
+		case 4:
+			v = mixedKey{a: int32(next(2)), f: fmt.Sprint(next(2)), h: next(2)}
+		default:
+			v = int8(next(3))
+		}
+		return nest(next(13), v)
+	}
+	m, keys, bad := againstModel(mk, next)
+	fmt.Println("interface keys: mismatches", bad, "keys", len(m) == len(keys))
+	try := func(what string, f func()) {
+		defer func() { fmt.Println(what+":", recover()) }()
+		f()
+	}
+	empty := map[any]int{}
+	for _, d := range []int{0, 1, 12} {
+		k := nest(d, []int{1})
+		try(fmt.Sprint("lookup of an empty array of slices, depth ", d), func() { _ = m[nest(d, [0][]int{})] })
+		try(fmt.Sprint("lookup, depth ", d), func() { _ = m[k] })
+		try(fmt.Sprint("lookup in an empty map, depth ", d), func() { _, _ = empty[k] })
+		try(fmt.Sprint("assignment, depth ", d), func() { m[k] = 1 })
+		try(fmt.Sprint("delete, depth ", d), func() { delete(m, k) })
+	}
+	fmt.Println("keys after the panics:", len(m) == len(keys))
 }
 
 // mixedKey mixes fields compared as memory (adjacent or apart, around
@@ -180,39 +281,7 @@ func structKeys() {
 		*(*uint8)(unsafe.Add(p, unsafe.Offsetof(k.j)+1)) = uint8(next(256))
 		return k
 	}
-	m := map[mixedKey]int{}
-	var keys []mixedKey
-	var vals []int
-	bad := 0
-	for op := 0; op < 20000; op++ {
-		k := mk()
-		at := -1
-		for i, x := range keys {
-			if x == k {
-				at = i
-				break
-			}
-		}
-		if v, ok := m[k]; ok != (at >= 0) || (ok && v != vals[at]) {
-			bad++
-		}
-		switch next(3) {
-		case 0:
-			m[k] = op
-			if at >= 0 {
-				vals[at] = op
-			} else if k == k {
-				keys = append(keys, k)
-				vals = append(vals, op)
-			}
-		case 1:
-			delete(m, k)
-			if at >= 0 {
-				keys = append(keys[:at], keys[at+1:]...)
-				vals = append(vals[:at], vals[at+1:]...)
-			}
-		}
-	}
+	m, keys, bad := againstModel(mk, next)
 	nan := 0
 	for k := range m {
 		if k != k {

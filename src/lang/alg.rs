@@ -293,24 +293,46 @@ pub unsafe fn nilinterhash(p: *mut u8, h: usize) -> usize {
 pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
     // SAFETY: per the function contract.
     unsafe {
-        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
-            return memhash(p, h, (*t).Size_);
+        match flat_hash(t, p, h) {
+            Flat::Done(h) => h,
+            Flat::Nested => typehash_nested(t, p, h),
+            Flat::Refused => unhashable(t, h),
         }
-        match kind(t) {
+    }
+}
+
+/// What hashing or comparing a value finds without looking inside it.
+enum Flat<T> {
+    /// The answer.
+    Done(T),
+    /// An interface, array or struct that is not plain memory: its parts
+    /// decide.
+    Nested,
+    /// A type without == (hashing it raises).
+    Refused,
+}
+
+/// typehash of a value, unless its type is nested or has no ==.
+///
+/// # Safety
+/// As typehash's.
+#[inline(always)]
+unsafe fn flat_hash(t: *const Type, p: *mut u8, h: usize) -> Flat<usize> {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
+            return Flat::Done(memhash(p, h, (*t).Size_));
+        }
+        Flat::Done(match kind(t) {
             KIND_FLOAT32 => f32hash(p, h),
             KIND_FLOAT64 => f64hash(p, h),
             KIND_COMPLEX64 => c64hash(p, h),
             KIND_COMPLEX128 => c128hash(p, h),
             KIND_STRING => strhash(p, h),
-            KIND_INTERFACE | KIND_ARRAY | KIND_STRUCT => typehash_nested(t, p, h),
-            _ => {
-                if (*t).Equal.is_null() {
-                    unhashable(t, h)
-                } else {
-                    memhash(p, h, (*t).Size_)
-                }
-            }
-        }
+            KIND_INTERFACE | KIND_ARRAY | KIND_STRUCT => return Flat::Nested,
+            _ if (*t).Equal.is_null() => return Flat::Refused,
+            _ => memhash(p, h, (*t).Size_),
+        })
     }
 }
 
@@ -357,7 +379,7 @@ unsafe fn typehash_nested(t: *const Type, p: *mut u8, h: usize) -> usize {
                 let st = &*(t as *const abi::StructType);
                 let mut h = h;
                 for f in st.Fields.as_slice() {
-                    if name_bytes(f.Name.Bytes) == b"_" {
+                    if blank(f) {
                         continue;
                     }
                     h = typehash(f.Typ, p.add(f.Offset), h);
@@ -377,18 +399,33 @@ unsafe fn typehash_nested(t: *const Type, p: *mut u8, h: usize) -> usize {
 pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
     // SAFETY: per the function contract.
     unsafe {
-        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
-            return memeq(p, q, (*t).Size_);
+        match flat_equal(t, p, q) {
+            Some(eq) => eq,
+            None => typeequal_nested(t, p, q),
         }
-        match kind(t) {
+    }
+}
+
+/// typeequal of two values, unless their type is nested (None).
+///
+/// # Safety
+/// As typeequal's.
+#[inline(always)]
+unsafe fn flat_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
+            return Some(memeq(p, q, (*t).Size_));
+        }
+        Some(match kind(t) {
             KIND_FLOAT32 => *(p as *const f32) == *(q as *const f32),
             KIND_FLOAT64 => *(p as *const f64) == *(q as *const f64),
             KIND_COMPLEX64 => *(p as *const [f32; 2]) == *(q as *const [f32; 2]),
             KIND_COMPLEX128 => *(p as *const [f64; 2]) == *(q as *const [f64; 2]),
             KIND_STRING => strequal(p, q),
-            KIND_INTERFACE | KIND_ARRAY | KIND_STRUCT => typeequal_nested(t, p, q),
+            KIND_INTERFACE | KIND_ARRAY | KIND_STRUCT => return None,
             _ => memeq(p, q, (*t).Size_),
-        }
+        })
     }
 }
 
@@ -430,7 +467,7 @@ unsafe fn typeequal_nested(t: *const Type, p: *const u8, q: *const u8) -> bool {
                 st.Fields
                     .as_slice()
                     .iter()
-                    .filter(|f| name_bytes(f.Name.Bytes) != b"_")
+                    .filter(|f| !blank(f))
                     .all(|f| typeequal(f.Typ, p.add(f.Offset), q.add(f.Offset)))
             }
         }
@@ -462,6 +499,277 @@ pub unsafe fn efaceequal(t: *const Type, a: *mut u8, b: *mut u8) -> bool {
         }
         typeequal(t, a, b)
     }
+}
+
+// ---- hashing and == without recursion ----
+//
+// The maps' goroutine-stack fast paths (src/base/leaf.rs) may not recurse:
+// keys of nested types (structs and arrays that are not plain memory,
+// interfaces) are hashed and compared there by a walk with a bounded list
+// of pending parts, which gives up (None) where the recursive code would
+// raise (a dynamic type without ==) or where the value nests too deeply.
+// Both give the recursive code's answers, part for part in the same order.
+
+/// Parts a walk keeps pending: at most two per level of nesting (the rest
+/// of an array or struct, an interface's end) besides the part at hand.
+/// Few: the list lives on a goroutine stack's leaf headroom (1 KiB for
+/// the whole fast path), and keys nest little (a struct of strings, an
+/// interface holding one: two or three).
+const WALK_PARTS: usize = 8;
+
+/// A pending part of a walk over one value (at p; q unused) or over two
+/// values of one type (at p and q).
+#[derive(Clone, Copy)]
+enum Part {
+    /// A value of type t.
+    Value(*const Type, *const u8, *const u8),
+    /// The last n elements of an array of element type t, the first of
+    /// them at p and q.
+    Elems(*const Type, *const u8, *const u8, usize),
+    /// The fields of struct type t from the i-th on.
+    Fields(*const Type, *const u8, *const u8, usize),
+    /// The end of an interface's dynamic value (hashing mixes it in).
+    EndIface,
+}
+
+struct Walk {
+    /// Parts 0..n are set.
+    parts: [core::mem::MaybeUninit<Part>; WALK_PARTS],
+    n: usize,
+}
+
+impl Walk {
+    #[inline(always)]
+    fn new() -> Walk {
+        // SAFETY: an array of MaybeUninit needs no initialisation.
+        let parts = unsafe { core::mem::MaybeUninit::<[core::mem::MaybeUninit<Part>; WALK_PARTS]>::uninit().assume_init() };
+        Walk { parts, n: 0 }
+    }
+
+    /// Leave a part pending; None if the list is full.
+    #[inline(always)]
+    fn push(&mut self, part: Part) -> Option<()> {
+        self.parts.get_mut(self.n)?.write(part);
+        self.n += 1;
+        Some(())
+    }
+
+    /// The part to look at next: `cur` if set, else the last one left
+    /// pending; None when the walk is over.
+    #[inline(always)]
+    fn next(&mut self, cur: &mut Option<Part>) -> Option<Part> {
+        if let Some(part) = cur.take() {
+            return Some(part);
+        }
+        if self.n == 0 {
+            return None;
+        }
+        self.n -= 1;
+        // SAFETY: part n was set by push.
+        Some(unsafe { self.parts[self.n].assume_init() })
+    }
+}
+
+/// The fields of struct type t.
+///
+/// # Safety
+/// t is a struct type's descriptor.
+#[inline(always)]
+unsafe fn struct_fields(t: *const Type) -> &'static [abi::StructField] {
+    // SAFETY: per the function contract; descriptors are linker data.
+    unsafe { (*(t as *const abi::StructType)).Fields.as_slice() }
+}
+
+/// Is the field blank (`_`: == and hashing leave it out)? Its name is
+/// then a flags byte, the length 1 (a one-byte varint) and `_`.
+#[inline(always)]
+fn blank(f: &abi::StructField) -> bool {
+    let n = f.Name.Bytes as *const u8;
+    // SAFETY: a non-null name is linker data of at least a flags byte and
+    // a length; a length of 1 is followed by one byte.
+    !n.is_null() && unsafe { *n.add(1) == 1 && *n.add(2) == b'_' }
+}
+
+/// An interface value at p (of interface type t): its first word (itab
+/// or type), its dynamic type, and where the dynamic value is (its data
+/// word itself for a type stored in the word).
+///
+/// # Safety
+/// p points at a value of interface type t.
+unsafe fn iface_parts(t: *const Type, p: *const u8) -> (usize, *const Type, *const u8) {
+    // SAFETY: per the function contract.
+    unsafe {
+        let first = *(p as *const usize);
+        let dt = if (*(t as *const abi::InterfaceType)).Methods.len == 0 {
+            first as *const Type
+        } else if first == 0 {
+            core::ptr::null()
+        } else {
+            (*(first as *const itab))._type
+        };
+        let data = p.add(8);
+        let v = if dt.is_null() || is_direct_iface(dt) { data } else { *(data as *const *const u8) };
+        (first, dt, v)
+    }
+}
+
+/// typehash without recursion: None where typehash would raise or the
+/// value nests too deeply. The fields of a struct that need no looking
+/// into are hashed as they come, without being left pending.
+///
+/// # Safety
+/// As typehash's.
+pub unsafe fn walk_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
+    let null = core::ptr::null();
+    let mut w = Walk::new();
+    let mut h = h;
+    let mut cur = Some(Part::Value(t, p, null));
+    // SAFETY: per the function contract: every part is of the value;
+    // descriptors are linker data.
+    unsafe {
+        while let Some(part) = w.next(&mut cur) {
+            match part {
+                Part::EndIface => h = mum(P1, h as u64) as usize,
+                Part::Elems(_, _, _, 0) => {}
+                Part::Elems(t, p, _, n) => {
+                    if n > 1 {
+                        w.push(Part::Elems(t, p.add((*t).Size_), null, n - 1))?;
+                    }
+                    cur = Some(Part::Value(t, p, null));
+                }
+                Part::Fields(t, p, _, i) => {
+                    let fields = struct_fields(t);
+                    for (k, f) in fields.iter().enumerate().skip(i) {
+                        if blank(f) {
+                            continue;
+                        }
+                        match flat_hash(f.Typ, p.add(f.Offset) as *mut u8, h) {
+                            Flat::Done(x) => h = x,
+                            Flat::Refused => return None,
+                            Flat::Nested => {
+                                if k + 1 < fields.len() {
+                                    w.push(Part::Fields(t, p, null, k + 1))?;
+                                }
+                                cur = Some(Part::Value(f.Typ, p.add(f.Offset), null));
+                                break;
+                            }
+                        }
+                    }
+                }
+                Part::Value(t, p, _) => match flat_hash(t, p as *mut u8, h) {
+                    Flat::Done(x) => h = x,
+                    Flat::Refused => return None,
+                    Flat::Nested => match kind(t) {
+                        KIND_INTERFACE => {
+                            let (_, dt, v) = iface_parts(t, p);
+                            if dt.is_null() {
+                                continue;
+                            }
+                            // A dynamic type without == (even one with
+                            // nothing to hash: [0]func()) raises.
+                            if (*dt).Equal.is_null() {
+                                return None;
+                            }
+                            // A dynamic value that needs no looking into
+                            // (the usual case) is hashed right away.
+                            match flat_hash(dt, v as *mut u8, h ^ P0 as usize) {
+                                Flat::Done(x) => h = mum(P1, x as u64) as usize,
+                                Flat::Refused => return None,
+                                Flat::Nested => {
+                                    h ^= P0 as usize;
+                                    w.push(Part::EndIface)?;
+                                    cur = Some(Part::Value(dt, v, null));
+                                }
+                            }
+                        }
+                        KIND_ARRAY => {
+                            let a = &*(t as *const abi::ArrayType);
+                            cur = Some(Part::Elems(a.Elem, p, null, a.Len));
+                        }
+                        _ => cur = Some(Part::Fields(t, p, null, 0)),
+                    },
+                },
+            }
+        }
+    }
+    Some(h)
+}
+
+/// typeequal without recursion: None where typeequal would raise or the
+/// values nest too deeply. A walk over p and q leaves no more parts
+/// pending than walk_hash over p (its parts are p's, fewer at
+/// interfaces), so a key that walk_hash took compares with any other.
+///
+/// # Safety
+/// As typeequal's.
+pub unsafe fn walk_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
+    let mut w = Walk::new();
+    let mut cur = Some(Part::Value(t, p, q));
+    // SAFETY: per the function contract: every part is of the values;
+    // descriptors are linker data.
+    unsafe {
+        while let Some(part) = w.next(&mut cur) {
+            match part {
+                Part::EndIface | Part::Elems(_, _, _, 0) => {}
+                Part::Elems(t, p, q, n) => {
+                    if n > 1 {
+                        let size = (*t).Size_;
+                        w.push(Part::Elems(t, p.add(size), q.add(size), n - 1))?;
+                    }
+                    cur = Some(Part::Value(t, p, q));
+                }
+                Part::Fields(t, p, q, i) => {
+                    let fields = struct_fields(t);
+                    for (k, f) in fields.iter().enumerate().skip(i) {
+                        if blank(f) {
+                            continue;
+                        }
+                        let (fp, fq) = (p.add(f.Offset), q.add(f.Offset));
+                        match flat_equal(f.Typ, fp, fq) {
+                            Some(true) => {}
+                            Some(false) => return Some(false),
+                            None => {
+                                if k + 1 < fields.len() {
+                                    w.push(Part::Fields(t, p, q, k + 1))?;
+                                }
+                                cur = Some(Part::Value(f.Typ, fp, fq));
+                                break;
+                            }
+                        }
+                    }
+                }
+                Part::Value(t, p, q) => match flat_equal(t, p, q) {
+                    Some(true) => {}
+                    Some(false) => return Some(false),
+                    None => match kind(t) {
+                        KIND_INTERFACE => {
+                            let ((fa, dt, va), (fb, _, vb)) = (iface_parts(t, p), iface_parts(t, q));
+                            if fa != fb {
+                                return Some(false);
+                            }
+                            if dt.is_null() {
+                                continue;
+                            }
+                            if (*dt).Equal.is_null() {
+                                return None;
+                            }
+                            match flat_equal(dt, va, vb) {
+                                Some(true) => {}
+                                Some(false) => return Some(false),
+                                None => cur = Some(Part::Value(dt, va, vb)),
+                            }
+                        }
+                        KIND_ARRAY => {
+                            let a = &*(t as *const abi::ArrayType);
+                            cur = Some(Part::Elems(a.Elem, p, q, a.Len));
+                        }
+                        _ => cur = Some(Part::Fields(t, p, q, 0)),
+                    },
+                },
+            }
+        }
+    }
+    Some(true)
 }
 
 /// Go's == on the strings whose headers are at p and q.

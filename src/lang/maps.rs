@@ -213,6 +213,9 @@ impl Mt {
 /// its type's hash and equality, which may raise a panic.
 trait KeyOps {
     const MAY_RAISE: bool;
+    /// Hashing or comparing may recurse or raise (the key type decides:
+    /// see leaf_ok).
+    const RECURSES: bool = false;
     /// Comparing a key is cheaper than hashing it (4- and 8-byte keys): a
     /// lookup in a map of one bucket compares it with each occupied slot
     /// rather than hashing it.
@@ -223,6 +226,12 @@ trait KeyOps {
     /// # Safety
     /// probe and slot point at values of the map's key type.
     unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool;
+    /// Did hashing or comparing raise (or, for WalkKey, give up)? Asked
+    /// only if MAY_RAISE.
+    #[inline]
+    fn raised() -> bool {
+        raised()
+    }
     /// Store the key at src into the key slot dst (behind the write
     /// barrier where it holds pointers).
     ///
@@ -237,6 +246,13 @@ trait KeyOps {
 
 /// Any comparable key type.
 struct AnyKey;
+/// Any comparable key type, on the goroutine's stack (the leaf paths):
+/// nested keys hashed and compared without recursion (alg.rs walk_hash,
+/// walk_equal). Where a walk gives up (a key nested too deeply, or a
+/// dynamic type without ==, which the ordinary path raises for), the
+/// operation stops before it has changed anything and its fast path
+/// declines ([`walk_leaf`]).
+struct WalkKey;
 /// Keys of 4 bytes of plain memory.
 struct Mem32;
 /// Keys of 8 bytes of plain memory (pointers included).
@@ -246,6 +262,7 @@ struct StrKey;
 
 impl KeyOps for AnyKey {
     const MAY_RAISE: bool = true;
+    const RECURSES: bool = true;
     #[inline]
     unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize {
         mt.hash(key, seed)
@@ -254,6 +271,37 @@ impl KeyOps for AnyKey {
     unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         mt.equal(probe, slot)
     }
+}
+
+impl KeyOps for WalkKey {
+    const MAY_RAISE: bool = true;
+    #[inline]
+    unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize {
+        // SAFETY: key points at a value of the key type.
+        unsafe { crate::alg::walk_hash(mt.key, key, seed as usize) }.unwrap_or_else(|| {
+            walk_gave_up(true);
+            0
+        })
+    }
+    #[inline]
+    unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
+        // SAFETY: both point at values of the key type.
+        unsafe { crate::alg::walk_equal(mt.key, probe, slot) }.unwrap_or_else(|| {
+            walk_gave_up(true);
+            false
+        })
+    }
+    #[inline]
+    fn raised() -> bool {
+        // SAFETY: the current m is live.
+        unsafe { (*getm()).leafWalkGaveUp != 0 }
+    }
+}
+
+/// Record (or clear) on the current m that a WalkKey walk gave up.
+fn walk_gave_up(v: bool) {
+    // SAFETY: the current m is live; only its own thread uses the flag.
+    unsafe { (*getm()).leafWalkGaveUp = v as u32 };
 }
 
 impl KeyOps for Mem32 {
@@ -519,7 +567,7 @@ fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, us
             return None;
         }
         let hash = K::hash(mt, key, (*h).hash0);
-        if K::MAY_RAISE && raised() {
+        if K::MAY_RAISE && K::raised() {
             return None;
         }
         let m = bucket_mask((*h).B);
@@ -552,7 +600,7 @@ fn lookup<K: KeyOps>(mt: &Mt, h: *mut hmap, key: *mut u8) -> Option<(*mut u8, us
                 if K::eq(mt, key, k) {
                     return Some((b, i));
                 }
-                if K::MAY_RAISE && raised() {
+                if K::MAY_RAISE && K::raised() {
                     return None;
                 }
             }
@@ -622,7 +670,7 @@ fn access<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
         if h.is_null() || (*h).count == 0 {
             if mt.hash_might_panic() {
                 // Report an unhashable key even for an empty map.
-                mt.hash(key, 0);
+                K::hash(&mt, key, 0);
             }
             return null_mut();
         }
@@ -638,7 +686,17 @@ fn access<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
-    let e = access::<AnyKey>(t, h, key);
+    // SAFETY: per the function contract.
+    unsafe { access1::<AnyKey>(t, h, key) }
+}
+
+/// mapaccess1 with K's hashing.
+///
+/// # Safety
+/// As mapaccess1's.
+#[inline(always)]
+unsafe fn access1<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    let e = access::<K>(t, h, key);
     if e.is_null() {
         zero_val()
     } else {
@@ -651,7 +709,17 @@ pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8
 /// the other pointers address live values of `t`'s key and element types,
 /// or an iterator the caller owns (compiled code's and reflect's contract).
 pub unsafe fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
-    let e = access::<AnyKey>(t, h, key);
+    // SAFETY: per the function contract.
+    unsafe { access2::<AnyKey>(t, h, key) }
+}
+
+/// mapaccess2 with K's hashing.
+///
+/// # Safety
+/// As mapaccess2's.
+#[inline(always)]
+unsafe fn access2<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
+    let e = access::<K>(t, h, key);
     if e.is_null() {
         (zero_val(), false)
     } else {
@@ -806,7 +874,7 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
         }
         // Hash before marking the map as being written: hashing may raise.
         let hash = K::hash(&mt, key, (*h).hash0);
-        if K::MAY_RAISE && raised() {
+        if K::MAY_RAISE && K::raised() {
             return Some(zero_val());
         }
         (*h).flags ^= HASH_WRITING;
@@ -843,7 +911,7 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
                     }
                     let k = mt.key_at(b, i);
                     if !K::eq(&mt, key, k) {
-                        if K::MAY_RAISE && raised() {
+                        if K::MAY_RAISE && K::raised() {
                             (*h).flags &= !HASH_WRITING;
                             return Some(zero_val());
                         }
@@ -1239,7 +1307,7 @@ unsafe fn delete<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key
             crate::fatal::fatal_user("concurrent map writes");
         }
         let hash = K::hash(&mt, key, (*h).hash0);
-        if K::MAY_RAISE && raised() {
+        if K::MAY_RAISE && K::raised() {
             return Some(());
         }
         (*h).flags ^= HASH_WRITING;
@@ -1263,7 +1331,7 @@ unsafe fn delete<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key
                 let kslot = mt.keyp(b, i);
                 let k = mt.key_at(b, i);
                 if !K::eq(&mt, key, k) {
-                    if K::MAY_RAISE && raised() {
+                    if K::MAY_RAISE && K::raised() {
                         break 'search;
                     }
                     continue;
@@ -1670,7 +1738,7 @@ enum LeafUse {
 #[inline]
 unsafe fn leaf_ok<K: KeyOps>(t: *mut MapType, h: *mut hmap, u: LeafUse) -> bool {
     // SAFETY: per the function contract.
-    unsafe { leaf_ok_hashing(t, h, u, K::MAY_RAISE) }
+    unsafe { leaf_ok_hashing(t, h, u, K::RECURSES) }
 }
 
 /// [`leaf_ok`] for an operation that hashes keys with the key type's own
@@ -1719,10 +1787,46 @@ macro_rules! map_leaf {
     };
 }
 
-map_leaf!(leaf_mapaccess1, mapaccess1, *mut u8, AnyKey);
-map_leaf!(leaf_mapaccess2, mapaccess2, *mut u8, AnyKey);
-map_leaf!(leaf_reflect_mapaccess, reflect_mapaccess, *mut u8, AnyKey);
 map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, StrKey);
+
+/// The fast path of a lookup by a key of any type: `$f::<K>` (the body it
+/// shares with its entry point) with AnyKey where leaf_ok allows it (keys
+/// hashed without recursion and without raising), else with WalkKey.
+macro_rules! any_key_leaf {
+    ($leaf:ident, $f:ident) => {
+        /// The goroutine-stack fast path of the entry point of the same
+        /// name without `leaf_` (see src/base/leaf.rs).
+        ///
+        /// # Safety
+        /// As the entry point's.
+        pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+            // SAFETY: per the function contract.
+            unsafe {
+                if leaf_ok::<AnyKey>(t, h, LeafUse::Read) {
+                    return $f::<AnyKey>(t, h, key).into();
+                }
+                if !leaf_ok::<WalkKey>(t, h, LeafUse::Read) {
+                    return crate::leaf::Leaf::DECLINE;
+                }
+                walk_leaf(Some($f::<WalkKey>(t, h, key)))
+            }
+        }
+    };
+}
+
+any_key_leaf!(leaf_mapaccess1, access1);
+any_key_leaf!(leaf_mapaccess2, access2);
+any_key_leaf!(leaf_reflect_mapaccess, access);
+
+/// A fast path's results from an operation with WalkKey (None: declined
+/// already), declined if a walk gave up.
+fn walk_leaf<R: Into<crate::leaf::Leaf>>(r: Option<R>) -> crate::leaf::Leaf {
+    if WalkKey::raised() {
+        walk_gave_up(false);
+        return crate::leaf::Leaf::DECLINE;
+    }
+    crate::leaf::Leaf::or_decline(r)
+}
 
 /// A fast variant's lookup on the goroutine's stack: its key is flat and
 /// cannot raise, and leaf_ok has declined race builds, so this is
@@ -1853,7 +1957,18 @@ unsafe fn leaf_assign_slot<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u
 /// As mapassign's.
 pub unsafe fn leaf_mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
     // SAFETY: per the function contract.
-    unsafe { leaf_assign::<AnyKey>(t, h, key) }
+    unsafe {
+        if leaf_ok::<AnyKey>(t, h, LeafUse::Write) {
+            return leaf_assign::<AnyKey>(t, h, key);
+        }
+        // A key WalkKey hashes: not while the map grows, whose evacuation
+        // hashes the keys already there (a walk giving up on one of those
+        // would have moved others already).
+        if h.is_null() || !(*h).oldbuckets.is_null() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        walk_leaf(leaf_assign_slot::<WalkKey>(t, h, key))
+    }
 }
 
 /// The goroutine-stack fast path of mapassign_fast32 (see src/base/leaf.rs).
