@@ -125,6 +125,7 @@ fn report(acc: Access, addr: usize) {
     }
 }
 
+#[cold]
 #[inline(never)]
 fn report_race(acc: Access, addr: usize) {
     if !tsan::shadowed(addr) {
@@ -271,13 +272,11 @@ pub fn write_range(addr: usize, len: usize) {
 ///
 /// # Safety
 /// t is a type descriptor.
+#[inline]
 pub unsafe fn write_object(t: *const Type, addr: usize) {
-    if !tsan::enabled() || !tsan::shadowed(addr) {
-        return;
-    }
-    if let Some((fnpc, callerpc)) = access_pcs(0) {
+    if tsan::enabled() {
         // SAFETY: per the function contract.
-        unsafe { object(false, t, addr, fnpc, callerpc) };
+        unsafe { report_object(false, t, addr) };
     }
 }
 
@@ -285,13 +284,27 @@ pub unsafe fn write_object(t: *const Type, addr: usize) {
 ///
 /// # Safety
 /// t is a type descriptor.
+#[inline]
 pub unsafe fn read_object(t: *const Type, addr: usize) {
-    if !tsan::enabled() || !tsan::shadowed(addr) {
+    if tsan::enabled() {
+        // SAFETY: per the function contract.
+        unsafe { report_object(true, t, addr) };
+    }
+}
+
+/// read_object's and write_object's report, out of line.
+///
+/// # Safety
+/// t is a type descriptor.
+#[cold]
+#[inline(never)]
+unsafe fn report_object(read: bool, t: *const Type, addr: usize) {
+    if !tsan::shadowed(addr) {
         return;
     }
     if let Some((fnpc, callerpc)) = access_pcs(0) {
         // SAFETY: per the function contract.
-        unsafe { object(true, t, addr, fnpc, callerpc) };
+        unsafe { object(read, t, addr, fnpc, callerpc) };
     }
 }
 
