@@ -596,6 +596,7 @@ fn blank(f: &abi::StructField) -> bool {
 ///
 /// # Safety
 /// p points at a value of interface type t.
+#[inline(always)]
 unsafe fn iface_parts(t: *const Type, p: *const u8) -> (usize, *const Type, *const u8) {
     // SAFETY: per the function contract.
     unsafe {
@@ -613,12 +614,70 @@ unsafe fn iface_parts(t: *const Type, p: *const u8) -> (usize, *const Type, *con
     }
 }
 
+/// typehash for the maps' goroutine-stack fast paths: a value that needs
+/// no looking into, or an interface holding one (most nested keys: an
+/// `any` holding a pointer, an int or a string), right here; anything else
+/// by walk_hash, out of line. None where walk_hash gives None.
+///
+/// # Safety
+/// As typehash's.
+#[inline(always)]
+pub unsafe fn leaf_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
+    // SAFETY: per the function contract; descriptors are linker data.
+    unsafe {
+        if kind(t) == KIND_INTERFACE {
+            let (_, dt, v) = iface_parts(t, p);
+            if dt.is_null() {
+                return Some(h);
+            }
+            if !(*dt).Equal.is_null() {
+                if let Flat::Done(x) = flat_hash(dt, v as *mut u8, h ^ P0 as usize) {
+                    return Some(mum(P1, x as u64) as usize);
+                }
+            }
+        } else if let Flat::Done(x) = flat_hash(t, p, h) {
+            return Some(x);
+        }
+        walk_hash(t, p, h)
+    }
+}
+
+/// typeequal for the maps' goroutine-stack fast paths (as leaf_hash is
+/// typehash's): None where walk_equal gives None.
+///
+/// # Safety
+/// As typeequal's.
+#[inline(always)]
+pub unsafe fn leaf_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
+    // SAFETY: per the function contract; descriptors are linker data.
+    unsafe {
+        if kind(t) == KIND_INTERFACE {
+            let ((fa, dt, va), (fb, _, vb)) = (iface_parts(t, p), iface_parts(t, q));
+            if fa != fb {
+                return Some(false);
+            }
+            if dt.is_null() {
+                return Some(true);
+            }
+            if !(*dt).Equal.is_null() {
+                if let Some(eq) = flat_equal(dt, va, vb) {
+                    return Some(eq);
+                }
+            }
+        } else if let Some(eq) = flat_equal(t, p, q) {
+            return Some(eq);
+        }
+        walk_equal(t, p, q)
+    }
+}
+
 /// typehash without recursion: None where typehash would raise or the
 /// value nests too deeply. The fields of a struct that need no looking
 /// into are hashed as they come, without being left pending.
 ///
 /// # Safety
 /// As typehash's.
+#[inline(never)]
 pub unsafe fn walk_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
     let null = core::ptr::null();
     let mut w = Walk::new();
@@ -702,6 +761,7 @@ pub unsafe fn walk_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
 ///
 /// # Safety
 /// As typeequal's.
+#[inline(never)]
 pub unsafe fn walk_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
     let mut w = Walk::new();
     let mut cur = Some(Part::Value(t, p, q));

@@ -247,7 +247,8 @@ trait KeyOps {
 /// Any comparable key type.
 struct AnyKey;
 /// Any comparable key type, on the goroutine's stack (the leaf paths):
-/// nested keys hashed and compared without recursion (alg.rs walk_hash,
+/// flat keys and interfaces holding flat values inline (alg.rs leaf_hash,
+/// leaf_equal), other nested keys without recursion (walk_hash,
 /// walk_equal). Where a walk gives up (a key nested too deeply, or a
 /// dynamic type without ==, which the ordinary path raises for), the
 /// operation stops before it has changed anything and its fast path
@@ -278,7 +279,7 @@ impl KeyOps for WalkKey {
     #[inline]
     unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize {
         // SAFETY: key points at a value of the key type.
-        unsafe { crate::alg::walk_hash(mt.key, key, seed as usize) }.unwrap_or_else(|| {
+        unsafe { crate::alg::leaf_hash(mt.key, key, seed as usize) }.unwrap_or_else(|| {
             walk_gave_up(true);
             0
         })
@@ -286,7 +287,7 @@ impl KeyOps for WalkKey {
     #[inline]
     unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         // SAFETY: both point at values of the key type.
-        unsafe { crate::alg::walk_equal(mt.key, probe, slot) }.unwrap_or_else(|| {
+        unsafe { crate::alg::leaf_equal(mt.key, probe, slot) }.unwrap_or_else(|| {
             walk_gave_up(true);
             false
         })
@@ -1789,9 +1790,10 @@ macro_rules! map_leaf {
 
 map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, StrKey);
 
-/// The fast path of a lookup by a key of any type: `$f::<K>` (the body it
-/// shares with its entry point) with AnyKey where leaf_ok allows it (keys
-/// hashed without recursion and without raising), else with WalkKey.
+/// The fast path of a lookup by a key of any type: `$f::<WalkKey>` (the
+/// body it shares with its entry point), declined where a walk gave up.
+/// (One copy of the lookup per entry point: flat keys take WalkKey's
+/// inline cases, as AnyKey would.)
 macro_rules! any_key_leaf {
     ($leaf:ident, $f:ident) => {
         /// The goroutine-stack fast path of the entry point of the same
@@ -1802,9 +1804,6 @@ macro_rules! any_key_leaf {
         pub unsafe fn $leaf(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
             // SAFETY: per the function contract.
             unsafe {
-                if leaf_ok::<AnyKey>(t, h, LeafUse::Read) {
-                    return $f::<AnyKey>(t, h, key).into();
-                }
                 if !leaf_ok::<WalkKey>(t, h, LeafUse::Read) {
                     return crate::leaf::Leaf::DECLINE;
                 }
