@@ -282,18 +282,17 @@ unsafe fn growslice_in<const LEAF: bool>(old: *mut u8, newlen: isize, oldcap: is
     if LEAF && !noscan && crate::wb::enabled() {
         return None;
     }
-    let p = if noscan {
-        // SAFETY: per the function contract.
-        let p = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(capmem, null_mut(), false)? };
+    // One allocation call for both kinds of element (an inlined
+    // allocation fast path is a kilobyte of code).
+    let (typ, needzero) = if noscan { (null_mut(), false) } else { (et, true) };
+    // SAFETY: per the function contract.
+    let p = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(capmem, typ, needzero)? };
+    if noscan {
         // Only the appended-to part beyond newlen needs zeroing: append
         // writes the new elements itself.
         // SAFETY: p has capmem bytes.
         unsafe { core::ptr::write_bytes(p.add(newlenmem), 0, capmem - newlenmem) };
-        p
-    } else {
-        // SAFETY: per the function contract.
-        unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(capmem, et, true)? }
-    };
+    }
     // SAFETY: the old array has lenmem bytes; p has at least that.
     unsafe {
         if !LEAF && !noscan {
