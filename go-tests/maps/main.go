@@ -124,6 +124,7 @@ func main() {
 
 	smallMaps()
 	structKeys()
+	planKeys()
 	anyKeys()
 }
 
@@ -289,6 +290,65 @@ func structKeys() {
 		}
 	}
 	fmt.Println("struct keys: mismatches", bad, "keys", len(m)-nan == len(keys), "NaN keys", nan > 0)
+}
+
+// planKey has a part of every kind a key plan unrolls (src/lang/keyplan.rs):
+// an array of structs of strings and float32s, complex numbers, a
+// non-empty interface, a blank field, a run of plain memory, a pointer.
+type planKey struct {
+	in [2]struct {
+		s string
+		f float32
+	}
+	c complex64
+	z complex128
+	e error
+	_ [3]byte
+	m [3]int8
+	p *int
+}
+
+type errKey string
+
+func (e errKey) Error() string { return string(e) }
+
+// planKeys checks a map keyed by planKey against an association list (as
+// structKeys): lookups hash a key by its plan, deletions and inserts while
+// the map grows by the type's own hash function, so a plan that strayed
+// from it loses keys.
+func planKeys() {
+	seed := uint32(11)
+	next := func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+	ptrs := []*int{new(int), new(int)}
+	mk := func() planKey {
+		var k planKey
+		k.in[next(2)].s = fmt.Sprint(next(3))
+		k.in[1].f = float32(next(2))
+		if next(40) == 0 {
+			k.in[0].f = float32(math.Copysign(0, -1))
+		}
+		k.c = complex(float32(next(2)), 0)
+		k.z = complex(0, float64(next(2)))
+		switch next(3) {
+		case 0:
+			k.e = errKey(fmt.Sprint(next(2)))
+		case 1:
+			k.e = fmt.Errorf("x")
+		}
+		if k.e != nil && next(2) == 0 {
+			k.e = nil
+		}
+		k.m[next(3)] = int8(next(2))
+		k.p = ptrs[next(2)]
+		p := unsafe.Pointer(&k)
+		*(*uint8)(unsafe.Add(p, unsafe.Offsetof(k.e)+16+uintptr(next(3)))) = uint8(next(256))
+		return k
+	}
+	m, keys, bad := againstModel(mk, next)
+	fmt.Println("plan keys: mismatches", bad, "keys", len(m) == len(keys), len(m) > 100)
 }
 
 // Maps of at most a few buckets (a one-bucket map's lookups compare keys

@@ -11,8 +11,8 @@ use crate::layout::{Eface, GoString, Iface};
 use crate::types::*;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-const P0: u64 = 0xa076_1d64_78bd_642f;
-const P1: u64 = 0xe703_7ed1_a0b4_28db;
+pub(super) const P0: u64 = 0xa076_1d64_78bd_642f;
+pub(super) const P1: u64 = 0xe703_7ed1_a0b4_28db;
 const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
 const P3: u64 = 0x5899_65cc_7537_4cc3;
 
@@ -34,7 +34,7 @@ pub fn init() {
 }
 
 #[inline]
-fn mum(a: u64, b: u64) -> u64 {
+pub(super) fn mum(a: u64, b: u64) -> u64 {
     let r = (a as u128) * (b as u128);
     (r as u64) ^ ((r >> 64) as u64)
 }
@@ -302,7 +302,7 @@ pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
 }
 
 /// What hashing or comparing a value finds without looking inside it.
-enum Flat<T> {
+pub(super) enum Flat<T> {
     /// The answer.
     Done(T),
     /// An interface, array or struct that is not plain memory: its parts
@@ -317,7 +317,7 @@ enum Flat<T> {
 /// # Safety
 /// As typehash's.
 #[inline(always)]
-unsafe fn flat_hash(t: *const Type, p: *mut u8, h: usize) -> Flat<usize> {
+pub(super) unsafe fn flat_hash(t: *const Type, p: *mut u8, h: usize) -> Flat<usize> {
     // SAFETY: per the function contract.
     unsafe {
         if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
@@ -411,7 +411,7 @@ pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
 /// # Safety
 /// As typeequal's.
 #[inline(always)]
-unsafe fn flat_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
+pub(super) unsafe fn flat_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
     // SAFETY: per the function contract.
     unsafe {
         if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
@@ -583,7 +583,7 @@ unsafe fn struct_fields(t: *const Type) -> &'static [abi::StructField] {
 /// Is the field blank (`_`: == and hashing leave it out)? Its name is
 /// then a flags byte, the length 1 (a one-byte varint) and `_`.
 #[inline(always)]
-fn blank(f: &abi::StructField) -> bool {
+pub(super) fn blank(f: &abi::StructField) -> bool {
     let n = f.Name.Bytes as *const u8;
     // SAFETY: a non-null name is linker data of at least a flags byte and
     // a length; a length of 1 is followed by one byte.
@@ -616,8 +616,9 @@ unsafe fn iface_parts(t: *const Type, p: *const u8) -> (usize, *const Type, *con
 
 /// typehash for the maps' goroutine-stack fast paths: a value that needs
 /// no looking into, or an interface holding one (most nested keys: an
-/// `any` holding a pointer, an int or a string), right here; anything else
-/// by walk_hash, out of line. None where walk_hash gives None.
+/// `any` holding a pointer, an int or a string), right here; structs and
+/// arrays by their key type's plan (keyplan.rs), anything else by
+/// walk_hash, out of line. None where walk_hash gives None.
 ///
 /// # Safety
 /// As typehash's.
@@ -635,10 +636,13 @@ pub unsafe fn leaf_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
                     return Some(mum(P1, x as u64) as usize);
                 }
             }
-        } else if let Flat::Done(x) = flat_hash(t, p, h) {
-            return Some(x);
+            return walk_hash(t, p, h);
         }
-        walk_hash(t, p, h)
+        match flat_hash(t, p, h) {
+            Flat::Done(x) => Some(x),
+            Flat::Refused => None,
+            Flat::Nested => super::keyplan::nested_hash(t, p, h),
+        }
     }
 }
 
@@ -664,10 +668,12 @@ pub unsafe fn leaf_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<b
                     return Some(eq);
                 }
             }
-        } else if let Some(eq) = flat_equal(t, p, q) {
-            return Some(eq);
+            return walk_equal(t, p, q);
         }
-        walk_equal(t, p, q)
+        match flat_equal(t, p, q) {
+            Some(eq) => Some(eq),
+            None => super::keyplan::nested_equal(t, p, q),
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cgocheck;
 pub mod checkptr;
 pub mod errors;
 pub mod iface;
+pub mod keyplan;
 pub mod maps;
 pub mod panic;
 pub mod reflectsupport;
