@@ -81,6 +81,30 @@ TEXT gort_mexit(SB),NOSPLIT|NOFRAME,$0
 	ADDQ	$56, SP
 	RET
 
+// TO_SYSTEM_STACK and FROM_SYSTEM_STACK: how rtcall and clockGettime
+// leave a goroutine for its m's system stack and come back. Leaving, with
+// the goroutine's g in R13, its m's g0 in R10 and the TLS base in CX,
+// g.sched records where the goroutine is (its caller's PC, the SP after
+// its return, BP), so that it can be walked while away; g0 becomes current
+// and SP its stack. R12 keeps the goroutine's SP after the return (R12 and
+// R13 are callee-saved in the C ABI: they survive a C call). Coming back,
+// the goroutine is current again, SP is R12 (the return address is just
+// below it) and g.sched no longer says it is away. Both clobber DX or CX.
+#define TO_SYSTEM_STACK \
+	MOVQ	0(SP), DX; \
+	MOVQ	DX, (g_sched+gobuf_pc)(R13); \
+	LEAQ	8(SP), R12; \
+	MOVQ	R12, (g_sched+gobuf_sp)(R13); \
+	MOVQ	BP, (g_sched+gobuf_bp)(R13); \
+	MOVQ	R10, g(CX); \
+	MOVQ	(g_sched+gobuf_sp)(R10), SP
+
+#define FROM_SYSTEM_STACK \
+	get_tls(CX); \
+	MOVQ	R13, g(CX); \
+	MOVQ	R12, SP; \
+	MOVQ	$0, (g_sched+gobuf_sp)(R13)
+
 // rtcall calls the C function in AX with argument DI on the current m's
 // system stack (g0). The generated trampolines call it with DI pointing at
 // their argument frame. While the goroutine is away, g.sched records the
@@ -103,21 +127,10 @@ TEXT runtime·rtcall(SB),NOSPLIT|NOFRAME,$0-0
 	JEQ	onsystem
 	CMPQ	R13, m_gsignal(R9)
 	JEQ	onsystem
-	MOVQ	(g_sched+gobuf_sp)(R10), R11
-	MOVQ	0(SP), DX
-	MOVQ	DX, (g_sched+gobuf_pc)(R13)
-	LEAQ	8(SP), R12
-	MOVQ	R12, (g_sched+gobuf_sp)(R13)
-	MOVQ	BP, (g_sched+gobuf_bp)(R13)
-	MOVQ	R10, g(CX)
-	MOVQ	R11, SP
-	// R12 (the goroutine's SP), R13 (its g) and BX (the leaf bit) are
-	// callee-saved in the C ABI: they survive the call.
+	TO_SYSTEM_STACK
+	// BX (the leaf bit) is callee-saved in the C ABI, as R12 and R13.
 	CALL	AX
-	get_tls(CX)
-	MOVQ	R13, g(CX)
-	MOVQ	R12, SP
-	MOVQ	$0, (g_sched+gobuf_sp)(R13)
+	FROM_SYSTEM_STACK
 	// A panic requested by the Rust side: the trampoline tail-calls
 	// rtpanic instead of returning (SP is the trampoline's entry SP).
 	MOVQ	g_m(R13), R9
@@ -208,20 +221,10 @@ TEXT runtime·clockGettime(SB),NOSPLIT|NOFRAME,$0-16
 	JEQ	onsystem
 	CMPQ	R13, m_gsignal(R9)
 	JEQ	onsystem
-	// As rtcall: R12 (the goroutine's SP after our return) and R13 (its
-	// g) are callee-saved in the C ABI.
-	MOVQ	0(SP), DX
-	MOVQ	DX, (g_sched+gobuf_pc)(R13)
-	LEAQ	8(SP), R12
-	MOVQ	R12, (g_sched+gobuf_sp)(R13)
-	MOVQ	BP, (g_sched+gobuf_bp)(R13)
-	MOVQ	R10, g(CX)
-	MOVQ	(g_sched+gobuf_sp)(R10), SP
+	TO_SYSTEM_STACK
 	CALL	AX
-	get_tls(CX)
-	MOVQ	R13, g(CX)
-	LEAQ	-8(R12), SP
-	MOVQ	$0, (g_sched+gobuf_sp)(R13)
+	FROM_SYSTEM_STACK
+	SUBQ	$8, SP
 	TESTL	AX, AX
 	JNE	syscall
 	RET
