@@ -32,7 +32,7 @@ mod proc; // startup and exit, signal handling, the runtime/debug and syscall AP
 
 // Every module is also reachable by its short name (`crate::heap`), as the
 // surface glue and the rest of the crate name them; its folder is its layer.
-use base::{bytes, faketime, fatal, global, gm, hook, layout, leaf, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat, tracehook, tsan};
+use base::{bitword, bytes, faketime, fatal, global, gm, hook, layout, leaf, links, lock, lockrank, persistent, print, pvec, raise, rand, sys, sysstat, tracehook, tsan};
 use lang::{alg, callers, cgocheck, checkptr, errors, iface, maps, panic, reflectsupport, slice, softfloat, string};
 use mem::{heap, mprof, profbucket, stack, wb};
 use meta::{elfsym, gcprog, globals, racepc, stackmap, symtab, traceback, types};

@@ -3,6 +3,7 @@
 //! print functions, fatal errors, memory for the runtime's own structures
 //! and the accounting of memory obtained from the OS.
 
+pub mod bitword;
 pub mod bytes;
 pub mod faketime;
 pub mod fatal;

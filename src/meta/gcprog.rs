@@ -142,10 +142,7 @@ impl Mask {
     /// nbits are 0).
     pub fn chunk(&self, i: usize, max: usize) -> (u64, usize) {
         debug_assert!(i < self.nbits);
-        let shift = i % 64;
-        let n = (64 - shift).min(max);
         // SAFETY: i < nbits: word i/64 is the mask's.
-        let bits = unsafe { *self.words.add(i / 64) } >> shift;
-        (if n == 64 { bits } else { bits & ((1u64 << n) - 1) }, n)
+        crate::bitword::bits_from(unsafe { *self.words.add(i / 64) }, i % 64, max)
     }
 }

@@ -10,6 +10,7 @@
 //! `GCData` is a 4-byte length and the program: meta/gcprog.rs).
 
 use super::*;
+use crate::bitword::low_bits;
 use crate::gcprog::run_prog;
 use crate::layout::abi::Type;
 
@@ -45,11 +46,8 @@ pub fn is_pointer(p: usize) -> bool {
 #[inline]
 pub fn pointer_chunk(p: usize, max: usize) -> (u64, usize) {
     let (w, b) = bitpos(p);
-    let shift = b.trailing_zeros() as usize;
-    let n = (64 - shift).min(max);
     // SAFETY: bitpos gives a word of the arena's bitmap.
-    let bits = unsafe { *w } >> shift;
-    (if n == 64 { bits } else { bits & ((1u64 << n) - 1) }, n)
+    crate::bitword::bits_from(unsafe { *w }, b.trailing_zeros() as usize, max)
 }
 
 fn set(p: usize, v: bool) {
@@ -61,16 +59,6 @@ fn set(p: usize, v: bool) {
         } else {
             *w &= !b;
         }
-    }
-}
-
-/// A mask of the low n bits (n <= 64).
-#[inline]
-fn low_bits(n: usize) -> u64 {
-    if n >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << n) - 1
     }
 }
 
