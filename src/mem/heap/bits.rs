@@ -226,11 +226,21 @@ pub unsafe fn write_object(p: usize, size: usize, t: *const Type, slot: usize) {
         write_bits(p, nslot, bits);
         return;
     }
-    // A big object: its elements' patterns in order, a bitmap word at a
-    // time, then the rest of the slot scalar.
-    let mut wr = BitWriter::new(p);
     // SAFETY: the type's mask has (pwords+7)/8 bytes.
-    unsafe { write_elems(&mut wr, gcdata, twords, pwords, elems) };
+    unsafe { write_big(p, nslot, gcdata, twords, pwords, elems) };
+}
+
+/// write_object for an object of more than 64 words: its elements'
+/// patterns in order, a bitmap word at a time, then the rest of the slot
+/// scalar. (Out of line: the small objects' path stays a few cache lines.)
+///
+/// # Safety
+/// As write_object's; mask has (pwords+7)/8 bytes.
+#[inline(never)]
+unsafe fn write_big(p: usize, nslot: usize, mask: *const u8, twords: usize, pwords: usize, elems: usize) {
+    let mut wr = BitWriter::new(p);
+    // SAFETY: per the function contract.
+    unsafe { write_elems(&mut wr, mask, twords, pwords, elems) };
     wr.repeat(0, nslot - elems * twords);
     wr.finish();
 }
