@@ -384,6 +384,12 @@ unsafe fn malloc_in<const LEAF: bool>(size: usize, typ: *mut Type, needzero: boo
             }
             let mut idx = if s.is_null() { usize::MAX } else { next_free_index(&mut *s) };
             if s.is_null() || idx == (*s).nelems {
+                if LEAF {
+                    // Not reached (a free slot was checked for above); the
+                    // refill's code stays out of the fast paths.
+                    (*mp).mallocing = 0;
+                    return None;
+                }
                 crate::leaf::forbidden(mp, "mallocgc refilling its cache");
                 s = refill(c, spc);
                 idx = next_free_index(&mut *s);
@@ -415,30 +421,8 @@ unsafe fn malloc_in<const LEAF: bool>(size: usize, typ: *mut Type, needzero: boo
         }
     } else {
         crate::leaf::forbidden(mp, "mallocgc of a large object");
-        let npages = size.div_ceil(PAGE_SIZE);
-        let s = alloc_span(npages, noscan as u8);
-        // SAFETY: s is a fresh span owned by us.
-        unsafe {
-            (*s).largesize = size;
-            (*s).freeindex = 1;
-            (*s).alloc_count = 1;
-            if crate::wb::enabled() {
-                (*s).set_mark(0);
-                (*c).black += (*s).elemsize;
-            }
-            if needzero && (*s).needzero {
-                core::ptr::write_bytes((*s).start as *mut u8, 0, npages * PAGE_SIZE);
-            }
-            if !noscan {
-                bits::write_object((*s).start, size, typ, npages * PAGE_SIZE);
-            }
-            (*c).allocated += npages * PAGE_SIZE;
-            note_alloc(npages * PAGE_SIZE);
-            crate::mprof::on_alloc(c, (*s).start as *mut u8, npages * PAGE_SIZE);
-            // The span is in the heap's keeping from the start.
-            super::sweep::push_full(s);
-            (*s).start as *mut u8
-        }
+        // SAFETY: c is the current P's cache; typ as this function's.
+        unsafe { malloc_large(c, size, typ, noscan, needzero) }
     };
     let p = if tiny && race {
         // At the block's end, as upstream's race builds place it (checkptr
@@ -457,6 +441,39 @@ unsafe fn malloc_in<const LEAF: bool>(size: usize, typ: *mut Type, needzero: boo
         (*mp).mallocing = 0;
     }
     Some(p)
+}
+
+/// mallocgc of an object of more than MAX_SMALL_SIZE bytes: a span of its
+/// own. (Out of line: the small objects' path stays compact.)
+///
+/// # Safety
+/// c is the current P's cache; typ is null (noscan) or a type descriptor.
+#[inline(never)]
+unsafe fn malloc_large(c: *mut Mcache, size: usize, typ: *mut Type, noscan: bool, needzero: bool) -> *mut u8 {
+    let npages = size.div_ceil(PAGE_SIZE);
+    let s = alloc_span(npages, noscan as u8);
+    // SAFETY: s is a fresh span owned by us; c per the function contract.
+    unsafe {
+        (*s).largesize = size;
+        (*s).freeindex = 1;
+        (*s).alloc_count = 1;
+        if crate::wb::enabled() {
+            (*s).set_mark(0);
+            (*c).black += (*s).elemsize;
+        }
+        if needzero && (*s).needzero {
+            core::ptr::write_bytes((*s).start as *mut u8, 0, npages * PAGE_SIZE);
+        }
+        if !noscan {
+            bits::write_object((*s).start, size, typ, npages * PAGE_SIZE);
+        }
+        (*c).allocated += npages * PAGE_SIZE;
+        note_alloc(npages * PAGE_SIZE);
+        crate::mprof::on_alloc(c, (*s).start as *mut u8, npages * PAGE_SIZE);
+        // The span is in the heap's keeping from the start.
+        super::sweep::push_full(s);
+        (*s).start as *mut u8
+    }
 }
 
 /// GODEBUG=inittrace=1: the goroutine running the package initialisers
