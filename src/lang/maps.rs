@@ -2025,7 +2025,7 @@ pub unsafe fn leaf_mapiterinit(t: *mut MapType, h: *mut hmap, it: *mut hiter) ->
         }
         if iter_setup(t, h, it) {
             if iter_is_plain(it) {
-                iter_next::<true, true>(it);
+                leaf_iter_plain(it);
             } else {
                 leaf_iter_grown(it);
             }
@@ -2053,10 +2053,21 @@ pub unsafe fn leaf_mapiternext(it: *mut hiter) -> crate::leaf::Leaf {
             if !leaf_ok_hashing((*it).t, (*it).h, LeafUse::Iterate, false) {
                 return crate::leaf::Leaf::DECLINE;
             }
-            iter_next::<true, true>(it);
+            leaf_iter_plain(it);
         }
         crate::leaf::Leaf::one(0)
     }
+}
+
+/// A leaf iteration step with no growth to follow ([`iter_is_plain`]):
+/// one copy for the first step (mapiterinit) and the others.
+///
+/// # Safety
+/// As mapiternext's; iter_is_plain(it).
+#[inline(never)]
+unsafe fn leaf_iter_plain(it: *mut hiter) {
+    // SAFETY: per the function contract.
+    unsafe { iter_next::<true, true>(it) }
 }
 
 /// A leaf iteration step that follows a growth (leaf_ok allowed it).
