@@ -11,8 +11,8 @@ use crate::layout::{Eface, GoString, Iface};
 use crate::types::*;
 use core::sync::atomic::{AtomicU64, Ordering};
 
-pub(super) const P0: u64 = 0xa076_1d64_78bd_642f;
-pub(super) const P1: u64 = 0xe703_7ed1_a0b4_28db;
+const P0: u64 = 0xa076_1d64_78bd_642f;
+const P1: u64 = 0xe703_7ed1_a0b4_28db;
 const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
 const P3: u64 = 0x5899_65cc_7537_4cc3;
 
@@ -34,7 +34,7 @@ pub fn init() {
 }
 
 #[inline]
-pub(super) fn mum(a: u64, b: u64) -> u64 {
+fn mum(a: u64, b: u64) -> u64 {
     let r = (a as u128) * (b as u128);
     (r as u64) ^ ((r >> 64) as u64)
 }
@@ -302,7 +302,7 @@ pub unsafe fn typehash(t: *const Type, p: *mut u8, h: usize) -> usize {
 }
 
 /// What hashing or comparing a value finds without looking inside it.
-pub(super) enum Flat<T> {
+enum Flat<T> {
     /// The answer.
     Done(T),
     /// An interface, array or struct that is not plain memory: its parts
@@ -317,7 +317,7 @@ pub(super) enum Flat<T> {
 /// # Safety
 /// As typehash's.
 #[inline(always)]
-pub(super) unsafe fn flat_hash(t: *const Type, p: *mut u8, h: usize) -> Flat<usize> {
+unsafe fn flat_hash(t: *const Type, p: *mut u8, h: usize) -> Flat<usize> {
     // SAFETY: per the function contract.
     unsafe {
         if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
@@ -411,7 +411,7 @@ pub unsafe fn typeequal(t: *const Type, p: *const u8, q: *const u8) -> bool {
 /// # Safety
 /// As typeequal's.
 #[inline(always)]
-pub(super) unsafe fn flat_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
+unsafe fn flat_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<bool> {
     // SAFETY: per the function contract.
     unsafe {
         if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 {
@@ -590,27 +590,84 @@ pub(super) fn blank(f: &abi::StructField) -> bool {
     !n.is_null() && unsafe { *n.add(1) == 1 && *n.add(2) == b'_' }
 }
 
-/// An interface value at p (of interface type t): its first word (itab
-/// or type), its dynamic type, and where the dynamic value is (its data
-/// word itself for a type stored in the word).
+/// An interface value at p (empty: of an interface type without methods):
+/// its first word (itab or type), its dynamic type, and where the dynamic
+/// value is (its data word itself for a type stored in the word).
 ///
 /// # Safety
-/// p points at a value of interface type t.
+/// p points at an interface value of the kind `empty` says.
 #[inline(always)]
-unsafe fn iface_parts(t: *const Type, p: *const u8) -> (usize, *const Type, *const u8) {
+unsafe fn iface_parts(empty: bool, p: *const u8) -> (usize, *const Type, *const u8) {
     // SAFETY: per the function contract.
     unsafe {
         let first = *(p as *const usize);
-        let dt = if (*(t as *const abi::InterfaceType)).Methods.len == 0 {
+        let dt = if empty || first == 0 {
             first as *const Type
-        } else if first == 0 {
-            core::ptr::null()
         } else {
             (*(first as *const itab))._type
         };
         let data = p.add(8);
         let v = if dt.is_null() || is_direct_iface(dt) { data } else { *(data as *const *const u8) };
         (first, dt, v)
+    }
+}
+
+/// Is t (an interface type) one without methods?
+///
+/// # Safety
+/// t is an interface type's descriptor.
+#[inline(always)]
+unsafe fn iface_empty(t: *const Type) -> bool {
+    // SAFETY: per the function contract.
+    unsafe { (*(t as *const abi::InterfaceType)).Methods.len == 0 }
+}
+
+/// typehash of the interface value at p if its dynamic value needs no
+/// looking into (nil, or a flat type with ==); None otherwise (a nested
+/// value, or a type without ==: a walk takes it, and gives up on the
+/// latter).
+///
+/// # Safety
+/// As iface_parts'.
+#[inline(always)]
+pub(super) unsafe fn iface_flat_hash(empty: bool, p: *const u8, h: usize) -> Option<usize> {
+    // SAFETY: per the function contract.
+    unsafe {
+        let (_, dt, v) = iface_parts(empty, p);
+        if dt.is_null() {
+            return Some(h);
+        }
+        if (*dt).Equal.is_null() {
+            return None;
+        }
+        match flat_hash(dt, v as *mut u8, h ^ P0 as usize) {
+            Flat::Done(x) => Some(mum(P1, x as u64) as usize),
+            _ => None,
+        }
+    }
+}
+
+/// typeequal of the interface values at p and q if that needs no looking
+/// into their dynamic values (different dynamic types, nil, or a flat type
+/// with ==); None otherwise (as iface_flat_hash).
+///
+/// # Safety
+/// As iface_parts', for both.
+#[inline(always)]
+pub(super) unsafe fn iface_flat_equal(empty: bool, p: *const u8, q: *const u8) -> Option<bool> {
+    // SAFETY: per the function contract.
+    unsafe {
+        let ((fa, dt, va), (fb, _, vb)) = (iface_parts(empty, p), iface_parts(empty, q));
+        if fa != fb {
+            return Some(false);
+        }
+        if dt.is_null() {
+            return Some(true);
+        }
+        if (*dt).Equal.is_null() {
+            return None;
+        }
+        flat_equal(dt, va, vb)
     }
 }
 
@@ -627,16 +684,10 @@ pub unsafe fn leaf_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
     // SAFETY: per the function contract; descriptors are linker data.
     unsafe {
         if kind(t) == KIND_INTERFACE {
-            let (_, dt, v) = iface_parts(t, p);
-            if dt.is_null() {
-                return Some(h);
-            }
-            if !(*dt).Equal.is_null() {
-                if let Flat::Done(x) = flat_hash(dt, v as *mut u8, h ^ P0 as usize) {
-                    return Some(mum(P1, x as u64) as usize);
-                }
-            }
-            return walk_hash(t, p, h);
+            return match iface_flat_hash(iface_empty(t), p, h) {
+                Some(h) => Some(h),
+                None => walk_hash(t, p, h),
+            };
         }
         match flat_hash(t, p, h) {
             Flat::Done(x) => Some(x),
@@ -656,19 +707,10 @@ pub unsafe fn leaf_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<b
     // SAFETY: per the function contract; descriptors are linker data.
     unsafe {
         if kind(t) == KIND_INTERFACE {
-            let ((fa, dt, va), (fb, _, vb)) = (iface_parts(t, p), iface_parts(t, q));
-            if fa != fb {
-                return Some(false);
-            }
-            if dt.is_null() {
-                return Some(true);
-            }
-            if !(*dt).Equal.is_null() {
-                if let Some(eq) = flat_equal(dt, va, vb) {
-                    return Some(eq);
-                }
-            }
-            return walk_equal(t, p, q);
+            return match iface_flat_equal(iface_empty(t), p, q) {
+                Some(eq) => Some(eq),
+                None => walk_equal(t, p, q),
+            };
         }
         match flat_equal(t, p, q) {
             Some(eq) => Some(eq),
@@ -726,7 +768,7 @@ pub unsafe fn walk_hash(t: *const Type, p: *mut u8, h: usize) -> Option<usize> {
                     Flat::Refused => return None,
                     Flat::Nested => match kind(t) {
                         KIND_INTERFACE => {
-                            let (_, dt, v) = iface_parts(t, p);
+                            let (_, dt, v) = iface_parts(iface_empty(t), p);
                             if dt.is_null() {
                                 continue;
                             }
@@ -809,7 +851,8 @@ pub unsafe fn walk_equal(t: *const Type, p: *const u8, q: *const u8) -> Option<b
                     Some(false) => return Some(false),
                     None => match kind(t) {
                         KIND_INTERFACE => {
-                            let ((fa, dt, va), (fb, _, vb)) = (iface_parts(t, p), iface_parts(t, q));
+                            let empty = iface_empty(t);
+                            let ((fa, dt, va), (fb, _, vb)) = (iface_parts(empty, p), iface_parts(empty, q));
                             if fa != fb {
                                 return Some(false);
                             }

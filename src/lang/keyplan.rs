@@ -19,7 +19,7 @@
 //! a key whose interface holds a value of a nested type (a plan step looks
 //! only at flat dynamic values).
 
-use super::alg::{self, Flat};
+use super::alg;
 use crate::layout::abi::{self, Type};
 use crate::types::*;
 use core::cell::UnsafeCell;
@@ -201,27 +201,6 @@ unsafe fn flatten_parts(t: *const Type, ops: &mut [Op; MAX_OPS], n: &mut usize) 
     Some(())
 }
 
-/// An interface value at p: its first word and its dynamic type and value
-/// (as alg.rs iface_parts).
-///
-/// # Safety
-/// p points at an interface value (empty if `empty`).
-#[inline(always)]
-unsafe fn iface_at(p: *const u8, empty: bool) -> (usize, *const Type, *const u8) {
-    // SAFETY: per the function contract.
-    unsafe {
-        let first = *(p as *const usize);
-        let dt = if empty || first == 0 {
-            first as *const Type
-        } else {
-            (*(first as *const crate::layout::rt::itab))._type as *const Type
-        };
-        let data = p.add(8);
-        let v = if dt.is_null() || is_direct_iface(dt) { data } else { *(data as *const *const u8) };
-        (first, dt, v)
-    }
-}
-
 /// typehash of the value at p by t's plan; None where the plan cannot say
 /// (an interface holding a value of a nested type, or of a type without
 /// ==): the caller walks the value instead.
@@ -240,19 +219,8 @@ unsafe fn hash_by(ops: &[Op], p: *mut u8, mut h: usize) -> Option<usize> {
                 Op::F64(o) => alg::f64hash(p.add(o as usize), h),
                 Op::C64(o) => alg::c64hash(p.add(o as usize), h),
                 Op::C128(o) => alg::c128hash(p.add(o as usize), h),
-                Op::Eface(o) | Op::Iface(o) => {
-                    let (_, dt, v) = iface_at(p.add(o as usize), matches!(op, Op::Eface(_)));
-                    if dt.is_null() {
-                        h
-                    } else if (*dt).Equal.is_null() {
-                        return None;
-                    } else {
-                        match alg::flat_hash(dt, v as *mut u8, h ^ alg::P0 as usize) {
-                            Flat::Done(x) => alg::mum(alg::P1, x as u64) as usize,
-                            _ => return None,
-                        }
-                    }
-                }
+                Op::Eface(o) => alg::iface_flat_hash(true, p.add(o as usize), h)?,
+                Op::Iface(o) => alg::iface_flat_hash(false, p.add(o as usize), h)?,
             };
         }
     }
@@ -276,19 +244,8 @@ unsafe fn equal_by(ops: &[Op], p: *const u8, q: *const u8) -> Option<bool> {
                 Op::F64(o) => *(p.add(o as usize) as *const f64) == *(q.add(o as usize) as *const f64),
                 Op::C64(o) => *(p.add(o as usize) as *const [f32; 2]) == *(q.add(o as usize) as *const [f32; 2]),
                 Op::C128(o) => *(p.add(o as usize) as *const [f64; 2]) == *(q.add(o as usize) as *const [f64; 2]),
-                Op::Eface(o) | Op::Iface(o) => {
-                    let empty = matches!(op, Op::Eface(_));
-                    let ((fa, dt, va), (fb, _, vb)) = (iface_at(p.add(o as usize), empty), iface_at(q.add(o as usize), empty));
-                    if fa != fb {
-                        false
-                    } else if dt.is_null() {
-                        true
-                    } else if (*dt).Equal.is_null() {
-                        return None;
-                    } else {
-                        alg::flat_equal(dt, va, vb)?
-                    }
-                }
+                Op::Eface(o) => alg::iface_flat_equal(true, p.add(o as usize), q.add(o as usize))?,
+                Op::Iface(o) => alg::iface_flat_equal(false, p.add(o as usize), q.add(o as usize))?,
             };
             if !eq {
                 return Some(false);
