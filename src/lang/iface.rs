@@ -440,8 +440,9 @@ pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
 }
 
 /// convT (LEAF: its fast path's, None to decline before changing anything:
-/// not while the collector marks, for a value with pointers, which convT
-/// shades; an allocation beyond the P's cache).
+/// while the collector marks, for a value with pointers (which convT
+/// shades) that the m's barrier buffer has no room for; an allocation
+/// beyond the P's cache).
 ///
 /// # Safety
 /// As convT's.
@@ -449,15 +450,14 @@ pub unsafe fn leaf_convT(t: *mut Type, v: *mut u8) -> crate::leaf::Leaf {
 unsafe fn convT_in<const LEAF: bool>(t: *mut Type, v: *mut u8) -> Option<*mut u8> {
     // SAFETY: t describes the value at v.
     unsafe {
-        if LEAF && (*t).PtrBytes != 0 && crate::wb::enabled() {
+        // A fast path's barrier records in the m's buffer: if it fits.
+        if LEAF && (*t).PtrBytes != 0 && crate::wb::enabled() && !crate::wb::leaf_room(2 * (*t).PtrBytes / 8) {
             return None;
         }
         let x = crate::heap::malloc::mallocgc_in::<LEAF>((*t).Size_, t, true)?;
         // Allocated marked while the collector marks: shade what it
-        // receives (v may be on a stack not scanned yet). (A fast path
-        // runs only while the collector does not mark, or with no
-        // pointers to shade.)
-        if !LEAF && (*t).PtrBytes != 0 {
+        // receives (v may be on a stack not scanned yet).
+        if (*t).PtrBytes != 0 {
             crate::wb::bulk(x, v, (*t).PtrBytes);
         }
         crate::bytes::move_bytes(x, v, (*t).Size_);
@@ -559,24 +559,22 @@ pub fn leaf_convTstring(val: GoString) -> crate::leaf::Leaf {
 }
 
 /// convTstring (LEAF: its fast path's, None to decline before changing
-/// anything: not while the collector marks (convTstring shades the
-/// string's bytes then, with a Shader that would take a kilobyte of a
-/// fast path's stack); an allocation beyond the P's cache).
+/// anything: while the collector marks, when the m's barrier buffer has no
+/// room for the string's bytes, which convTstring shades then; an
+/// allocation beyond the P's cache).
 #[inline(always)]
 fn convTstring_in<const LEAF: bool>(val: GoString) -> Option<*mut u8> {
     if val.len == 0 {
         return Some(zero_val());
     }
-    if LEAF && crate::wb::enabled() {
+    if LEAF && crate::wb::enabled() && !crate::wb::leaf_room(2) {
         return None;
     }
     // SAFETY: string_type is the Go side's descriptor of string.
     let x = unsafe { crate::heap::malloc::mallocgc_in::<LEAF>(16, crate::types::string_type(), true) }?;
     // The new object is allocated marked while the collector marks: shade
     // the bytes it points to.
-    if !LEAF {
-        crate::wb::shade2(val.ptr as usize, 0);
-    }
+    crate::wb::shade2(val.ptr as usize, 0);
     // SAFETY: x has 16 bytes.
     unsafe { *(x as *mut GoString) = val };
     Some(x)

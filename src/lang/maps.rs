@@ -1729,7 +1729,8 @@ enum LeafUse {
 /// hashing the key may raise a panic (interface keys) or recurses
 /// (composite keys: their stack use depends on the type), not when the map is
 /// being written (the fatal error is the ordinary path's), not when a
-/// write barrier is on and the operation stores pointers. (Growth work
+/// write barrier is on, the operation stores pointers and the m's barrier
+/// buffer may not have room for them. (Growth work
 /// that could allocate is declined where it would start: grow_work.) The
 /// key type is looked at only for K = AnyKey: the other KeyOps are the
 /// entry points the compiler uses for flat keys that cannot raise.
@@ -1756,7 +1757,13 @@ unsafe fn leaf_ok_hashing(t: *mut MapType, h: *mut hmap, u: LeafUse, type_hash: 
         {
             return false;
         }
-        if u != LeafUse::Read && crate::wb::enabled() {
+        // While the collector marks, the barriers of a write or an
+        // iteration step record their pointers in the m's buffer (mem/wb.rs
+        // Recorder), which a fast path cannot drain: it goes ahead only if
+        // they fit. At most: what two buckets hold, three times (an
+        // evacuation reads and writes them, a store or clear besides), and
+        // the iterator's and header's pointer stores.
+        if u != LeafUse::Read && crate::wb::enabled() && !crate::wb::leaf_room(6 * ((*(*t).Bucket).PtrBytes / 8) + 32) {
             return false;
         }
         if h.is_null() {

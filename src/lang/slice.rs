@@ -277,9 +277,10 @@ unsafe fn growslice_in<const LEAF: bool>(old: *mut u8, newlen: isize, oldcap: is
         raise_error("growslice: len out of range");
         return Some(fail);
     }
-    // The barrier below may need the system stack (wb::bulk); the flag
-    // cannot change while a fast path runs (the world would have to stop).
-    if LEAF && !noscan && crate::wb::enabled() {
+    // A fast path's barrier below records in the m's buffer (wb::bulk):
+    // only if it fits. (The flag cannot change while a fast path runs: the
+    // world would have to stop.)
+    if LEAF && !noscan && crate::wb::enabled() && !crate::wb::leaf_room(2 * lenmem / 8) {
         return None;
     }
     // One allocation call for both kinds of element (an inlined
@@ -295,7 +296,7 @@ unsafe fn growslice_in<const LEAF: bool>(old: *mut u8, newlen: isize, oldcap: is
     }
     // SAFETY: the old array has lenmem bytes; p has at least that.
     unsafe {
-        if !LEAF && !noscan {
+        if !noscan {
             // The new array is allocated marked and will not be scanned
             // in this cycle: what it receives is shaded (the old array may
             // be dropped before anything scans it).
@@ -338,15 +339,15 @@ pub unsafe fn typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) {
 }
 
 /// The goroutine-stack fast path of typedmemmove (src/base/leaf.rs): all
-/// of it, unless the type has pointers and the write barrier is on (the
-/// barrier's buffer may have to be flushed).
+/// of it, unless the type has pointers, the write barrier is on and the
+/// m's barrier buffer has no room for them (a fast path cannot drain it).
 ///
 /// # Safety
 /// As typedmemmove's.
 pub unsafe fn leaf_typedmemmove(typ: *mut Type, dst: *mut u8, src: *mut u8) -> crate::leaf::Leaf {
     // SAFETY: per the function contract.
     unsafe {
-        if (*typ).PtrBytes != 0 && crate::wb::enabled() {
+        if (*typ).PtrBytes != 0 && crate::wb::enabled() && !crate::wb::leaf_room(2 * (*typ).PtrBytes / 8) {
             return crate::leaf::Leaf::DECLINE;
         }
         typedmemmove(typ, dst, src);

@@ -217,6 +217,73 @@ impl Shader {
     }
 }
 
+/// Where a barrier puts the pointers it shades: a Shader (marks them now,
+/// on the system stack), or on a fast path a Recorder.
+trait Sink {
+    fn shade(&mut self, p: usize);
+    fn finish(&mut self);
+}
+
+impl Sink for Shader {
+    #[inline]
+    fn shade(&mut self, p: usize) {
+        Shader::shade(self, p)
+    }
+    fn finish(&mut self) {
+        Shader::finish(self)
+    }
+}
+
+/// A fast path's barrier (src/base/leaf.rs: on a goroutine's stack, where
+/// marking and the shared queue's lock may not run): the pointers go into
+/// the current m's buffer, as compiled code's barriers put theirs, to be
+/// shaded when it is drained (when full, at the latest at mark
+/// termination). The fast path made sure beforehand that they fit
+/// ([`leaf_room`]).
+struct Recorder(*mut m);
+
+impl Sink for Recorder {
+    #[inline]
+    fn shade(&mut self, p: usize) {
+        if p == 0 {
+            return;
+        }
+        let mp = self.0;
+        // SAFETY: mp is the current m; its buffer runs from wbBuf to wbEnd.
+        unsafe {
+            let next = (*mp).wbNext;
+            if next == 0 || next >= (*mp).wbEnd {
+                crate::leaf::forbidden(mp, "a write barrier past its buffer's room");
+                return;
+            }
+            *(next as *mut usize) = p;
+            (*mp).wbNext = next + 8;
+        }
+    }
+    fn finish(&mut self) {}
+}
+
+/// Can a fast path's barriers record `entries` more pointers in the
+/// current m's buffer? (A fast path that stores pointers while the
+/// collector marks declines unless they fit: it may not drain the buffer.)
+#[inline]
+pub fn leaf_room(entries: usize) -> bool {
+    let mp = crate::gm::getm();
+    // SAFETY: mp is the current m.
+    unsafe {
+        let next = (*mp).wbNext;
+        next != 0 && ((*mp).wbEnd - next) / 8 >= entries
+    }
+}
+
+/// The current m, if it runs a fast path (its barriers then record).
+#[inline]
+fn leaf_m() -> Option<*mut m> {
+    let mp = crate::gm::getm();
+    // SAFETY: mp is the current m.
+    (unsafe { (*mp).leafsp } != 0).then_some(mp)
+}
+
 // ---- the per-m buffers of compiled code's barriers ----
 
 /// Shade every pointer recorded in mp's buffer and empty it.
@@ -344,6 +411,22 @@ pub unsafe fn typed_clear(t: *const crate::layout::abi::Type, dst: *mut u8) {
 /// As bulk's.
 #[inline(never)]
 unsafe fn bulk_marking(dst: *mut u8, src: *const u8, size: usize) {
+    // SAFETY: per the function contract.
+    unsafe {
+        match leaf_m() {
+            Some(mp) => bulk_into(Recorder(mp), dst, src, size),
+            None => bulk_into(Shader::new(), dst, src, size),
+        }
+    }
+}
+
+/// bulk_marking with its sink (two copies, so that a fast path's frame has
+/// no Shader in it).
+///
+/// # Safety
+/// As bulk's.
+#[inline(never)]
+unsafe fn bulk_into<S: Sink>(mut sh: S, dst: *mut u8, src: *const u8, size: usize) {
     let (dst, src) = (dst as usize, src as usize);
     // Which words of dst hold pointers, up to 64 from word i: (bits, how
     // many words they cover).
@@ -355,30 +438,29 @@ unsafe fn bulk_marking(dst: *mut u8, src: *const u8, size: usize) {
             // the source has not: shade what is copied (every word that
             // looks like a heap pointer; there are no pointer bits here).
             if src != 0 {
-                let mut sh = Shader::new();
                 for i in 0..size / 8 {
                     // SAFETY: word i of the source (the caller's contract).
                     sh.shade(unsafe { *((src + i * 8) as *const usize) });
                 }
-                sh.finish();
             }
         }
         Dest::Heap => {
             // SAFETY: dest found an in-use span there.
             if unsafe { !(*heap::span_of_heap(dst)).noscan() } {
                 // SAFETY: the caller's contract.
-                unsafe { shade_words(dst, src, size / 8, heap_bits) };
+                unsafe { shade_words(&mut sh, dst, src, size / 8, heap_bits) };
             }
         }
         Dest::Global(mask, start) => {
             let first = (dst - start) / 8;
             let words = (size / 8).min(mask.nbits - first);
             // SAFETY: the caller's contract.
-            unsafe { shade_words(dst, src, words, |i| mask.chunk(first + i, words - i)) };
+            unsafe { shade_words(&mut sh, dst, src, words, |i| mask.chunk(first + i, words - i)) };
         }
         // SAFETY: the caller's contract.
-        Dest::Unmasked => unsafe { shade_words(dst, src, size / 8, |_| (1, 1)) },
+        Dest::Unmasked => unsafe { shade_words(&mut sh, dst, src, size / 8, |_| (1, 1)) },
     }
+    sh.finish();
 }
 
 /// Shade the pointers in the first `words` words of dst and of src (unless
@@ -388,8 +470,7 @@ unsafe fn bulk_marking(dst: *mut u8, src: *const u8, size: usize) {
 /// # Safety
 /// As bulk's, for `words` words.
 #[inline(always)]
-unsafe fn shade_words(dst: usize, src: usize, words: usize, bits: impl Fn(usize) -> (u64, usize)) {
-    let mut sh = Shader::new();
+unsafe fn shade_words<S: Sink>(sh: &mut S, dst: usize, src: usize, words: usize, bits: impl Fn(usize) -> (u64, usize)) {
     let mut i = 0;
     while i < words {
         let (mut b, n) = bits(i);
@@ -409,7 +490,6 @@ unsafe fn shade_words(dst: usize, src: usize, words: usize, bits: impl Fn(usize)
         }
         i += n;
     }
-    sh.finish();
 }
 
 /// The Go side's bulk barrier (memclrHasPointers, reflectcallmove).
@@ -442,7 +522,21 @@ pub unsafe fn store(slot: *mut usize, new: usize) {
 /// As store's.
 #[inline(never)]
 unsafe fn store_marking(slot: *mut usize, new: usize) {
-    let mut sh = Shader::new();
+    // SAFETY: per the function contract.
+    unsafe {
+        match leaf_m() {
+            Some(mp) => store_into(Recorder(mp), slot, new),
+            None => store_into(Shader::new(), slot, new),
+        }
+    }
+}
+
+/// store_marking with its sink (as bulk_into).
+///
+/// # Safety
+/// As store's.
+#[inline(never)]
+unsafe fn store_into<S: Sink>(mut sh: S, slot: *mut usize, new: usize) {
     if let Dest::None = dest(slot as usize) {
         // Runtime memory or a stack: only the new value matters (it may
         // be copied out of a place not yet scanned into one already).
@@ -466,7 +560,15 @@ pub fn shade2(old: usize, new: usize) {
     if !enabled() {
         return;
     }
-    let mut sh = Shader::new();
+    match leaf_m() {
+        Some(mp) => shade2_into(Recorder(mp), old, new),
+        None => shade2_into(Shader::new(), old, new),
+    }
+}
+
+/// shade2 with its sink (as bulk_into).
+#[inline(never)]
+fn shade2_into<S: Sink>(mut sh: S, old: usize, new: usize) {
     sh.shade(old);
     sh.shade(new);
     sh.finish();

@@ -462,9 +462,10 @@ unsafe fn buffer_take(c: *mut hchan, ep: *mut u8) {
 
 /// The channel's lock for a fast path (src/base/leaf.rs), or None: the
 /// fast path declines when the channel is nil or unbuffered (every
-/// operation there is a hand-off or a wait), under the race detector, the
-/// write barrier (copy_elem's barrier may need the system stack) or the
-/// lock-order checker, and when another thread holds the lock (waiting
+/// operation there is a hand-off or a wait), under the race detector or
+/// the lock-order checker, while the collector marks if the m's barrier
+/// buffer has no room for what an element's copy and clear record (a fast
+/// path cannot drain it), and when another thread holds the lock (waiting
 /// for it is the ordinary entry's business).
 ///
 /// # Safety
@@ -474,7 +475,11 @@ unsafe fn leaf_lock(c: *mut hchan) -> Option<&'static Mutex> {
     if c.is_null() || unsafe { (*c).dataqsiz } == 0 {
         return None;
     }
-    if crate::tsan::enabled() || crate::wb::enabled() || crate::lockrank::checking() {
+    if crate::tsan::enabled() || crate::lockrank::checking() {
+        return None;
+    }
+    // SAFETY: c is a live channel; its element type is a descriptor.
+    if crate::wb::enabled() && !crate::wb::leaf_room(3 * unsafe { (*(*c).elemtype).PtrBytes } / 8) {
         return None;
     }
     let lock = lock_of(c);
