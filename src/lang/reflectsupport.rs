@@ -109,25 +109,6 @@ pub unsafe fn reflect_typedslicecopy(elem: *mut Type, dst: slice, src: slice) ->
 /// # Safety
 /// The pointers come from reflect or internal/reflectlite: type
 /// descriptors, and memory holding values of the types they describe.
-pub unsafe fn reflect_growslice(et: *mut Type, old: slice, num: isize) -> slice {
-    // Room for num more elements beyond len (cap may already cover some).
-    let num = num - (old.cap - old.len);
-    // SAFETY: per the function contract.
-    let mut new = unsafe { crate::slice::growslice(old.array, old.cap + num, old.cap, num, et) };
-    // SAFETY: et is a descriptor; new is a fresh array of new.cap elements.
-    unsafe {
-        if (*et).PtrBytes == 0 && !new.array.is_null() {
-            let size = (*et).Size_;
-            core::ptr::write_bytes(new.array.add(old.len as usize * size), 0, (new.len - old.len) as usize * size);
-        }
-    }
-    new.len = old.len;
-    new
-}
-
-/// # Safety
-/// The pointers come from reflect or internal/reflectlite: type
-/// descriptors, and memory holding values of the types they describe.
 pub unsafe fn resolveNameOff(ptr: *mut u8, off: i32) -> *mut u8 {
     types::resolve_name_off(ptr as usize, off) as *mut u8
 }
