@@ -544,6 +544,58 @@ pub fn makemap_small() -> *mut hmap {
     h
 }
 
+/// A map for at most a bucket's worth of entries on a fast path: h (a
+/// header the compiler placed) or a header from the P's cache, no
+/// buckets yet (the first insert makes them). None for a bigger hint,
+/// whose bucket array the ordinary path allocates.
+///
+/// # Safety
+/// As makemap's.
+unsafe fn leaf_small_map(t: *mut MapType, hint: isize, h: *mut hmap) -> Option<*mut hmap> {
+    // SAFETY: per the function contract.
+    unsafe {
+        // As makemap: a hint whose buckets could not be allocated counts
+        // as 0; one past a bucket's worth needs buckets now.
+        let bsize = (*(*t).Bucket).Size_;
+        let fits = bsize.checked_mul(hint.max(0) as usize).is_some_and(|m| m <= crate::heap::MAX_ALLOC);
+        if fits && over_load_factor(hint, 0) {
+            return None;
+        }
+        let h = if h.is_null() {
+            crate::heap::malloc::try_mallocgc(core::mem::size_of::<hmap>(), rt_type(&HMAP_TYPE), true)? as *mut hmap
+        } else {
+            h
+        };
+        (*h).hash0 = fastrand();
+        (*h).B = 0;
+        Some(h)
+    }
+}
+
+/// The goroutine-stack fast path of makemap (see src/base/leaf.rs).
+///
+/// # Safety
+/// As makemap's.
+pub unsafe fn leaf_makemap(t: *mut MapType, hint: isize, h: *mut hmap) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { leaf_small_map(t, hint, h) }.map(|h| h as *mut u8))
+}
+
+/// The goroutine-stack fast path of reflect_makemap (see src/base/leaf.rs):
+/// a key type without == is the ordinary path's fatal error.
+///
+/// # Safety
+/// As reflect_makemap's.
+pub unsafe fn leaf_reflect_makemap(t: *mut MapType, cap: isize) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*(*t).Key).Equal.is_null() {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        crate::leaf::Leaf::or_decline(leaf_small_map(t, cap, null_mut()).map(|h| h as *mut u8))
+    }
+}
+
 // ---- lookup ----
 
 /// Find key; returns (bucket, slot) or None.
