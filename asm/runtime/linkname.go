@@ -113,27 +113,6 @@ func badreflectcall() {
 	panic(plainError("arg size to reflect.call more than 128MB"))
 }
 
-// reflect.Value.Grow and reflect.Append past the capacity
-// (reflect.growslice): room for num elements past old's length, which
-// reflect asks for only when old.len+num > old.cap. It is append's growth
-// (growslice, whose fast path runs on the goroutine's stack), which copies
-// the old elements up to the capacity, so that those past the length keep
-// their values, and which leaves the memory of the elements it adds for
-// append to write (zeroed already where they hold pointers): reflect's
-// caller reads them, so here they are cleared.
-//
-//go:linkname reflect_growslice reflect.growslice
-func reflect_growslice(et *_type, old slice, num int) slice {
-	need := old.len + num
-	s := growslice(old.array, need, old.cap, need-old.cap, et)
-	if et.PtrBytes == 0 {
-		from := uintptr(old.cap) * et.Size_
-		memclrNoHeapPointers(add(s.array, from), uintptr(need)*et.Size_-from)
-	}
-	s.len = old.len
-	return s
-}
-
 // maps.Clone (for a non-nil map): a new map of the same type holding the
 // same entries, built by ordinary insertion.
 //

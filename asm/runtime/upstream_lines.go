@@ -5,7 +5,7 @@
 // in runtime/time.go). Upstream prints positions in its own runtime
 // sources; the //line directives below give the calls these frames stop at
 // the same positions (in go1.22.12's runtime/panic.go, sema.go, time.go,
-// cgocall.go), so that gort's tracebacks read exactly like upstream's. A directive
+// cgocall.go, slice.go), so that gort's tracebacks read exactly like upstream's. A directive
 // affects the lines that follow it, so each remapped line is followed by one
 // that gives the rest of the file its own positions back (the line number
 // is that of the next line: tests/line_directives.rs checks it): coverage
@@ -345,4 +345,27 @@ func reflect_rselect(cases []runtimeSelect) (int, bool) {
 		return dflt, false
 	}
 	return orig[chosen], recvOK
+}
+
+// reflect.Value.Grow and reflect.Append past the capacity
+// (reflect.growslice): room for num elements past old's length, which
+// reflect asks for only when old.len+num > old.cap. It is append's growth
+// (growslice, whose fast path runs on the goroutine's stack), which copies
+// the old elements up to the capacity, so that those past the length keep
+// their values, and which leaves the memory of the elements it adds for
+// append to write (zeroed already where they hold pointers): reflect's
+// caller reads them, so here they are cleared.
+//
+//go:linkname reflect_growslice reflect.growslice
+func reflect_growslice(et *_type, old slice, num int) slice {
+	need := old.len + num
+//line $GOROOT/src/runtime/slice.go:306
+	s := growslice(old.array, need, old.cap, need-old.cap, et)
+//line $GOROOT/src/runtime/upstream_lines.go:365
+	if et.PtrBytes == 0 {
+		from := uintptr(old.cap) * et.Size_
+		memclrNoHeapPointers(add(s.array, from), uintptr(need)*et.Size_-from)
+	}
+	s.len = old.len
+	return s
 }
