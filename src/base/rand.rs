@@ -1,8 +1,9 @@
 //! Cheap random numbers for the runtime's own decisions (which run queue
 //! to steal from, select's poll order, map iteration starts and seeds,
-//! inline-cache updates) and for runtime.rand (math/rand's default
-//! source): wyrand over a per-m state, seeded when the m is created. Not
-//! for cryptography.
+//! inline-cache updates): wyrand over a per-m state, seeded when the m is
+//! created. runtime.rand and rand32 (math/rand's default source, the seeds
+//! of maps the compiler makes on the stack) draw from the same state in Go
+//! (asm/runtime/rand.go). Not for cryptography.
 
 /// A random 32-bit number from the current m's state (wyrand).
 pub fn cheaprand() -> u32 {
@@ -20,12 +21,3 @@ pub fn cheaprand64() -> u64 {
     cheaprand() as u64 | (cheaprand() as u64) << 32
 }
 
-/// runtime.rand32.
-pub fn rand32() -> u32 {
-    cheaprand()
-}
-
-/// runtime.rand.
-pub fn rand() -> u64 {
-    cheaprand64()
-}
