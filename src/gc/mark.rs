@@ -395,21 +395,17 @@ impl Marker {
     }
 
     fn mark_segment(&mut self, start: usize, end: usize, mask: &crate::gcprog::Mask) {
-        let n = (end - start) / 8;
+        let n = ((end - start) / 8).min(mask.nbits);
         let mut i = 0;
+        // A mask word at a time: empty words cost one load, set bits one
+        // slot each.
         while i < n {
-            // Skip empty mask words quickly.
-            if i % 64 == 0 && i + 64 <= n {
-                // SAFETY: i/64 < words of the mask.
-                if unsafe { *mask.words.add(i / 64) } == 0 {
-                    i += 64;
-                    continue;
-                }
+            let (mut bits, len) = mask.chunk(i, n - i);
+            while bits != 0 {
+                self.mark_slot(start + (i + bits.trailing_zeros() as usize) * 8, false);
+                bits &= bits - 1;
             }
-            if mask.get(i) {
-                self.mark_slot(start + i * 8, false);
-            }
-            i += 1;
+            i += len;
         }
     }
 
