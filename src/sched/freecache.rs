@@ -119,6 +119,17 @@ impl<T: Linked, const N: usize> FreeCache<T, N> {
         self.n += 1;
     }
 
+    /// Keep a free object if the cache has room (no lock taken); false
+    /// if it is full.
+    pub fn give_if_room(&mut self, p: *mut T) -> bool {
+        if self.n == N {
+            return false;
+        }
+        self.items[self.n] = p;
+        self.n += 1;
+        true
+    }
+
     /// Give everything to the global list (a P being retired).
     pub fn flush(&mut self, global: &impl Shared<T>) {
         if self.is_empty() {
@@ -134,6 +145,10 @@ impl<T: Linked, const N: usize> FreeCache<T, N> {
 
     pub fn len(&self) -> usize {
         self.n
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.n == N
     }
 
     pub fn is_empty(&self) -> bool {

@@ -691,6 +691,40 @@ pub fn acquire_sudog() -> *mut rt::sudog {
 }
 
 pub fn release_sudog(s: *mut rt::sudog) {
+    clear_released_sudog(s);
+    let pp = curp();
+    if pp.is_null() {
+        SUDOG_FREE.with(|free| free.push(s));
+    } else {
+        // SAFETY: pp is the current M's P: only its owner touches the cache.
+        unsafe { (*pp).sudogs.give(&SUDOG_FREE, s) };
+    }
+}
+
+/// Can release_sudog keep s in the P's cache without a lock (a P, room
+/// in its cache) and without complaint (s off every queue but for elem,
+/// which the caller clears)? For the fast paths (src/base/leaf.rs), which
+/// ask before they change anything.
+pub fn sudog_release_is_quick(s: *mut rt::sudog) -> bool {
+    let pp = curp();
+    // SAFETY: pp is the current M's P: only its owner touches the cache;
+    // s is the caller's.
+    unsafe { !pp.is_null() && !(*pp).sudogs.is_full() && (*s).next.is_null() && (*s).prev.is_null() && (*s).waitlink.is_null() }
+}
+
+/// release_sudog where sudog_release_is_quick said so (and s.elem is
+/// cleared).
+pub fn release_sudog_quick(s: *mut rt::sudog) {
+    clear_released_sudog(s);
+    // SAFETY: pp is the current M's P (sudog_release_is_quick checked
+    // there is one with room).
+    let kept = unsafe { (*curp()).sudogs.give_if_room(s) };
+    debug_assert!(kept);
+}
+
+/// Check that a sudog being released is off every queue, and drop its
+/// references.
+fn clear_released_sudog(s: *mut rt::sudog) {
     // SAFETY: s is no longer on any queue; we own it.
     unsafe {
         if !(*s).elem.is_null() || !(*s).next.is_null() || !(*s).prev.is_null() || !(*s).waitlink.is_null() {
@@ -698,13 +732,6 @@ pub fn release_sudog(s: *mut rt::sudog) {
         }
         (*s).g = null_mut();
         (*s).c = null_mut();
-    }
-    let pp = curp();
-    if pp.is_null() {
-        SUDOG_FREE.with(|free| free.push(s));
-    } else {
-        // SAFETY: pp is the current M's P: only its owner touches the cache.
-        unsafe { (*pp).sudogs.give(&SUDOG_FREE, s) };
     }
 }
 

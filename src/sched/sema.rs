@@ -192,6 +192,27 @@ pub fn rt_semacquireFinish(skipframes: isize) -> bool {
     }
 }
 
+/// rt_semacquireFinish's goroutine-stack fast path (src/base/leaf.rs): a
+/// contended sync.Mutex comes through here at every wakeup. Declined when
+/// the wait is to be profiled, when worldsema was handed over (its
+/// holder's m is marked the ordinary way) and when the sudog cannot go
+/// back to the P's cache without a lock.
+pub fn leaf_rt_semacquireFinish(_skipframes: isize) -> crate::leaf::Leaf {
+    let gp = curg();
+    // SAFETY: gp.waiting is the sudog the waker dequeued.
+    unsafe {
+        let s = (*gp).waiting;
+        let handed = (*s).ticket != 0;
+        if (*s).releasetime != 0 || (handed && is_worldsema((*s).elem as *mut u32)) || !sched::sudog_release_is_quick(s) {
+            return crate::leaf::Leaf::DECLINE;
+        }
+        (*gp).waiting = null_mut();
+        (*s).elem = null_mut();
+        sched::release_sudog_quick(s);
+        crate::leaf::Leaf::one(handed as usize)
+    }
+}
+
 /// Semrelease's first half: add one to the counter; true if somebody may
 /// wait for it (then rt_semwake). The count goes up before the waiters are
 /// counted: a waiter counts itself before it looks at the counter, so one
