@@ -105,70 +105,99 @@ pub fn rt_tryAcquireWorldsema() -> bool {
     false
 }
 
-/// First step of Semacquire: true if acquired; false if the goroutine is
-/// queued and must park (then call rt_semacquireFinish). `profile`: the
-/// wait counts in the block profile (package sync's waits, not the
-/// runtime's own).
+/// First step of Semacquire: true if acquired; false if the goroutine
+/// must park (gopark, then rt_semacquireFinish): the park's commit
+/// ([`sema_park_commit`]) queues it, once it is off its stack.
+/// `profile`: the wait counts in the block profile (package sync's waits,
+/// not the runtime's own).
 ///
 /// # Safety
-/// `addr` is a live semaphore word and `l` a live notifyList (package
-/// sync's contract).
+/// `addr` is a live semaphore word (package sync's contract).
 pub unsafe fn rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u8) -> bool {
     if cansemacquire(addr) {
         holding_worldsema(addr, true);
         return true;
     }
-    let root = semroot(addr);
-    // Held until the park commit (unlock_commit) releases it.
-    root.queue.mutex().lock();
-    root.nwait.fetch_add(1, Ordering::SeqCst);
-    if cansemacquire(addr) {
-        root.nwait.fetch_sub(1, Ordering::SeqCst);
-        root.queue.mutex().unlock();
-        holding_worldsema(addr, true);
-        return true;
-    }
-    let s = acquire_sudog();
-    let gp = curg();
-    // SAFETY: s is ours; the root's lock is held.
-    unsafe {
-        let root = root.queue.get_locked();
-        (*s).g = gp;
-        (*s).elem = addr as *mut u8;
-        (*s).ticket = 0;
-        // sync.Mutex and RWMutex waits are timed for the mutex profile,
-        // when it is on: from here to the wakeup. (runtime/metrics'
-        // /sync/mutex/wait/total:seconds samples them: stats::note_waiting.)
-        (*s).acquiretime = if blockprof::mutex_profiling() && sched::stats::is_mutex_wait(reason) { nanotime() } else { 0 };
-        (*s).releasetime = if profile { blockprof::wait_start() } else { 0 };
-        if lifo && !root.head.is_null() {
-            (*s).next = root.head;
-            (*root.head).prev = s;
-            root.head = s;
-        } else {
-            (*s).prev = root.tail;
-            if root.tail.is_null() {
-                root.head = s;
-            } else {
-                (*root.tail).next = s;
-            }
-            root.tail = s;
-        }
-        (*gp).waiting = s;
-    }
-    prepare_park(Some(sched::schedule::unlock_commit), root.queue.mutex() as *const Mutex as *mut u8, reason);
+    prepare_sema_park(addr, lifo, profile, reason);
     false
 }
 
-/// rt_semacquire's goroutine-stack fast path (src/base/leaf.rs): a
-/// positive counter is taken without the switch to the system stack;
-/// anything else (worldsema, whose holder's m is marked; a wait) goes the
-/// ordinary way.
-pub fn leaf_rt_semacquire(addr: *mut u32, _lifo: bool, _profile: bool, _reason: u8) -> crate::leaf::Leaf {
-    if is_worldsema(addr) || !cansemacquire(addr) {
+/// rt_semacquire's goroutine-stack fast path (src/base/leaf.rs): all of
+/// it but for worldsema (whose holder's m is marked the ordinary way).
+pub fn leaf_rt_semacquire(addr: *mut u32, lifo: bool, profile: bool, reason: u8) -> crate::leaf::Leaf {
+    if is_worldsema(addr) {
         return crate::leaf::Leaf::DECLINE;
     }
-    crate::leaf::Leaf::one(1)
+    if cansemacquire(addr) {
+        return crate::leaf::Leaf::one(1);
+    }
+    prepare_sema_park(addr, lifo, profile, reason);
+    crate::leaf::Leaf::one(0)
+}
+
+/// The park's lock argument: the semaphore's address (4-byte aligned)
+/// with the wait's flags in its low bits.
+const PARK_LIFO: usize = 1;
+const PARK_PROFILE: usize = 2;
+
+fn prepare_sema_park(addr: *mut u32, lifo: bool, profile: bool, reason: u8) {
+    let word = addr as usize | if lifo { PARK_LIFO } else { 0 } | if profile { PARK_PROFILE } else { 0 };
+    prepare_park(Some(sema_park_commit), word as *mut u8, reason);
+}
+
+/// The commit of a semaphore wait's park, on the system stack once gp is
+/// off its own: gp joins the queue for the semaphore, unless the count
+/// went up meanwhile, when gp takes it and the park is called off (gp's
+/// sudog then says it was handed the count). Queueing here rather than
+/// before the park keeps the queue's lock for a few instructions, not
+/// across the switch.
+unsafe extern "C" fn sema_park_commit(gp: *mut crate::layout::rt::g, word: *mut u8) -> bool {
+    let word = word as usize;
+    let addr = (word & !(PARK_LIFO | PARK_PROFILE)) as *mut u32;
+    let root = semroot(addr);
+    let s = acquire_sudog();
+    // SAFETY: s is ours until queued; gp is parked (or parking) and its
+    // sudog fields are ours to set.
+    unsafe {
+        (*s).g = gp;
+        (*s).elem = addr as *mut u8;
+        (*gp).waiting = s;
+    }
+    let queued = root.queue.with(|q| {
+        root.nwait.fetch_add(1, Ordering::SeqCst);
+        if cansemacquire(addr) {
+            root.nwait.fetch_sub(1, Ordering::SeqCst);
+            return false;
+        }
+        // SAFETY: as above; the root's lock is held.
+        unsafe {
+            // sync.Mutex and RWMutex waits are timed for the mutex
+            // profile, when it is on: from here to the wakeup.
+            // (runtime/metrics' /sync/mutex/wait/total:seconds samples
+            // them: stats::note_waiting.)
+            (*s).acquiretime = if blockprof::mutex_profiling() && sched::stats::is_mutex_wait((*gp).waitreason) { nanotime() } else { 0 };
+            (*s).releasetime = if word & PARK_PROFILE != 0 { blockprof::wait_start() } else { 0 };
+            if word & PARK_LIFO != 0 && !q.head.is_null() {
+                (*s).next = q.head;
+                (*q.head).prev = s;
+                q.head = s;
+            } else {
+                (*s).prev = q.tail;
+                if q.tail.is_null() {
+                    q.head = s;
+                } else {
+                    (*q.tail).next = s;
+                }
+                q.tail = s;
+            }
+        }
+        true
+    });
+    if !queued {
+        // SAFETY: s is still ours.
+        unsafe { (*s).ticket = 1 };
+    }
+    queued
 }
 
 /// After waking from Semacquire: true if the count was handed to us.
