@@ -574,6 +574,59 @@ pub unsafe fn rt_chansendFinish(c: *mut hchan) {
     }
 }
 
+/// The goroutine-stack fast paths of rt_chansendFinish and
+/// rt_chanrecvFinish (src/base/leaf.rs): a goroutine blocked on a channel
+/// comes through one at every wakeup. Declined when the wait is to be
+/// profiled, when the sudog cannot go back to the P's cache without a
+/// lock, and for a send that the channel's close ended (it raises).
+///
+/// # Safety
+/// As rt_chansendFinish's.
+pub unsafe fn leaf_rt_chansendFinish(_c: *mut hchan) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    match unsafe { finish_quick(false) } {
+        Some(_) => crate::leaf::Leaf::one(0),
+        None => crate::leaf::Leaf::DECLINE,
+    }
+}
+
+/// # Safety
+/// As rt_chanrecvFinish's.
+pub unsafe fn leaf_rt_chanrecvFinish(_c: *mut hchan) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    match unsafe { finish_quick(true) } {
+        Some(ok) => crate::leaf::Leaf::one(ok as usize),
+        None => crate::leaf::Leaf::DECLINE,
+    }
+}
+
+/// The end of a channel wait that needs neither a lock nor a report: the
+/// sudog's success flag (None, with nothing changed, if the ordinary
+/// finish is needed; for a send, `!recv`, also if the close ended it).
+///
+/// # Safety
+/// The current goroutine has just been woken from a channel wait.
+#[inline(always)]
+unsafe fn finish_quick(recv: bool) -> Option<bool> {
+    let gp = curg();
+    // SAFETY: gp.waiting is our sudog, dequeued by the waker.
+    unsafe {
+        let s = (*gp).waiting;
+        let ok = (*s).success;
+        if (*s).releasetime != 0 || !(recv || ok) || !sched::sudog_release_is_quick(s) {
+            return None;
+        }
+        (*gp).waiting = null_mut();
+        (*gp).activeStackChans = false;
+        (*gp).parkingOnChan.store(false, Ordering::Relaxed);
+        (*gp).param = null_mut();
+        (*s).c = null_mut();
+        (*s).elem = null_mut();
+        sched::release_sudog_quick(s);
+        Some(ok)
+    }
+}
+
 /// First step of a receive: (status, received).
 ///
 /// # Safety
