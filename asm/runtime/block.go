@@ -4,7 +4,8 @@
 //
 //  1. a Rust call tries the operation; if it must wait, the Rust side
 //     enqueues the goroutine (a sudog) and records in its m what to commit
-//     once the goroutine is off its stack (typically: unlock the channel);
+//     once the goroutine is off its stack (typically: unlock the channel;
+//     for a semaphore the commit enqueues, and may call the park off);
 //  2. the Go side calls gopark (mcall(mcallPark)): the goroutine's context is saved,
 //     gort_mcall runs on g0, marks it waiting, runs the commit, schedules;
 //  3. when another goroutine (or a timer) readies it, mcall returns here and
