@@ -180,6 +180,3 @@ func poll_runtime_Semrelease(addr *uint32) {
 func notifyListAdd(l *notifyList) uint32 {
 	return atomic.Xadd(&l.wait, 1) - 1
 }
-
-
-
