@@ -553,17 +553,11 @@ pub unsafe fn rt_chansendFinish(c: *mut hchan) {
     let gp = curg();
     // SAFETY: gp.waiting is our sudog, dequeued by the waker.
     unsafe {
-        let s = (*gp).waiting;
-        (*gp).waiting = null_mut();
-        (*gp).activeStackChans = false;
-        (*gp).parkingOnChan.store(false, Ordering::Relaxed);
+        let s = end_chan_wait(gp);
         // The block profile's stack starts at chansend's caller (the Go
         // face's trampoline and chansend left out), as upstream's.
         sched::blockprof::blocked(s, 2);
         let closed = !(*s).success;
-        (*gp).param = null_mut();
-        (*s).c = null_mut();
-        (*s).elem = null_mut();
         release_sudog(s);
         if closed {
             if (*c).closed == 0 {
@@ -616,14 +610,30 @@ unsafe fn finish_quick(recv: bool) -> Option<bool> {
         if (*s).releasetime != 0 || !(recv || ok) || !sched::sudog_release_is_quick(s) {
             return None;
         }
+        end_chan_wait(gp);
+        sched::release_sudog_quick(s);
+        Some(ok)
+    }
+}
+
+/// Detach gp, just woken from a channel wait, from its sudog (returned,
+/// its channel and element cleared for release).
+///
+/// # Safety
+/// gp is the current goroutine; gp.waiting is its sudog, dequeued by the
+/// waker.
+#[inline(always)]
+unsafe fn end_chan_wait(gp: *mut g) -> *mut sudog {
+    // SAFETY: per the function contract.
+    unsafe {
+        let s = (*gp).waiting;
         (*gp).waiting = null_mut();
         (*gp).activeStackChans = false;
         (*gp).parkingOnChan.store(false, Ordering::Relaxed);
         (*gp).param = null_mut();
         (*s).c = null_mut();
         (*s).elem = null_mut();
-        sched::release_sudog_quick(s);
-        Some(ok)
+        s
     }
 }
 
@@ -684,16 +694,10 @@ pub unsafe fn rt_chanrecvFinish(_c: *mut hchan) -> bool {
     let gp = curg();
     // SAFETY: as in rt_chansendFinish.
     unsafe {
-        let s = (*gp).waiting;
-        (*gp).waiting = null_mut();
-        (*gp).activeStackChans = false;
-        (*gp).parkingOnChan.store(false, Ordering::Relaxed);
+        let s = end_chan_wait(gp);
         // As for a send: the stack starts at chanrecv's caller.
         sched::blockprof::blocked(s, 2);
         let ok = (*s).success;
-        (*gp).param = null_mut();
-        (*s).c = null_mut();
-        (*s).elem = null_mut();
         release_sudog(s);
         ok
     }
