@@ -299,10 +299,16 @@ TEXT gort_getg(SB),NOSPLIT|NOFRAME,$0
 
 // The bottom frame of every goroutine: a goroutine's function returns here.
 // The return address planted on a new stack is goexit+1, inside goexit.
+// Its position in tracebacks is upstream's (go1.22.12's asm_amd64.s: its
+// NOP's line); the #line after it gives the rest of the file its own lines
+// back. (The assembler gives the line after `#line N` the number N-1;
+// tests/line_directives.rs checks the restoring one.)
 TEXT runtime·goexit(SB),NOSPLIT|TOPFRAME|NOFRAME,$0-0
+#line 1696 "asm_amd64.s"
 	BYTE	$0x90	// NOP
 	CALL	runtime·goexit1(SB)
 	BYTE	$0x90	// NOP
+#line 313 "asm_amd64.s"
 
 // morestack: the slow path of every function prologue's stack check, when
 // SP is below g.stackguard0 (the stack is exhausted, or a preemption was

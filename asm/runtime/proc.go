@@ -168,6 +168,13 @@ func runInitTask(t *initTask) {
 // GODEBUG=inittrace=1: report each package's initialisation.
 var initTrace bool
 
+// goexit is the bottom frame of every goroutine (asm_amd64.s); it is never
+// called. Its parameter's type is what tracebacks print as its arguments,
+// "runtime.goexit({})", as upstream's.
+func goexit(neverCallThisFunction)
+
+type neverCallThisFunction struct{}
+
 // goexit1 finishes the current goroutine (its function returned into goexit).
 func goexit1() {
 	mcall(mcallGoexit)

@@ -332,15 +332,16 @@ pub fn elide_wrapper_calling(callee: u8) -> bool {
     !(callee == FUNCID_GOPANIC || callee == FUNCID_SIGPANIC || callee == FUNCID_PANICWRAP)
 }
 
-fn show_frame(sf: &SrcFrame, gp: *mut g, first: bool, callee: u8) -> bool {
+/// The runtime is throwing while gp (not null) runs on this M: its frames
+/// are all shown, with their fp, sp and pc.
+fn throwing_on(gp: *mut g) -> bool {
     let mp = crate::gm::getm();
     // SAFETY: the current m is live.
-    unsafe {
-        if (*mp).throwing >= THROW_RUNTIME && !gp.is_null() && gp == (*mp).curg {
-            return true;
-        }
-    }
-    show_func(sf, first, callee)
+    unsafe { (*mp).throwing >= THROW_RUNTIME && !gp.is_null() && gp == (*mp).curg }
+}
+
+fn show_frame(sf: &SrcFrame, gp: *mut g, first: bool, callee: u8) -> bool {
+    throwing_on(gp) || show_func(sf, first, callee)
 }
 
 fn show_func(sf: &SrcFrame, first: bool, callee: u8) -> bool {
@@ -461,17 +462,16 @@ fn print_args(fi: &FuncInfo, argp: usize, pc: usize) {
 
 // ---- printing ----
 
-/// Print up to `max` shown frames after skipping `skip` shown frames;
-/// returns the number of shown frames passed over (skipped + printed, or
-/// all remaining when max is usize::MAX and printing is off).
 /// Walk the logical frames (inlined calls expanded) from the unwinder's
 /// current physical frame: skip the first `skip` shown frames, then print
 /// (when `print`) up to `max` more. The walk stops at the first shown frame
 /// beyond skip + max, possibly in the middle of a physical frame, which then
 /// stays current (it is not consumed), so that a later walk can pick up
 /// there. Returns the frames committed (skipped or printed), and how many
-/// of them belong to the physical frame the walk stopped in.
-fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool) -> (usize, usize) {
+/// of them belong to the physical frame the walk stopped in. `all`: every
+/// frame is shown, runtime frames and wrappers too.
+#[allow(clippy::too_many_arguments)]
+fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, max: usize, n: &mut usize, callee: &mut u8, print: bool, all: bool) -> (usize, usize) {
     let (level, _, _) = gotraceback();
     let limit = skip.saturating_add(max);
     let (mut seen, mut last_n) = (0usize, 0usize);
@@ -484,7 +484,7 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
         symtab::for_each_src_frame(&frame.fi, sym, |sf| {
             let c = *callee;
             *callee = sf.func_id;
-            if !show_frame(&sf, gp, *n == 0, c) {
+            if !all && !show_frame(&sf, gp, *n == 0, c) {
                 return true;
             }
             if seen >= limit {
@@ -509,9 +509,11 @@ fn traceback2(u: &mut core::iter::Peekable<Unwinder>, gp: *mut g, skip: usize, m
             gwrite(b":");
             printint(sf.line as i64);
             if sf.physical {
-                gwrite(b" +");
-                printhex((frame.pc - frame.fi.entry()) as u64);
-                if level >= 2 {
+                if frame.pc > frame.fi.entry() {
+                    gwrite(b" +");
+                    printhex((frame.pc - frame.fi.entry()) as u64);
+                }
+                if level >= 2 || throwing_on(gp) {
                     gwrite(b" fp=");
                     printhex(frame.fp as u64);
                     gwrite(b" sp=");
@@ -622,30 +624,42 @@ fn report_bad_return(gp: *mut g, f: &Frame, lr: usize) {
     gwrite(b"\n");
 }
 
+/// Print the frames the traceback settings show; if that is none at all
+/// (a goroutine with only runtime frames and wrappers, e.g. one that has
+/// not started a `go` statement's wrapper yet), print every frame instead.
 fn print_frames_walk(unwinder: Unwinder, skip_physical: usize, gp: *mut g) {
     let mut it = unwinder;
     for _ in 0..skip_physical {
         it.next();
     }
+    if print_frames_shown(it.clone(), gp, false) == 0 {
+        print_frames_shown(it, gp, true);
+    }
+}
+
+/// Print the first INNER_FRAMES and the last OUTER_FRAMES of the frames
+/// shown (`all`: every frame); returns how many the first walk printed.
+fn print_frames_shown(it: Unwinder, gp: *mut g, all: bool) -> usize {
     let mut u = it.peekable();
     let (mut n, mut callee) = (0usize, FUNCID_NORMAL);
-    let (printed, last_n) = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true);
+    let (printed, last_n) = traceback2(&mut u, gp, 0, INNER_FRAMES, &mut n, &mut callee, true, all);
     if printed < INNER_FRAMES {
-        return;
+        return printed;
     }
     // Count what is left (from the physical frame the walk stopped in,
     // whose first last_n frames are printed), then print only the
     // outermost frames.
     let mut counter = u.clone();
     let (mut n2, mut callee2) = (n, callee);
-    let (remaining, _) = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false);
+    let (remaining, _) = traceback2(&mut counter, gp, 0, usize::MAX, &mut n2, &mut callee2, false, all);
     let elide = remaining.saturating_sub(last_n + OUTER_FRAMES);
     if elide > 0 {
         gwrite(b"...");
         printint(elide as i64);
         gwrite(b" frames elided...\n");
     }
-    traceback2(&mut u, gp, last_n + elide, OUTER_FRAMES, &mut n, &mut callee, true);
+    traceback2(&mut u, gp, last_n + elide, OUTER_FRAMES, &mut n, &mut callee, true, all);
+    printed
 }
 
 pub fn print_created_by(gp: *mut g) {
