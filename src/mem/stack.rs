@@ -102,37 +102,53 @@ pub fn stack_inuse() -> usize {
     INUSE.load(core::sync::atomic::Ordering::Relaxed)
 }
 
+impl Pool {
+    /// The start of a free stack of order o and `size` bytes from the
+    /// free lists or the current chunk (None: mapping a chunk failed; 0:
+    /// too big for chunks and none free, the caller maps it).
+    fn take(&mut self, o: usize, size: usize) -> Option<usize> {
+        if o < ORDERS && self.free[o] != 0 {
+            let lo = self.free[o];
+            // SAFETY: a free stack's first word links the next free one.
+            self.free[o] = unsafe { *(lo as *const usize) };
+            return Some(lo);
+        }
+        if size >= SMALL_LIMIT {
+            return Some(0);
+        }
+        if self.chunk_next + size > self.chunk_end {
+            let c = crate::sysstat::map(CHUNK, crate::sysstat::Stat::Stack)?;
+            self.chunk_next = c as usize;
+            self.chunk_end = c as usize + CHUNK;
+        }
+        let lo = self.chunk_next;
+        self.chunk_next += size;
+        Some(lo)
+    }
+
+    /// Put the free stack at lo (order o) on its free list.
+    fn give(&mut self, o: usize, lo: usize) {
+        // SAFETY: the stack is free, ours, and at least a word long.
+        unsafe { *(lo as *mut usize) = self.free[o] };
+        self.free[o] = lo;
+    }
+}
+
+fn no_stack_memory() -> ! {
+    crate::fatal::throw("runtime: cannot allocate memory for goroutine stack")
+}
+
 /// A stack of `size` bytes (a power of two, at least FIXED_STACK).
 pub fn stackalloc(size: usize) -> stack {
     INUSE.fetch_add(size, core::sync::atomic::Ordering::Relaxed);
     if !size.is_power_of_two() || size < FIXED_STACK {
         crate::fatal::throw("stackalloc: bad size");
     }
-    let o = order(size);
-    let lo = POOL.with(|p| {
-        let mut lo = 0;
-        if o < ORDERS && p.free[o] != 0 {
-            lo = p.free[o];
-            // SAFETY: a free stack's first word links the next free one.
-            p.free[o] = unsafe { *(lo as *const usize) };
-        } else if size < SMALL_LIMIT {
-            if p.chunk_next + size > p.chunk_end {
-                let c = crate::sysstat::map(CHUNK, crate::sysstat::Stat::Stack)?;
-                p.chunk_next = c as usize;
-                p.chunk_end = c as usize + CHUNK;
-            }
-            lo = p.chunk_next;
-            p.chunk_next += size;
-        }
-        Some(lo)
-    });
-    let Some(mut lo) = lo else {
-        crate::fatal::throw("runtime: cannot allocate memory for goroutine stack");
+    let Some(mut lo) = POOL.with(|p| p.take(order(size), size)) else {
+        no_stack_memory();
     };
     if lo == 0 {
-        lo = crate::sysstat::map(size, crate::sysstat::Stat::Stack)
-            .unwrap_or_else(|| crate::fatal::throw("runtime: cannot allocate memory for goroutine stack"))
-            as usize;
+        lo = crate::sysstat::map(size, crate::sysstat::Stat::Stack).unwrap_or_else(|| no_stack_memory()) as usize;
     }
     stack { lo, hi: lo + size }
 }
@@ -145,12 +161,70 @@ pub fn stackfree(s: stack) {
         crate::sysstat::unmap(s.lo as *mut u8, size, crate::sysstat::Stat::Stack);
         return;
     }
-    let o = order(size);
-    POOL.with(|p| {
-        // SAFETY: the stack is ours and at least a word long.
-        unsafe { *(s.lo as *mut usize) = p.free[o] };
-        p.free[o] = s.lo;
-    });
+    POOL.with(|p| p.give(order(size), s.lo));
+}
+
+/// Starting-size stacks a P keeps: a goroutine takes one when it first
+/// runs and gives it back when it exits (sched/mod.rs), so the life of a
+/// short goroutine touches no lock and the same few stacks. Trades half
+/// its size with the shared pool when it runs out or over. Owned by the
+/// P's owner; a zeroed cache is an empty one.
+pub struct StackCache {
+    lo: [usize; STACK_CACHE],
+    n: usize,
+}
+
+const STACK_CACHE: usize = 16;
+
+impl StackCache {
+    /// A FIXED_STACK stack (stackalloc's).
+    pub fn take(&mut self) -> stack {
+        if self.n == 0 {
+            POOL.with(|p| {
+                while self.n < STACK_CACHE / 2 {
+                    let Some(lo) = p.take(0, FIXED_STACK) else {
+                        break;
+                    };
+                    self.lo[self.n] = lo;
+                    self.n += 1;
+                }
+            });
+            if self.n == 0 {
+                no_stack_memory();
+            }
+        }
+        self.n -= 1;
+        INUSE.fetch_add(FIXED_STACK, core::sync::atomic::Ordering::Relaxed);
+        let lo = self.lo[self.n];
+        stack { lo, hi: lo + FIXED_STACK }
+    }
+
+    /// Take back a FIXED_STACK stack (stackfree's).
+    pub fn give(&mut self, s: stack) {
+        if s.hi - s.lo != FIXED_STACK {
+            crate::fatal::throw("StackCache.give: not a starting-size stack");
+        }
+        if self.n == STACK_CACHE {
+            self.spill(STACK_CACHE / 2);
+        }
+        INUSE.fetch_sub(FIXED_STACK, core::sync::atomic::Ordering::Relaxed);
+        self.lo[self.n] = s.lo;
+        self.n += 1;
+    }
+
+    /// Give every stack back to the pool (the P is retired).
+    pub fn flush(&mut self) {
+        self.spill(self.n);
+    }
+
+    fn spill(&mut self, k: usize) {
+        POOL.with(|p| {
+            for _ in 0..k {
+                self.n -= 1;
+                p.give(0, self.lo[self.n]);
+            }
+        });
+    }
 }
 
 // ---- growth ----

@@ -86,6 +86,9 @@ extern "C" {
 pub unsafe fn switch_to(gp: *mut g) -> ! {
     // SAFETY: per the function contract; the gobuf is gp's own.
     unsafe {
+        if (*gp).stack.lo == launch_pad().lo {
+            give_first_stack(gp);
+        }
         let b = &mut (*gp).sched;
         let sp = core::mem::take(&mut b.sp);
         let bp = core::mem::take(&mut b.bp);
@@ -180,12 +183,14 @@ pub struct P {
     /// When the P went on the idle list (0: not on it); under sched.lock
     /// (processor-time accounting, stats.rs).
     pub idle_since: i64,
-    /// Free sudogs and dead goroutines (with starting stacks) kept by this
+    /// Free sudogs and dead goroutines (without stacks) kept by this
     /// P, in front of the global free lists (freecache.rs): channel
     /// operations that wait take and give a sudog each, go statements and
     /// exits a G, and one lock for all Ps would be contended.
     pub sudogs: FreeCache<rt::sudog, SUDOG_CACHE>,
     pub gfree: FreeCache<g, GFREE_CACHE>,
+    /// Starting-size stacks for goroutines to start on (mem/stack.rs).
+    pub stacks: stack::StackCache,
 }
 
 /// Sudogs and dead Gs a P keeps; it trades half of them with the global
@@ -458,38 +463,87 @@ pub fn npidle() -> i64 {
 /// return address and spill slots).
 const START_FRAME: usize = 4 * 8;
 
+/// Where a goroutine starts on a starting-size stack whose top is hi: the
+/// slot holding its function's return address (into goexit).
+const fn start_sp(hi: usize) -> usize {
+    ((hi - START_FRAME) & !15) - 8
+}
+
+/// The stack goroutines that have not run yet share: a goroutine gets a
+/// stack of its own when it first runs (give_first_stack) and gives it
+/// back when it exits (gfput), so goroutines made faster than they start
+/// (a loop of go statements outrunning the other Ps) cost a G each, not a
+/// G and a stack page each. The pad holds only the frame every one of
+/// them starts with: their function, not yet entered, returning into
+/// goexit. Tracebacks, the collector's stack scans and debuggers read a
+/// goroutine on it as they read any other (frames from g.sched inside
+/// g.stack); nothing writes to it but the return address, once.
+#[repr(C, align(2048))]
+struct LaunchPad([AtomicUsize; stack::FIXED_STACK / 8]);
+
+const _: () = assert!(core::mem::size_of::<LaunchPad>() == stack::FIXED_STACK);
+
+static LAUNCH_PAD: LaunchPad = LaunchPad([const { AtomicUsize::new(0) }; stack::FIXED_STACK / 8]);
+
+fn launch_pad() -> rt::stack {
+    let lo = LAUNCH_PAD.0.as_ptr() as usize;
+    rt::stack { lo, hi: lo + stack::FIXED_STACK }
+}
+
+/// gp (marked running on this M, on the launch pad) is about to run for
+/// the first time: move it to a stack of its own, from this P's cache.
+///
+/// # Safety
+/// gp is the current M's curg, never run, its context as newproc1 left it.
+unsafe fn give_first_stack(gp: *mut g) {
+    let pad = launch_pad();
+    // SAFETY: per the function contract, gp is ours.
+    unsafe {
+        let gr = &mut *gp;
+        if gr.sched.sp != start_sp(pad.hi) || gr.stktopsp != gr.sched.sp {
+            crate::fatal::throw("runtime: goroutine left its launch pad before it ran");
+        }
+        let pp = curp();
+        let st = if pp.is_null() { stack::stackalloc(stack::FIXED_STACK) } else { (*pp).stacks.take() };
+        let sp = start_sp(st.hi);
+        *(sp as *mut usize) = crate::links::links().goexitPC + 1;
+        // A pending preemption request stays one.
+        if gr.stackguard0 == pad.lo + crate::stack::guard() {
+            gr.stackguard0 = st.lo + crate::stack::guard();
+        }
+        gr.stack = st;
+        gr.sched.sp = sp;
+        gr.stktopsp = sp;
+    }
+}
+
+/// A dead G from the free lists (null if there is none), without a stack.
 fn gfget() -> *mut g {
     let pp = curp();
-    let gp = if pp.is_null() {
+    if pp.is_null() {
         sched().gfree.with(|free| free.pop())
     } else {
         // SAFETY: pp is the current M's P: only its owner touches the cache.
         unsafe { (*pp).gfree.take(&sched().gfree) }
-    };
-    // SAFETY: gp (if any) is dead and ours now.
-    unsafe {
-        if !gp.is_null() && (*gp).stack.lo == 0 {
-            // Its grown stack was freed: give it a starting one.
-            (*gp).stack = stack::stackalloc(stack::FIXED_STACK);
-            (*gp).stackguard0 = (*gp).stack.lo + crate::stack::guard();
-        }
     }
-    gp
 }
 
+/// Put dead gp on the free lists; its stack goes back (a starting-size
+/// one to this P's cache, for the next goroutine to start).
 pub fn gfput(gp: *mut g) {
+    let pp = curp();
     // SAFETY: gp is dead and owned by the scheduler.
     unsafe {
-        let size = (*gp).stack.hi - (*gp).stack.lo;
-        if size != stack::FIXED_STACK {
-            // Keep only starting-size stacks with dead goroutines.
-            stack::stackfree(rt::stack { lo: (*gp).stack.lo, hi: (*gp).stack.hi });
-            (*gp).stack.lo = 0;
-            (*gp).stack.hi = 0;
-            (*gp).stackguard0 = 0;
+        let st = core::mem::replace(&mut (*gp).stack, rt::stack { lo: 0, hi: 0 });
+        (*gp).stackguard0 = 0;
+        if st.lo != 0 && st.lo != launch_pad().lo {
+            if st.hi - st.lo == stack::FIXED_STACK && !pp.is_null() {
+                (*pp).stacks.give(st);
+            } else {
+                stack::stackfree(st);
+            }
         }
     }
-    let pp = curp();
     if pp.is_null() {
         sched().gfree.with(|free| free.push(gp));
     } else {
@@ -498,17 +552,27 @@ pub fn gfput(gp: *mut g) {
     }
 }
 
-fn malg() -> *mut g {
+/// A new G (dead, on allgs), without a stack.
+fn new_g() -> *mut g {
     let gp = persistent::new::<g>();
-    let st = stack::stackalloc(stack::FIXED_STACK);
     // SAFETY: gp is fresh zeroed memory.
     unsafe {
-        (*gp).stackguard0 = st.lo + crate::stack::guard();
-        (*gp).stack = st;
         (*gp).stackguard1 = usize::MAX;
         (*gp).atomicstatus.store(G_DEAD, Ordering::Relaxed);
     }
     allgadd(gp);
+    gp
+}
+
+/// A new G (dead, on allgs) with a starting-size stack.
+fn malg() -> *mut g {
+    let gp = new_g();
+    let st = stack::stackalloc(stack::FIXED_STACK);
+    // SAFETY: gp is new and ours.
+    unsafe {
+        (*gp).stackguard0 = st.lo + crate::stack::guard();
+        (*gp).stack = st;
+    }
     gp
 }
 
@@ -524,16 +588,19 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
     }
     let mut gp = gfget();
     if gp.is_null() {
-        gp = malg();
+        gp = new_g();
+    }
+    // It starts on the launch pad, whose frame returns into goexit.
+    let pad = launch_pad();
+    let sp = start_sp(pad.hi);
+    let ret = &LAUNCH_PAD.0[(sp - pad.lo) / 8];
+    if ret.load(Ordering::Relaxed) == 0 {
+        ret.store(crate::links::links().goexitPC + 1, Ordering::Relaxed);
     }
     // SAFETY: gp is dead (fresh or from the free list) and owned by us.
     unsafe {
         let gr = &mut *gp;
-        let mut sp = gr.stack.hi - START_FRAME;
-        sp &= !15;
-        // Plant goexit+1 as the function's return address.
-        sp -= 8;
-        *(sp as *mut usize) = crate::links::links().goexitPC + 1;
+        gr.stack = rt::stack { lo: pad.lo, hi: pad.hi };
         gr.sched = core::mem::zeroed();
         gr.sched.sp = sp;
         gr.sched.pc = (*fn_).r#fn;
@@ -545,7 +612,7 @@ pub unsafe fn newproc1(fn_: *mut rt::funcval, parent: *mut g, callerpc: usize) -
         gr.gcscandone = crate::wb::enabled();
         crate::wb::shade2(fn_ as usize, 0);
         gr.stktopsp = sp;
-        gr.stackguard0 = gr.stack.lo + crate::stack::guard();
+        gr.stackguard0 = pad.lo + crate::stack::guard();
         gr.startpc = (*fn_).r#fn;
         gr.gopc = callerpc;
         gr.parentGoid = if parent.is_null() { 0 } else { (*parent).goid };
@@ -735,12 +802,13 @@ fn clear_released_sudog(s: *mut rt::sudog) {
     }
 }
 
-/// A P retired by GOMAXPROCS gives its cached sudogs and dead Gs to the
-/// global lists (world stopped).
+/// A P retired by GOMAXPROCS gives its cached sudogs, dead Gs and stacks
+/// to the global lists (world stopped).
 pub fn flush_free_caches(pp: *mut P) {
     // SAFETY: the world is stopped; pp runs nothing.
     unsafe {
         (*pp).sudogs.flush(&SUDOG_FREE);
         (*pp).gfree.flush(&sched().gfree);
+        (*pp).stacks.flush();
     }
 }
