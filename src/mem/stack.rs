@@ -95,7 +95,7 @@ fn order(size: usize) -> usize {
     (size / FIXED_STACK).trailing_zeros() as usize
 }
 
-/// Bytes of goroutine stacks in use.
+/// Bytes of goroutine stacks in use (held by goroutines or kept in the Ps' caches).
 static INUSE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(0);
 
 pub fn stack_inuse() -> usize {
@@ -168,7 +168,9 @@ pub fn stackfree(s: stack) {
 /// runs and gives it back when it exits (sched/mod.rs), so the life of a
 /// short goroutine touches no lock and the same few stacks. Trades half
 /// its size with the shared pool when it runs out or over. Owned by the
-/// P's owner; a zeroed cache is an empty one.
+/// P's owner; a zeroed cache is an empty one. Its stacks count as in use
+/// (as upstream's cached stacks are in its in-use stack spans), so that
+/// taking and giving back change no shared counter.
 pub struct StackCache {
     lo: [usize; STACK_CACHE],
     n: usize,
@@ -192,9 +194,9 @@ impl StackCache {
             if self.n == 0 {
                 no_stack_memory();
             }
+            INUSE.fetch_add(self.n * FIXED_STACK, core::sync::atomic::Ordering::Relaxed);
         }
         self.n -= 1;
-        INUSE.fetch_add(FIXED_STACK, core::sync::atomic::Ordering::Relaxed);
         let lo = self.lo[self.n];
         stack { lo, hi: lo + FIXED_STACK }
     }
@@ -207,7 +209,6 @@ impl StackCache {
         if self.n == STACK_CACHE {
             self.spill(STACK_CACHE / 2);
         }
-        INUSE.fetch_sub(FIXED_STACK, core::sync::atomic::Ordering::Relaxed);
         self.lo[self.n] = s.lo;
         self.n += 1;
     }
@@ -218,6 +219,7 @@ impl StackCache {
     }
 
     fn spill(&mut self, k: usize) {
+        INUSE.fetch_sub(k * FIXED_STACK, core::sync::atomic::Ordering::Relaxed);
         POOL.with(|p| {
             for _ in 0..k {
                 self.n -= 1;
