@@ -709,11 +709,38 @@ pub fn rt_newproc(fn_: *mut rt::funcval, callerpc: usize) {
     // SAFETY: called on g0 on behalf of m.curg; fn_ comes from compiled code.
     unsafe {
         let mp = getm();
-        let gp = newproc1(fn_, (*mp).curg, callerpc);
+        let parent = (*mp).curg;
+        let gp = newproc1(fn_, parent, callerpc);
         runqput(curp(), gp, true);
+        if sched().runqsize.load(Ordering::Relaxed) > PILE_LIMIT && !parent.is_null() && (*parent).lockedm == 0 {
+            yield_soon(parent);
+        }
     }
     if MAIN_STARTED.load(Ordering::Relaxed) {
         wakep();
+    }
+}
+
+/// Goroutines on the global queue beyond which a goroutine that makes
+/// another yields its P (see yield_soon).
+const PILE_LIMIT: i32 = 1024;
+
+/// gp (the current goroutine, on this M, in a go statement) makes
+/// goroutines faster than the Ps start them: the global queue has grown
+/// past PILE_LIMIT, so no P is keeping up. gp yields at its next function
+/// prologue, to the global queue's tail, and its P runs what waits before
+/// it; the pile stays bounded (each waiting goroutine holds a G, and what
+/// its closure keeps alive) where it would grow for as long as the Ps
+/// lag, e.g. for milliseconds when the thread of the P that would run
+/// them is kept off the CPU. A request sysmon would make after 10 ms.
+///
+/// # Safety
+/// gp is the current M's curg.
+unsafe fn yield_soon(gp: *mut g) {
+    // SAFETY: per the function contract.
+    unsafe {
+        (*gp).preempt = true;
+        set_stackguard0(gp, stack::STACK_PREEMPT);
     }
 }
 
