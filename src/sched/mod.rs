@@ -507,8 +507,10 @@ unsafe fn give_first_stack(gp: *mut g) {
         let st = if pp.is_null() { stack::stackalloc(stack::FIXED_STACK) } else { (*pp).stacks.take() };
         let sp = start_sp(st.hi);
         *(sp as *mut usize) = crate::links::links().goexitPC + 1;
-        // A pending preemption request stays one.
-        if gr.stackguard0 == pad.lo + crate::stack::guard() {
+        // A pending request (preemption) stays one; anything else was the
+        // pad's ordinary guard.
+        let g0 = gr.stackguard0;
+        if g0 != stack::STACK_PREEMPT && g0 != stack::STACK_FORCE_MOVE && g0 != stack::STACK_FORCE_SHRINK {
             gr.stackguard0 = st.lo + crate::stack::guard();
         }
         gr.stack = st;
