@@ -38,6 +38,11 @@ fn line_directives_restore_true_positions() {
         let mut remapped = false;
         for (i, line) in text.lines().enumerate() {
             if let Some(n) = own_line(line) {
+                // A Go file's directives to itself only restore; an
+                // assembly file's may also remap (goexit's position).
+                if !asm {
+                    assert_eq!(n, i + 2, "{name}:{}: the directive must give the next line's number", i + 1);
+                }
                 if n == i + 2 {
                     remapped = false;
                     checked += 1;

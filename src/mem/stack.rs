@@ -69,6 +69,12 @@ pub const STACK_FORCE_MOVE: usize = 0xffff_ffff_ffff_feed;
 /// asm/runtime_test/export_test.go, which has the same value).
 pub const STACK_FORCE_SHRINK: usize = 0xffff_ffff_ffff_fee5;
 
+/// Is v (a stackguard0) one of the requests above rather than a stack's
+/// guard? A request stays pending when the goroutine changes stacks.
+pub fn is_guard_request(v: usize) -> bool {
+    v == STACK_PREEMPT || v == STACK_FORCE_MOVE || v == STACK_FORCE_SHRINK
+}
+
 /// Fill a stack left by a move with a pattern before reusing it, so that a
 /// pointer into it that was not adjusted faults recognisably (the runtime
 /// tests turn this on).
@@ -317,7 +323,7 @@ pub unsafe fn shrink(gp: *mut g) -> bool {
         copystack(gp, new);
         // A pending request stays one (the goroutine notices it in its
         // next prologue); copystack set the guard for the new stack.
-        if guard == STACK_PREEMPT || guard == STACK_FORCE_MOVE || guard == STACK_FORCE_SHRINK {
+        if is_guard_request(guard) {
             (*gp).stackguard0 = guard;
         }
         SHRUNK.fetch_add(1, core::sync::atomic::Ordering::Relaxed);

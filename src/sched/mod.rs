@@ -509,8 +509,7 @@ unsafe fn give_first_stack(gp: *mut g) {
         *(sp as *mut usize) = crate::links::links().goexitPC + 1;
         // A pending request (preemption) stays one; anything else was the
         // pad's ordinary guard.
-        let g0 = gr.stackguard0;
-        if g0 != stack::STACK_PREEMPT && g0 != stack::STACK_FORCE_MOVE && g0 != stack::STACK_FORCE_SHRINK {
+        if !stack::is_guard_request(gr.stackguard0) {
             gr.stackguard0 = st.lo + crate::stack::guard();
         }
         gr.stack = st;
