@@ -50,10 +50,12 @@ const MAX_DEPTH: usize = 4;
 const SLOTS: usize = 128;
 const PROBES: usize = 4;
 
-/// A slot's states once its type is claimed.
+/// A slot's states once its type is claimed (READY_FLAT: ready, and no
+/// step is an interface, so the plan alone always decides).
 const BUILDING: u8 = 0;
 const READY: u8 = 1;
 const NO_PLAN: u8 = 2;
+const READY_FLAT: u8 = 3;
 
 struct Slot {
     /// The key type (0: free); claimed once, never freed.
@@ -80,6 +82,16 @@ static PLANS: [Slot; SLOTS] = [const {
 /// t is a type descriptor.
 #[inline]
 unsafe fn plan(t: *const Type) -> Option<&'static [Op]> {
+    // SAFETY: per the function contract.
+    unsafe { plan_of(t) }.map(|(ops, _)| ops)
+}
+
+/// plan, and whether it is flat (READY_FLAT).
+///
+/// # Safety
+/// As plan's.
+#[inline]
+unsafe fn plan_of(t: *const Type) -> Option<(&'static [Op], bool)> {
     let start = (t as usize >> 4).wrapping_mul(0x9e37_79b9) >> 8;
     for i in 0..PROBES {
         let slot = &PLANS[(start + i) % SLOTS];
@@ -94,12 +106,13 @@ unsafe fn plan(t: *const Type) -> Option<&'static [Op]> {
             }
         }
         if ty == t as usize {
-            if slot.state.load(Ordering::Acquire) != READY {
+            let state = slot.state.load(Ordering::Acquire);
+            if state != READY && state != READY_FLAT {
                 return None;
             }
             // SAFETY: READY: the plan is written and stays unchanged.
             let (ops, n) = unsafe { &*slot.plan.get() };
-            return Some(&ops[..*n]);
+            return Some((&ops[..*n], state == READY_FLAT));
         }
     }
     None
@@ -111,15 +124,16 @@ unsafe fn plan(t: *const Type) -> Option<&'static [Op]> {
 /// t is a type descriptor; slot was claimed for t by this thread.
 #[cold]
 #[inline(never)]
-unsafe fn build(slot: &'static Slot, t: *const Type) -> Option<&'static [Op]> {
+unsafe fn build(slot: &'static Slot, t: *const Type) -> Option<(&'static [Op], bool)> {
     // SAFETY: only this thread writes the slot's plan, and no reader reads
     // it before READY; t per the function contract. (Written in place: a
     // plan is too big to copy around within a fast path's stack room.)
     let (ops, n) = unsafe { &mut *slot.plan.get() };
     // SAFETY: per the function contract.
     if unsafe { flatten(t, ops, n) } {
-        slot.state.store(READY, Ordering::Release);
-        Some(&ops[..*n])
+        let flat = !ops[..*n].iter().any(|op| matches!(op, Op::Eface(_) | Op::Iface(_)));
+        slot.state.store(if flat { READY_FLAT } else { READY }, Ordering::Release);
+        Some((&ops[..*n], flat))
     } else {
         slot.state.store(NO_PLAN, Ordering::Release);
         None
@@ -238,6 +252,8 @@ unsafe fn equal_by(ops: &[Op], p: *const u8, q: *const u8) -> Option<bool> {
     unsafe {
         for op in ops {
             let eq = match *op {
+                Op::Mem(o, 8) => core::ptr::read_unaligned(p.add(o as usize) as *const u64) == core::ptr::read_unaligned(q.add(o as usize) as *const u64),
+                Op::Mem(o, 4) => core::ptr::read_unaligned(p.add(o as usize) as *const u32) == core::ptr::read_unaligned(q.add(o as usize) as *const u32),
                 Op::Mem(o, len) => alg::memeq(p.add(o as usize), q.add(o as usize), len as usize),
                 Op::Str(o) => alg::strequal(p.add(o as usize), q.add(o as usize)),
                 Op::F32(o) => *(p.add(o as usize) as *const f32) == *(q.add(o as usize) as *const f32),
@@ -286,5 +302,58 @@ pub unsafe fn nested_equal(t: *const Type, p: *const u8, q: *const u8) -> Option
             return Some(eq);
         }
         alg::walk_equal(t, p, q)
+    }
+}
+
+/// The plan of a key type that always decides by itself (a struct or
+/// array type, not plain memory, with no interface among its parts): the
+/// maps' lookups look it up once per operation and hash and compare by
+/// it directly (maps.rs PlanKey), instead of finding it again at each
+/// hash and comparison behind typehash's dispatch.
+#[derive(Clone, Copy)]
+pub struct FlatPlan(&'static [Op]);
+
+impl FlatPlan {
+    /// No plan (a map operation on keys of any other type).
+    pub const NONE: FlatPlan = FlatPlan(&[]);
+
+    /// typehash of the value at p.
+    ///
+    /// # Safety
+    /// p points at a value of the plan's type.
+    #[inline(always)]
+    pub unsafe fn hash(self, p: *mut u8, h: usize) -> usize {
+        // SAFETY: per the function contract; a flat plan has no step that
+        // can give up.
+        unsafe { hash_by(self.0, p, h) }.unwrap_or_else(|| crate::fatal::throw("keyplan: a flat plan gave up"))
+    }
+
+    /// typeequal of the values at p and q.
+    ///
+    /// # Safety
+    /// p and q point at values of the plan's type.
+    #[inline(always)]
+    pub unsafe fn equal(self, p: *const u8, q: *const u8) -> bool {
+        // SAFETY: as for hash.
+        unsafe { equal_by(self.0, p, q) }.unwrap_or_else(|| crate::fatal::throw("keyplan: a flat plan gave up"))
+    }
+}
+
+/// t's flat plan, if t has one (see FlatPlan): None at once for the flat
+/// types typehash handles without a plan.
+///
+/// # Safety
+/// t is a type descriptor.
+#[inline]
+pub unsafe fn flat_plan(t: *const Type) -> Option<FlatPlan> {
+    // SAFETY: per the function contract.
+    unsafe {
+        if (*t).TFlag & TFLAG_REGULAR_MEMORY != 0 || !matches!(kind(t), KIND_STRUCT | KIND_ARRAY) {
+            return None;
+        }
+        match plan_of(t) {
+            Some((ops, true)) => Some(FlatPlan(ops)),
+            _ => None,
+        }
     }
 }

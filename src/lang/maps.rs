@@ -108,6 +108,8 @@ struct Mt {
     elemsize: usize,
     bucketsize: usize,
     flags: u32,
+    /// The key type's flat plan, for PlanKey (FlatPlan::NONE otherwise).
+    plan: super::keyplan::FlatPlan,
 }
 
 impl Mt {
@@ -124,6 +126,7 @@ impl Mt {
                 elemsize: (*t).ValueSize as usize,
                 bucketsize: (*t).BucketSize as usize,
                 flags: (*t).Flags,
+                plan: super::keyplan::FlatPlan::NONE,
             }
         }
     }
@@ -254,6 +257,9 @@ struct AnyKey;
 /// operation stops before it has changed anything and its fast path
 /// declines ([`walk_leaf`]).
 struct WalkKey;
+/// Keys of a struct or array type with a flat plan (keyplan.rs), which
+/// the operation found once and keeps in Mt.plan.
+struct PlanKey;
 /// Keys of 4 bytes of plain memory.
 struct Mem32;
 /// Keys of 8 bytes of plain memory (pointers included).
@@ -271,6 +277,20 @@ impl KeyOps for AnyKey {
     #[inline]
     unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         mt.equal(probe, slot)
+    }
+}
+
+impl KeyOps for PlanKey {
+    const MAY_RAISE: bool = false;
+    #[inline]
+    unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize {
+        // SAFETY: key points at a value of the key type, mt.plan's.
+        unsafe { mt.plan.hash(key, seed as usize) }
+    }
+    #[inline]
+    unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
+        // SAFETY: both point at values of the key type, mt.plan's.
+        unsafe { mt.plan.equal(probe, slot) }
     }
 }
 
@@ -716,9 +736,15 @@ fn evacuated(b: *mut u8) -> bool {
 /// a call's prologue and epilogue here were a fifth of them).
 #[inline(always)]
 fn access<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
-    // SAFETY: t comes from compiled code; h is null or a live map.
+    // SAFETY: t comes from compiled code.
+    access_mt::<K>(unsafe { Mt::new(t) }, h, key)
+}
+
+/// access with the map type's Mt made by the caller.
+#[inline(always)]
+fn access_mt<K: KeyOps>(mt: Mt, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    // SAFETY: mt is a map type's; h is null or a live map.
     unsafe {
-        let mt = Mt::new(t);
         race_header_key(&mt, h, key, false);
         if h.is_null() || (*h).count == 0 {
             if mt.hash_might_panic() {
@@ -749,7 +775,14 @@ pub unsafe fn mapaccess1(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8
 /// As mapaccess1's.
 #[inline(always)]
 unsafe fn access1<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> *mut u8 {
-    let e = access::<K>(t, h, key);
+    // SAFETY: per the function contract.
+    unsafe { access1_mt::<K>(Mt::new(t), h, key) }
+}
+
+/// access1 with the caller's Mt.
+#[inline(always)]
+fn access1_mt<K: KeyOps>(mt: Mt, h: *mut hmap, key: *mut u8) -> *mut u8 {
+    let e = access_mt::<K>(mt, h, key);
     if e.is_null() {
         zero_val()
     } else {
@@ -772,7 +805,14 @@ pub unsafe fn mapaccess2(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u
 /// As mapaccess2's.
 #[inline(always)]
 unsafe fn access2<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
-    let e = access::<K>(t, h, key);
+    // SAFETY: per the function contract.
+    unsafe { access2_mt::<K>(Mt::new(t), h, key) }
+}
+
+/// access2 with the caller's Mt.
+#[inline(always)]
+fn access2_mt<K: KeyOps>(mt: Mt, h: *mut hmap, key: *mut u8) -> (*mut u8, bool) {
+    let e = access_mt::<K>(mt, h, key);
     if e.is_null() {
         (zero_val(), false)
     } else {
@@ -1853,8 +1893,10 @@ map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, S
 /// body it shares with its entry point), declined where a walk gave up.
 /// (One copy of the lookup per entry point: flat keys take WalkKey's
 /// inline cases, as AnyKey would.)
+/// A key type with a flat plan is looked up with PlanKey, the plan found
+/// once per lookup (`$fmt`, the body's variant taking the Mt).
 macro_rules! any_key_leaf {
-    ($leaf:ident, $f:ident) => {
+    ($leaf:ident, $f:ident, $fmt:ident) => {
         /// The goroutine-stack fast path of the entry point of the same
         /// name without `leaf_` (see src/base/leaf.rs).
         ///
@@ -1866,15 +1908,20 @@ macro_rules! any_key_leaf {
                 if !leaf_ok::<WalkKey>(t, h, LeafUse::Read) {
                     return crate::leaf::Leaf::DECLINE;
                 }
+                if let Some(plan) = super::keyplan::flat_plan((*t).Key) {
+                    let mut mt = Mt::new(t);
+                    mt.plan = plan;
+                    return $fmt::<PlanKey>(mt, h, key).into();
+                }
                 walk_leaf(Some($f::<WalkKey>(t, h, key)))
             }
         }
     };
 }
 
-any_key_leaf!(leaf_mapaccess1, access1);
-any_key_leaf!(leaf_mapaccess2, access2);
-any_key_leaf!(leaf_reflect_mapaccess, access);
+any_key_leaf!(leaf_mapaccess1, access1, access1_mt);
+any_key_leaf!(leaf_mapaccess2, access2, access2_mt);
+any_key_leaf!(leaf_reflect_mapaccess, access, access_mt);
 
 /// A fast path's results from an operation with WalkKey (None: declined
 /// already), declined if a walk gave up.
