@@ -125,6 +125,7 @@ func main() {
 	smallMaps()
 	structKeys()
 	planKeys()
+	flatPlanKeys()
 	anyKeys()
 }
 
@@ -315,23 +316,14 @@ func (e errKey) Error() string { return string(e) }
 // planKeys checks a map keyed by planKey against an association list (as
 // structKeys): lookups hash a key by its plan, deletions and inserts while
 // the map grows by the type's own hash function, so a plan that strayed
-// from it loses keys.
+// from it loses keys. (With an interface among its parts, planKey's plan
+// is looked up at each hash and ==; flatPlanKeys covers the other kind.)
 func planKeys() {
-	seed := uint32(11)
-	next := func(n int) int {
-		seed = seed*1664525 + 1013904223
-		return int(seed>>8) % n
-	}
+	next := lcg(11)
 	ptrs := []*int{new(int), new(int)}
 	mk := func() planKey {
 		var k planKey
-		k.in[next(2)].s = fmt.Sprint(next(3))
-		k.in[1].f = float32(next(2))
-		if next(40) == 0 {
-			k.in[0].f = float32(math.Copysign(0, -1))
-		}
-		k.c = complex(float32(next(2)), 0)
-		k.z = complex(0, float64(next(2)))
+		fillPlanParts(next, &k.in, &k.c, &k.z)
 		switch next(3) {
 		case 0:
 			k.e = errKey(fmt.Sprint(next(2)))
@@ -349,6 +341,70 @@ func planKeys() {
 	}
 	m, keys, bad := againstModel(mk, next)
 	fmt.Println("plan keys: mismatches", bad, "keys", len(m) == len(keys), len(m) > 100)
+}
+
+// lcg returns a generator of pseudo-random numbers below n (a linear
+// congruential one from seed: the same sequence on every run).
+func lcg(seed uint32) func(n int) int {
+	return func(n int) int {
+		seed = seed*1664525 + 1013904223
+		return int(seed>>8) % n
+	}
+}
+
+// fillPlanParts sets at random the parts planKey and flatPlanKey share:
+// one string of the array, a float32 (sometimes -0), the complex numbers.
+func fillPlanParts(next func(int) int, in *[2]struct {
+	s string
+	f float32
+}, c *complex64, z *complex128) {
+	in[next(2)].s = fmt.Sprint(next(3))
+	in[1].f = float32(next(2))
+	if next(40) == 0 {
+		in[0].f = float32(math.Copysign(0, -1))
+	}
+	*c = complex(float32(next(2)), 0)
+	*z = complex(0, float64(next(2)))
+}
+
+// flatPlanKey is planKey without the interface: its plan always decides,
+// so lookups, inserts (while the map grows too, where the evacuation
+// needs no new bucket) and deletions find the plan once per operation
+// and hash and compare by it (src/lang/maps.rs PlanKey); inserts that
+// grow the map or chain an overflow bucket hash by the type's own hash
+// function.
+type flatPlanKey struct {
+	in [2]struct {
+		s string
+		f float32
+	}
+	c complex64
+	z complex128
+	_ [3]byte
+	m [3]int8
+	n int64
+	u uint32
+	p *int
+}
+
+// flatPlanKeys checks a map keyed by flatPlanKey against an association
+// list (as planKeys).
+func flatPlanKeys() {
+	next := lcg(29)
+	ptrs := []*int{new(int), new(int)}
+	mk := func() flatPlanKey {
+		var k flatPlanKey
+		fillPlanParts(next, &k.in, &k.c, &k.z)
+		k.m[next(3)] = int8(next(2))
+		k.n = int64(next(3)) << 40
+		k.u = uint32(next(2))
+		k.p = ptrs[next(2)]
+		p := unsafe.Pointer(&k)
+		*(*uint8)(unsafe.Add(p, unsafe.Offsetof(k.z)+16+uintptr(next(3)))) = uint8(next(256))
+		return k
+	}
+	m, keys, bad := againstModel(mk, next)
+	fmt.Println("flat plan keys: mismatches", bad, "keys", len(m) == len(keys), len(m) > 100)
 }
 
 // Maps of at most a few buckets (a one-bucket map's lookups compare keys

@@ -282,12 +282,12 @@ impl KeyOps for AnyKey {
 
 impl KeyOps for PlanKey {
     const MAY_RAISE: bool = false;
-    #[inline]
+    #[inline(always)]
     unsafe fn hash(mt: &Mt, key: *mut u8, seed: u32) -> usize {
         // SAFETY: key points at a value of the key type, mt.plan's.
         unsafe { mt.plan.hash(key, seed as usize) }
     }
-    #[inline]
+    #[inline(always)]
     unsafe fn eq(mt: &Mt, probe: *mut u8, slot: *mut u8) -> bool {
         // SAFETY: both point at values of the key type, mt.plan's.
         unsafe { mt.plan.equal(probe, slot) }
@@ -959,8 +959,17 @@ unsafe fn assign_in<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, 
         return Some(zero_val());
     }
     // SAFETY: t comes from compiled code; h is a live map of type t.
+    unsafe { assign_mt::<K, LEAF>(Mt::new(t), h, key) }
+}
+
+/// assign_in on a map that is not nil, with the caller's Mt.
+///
+/// # Safety
+/// As mapassign's; h is not nil.
+#[inline(always)]
+unsafe fn assign_mt<K: KeyOps, const LEAF: bool>(mt: Mt, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
+    // SAFETY: per the function contract.
     unsafe {
-        let mt = Mt::new(t);
         race_header_key(&mt, h, key, true);
         if (*h).flags & HASH_WRITING != 0 {
             crate::fatal::fatal_user("concurrent map writes");
@@ -1387,8 +1396,17 @@ pub unsafe fn mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) {
 #[inline]
 unsafe fn delete<K: KeyOps, const LEAF: bool>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<()> {
     // SAFETY: t comes from compiled code; h is null or a live map.
+    unsafe { delete_mt::<K, LEAF>(Mt::new(t), h, key) }
+}
+
+/// delete with the caller's Mt.
+///
+/// # Safety
+/// As mapdelete's.
+#[inline(always)]
+unsafe fn delete_mt<K: KeyOps, const LEAF: bool>(mt: Mt, h: *mut hmap, key: *mut u8) -> Option<()> {
+    // SAFETY: per the function contract.
     unsafe {
-        let mt = Mt::new(t);
         race_header_key(&mt, h, key, true);
         if h.is_null() || (*h).count == 0 {
             if mt.hash_might_panic() {
@@ -1908,9 +1926,7 @@ macro_rules! any_key_leaf {
                 if !leaf_ok::<WalkKey>(t, h, LeafUse::Read) {
                     return crate::leaf::Leaf::DECLINE;
                 }
-                if let Some(plan) = super::keyplan::flat_plan((*t).Key) {
-                    let mut mt = Mt::new(t);
-                    mt.plan = plan;
+                if let Some(mt) = plan_mt(t) {
                     return $fmt::<PlanKey>(mt, h, key).into();
                 }
                 walk_leaf(Some($f::<WalkKey>(t, h, key)))
@@ -2020,7 +2036,40 @@ macro_rules! delete_leaf {
     };
 }
 
-delete_leaf!(leaf_mapdelete, AnyKey, *mut u8, |key: &mut *mut u8| *key);
+/// The goroutine-stack fast path of mapdelete (see src/base/leaf.rs):
+/// keys AnyKey hashes inline, and keys with a flat plan (PlanKey).
+///
+/// # Safety
+/// As mapdelete's.
+pub unsafe fn leaf_mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    unsafe {
+        if leaf_ok::<AnyKey>(t, h, LeafUse::Write) {
+            return crate::leaf::Leaf::or_decline(delete::<AnyKey, true>(t, h, key));
+        }
+        if let Some(mt) = plan_mt(t) {
+            if leaf_ok::<PlanKey>(t, h, LeafUse::Write) {
+                return crate::leaf::Leaf::or_decline(delete_mt::<PlanKey, true>(mt, h, key));
+            }
+        }
+        crate::leaf::Leaf::DECLINE
+    }
+}
+
+/// The Mt of map type t for PlanKey, if its key type has a flat plan.
+///
+/// # Safety
+/// t is a map type descriptor.
+#[inline]
+unsafe fn plan_mt(t: *mut MapType) -> Option<Mt> {
+    // SAFETY: per the function contract.
+    unsafe {
+        let plan = super::keyplan::flat_plan((*t).Key)?;
+        let mut mt = Mt::new(t);
+        mt.plan = plan;
+        Some(mt)
+    }
+}
 delete_leaf!(leaf_mapdelete_fast32, Mem32, u32);
 delete_leaf!(leaf_mapdelete_fast64, Mem64, u64);
 delete_leaf!(leaf_mapdelete_faststr, StrKey, GoString);
@@ -2044,15 +2093,36 @@ unsafe fn leaf_assign<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) ->
 #[inline]
 unsafe fn leaf_assign_slot<K: KeyOps>(t: *mut MapType, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
     // SAFETY: per the function contract.
+    unsafe { leaf_assign_slot_mt::<K>(t, Mt::new(t), h, key) }
+}
+
+/// leaf_mapassign by a key with a flat plan (mt's): out of line, so that
+/// its frame does not add to the WalkKey path's, whose walk is the
+/// deepest use of the fast path's stack room (`gort leafstack`).
+///
+/// # Safety
+/// As mapassign's.
+#[inline(never)]
+unsafe fn leaf_assign_plan(t: *mut MapType, mt: Mt, h: *mut hmap, key: *mut u8) -> crate::leaf::Leaf {
+    // SAFETY: per the function contract.
+    crate::leaf::Leaf::or_decline(unsafe { leaf_assign_slot_mt::<PlanKey>(t, mt, h, key) })
+}
+
+/// leaf_assign_slot with the caller's Mt (of map type t).
+///
+/// # Safety
+/// As mapassign's.
+#[inline]
+unsafe fn leaf_assign_slot_mt<K: KeyOps>(t: *mut MapType, mt: Mt, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
+    // SAFETY: per the function contract.
     unsafe {
         if h.is_null() || !leaf_ok::<K>(t, h, LeafUse::Write) || (*h).buckets.is_null() {
             return None;
         }
-        let mt = Mt::new(t);
         if mt.indirect_key() || mt.indirect_elem() {
             return None;
         }
-        assign_in::<K, true>(t, h, key)
+        assign_mt::<K, true>(mt, h, key)
     }
 }
 
@@ -2065,6 +2135,11 @@ pub unsafe fn leaf_mapassign(t: *mut MapType, h: *mut hmap, key: *mut u8) -> cra
     unsafe {
         if leaf_ok::<AnyKey>(t, h, LeafUse::Write) {
             return leaf_assign::<AnyKey>(t, h, key);
+        }
+        // A key with a flat plan: its hashing cannot give up, so a growing
+        // map's evacuation is no obstacle.
+        if let Some(mt) = plan_mt(t) {
+            return leaf_assign_plan(t, mt, h, key);
         }
         // A key WalkKey hashes: not while the map grows, whose evacuation
         // hashes the keys already there (a walk giving up on one of those
