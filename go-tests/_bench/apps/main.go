@@ -114,6 +114,54 @@ func mapstr(n int) int {
 	return ops
 }
 
+// endpoint is a composite map key of a string and an int, as programs
+// key tables by host and port (the runtime hashes and compares it field
+// by field: no _fast entry point takes it).
+type endpoint struct {
+	host string
+	port int
+}
+
+// mapstruct: a connection table keyed by endpoint, 16k endpoints over 4k
+// hosts. Each round fills a new table, looks every endpoint up twice and
+// an absent one once, counts a use of each (a lookup and a store),
+// ranges over the table, drops every fourth endpoint and adds it back.
+// One op is one of those map operations.
+func mapstruct(n int) int {
+	const size = 1 << 14
+	r := rng(3)
+	eps := make([]endpoint, size)
+	absent := make([]endpoint, size)
+	for i := range eps {
+		eps[i] = endpoint{fmt.Sprintf("host-%x.example.net", r.next()%4096), 1024 + i}
+		absent[i] = endpoint{eps[i].host, 80}
+	}
+	ops, s := 0, 0
+	for ops < n {
+		uses := make(map[endpoint]int)
+		for i, e := range eps {
+			uses[e] = i & 7
+		}
+		for i, e := range eps {
+			s += uses[e] + uses[eps[(i*7)%size]]
+			if _, ok := uses[absent[i]]; ok {
+				s++
+			}
+			uses[e]++
+		}
+		for e, v := range uses {
+			s += e.port ^ v
+		}
+		for i := 0; i < size; i += 4 {
+			delete(uses, eps[i])
+			uses[eps[i]] = i
+		}
+		ops += size*6 + size/2
+	}
+	sinkInt = s
+	return ops
+}
+
 type address struct {
 	Street string `json:"street"`
 	City   string `json:"city"`
@@ -415,6 +463,7 @@ func main() {
 		{Name: "json", F: jsonBench, N: 50000},
 		{Name: "mapint", F: mapint, N: 6000000},
 		{Name: "mapstr", F: mapstr, N: 3000000},
+		{Name: "mapstruct", F: mapstruct, N: 3000000},
 		{Name: "strbuild", F: strbuild, N: 400000},
 		{Name: "timers", F: timers, N: 1000000},
 	})
