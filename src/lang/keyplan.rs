@@ -307,9 +307,10 @@ pub unsafe fn nested_equal(t: *const Type, p: *const u8, q: *const u8) -> Option
 
 /// The plan of a key type that always decides by itself (a struct or
 /// array type, not plain memory, with no interface among its parts): the
-/// maps' lookups look it up once per operation and hash and compare by
-/// it directly (maps.rs PlanKey), instead of finding it again at each
-/// hash and comparison behind typehash's dispatch.
+/// maps' lookups, assignments and deletions look it up once per operation
+/// and hash and compare by it directly (maps.rs PlanKey), instead of
+/// finding it again at each hash and comparison behind typehash's
+/// dispatch.
 #[derive(Clone, Copy)]
 pub struct FlatPlan(&'static [Op]);
 

@@ -294,6 +294,21 @@ impl KeyOps for PlanKey {
     }
 }
 
+/// The Mt of map type t for PlanKey, if its key type has a flat plan.
+///
+/// # Safety
+/// t is a map type descriptor.
+#[inline]
+unsafe fn plan_mt(t: *mut MapType) -> Option<Mt> {
+    // SAFETY: per the function contract.
+    unsafe {
+        let plan = super::keyplan::flat_plan((*t).Key)?;
+        let mut mt = Mt::new(t);
+        mt.plan = plan;
+        Some(mt)
+    }
+}
+
 impl KeyOps for WalkKey {
     const MAY_RAISE: bool = true;
     #[inline]
@@ -1911,6 +1926,7 @@ map_leaf!(leaf_reflect_mapaccess_faststr, reflect_mapaccess_faststr, GoString, S
 /// body it shares with its entry point), declined where a walk gave up.
 /// (One copy of the lookup per entry point: flat keys take WalkKey's
 /// inline cases, as AnyKey would.)
+///
 /// A key type with a flat plan is looked up with PlanKey, the plan found
 /// once per lookup (`$fmt`, the body's variant taking the Mt).
 macro_rules! any_key_leaf {
@@ -2056,20 +2072,6 @@ pub unsafe fn leaf_mapdelete(t: *mut MapType, h: *mut hmap, key: *mut u8) -> cra
     }
 }
 
-/// The Mt of map type t for PlanKey, if its key type has a flat plan.
-///
-/// # Safety
-/// t is a map type descriptor.
-#[inline]
-unsafe fn plan_mt(t: *mut MapType) -> Option<Mt> {
-    // SAFETY: per the function contract.
-    unsafe {
-        let plan = super::keyplan::flat_plan((*t).Key)?;
-        let mut mt = Mt::new(t);
-        mt.plan = plan;
-        Some(mt)
-    }
-}
 delete_leaf!(leaf_mapdelete_fast32, Mem32, u32);
 delete_leaf!(leaf_mapdelete_fast64, Mem64, u64);
 delete_leaf!(leaf_mapdelete_faststr, StrKey, GoString);
