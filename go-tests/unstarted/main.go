@@ -99,6 +99,12 @@ func flood() {
 // that they are new goroutines, listed in the order they were made).
 func crash() {
 	runtime.GOMAXPROCS(1)
+	// GOMAXPROCS stops the world, which may leave a preemption request
+	// (and its signal) pending for this goroutine: take it here, before
+	// the goroutines exist. Upstream's build otherwise now and then (2 of
+	// 20 runs on a loaded machine) yielded between the go statements and
+	// the panic, and a worker ran to its channel send.
+	runtime.Gosched()
 	for i := 0; i < 2; i++ {
 		go worker(make(chan int), &payload{id: i})
 	}
