@@ -74,6 +74,7 @@ pub unsafe extern "C" fn gort_rt0(argc: isize, argv: *const *const u8, golinks: 
         crate::traceback::init();
         crate::signal::init();
         sched::sysmon::parse_sched_godebug();
+        sched::sema::init();
         let ncpu = sys::ncpu();
         sched::NCPU.store(ncpu as i64, Ordering::Relaxed);
         let procs = gomaxprocs_from_env().unwrap_or(ncpu);

@@ -14,7 +14,7 @@ use crate::sched::{self, acquire_sudog, curg, release_sudog};
 use crate::sched::blockprof;
 use crate::sched::schedule::prepare_park;
 use core::ptr::null_mut;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 pub use crate::time::nanotime;
 
@@ -502,6 +502,7 @@ pub fn notifyListCheck(sz: usize) {
 /// ~11.6k -> ~1.3k, starvation-mode entries 32 -> 12, ns/op 0.68x of
 /// the upstream rule's. One round is at most 30 PAUSEs of waste when the
 /// holder is not running.
+/// `GORT_SPIN=upstream` restores upstream's rule (for comparing the two).
 pub fn canSpin(i: isize) -> bool {
     const ACTIVE_SPIN: isize = 4;
     let procs = sched::GOMAXPROCS_N.load(Ordering::Relaxed);
@@ -509,7 +510,20 @@ pub fn canSpin(i: isize) -> bool {
     if i >= ACTIVE_SPIN || sched::NCPU.load(Ordering::Relaxed) <= 1 || procs <= busy_elsewhere {
         return false;
     }
-    i == 0 || sched::runq::runq_empty(sched::curp())
+    (i == 0 && !SPIN_LIKE_UPSTREAM.load(Ordering::Relaxed)) || sched::runq::runq_empty(sched::curp())
+}
+
+/// GORT_SPIN=upstream: canSpin asks for an empty queue from the first
+/// iteration, as upstream's does.
+static SPIN_LIKE_UPSTREAM: AtomicBool = AtomicBool::new(false);
+
+/// Read GORT_SPIN (`gort`, the default, or `upstream`) at startup.
+pub fn init() {
+    match crate::env::getenv(b"GORT_SPIN") {
+        None | Some(b"gort") => {}
+        Some(b"upstream") => SPIN_LIKE_UPSTREAM.store(true, Ordering::Relaxed),
+        Some(_) => crate::fatal::throw("GORT_SPIN: want 'gort' or 'upstream'"),
+    }
 }
 
 pub fn doSpin() {
