@@ -2118,14 +2118,40 @@ unsafe fn leaf_assign_plan(t: *mut MapType, mt: Mt, h: *mut hmap, key: *mut u8) 
 unsafe fn leaf_assign_slot_mt<K: KeyOps>(t: *mut MapType, mt: Mt, h: *mut hmap, key: *mut u8) -> Option<*mut u8> {
     // SAFETY: per the function contract.
     unsafe {
-        if h.is_null() || !leaf_ok::<K>(t, h, LeafUse::Write) || (*h).buckets.is_null() {
+        if h.is_null() || !leaf_ok::<K>(t, h, LeafUse::Write) {
             return None;
         }
         if mt.indirect_key() || mt.indirect_elem() {
             return None;
         }
+        if (*h).buckets.is_null() && !leaf_first_bucket(&mt, h) {
+            return None;
+        }
         assign_mt::<K, true>(mt, h, key)
     }
+}
+
+/// Give a map made without buckets (makemap's small maps, reflect.MakeMap)
+/// its first one on an assignment's fast path, as the ordinary path does
+/// at its first assignment; false (nothing changed) when the P's cache
+/// cannot serve it. Before the assignment proper: a map with a bucket and
+/// no entries is what a cleared map is. Out of line, so that the
+/// allocation's frames do not add to the assignment's.
+///
+/// # Safety
+/// h is a live map of mt's type, not being written, with no buckets.
+#[inline(never)]
+#[cold]
+unsafe fn leaf_first_bucket(mt: &Mt, h: *mut hmap) -> bool {
+    // SAFETY: per the function contract; the bucket type's size is one
+    // bucket's, far below MAX_ALLOC.
+    unsafe {
+        let Some(b) = crate::heap::malloc::try_mallocgc((*mt.bucket).Size_, mt.bucket, true) else {
+            return false;
+        };
+        put_ptr(&mut (*h).buckets, b as _);
+    }
+    true
 }
 
 /// The goroutine-stack fast path of mapassign (see src/base/leaf.rs).
