@@ -5,7 +5,13 @@
 //     first, its middle frames elided), exit status 2;
 //   - debug.SetMaxThreads below the threads that exist (thrown on the
 //     calling goroutine's stack): the limit line, "fatal error: thread
-//     exhaustion", then the goroutines, the caller first.
+//     exhaustion", then the goroutines, the caller first;
+//   - a collection scanning a goroutine whose stack holds, beyond its
+//     innermost frame, the frame of an assembly function that writes SP
+//     (spwrite, spwrite_amd64.s: the assembler marks it SPWRITE, and no
+//     unwinder can step over it): "traceback: unexpected SPWRITE function
+//     main.spwrite", "fatal error: traceback", and no silent stop of the
+//     scan at that frame (its callers' pointers unmarked).
 //
 // The program runs itself as a child per case and prints each report with
 // the runtime's own frames left out: their names and positions are the
@@ -19,6 +25,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"runtime/debug"
 	"strings"
 )
@@ -29,16 +36,35 @@ func f(n int) int {
 	return f(n+1) + int(buf[3])
 }
 
+// spwrite calls back with SP aligned by hand (spwrite_amd64.s).
+func spwrite()
+
+// back collects (without allocating first, so that the first collection
+// is this one even where gort's GORT_GCSTRESS collects at allocations):
+// the collection scans this goroutine's stack, back's frame, then
+// spwrite's.
+func back() {
+	runtime.GC()
+}
+
 func main() {
 	switch os.Getenv("FATAL_CHILD") {
 	case "overflow":
-		println(f(0))
-		return
+		// On a goroutine of its own: its stack starts with the same
+		// frames on both runtimes (goexit's, then the function's), so
+		// the same number of f's frames fit (main's starts below
+		// runtime.main's frame, whose size is each runtime's own).
+		go func() { println(f(0)) }()
+		select {}
 	case "maxthreads":
 		debug.SetMaxThreads(1)
 		return
+	case "spwrite":
+		spwrite()
+		fmt.Println("the collection scanned past main.spwrite")
+		return
 	}
-	for _, c := range []string{"overflow", "maxthreads"} {
+	for _, c := range []string{"overflow", "maxthreads", "spwrite"} {
 		fmt.Println("==", c)
 		report(c)
 	}

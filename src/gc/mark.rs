@@ -464,7 +464,7 @@ impl Marker {
         let mut callee = symtab::FUNCID_NORMAL;
         let mut conservative_next = false;
         let mut callee_fi = None;
-        let mut frames = Unwinder::for_g(gp);
+        let mut frames = Unwinder::for_g(gp).strict();
         for f in frames.by_ref() {
             let id = f.fi.func_id();
             if let Some(args) = stackmap::hook_args(&f, callee_fi.as_ref()) {

@@ -398,7 +398,7 @@ unsafe fn copystack(gp: *mut g, newsize: usize) {
         // The frames, walked on the new stack.
         let mut callee_sigpanic = false;
         let mut callee_fi = None;
-        let mut frames = Unwinder::new((*gp).sched.pc, (*gp).sched.sp);
+        let mut frames = Unwinder::new((*gp).sched.pc, (*gp).sched.sp).strict();
         for f in frames.by_ref() {
             if let Some(args) = crate::stackmap::hook_args(&f, callee_fi.as_ref()) {
                 // A trampoline whose return runs rtcallHook: its argument

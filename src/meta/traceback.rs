@@ -85,6 +85,9 @@ pub struct Unwinder {
     /// The walk ended at a frame that ends a stack (goexit, a top frame,
     /// a function that switches stacks), not at a pc it could not follow.
     complete: bool,
+    /// A walk that must see every frame (the collector's, stack
+    /// copying's): see [`Unwinder::strict`].
+    strict: bool,
     /// The goroutine whose stack this is, when known (null: none), and
     /// the index in its g.cgoCtxt of the context the next cgocallback
     /// frame pairs with: each call from C that carried a context pushed
@@ -101,6 +104,7 @@ impl Unwinder {
             done: pc == 0,
             trap: false,
             complete: false,
+            strict: false,
             bad_return: None,
             last: None,
             gp: core::ptr::null_mut(),
@@ -120,6 +124,19 @@ impl Unwinder {
         // SAFETY: gp is a live goroutine; its context list only changes
         // on its own thread, length last (asm/runtime/cgo.go).
         self.ctxt_next = if gp.is_null() { -1 } else { (unsafe { (*gp).cgoCtxt.len }) - 1 };
+        self
+    }
+
+    /// A walk that must see every frame of a goroutine (the collector's,
+    /// stack copying's): a function that writes SP (the assembler's
+    /// SPWRITE flag) met beyond the innermost frame is a fatal error
+    /// before its frame is yielded, as at upstream's unwinder: its frame
+    /// size says nothing of where its caller's frame is, so the frames
+    /// beyond would go unseen (their pointers unmarked, or not moved).
+    /// Innermost, such a function is taken to have stopped at its entry,
+    /// before writing SP. (Walks that print or record stop there.)
+    pub fn strict(mut self) -> Unwinder {
+        self.strict = true;
         self
     }
 
@@ -194,6 +211,7 @@ impl Iterator for Unwinder {
             }
             self.ctxt_next -= 1;
         }
+        let innermost = self.last.is_none();
         self.last = Some(frame);
         // cgocallback writes SP (it moves between stacks) but lays out its
         // frame on the goroutine's stack so that a walk can go through it
@@ -203,6 +221,10 @@ impl Iterator for Unwinder {
             flag &= !FUNC_FLAG_SPWRITE;
         }
         if flag & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) != 0 || id == FUNCID_GOEXIT {
+            if self.strict && flag & (FUNC_FLAG_TOP_FRAME | FUNC_FLAG_SPWRITE) == FUNC_FLAG_SPWRITE && id != FUNCID_GOEXIT && !innermost {
+                crate::gprint!(b"traceback: unexpected SPWRITE function ", fi.name(), b"\n");
+                crate::fatal::throw("traceback")
+            }
             self.done = true;
             self.complete = true;
         } else {
