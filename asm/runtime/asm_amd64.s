@@ -183,23 +183,6 @@ onsystem:
 	CALL	runtime·rtpanicSystem(SB)
 	RET
 
-// leafcall calls the Rust fast path of a leaf entry point (the C function
-// in R11, its arguments in the C ABI's registers) on the goroutine's
-// stack, for the generated trampolines (asm/templates/surface_amd64.s),
-// which have checked the stack's room. R13 is the current m: m.leafsp
-// holds leafcall's SP (where the trampoline's return address is) during
-// the call, for the CPU profiler's walk (src/base/leaf.rs). Returns the
-// function's AX and DX; X15 is zeroed again for ABIInternal code.
-TEXT runtime·leafcall(SB),NOSPLIT|NOFRAME,$0-0
-	MOVQ	SP, R12
-	MOVQ	SP, m_leafsp(R13)
-	ANDQ	$~15, SP
-	CALL	R11
-	MOVQ	R12, SP
-	MOVQ	$0, m_leafsp(R13)
-	XORPS	X15, X15
-	RET
-
 // func clockGettime(clock int32, ts *clockTime) (clock.go): the vDSO's
 // clock_gettime, called on the m's system stack: what the vDSO needs in
 // stack is the kernel build's business (stack probes may touch well below

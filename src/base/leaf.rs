@@ -21,7 +21,7 @@
 //! - not be preempted or scanned: it runs on a goroutine that is `_Grunning`
 //!   in no Go function, which asynchronous preemption and the collector
 //!   leave alone until it returns (the CPU profiler walks it from
-//!   `m.leafsp`).
+//!   `m.leafsp`, [`trampoline_context`]).
 //!
 //! mallocgc and raising a panic check that they are not called from a fast
 //! path ([`forbidden`]): a fatal error rather than an overflowed stack or a
@@ -134,6 +134,25 @@ pub fn forbidden(mp: *mut crate::layout::rt::m, what: &'static str) {
     }
 }
 
+/// Where a goroutine in a fast path is, for a walk of its stack: the
+/// return address of its trampoline's call of the fast path and the SP
+/// the trampoline has at that address, given m.leafsp (the trampoline's
+/// SP before the call). The trampoline aligns the call to 16 bytes,
+/// pushing 8 bytes first when SP is 8 off (asm/templates/surface_amd64.s),
+/// so the return address sits just below leafsp rounded down to 16, and
+/// that rounded value is the SP there (with the push, the trampoline's
+/// frame-size table says 8 at that pc).
+///
+/// # Safety
+/// leafsp is an m's nonzero leafsp, read on its thread while the fast
+/// path runs (the call made, not yet returned).
+pub unsafe fn trampoline_context(leafsp: usize) -> (usize, usize) {
+    let sp = leafsp & !15;
+    // SAFETY: per the function contract, the call's return address is at
+    // sp - 8.
+    (unsafe { *((sp - 8) as *const usize) }, sp)
+}
+
 #[cold]
 fn leaf_violation(mp: *mut crate::layout::rt::m, what: &'static str) -> ! {
     extern "C" {
@@ -143,14 +162,13 @@ fn leaf_violation(mp: *mut crate::layout::rt::m, what: &'static str) -> ! {
     // goroutine as rtcall leaves it (its context saved at the trampoline,
     // for the report's traceback) and throw on the m's system stack.
     // SAFETY: mp is the current m, in a fast path: curg is the goroutine
-    // whose stack this is, leafsp points at the return address of its
-    // trampoline's call of leafcall (the trampoline's SP is just above),
-    // and g0's stack is idle.
+    // whose stack this is, leafsp its trampoline's SP (see
+    // trampoline_context), and g0's stack is idle.
     unsafe {
         let gp = (*mp).curg;
-        let tsp = (*mp).leafsp;
-        (*gp).sched.pc = *(tsp as *const usize);
-        (*gp).sched.sp = tsp + 8;
+        let (pc, sp) = trampoline_context((*mp).leafsp);
+        (*gp).sched.pc = pc;
+        (*gp).sched.sp = sp;
         (*mp).leafsp = 0;
         let g0 = (*mp).g0;
         gort_setg(g0);

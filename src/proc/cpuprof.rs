@@ -424,16 +424,17 @@ pub fn sigprof(pc: usize, sp: usize, uctx: *mut u8, gp: *mut g, code: i32) {
             stk[1] = crate::links::links().externalCodePC + 1;
             n = 2;
         }
-    } else if !curg.is_null() && gp == curg && unsafe { (*mp).leafsp } != 0 {
+    } else if !curg.is_null() && gp == curg && !in_go && unsafe { (*mp).leafsp } != 0 {
         // In a leaf entry point's fast path (src/base/leaf.rs), on curg's
         // stack: the walk starts in the trampoline, at the return address
-        // of its call of runtime·leafcall, which m.leafsp points at.
-        // SAFETY: mp is this thread's m; while leafsp is set, it points at
-        // that return address, on curg's stack, and the trampoline's frame
-        // (empty) is right above it.
+        // of its call of the fast path. (In the trampoline itself, before
+        // the call or after it, the walk from the signal's pc and sp below
+        // does: its frame-size table covers every instruction.)
+        // SAFETY: mp is this thread's m; leafsp is set and the pc is not
+        // Go code, so the fast path's call is under way.
         unsafe {
-            let tsp = (*mp).leafsp;
-            let u = crate::traceback::Unwinder::new(*(tsp as *const usize), tsp + 8);
+            let (tpc, tsp) = crate::leaf::trampoline_context((*mp).leafsp);
+            let u = crate::traceback::Unwinder::new(tpc, tsp);
             n = crate::traceback::traceback_pcs(u.of_goroutine(curg), 0, &mut stk);
         }
     } else if !curg.is_null() && gp == curg && in_go {
