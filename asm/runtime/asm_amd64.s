@@ -291,7 +291,7 @@ TEXT runtime·goexit(SB),NOSPLIT|TOPFRAME|NOFRAME,$0-0
 	BYTE	$0x90	// NOP
 	CALL	runtime·goexit1(SB)
 	BYTE	$0x90	// NOP
-#line 313 "asm_amd64.s"
+#line 296 "asm_amd64.s"
 
 // morestack: the slow path of every function prologue's stack check, when
 // SP is below g.stackguard0 (the stack is exhausted, or a preemption was
